@@ -1,0 +1,38 @@
+/**
+ * Hashing for the whole library. Importing this module installs the `@chainsafe/hashtree` hasher
+ * into `@chainsafe/persistent-merkle-tree` (and so into `@chainsafe/ssz`, which shares that
+ * package). Every module that builds trees or SSZ roots imports this module first.
+ */
+import { createHash } from "node:crypto";
+import { setHasher } from "@chainsafe/persistent-merkle-tree";
+import { hasher as hashtreeHasher } from "@chainsafe/persistent-merkle-tree/hasher/hashtree";
+
+setHasher(hashtreeHasher);
+
+/** SHA-256 over the concatenation of the parts. */
+export function sha256(...parts: (Uint8Array | string)[]): Uint8Array {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest().buffer.slice(0)) as Uint8Array;
+}
+
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+}
+
+export function fromHex(hex: string): Uint8Array {
+  const h = hex.startsWith("0x") ? hex.slice(2) : hex;
+  if (h.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(h)) throw new TypeError(`not hex: ${hex.slice(0, 20)}`);
+  return new Uint8Array(Buffer.from(h, "hex"));
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The 32-byte principal of a contract: how token balances and receipts name a contract. */
+export function contractPrincipal(id: string): Uint8Array {
+  return sha256("xshard:contract:", id);
+}
