@@ -1,0 +1,86 @@
+/**
+ * The results file (`results.json`, one per protocol run): schema "xshard.results/1".
+ * Documented for people in docs/results.md. Every protocol writes exactly this shape, so a report,
+ * a notebook or pandas reads any of them the same way. Numbers only (no bigint), arrays in a
+ * deterministic order, keys in a fixed order: the same config and seed give byte-identical files.
+ */
+import type { Outcome } from "../types.js";
+
+export const RESULTS_SCHEMA = "xshard.results/1" as const;
+
+/** Quantiles of a latency distribution, over the transactions that reached a final slot. */
+export interface LatencyStats {
+  count: number;
+  mean: number | null;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+export interface LatencyBlock {
+  submitToInclusion: LatencyStats;
+  submitToFinal: LatencyStats;
+  inclusionToFinal: LatencyStats;
+}
+
+export interface ResultsSummary {
+  submitted: number;
+  outcomes: Record<Outcome, number>;
+  /** reason → count, for `rejected`, `aborted`, `partial` and `hung` transactions. */
+  reasons: Record<string, number>;
+  latencySlots: LatencyBlock;
+  latencySeconds: LatencyBlock;
+  /** Final transactions (committed + aborted + partial) per slot over the run. */
+  throughputTxPerSlot: number;
+  /** Protocol-specific figures (flat: name → number or number[]). */
+  protocol: Record<string, number | number[] | null>;
+}
+
+export interface TxRecord {
+  /** Index in the workload's submission order (the same index for every protocol). */
+  index: number;
+  /** Transaction id, hex. */
+  id: string;
+  /** Contracts named by the program's call steps. */
+  footprint: string[];
+  submittedSlot: number;
+  includedSlot: number | null;
+  finalSlot: number | null;
+  outcome: Outcome;
+  reason: string | null;
+  /** Protocol-specific per-transaction figures (e.g. hops, attempts), flat numbers. */
+  extra: Record<string, number>;
+}
+
+/** One row per slot; series specific to a protocol go in `series` (name → number or per-shard array). */
+export interface SlotRecord {
+  slot: number;
+  /** Transactions first included in this slot. */
+  included: number;
+  /** Transactions whose final slot is this slot. */
+  finalized: number;
+  series: Record<string, number | number[]>;
+}
+
+/** A step in one transaction's life, for the timeline chart (the seed's sequence diagram). */
+export interface TraceEvent {
+  tx: number;
+  slot: number;
+  /** e.g. "submit", "include", "execute", "affirm", "final", "receipt", "claim", "lock", "commit", "abort". */
+  kind: string;
+  /** Where it happened: "stage1", "committee:3", "shard:1", "beacon". */
+  where: string;
+  detail: string;
+}
+
+export interface ResultsFile {
+  schema: typeof RESULTS_SCHEMA;
+  protocol: string;
+  config: Record<string, unknown>;
+  summary: ResultsSummary;
+  txs: TxRecord[];
+  slots: SlotRecord[];
+  /** Events for the traced transactions only (config.trace lists them). */
+  trace: TraceEvent[];
+}
