@@ -1,0 +1,38 @@
+/**
+ * Signing and identifying transactions. The signed message is
+ * `sha256("xshard:tx:", hashTreeRoot(Tx))`; the transaction id is `hashTreeRoot(SignedTx)`.
+ */
+import { addressOfPubkey, ed25519Sign, ed25519Verify, type UserKey } from "../crypto/ed25519.js";
+import { bytesEqual, sha256 } from "../crypto/hash.js";
+import { toValidatedSszSignedTx, toValidatedSszTx } from "./codec.js";
+import { txError } from "./errors.js";
+import { SignedTxType, TxType } from "./ssz.js";
+import type { SignedTx, Tx } from "./types.js";
+
+/** The 32-byte message a sender signs. */
+export function computeTxSigningMessage(tx: Tx): Uint8Array {
+  return sha256("xshard:tx:", TxType.hashTreeRoot(toValidatedSszTx(tx)));
+}
+
+/** Signs `tx` with `key`; throws `SENDER_MISMATCH` unless `tx.sender` is the key's address. */
+export function signTx(tx: Tx, key: UserKey): SignedTx {
+  assertSenderMatches(tx.sender, key.pubkey);
+  return { tx, pubkey: key.pubkey, signature: ed25519Sign(key, computeTxSigningMessage(tx)) };
+}
+
+/** Throws `SENDER_MISMATCH` (sender ≠ sha256(pubkey)) or `BAD_SIGNATURE`; returns if valid. */
+export function verifySignedTx(stx: SignedTx): void {
+  assertSenderMatches(stx.tx.sender, stx.pubkey);
+  if (!ed25519Verify(stx.pubkey, computeTxSigningMessage(stx.tx), stx.signature)) {
+    throw txError("BAD_SIGNATURE", "signature does not verify");
+  }
+}
+
+/** The transaction id: hashTreeRoot of the signed transaction. */
+export function computeTxId(stx: SignedTx): Uint8Array {
+  return SignedTxType.hashTreeRoot(toValidatedSszSignedTx(stx));
+}
+
+function assertSenderMatches(sender: Uint8Array, pubkey: Uint8Array): void {
+  if (!bytesEqual(sender, addressOfPubkey(pubkey))) throw txError("SENDER_MISMATCH", "sender is not sha256(pubkey)");
+}

@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import { addressOfPubkey, ed25519Sign, ed25519Verify, userKeyFromSeed } from "../../src/crypto/ed25519.js";
+import { fromHex, toHex } from "../../src/crypto/hash.js";
+import { isXshardError } from "../../src/errors.js";
+import { ProgramBuilder, u64 } from "../../src/program/builder.js";
+import { decodeSignedTx, encodeSignedTx, encodeTx } from "../../src/program/codec.js";
+import { computeTxId, computeTxSigningMessage, signTx, verifySignedTx } from "../../src/program/tx.js";
+import type { SignedTx, Tx } from "../../src/program/types.js";
+
+function codeOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (!isXshardError(e)) throw e;
+    return e.code;
+  }
+  return "none";
+}
+
+const alice = userKeyFromSeed(new Uint8Array(32).fill(1));
+const bob = userKeyFromSeed(new Uint8Array(32).fill(2));
+
+function aliceTx(nonce = 0n): Tx {
+  const b = new ProgramBuilder();
+  b.require(b.call("tokenA", "transfer", [u64(100)]));
+  return { sender: addressOfPubkey(alice.pubkey), nonce, maxFeePerGas: 7n, gasLimit: 1_000_000n, program: b.build() };
+}
+
+describe("Ed25519 keys", () => {
+  it("matches RFC 8032 test vector 1 (empty message)", () => {
+    const key = userKeyFromSeed(fromHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
+    expect(toHex(key.pubkey)).toBe("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+    const sig = ed25519Sign(key, new Uint8Array());
+    expect(toHex(sig)).toBe(
+      "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+    );
+    expect(ed25519Verify(key.pubkey, new Uint8Array(), sig)).toBe(true);
+    expect(ed25519Verify(key.pubkey, Uint8Array.of(0), sig)).toBe(false);
+  });
+  it("wrong lengths verify false and bad seeds throw BAD_KEY", () => {
+    const sig = ed25519Sign(alice, Uint8Array.of(1));
+    expect(ed25519Verify(alice.pubkey.subarray(1), Uint8Array.of(1), sig)).toBe(false);
+    expect(ed25519Verify(alice.pubkey, Uint8Array.of(1), sig.subarray(1))).toBe(false);
+    expect(codeOf(() => userKeyFromSeed(new Uint8Array(31)))).toBe("BAD_KEY");
+  });
+});
+
+describe("signed transactions", () => {
+  it("a signed transaction verifies, also after an encode/decode round trip", () => {
+    const stx = signTx(aliceTx(), alice);
+    expect(() => verifySignedTx(stx)).not.toThrow();
+    expect(() => verifySignedTx(decodeSignedTx(encodeSignedTx(stx)))).not.toThrow();
+  });
+
+  it("signing is deterministic and the id commits to the signature", () => {
+    const a = signTx(aliceTx(), alice);
+    expect(signTx(aliceTx(), alice)).toEqual(a);
+    expect(computeTxId(a)).toEqual(computeTxId(signTx(aliceTx(), alice)));
+    expect(computeTxId(a)).not.toEqual(computeTxId(signTx(aliceTx(1n), alice)));
+    expect(computeTxSigningMessage(aliceTx())).not.toEqual(computeTxSigningMessage(aliceTx(1n)));
+  });
+
+  it("every flipped signature byte → BAD_SIGNATURE", () => {
+    const stx = signTx(aliceTx(), alice);
+    for (let i = 0; i < 64; i++) {
+      const signature = stx.signature.slice();
+      signature[i] = (signature[i] ?? 0) ^ 1;
+      expect(codeOf(() => verifySignedTx({ ...stx, signature }))).toBe("BAD_SIGNATURE");
+    }
+  });
+
+  it("every flipped byte of the encoded transaction is caught by decoding or by verification", () => {
+    const stx = signTx(aliceTx(), alice);
+    const bytes = encodeSignedTx(stx);
+    const txStart = 4 + 32 + 64;
+    const txLength = encodeTx(stx.tx).length;
+    const codes = new Set<string>();
+    for (let i = txStart; i < txStart + txLength; i++) {
+      const mutated = bytes.slice();
+      mutated[i] = (mutated[i] ?? 0) ^ 0x10;
+      const code = codeOf(() => verifySignedTx(decodeSignedTx(mutated)));
+      expect(code).not.toBe("none");
+      codes.add(code);
+    }
+    expect(codes).toContain("BAD_SIGNATURE");
+    expect(codes).toContain("SENDER_MISMATCH");
+  });
+
+  it("a changed program, nonce or fee → BAD_SIGNATURE", () => {
+    const stx = signTx(aliceTx(), alice);
+    const b = new ProgramBuilder();
+    b.call("tokenA", "transfer", [u64(101)]);
+    const changed: Tx[] = [
+      { ...stx.tx, program: b.build() },
+      { ...stx.tx, nonce: 1n },
+      { ...stx.tx, maxFeePerGas: 8n },
+      { ...stx.tx, gasLimit: 1n },
+    ];
+    for (const tx of changed) expect(codeOf(() => verifySignedTx({ ...stx, tx }))).toBe("BAD_SIGNATURE");
+  });
+
+  it("another key's pubkey → SENDER_MISMATCH; with the sender changed to match it → BAD_SIGNATURE", () => {
+    const stx = signTx(aliceTx(), alice);
+    expect(codeOf(() => verifySignedTx({ ...stx, pubkey: bob.pubkey }))).toBe("SENDER_MISMATCH");
+    const forged: SignedTx = { tx: { ...stx.tx, sender: addressOfPubkey(bob.pubkey) }, pubkey: bob.pubkey, signature: stx.signature };
+    expect(codeOf(() => verifySignedTx(forged))).toBe("BAD_SIGNATURE");
+  });
+
+  it("signing with a key that is not the sender's → SENDER_MISMATCH", () => {
+    expect(codeOf(() => signTx(aliceTx(), bob))).toBe("SENDER_MISMATCH");
+  });
+
+  it("fields of the wrong length or outside u64 → BAD_FIELD", () => {
+    const tx = aliceTx();
+    expect(codeOf(() => encodeTx({ ...tx, sender: new Uint8Array(31) }))).toBe("BAD_FIELD");
+    expect(codeOf(() => encodeTx({ ...tx, nonce: -1n }))).toBe("BAD_FIELD");
+    expect(codeOf(() => encodeTx({ ...tx, gasLimit: 1n << 64n }))).toBe("BAD_FIELD");
+    const stx = signTx(tx, alice);
+    expect(codeOf(() => encodeSignedTx({ ...stx, signature: new Uint8Array(63) }))).toBe("BAD_FIELD");
+    expect(codeOf(() => computeTxId({ ...stx, pubkey: new Uint8Array(33) }))).toBe("BAD_FIELD");
+  });
+});
