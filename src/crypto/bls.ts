@@ -1,0 +1,131 @@
+/**
+ * Validator signatures: BLS12-381 (min-pubkey-size, as in Ethereum consensus) over @chainsafe/blst,
+ * behind one verifier interface in the manner of Lodestar's IBlsVerifier, with a "signatures off"
+ * implementation for very large simulations (consensus-spec tests' `bls_active = False`).
+ */
+import { PublicKey, SecretKey, Signature, aggregateSignatures, fastAggregateVerify } from "@chainsafe/blst";
+import { XshardError } from "../errors.js";
+import { bytesEqual } from "./hash.js";
+
+/** Compressed public key size. */
+export const PUBKEY_BYTES = 48;
+/** Compressed signature size. */
+export const SIGNATURE_BYTES = 96;
+/** Seed size for `validatorKeyFromSeed`. */
+export const VALIDATOR_SEED_BYTES = 32;
+
+/** A validator's signing key and its compressed public key. */
+export interface ValidatorKey {
+  readonly sk: SecretKey;
+  readonly pubkey: Uint8Array;
+}
+
+/** One interface for signing and checking committee signatures. */
+export interface SignatureVerifier {
+  /** False for the no-op verifier, which checks nothing cryptographic. */
+  readonly active: boolean;
+  /** A 96-byte compressed signature of `msg`. */
+  sign(sk: ValidatorKey, msg: Uint8Array): Uint8Array;
+  /** The aggregate of signatures; BAD_SIGNATURE when the list is empty or any signature is malformed. */
+  aggregate(sigs: readonly Uint8Array[]): Uint8Array;
+  /**
+   * Fast-aggregate-verify: all `pubkeys` signed the same `msg`. Malformed or empty input is false,
+   * never a throw. Keys must carry proof of possession (ours are generated, so they do); counting
+   * distinct signers against a committee is the caller's job.
+   */
+  verifyAggregate(pubkeys: readonly Uint8Array[], msg: Uint8Array, aggSig: Uint8Array): boolean;
+}
+
+/** A deterministic validator key from a 32-byte seed (BLS KeyGen with the seed as IKM). */
+export function validatorKeyFromSeed(seed: Uint8Array): ValidatorKey {
+  if (seed.length !== VALIDATOR_SEED_BYTES) {
+    throw new XshardError("BAD_SEED", "validator seed must be 32 bytes", { length: seed.length });
+  }
+  const sk = SecretKey.fromKeygen(seed);
+  return { sk, pubkey: sk.toPublicKey().toBytes(true) };
+}
+
+/** A signature parsed and subgroup-checked, or null when the bytes are not one. */
+function parseSignature(bytes: Uint8Array): Signature | null {
+  if (bytes.length !== SIGNATURE_BYTES) return null;
+  try {
+    return Signature.fromBytes(bytes, true);
+  } catch {
+    return null;
+  }
+}
+
+/** A public key parsed and validated (not infinity, in the subgroup), or null. */
+function parsePublicKey(bytes: Uint8Array): PublicKey | null {
+  if (bytes.length !== PUBKEY_BYTES) return null;
+  try {
+    return PublicKey.fromBytes(bytes, true);
+  } catch {
+    return null;
+  }
+}
+
+/** Real BLS12-381 signatures (the default). */
+export function createBlsVerifier(): SignatureVerifier {
+  return {
+    active: true,
+    sign(key: ValidatorKey, msg: Uint8Array): Uint8Array {
+      return key.sk.sign(msg).toBytes(true);
+    },
+    aggregate(sigs: readonly Uint8Array[]): Uint8Array {
+      if (sigs.length === 0) throw new XshardError("BAD_SIGNATURE", "cannot aggregate zero signatures", { count: 0 });
+      const parsed = sigs.map((bytes, index) => {
+        const sig = parseSignature(bytes);
+        if (sig === null) throw new XshardError("BAD_SIGNATURE", "malformed signature", { index, length: bytes.length });
+        return sig;
+      });
+      return aggregateSignatures(parsed).toBytes(true);
+    },
+    verifyAggregate(pubkeys: readonly Uint8Array[], msg: Uint8Array, aggSig: Uint8Array): boolean {
+      if (pubkeys.length === 0) return false;
+      const sig = parseSignature(aggSig);
+      const pks = pubkeys.map(parsePublicKey);
+      if (sig === null || pks.some((pk) => pk === null)) return false;
+      try {
+        return fastAggregateVerify(msg, pks as PublicKey[], sig);
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/**
+ * The stub every no-op signature is: the compressed point at infinity, which the real verifier
+ * always rejects, so a no-op signature can never pass as a real one.
+ */
+const NOOP_SIGNATURE: Uint8Array = (() => {
+  const stub = new Uint8Array(SIGNATURE_BYTES);
+  stub[0] = 0xc0;
+  return stub;
+})();
+
+/**
+ * "Signatures off": checks NOTHING cryptographic. `sign` returns `NOOP_SIGNATURE` whatever the key
+ * and message; `aggregate` accepts only stubs and returns the stub; `verifyAggregate` is true iff
+ * the signature is the stub and at least one public key is given. Use it only where the cost of
+ * pairings would dominate a very large simulation and forged signatures are not being studied.
+ */
+export function createNoopVerifier(): SignatureVerifier {
+  return {
+    active: false,
+    sign(): Uint8Array {
+      return NOOP_SIGNATURE.slice();
+    },
+    aggregate(sigs: readonly Uint8Array[]): Uint8Array {
+      if (sigs.length === 0) throw new XshardError("BAD_SIGNATURE", "cannot aggregate zero signatures", { count: 0 });
+      sigs.forEach((sig, index) => {
+        if (!bytesEqual(sig, NOOP_SIGNATURE)) throw new XshardError("BAD_SIGNATURE", "not a no-op signature", { index });
+      });
+      return NOOP_SIGNATURE.slice();
+    },
+    verifyAggregate(pubkeys: readonly Uint8Array[], _msg: Uint8Array, aggSig: Uint8Array): boolean {
+      return pubkeys.length > 0 && bytesEqual(aggSig, NOOP_SIGNATURE);
+    },
+  };
+}

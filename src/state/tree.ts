@@ -1,0 +1,137 @@
+/**
+ * The sparse Merkle tree under every contract state: a binary tree of fixed depth whose leaf at
+ * position p is the root of the bucket of keys whose position is p (see bucket.ts). Nodes are the
+ * immutable nodes of @chainsafe/persistent-merkle-tree, so every snapshot is kept for free, and a
+ * batch of writes is one `setNodesAtDepth` followed by one batched (hashtree) hash pass.
+ */
+import { sha256 } from "../crypto/hash.js";
+import {
+  HashComputationGroup,
+  type Node,
+  executeHashComputations,
+  getNodeAtDepth,
+  setNodesAtDepth,
+  zeroNode,
+} from "@chainsafe/persistent-merkle-tree";
+import { XshardError } from "../errors.js";
+import type { WriteSet } from "../types.js";
+import { type Bucket, MAX_KEY_BYTES, assertValidEntry, computeBucketAfterWrites, createBucketNode, getNodeBucket } from "./bucket.js";
+
+/** Default tree depth: positions are the first 4 bytes of sha256(key), big-endian. */
+export const STATE_DEPTH = 32;
+/** Deepest supported tree (positions are at most 32 bits of the key hash). */
+export const MAX_STATE_DEPTH = 32;
+
+/** One write of a batch: a key and its new value, or null for a delete. */
+export type KeyWrite = readonly [key: Uint8Array, value: Uint8Array | null];
+
+/** How one position changed in a batch of writes. */
+export interface BucketChange {
+  readonly position: number;
+  readonly before: Bucket;
+  readonly after: Bucket;
+}
+
+const CANONICAL_HEX_KEY = /^(?:[0-9a-f]{2})*$/;
+
+/** Throws BAD_DEPTH unless `depth` is an integer in [1, MAX_STATE_DEPTH]. */
+export function assertValidDepth(depth: number): void {
+  if (!Number.isInteger(depth) || depth < 1 || depth > MAX_STATE_DEPTH) {
+    throw new XshardError("BAD_DEPTH", `state tree depth must be an integer in [1, ${MAX_STATE_DEPTH}]`, { depth });
+  }
+}
+
+/** The position of `key` in a tree of `depth`: the top `depth` bits of sha256(key). */
+export function computeKeyPosition(key: Uint8Array, depth: number): number {
+  const h = sha256(key);
+  const top = (((h[0] as number) << 24) | ((h[1] as number) << 16) | ((h[2] as number) << 8) | (h[3] as number)) >>> 0;
+  return depth === 32 ? top : top >>> (32 - depth);
+}
+
+/** True when `node` is (or hashes like) the all-empty subtree of `height`. */
+export function isZeroSubtree(node: Node, height: number): boolean {
+  const zero = zeroNode(height);
+  if (node === zero) return true;
+  const a = node.rootHashObject;
+  const b = zero.rootHashObject;
+  return (
+    a.h0 === b.h0 && a.h1 === b.h1 && a.h2 === b.h2 && a.h3 === b.h3 &&
+    a.h4 === b.h4 && a.h5 === b.h5 && a.h6 === b.h6 && a.h7 === b.h7
+  );
+}
+
+/** The bucket stored at `position` of a full tree. */
+export function getBucketAt(rootNode: Node, depth: number, position: number): Bucket {
+  return getNodeBucket(getNodeAtDepth(rootNode, depth, position));
+}
+
+/** Every non-empty bucket of a full (sub)tree of `height`, in position order. */
+export function* iterateBuckets(node: Node, height: number): Generator<Bucket> {
+  if (isZeroSubtree(node, height)) return;
+  if (height === 0) {
+    yield getNodeBucket(node);
+    return;
+  }
+  yield* iterateBuckets(node.left, height - 1);
+  yield* iterateBuckets(node.right, height - 1);
+}
+
+/**
+ * Parse and validate a write set, grouped by position, values copied. Throws BAD_KEY for a key
+ * that is not canonical (lowercase, even-length) hex or is too long, BAD_VALUE for a value too long.
+ */
+export function groupWritesByPosition(writes: WriteSet, depth: number): Map<number, KeyWrite[]> {
+  const groups = new Map<number, KeyWrite[]>();
+  for (const [hexKey, value] of writes) {
+    if (!CANONICAL_HEX_KEY.test(hexKey) || hexKey.length > 2 * MAX_KEY_BYTES) {
+      throw new XshardError("BAD_KEY", "write-set key must be lowercase hex of at most 64 bytes", {
+        key: hexKey.slice(0, 2 * MAX_KEY_BYTES + 2),
+      });
+    }
+    const key = new Uint8Array(Buffer.from(hexKey, "hex"));
+    assertValidEntry(key, value);
+    const position = computeKeyPosition(key, depth);
+    const group = groups.get(position);
+    const write: KeyWrite = [key, value === null ? null : value.slice()];
+    if (group === undefined) groups.set(position, [write]);
+    else group.push(write);
+  }
+  return groups;
+}
+
+/**
+ * Set the leaves at `positions` (ascending, distinct) to the given buckets and rehash the touched
+ * paths in one batched pass. Pure: returns a new root node; `rootNode` is unchanged.
+ */
+export function computeTreeWithBuckets(rootNode: Node, depth: number, positions: number[], buckets: Bucket[]): Node {
+  if (positions.length === 0) return rootNode;
+  const hc = new HashComputationGroup();
+  const next = setNodesAtDepth(rootNode, depth, positions, buckets.map(createBucketNode), 0, hc.byLevel);
+  executeHashComputations(hc.byLevel);
+  hc.clean();
+  return next;
+}
+
+/**
+ * Apply a write set to a tree whose touched buckets `readBucket` can supply. Pure: returns the
+ * new root node and, per touched position, the bucket before and after.
+ */
+export function computeTreeAfterWrites(
+  rootNode: Node,
+  depth: number,
+  writes: WriteSet,
+  readBucket: (position: number, writes: readonly KeyWrite[]) => Bucket,
+): { rootNode: Node; changes: BucketChange[] } {
+  const groups = groupWritesByPosition(writes, depth);
+  const positions = [...groups.keys()].sort((a, b) => a - b);
+  const changes = positions.map((position): BucketChange => {
+    const writesHere = groups.get(position) ?? [];
+    const before = readBucket(position, writesHere);
+    return { position, before, after: computeBucketAfterWrites(before, writesHere) };
+  });
+  return {
+    rootNode: computeTreeWithBuckets(rootNode, depth, positions, changes.map((c) => c.after)),
+    changes,
+  };
+}
+
