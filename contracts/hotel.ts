@@ -1,0 +1,2 @@
+/** hotel — a fixed number of rooms; see lib/booking.ts. */
+export { init, reserve, cancel, available, holder } from "./lib/booking";

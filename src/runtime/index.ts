@@ -1,0 +1,19 @@
+/**
+ * The WebAssembly contract runtime: metered, memory-limited, deterministic execution of contract
+ * calls, the host interface, and the library contracts. See docs/contracts.md.
+ */
+export { Runtime, DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions, type CallRequest, type CallResult } from "./runtime.js";
+export {
+  computeSuccessorId,
+  HOST_COSTS,
+  HOST_IMPORTS,
+  MAX_KEY_BYTES,
+  MAX_VALUE_BYTES,
+  MAX_ORIGIN_METHOD_BYTES,
+  type CallFailure,
+  type CallFailureKind,
+  type CreatedContract,
+} from "./host.js";
+export { INSTRUCTION_COSTS, BULK_BYTES_PER_UNIT, GROW_PAGE_COST, STACK_LIMIT, FRAME_OVERHEAD } from "./metering.js";
+export { LIBRARY_CONTRACTS, isLibraryContract, loadLibraryWasm, type LibraryContractName } from "./library.js";
+export * from "./abi.js";

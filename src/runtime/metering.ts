@@ -1,0 +1,322 @@
+/**
+ * Deterministic metering: a binaryen pass that instruments a module so that it counts its own work
+ * in a mutable i64 global (the remaining budget) and traps when the budget goes negative, and that
+ * bounds its own call depth. The count depends only on the module bytes and the path taken, never
+ * on wall-clock time or on the engine's tier-up.
+ *
+ * Charges are made on entry to each *region*: a function body, a loop body (on every iteration), an
+ * `if` arm, and the code that follows a branch-target block in a block's list (a join point). A
+ * region is charged the weighted count of its Binaryen IR nodes, excluding the regions nested in it
+ * (see INSTRUCTION_COSTS). A branch or return that leaves a region early is not refunded, so the count
+ * is an upper bound of the nodes executed, the same on every run.
+ *
+ * Also installed here:
+ * - bulk memory (`memory.copy`, `memory.fill`) pays per byte, through a hook on its size operand;
+ * - `memory.grow` pays per page granted and records in a flag global whether the last grow failed,
+ *   so that the runtime can tell an out-of-memory trap from other traps;
+ * - a stack limiter: each function is wrapped so that a call adds its frame size to a global and
+ *   traps above STACK_LIMIT, so that deep recursion fails at the same depth on every engine instead
+ *   of overflowing the native stack at an engine-dependent depth.
+ */
+import binaryen from "binaryen";
+import { XshardError } from "../errors.js";
+import { ir } from "./ir.js";
+
+/** Weights of Binaryen IR nodes, charged at the start of their region. Unlisted nodes cost `default`. */
+export const INSTRUCTION_COSTS = {
+  /** every other node (arithmetic, locals, globals, loads, stores, branches, `if`, select, …) */
+  default: 1,
+  /** `block`, `loop`, `nop`: structure only */
+  structural: 0,
+  /** `call`, `call_indirect`; the callee's body is charged on its own entry */
+  call: 5,
+  /** `memory.grow`, plus GROW_PAGE_COST per page granted */
+  memoryGrow: 100,
+  /** `memory.copy`, `memory.fill`, plus 1 per BULK_BYTES_PER_UNIT bytes */
+  bulkMemory: 5,
+} as const;
+export const BULK_BYTES_PER_UNIT = 16;
+export const GROW_PAGE_COST = 1024;
+
+/** Call-depth limit in frame units; a frame costs FRAME_OVERHEAD + its params and locals. */
+export const STACK_LIMIT = 32_768;
+export const FRAME_OVERHEAD = 16;
+
+/** Export names of the instrumentation globals. */
+export const GAS_EXPORT = "__gas";
+export const OOM_EXPORT = "__oom";
+export const STACK_EXPORT = "__stack";
+
+export interface MeteringConfig {
+  /** Budget of the start function (calls get their own budget from the runtime). */
+  readonly initialGas: bigint;
+  /** Maximum memory pages; a `memory.grow` beyond it fails and sets the out-of-memory flag. */
+  readonly maxPages: number;
+}
+
+/**
+ * Internal names of what the pass adds. They cannot collide with the module's own: the runtime
+ * strips the name section first, so binaryen names the module's items by index.
+ */
+const NAMES = {
+  gas: "xshard$gas",
+  oom: "xshard$oom",
+  stack: "xshard$stack",
+  bulkHook: "xshard$bulk",
+  growHook: "xshard$grow",
+  inner: (i: number) => `xshard$body${i}`,
+} as const;
+
+const VALUE_TYPES: ReadonlySet<number> = new Set([binaryen.none, binaryen.unreachable, binaryen.i32, binaryen.i64, binaryen.f32, binaryen.f64]);
+
+/** Nodes without children. */
+const LEAF_IDS: ReadonlySet<number> = new Set([
+  binaryen.NopId,
+  binaryen.UnreachableId,
+  binaryen.ConstId,
+  binaryen.LocalGetId,
+  binaryen.GlobalGetId,
+  binaryen.MemorySizeId,
+]);
+
+const STRUCTURAL_IDS: ReadonlySet<number> = new Set([binaryen.BlockId, binaryen.LoopId, binaryen.NopId]);
+
+function badWasm(message: string, data: Record<string, unknown> = {}): XshardError {
+  return new XshardError("BAD_WASM", message, data);
+}
+
+/** Static cost of one node, without its children. */
+function computeNodeCost(id: number): number {
+  if (STRUCTURAL_IDS.has(id)) return INSTRUCTION_COSTS.structural;
+  if (id === binaryen.CallId || id === binaryen.CallIndirectId) return INSTRUCTION_COSTS.call;
+  if (id === binaryen.MemoryGrowId) return INSTRUCTION_COSTS.memoryGrow;
+  if (id === binaryen.MemoryCopyId || id === binaryen.MemoryFillId) return INSTRUCTION_COSTS.bulkMemory;
+  return INSTRUCTION_COSTS.default;
+}
+
+class Meter {
+  constructor(private readonly m: binaryen.Module) {}
+
+  /** `gas -= cost; if (gas < 0) unreachable` */
+  charge(cost: number): binaryen.ExpressionRef {
+    const m = this.m;
+    return m.block(null, [
+      m.global.set(NAMES.gas, m.i64.sub(m.global.get(NAMES.gas, binaryen.i64), m.i64.const(BigInt(cost)))),
+      m.if(m.i64.lt_s(m.global.get(NAMES.gas, binaryen.i64), m.i64.const(0n)), m.unreachable()),
+    ]);
+  }
+
+  /** Meters the region rooted at expr and returns it with its charge in front. */
+  region(expr: binaryen.ExpressionRef): binaryen.ExpressionRef {
+    const cost = this.visit(expr);
+    return cost === 0 ? expr : this.m.block(null, [this.charge(cost), expr], binaryen.getExpressionType(expr));
+  }
+
+  /** Returns the cost that expr adds to its region; meters the regions nested in it. */
+  visit(expr: binaryen.ExpressionRef): number {
+    const id = binaryen.getExpressionId(expr);
+    const type = binaryen.getExpressionType(expr);
+    if (!VALUE_TYPES.has(type)) throw badWasm("module uses a value type outside i32/i64/f32/f64", { type });
+    const own = computeNodeCost(id);
+    if (LEAF_IDS.has(id)) return own; // (binaryen.js has no expression info for some leaves)
+    const info = binaryen.getExpressionInfo(expr) as binaryen.ExpressionInfo & Record<string, unknown>;
+    const kids = (...refs: unknown[]): number => own + this.visitAll(refs);
+    switch (id) {
+      case binaryen.BlockId:
+        return this.visitBlock(expr, (info as unknown as binaryen.BlockInfo).children);
+      case binaryen.LoopId:
+        ir.Loop.setBody(expr, this.region((info as unknown as binaryen.LoopInfo).body));
+        return own;
+      case binaryen.IfId: {
+        const i = info as unknown as binaryen.IfInfo;
+        ir.If.setIfTrue(expr, this.region(i.ifTrue));
+        if (i.ifFalse !== 0) ir.If.setIfFalse(expr, this.region(i.ifFalse));
+        return kids(i.condition);
+      }
+      case binaryen.CallId:
+      case binaryen.CallIndirectId: {
+        const i = info as unknown as binaryen.CallIndirectInfo;
+        if (i.isReturn) throw badWasm("tail calls are not allowed");
+        return kids(i.target, ...i.operands); // a direct call's target is a name, skipped by visitAll
+      }
+      case binaryen.MemoryGrowId: {
+        const cost = kids(info.delta);
+        ir.MemoryGrow.setDelta(expr, this.m.call(NAMES.growHook, [info.delta as number], binaryen.i32));
+        return cost;
+      }
+      case binaryen.MemoryCopyId: {
+        const cost = kids(info.dest, info.source, info.size);
+        ir.MemoryCopy.setSize(expr, this.m.call(NAMES.bulkHook, [info.size as number], binaryen.i32));
+        return cost;
+      }
+      case binaryen.MemoryFillId: {
+        const cost = kids(info.dest, info.value, info.size);
+        ir.MemoryFill.setSize(expr, this.m.call(NAMES.bulkHook, [info.size as number], binaryen.i32));
+        return cost;
+      }
+      case binaryen.LoadId:
+      case binaryen.StoreId:
+        if (info.isAtomic) throw badWasm("atomic memory access is not allowed");
+        return kids(info.ptr, info.value);
+      case binaryen.BreakId:
+      case binaryen.SwitchId:
+        return kids(info.condition, info.value);
+      case binaryen.SelectId:
+        return kids(info.ifTrue, info.ifFalse, info.condition);
+      case binaryen.BinaryId:
+        return kids(info.left, info.right);
+      case binaryen.UnaryId:
+      case binaryen.DropId:
+      case binaryen.ReturnId:
+      case binaryen.LocalSetId:
+      case binaryen.GlobalSetId:
+        return kids(info.value);
+      default:
+        throw badWasm("module uses an instruction outside the allowed set (MVP, sign extension, non-trapping float-to-int, memory.copy/fill)", {
+          expressionId: id,
+        });
+    }
+  }
+
+  /** Sum of the costs of the non-null refs. */
+  visitAll(refs: readonly unknown[]): number {
+    let cost = 0;
+    for (const r of refs) if (typeof r === "number" && r !== 0) cost += this.visit(r);
+    return cost;
+  }
+
+  /**
+   * A block's children belong to the enclosing region up to the first join point (the end of a
+   * named child block, where branches land); each stretch after a join point is charged on arrival.
+   */
+  visitBlock(block: binaryen.ExpressionRef, children: readonly binaryen.ExpressionRef[]): number {
+    let head: number | undefined;
+    let cost = 0;
+    let start = 0;
+    const tails: { index: number; cost: number }[] = [];
+    children.forEach((child, i) => {
+      cost += this.visit(child);
+      if (i + 1 < children.length && isBranchTarget(child)) {
+        if (head === undefined) head = cost;
+        else tails.push({ index: start, cost });
+        start = i + 1;
+        cost = 0;
+      }
+    });
+    if (head === undefined) return cost;
+    tails.push({ index: start, cost });
+    for (const t of tails.reverse()) if (t.cost > 0) ir.Block.insertChildAt(block, t.index, this.charge(t.cost));
+    return head;
+  }
+}
+
+function isBranchTarget(expr: binaryen.ExpressionRef): boolean {
+  return binaryen.getExpressionId(expr) === binaryen.BlockId && Boolean(ir.Block.getName(expr));
+}
+
+/** Defined (not imported) functions, in module order. */
+function getDefinedFunctions(m: binaryen.Module): binaryen.FunctionInfo[] {
+  const out: binaryen.FunctionInfo[] = [];
+  for (let i = 0; i < m.getNumFunctions(); i++) {
+    const info = binaryen.getFunctionInfo(m.getFunctionByIndex(i));
+    if (!info.module) out.push(info);
+  }
+  return out;
+}
+
+/** The number of frame units a call of this function occupies. */
+function computeFrameCost(f: binaryen.FunctionInfo): number {
+  return FRAME_OVERHEAD + binaryen.expandType(f.params).length + f.vars.length;
+}
+
+/**
+ * Moves f's body into a new function and makes f a wrapper that accounts the frame on the stack
+ * global around the call. Every reference to f (calls, table, exports, start) now goes through it.
+ */
+function wrapWithStackLimit(m: binaryen.Module, f: binaryen.FunctionInfo, innerName: string): void {
+  const frame = computeFrameCost(f);
+  const params = binaryen.expandType(f.params);
+  const stack = (): binaryen.ExpressionRef => m.global.get(NAMES.stack, binaryen.i32);
+  m.removeFunction(f.name);
+  m.addFunction(innerName, f.params, f.results, f.vars, f.body);
+  const call = m.call(innerName, params.map((t, i) => m.local.get(i, t)), f.results);
+  const enter = [
+    m.global.set(NAMES.stack, m.i32.add(stack(), m.i32.const(frame))),
+    m.if(m.i32.gt_u(stack(), m.i32.const(STACK_LIMIT)), m.unreachable()),
+  ];
+  const leave = m.global.set(NAMES.stack, m.i32.sub(stack(), m.i32.const(frame)));
+  const hasResult = f.results !== binaryen.none;
+  const result = params.length;
+  const body = hasResult
+    ? m.block(null, [...enter, m.local.set(result, call), leave, m.local.get(result, f.results)], f.results)
+    : m.block(null, [...enter, call, leave]);
+  m.addFunction(f.name, f.params, f.results, hasResult ? [f.results] : [], body);
+}
+
+/** `xshard$bulk(size) → size`, charging 1 per BULK_BYTES_PER_UNIT bytes. */
+function addBulkHook(m: binaryen.Module): void {
+  const gas = (): binaryen.ExpressionRef => m.global.get(NAMES.gas, binaryen.i64);
+  const units = m.i64.shr_u(m.i64.extend_u(m.local.get(0, binaryen.i32)), m.i64.const(BigInt(Math.log2(BULK_BYTES_PER_UNIT))));
+  m.addFunction(
+    NAMES.bulkHook,
+    binaryen.i32,
+    binaryen.i32,
+    [],
+    m.block(
+      null,
+      [
+        m.global.set(NAMES.gas, m.i64.sub(gas(), units)),
+        m.if(m.i64.lt_s(gas(), m.i64.const(0n)), m.unreachable()),
+        m.local.get(0, binaryen.i32),
+      ],
+      binaryen.i32,
+    ),
+  );
+}
+
+/**
+ * `xshard$grow(delta) → delta`: if the grow will fail (beyond maxPages) sets the out-of-memory flag,
+ * else clears it and charges GROW_PAGE_COST per page.
+ */
+function addGrowHook(m: binaryen.Module, maxPages: number): void {
+  const delta = (): binaryen.ExpressionRef => m.i64.extend_u(m.local.get(0, binaryen.i32));
+  const gas = (): binaryen.ExpressionRef => m.global.get(NAMES.gas, binaryen.i64);
+  const fails = m.i64.gt_u(m.i64.add(m.i64.extend_u(m.memory.size()), delta()), m.i64.const(BigInt(maxPages)));
+  const grant = m.block(null, [
+    m.global.set(NAMES.oom, m.i32.const(0)),
+    m.global.set(NAMES.gas, m.i64.sub(gas(), m.i64.mul(delta(), m.i64.const(BigInt(GROW_PAGE_COST))))),
+    m.if(m.i64.lt_s(gas(), m.i64.const(0n)), m.unreachable()),
+  ]);
+  m.addFunction(
+    NAMES.growHook,
+    binaryen.i32,
+    binaryen.i32,
+    [],
+    m.block(null, [m.if(fails, m.global.set(NAMES.oom, m.i32.const(1)), grant), m.local.get(0, binaryen.i32)], binaryen.i32),
+  );
+}
+
+/**
+ * Instruments every function defined in `m`, in place: region charges, the bulk-memory and grow
+ * hooks, and the stack limiter. Adds the gas, out-of-memory and stack globals, exported as
+ * GAS_EXPORT, OOM_EXPORT and STACK_EXPORT. Throws BAD_WASM for instructions or types outside the
+ * allowed set. The module must have a memory and no name section (see NAMES).
+ */
+export function meterModule(m: binaryen.Module, config: MeteringConfig): void {
+  const functions = getDefinedFunctions(m);
+  const meter = new Meter(m);
+  for (const f of functions) {
+    const ref = m.getFunction(f.name);
+    ir.Function.setBody(ref, meter.region(ir.Function.getBody(ref)));
+  }
+  functions.forEach((f, i) => wrapWithStackLimit(m, binaryen.getFunctionInfo(m.getFunction(f.name)), NAMES.inner(i)));
+
+  m.addGlobal(NAMES.gas, binaryen.i64, true, m.i64.const(config.initialGas));
+  m.addGlobal(NAMES.oom, binaryen.i32, true, m.i32.const(0));
+  m.addGlobal(NAMES.stack, binaryen.i32, true, m.i32.const(0));
+  addBulkHook(m);
+  addGrowHook(m, config.maxPages);
+  m.addGlobalExport(NAMES.gas, GAS_EXPORT);
+  m.addGlobalExport(NAMES.oom, OOM_EXPORT);
+  m.addGlobalExport(NAMES.stack, STACK_EXPORT);
+}
