@@ -36,11 +36,25 @@ export function ed25519Sign(key: UserKey, msg: Uint8Array): Uint8Array {
   return new Uint8Array(sign(null, msg, key.privateKey));
 }
 
+/** Imported public keys by raw key (hex): importing costs more than verifying. Bounded. */
+const publicKeys = new Map<string, KeyObject>();
+const MAX_CACHED_KEYS = 1 << 16;
+
+function getPublicKey(pubkey: Uint8Array): KeyObject {
+  const id = Buffer.from(pubkey).toString("hex");
+  let key = publicKeys.get(id);
+  if (!key) {
+    key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, pubkey]), format: "der", type: "spki" });
+    if (publicKeys.size >= MAX_CACHED_KEYS) publicKeys.clear();
+    publicKeys.set(id, key);
+  }
+  return key;
+}
+
 /** True if `sig` is a valid signature of `msg` under the raw public key; false for wrong lengths. */
 export function ed25519Verify(pubkey: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
   if (pubkey.length !== ED25519_PUBKEY_BYTES || sig.length !== ED25519_SIGNATURE_BYTES) return false;
-  const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, pubkey]), format: "der", type: "spki" });
-  return verify(null, msg, key, sig);
+  return verify(null, msg, getPublicKey(pubkey), sig);
 }
 
 /** A user's address: sha256 of the raw public key. */

@@ -3,17 +3,30 @@
  * into `@chainsafe/persistent-merkle-tree` (and so into `@chainsafe/ssz`, which shares that
  * package). Every module that builds trees or SSZ roots imports this module first.
  */
-import { createHash } from "node:crypto";
+import { digest } from "@chainsafe/as-sha256";
 import { setHasher } from "@chainsafe/persistent-merkle-tree";
 import { hasher as hashtreeHasher } from "@chainsafe/persistent-merkle-tree/hasher/hashtree";
 
 setHasher(hashtreeHasher);
 
-/** SHA-256 over the concatenation of the parts. */
+const utf8 = new TextEncoder();
+
+/**
+ * SHA-256 over the concatenation of the parts (strings as UTF-8). Uses @chainsafe/as-sha256
+ * (WebAssembly): for the short inputs hashed here it is several times faster than node:crypto.
+ */
 export function sha256(...parts: (Uint8Array | string)[]): Uint8Array {
-  const h = createHash("sha256");
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest().buffer.slice(0)) as Uint8Array;
+  if (parts.length === 1 && typeof parts[0] !== "string") return digest(parts[0] as Uint8Array);
+  const bytes = parts.map((p) => (typeof p === "string" ? utf8.encode(p) : p));
+  let n = 0;
+  for (const b of bytes) n += b.length;
+  const all = new Uint8Array(n);
+  let o = 0;
+  for (const b of bytes) {
+    all.set(b, o);
+    o += b.length;
+  }
+  return digest(all);
 }
 
 export function toHex(bytes: Uint8Array): string {
