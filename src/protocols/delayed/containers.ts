@@ -1,0 +1,80 @@
+/**
+ * The two-stage chain's containers (DESIGN §2), as SSZ types so that every root is a standard
+ * hash_tree_root. Reading order: result leaf → affirmation → affirmation batch → Stage-2 header.
+ */
+import "../../crypto/hash.js";
+import { BooleanType, ByteListType, ByteVectorType, ContainerType, ListCompositeType, UintNumberType } from "@chainsafe/ssz";
+import { MAX_ARG_BYTES, MAX_STEPS } from "../../program/index.js";
+import type { MaybeValue } from "../../types.js";
+
+const Bytes32 = new ByteVectorType(32);
+const Uint64 = new UintNumberType(8);
+
+/** One step's value in a results leaf: Nothing is `present: false`. */
+export const StepValue = new ContainerType({ present: new BooleanType(), bytes: new ByteListType(MAX_ARG_BYTES) });
+export const StepValues = new ListCompositeType(StepValue, MAX_STEPS);
+
+export const OUTCOME_CODES = { committed: 0, aborted: 1 } as const;
+export type Stage2Outcome = keyof typeof OUTCOME_CODES;
+
+/**
+ * What a committee affirms about one transaction on one contract: its outcome, every step's
+ * value (so a light client can check "the contract returned these bytes"), and the contract's
+ * root after it (so a range affirmation also affirms every intermediate state).
+ */
+export const ResultLeaf = new ContainerType({
+  seq: Uint64,
+  txId: Bytes32,
+  outcome: new UintNumberType(1),
+  valuesRoot: Bytes32,
+  postRoot: Bytes32,
+});
+export type ResultLeafValue = {
+  seq: number;
+  txId: Uint8Array;
+  outcome: number;
+  valuesRoot: Uint8Array;
+  postRoot: Uint8Array;
+};
+
+/** Contract `contract`, transactions `first..last` (global sequence numbers), pre-root, post-root, results root. */
+export const Affirmation = new ContainerType({
+  contract: new ByteListType(64),
+  first: Uint64,
+  last: Uint64,
+  preRoot: Bytes32,
+  postRoot: Bytes32,
+  resultsRoot: Bytes32,
+});
+export type AffirmationValue = {
+  contract: Uint8Array;
+  first: number;
+  last: number;
+  preRoot: Uint8Array;
+  postRoot: Uint8Array;
+  resultsRoot: Uint8Array;
+};
+
+/** All affirmations a committee signs for one Stage-2 round: members sign its root once. */
+export const BatchHeader = new ContainerType({ committee: Uint64, round: Uint64, affirmationsRoot: Bytes32 });
+export type BatchHeaderValue = { committee: number; round: number; affirmationsRoot: Uint8Array };
+
+export const Stage2Header = new ContainerType({ number: Uint64, slot: Uint64, parentRoot: Bytes32, batchesRoot: Bytes32 });
+export type Stage2HeaderValue = { number: number; slot: number; parentRoot: Uint8Array; batchesRoot: Uint8Array };
+
+export const Stage1Header = new ContainerType({ slot: Uint64, proposer: Uint64, parentRoot: Bytes32, txsRoot: Bytes32, firstSeq: Uint64 });
+export type Stage1HeaderValue = { slot: number; proposer: number; parentRoot: Uint8Array; txsRoot: Uint8Array; firstSeq: number };
+
+export function computeValuesRoot(values: readonly MaybeValue[]): Uint8Array {
+  return StepValues.hashTreeRoot(values.map((v) => (v === null ? { present: false, bytes: new Uint8Array(0) } : { present: true, bytes: v.bytes })));
+}
+
+const enc = new TextEncoder();
+export function encodeContractId(id: string): Uint8Array {
+  return enc.encode(id);
+}
+
+/** Domain-separated signing roots. */
+export const DOMAIN_AFFIRMATION = "xshard:affirmation-batch:";
+export const DOMAIN_STAGE1 = "xshard:stage1:";
+export const DOMAIN_STAGE2 = "xshard:stage2:";

@@ -1,0 +1,70 @@
+/**
+ * The intents of the workloads as transaction programs over the library contracts
+ * (docs/contracts.md). Every protocol runs exactly these programs.
+ */
+import { contractPrincipal } from "../crypto/hash.js";
+import { ProgramBuilder, lit, u64, type Program } from "../program/index.js";
+
+/** A token transfer; with `second`, also a transfer on a second token, both or neither. */
+export function transferProgram(token: string, to: Uint8Array, amount: bigint, second?: string): Program {
+  const b = new ProgramBuilder();
+  const r1 = b.call(token, "transfer", [lit(to), u64(amount)]);
+  b.require(r1);
+  if (second !== undefined) b.require(b.call(second, "transfer", [lit(to), u64(amount)]));
+  return b.build();
+}
+
+export interface Pool {
+  readonly exchange: string;
+  readonly tokenA: string;
+  readonly tokenB: string;
+}
+
+/**
+ * The seed's swap of token A for token B.
+ * - `direct`: A.transfer → exchange.swap → B.transferAuthorized (two hops with three shards).
+ * - `naive`: exchange.quote → A.transfer → exchange.paid → B.transferAuthorized → exchange.complete
+ *   (four cross-shard calls with three shards: the seed's 48-second example).
+ */
+export function swapProgram(pool: Pool, amountIn: bigint, form: "direct" | "naive"): Program {
+  const b = new ProgramBuilder();
+  const ex = lit(contractPrincipal(pool.exchange));
+  if (form === "direct") {
+    const receipt = b.call(pool.tokenA, "transfer", [ex, u64(amountIn)]);
+    const order = b.call(pool.exchange, "swap", [receipt]);
+    b.require(b.call(pool.tokenB, "transferAuthorized", [order]));
+  } else {
+    const q = b.call(pool.exchange, "quote", [u64(amountIn)]);
+    const receipt = b.call(pool.tokenA, "transfer", [ex, u64(amountIn)]);
+    const order = b.call(pool.exchange, "paid", [q, receipt]);
+    const payout = b.call(pool.tokenB, "transferAuthorized", [order]);
+    b.require(b.call(pool.exchange, "complete", [q, payout]));
+  }
+  return b.build();
+}
+
+/** Book a seat and a room: both or neither. */
+export function tripProgram(train: string, hotel: string): Program {
+  const b = new ProgramBuilder();
+  const seat = b.call(train, "reserve", []);
+  const room = b.call(hotel, "reserve", []);
+  b.require(seat);
+  b.require(room);
+  return b.build();
+}
+
+/** Increment each counter; all or none. */
+export function touchProgram(counters: readonly string[]): Program {
+  const b = new ProgramBuilder();
+  const rs = counters.map((c) => b.call(c, "inc", []));
+  for (const r of rs) b.require(r);
+  return b.build();
+}
+
+/** Pay on a cold token, then touch the hot contract; both or neither. */
+export function hotspotProgram(token: string, to: Uint8Array, amount: bigint, hot: string): Program {
+  const b = new ProgramBuilder();
+  b.require(b.call(token, "transfer", [lit(to), u64(amount)]));
+  b.require(b.call(hot, "inc", []));
+  return b.build();
+}

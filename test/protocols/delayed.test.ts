@@ -1,0 +1,166 @@
+/** The two-stage chain's own claims (DESIGN §2; issue "The two-stage delayed-execution chain"). */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { createBlsVerifier } from "../../src/crypto/bls.js";
+import { verifyTxOutcomeProof, type TxOutcomeProof } from "../../src/protocols/delayed/lightclient.js";
+import { decodeU64 } from "../../src/program/index.js";
+import { XshardError } from "../../src/errors.js";
+import { run, scenario, workload } from "../helpers/run.js";
+
+const inclToFinal = (r: { txs: { includedSlot: number | null; finalSlot: number | null }[] }) =>
+  r.txs.map((t) => (t.finalSlot as number) - (t.includedSlot as number));
+
+/** k transactions, each incrementing counters a (committee 0) and b (committee 1): a dependency chain. */
+function chainScenario(k: number) {
+  return scenario({
+    accounts: [{ name: "alice", balance: "1000000000000" }],
+    contracts: [
+      { id: "a", code: "counter", placement: 0 },
+      { id: "b", code: "counter", placement: 1 },
+    ],
+    transactions: Array.from({ length: k }, () => ({
+      slot: 0,
+      sender: "alice",
+      program: { steps: [{ call: "a.inc" }, { call: "b.inc" }, { require: { ref: 0 } }, { require: { ref: 1 } }] },
+    })),
+  });
+}
+
+describe("delayed: best case", () => {
+  it("transactions touching one committee each: one Stage-2 block per Stage-1 block, final one slot after inclusion", () => {
+    const w = workload("transfer", { slots: 6, rate: 20, accounts: 16, contracts: 8, cross: 0 });
+    const r = run("delayed", w, { shards: 4 }).results;
+    expect(r.summary.outcomes.committed).toBe(120);
+    expect(inclToFinal(r).every((d) => d === 1)).toBe(true);
+    expect(r.summary.protocol.stage2BlocksPerStage1Block).toBe(1);
+    expect(r.summary.protocol.maxLagSlots).toBe(1);
+  });
+});
+
+describe("delayed: dependency chains", () => {
+  it.each([1, 3, 6])("a chain of %i cross-committee transactions: the last is final k Stage-2 blocks after inclusion", (k) => {
+    const r = run("delayed", chainScenario(k), { shards: 2 }).results;
+    expect(r.summary.outcomes.committed).toBe(k);
+    expect(inclToFinal(r)).toEqual(Array.from({ length: k }, (_, i) => i + 1));
+    expect(r.summary.protocol.stage2BlocksPerStage1Block).toBe(k);
+  });
+
+  it("with two Stage-2 blocks per slot the same chain takes half the slots", () => {
+    const r = run("delayed", chainScenario(6), { shards: 2, stage2PerSlot: 2 }).results;
+    expect(Math.max(...inclToFinal(r))).toBe(3);
+    expect(r.summary.protocol.stage2BlocksPerStage1Block).toBe(6);
+  });
+
+  it("the final counter values equal a serial execution", () => {
+    const out = run("delayed", chainScenario(5), { shards: 2 });
+    for (const id of ["a", "b"]) {
+      const kv = out.end.contracts.get(id)!;
+      const values = [...kv.entries()].map(([, v]) => v).filter((v) => v.length === 8).map(decodeU64);
+      expect(values, id).toContain(5n);
+    }
+  });
+});
+
+describe("delayed: the seed's exchange", () => {
+  for (const form of ["naive", "direct"]) {
+    it(`a single swap (${form}) across three committees is final one slot after inclusion`, () => {
+      const doc = JSON.parse(readFileSync(`scenarios/single-swap-${form}.json`, "utf8"));
+      const r = run("delayed", scenario(doc), { shards: 3 }).results;
+      expect(r.txs[0]!.outcome).toBe("committed");
+      expect(inclToFinal(r)).toEqual([1]);
+    });
+
+    it(`swaps on disjoint pools (${form}) are each final one slot after inclusion`, () => {
+      // One swap per pool per slot: pools never share a contract, so nothing chains.
+      const w = workload("exchange", { slots: 1, rate: 1, pools: 1, form, accounts: 4 });
+      const r = run("delayed", w, { shards: 3 }).results;
+      expect(inclToFinal(r)).toEqual([1]);
+    });
+  }
+
+  it("a stream of swaps through one exchange on three committees: one swap per Stage-2 block (the seed's worst case)", () => {
+    const w = workload("exchange", { slots: 1, rate: 8, pools: 1, form: "direct", accounts: 16 });
+    const r = run("delayed", w, { shards: 3 }).results;
+    expect(r.summary.outcomes.committed).toBe(8);
+    const finals = r.txs.map((t) => t.finalSlot as number).sort((a, b) => a - b);
+    expect(new Set(finals).size).toBe(8); // every swap in its own Stage-2 block
+    expect(inclToFinal(r).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(r.summary.protocol.stage2BlocksPerStage1Block).toBe(8);
+  });
+
+  it("the same stream on one committee needs no chaining", () => {
+    const w = workload("exchange", { slots: 1, rate: 8, pools: 1, form: "direct", accounts: 16 });
+    const r = run("delayed", w, { shards: 1 }).results;
+    expect(inclToFinal(r).every((d) => d === 1)).toBe(true);
+  });
+});
+
+describe("delayed: atomicity and fees", () => {
+  it("train-hotel under contention: never partial; sold-out bookings abort whole", () => {
+    const w = workload("train-hotel", { slots: 4, rate: 10, capacity: 8, pairs: 2, skew: 0.5, accounts: 20 });
+    const r = run("delayed", w, { shards: 4 }).results;
+    expect(r.summary.outcomes.partial).toBe(0);
+    expect(r.summary.outcomes.aborted).toBeGreaterThan(0);
+    expect(r.summary.outcomes.committed).toBeGreaterThan(0);
+    expect(r.summary.outcomes.committed).toBeLessThanOrEqual(16);
+  });
+
+  it("a transaction whose fee exceeds the sender's pre-block balance is rejected with that reason", () => {
+    const w = scenario({
+      accounts: [
+        { name: "rich", balance: "1000000000000" },
+        { name: "poor", balance: "5" },
+      ],
+      contracts: [{ id: "c", code: "counter" }],
+      transactions: [
+        { slot: 0, sender: "rich", program: { steps: [{ call: "c.inc" }] } },
+        { slot: 0, sender: "poor", program: { steps: [{ call: "c.inc" }] } },
+      ],
+    });
+    const r = run("delayed", w).results;
+    expect(r.txs[0]!.outcome).toBe("committed");
+    expect(r.txs[1]!.outcome).toBe("rejected");
+    expect(r.txs[1]!.reason).toBe("insufficient balance for fee");
+    expect(r.txs[1]!.includedSlot).toBeNull();
+  });
+});
+
+describe("delayed: light client", () => {
+  const w = JSON.parse(readFileSync("scenarios/single-swap-direct.json", "utf8"));
+  const out = run("delayed", scenario(w), { shards: 3, signatures: true, validators: 12, committeeSize: 4 });
+  const proof = out.proveTx!(0) as TxOutcomeProof;
+  const verifier = createBlsVerifier();
+
+  it("verifies a real outcome and its return values", () => {
+    const v = verifyTxOutcomeProof(proof, verifier);
+    expect(v.outcome).toBe("committed");
+    expect(v.values).toHaveLength(4);
+    expect(v.values[2]).not.toBeNull(); // token B's receipt: "the contract returned these bytes"
+    expect(new TextDecoder().decode(v.values[2]!.slice(0, 4))).toBe("RCT1");
+  });
+
+  it("fails for a changed return byte", () => {
+    const bad = structuredClone(proof);
+    const v = bad.values[2]!;
+    bad.values[2] = v.slice(0, -1) + (v.endsWith("0") ? "1" : "0");
+    expect(() => verifyTxOutcomeProof(bad, verifier)).toThrowError(expect.objectContaining({ code: "BAD_PROOF" }));
+  });
+
+  it("fails for a changed outcome, branch or root", () => {
+    const a = structuredClone(proof);
+    a.leaf.outcome = "aborted";
+    expect(() => verifyTxOutcomeProof(a, verifier)).toThrow(XshardError);
+    const b = structuredClone(proof);
+    b.affirmation.postRoot = "00".repeat(32);
+    expect(() => verifyTxOutcomeProof(b, verifier)).toThrow(XshardError);
+  });
+
+  it("fails for a wrong signature or too few signers", () => {
+    const a = structuredClone(proof);
+    a.batchAttestation.signature = a.headerAttestation.signature;
+    expect(() => verifyTxOutcomeProof(a, verifier)).toThrowError(expect.objectContaining({ code: "BAD_SIGNATURE" }));
+    const b = structuredClone(proof);
+    b.batchAttestation.signers = b.batchAttestation.signers.slice(0, 1);
+    expect(() => verifyTxOutcomeProof(b, verifier)).toThrowError(expect.objectContaining({ code: "BAD_SIGNATURE" }));
+  });
+});
