@@ -19,6 +19,19 @@ import { addRunOptions, runConfigFromFlags, workloadParamsFromFlags } from "./op
 import { createProgress } from "./progress.js";
 import { addCompareCommands } from "./compare.js";
 
+/** `name: value` lines for a protocol's own figures (arrays shortened). */
+export function formatProtocolFigures(figures: Record<string, number | number[] | null>): string {
+  const names = Object.keys(figures);
+  const width = Math.max(0, ...names.map((n) => n.length));
+  return names
+    .map((n) => {
+      const v = figures[n];
+      const text = Array.isArray(v) ? `[${v.slice(0, 8).join(", ")}${v.length > 8 ? ", …" : ""}]` : v === null ? "—" : String(v);
+      return `  ${n.padEnd(width)}  ${text}`;
+    })
+    .join("\n");
+}
+
 /** The workload of a run: generated from flags, or loaded from a scenario file. */
 export function loadWorkload(o: Record<string, unknown>, seed: string): GeneratedWorkload {
   const params = workloadParamsFromFlags(o);
@@ -66,6 +79,7 @@ export function buildProgram(): Command {
       }
     }
     console.log(formatComparisonTable([out.results]));
+    console.log(formatProtocolFigures(out.results.summary.protocol));
     console.log(`results: ${path}`);
   });
 

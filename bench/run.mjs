@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: every case on one core, medians of several samples after a warm-up, ratios to
+ * the EVM baseline measured in the same run. See docs/benchmarks.md.
+ *
+ *   node bench/run.mjs [--only PREFIX[,PREFIX…]] [--reps N] [--warmup-ms MS] [--sample-ms MS]
+ *                      [--json FILE] [--list]
+ *
+ * To add a case, append a `{name, title, unit, opsPerRun, baselines?, setup, run, describe?}` to
+ * CASES (see bench/harness.mjs).
+ */
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import {
+  DEFAULT_OPTIONS,
+  computeRatios,
+  evaluateGoal,
+  formatResult,
+  getMachineInfo,
+  runCases,
+} from "./harness.mjs";
+import { evmTransfer, evmTransferWithRoot } from "./cases/evm.mjs";
+import { merkleProofVerify, xshardTransfer, xshardTransferWithRoot } from "./cases/xshard.mjs";
+
+/** Every case, in the order they run. Baselines first so a ratio's two figures are close in time. */
+const CASES = [evmTransfer, evmTransferWithRoot, xshardTransferWithRoot, xshardTransfer, merkleProofVerify];
+
+/** The headline: the xshard runtime with per-block roots against the plain EVM transfer. */
+const GOAL = { name: xshardTransferWithRoot.name, baseline: evmTransfer.name, factor: 100 };
+
+/** Parse the command line into harness options and a case selection. */
+function parseCommandLine(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      only: { type: "string" },
+      reps: { type: "string" },
+      "warmup-ms": { type: "string" },
+      "sample-ms": { type: "string" },
+      json: { type: "string" },
+      list: { type: "boolean", default: false },
+    },
+  });
+  const options = {
+    reps: parsePositiveInt(values.reps, "--reps", DEFAULT_OPTIONS.reps),
+    warmupMs: parsePositiveInt(values["warmup-ms"], "--warmup-ms", DEFAULT_OPTIONS.warmupMs),
+    sampleMs: parsePositiveInt(values["sample-ms"], "--sample-ms", DEFAULT_OPTIONS.sampleMs),
+  };
+  const prefixes = values.only === undefined ? [""] : values.only.split(",");
+  const cases = CASES.filter((c) => prefixes.some((p) => c.name.startsWith(p)));
+  if (cases.length === 0) throw new Error(`--only ${values.only}: no case matches (see --list)`);
+  return { options, cases, json: values.json, list: values.list };
+}
+
+/** A positive integer option, or the default when absent. */
+function parsePositiveInt(text, flag, fallback) {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got ${text}`);
+  return n;
+}
+
+/** The goal line: met, not met, or not evaluated in this run. */
+function formatGoal(goal) {
+  const head = `goal: ≥${goal.factor}× EVM baseline (${goal.name} / ${goal.baseline})`;
+  if (goal.met === null) return `${head} — not evaluated (run both cases)`;
+  return `${head} — ${goal.met ? "met" : "not met"} (${goal.ratio.toFixed(1)}×)`;
+}
+
+async function main() {
+  let command;
+  try {
+    command = parseCommandLine(process.argv.slice(2));
+  } catch (e) {
+    console.error(`bench: ${e.message}`);
+    process.exitCode = 2;
+    return;
+  }
+  const { options, cases, json, list } = command;
+  if (list) {
+    for (const c of CASES) console.log(`${c.name.padEnd(30)} ${c.title}`);
+    return;
+  }
+  const machine = getMachineInfo();
+  console.log(
+    `machine: ${machine.cpu}, ${machine.cores} cores (bench uses one), ${machine.memoryGiB} GiB, ` +
+      `node ${machine.node} (V8 ${machine.v8}), ${machine.platform}`,
+  );
+  console.log(`harness: warm-up ≥${options.warmupMs} ms, ${options.reps} samples of ~${options.sampleMs} ms, figure = median\n`);
+
+  const results = await runCases(cases, options, (r) => console.log(formatResult(r)));
+  const ratios = computeRatios(results);
+  if (ratios.length > 0) console.log("\nratios (same run):");
+  for (const r of ratios) console.log(`  ${r.name} / ${r.baseline} = ${r.ratio.toFixed(1)}×`);
+  const goal = evaluateGoal(results, GOAL);
+  console.log(`\n${formatGoal(goal)}`);
+
+  if (json !== undefined) {
+    const report = { schema: "xshard.bench/1", date: new Date().toISOString(), machine, options, results, ratios, goal };
+    writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`wrote ${json}`);
+  }
+}
+
+await main();
