@@ -10,6 +10,7 @@
  * CASES (see bench/harness.mjs).
  */
 import { writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import {
   DEFAULT_OPTIONS,
@@ -39,6 +40,8 @@ function parseCommandLine(argv) {
       "sample-ms": { type: "string" },
       json: { type: "string" },
       list: { type: "boolean", default: false },
+      "sim-txs": { type: "string" },
+      "no-sim": { type: "boolean", default: false },
     },
   });
   const options = {
@@ -48,8 +51,10 @@ function parseCommandLine(argv) {
   };
   const prefixes = values.only === undefined ? [""] : values.only.split(",");
   const cases = CASES.filter((c) => prefixes.some((p) => c.name.startsWith(p)));
-  if (cases.length === 0) throw new Error(`--only ${values.only}: no case matches (see --list)`);
-  return { options, cases, json: values.json, list: values.list };
+  if (cases.length === 0 && !prefixes.some((p) => p.startsWith("sim"))) throw new Error(`--only ${values.only}: no case matches (see --list)`);
+  const simTxs = parsePositiveInt(values["sim-txs"], "--sim-txs", 100_000);
+  const sim = !values["no-sim"] && (values.only === undefined || prefixes.some((p) => "sim".startsWith(p) || p.startsWith("sim")));
+  return { options, cases: values.only !== undefined && cases.length === 0 ? [] : cases, json: values.json, list: values.list, sim, simTxs };
 }
 
 /** A positive integer option, or the default when absent. */
@@ -76,9 +81,10 @@ async function main() {
     process.exitCode = 2;
     return;
   }
-  const { options, cases, json, list } = command;
+  const { options, cases, json, list, sim, simTxs } = command;
   if (list) {
     for (const c of CASES) console.log(`${c.name.padEnd(30)} ${c.title}`);
+    console.log(`${"sim".padEnd(30)} simulation speed: the two-stage chain, --sim-txs transactions, 256 contracts, 1,024 validators, signatures on and off`);
     return;
   }
   const machine = getMachineInfo();
@@ -95,11 +101,32 @@ async function main() {
   const goal = evaluateGoal(results, GOAL);
   console.log(`\n${formatGoal(goal)}`);
 
+  const simulations = sim ? runSimulations(simTxs) : [];
+
   if (json !== undefined) {
-    const report = { schema: "xshard.bench/1", date: new Date().toISOString(), machine, options, results, ratios, goal };
+    const report = { schema: "xshard.bench/1", date: new Date().toISOString(), machine, options, results, ratios, goal, simulations };
     writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`wrote ${json}`);
   }
+}
+
+/** One child process per run (peak memory is per process), signatures off then on. */
+function runSimulations(txs) {
+  console.log(`\nsimulation speed: ${txs} transactions, 256 contracts, 1,024 validators (one run each, own process)`);
+  const out = [];
+  for (const signatures of ["off", "on"]) {
+    const line = execFileSync(process.execPath, [new URL("./simulation.mjs", import.meta.url).pathname, "--txs", String(txs), "--signatures", signatures], {
+      encoding: "utf8",
+      maxBuffer: 1 << 20,
+    });
+    const r = JSON.parse(line.trim().split("\n").pop());
+    out.push(r);
+    console.log(
+      `  sim.delayed signatures ${signatures.padEnd(3)}  ${String(r.txPerSecond).padStart(7)} tx/s simulated  ` +
+        `(${r.simulateSeconds} s for ${r.txs} txs; generation ${r.generateSeconds} s)  peak RSS ${r.maxRssMiB} MiB`,
+    );
+  }
+  return out;
 }
 
 await main();

@@ -53,10 +53,18 @@ export interface Attestation {
   readonly weight: number;
 }
 
-/** Every listed member signs `message`; the signatures are aggregated. */
+/**
+ * Every listed member signs `message`; the signatures are aggregated. (Computed as one signature
+ * under the members' summed keys: bit-identical to signing one by one and aggregating — see
+ * `SignatureVerifier.signAggregate` — and verified against the individual public keys.)
+ */
 export function collectAttestation(verifier: SignatureVerifier, signers: readonly Validator[], message: Uint8Array): Attestation {
-  const sigs = signers.map((v) => verifier.sign(v.key, message));
-  return { message, signers: signers.map((v) => v.index), signature: verifier.aggregate(sigs), weight: getWeight(signers) };
+  return {
+    message,
+    signers: signers.map((v) => v.index),
+    signature: verifier.signAggregate(signers.map((v) => v.key), message),
+    weight: getWeight(signers),
+  };
 }
 
 /** Checks an attestation against a committee: valid aggregate and ≥ 2/3 of the committee's weight. */

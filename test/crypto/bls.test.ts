@@ -93,3 +93,16 @@ describe("no-op verifier (signatures off)", () => {
     expect(code(() => noop.aggregate([]))).toBe("BAD_SIGNATURE");
   });
 });
+
+describe("signAggregate", () => {
+  it("is bit-identical to signing one by one and aggregating, and verifies against the individual keys", () => {
+    const v = createBlsVerifier();
+    const keys = Array.from({ length: 7 }, (_, i) => validatorKeyFromSeed(new Uint8Array(32).fill(i + 1)));
+    const msg = new Uint8Array(32).fill(42);
+    const one = v.signAggregate(keys, msg);
+    expect(Buffer.from(one).equals(Buffer.from(v.aggregate(keys.map((k) => v.sign(k, msg)))))).toBe(true);
+    expect(v.verifyAggregate(keys.map((k) => k.pubkey), msg, one)).toBe(true);
+    expect(v.verifyAggregate(keys.slice(1).map((k) => k.pubkey), msg, one)).toBe(false);
+    expect(() => v.signAggregate([], msg)).toThrow();
+  });
+});
