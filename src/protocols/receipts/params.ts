@@ -1,0 +1,69 @@
+/**
+ * Parameters of the receipts design, read from `RunConfig.options` and checked here (a bad value is
+ * a typed error naming the option). The protocol name's suffix fixes the consume mode.
+ */
+import { XshardError } from "../../errors.js";
+
+export const CONSUME_MODES = ["nonsequential", "sequential", "passive"] as const;
+export type ConsumeMode = (typeof CONSUME_MODES)[number];
+
+export interface ReceiptsParams {
+  readonly consume: ConsumeMode;
+  /** sequential: most queued receipts a block must process before new transactions. */
+  readonly forced: number;
+  /** nonsequential: a claim's proof must reach a beacon block at most this many slots old. */
+  readonly window: number;
+  /** Gas limit of a shard block; the base fee targets half of it. */
+  readonly blockGas: bigint;
+  /** Base fee of every shard at genesis. */
+  readonly initialBaseFee: bigint;
+  /** Gas every segment pays on top of its calls' instructions. */
+  readonly segmentGas: bigint;
+  /** Gas per byte of a claim's proof (the receipt's Merkle branches and the shard header). */
+  readonly proofByteGas: bigint;
+}
+
+export const DEFAULT_RECEIPTS_PARAMS: Omit<ReceiptsParams, "consume"> = {
+  forced: 16,
+  window: 64,
+  blockGas: 1_000_000n,
+  initialBaseFee: 1n,
+  segmentGas: 2_000n,
+  proofByteGas: 4n,
+};
+
+/** Integer options: name → [field, min, max]. */
+const INT_OPTIONS: readonly [string, keyof Omit<ReceiptsParams, "consume">, number, number][] = [
+  ["forced", "forced", 1, 1_000_000],
+  ["window", "window", 1, 1_000_000],
+  ["blockGas", "blockGas", 10_000, Number.MAX_SAFE_INTEGER],
+  ["baseFee", "initialBaseFee", 1, Number.MAX_SAFE_INTEGER],
+  ["segmentGas", "segmentGas", 0, 1_000_000_000],
+  ["proofByteGas", "proofByteGas", 0, 1_000_000],
+];
+
+function isConsumeMode(x: unknown): x is ConsumeMode {
+  return typeof x === "string" && (CONSUME_MODES as readonly string[]).includes(x);
+}
+
+/**
+ * Parameters for protocol `name` (`receipts:<mode>` fixes the mode; plain `receipts` reads
+ * `options.consume`, default nonsequential). Options of other protocols are ignored.
+ */
+export function resolveReceiptsParams(name: string, options: Readonly<Record<string, number | string>>): ReceiptsParams {
+  const suffix = name.includes(":") ? name.slice(name.indexOf(":") + 1) : (options.consume ?? "nonsequential");
+  if (!isConsumeMode(suffix)) {
+    throw new XshardError("BAD_PARAM", `--consume must be one of ${CONSUME_MODES.join("|")}, got '${String(suffix)}'`, { name: "consume", value: suffix });
+  }
+  const out: Record<string, unknown> = { ...DEFAULT_RECEIPTS_PARAMS, consume: suffix };
+  for (const [option, field, lo, hi] of INT_OPTIONS) {
+    const v = options[option];
+    if (v === undefined) continue;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < lo || n > hi) {
+      throw new XshardError("BAD_PARAM", `${option} must be an integer in [${lo}, ${hi}], got '${String(v)}'`, { name: option, value: v });
+    }
+    out[field] = typeof DEFAULT_RECEIPTS_PARAMS[field] === "bigint" ? BigInt(n) : n;
+  }
+  return out as unknown as ReceiptsParams;
+}
