@@ -39,20 +39,20 @@ describe("delayed: best case", () => {
 
 describe("delayed: dependency chains", () => {
   it.each([1, 3, 6])("a chain of %i cross-committee transactions: the last is final k Stage-2 blocks after inclusion", (k) => {
-    const r = run("delayed", chainScenario(k), { shards: 2 }).results;
+    const r = run("delayed:strict", chainScenario(k), { shards: 2 }).results;
     expect(r.summary.outcomes.committed).toBe(k);
     expect(inclToFinal(r)).toEqual(Array.from({ length: k }, (_, i) => i + 1));
     expect(r.summary.protocol.stage2BlocksPerStage1Block).toBe(k);
   });
 
   it("with two Stage-2 blocks per slot the same chain takes half the slots", () => {
-    const r = run("delayed", chainScenario(6), { shards: 2, stage2PerSlot: 2 }).results;
+    const r = run("delayed:strict", chainScenario(6), { shards: 2, stage2PerSlot: 2 }).results;
     expect(Math.max(...inclToFinal(r))).toBe(3);
     expect(r.summary.protocol.stage2BlocksPerStage1Block).toBe(6);
   });
 
   it("the final counter values equal a serial execution", () => {
-    const out = run("delayed", chainScenario(5), { shards: 2 });
+    const out = run("delayed:strict", chainScenario(5), { shards: 2 });
     for (const id of ["a", "b"]) {
       const kv = out.end.contracts.get(id)!;
       const values = [...kv.entries()].map(([, v]) => v).filter((v) => v.length === 8).map(decodeU64);
@@ -80,7 +80,7 @@ describe("delayed: the seed's exchange", () => {
 
   it("a stream of swaps through one exchange on three committees: one swap per Stage-2 block (the seed's worst case)", () => {
     const w = workload("exchange", { slots: 1, rate: 8, pools: 1, form: "direct", accounts: 16 });
-    const r = run("delayed", w, { shards: 3 }).results;
+    const r = run("delayed:strict", w, { shards: 3 }).results;
     expect(r.summary.outcomes.committed).toBe(8);
     const finals = r.txs.map((t) => t.finalSlot as number).sort((a, b) => a - b);
     expect(new Set(finals).size).toBe(8); // every swap in its own Stage-2 block

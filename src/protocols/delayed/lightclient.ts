@@ -1,7 +1,8 @@
 /**
  * Light-client proofs of a transaction's outcome (DESIGN §2; the seed's "pay me, and prove the
  * contract returned these bytes"): result leaf → results root (in an affirmation) → affirmation
- * batch (signed by the contract's committee) → Stage-2 header (attested by a slot committee).
+ * batch (signed by the contract's committee) → batch inclusion (which of the batch's affirmations
+ * the block applied) → Stage-2 header (attested by a slot committee).
  *
  * Trust assumption: like a sync-committee light client, the verifier is given the public keys and
  * stakes of the two committees; it checks both aggregate signatures (≥ 2/3 of the weight) and every
@@ -16,6 +17,7 @@ import type { Validator } from "../../sim/validators.js";
 import {
   Affirmation,
   BatchHeader,
+  BatchInclusion,
   DOMAIN_AFFIRMATION,
   DOMAIN_STAGE2,
   OUTCOME_CODES,
@@ -27,7 +29,7 @@ import {
   type Stage2HeaderValue,
 } from "./containers.js";
 
-export const TX_PROOF_SCHEMA = "xshard.txproof/1" as const;
+export const TX_PROOF_SCHEMA = "xshard.txproof/2" as const;
 
 interface MemberJson {
   index: number;
@@ -40,14 +42,24 @@ export interface TxOutcomeProof {
   schema: typeof TX_PROOF_SCHEMA;
   txIndex: number;
   contract: string;
-  header: { number: number; slot: number; parentRoot: string; batchesRoot: string };
+  header: { number: number; slot: number; parentRoot: string; batchesRoot: string; evidenceRoot: string };
   headerAttestation: { signers: number[]; signature: string; committee: MemberJson[] };
   batch: { committee: number; round: number; affirmationsRoot: string };
-  batchCount: number;
-  batchIndex: number;
-  batchBranch: string[];
+  /** Indices of the batch's affirmations the block applied. */
+  applied: number[];
+  inclusionCount: number;
+  inclusionIndex: number;
+  inclusionBranch: string[];
   batchAttestation: { signers: number[]; signature: string; committee: MemberJson[] };
-  affirmation: { contract: string; first: number; last: number; preRoot: string; postRoot: string; resultsRoot: string };
+  affirmation: {
+    contract: string;
+    first: number;
+    last: number;
+    preRoot: string;
+    postRoot: string;
+    resultsRoot: string;
+    assumptions: { contract: string; position: number; root: string }[];
+  };
   affirmationCount: number;
   affirmationIndex: number;
   affirmationBranch: string[];
@@ -62,7 +74,9 @@ export interface TxOutcomeProof {
 export interface ProofMaterial {
   txIndex: number;
   contract: string;
-  block: { header: Stage2HeaderValue; batches: { root: Uint8Array }[]; attestation: { signers: readonly number[]; signature: Uint8Array }; attesters: readonly Validator[] };
+  block: { header: Stage2HeaderValue; inclusionRoots: readonly Uint8Array[]; attestation: { signers: readonly number[]; signature: Uint8Array }; attesters: readonly Validator[] };
+  inclusionIndex: number;
+  applied: readonly number[];
   batch: {
     header: BatchHeaderValue;
     affirmations: AffirmationValue[];
@@ -70,7 +84,6 @@ export interface ProofMaterial {
     leaves: Uint8Array[][];
     attestation: { signers: readonly number[]; signature: Uint8Array };
   };
-  batchIndex: number;
   affirmationIndex: number;
   leafIndex: number;
   leaf: { seq: number; txId: Uint8Array; outcome: number; postRoot: Uint8Array };
@@ -93,12 +106,14 @@ export function createTxOutcomeProof(m: ProofMaterial): TxOutcomeProof {
       slot: m.block.header.slot,
       parentRoot: toHex(m.block.header.parentRoot),
       batchesRoot: toHex(m.block.header.batchesRoot),
+      evidenceRoot: toHex(m.block.header.evidenceRoot),
     },
     headerAttestation: { signers: [...m.block.attestation.signers], signature: toHex(m.block.attestation.signature), committee: members(m.block.attesters) },
     batch: { committee: m.batch.header.committee, round: m.batch.header.round, affirmationsRoot: toHex(m.batch.header.affirmationsRoot) },
-    batchCount: m.block.batches.length,
-    batchIndex: m.batchIndex,
-    batchBranch: commitList(m.block.batches.map((b) => b.root)).prove(m.batchIndex).map(toHex),
+    applied: [...m.applied],
+    inclusionCount: m.block.inclusionRoots.length,
+    inclusionIndex: m.inclusionIndex,
+    inclusionBranch: commitList(m.block.inclusionRoots).prove(m.inclusionIndex).map(toHex),
     batchAttestation: { signers: [...m.batch.attestation.signers], signature: toHex(m.batch.attestation.signature), committee: members(m.committee) },
     affirmation: {
       contract: new TextDecoder().decode(a.contract),
@@ -107,6 +122,7 @@ export function createTxOutcomeProof(m: ProofMaterial): TxOutcomeProof {
       preRoot: toHex(a.preRoot),
       postRoot: toHex(a.postRoot),
       resultsRoot: toHex(a.resultsRoot),
+      assumptions: a.assumptions.map((x) => ({ contract: new TextDecoder().decode(x.contract), position: x.position, root: toHex(x.root) })),
     },
     affirmationCount: m.batch.affirmationRoots.length,
     affirmationIndex: m.affirmationIndex,
@@ -177,13 +193,17 @@ export function verifyTxOutcomeProof(p: TxOutcomeProof, verifier: SignatureVerif
       slot: p.header.slot,
       parentRoot: hex(p.header.parentRoot, "header.parentRoot"),
       batchesRoot: hex(p.header.batchesRoot, "header.batchesRoot"),
+      evidenceRoot: hex(p.header.evidenceRoot, "header.evidenceRoot"),
     };
     const headerRoot = Stage2Header.hashTreeRoot(header);
     checkAttestation(verifier, p.headerAttestation, sha256(DOMAIN_STAGE2, headerRoot), "Stage-2 header");
 
     const batch = { committee: p.batch.committee, round: p.batch.round, affirmationsRoot: hex(p.batch.affirmationsRoot, "batch.affirmationsRoot") };
     const batchRoot = BatchHeader.hashTreeRoot(batch);
-    checkBranch(header.batchesRoot, p.batchIndex, batchRoot, p.batchBranch, p.batchCount, "batch in header");
+    if (!Array.isArray(p.applied) || !p.applied.every((i) => Number.isInteger(i) && i >= 0)) fail("MALFORMED_PROOF", "applied is not a list of indices");
+    const inclusionRoot = BatchInclusion.hashTreeRoot({ batchRoot, applied: p.applied });
+    checkBranch(header.batchesRoot, p.inclusionIndex, inclusionRoot, p.inclusionBranch, p.inclusionCount, "batch inclusion in header");
+    if (!p.applied.includes(p.affirmationIndex)) fail("BAD_PROOF", "the block did not apply this affirmation", { affirmationIndex: p.affirmationIndex });
     checkAttestation(verifier, p.batchAttestation, sha256(DOMAIN_AFFIRMATION, batchRoot), "affirmation batch");
 
     const aff = {
@@ -193,6 +213,11 @@ export function verifyTxOutcomeProof(p: TxOutcomeProof, verifier: SignatureVerif
       preRoot: hex(p.affirmation.preRoot, "affirmation.preRoot"),
       postRoot: hex(p.affirmation.postRoot, "affirmation.postRoot"),
       resultsRoot: hex(p.affirmation.resultsRoot, "affirmation.resultsRoot"),
+      assumptions: (Array.isArray(p.affirmation.assumptions) ? p.affirmation.assumptions : fail("MALFORMED_PROOF", "affirmation.assumptions is not a list")).map((x, i) => ({
+        contract: new TextEncoder().encode(x.contract),
+        position: x.position,
+        root: hex(x.root, `affirmation.assumptions[${i}].root`),
+      })),
     };
     checkBranch(batch.affirmationsRoot, p.affirmationIndex, Affirmation.hashTreeRoot(aff), p.affirmationBranch, p.affirmationCount, "affirmation in batch");
 

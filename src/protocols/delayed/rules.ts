@@ -1,48 +1,57 @@
 /**
  * Pure Stage-2 rules of the two-stage chain (DESIGN §2), one function per rule. The driver
  * (chain.ts) owns time and bookkeeping and calls these.
+ *
+ * Positions: a contract's queue lists the transactions touching it in chain order; "state `i`" of a
+ * contract is its state after the first `i` of them, so transaction `queue[i]` reads state `i`.
  */
 import { bytesEqual } from "../../crypto/hash.js";
 import type { ContractId } from "../../types.js";
 
-/** What Stage 2 knows of one contract: the frontier of its committee and what is affirmed on chain. */
-export interface ContractFrontier {
-  readonly committee: number;
-  /** Transactions of this contract's queue executed by its committee. */
-  readonly localIdx: number;
-  /** Transactions of this contract's queue covered by finalized affirmations. */
-  readonly affirmedIdx: number;
-  /** The affirmed root (root after `affirmedIdx` transactions). */
-  readonly affirmedRoot: Uint8Array;
-}
-
 export type Stage2Mode = "strict" | "conditional";
 
+/** What one committee knows of one contract: its own frontier, or its speculative view of it. */
+export interface KnownState {
+  readonly own: boolean;
+  /** Own contract: the committee's frontier. Another: the state its own view is at (-1: no view). */
+  readonly idx: number;
+  readonly affirmedIdx: number;
+}
+
 /**
- * Strict rule (the seed's): committee `k` may execute transaction `t` when, for every contract
- * `d` of `t`'s footprint, `d`'s state just before `t` is known to `k`: `k` follows `d` and its
- * frontier is exactly at `t`, or a finalized affirmation covers `d` up to `t`.
- * `positions` maps each existing footprint contract to `t`'s index in that contract's queue.
+ * What a committee still needs before it may execute a transaction:
+ * `ready`, `blocked` (only finalized affirmations can help), or `first` — the transaction at
+ * `position` of `contract`'s queue must be executed by this committee first.
  */
-export function isExecutableStrict(k: number, positions: ReadonlyMap<ContractId, number>, frontier: (id: ContractId) => ContractFrontier): boolean {
+export type Need = { readonly kind: "ready" } | { readonly kind: "blocked" } | { readonly kind: "first"; readonly contract: ContractId; readonly position: number };
+
+/**
+ * The execution rule. For every contract `d` of the footprint (`positions`: `d` → the
+ * transaction's index in `d`'s queue), the committee must know `d`'s state just before it:
+ * - `d` is its own: its frontier is there (an earlier transaction of `d` comes first);
+ * - a finalized affirmation covers `d` up to there (the state is read with a witness);
+ * - `strict` (the seed's rule): nothing else — wait for the affirmation;
+ * - `conditional`: its own view of `d` is there, built by executing `d`'s transactions since the
+ *   last affirmed root itself (the dependency cone), the next of which comes first.
+ */
+export function computeNeed(mode: Stage2Mode, positions: ReadonlyMap<ContractId, number>, know: (d: ContractId) => KnownState): Need {
   for (const [d, pos] of positions) {
-    const f = frontier(d);
-    if (f.committee === k) {
-      if (f.localIdx !== pos) return false;
-    } else if (f.affirmedIdx < pos) return false;
+    const s = know(d);
+    if (s.own) {
+      if (s.idx < pos) return { kind: "first", contract: d, position: s.idx };
+      continue;
+    }
+    if (s.affirmedIdx >= pos) continue;
+    if (mode === "strict") return { kind: "blocked" };
+    const at = Math.max(s.idx, s.affirmedIdx);
+    if (at < pos) return { kind: "first", contract: d, position: at };
   }
-  return true;
+  return { kind: "ready" };
 }
 
-/** A Stage-2 block accepts an affirmation only if it continues the contract's affirmed chain. */
-export function isAffirmationApplicable(f: ContractFrontier, first: number, preRoot: Uint8Array): boolean {
-  return f.affirmedIdx === first && bytesEqual(f.affirmedRoot, preRoot);
-}
-
-/** A transaction is final when every contract of its footprint has a finalized affirmation covering it. */
-export function isTxFinal(positions: ReadonlyMap<ContractId, number>, frontier: (id: ContractId) => ContractFrontier): boolean {
-  for (const [d, pos] of positions) if (frontier(d).affirmedIdx <= pos) return false;
-  return true;
+/** An affirmation continues a contract's affirmed chain: it starts where the chain is, from the chain's root there. */
+export function isAffirmationApplicable(affirmedIdx: number, affirmedRoot: Uint8Array, from: number, preRoot: Uint8Array): boolean {
+  return affirmedIdx === from && bytesEqual(affirmedRoot, preRoot);
 }
 
 /**
@@ -51,4 +60,122 @@ export function isTxFinal(positions: ReadonlyMap<ContractId, number>, frontier: 
  */
 export function computeStage2BlocksFor(firstUsableStage2Block: number, lastFinalStage2Block: number): number {
   return lastFinalStage2Block - firstUsableStage2Block + 1;
+}
+
+/** A pre-root an affirmation rests on: `contract`'s state `position` has root `root`. */
+export interface AssumedRoot {
+  readonly contract: ContractId;
+  readonly position: number;
+  readonly root: Uint8Array;
+}
+
+/** An affirmation a Stage-2 block may accept: contract, transactions `from..to-1` of its queue, per-transaction post-roots. */
+export interface CandidateAffirmation {
+  readonly contract: ContractId;
+  readonly from: number;
+  readonly to: number;
+  readonly preRoot: Uint8Array;
+  /** postRoots[i]: root of state `from + i + 1`. */
+  readonly postRoots: readonly Uint8Array[];
+  readonly assumptions: readonly AssumedRoot[];
+}
+
+/** The chain as a block finds it: per contract, the affirmed position and the affirmed root of every state up to it. */
+export interface AffirmedChain {
+  affirmedIdx(contract: ContractId): number;
+  /** Root of state `position` (≤ affirmedIdx) as affirmed on chain. */
+  rootAt(contract: ContractId, position: number): Uint8Array;
+}
+
+/**
+ * Which candidates a Stage-2 block accepts, per contract in chain order. First, per contract, the
+ * candidates that continue its affirmed chain one after another (`isAffirmationApplicable`, then
+ * each from where the previous ended; others — stale ones, conflicting variants — are passed over).
+ * Then the greatest fixpoint: a candidate stays only if every root it assumes is affirmed — on
+ * chain, or by an accepted candidate of the owning contract in this same block; dropping one drops
+ * the later ones of its contract. Mutually dependent conditional affirmations of one round are
+ * thus accepted together.
+ */
+export function selectAffirmations(candidates: ReadonlyMap<ContractId, readonly CandidateAffirmation[]>, chain: AffirmedChain): Map<ContractId, CandidateAffirmation[]> {
+  const accepted = new Map<ContractId, CandidateAffirmation[]>();
+  for (const [c, list] of candidates) {
+    const run: CandidateAffirmation[] = [];
+    let at = chain.affirmedIdx(c);
+    let root = chain.rootAt(c, at);
+    for (const a of list) {
+      if (!isAffirmationApplicable(at, root, a.from, a.preRoot)) continue;
+      run.push(a);
+      at = a.to;
+      root = a.postRoots[a.postRoots.length - 1] as Uint8Array;
+    }
+    accepted.set(c, run);
+  }
+  const tentativeRoot = (d: ContractId, position: number): Uint8Array | undefined => {
+    if (position <= chain.affirmedIdx(d)) return chain.rootAt(d, position);
+    for (const a of accepted.get(d) ?? []) if (position > a.from && position <= a.to) return a.postRoots[position - a.from - 1];
+    return undefined;
+  };
+  const isSatisfied = (x: AssumedRoot): boolean => {
+    const r = tentativeRoot(x.contract, x.position);
+    return r !== undefined && bytesEqual(r, x.root);
+  };
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const run of accepted.values()) {
+      const bad = run.findIndex((a) => !a.assumptions.every(isSatisfied));
+      if (bad >= 0) {
+        run.length = bad;
+        changed = true;
+      }
+    }
+  }
+  for (const [c, run] of accepted) if (run.length === 0) accepted.delete(c);
+  return accepted;
+}
+
+/** One queued transaction as the cone computation sees it: its index in each contract it reads, and whether anyone executed it. */
+export interface QueuedTx {
+  readonly seq: number;
+  readonly positions: ReadonlyMap<ContractId, number>;
+  readonly executed: boolean;
+}
+
+/**
+ * The dependency cone of a wrong root: state `position + 1` of `contract` was wrong, so its
+ * transaction at `position` and every executed transaction that read a state derived from it must
+ * be executed again. Returns, per touched contract, the first queue position to execute again
+ * (its state there is still good), and the cone's transactions (sequence numbers, ascending).
+ * `queueOf(d)` is `d`'s queue; a transaction nobody executed derived nothing and stays out.
+ */
+export function computeCone(
+  contract: ContractId,
+  position: number,
+  queueOf: (d: ContractId) => readonly QueuedTx[],
+): { firstBad: Map<ContractId, number>; txs: number[] } {
+  const firstBad = new Map<ContractId, number>([[contract, position]]);
+  const cone = new Set<number>();
+  const work: ContractId[] = [contract];
+  while (work.length > 0) {
+    const d = work.pop() as ContractId;
+    const from = firstBad.get(d) as number;
+    const q = queueOf(d);
+    for (let i = from; i < q.length; i++) {
+      const t = q[i] as QueuedTx;
+      if (!t.executed || cone.has(t.seq)) continue;
+      cone.add(t.seq);
+      for (const [e, pos] of t.positions) {
+        const f = firstBad.get(e);
+        if (f !== undefined && f <= pos) continue;
+        firstBad.set(e, pos);
+        work.push(e);
+      }
+    }
+  }
+  return { firstBad, txs: [...cone].sort((a, b) => a - b) };
+}
+
+/** ≥ 2/3 of the weight: a committee with that much faulty stake finalizes what its faulty members sign. */
+export function isMajorityFaulty(faultyWeight: number, totalWeight: number): boolean {
+  return totalWeight > 0 && 3 * faultyWeight >= 2 * totalWeight;
 }

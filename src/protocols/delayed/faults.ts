@@ -1,0 +1,144 @@
+/**
+ * Byzantine committees (DESIGN §2 "Faults"): which members sign wrong post-roots, what wrong state
+ * they produce, and the one-step fraud proof that settles a disputed result leaf.
+ *
+ * A result leaf commits, per transaction, the contract's post-root. So a disputed range is settled
+ * by one transaction: re-execute it against witnesses of every footprint contract's pre-state
+ * (against roots the chain agrees on) and recompute the leaf. No trust in anyone's full state.
+ */
+import { fromHex, sha256, toHex } from "../../crypto/hash.js";
+import type { Runtime } from "../../runtime/index.js";
+import { decodeWitness, encodeWitness, verifyWitness, type MerkleKV } from "../../state/index.js";
+import { executeProgram, type ContractHandle } from "../../exec/executeTx.js";
+import type { Program } from "../../program/index.js";
+import type { ContractId, StateView, WriteSet } from "../../types.js";
+import { getWeight, type Validator } from "../../sim/validators.js";
+import { OUTCOME_CODES, ResultLeaf, computeValuesRoot } from "./containers.js";
+
+/**
+ * The members that sign wrong post-roots: in committee order, each one whose stake still fits
+ * within `fraction` of the committee's stake (so the faulty share never exceeds `fraction`).
+ */
+export function selectWrongSigners(members: readonly Validator[], fraction: number): Validator[] {
+  const cap = fraction * getWeight(members);
+  const out: Validator[] = [];
+  let weight = 0;
+  for (const v of members) {
+    if (weight + v.stake > cap) continue;
+    out.push(v);
+    weight += v.stake;
+  }
+  return out;
+}
+
+/** The key a faulty committee sets when a transaction wrote nothing to corrupt. */
+export const FAULT_KEY = toHex(new TextEncoder().encode("xshard:fault"));
+
+/**
+ * What faulty members make of a transaction's writes: the first written key (hex order) with a
+ * value gets its first byte's low bit flipped (a counter or balance off by one); with no such
+ * write, FAULT_KEY is set. A real state, so witnesses against the wrong root verify.
+ */
+export function computeCorruptedWrites(writes: WriteSet | undefined): WriteSet {
+  const out: WriteSet = new Map(writes ?? []);
+  const key = [...out.keys()].filter((k) => (out.get(k) ?? new Uint8Array(0)).length > 0).sort()[0];
+  if (key === undefined) {
+    out.set(FAULT_KEY, new Uint8Array([1]));
+    return out;
+  }
+  const v = (out.get(key) as Uint8Array).slice();
+  v[0] = (v[0] as number) ^ 1;
+  out.set(key, v);
+  return out;
+}
+
+/** A state that can be read, updated and rooted: a full MerkleKV or a verified witness view. */
+interface RootedState extends StateView {
+  applyWrites(writes: WriteSet): RootedState;
+  root(): Uint8Array;
+}
+
+/** The transaction a leaf is about (on the Stage-1 chain, so a proof only names it). */
+export interface LeafTx {
+  readonly seq: number;
+  readonly txId: Uint8Array;
+  readonly sender: Uint8Array;
+  readonly gasLimit: bigint;
+  readonly program: Program;
+}
+
+/** One footprint contract's pre-state as a fraud proof carries it. */
+export interface PreStateWitness {
+  readonly contract: ContractId;
+  readonly codeHash: string;
+  /** The root the chain agrees on for this contract's state just before the transaction. */
+  readonly root: Uint8Array;
+  /** Not committed by the state root: carried with the witness (docs: simplifications). */
+  readonly ended: boolean;
+  readonly witness: Uint8Array;
+}
+
+export interface OneStepProof {
+  readonly contract: ContractId;
+  readonly witnesses: readonly PreStateWitness[];
+}
+
+/** Full pre-states a prover (a full node) holds for the footprint. */
+export interface FullPreState {
+  readonly contract: ContractId;
+  readonly codeHash: string;
+  readonly root: Uint8Array;
+  readonly ended: boolean;
+  readonly kv: MerkleKV;
+}
+
+/** The result leaf (root) of `tx` on `contract`, executed over the given states. */
+export function computeLeafRoot(runtime: Runtime, tx: LeafTx, contract: ContractId, states: ReadonlyMap<ContractId, { state: RootedState; codeHash: string; ended: boolean }>): {
+  leaf: Uint8Array;
+  keys: Map<ContractId, Set<string>>;
+} {
+  const handles = new Map<ContractId, ContractHandle>([...states].map(([id, s]) => [id, { codeHash: s.codeHash, state: s.state, ended: s.ended }]));
+  const ex = executeProgram(tx.program, { runtime, sender: tx.sender, txId: tx.txId, gasLimit: tx.gasLimit, contract: (id) => handles.get(id) });
+  const status = ex.run.status === "committed" ? "committed" : "aborted";
+  const pre = (states.get(contract) as { state: RootedState }).state;
+  const writes = status === "committed" ? ex.effects.writes.get(contract) : undefined;
+  const postRoot = writes ? pre.applyWrites(writes).root() : pre.root();
+  const leaf = ResultLeaf.hashTreeRoot({ seq: tx.seq, txId: tx.txId, outcome: OUTCOME_CODES[status], valuesRoot: computeValuesRoot(ex.run.values), postRoot });
+  const keys = new Map<ContractId, Set<string>>();
+  for (const [id, reads] of ex.effects.reads) keys.set(id, new Set([...reads, ...(ex.effects.writes.get(id)?.keys() ?? [])]));
+  return { leaf, keys };
+}
+
+/**
+ * A full node's one-step proof for `tx`'s leaf on `contract`: re-executes over the full
+ * pre-states, then packs witnesses of exactly the keys read or written. Returns the recomputed
+ * leaf with it.
+ */
+export function createOneStepProof(runtime: Runtime, tx: LeafTx, contract: ContractId, pre: readonly FullPreState[]): { proof: OneStepProof; leaf: Uint8Array } {
+  const { leaf, keys } = computeLeafRoot(runtime, tx, contract, new Map(pre.map((p) => [p.contract, { state: p.kv, codeHash: p.codeHash, ended: p.ended }])));
+  const witnesses = pre.map((p) => {
+    const ks = [...(keys.get(p.contract) ?? [])].sort().map(fromHex);
+    return { contract: p.contract, codeHash: p.codeHash, root: p.root, ended: p.ended, witness: encodeWitness(p.kv.prove(ks)) };
+  });
+  return { proof: { contract, witnesses }, leaf };
+}
+
+/**
+ * The verifier's side: checks every witness against its root (BAD_PROOF / MALFORMED_WITNESS on a
+ * forgery), re-executes the transaction on the witnessed parts only (MISSING_WITNESS if the proof
+ * left out a key the execution touches) and returns the recomputed leaf root.
+ */
+export function verifyOneStepProof(runtime: Runtime, tx: LeafTx, proof: OneStepProof): Uint8Array {
+  const states = new Map(proof.witnesses.map((w) => [w.contract, { state: verifyWitness(w.root, decodeWitness(w.witness)) as RootedState, codeHash: w.codeHash, ended: w.ended }]));
+  return computeLeafRoot(runtime, tx, proof.contract, states).leaf;
+}
+
+/** Bytes of a proof: the witnesses plus, per contract, its root and id. */
+export function getProofBytes(proof: OneStepProof): number {
+  return proof.witnesses.reduce((n, w) => n + w.witness.length + 32 + w.contract.length, 0);
+}
+
+/** sha256 over the proof's witnesses, the root an Evidence record commits. */
+export function computeProofRoot(proof: OneStepProof): Uint8Array {
+  return sha256(...proof.witnesses.flatMap((w) => [w.contract, w.root, w.witness]));
+}

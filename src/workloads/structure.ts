@@ -1,0 +1,103 @@
+/**
+ * Workloads with structure an assignment rule can use (DESIGN §2 "Committees and lifecycle"):
+ * `clustered` — contracts used together in fixed groups; `lifecycle` — counters that split into
+ * successors and end, after which transactions move to the successors.
+ */
+import { computeTxId, type Program } from "../program/index.js";
+import { ProgramBuilder } from "../program/index.js";
+import { computeSuccessorId } from "../runtime/index.js";
+import { RngStreams } from "../sim/rng.js";
+import type { ContractSpec } from "../sim/world.js";
+import { COMMON_PARAMS, TxFactory, resolveParams } from "./common.js";
+import { touchProgram } from "./programs.js";
+import type { GeneratedWorkload, ParamSpec, WorkloadDef } from "./types.js";
+
+function defineStructured(
+  name: string,
+  description: string,
+  own: readonly ParamSpec[],
+  gen: (p: Record<string, number>, rng: RngStreams) => Omit<GeneratedWorkload, "name" | "params">,
+): WorkloadDef {
+  const params = [...COMMON_PARAMS, ...own];
+  return {
+    name,
+    description,
+    params,
+    generate(given, seed) {
+      const p = resolveParams(params, given, name);
+      return { name, params: p, ...gen(p as Record<string, number>, new RngStreams(`${seed}:workload:${name}`)) };
+    },
+  };
+}
+
+export const clustered = defineStructured(
+  "clustered",
+  "counters in clusters of `cluster`; each transaction touches two of one cluster (with probability `noise`, two of any): placed apart by the seeded shuffle, together by the adaptive rule",
+  [
+    { name: "contracts", kind: "int", default: 16, min: 2, max: 4096, help: "counter contracts" },
+    { name: "cluster", kind: "int", default: 4, min: 2, max: 4096, help: "contracts per cluster" },
+    { name: "noise", kind: "float", default: 0.1, min: 0, max: 1, help: "share of transactions touching two contracts of any clusters" },
+  ],
+  (p, rng) => {
+    const r = rng.get("clustered");
+    const f = new TxFactory(p.accounts as number);
+    const n = p.contracts as number;
+    const size = Math.min(p.cluster as number, n);
+    const ids = Array.from({ length: n }, (_, i) => `c${i}`);
+    const contracts: ContractSpec[] = ids.map((id) => ({ id, code: "counter", init: [] }));
+    const clusters = Math.ceil(n / size);
+    for (let s = 0; s < (p.slots as number); s++) {
+      for (let i = 0; i < (p.rate as number); i++) {
+        const c = r.int(clusters);
+        const members = ids.slice(c * size, Math.min(n, (c + 1) * size));
+        const pool = members.length >= 2 && !r.bool(p.noise as number) ? members : ids;
+        const chosen = r.sample(pool.length, 2).map((j) => pool[j] as string);
+        f.submit(s, r.pick(f.users), touchProgram(chosen), pool === ids ? "touch any 2" : `touch cluster ${c}`);
+      }
+    }
+    return { genesis: { contracts, accounts: f.accountSpecs() }, submissions: f.submissions, tokens: [], bookings: [] };
+  },
+);
+
+/** Split `counter` into two successors holding its value, then end it: all or nothing. */
+export function splitProgram(counter: string): Program {
+  const b = new ProgramBuilder();
+  const first = b.call(counter, "spawn");
+  const second = b.call(counter, "spawn");
+  const end = b.call(counter, "end");
+  for (const x of [first, second, end]) b.require(x);
+  return b.build();
+}
+
+export const lifecycle = defineStructured(
+  "lifecycle",
+  "counters incremented until slot `split`, when each splits into two successors and ends; later increments go to the successors (a share `stale` still to the ended counters, which fails)",
+  [
+    { name: "contracts", kind: "int", default: 4, min: 1, max: 4096, help: "counter contracts at genesis" },
+    { name: "split", kind: "int", default: 2, min: 0, max: 100_000, help: "slot in which every counter splits" },
+    { name: "stale", kind: "float", default: 0.1, min: 0, max: 1, help: "share of later transactions still sent to an ended counter" },
+  ],
+  (p, rng) => {
+    const r = rng.get("lifecycle");
+    const f = new TxFactory(p.accounts as number);
+    const parents = Array.from({ length: p.contracts as number }, (_, i) => `c${i}`);
+    const contracts: ContractSpec[] = parents.map((id) => ({ id, code: "counter", init: [] }));
+    const successors: string[] = [];
+    for (let s = 0; s < (p.slots as number); s++) {
+      if (s === p.split) {
+        for (const c of parents) {
+          const tx = f.submit(s, r.pick(f.users), splitProgram(c), `split ${c}`);
+          const txId = computeTxId(tx);
+          successors.push(computeSuccessorId(c, txId, 0), computeSuccessorId(c, txId, 1));
+        }
+        continue;
+      }
+      for (let i = 0; i < (p.rate as number); i++) {
+        const live = s < (p.split as number) || r.bool(p.stale as number) ? parents : successors;
+        const c = r.pick(live);
+        f.submit(s, r.pick(f.users), touchProgram([c]), live === parents ? `inc ${c}` : `inc successor ${c}`);
+      }
+    }
+    return { genesis: { contracts, accounts: f.accountSpecs() }, submissions: f.submissions, tokens: [], bookings: [] };
+  },
+);
