@@ -15,10 +15,10 @@ import { createProgress } from "./progress.js";
 import { loadWorkload } from "./main.js";
 import { runSweep } from "./sweep.js";
 
-/** Protocol names from `--protocols a,b,c` (default: every registered protocol). */
+/** Protocol names from `--protocols a,b,c` (default: every registered protocol not marked `inCompare: false`). */
 export function parseProtocolList(text: unknown): string[] {
   const all = listProtocols().map((p) => p.name);
-  if (text === undefined) return all;
+  if (text === undefined) return listProtocols().filter((p) => p.inCompare !== false).map((p) => p.name);
   const names = String(text).split(",").map((s) => s.trim()).filter(Boolean);
   if (names.length === 0) throw new XshardError("BAD_PARAM", "--protocols is empty");
   for (const n of names) if (!all.includes(n)) throw new XshardError("UNKNOWN_PROTOCOL", `unknown protocol '${n}' (known: ${all.join(", ")})`, { name: n });

@@ -23,6 +23,36 @@ export const WORKLOAD_FLAGS: readonly [param: string, flag: string, help: string
   ["pairs", "--pairs <n>", "train-hotel: train/hotel pairs"],
   ["capacity", "--capacity <n>", "train-hotel: seats/rooms each"],
   ["skew", "--skew <share>", "train-hotel: share booking another city's hotel"],
+  ["cap", "--cap <n>", "fee-shock: ordinary users' fee cap per gas"],
+  ["shockStart", "--shock-start <slot>", "fee-shock: first slot of the shock"],
+  ["shockEnd", "--shock-end <slot>", "fee-shock: slot after the shock's last"],
+  ["shockRate", "--shock-rate <n>", "fee-shock: extra transactions per slot on the shocked shard"],
+  ["shockCap", "--shock-cap <n>", "fee-shock: the shock's fee cap per gas"],
+  ["collide", "--collide <share>", "collision: share of swaps followed by a draining transfer"],
+];
+
+/**
+ * Protocol-specific flags → `config.options` (each protocol validates its own and ignores others'):
+ * option key, flag, value kind, help.
+ */
+export const PROTOCOL_FLAGS: readonly [key: string, flag: string, kind: "int" | "number" | "string", help: string][] = [
+  ["consume", "--consume <mode>", "string", "receipts: nonsequential | sequential | passive"],
+  ["forced", "--forced <n>", "int", "receipts/sequential: receipts forced into each block"],
+  ["q", "--q <prob>", "number", "sync: probability that a shard includes a cross-shard transaction at a height"],
+  ["wrongConfirmation", "--wrong-confirmation <shard:height>", "string", "sync: inject a wrong light-client confirmation"],
+  ["fraudProofDelay", "--fraud-proof-delay <n>", "int", "sync: heights until a wrong confirmation is disproved"],
+  ["onLocked", "--on-locked <mode>", "string", "lock2pc: abort | wait when a contract is locked"],
+  ["window", "--window <slots>", "int", "receipts/nonsequential: how many recent beacon blocks a claim proof may use"],
+  ["blockGas", "--block-gas <n>", "int", "receipts: shard block gas limit"],
+  ["baseFee", "--base-fee <n>", "int", "receipts: initial base fee per gas"],
+  ["segmentGas", "--segment-gas <n>", "int", "receipts: fixed gas of a segment"],
+  ["proofByteGas", "--proof-byte-gas <n>", "int", "receipts: gas per claim-proof byte"],
+  ["stage2Mode", "--stage2-mode <mode>", "string", "delayed: strict | conditional (default conditional)"],
+  ["assignment", "--assignment <rule>", "string", "delayed: contracts to committees: shuffle | adaptive (default shuffle)"],
+  ["epochSlots", "--epoch-slots <n>", "int", "delayed/adaptive: slots per re-assignment epoch (default 8)"],
+  ["loadBound", "--load-bound <factor>", "number", "delayed/adaptive: most contracts per committee, times contracts/committees (default 1.25)"],
+  ["wrongSigners", "--wrong-signers <spec>", "string", "delayed: committee:fraction[:fromSlot] of a committee's stake signs wrong post-roots (several joined by +)"],
+  ["withhold", "--withhold <slots>", "string", "delayed: Stage-1 slots whose proposer withholds the block's data (joined by , or +)"],
 ];
 
 /** Adds the options shared by `run`, `compare` and `sweep`. */
@@ -42,8 +72,7 @@ export function addRunOptions(cmd: Command): Command {
     .option("--network <model>", "network delay model: fixed:MS | uniform:MIN:MAX | lognormal:MEDIAN:SIGMA:MAX")
     .option("--no-signatures", "turn BLS signature work off (very large simulations)")
     .option("--trace <indices>", "transactions to trace for the timeline (comma-separated)")
-    .option("--consume <mode>", "receipts: nonsequential | sequential | passive")
-    .option("--forced <n>", "receipts/sequential: receipts forced into each block");
+  for (const [, flag, , help] of PROTOCOL_FLAGS) cmd.addOption(new Option(flag, help));
   for (const [, flag, help] of WORKLOAD_FLAGS) cmd.addOption(new Option(flag, help));
   return cmd;
 }
@@ -77,8 +106,17 @@ export function runConfigFromFlags(o: Record<string, unknown>, protocol: string)
   if (o.signatures === false) c.signatures = false;
   if (o.trace !== undefined) c.trace = String(o.trace).split(",").map((x) => toInt("trace", x.trim()));
   const options: Record<string, number | string> = {};
-  if (o.consume !== undefined) options.consume = String(o.consume);
-  if (o.forced !== undefined) options.forced = toInt("forced", o.forced);
+  for (const [key, flag, kind] of PROTOCOL_FLAGS) {
+    const v = o[key];
+    if (v === undefined) continue;
+    const name = flag.split(" ")[0]?.slice(2) ?? key;
+    if (kind === "int") options[key] = toInt(name, v);
+    else if (kind === "number") {
+      const n = Number(v);
+      if (typeof v !== "string" || v.trim() === "" || !Number.isFinite(n)) throw new XshardError("BAD_PARAM", `--${name} must be a number, got '${String(v)}'`, { name, value: v });
+      options[key] = n;
+    } else options[key] = String(v);
+  }
   c.options = options;
   return c as Partial<RunConfig> & { protocol: string };
 }

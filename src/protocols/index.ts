@@ -4,6 +4,9 @@
  */
 import { XshardError } from "../errors.js";
 import { runDelayed } from "./delayed/chain.js";
+import { runReceipts } from "./receipts/chain.js";
+import { runSync } from "./sync/chain.js";
+import { runLock2pc } from "./lock2pc/chain.js";
 import type { ProtocolDef } from "./types.js";
 
 export type { ProtocolDef, ProtocolRunInput, ProtocolRunOutput, RunConfig, EndState } from "./types.js";
@@ -15,9 +18,49 @@ export function registerProtocol(def: ProtocolDef): void {
 }
 
 registerProtocol({
+  name: "delayed:strict",
+  description: "two-stage delayed-execution chain, the seed's strict rule: a committee waits for finalized affirmations of contracts it does not follow",
+  run: (input) => runDelayed(input, "delayed:strict", "strict"),
+});
+registerProtocol({
+  name: "delayed:conditional",
+  description: "two-stage delayed-execution chain with conditional affirmations: committees go on with their own results and name the roots they assume",
+  run: (input) => runDelayed(input, "delayed:conditional", "conditional"),
+});
+registerProtocol({
   name: "delayed",
-  description: "two-stage delayed-execution chain (Stage 1 orders and checks fees, Stage 2 committees execute and affirm)",
+  description: "two-stage delayed-execution chain with --stage2-mode strict|conditional (default conditional); compare lists the two variants",
+  inCompare: false,
   run: (input) => runDelayed(input, "delayed"),
+});
+
+const RECEIPT_MODES: [string, string][] = [
+  ["nonsequential", "the sender claims each receipt on the destination shard with a Merkle proof to a crosslink"],
+  ["sequential", "destination shards process receipts in order, up to --forced per block before new transactions"],
+  ["passive", "receipts and new transactions compete for block space by fee cap"],
+];
+for (const [mode, how] of RECEIPT_MODES) {
+  registerProtocol({
+    name: `receipts:${mode}`,
+    description: `asynchronous receipts: segments per shard, one hop per slot; ${how}`,
+    run: (input) => runReceipts(input, `receipts:${mode}`),
+  });
+}
+registerProtocol({
+  name: "receipts",
+  description: "asynchronous receipts with --consume nonsequential|sequential|passive (default nonsequential); compare lists the three variants",
+  inCompare: false,
+  run: (input) => runReceipts(input, "receipts"),
+});
+registerProtocol({
+  name: "sync",
+  description: "synchronous cross-shard baseline: a transaction runs only if every shard it lists includes it at the same height, else it is retried",
+  run: (input) => runSync(input, "sync"),
+});
+registerProtocol({
+  name: "lock2pc",
+  description: "lock-based atomic commit (Atomix/S-BAC/2PC): lock every contract on its shard, then commit or abort with the lock proofs",
+  run: (input) => runLock2pc(input, "lock2pc"),
 });
 
 export function getProtocol(name: string): ProtocolDef {

@@ -61,5 +61,7 @@ export interface ProtocolDef {
   /** e.g. "delayed", "receipts:nonsequential". */
   readonly name: string;
   readonly description: string;
+  /** false: not in `xshard compare`'s default list (an alias whose variants are listed). */
+  readonly inCompare?: false;
   run(input: ProtocolRunInput): ProtocolRunOutput;
 }

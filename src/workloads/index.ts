@@ -8,6 +8,8 @@ import { encodeU64 } from "../program/index.js";
 import { RngStreams } from "../sim/rng.js";
 import type { ContractSpec } from "../sim/world.js";
 import { COMMON_PARAMS, TxFactory, resolveParams, tokenInit } from "./common.js";
+import { createCollisionWorkload, feeShock } from "./shocks.js";
+import { clustered, lifecycle } from "./structure.js";
 import { hotspotProgram, swapProgram, touchProgram, transferProgram, tripProgram, type Pool } from "./programs.js";
 import type { GeneratedWorkload, ParamSpec, WorkloadDef } from "./types.js";
 
@@ -195,7 +197,8 @@ const REGISTRY = new Map<string, WorkloadDef>();
 export function registerWorkload(def: WorkloadDef): void {
   REGISTRY.set(def.name, def);
 }
-for (const w of [transfer, exchange, trainHotel, interconnect, hotspot]) registerWorkload(w);
+for (const w of [transfer, exchange, trainHotel, interconnect, hotspot, feeShock, createCollisionWorkload(poolContracts)]) registerWorkload(w);
+for (const w of [clustered, lifecycle]) registerWorkload(w);
 
 export function getWorkload(name: string): WorkloadDef {
   const w = REGISTRY.get(name);
