@@ -57,6 +57,18 @@ export function toCsv(rows: readonly SweepRow[]): string {
   return lines.join("\n") + "\n";
 }
 
+/**
+ * The report plots each figure against the first swept parameter; with more parameters, each
+ * combination of the others becomes its own line ("delayed:strict k=3").
+ */
+export function toReportRows(rows: readonly SweepRow[], param: string): SweepRow[] {
+  return rows.map((r) => {
+    const others = Object.entries(r.params).filter(([k]) => k !== param);
+    if (others.length === 0) return r;
+    return { ...r, protocol: `${r.protocol} ${others.map(([k, v]) => `${k}=${v}`).join(" ")}`, params: { [param]: r.params[param] as number | string } };
+  });
+}
+
 export async function runSweep(o: Record<string, unknown>, argv: readonly string[]): Promise<SweepRow[]> {
   const specs = (o.param as string[] | undefined) ?? [];
   if (specs.length === 0) throw new XshardError("BAD_PARAM", "sweep needs at least one --param name=v1,v2,...");
@@ -86,7 +98,10 @@ export async function runSweep(o: Record<string, unknown>, argv: readonly string
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "sweep.csv"), toCsv(rows));
   const param = (params[0] as [string, unknown])[0];
-  writeFileSync(join(dir, "report.html"), await renderSweepReport({ title: `xshard sweep — ${params.map((p) => p[0]).join(" × ")}`, param, rows, generatedBy: ["xshard", ...argv].join(" ") }));
+  writeFileSync(
+    join(dir, "report.html"),
+    await renderSweepReport({ title: `xshard sweep — ${params.map((p) => p[0]).join(" × ")}`, param, rows: toReportRows(rows, param), generatedBy: ["xshard", ...argv].join(" ") }),
+  );
   const threadsUsed = new Set(results.map((r) => r.threadId)).size;
   console.log(`${grid.length} points × ${protocols.length} protocols in ${threadsUsed} worker thread(s)`);
   console.log(`sweep: ${join(dir, "sweep.csv")}\nreport: ${join(dir, "report.html")}`);
