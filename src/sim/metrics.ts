@@ -47,13 +47,13 @@ export class MetricsRecorder {
     this.event(index, slot, "include", where, detail);
   }
 
-  /** The transaction's last effect (or its abort) is final in `slot`. */
-  finish(index: number, slot: number | null, outcome: Outcome, reason: string | null = null): void {
+  /** The transaction's last effect (or its abort) is final in `slot`, at `where` (for the timeline). */
+  finish(index: number, slot: number | null, outcome: Outcome, reason: string | null = null, where = "chain"): void {
     const t = this.tx(index);
     t.finalSlot = slot;
     t.outcome = outcome;
     t.reason = reason;
-    if (slot !== null) this.event(index, slot, "final", "", outcome + (reason ? `: ${reason}` : ""));
+    if (slot !== null) this.event(index, slot, "final", where, outcome + (reason ? `: ${reason}` : ""));
   }
 
   isFinished(index: number): boolean {

@@ -127,7 +127,7 @@ describe("lock2pc: atomicity", () => {
       ],
     });
     const out = run("lock2pc", w, { shards: 2 });
-    expect(out.results.txs[0]).toMatchObject({ outcome: "aborted", reason: "require failed at step 3", includedSlot: 0, finalSlot: 1 });
+    expect(out.results.txs[0]).toMatchObject({ outcome: "aborted", reason: "require failed at step 3: hotel.reserve revert: sold out", includedSlot: 0, finalSlot: 1 });
     expect(available(out.end.contracts.get("train"))).toBe(1n);
     expect(available(out.end.contracts.get("hotel"))).toBe(0n);
   });

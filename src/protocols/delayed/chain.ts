@@ -24,6 +24,7 @@ import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from ".
 import { computeFootprint, computeTxId, type Program, type SignedTx } from "../../program/index.js";
 import { Runtime } from "../../runtime/index.js";
 import { commitList, decodeWitness, encodeWitness, MerkleKV, verifyWitness } from "../../state/index.js";
+import { describeAbort } from "../../exec/describe.js";
 import { executeProgram, type ContractHandle, type CreatedSuccessor } from "../../exec/executeTx.js";
 import { MetricsRecorder, round } from "../../sim/metrics.js";
 import { createNetworkModel } from "../../sim/network.js";
@@ -150,6 +151,8 @@ interface Source {
 interface TxResult {
   readonly status: "committed" | "aborted";
   readonly at: number;
+  /** Why it aborted (the failed call behind the `require`), null when committed. */
+  readonly reason: string | null;
   readonly values: MaybeValue[];
   readonly valuesRoot: Uint8Array;
   readonly created: CreatedSuccessor[];
@@ -595,6 +598,7 @@ export class DelayedChain {
     const result: TxResult = {
       status,
       at: ex.run.at,
+      reason: status === "aborted" ? describeAbort(t.program, ex.run.at, ex.run.values, ex.run.failures) : null,
       values: ex.run.values,
       valuesRoot: computeValuesRoot(ex.run.values),
       created: status === "committed" ? ex.effects.created : [],
@@ -691,7 +695,8 @@ export class DelayedChain {
       if (t.positions.size > 0 || t.finalBlock !== undefined || t.stage1Slot >= slot) continue;
       const ex = executeProgram(t.program, { runtime: this.runtime, sender: t.stx.tx.sender, txId: t.txId, gasLimit: t.stx.tx.gasLimit, contract: () => undefined });
       const status = ex.run.status === "committed" ? "committed" : "aborted";
-      t.results.set(-1, { status, at: ex.run.at, values: ex.run.values, valuesRoot: computeValuesRoot(ex.run.values), created: [] });
+      const reason = status === "aborted" ? describeAbort(t.program, ex.run.at, ex.run.values, ex.run.failures) : null;
+      t.results.set(-1, { status, at: ex.run.at, reason, values: ex.run.values, valuesRoot: computeValuesRoot(ex.run.values), created: [] });
       this.finalize(t, slot, number, -1);
     }
   }
@@ -1120,7 +1125,7 @@ export class DelayedChain {
     const r = (t.results.get(committee) ?? [...t.results.values()][0]) as TxResult;
     t.result = r;
     t.finalBlock = block;
-    this.metrics.finish(t.index, slot, r.status, r.status === "aborted" ? `require failed at step ${r.at}` : null);
+    this.metrics.finish(t.index, slot, r.status, r.reason, "stage2");
     this.metrics.setExtra(t.index, "executions", t.executions);
     if (!this.keepHistory) {
       // Release pre-states no longer needed by anyone (every committee of the footprint has executed t).

@@ -16,7 +16,8 @@ import { sha256, toHex } from "../../crypto/hash.js";
 import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../../crypto/bls.js";
 import { isXshardError } from "../../errors.js";
 import { executeProgram, type ContractHandle, type TxExecution } from "../../exec/executeTx.js";
-import { computeFootprint, computeTxId, decodeProgram, encodeProgram, type CallStep, type Program, type SignedTx } from "../../program/index.js";
+import { computeFootprint, computeTxId, decodeProgram, encodeProgram, type CallStep, type Program, type SignedTx, type StepFailure } from "../../program/index.js";
+import { describeAbort } from "../../exec/describe.js";
 import { Runtime } from "../../runtime/index.js";
 import { MetricsRecorder, round } from "../../sim/metrics.js";
 import { createNetworkModel, type NetworkModel } from "../../sim/network.js";
@@ -87,6 +88,8 @@ interface TxTrack {
   segments: number;
   /** Some segment applied effects (a later failed `require` makes the transaction partial). */
   applied: boolean;
+  /** Failed calls of every segment so far (for the abort reason). */
+  readonly failures: StepFailure[];
   gasUsed: bigint;
   /** Fee bought at the first segment and not yet spent. */
   prepaid: bigint;
@@ -270,6 +273,7 @@ export class ReceiptsChain {
       hops: 0,
       segments: 0,
       applied: false,
+      failures: [],
       gasUsed: 0n,
       prepaid: 0n,
       done: false,
@@ -542,8 +546,10 @@ export class ReceiptsChain {
       this.emitReceipt(b, t, program.steps[run.at] as CallStep, run.at, run.values);
       return;
     }
+    t.failures.push(...run.failures);
     const outcome = computeOutcome(run.status, t.applied);
-    const reason = run.status === "committed" ? null : `require failed at step ${run.at}${outcome === "partial" ? " after earlier segments were final" : ""}`;
+    const reason =
+      run.status === "committed" ? null : `${describeAbort(program, run.at, run.values, t.failures)}${outcome === "partial" ? " (after earlier segments were final)" : ""}`;
     this.finishTx(t, b.slot, outcome, reason);
   }
 

@@ -11,6 +11,7 @@ import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from ".
 import { computeFootprint, computeTxId, type SignedTx } from "../../program/index.js";
 import { Runtime } from "../../runtime/index.js";
 import { commitList, decodeWitness, encodeWitness, MerkleKV, verifyWitness, type ListCommitment } from "../../state/index.js";
+import { describeAbort } from "../../exec/describe.js";
 import { executeProgram, type ContractHandle, type CreatedSuccessor, type TxExecution } from "../../exec/executeTx.js";
 import { MetricsRecorder, round } from "../../sim/metrics.js";
 import { RngStreams } from "../../sim/rng.js";
@@ -55,6 +56,8 @@ export interface AdmittedTx {
 export interface ExecOutcome {
   readonly status: "committed" | "aborted";
   readonly at: number;
+  /** Why it aborted (the failed call behind the `require`), null when committed. */
+  readonly reason: string | null;
   readonly valuesRoot: Uint8Array;
   readonly created: readonly CreatedSuccessor[];
 }
@@ -234,7 +237,7 @@ export class ShardWorld {
   }
 
   /** Every executor of a transaction must reach the same outcome; the first one records it. */
-  recordOutcome(holder: { outcome?: ExecOutcome }, ex: TxExecution, label: string): ExecOutcome {
+  recordOutcome(holder: { outcome?: ExecOutcome; stx: SignedTx }, ex: TxExecution, label: string): ExecOutcome {
     const status = ex.run.status === "committed" ? "committed" : "aborted";
     const valuesRoot = computeValuesRoot(ex.run.values);
     const prior = holder.outcome;
@@ -242,7 +245,8 @@ export class ShardWorld {
       if (prior.status !== status || !bytesEqual(prior.valuesRoot, valuesRoot)) throw new Error(`internal: executors disagree on ${label}`);
       return prior;
     }
-    const outcome: ExecOutcome = { status, at: ex.run.at, valuesRoot, created: status === "committed" ? ex.effects.created : [] };
+    const reason = status === "aborted" ? describeAbort(holder.stx.tx.program, ex.run.at, ex.run.values, ex.run.failures) : null;
+    const outcome: ExecOutcome = { status, at: ex.run.at, reason, valuesRoot, created: status === "committed" ? ex.effects.created : [] };
     holder.outcome = outcome;
     return outcome;
   }
@@ -264,9 +268,9 @@ export class ShardWorld {
     }
   }
 
-  /** Final outcome of a transaction that ran (`require failed at step i` when aborted). */
+  /** Final outcome of a transaction that ran (with the reason when it aborted). */
   finishExecuted(index: number, slot: number, outcome: ExecOutcome): void {
-    this.metrics.finish(index, slot, outcome.status, outcome.status === "aborted" ? `require failed at step ${outcome.at}` : null);
+    this.metrics.finish(index, slot, outcome.status, outcome.reason);
   }
 
   /** Builds the results file and the end state. */
