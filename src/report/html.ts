@@ -66,8 +66,9 @@ code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;backgr
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{padding:4px 10px;border-bottom:1px solid #eaeef2;text-align:right;vertical-align:top}
 th:first-child,td:first-child{text-align:left}
-thead th{border-bottom:2px solid #d0d7de;white-space:nowrap}
-tbody th{font-weight:400;color:#57606a;white-space:nowrap}
+thead th{border-bottom:2px solid #d0d7de}
+thead th .chip{white-space:normal;font-size:.9em;text-align:left}
+tbody th{font-weight:400;color:#57606a;min-width:12em;max-width:22em;overflow-wrap:anywhere}
 tr.group th{background:#f6f8fa;color:#24292f;font-weight:600;text-align:left;padding-top:8px}
 table.text th,table.text td{text-align:left;overflow-wrap:anywhere}
 .charts{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:16px}
@@ -129,7 +130,7 @@ function renderGroupRow(label: string, columns: number): string {
 function renderProtocolHead(first: string, protocols: readonly string[]): string {
   const colors = computeProtocolColors(protocols);
   const cells = protocols
-    .map((p) => `<th><span class="chip"><span class="swatch" style="background:${colors.get(p)}"></span>${escapeHtml(p)}</span></th>`)
+    .map((p) => `<th><span class="chip"><span class="swatch" style="background:${colors.get(p)}"></span><span>${escapeHtml(p).replace(/:/g, ":<wbr>")}</span></span></th>`)
     .join("");
   return `<thead><tr><th>${escapeHtml(first)}</th>${cells}</tr></thead>`;
 }
