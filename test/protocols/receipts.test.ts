@@ -90,7 +90,7 @@ describe("receipts: the seed's exchange on three shards", () => {
       "4 crosslink beacon",
       "4 claim shard:0",
       "4 segment shard:0",
-      "4 final ",
+      "4 final shard:0",
     ]);
     expect(r.summary.protocol.claims).toBe(4);
     expect(r.summary.protocol.claimProofBytesMean).toBeGreaterThan(0);

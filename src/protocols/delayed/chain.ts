@@ -42,6 +42,7 @@ import {
 import { assignContracts, deployGenesis, createUser } from "../../sim/world.js";
 import type { ContractId, MaybeValue, WriteSet } from "../../types.js";
 import { createBeaconState, getBeaconTotal, processStage1Block, type BeaconState } from "../beacon.js";
+import { computeConfigRecord } from "../config.js";
 import type { ProtocolRunInput, ProtocolRunOutput } from "../types.js";
 import { CoAccessGraph, computeAdaptiveAssignment, computeLoadBound, computeLoads } from "./assignment.js";
 import {
@@ -1292,27 +1293,22 @@ export class DelayedChain {
   private configRecord(): Record<string, unknown> {
     const c = this.cfg;
     const o = this.opts;
-    return {
-      protocol: this.protocolName,
-      seed: c.seed,
-      workload: { name: this.input.workload.name, params: this.input.workload.params },
-      slotSeconds: c.slotSeconds,
-      drainSlots: c.drainSlots,
-      validators: c.validators,
-      committeeSize: c.committeeSize,
-      committees: c.shards,
-      stage2PerSlot: c.stage2PerSlot,
-      stage2Mode: o.stage2Mode,
-      assignment: o.assignment,
-      epochSlots: o.epochSlots,
-      loadBound: o.loadBound,
-      wrongSigners: o.wrongSigners.map((w) => `${w.committee}:${w.fraction}:${w.fromSlot}`).join("+"),
-      withhold: [...o.withhold].sort((a, b) => a - b),
-      blockTxLimit: c.blockTxLimit,
-      signatures: c.signatures,
-      network: this.network.name,
-      trace: [...c.trace],
-    };
+    return computeConfigRecord(
+      this.protocolName,
+      c,
+      this.input.workload,
+      {
+        network: this.network.name,
+        stage2PerSlot: c.stage2PerSlot,
+        stage2Mode: o.stage2Mode,
+        assignment: o.assignment,
+        epochSlots: o.epochSlots,
+        loadBound: o.loadBound,
+        wrongSigners: o.wrongSigners.map((w) => `${w.committee}:${w.fraction}:${w.fromSlot}`).join("+"),
+        withhold: [...o.withhold].sort((a, b) => a - b),
+      },
+      "committees",
+    );
   }
 
   // ---------------------------------------------------------------- light client

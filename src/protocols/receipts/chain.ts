@@ -27,6 +27,7 @@ import { assignContracts, createUser, deployGenesis } from "../../sim/world.js";
 import { commitList, MerkleKV, type ListCommitment } from "../../state/index.js";
 import type { ContractId, MaybeValue } from "../../types.js";
 import { checkStage1Tx, createBeaconState, getBeaconTotal, type BeaconState } from "../beacon.js";
+import { computeConfigRecord } from "../config.js";
 import type { ProtocolRunInput, ProtocolRunOutput } from "../types.js";
 import {
   BeaconBlock,
@@ -542,15 +543,15 @@ export class ReceiptsChain {
       this.applyEffects(shard.index, ex);
       t.applied ||= hasEffects(ex.effects);
     }
+    t.failures.push(...run.failures);
     if (run.status === "suspended") {
       this.emitReceipt(b, t, program.steps[run.at] as CallStep, run.at, run.values);
       return;
     }
-    t.failures.push(...run.failures);
     const outcome = computeOutcome(run.status, t.applied);
     const reason =
       run.status === "committed" ? null : `${describeAbort(program, run.at, run.values, t.failures)}${outcome === "partial" ? " (after earlier segments were final)" : ""}`;
-    this.finishTx(t, b.slot, outcome, reason);
+    this.finishTx(t, b.slot, outcome, reason, `shard:${shard.index}`);
   }
 
   private applyEffects(shard: number, ex: TxExecution): void {
@@ -595,13 +596,13 @@ export class ReceiptsChain {
   }
 
   /** The transaction's last segment is final: the unspent prepaid fee goes back to the sender. */
-  private finishTx(t: TxTrack, slot: number, outcome: "committed" | "aborted" | "partial", reason: string | null): void {
+  private finishTx(t: TxTrack, slot: number, outcome: "committed" | "aborted" | "partial", reason: string | null, where: string): void {
     this.credit(t.sender, t.prepaid);
     this.escrow -= t.prepaid;
     t.prepaid = 0n;
     t.done = true;
     t.waiting = undefined;
-    this.metrics.finish(t.index, slot, outcome, reason);
+    this.metrics.finish(t.index, slot, outcome, reason, where);
   }
 
   // ---------------------------------------------------------------- metrics
@@ -661,19 +662,8 @@ export class ReceiptsChain {
   private configRecord(): Record<string, unknown> {
     const c = this.cfg;
     const p = this.params;
-    return {
-      protocol: this.protocolName,
-      seed: c.seed,
-      workload: { name: this.input.workload.name, params: this.input.workload.params },
-      slotSeconds: c.slotSeconds,
-      drainSlots: c.drainSlots,
-      validators: c.validators,
-      committeeSize: c.committeeSize,
-      shards: c.shards,
-      blockTxLimit: c.blockTxLimit,
-      signatures: c.signatures,
+    return computeConfigRecord(this.protocolName, c, this.input.workload, {
       network: this.network.name,
-      trace: [...c.trace],
       consume: p.consume,
       forced: p.forced,
       window: p.window,
@@ -681,6 +671,6 @@ export class ReceiptsChain {
       initialBaseFee: Number(p.initialBaseFee),
       segmentGas: Number(p.segmentGas),
       proofByteGas: Number(p.proofByteGas),
-    };
+    });
   }
 }

@@ -28,6 +28,7 @@ import { assignContracts, createUser, deployGenesis } from "../../sim/world.js";
 import type { ContractId } from "../../types.js";
 import { createBeaconState, getBeaconTotal, processStage1Block, type BeaconState } from "../beacon.js";
 import { computeValuesRoot } from "../delayed/containers.js";
+import { computeConfigRecord } from "../config.js";
 import type { ProtocolRunInput, ProtocolRunOutput, RunConfig } from "../types.js";
 import { ContractLeaf } from "./containers.js";
 
@@ -278,20 +279,7 @@ export class ShardWorld {
     const c = this.cfg;
     const results = this.metrics.build(
       this.protocolName,
-      {
-        protocol: this.protocolName,
-        seed: c.seed,
-        workload: { name: this.input.workload.name, params: this.input.workload.params },
-        slotSeconds: c.slotSeconds,
-        drainSlots: c.drainSlots,
-        validators: c.validators,
-        committeeSize: c.committeeSize,
-        shards: c.shards,
-        blockTxLimit: c.blockTxLimit,
-        signatures: c.signatures,
-        trace: [...c.trace],
-        ...config,
-      },
+      computeConfigRecord(this.protocolName, c, this.input.workload, config),
       {
         ...summary,
         signatures: this.signatures,
