@@ -34,13 +34,17 @@ function encodeU64(value) {
 /** A 32-byte transaction id for transfer number `i` (only successor ids derive from it). */
 function computeTxId(i) {
   const id = new Uint8Array(32);
-  new DataView(id.buffer).setUint32(28, i);
+  id[28] = i >>> 24;
+  id[29] = i >>> 16;
+  id[30] = i >>> 8;
+  id[31] = i;
   return id;
 }
 
 /**
  * The state a block executes against: the last committed MerkleKV with the block's pending writes
- * on top. `commit()` applies them in one batch.
+ * on top, keyed by hex like a `WriteSet` (`getKeyHex` gives the hex of the runtime's interned keys
+ * without converting them again). `commit()` applies them in one batch.
  */
 class BlockState {
   constructor(lib, base) {
@@ -50,13 +54,12 @@ class BlockState {
   }
 
   get(key) {
-    const hex = this.lib.toHex(key);
-    if (this.pending.has(hex)) return this.pending.get(hex) ?? undefined;
-    return this.base.get(key);
+    const pending = this.pending.get(this.lib.getKeyHex(key));
+    return pending === undefined ? this.base.get(key) : (pending ?? undefined);
   }
 
   write(writes) {
-    for (const [hex, value] of writes) this.pending.set(hex, value);
+    writes.forEach((value, hex) => this.pending.set(hex, value));
   }
 
   commit() {

@@ -8,9 +8,9 @@
  * applies a segment's effects when the segment's block is final, whatever comes later).
  */
 import type { Address, Bytes, ContractId, StateView, Value, WriteSet } from "../types.js";
-import { toHex } from "../crypto/hash.js";
 import { MAX_ARG_BYTES, evaluateProgram, type CallOutcome, type EvalOptions, type Program, type ProgramRun } from "../program/index.js";
 import type { Runtime } from "../runtime/index.js";
+import { getKeyHex } from "../runtime/keys.js";
 
 /** What the executor needs to know of one contract. */
 export interface ContractHandle {
@@ -62,8 +62,9 @@ class Overlay implements StateView {
   constructor(readonly base: StateView) {}
 
   get(key: Bytes): Bytes | undefined {
-    const k = toHex(key);
-    if (this.writes.has(k)) return this.writes.get(k) ?? undefined;
+    const k = getKeyHex(key);
+    const written = this.writes.get(k);
+    if (written !== undefined) return written ?? undefined;
     this.reads.add(k);
     return this.base.get(key);
   }

@@ -14,6 +14,7 @@ export {
   type CallFailureKind,
   type CreatedContract,
 } from "./host.js";
+export { getKeyHex } from "./keys.js";
 export { INSTRUCTION_COSTS, BULK_BYTES_PER_UNIT, GROW_PAGE_COST, STACK_LIMIT, FRAME_OVERHEAD } from "./metering.js";
 export { LIBRARY_CONTRACTS, isLibraryContract, loadLibraryWasm, type LibraryContractName } from "./library.js";
 export * from "./abi.js";

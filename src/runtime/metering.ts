@@ -14,13 +14,16 @@
  * - bulk memory (`memory.copy`, `memory.fill`) pays per byte, through a hook on its size operand;
  * - `memory.grow` pays per page granted and records in a flag global whether the last grow failed,
  *   so that the runtime can tell an out-of-memory trap from other traps;
- * - a stack limiter: each function is wrapped so that a call adds its frame size to a global and
- *   traps above STACK_LIMIT, so that deep recursion fails at the same depth on every engine instead
- *   of overflowing the native stack at an engine-dependent depth.
+ * - a stack limiter: each function adds its frame size to a global on entry, trapping above
+ *   STACK_LIMIT, and takes it off on exit, so that deep recursion fails at the same depth on every
+ *   engine instead of overflowing the native stack at an engine-dependent depth;
+ * - a write watermark: every store, `memory.copy` and `memory.fill` raises a global to the end of
+ *   the bytes it writes, so that the runtime restores only the prefix of memory a call can have
+ *   changed. Like the rest of the instrumentation it is not counted.
  */
 import binaryen from "binaryen";
 import { XshardError } from "../errors.js";
-import { ir } from "./ir.js";
+import { ir, mapChildren } from "./ir.js";
 
 /** Weights of Binaryen IR nodes, charged at the start of their region. Unlisted nodes cost `default`. */
 export const INSTRUCTION_COSTS = {
@@ -46,6 +49,7 @@ export const FRAME_OVERHEAD = 16;
 export const GAS_EXPORT = "__gas";
 export const OOM_EXPORT = "__oom";
 export const STACK_EXPORT = "__stack";
+export const WATERMARK_EXPORT = "__watermark";
 
 export interface MeteringConfig {
   /** Budget of the start function (calls get their own budget from the runtime). */
@@ -62,9 +66,10 @@ const NAMES = {
   gas: "xshard$gas",
   oom: "xshard$oom",
   stack: "xshard$stack",
+  watermark: "xshard$watermark",
   bulkHook: "xshard$bulk",
   growHook: "xshard$grow",
-  inner: (i: number) => `xshard$body${i}`,
+  exit: "xshard$exit",
 } as const;
 
 const VALUE_TYPES: ReadonlySet<number> = new Set([binaryen.none, binaryen.unreachable, binaryen.i32, binaryen.i64, binaryen.f32, binaryen.f64]);
@@ -95,7 +100,43 @@ function computeNodeCost(id: number): number {
 }
 
 class Meter {
+  /** The function being metered, and its scratch local for store addresses (-1: none yet). */
+  private func: binaryen.FunctionRef = 0;
+  private scratch = -1;
+
   constructor(private readonly m: binaryen.Module) {}
+
+  /** Meters the body of f in place. */
+  meterFunction(f: binaryen.FunctionRef): void {
+    this.func = f;
+    this.scratch = -1;
+    ir.Function.setBody(f, this.region(ir.Function.getBody(f)));
+  }
+
+  /** `watermark = max(watermark, end)` for an i32 expression `end` that may be read twice. */
+  raiseWatermark(end: () => binaryen.ExpressionRef): binaryen.ExpressionRef {
+    const m = this.m;
+    return m.if(m.i32.gt_u(end(), m.global.get(NAMES.watermark, binaryen.i32)), m.global.set(NAMES.watermark, end()));
+  }
+
+  /** A store's address, raising the watermark to address + span (offset + bytes stored) first. */
+  markStore(ptr: binaryen.ExpressionRef, span: number): binaryen.ExpressionRef {
+    const m = this.m;
+    if (this.scratch < 0) this.scratch = ir._BinaryenFunctionAddVar(this.func, binaryen.i32);
+    const t = this.scratch;
+    const end = (): binaryen.ExpressionRef => m.i32.add(m.local.get(t, binaryen.i32), m.i32.const(span | 0));
+    return m.block(null, [m.local.set(t, ptr), this.raiseWatermark(end), m.local.get(t, binaryen.i32)], binaryen.i32);
+  }
+
+  /**
+   * Routes a bulk operation's size through the bulk hook, with its destination kept in a local of
+   * its own (the source operand, evaluated in between, may hold other bulk operations).
+   */
+  hookBulk(dest: binaryen.ExpressionRef, size: binaryen.ExpressionRef): { dest: binaryen.ExpressionRef; size: binaryen.ExpressionRef } {
+    const m = this.m;
+    const d = ir._BinaryenFunctionAddVar(this.func, binaryen.i32);
+    return { dest: m.local.tee(d, dest, binaryen.i32), size: m.call(NAMES.bulkHook, [m.local.get(d, binaryen.i32), size], binaryen.i32) };
+  }
 
   /** `gas -= cost; if (gas < 0) unreachable` */
   charge(cost: number): binaryen.ExpressionRef {
@@ -146,18 +187,30 @@ class Meter {
       }
       case binaryen.MemoryCopyId: {
         const cost = kids(info.dest, info.source, info.size);
-        ir.MemoryCopy.setSize(expr, this.m.call(NAMES.bulkHook, [info.size as number], binaryen.i32));
+        const hooked = this.hookBulk(info.dest as number, info.size as number);
+        ir.MemoryCopy.setDest(expr, hooked.dest);
+        ir.MemoryCopy.setSize(expr, hooked.size);
         return cost;
       }
       case binaryen.MemoryFillId: {
         const cost = kids(info.dest, info.value, info.size);
-        ir.MemoryFill.setSize(expr, this.m.call(NAMES.bulkHook, [info.size as number], binaryen.i32));
+        const hooked = this.hookBulk(info.dest as number, info.size as number);
+        ir.MemoryFill.setDest(expr, hooked.dest);
+        ir.MemoryFill.setSize(expr, hooked.size);
         return cost;
       }
       case binaryen.LoadId:
-      case binaryen.StoreId:
         if (info.isAtomic) throw badWasm("atomic memory access is not allowed");
-        return kids(info.ptr, info.value);
+        return kids(info.ptr);
+      case binaryen.StoreId: {
+        if (info.isAtomic) throw badWasm("atomic memory access is not allowed");
+        const cost = kids(info.ptr, info.value);
+        const ptr = info.ptr as number;
+        if (binaryen.getExpressionType(ptr) !== binaryen.unreachable) {
+          ir.Store.setPtr(expr, this.markStore(ptr, (info.offset as number) + (info.bytes as number)));
+        }
+        return cost;
+      }
       case binaryen.BreakId:
       case binaryen.SwitchId:
         return kids(info.condition, info.value);
@@ -224,42 +277,53 @@ function getDefinedFunctions(m: binaryen.Module): binaryen.FunctionInfo[] {
   return out;
 }
 
-/** The number of frame units a call of this function occupies. */
+/** The number of frame units a call of this function occupies (taken before instrumentation). */
 function computeFrameCost(f: binaryen.FunctionInfo): number {
   return FRAME_OVERHEAD + binaryen.expandType(f.params).length + f.vars.length;
 }
 
+/** expr with every `return` in it (outside nested functions: there are none) made `br exit`. */
+function rewriteReturns(m: binaryen.Module, expr: binaryen.ExpressionRef, exit: string): binaryen.ExpressionRef {
+  mapChildren(expr, (child) => rewriteReturns(m, child, exit));
+  if (binaryen.getExpressionId(expr) !== binaryen.ReturnId) return expr;
+  const value = binaryen.getExpressionInfo(expr) as binaryen.ReturnInfo;
+  return value.value === 0 ? m.br(exit) : m.br(exit, 0, value.value);
+}
+
 /**
- * Moves f's body into a new function and makes f a wrapper that accounts the frame on the stack
- * global around the call. Every reference to f (calls, table, exports, start) now goes through it.
+ * Makes f account its frame on the stack global: on entry it adds the frame and traps above
+ * STACK_LIMIT; on exit — the end of its body, or a `return`, which becomes a branch there — it takes
+ * the frame off. `frame` is the function's as written (the locals instrumentation adds do not count).
  */
-function wrapWithStackLimit(m: binaryen.Module, f: binaryen.FunctionInfo, innerName: string): void {
-  const frame = computeFrameCost(f);
-  const params = binaryen.expandType(f.params);
+function limitStack(m: binaryen.Module, f: binaryen.FunctionRef, frame: number): void {
+  const results = binaryen.getFunctionInfo(f).results;
   const stack = (): binaryen.ExpressionRef => m.global.get(NAMES.stack, binaryen.i32);
-  m.removeFunction(f.name);
-  m.addFunction(innerName, f.params, f.results, f.vars, f.body);
-  const call = m.call(innerName, params.map((t, i) => m.local.get(i, t)), f.results);
   const enter = [
     m.global.set(NAMES.stack, m.i32.add(stack(), m.i32.const(frame))),
     m.if(m.i32.gt_u(stack(), m.i32.const(STACK_LIMIT)), m.unreachable()),
   ];
   const leave = m.global.set(NAMES.stack, m.i32.sub(stack(), m.i32.const(frame)));
-  const hasResult = f.results !== binaryen.none;
-  const result = params.length;
-  const body = hasResult
-    ? m.block(null, [...enter, m.local.set(result, call), leave, m.local.get(result, f.results)], f.results)
-    : m.block(null, [...enter, call, leave]);
-  m.addFunction(f.name, f.params, f.results, hasResult ? [f.results] : [], body);
+  const body = m.block(NAMES.exit, [...enter, rewriteReturns(m, ir.Function.getBody(f), NAMES.exit)], results);
+  if (results === binaryen.none) {
+    ir.Function.setBody(f, m.block(null, [body, leave]));
+    return;
+  }
+  const result = ir._BinaryenFunctionAddVar(f, results);
+  ir.Function.setBody(f, m.block(null, [m.local.set(result, body), leave, m.local.get(result, results)], results));
 }
 
-/** `xshard$bulk(size) → size`, charging 1 per BULK_BYTES_PER_UNIT bytes. */
+/**
+ * `xshard$bulk(dest, size) → size`: charges 1 per BULK_BYTES_PER_UNIT bytes and raises the write
+ * watermark to dest + size (an operation that wraps around traps anyway).
+ */
 function addBulkHook(m: binaryen.Module): void {
   const gas = (): binaryen.ExpressionRef => m.global.get(NAMES.gas, binaryen.i64);
-  const units = m.i64.shr_u(m.i64.extend_u(m.local.get(0, binaryen.i32)), m.i64.const(BigInt(Math.log2(BULK_BYTES_PER_UNIT))));
+  const size = (): binaryen.ExpressionRef => m.local.get(1, binaryen.i32);
+  const end = (): binaryen.ExpressionRef => m.i32.add(m.local.get(0, binaryen.i32), size());
+  const units = m.i64.shr_u(m.i64.extend_u(size()), m.i64.const(BigInt(Math.log2(BULK_BYTES_PER_UNIT))));
   m.addFunction(
     NAMES.bulkHook,
-    binaryen.i32,
+    binaryen.createType([binaryen.i32, binaryen.i32]),
     binaryen.i32,
     [],
     m.block(
@@ -267,7 +331,8 @@ function addBulkHook(m: binaryen.Module): void {
       [
         m.global.set(NAMES.gas, m.i64.sub(gas(), units)),
         m.if(m.i64.lt_s(gas(), m.i64.const(0n)), m.unreachable()),
-        m.local.get(0, binaryen.i32),
+        m.if(m.i32.gt_u(end(), m.global.get(NAMES.watermark, binaryen.i32)), m.global.set(NAMES.watermark, end())),
+        size(),
       ],
       binaryen.i32,
     ),
@@ -298,25 +363,27 @@ function addGrowHook(m: binaryen.Module, maxPages: number): void {
 
 /**
  * Instruments every function defined in `m`, in place: region charges, the bulk-memory and grow
- * hooks, and the stack limiter. Adds the gas, out-of-memory and stack globals, exported as
- * GAS_EXPORT, OOM_EXPORT and STACK_EXPORT. Throws BAD_WASM for instructions or types outside the
- * allowed set. The module must have a memory and no name section (see NAMES).
+ * hooks, the write watermark and the stack limiter. Adds the gas, out-of-memory, stack and
+ * watermark globals, exported as GAS_EXPORT, OOM_EXPORT, STACK_EXPORT and WATERMARK_EXPORT.
+ * Throws BAD_WASM for instructions or types outside the allowed set. The module must have a memory
+ * and no name section (see NAMES).
  */
 export function meterModule(m: binaryen.Module, config: MeteringConfig): void {
-  const functions = getDefinedFunctions(m);
   const meter = new Meter(m);
-  for (const f of functions) {
+  for (const f of getDefinedFunctions(m)) {
     const ref = m.getFunction(f.name);
-    ir.Function.setBody(ref, meter.region(ir.Function.getBody(ref)));
+    meter.meterFunction(ref);
+    limitStack(m, ref, computeFrameCost(f));
   }
-  functions.forEach((f, i) => wrapWithStackLimit(m, binaryen.getFunctionInfo(m.getFunction(f.name)), NAMES.inner(i)));
 
   m.addGlobal(NAMES.gas, binaryen.i64, true, m.i64.const(config.initialGas));
   m.addGlobal(NAMES.oom, binaryen.i32, true, m.i32.const(0));
   m.addGlobal(NAMES.stack, binaryen.i32, true, m.i32.const(0));
+  m.addGlobal(NAMES.watermark, binaryen.i32, true, m.i32.const(0));
   addBulkHook(m);
   addGrowHook(m, config.maxPages);
   m.addGlobalExport(NAMES.gas, GAS_EXPORT);
   m.addGlobalExport(NAMES.oom, OOM_EXPORT);
   m.addGlobalExport(NAMES.stack, STACK_EXPORT);
+  m.addGlobalExport(NAMES.watermark, WATERMARK_EXPORT);
 }

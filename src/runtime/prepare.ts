@@ -1,13 +1,14 @@
 /**
  * Turns a contract's wasm bytes into the module the runtime instantiates: checks what it imports,
- * clamps its memory, keeps only its method exports, meters it (metering.ts), and exports the memory
- * and every mutable global so that the runtime can snapshot and restore an instance between calls.
+ * clamps its memory, keeps only its method exports, meters it (metering.ts), routes its host calls
+ * through wrappers that settle host costs inside wasm, and adds the entry points through which the
+ * runtime calls methods, restoring an instance's mutable globals first.
  */
 import binaryen from "binaryen";
 import { XshardError, isXshardError } from "../errors.js";
 import { HOST_IMPORTS, type HostImportName, type HostValType } from "./host.js";
 import { getDataSegments, ir } from "./ir.js";
-import { meterModule } from "./metering.js";
+import { GAS_EXPORT, WATERMARK_EXPORT, meterModule } from "./metering.js";
 import { WebAssemblyApi } from "./wasm.js";
 
 /** Features a contract may use: MVP, mutable globals, sign extension, non-trapping f2i, memory.copy/fill. */
@@ -20,7 +21,21 @@ const ALLOWED_FEATURES =
 
 const HOST_MODULE = "env";
 export const MEMORY_EXPORT = "__memory";
-const GLOBAL_EXPORT_PREFIX = "__global_";
+/** `__save()`: clears the write watermark and records every mutable global (once, after start). */
+export const SAVE_EXPORT = "__save";
+/**
+ * Entry points, one per method `m`: `__run:m(budget: i64) → i64` restores every mutable global to
+ * what `__save` recorded, sets the budget, runs `m` and returns the budget left.
+ */
+export const RUN_EXPORT_PREFIX = "__run:";
+
+/** Internal names of what this file adds (the module's own items are named by index, see metering.ts). */
+const NAMES = {
+  hostImport: (base: string) => `xshard$host$${base}`,
+  saved: (i: number) => `xshard$saved${i}`,
+  save: "xshard$save",
+  run: (i: number) => `xshard$run${i}`,
+} as const;
 
 export interface PrepareLimits {
   /** Memory maximum in 64 KiB pages: a larger declared maximum is lowered, a larger minimum refused. */
@@ -34,8 +49,6 @@ export interface PreparedCode {
   readonly bytes: Uint8Array;
   /** Exported functions that calls may name. */
   readonly methods: ReadonlySet<string>;
-  /** Export names of every mutable global (the module's and the metering's), to snapshot. */
-  readonly globals: readonly string[];
 }
 
 function badWasm(message: string, data: Record<string, unknown> = {}, cause?: unknown): XshardError {
@@ -128,17 +141,76 @@ function limitMemory(m: binaryen.Module, pages: number): number {
   return max;
 }
 
-/** Exports every mutable global as GLOBAL_EXPORT_PREFIX + index; returns the export names. */
-function exportMutableGlobals(m: binaryen.Module): string[] {
-  const names: string[] = [];
-  for (let i = 0; i < m.getNumGlobals(); i++) {
-    const g = binaryen.getGlobalInfo(m.getGlobalByIndex(i));
-    if (!g.mutable) continue;
-    const name = `${GLOBAL_EXPORT_PREFIX}${i}`;
-    m.addGlobalExport(g.name, name);
-    names.push(name);
+/** The internal name of the global exported as `exportName`. */
+function getExportedGlobal(m: binaryen.Module, exportName: string): string {
+  return binaryen.getExportInfo(m.getExport(exportName)).value;
+}
+
+/**
+ * Replaces each host import `env.f(params) → result?` by a wrapper of the same name and signature
+ * that calls the host as `env.f(gas: f64, params) → report: f64` and subtracts from the budget what
+ * the report says the host charged: `report` is the charge, or for a function with an i32 result
+ * `charge × 2³² + (result as u32)` (see createHostImports). So the host sees the budget left without
+ * reading the i64 global (as an f64: exact below 2⁵³, and above that no charge comes near it), fails
+ * out-of-budget itself when a cost exceeds it, and never writes the budget. The wrappers are not
+ * metered: the host costs are their charge.
+ */
+function wrapHostImports(m: binaryen.Module): void {
+  const gasName = getExportedGlobal(m, GAS_EXPORT);
+  const gas = (): binaryen.ExpressionRef => m.global.get(gasName, binaryen.i64);
+  const settle = (charge: binaryen.ExpressionRef): binaryen.ExpressionRef => m.global.set(gasName, m.i64.sub(gas(), charge));
+  const imports = Array.from({ length: m.getNumFunctions() }, (_, i) => binaryen.getFunctionInfo(m.getFunctionByIndex(i))).filter((f) => f.module);
+  for (const f of imports) {
+    const base = f.base as string; // every import is a host import (assertImportsAllowed)
+    const params = binaryen.expandType(f.params);
+    const inner = NAMES.hostImport(base);
+    m.removeFunction(f.name);
+    m.addFunctionImport(inner, HOST_MODULE, base, binaryen.createType([binaryen.f64, ...params]), binaryen.f64);
+    const report = m.i64.trunc_u_sat.f64(m.call(inner, [m.f64.convert_s.i64(gas()), ...params.map((t, i) => m.local.get(i, t))], binaryen.f64));
+    if (f.results === binaryen.none) {
+      m.addFunction(f.name, f.params, f.results, [], settle(report));
+      continue;
+    }
+    const packed = (): binaryen.ExpressionRef => m.local.get(params.length, binaryen.i64);
+    const body = [m.local.set(params.length, report), settle(m.i64.shr_u(packed(), m.i64.const(32n))), m.i32.wrap(packed())];
+    m.addFunction(f.name, f.params, f.results, [binaryen.i64], m.block(null, body, binaryen.i32));
   }
-  return names;
+}
+
+/** The constant 0 of a value type. */
+function makeZero(m: binaryen.Module, type: binaryen.Type): binaryen.ExpressionRef {
+  if (type === binaryen.i64) return m.i64.const(0n);
+  if (type === binaryen.f32) return m.f32.const(0);
+  if (type === binaryen.f64) return m.f64.const(0);
+  return m.i32.const(0);
+}
+
+/**
+ * Adds and exports SAVE_EXPORT and an entry point (RUN_EXPORT_PREFIX) per method: one shadow global
+ * per mutable global of the module (its own and the metering's), copied in by `__save` and back by
+ * each entry point. So a call takes one crossing into wasm, whatever the number of globals.
+ */
+function addEntryPoints(m: binaryen.Module, methods: ReadonlySet<string>): void {
+  const gasName = getExportedGlobal(m, GAS_EXPORT);
+  const watermark = getExportedGlobal(m, WATERMARK_EXPORT);
+  const globals = Array.from({ length: m.getNumGlobals() }, (_, i) => binaryen.getGlobalInfo(m.getGlobalByIndex(i))).filter((g) => g.mutable);
+  globals.forEach((g, i) => m.addGlobal(NAMES.saved(i), g.type, true, makeZero(m, g.type)));
+  const save = [
+    m.global.set(watermark, m.i32.const(0)),
+    ...globals.map((g, i) => m.global.set(NAMES.saved(i), m.global.get(g.name, g.type))),
+  ];
+  m.addFunction(NAMES.save, binaryen.none, binaryen.none, [], m.block(null, save));
+  m.addFunctionExport(NAMES.save, SAVE_EXPORT);
+  [...methods].forEach((method, i) => {
+    const run = [
+      ...globals.map((g, j) => m.global.set(g.name, m.global.get(NAMES.saved(j), g.type))),
+      m.global.set(gasName, m.local.get(0, binaryen.i64)),
+      m.call(binaryen.getExportInfo(m.getExport(method)).value, [], binaryen.none),
+      m.global.get(gasName, binaryen.i64),
+    ];
+    m.addFunction(NAMES.run(i), binaryen.i64, binaryen.i64, [], m.block(null, run, binaryen.i64));
+    m.addFunctionExport(NAMES.run(i), `${RUN_EXPORT_PREFIX}${method}`);
+  });
 }
 
 /**
@@ -161,9 +233,10 @@ export function prepareModule(wasm: Uint8Array, limits: PrepareLimits): Prepared
     m.setFeatures(ALLOWED_FEATURES); // before denan, which would otherwise add SIMD helpers
     m.runPasses(["denan"]);
     meterModule(m, { initialGas: limits.initialGas, maxPages });
-    const globals = exportMutableGlobals(m);
+    wrapHostImports(m);
+    addEntryPoints(m, methods);
     if (!m.validate()) throw badWasm("module does not validate after instrumentation");
-    return { bytes: m.emitBinary(), methods, globals };
+    return { bytes: m.emitBinary(), methods };
   } catch (e) {
     if (isXshardError(e)) throw e;
     throw badWasm(`cannot instrument the module: ${e instanceof Error ? e.message : String(e)}`, {}, e);

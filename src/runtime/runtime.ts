@@ -5,18 +5,29 @@
  * - A call never mutates state: it returns its write set, and only when it succeeds. Ending a
  *   contract and refusing calls to an ended contract is the caller's job (a call reports
  *   `ended: true`).
- * - Calls do not leak into each other: before each call the instance's linear memory and mutable
- *   globals are restored to their state right after instantiation. An instance whose memory grew
- *   during a call is dropped (memory cannot shrink) and the next call instantiates afresh.
+ * - Calls do not leak into each other: each call starts with the instance's mutable globals as they
+ *   were right after instantiation and ends by restoring its linear memory to that state (up to the
+ *   write watermark: what the call can have changed). An instance whose memory grew during a call
+ *   is dropped (memory cannot shrink) and the next call instantiates afresh.
  * - Execution is metered (metering.ts): the same call on the same state uses the same number of
  *   instructions, and a call that exceeds its budget fails `out-of-budget`.
  */
 import type { Address, ContractId, StateView, Value, WriteSet } from "../types.js";
 import { XshardError } from "../errors.js";
 import { contractPrincipal, fromHex, sha256, toHex } from "../crypto/hash.js";
-import { CallAbort, CallContext, createHostImports, type CallFailure, type CreatedContract, type HostBinding } from "./host.js";
-import { GAS_EXPORT, OOM_EXPORT, STACK_EXPORT, STACK_LIMIT } from "./metering.js";
-import { MEMORY_EXPORT, prepareModule } from "./prepare.js";
+import {
+  CallAbort,
+  CallContext,
+  MemoryView,
+  createHostImports,
+  type CallFailure,
+  type CreatedContract,
+  type HostBinding,
+  type HostServices,
+} from "./host.js";
+import { KeyCache } from "./keys.js";
+import { GAS_EXPORT, OOM_EXPORT, STACK_EXPORT, STACK_LIMIT, WATERMARK_EXPORT } from "./metering.js";
+import { MEMORY_EXPORT, RUN_EXPORT_PREFIX, SAVE_EXPORT, prepareModule } from "./prepare.js";
 import { WebAssemblyApi, type WasmGlobal, type WasmInstance, type WasmMemory, type WasmModule } from "./wasm.js";
 
 export type { CallFailure, CallFailureKind, CreatedContract } from "./host.js";
@@ -61,17 +72,21 @@ const MAX_I64 = 2n ** 63n - 1n;
 const MAX_U32 = 2 ** 32 - 1;
 const ADDRESS_BYTES = 32;
 const MAX_MEMORY_PAGES = 65_536;
+/** Memory is restored in multiples of this many bytes (a view of the snapshot per multiple, kept). */
+const RESTORE_GRANULE = 1024;
 
 /** A live instance and what it takes to reset it. */
 interface LiveInstance {
-  readonly exports: Record<string, unknown>;
-  readonly memory: WasmMemory;
+  readonly view: MemoryView;
   readonly gas: WasmGlobal;
   readonly oom: WasmGlobal;
   readonly stack: WasmGlobal;
-  readonly globals: readonly WasmGlobal[];
-  readonly globalSnapshot: readonly (number | bigint)[];
+  readonly watermark: WasmGlobal;
+  /** Entry point of each method: restores the globals, sets the budget, returns the budget left. */
+  readonly entryPoints: ReadonlyMap<string, (budget: bigint) => bigint>;
   readonly memorySnapshot: Uint8Array;
+  /** `memorySnapshot.subarray(0, k × RESTORE_GRANULE)` by k, made when first needed. */
+  readonly snapshotPrefixes: Uint8Array[];
   readonly binding: HostBinding;
 }
 
@@ -79,7 +94,6 @@ interface RegisteredCode {
   readonly hash: Uint8Array;
   readonly module: WasmModule;
   readonly methods: ReadonlySet<string>;
-  readonly globals: readonly string[];
   instance: LiveInstance | null;
 }
 
@@ -87,9 +101,12 @@ function badCall(message: string, data: Record<string, unknown> = {}): XshardErr
   return new XshardError("BAD_CALL", message, data);
 }
 
-/** instructions = budget − remaining, capped at the budget. */
-function computeInstructions(budget: bigint, remaining: bigint): bigint {
-  const used = budget - remaining;
+/**
+ * instructions = budget − remaining + what a host function that failed had charged (its wrapper
+ * never subtracted it), capped at the budget.
+ */
+function computeInstructions(budget: bigint, remaining: bigint, unsettled: number): bigint {
+  const used = budget - remaining + BigInt(unsettled);
   return used > budget ? budget : used;
 }
 
@@ -125,6 +142,13 @@ export class Runtime {
   private readonly codes = new Map<string, RegisteredCode>();
   private readonly principals = new Map<ContractId, Uint8Array>();
   private instantiationCount = 0;
+  /** Calls in progress (a StateView may call into other code). */
+  private depth = 0;
+  private readonly services: HostServices = {
+    keys: new KeyCache(),
+    isKnownCode: (h) => this.codes.has(h),
+    principalOf: (id) => this.getPrincipal(id),
+  };
 
   constructor(opts: Partial<RuntimeOptions> = {}) {
     this.options = { ...DEFAULT_RUNTIME_OPTIONS, ...opts };
@@ -155,7 +179,6 @@ export class Runtime {
       hash: fromHex(codeHash),
       module: new WebAssemblyApi.Module(prepared.bytes),
       methods: prepared.methods,
-      globals: prepared.globals,
       instance: null,
     };
     code.instance = this.instantiate(code, codeHash);
@@ -185,7 +208,7 @@ export class Runtime {
     const live = code.instance ?? this.instantiate(code, req.codeHash);
     if (live.binding.call !== null) throw new XshardError("REENTRANT_CALL", "a call into code that is already running", { codeHash: req.codeHash });
     code.instance = live;
-    this.resetInstance(live, budget);
+    if (this.depth === 0) this.services.keys.trim();
     const ctx = new CallContext({
       contract: req.contract,
       principal: this.getPrincipal(req.contract),
@@ -195,22 +218,28 @@ export class Runtime {
       args: req.args,
       txId: req.txId,
       successorIndex,
-      memory: live.memory,
-      gas: live.gas,
-      isKnownCode: (h) => this.codes.has(h),
-      principalOf: (id) => this.getPrincipal(id),
+      memory: live.view,
+      services: this.services,
     });
+    const run = live.entryPoints.get(req.method) as (budget: bigint) => bigint;
     let failure: CallFailure | null = null;
+    let remaining = 0n;
+    let unsettled = 0;
     live.binding.call = ctx;
+    this.depth++;
     try {
-      (live.exports[req.method] as () => void)();
+      remaining = run(budget);
     } catch (e) {
       failure = classifyFailure(e, live, this.options.memoryPages);
+      remaining = live.gas.value as bigint;
+      if (e instanceof CallAbort) unsettled = ctx.charged;
     } finally {
+      this.depth--;
       live.binding.call = null;
-      if (live.memory.buffer.byteLength !== live.memorySnapshot.length) code.instance = null;
+      if (live.view.bytes.length !== live.memorySnapshot.length) code.instance = null;
+      else restoreMemory(live);
     }
-    const instructions = computeInstructions(budget, live.gas.value as bigint);
+    const instructions = computeInstructions(budget, remaining, unsettled);
     if (failure !== null) return { ok: false, failure, instructions };
     return { ok: true, returnData: ctx.returnData, writes: ctx.writes, created: ctx.created, ended: ctx.ended, instructions };
   }
@@ -225,7 +254,7 @@ export class Runtime {
     return p;
   }
 
-  /** Instantiates (running the start function) and snapshots memory and mutable globals. */
+  /** Instantiates (running the start function) and snapshots memory and mutable globals; ready to call. */
   private instantiate(code: RegisteredCode, codeHash: string): LiveInstance {
     const binding: HostBinding = { call: null };
     let instance: WasmInstance;
@@ -237,27 +266,34 @@ export class Runtime {
     }
     this.instantiationCount++;
     const x = instance.exports;
-    const globals = code.globals.map((name) => x[name] as WasmGlobal);
-    const memory = x[MEMORY_EXPORT] as WasmMemory;
+    (x[SAVE_EXPORT] as () => void)();
+    const view = new MemoryView(x[MEMORY_EXPORT] as WasmMemory);
     return {
-      exports: x,
-      memory,
+      view,
       gas: x[GAS_EXPORT] as WasmGlobal,
       oom: x[OOM_EXPORT] as WasmGlobal,
       stack: x[STACK_EXPORT] as WasmGlobal,
-      globals,
-      globalSnapshot: globals.map((g) => g.value as number | bigint),
-      memorySnapshot: new Uint8Array(memory.buffer).slice(),
+      watermark: x[WATERMARK_EXPORT] as WasmGlobal,
+      entryPoints: new Map([...code.methods].map((m) => [m, x[`${RUN_EXPORT_PREFIX}${m}`] as (budget: bigint) => bigint])),
+      memorySnapshot: view.bytes.slice(),
+      snapshotPrefixes: [],
       binding,
     };
   }
+}
 
-  /** Restores memory and mutable globals to the post-instantiation snapshot; sets the budget. */
-  private resetInstance(live: LiveInstance, budget: bigint): void {
-    new Uint8Array(live.memory.buffer).set(live.memorySnapshot);
-    live.globals.forEach((g, i) => {
-      g.value = live.globalSnapshot[i] as number | bigint;
-    });
-    live.gas.value = budget;
+/**
+ * Restores the prefix of memory the call can have written — up to the higher of the wasm and host
+ * watermarks, rounded up to RESTORE_GRANULE — to the post-instantiation snapshot.
+ */
+function restoreMemory(live: LiveInstance): void {
+  const watermark = Math.max((live.watermark.value as number) >>> 0, live.view.dirtyEnd);
+  live.view.dirtyEnd = 0;
+  const granules = Math.ceil(Math.min(watermark, live.memorySnapshot.length) / RESTORE_GRANULE);
+  let prefix = live.snapshotPrefixes[granules];
+  if (prefix === undefined) {
+    prefix = live.memorySnapshot.subarray(0, granules * RESTORE_GRANULE);
+    live.snapshotPrefixes[granules] = prefix;
   }
+  live.view.bytes.set(prefix);
 }
