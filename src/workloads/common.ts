@@ -2,7 +2,8 @@ import { XshardError } from "../errors.js";
 import { contractPrincipal } from "../crypto/hash.js";
 import { encodeU64, signTx, type Program, type SignedTx } from "../program/index.js";
 import { createUser, type AccountSpec, type User } from "../sim/world.js";
-import type { ParamSpec, Submission } from "./types.js";
+import { RngStreams } from "../sim/rng.js";
+import type { GeneratedWorkload, ParamSpec, Submission, WorkloadDef } from "./types.js";
 
 export const DEFAULT_MAX_FEE_PER_GAS = 10n;
 export const DEFAULT_GAS_LIMIT = 2_000_000n;
@@ -85,3 +86,24 @@ export function tokenInit(holders: readonly Uint8Array[], amount: bigint): Uint8
 }
 
 export { contractPrincipal };
+
+/**
+ * A workload from its full parameter list and a generator. Parameters are validated and completed
+ * (`resolveParams`); the generator draws only from streams of `seed` named after the workload.
+ */
+export function defineWorkload(
+  name: string,
+  description: string,
+  params: readonly ParamSpec[],
+  gen: (p: Record<string, number | string>, rng: RngStreams) => Omit<GeneratedWorkload, "name" | "params">,
+): WorkloadDef {
+  return {
+    name,
+    description,
+    params,
+    generate(given, seed) {
+      const p = resolveParams(params, given, name);
+      return { name, params: p, ...gen(p, new RngStreams(`${seed}:workload:${name}`)) };
+    },
+  };
+}

@@ -7,7 +7,7 @@ import { contractPrincipal } from "../crypto/hash.js";
 import { encodeU64 } from "../program/index.js";
 import { RngStreams } from "../sim/rng.js";
 import type { ContractSpec } from "../sim/world.js";
-import { COMMON_PARAMS, TxFactory, resolveParams, tokenInit } from "./common.js";
+import { COMMON_PARAMS, TxFactory, defineWorkload, tokenInit } from "./common.js";
 import { createCollisionWorkload, feeShock } from "./shocks.js";
 import { clustered, lifecycle } from "./structure.js";
 import { hotspotProgram, swapProgram, touchProgram, transferProgram, tripProgram, type Pool } from "./programs.js";
@@ -18,22 +18,14 @@ export type { GeneratedWorkload, ParamSpec, Submission, WorkloadDef } from "./ty
 const USER_TOKENS = 1_000_000_000n;
 const POOL_RESERVE = 1_000_000_000n;
 
-function defineWorkload(
+/** A workload with the common parameters and its own. */
+function defineWithCommon(
   name: string,
   description: string,
   own: readonly ParamSpec[],
   gen: (p: Record<string, number | string>, rng: RngStreams) => Omit<GeneratedWorkload, "name" | "params">,
 ): WorkloadDef {
-  const params = [...COMMON_PARAMS, ...own];
-  return {
-    name,
-    description,
-    params,
-    generate(given, seed) {
-      const p = resolveParams(params, given, name);
-      return { name, params: p, ...gen(p, new RngStreams(`${seed}:workload:${name}`)) };
-    },
-  };
+  return defineWorkload(name, description, [...COMMON_PARAMS, ...own], gen);
 }
 
 const num = (p: Record<string, number | string>, k: string): number => p[k] as number;
@@ -43,7 +35,7 @@ function eachSubmission(p: Record<string, number | string>, perTx: (slot: number
   for (let s = 0; s < num(p, "slots"); s++) for (let i = 0; i < num(p, "rate"); i++) perTx(s);
 }
 
-export const transfer = defineWorkload(
+export const transfer = defineWithCommon(
   "transfer",
   "token transfers; a share `cross` transfers on two token contracts at once (both or neither)",
   [
@@ -91,7 +83,7 @@ export function poolContracts(i: number, holders: readonly Uint8Array[]): { pool
   };
 }
 
-export const exchange = defineWorkload(
+export const exchange = defineWithCommon(
   "exchange",
   "the seed's swap of token A for token B through an exchange, over several pools; exchange and both tokens placed apart",
   [
@@ -119,7 +111,7 @@ export const exchange = defineWorkload(
   },
 );
 
-export const trainHotel = defineWorkload(
+export const trainHotel = defineWithCommon(
   "train-hotel",
   "book a seat and a room, both or neither, under contention for scarce seats and rooms",
   [
@@ -147,7 +139,7 @@ export const trainHotel = defineWorkload(
   },
 );
 
-export const interconnect = defineWorkload(
+export const interconnect = defineWithCommon(
   "interconnect",
   "each transaction touches one contract with probability 1-p, else 2..k random contracts: p=0 is the seed's best case, p=1 its worst",
   [
@@ -171,7 +163,7 @@ export const interconnect = defineWorkload(
   },
 );
 
-export const hotspot = defineWorkload(
+export const hotspot = defineWithCommon(
   "hotspot",
   "every transaction pays on one of several cold tokens and then touches one hot contract (placed alone)",
   [{ name: "contracts", kind: "int", default: 8, min: 1, max: 4096, help: "cold token contracts" }],

@@ -6,7 +6,7 @@
  */
 import { RngStreams } from "../sim/rng.js";
 import type { ContractSpec } from "../sim/world.js";
-import { COMMON_PARAMS, DEFAULT_MAX_FEE_PER_GAS, TxFactory, resolveParams, tokenInit } from "./common.js";
+import { COMMON_PARAMS, DEFAULT_MAX_FEE_PER_GAS, TxFactory, tokenInit, defineWorkload } from "./common.js";
 import { swapProgram, transferProgram, type Pool } from "./programs.js";
 import type { GeneratedWorkload, ParamSpec, WorkloadDef } from "./types.js";
 
@@ -23,15 +23,7 @@ function defineShockWorkload(
   params: readonly ParamSpec[],
   gen: (num: (name: string) => number, rng: RngStreams) => Omit<GeneratedWorkload, "name" | "params">,
 ): WorkloadDef {
-  return {
-    name,
-    description,
-    params,
-    generate(given, seed) {
-      const p = resolveParams(params, given, name);
-      return { name, params: p, ...gen((k) => p[k] as number, new RngStreams(`${seed}:workload:${name}`)) };
-    },
-  };
+  return defineWorkload(name, description, params, (p, rng) => gen((k) => p[k] as number, rng));
 }
 
 /**

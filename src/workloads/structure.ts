@@ -6,34 +6,15 @@
 import { computeTxId, type Program } from "../program/index.js";
 import { ProgramBuilder } from "../program/index.js";
 import { computeSuccessorId } from "../runtime/index.js";
-import { RngStreams } from "../sim/rng.js";
 import type { ContractSpec } from "../sim/world.js";
-import { COMMON_PARAMS, TxFactory, resolveParams } from "./common.js";
+import { COMMON_PARAMS, TxFactory, defineWorkload } from "./common.js";
 import { touchProgram } from "./programs.js";
-import type { GeneratedWorkload, ParamSpec, WorkloadDef } from "./types.js";
 
-function defineStructured(
-  name: string,
-  description: string,
-  own: readonly ParamSpec[],
-  gen: (p: Record<string, number>, rng: RngStreams) => Omit<GeneratedWorkload, "name" | "params">,
-): WorkloadDef {
-  const params = [...COMMON_PARAMS, ...own];
-  return {
-    name,
-    description,
-    params,
-    generate(given, seed) {
-      const p = resolveParams(params, given, name);
-      return { name, params: p, ...gen(p as Record<string, number>, new RngStreams(`${seed}:workload:${name}`)) };
-    },
-  };
-}
-
-export const clustered = defineStructured(
+export const clustered = defineWorkload(
   "clustered",
   "counters in clusters of `cluster`; each transaction touches two of one cluster (with probability `noise`, two of any): placed apart by the seeded shuffle, together by the adaptive rule",
   [
+    ...COMMON_PARAMS,
     { name: "contracts", kind: "int", default: 16, min: 2, max: 4096, help: "counter contracts" },
     { name: "cluster", kind: "int", default: 4, min: 2, max: 4096, help: "contracts per cluster" },
     { name: "noise", kind: "float", default: 0.1, min: 0, max: 1, help: "share of transactions touching two contracts of any clusters" },
@@ -69,10 +50,11 @@ export function splitProgram(counter: string): Program {
   return b.build();
 }
 
-export const lifecycle = defineStructured(
+export const lifecycle = defineWorkload(
   "lifecycle",
   "counters incremented until slot `split`, when each splits into two successors and ends; later increments go to the successors (a share `stale` still to the ended counters, which fails)",
   [
+    ...COMMON_PARAMS,
     { name: "contracts", kind: "int", default: 4, min: 1, max: 4096, help: "counter contracts at genesis" },
     { name: "split", kind: "int", default: 2, min: 0, max: 100_000, help: "slot in which every counter splits" },
     { name: "stale", kind: "float", default: 0.1, min: 0, max: 1, help: "share of later transactions still sent to an ended counter" },
