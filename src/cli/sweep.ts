@@ -21,6 +21,8 @@ export interface SweepTask {
 export interface SweepTaskResult {
   readonly rows: SweepRow[];
   readonly threadId: number;
+  /** A typed error of this grid point, sent as data (classes do not cross threads). */
+  readonly error?: { code: string; message: string; data: Record<string, unknown> };
 }
 
 /** `name=v1,v2` → [name, values]; names are flag names (`p`, `rate`, `stage2-per-slot`, …). */
@@ -90,9 +92,12 @@ export async function runSweep(o: Record<string, unknown>, argv: readonly string
       progress.update(++done, grid.length);
       return r;
     }),
-  );
-  progress.stop();
-  await pool.destroy();
+  ).finally(async () => {
+    progress.stop();
+    await pool.destroy();
+  });
+  const failed = results.find((r) => r.error !== undefined)?.error;
+  if (failed) throw new XshardError(failed.code, failed.message, failed.data);
   const rows = results.flatMap((r) => r.rows);
   const dir = resolve(String(o.out));
   mkdirSync(dir, { recursive: true });

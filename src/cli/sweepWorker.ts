@@ -1,5 +1,6 @@
 /** One sweep grid point in a worker thread: compare every protocol, return the figures. */
 import { threadId } from "node:worker_threads";
+import { isXshardError } from "../errors.js";
 import { resolveRunConfig, runProtocol } from "../runner.js";
 import type { ResultsFile } from "../results/schema.js";
 import type { SweepRow } from "../report/model.js";
@@ -25,7 +26,20 @@ export function computeSweepFigures(r: ResultsFile): Record<string, number | nul
   };
 }
 
+/**
+ * Errors lose their class when they cross the thread boundary, so a typed error (a user mistake
+ * such as an out-of-range swept value) comes back as data; anything else is a bug and is thrown.
+ */
 export default function runPoint(task: SweepTask): SweepTaskResult {
+  try {
+    return { rows: runRows(task), threadId };
+  } catch (e) {
+    if (isXshardError(e)) return { rows: [], threadId, error: { code: e.code, message: e.message, data: e.data } };
+    throw e;
+  }
+}
+
+function runRows(task: SweepTask): SweepRow[] {
   const rows: SweepRow[] = [];
   const configs = task.protocols.map((p) => resolveRunConfig(runConfigFromFlags(task.options, p)));
   const workload = loadWorkload(task.options, (configs[0] as { seed: string }).seed);
@@ -33,5 +47,5 @@ export default function runPoint(task: SweepTask): SweepTaskResult {
     const out = runProtocol(config, workload);
     rows.push({ protocol: config.protocol, params: task.point, figures: computeSweepFigures(out.results) });
   }
-  return { rows, threadId };
+  return rows;
 }

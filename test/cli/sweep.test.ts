@@ -51,4 +51,15 @@ describe("xshard sweep (built binary)", () => {
     expect(csv.trim().split("\n")).toHaveLength(1 + 40);
     expect(readFileSync(join(a, "report.html"), "utf8")).toMatch(/<svg/);
   });
+
+  it("a bad swept value is one readable line and exit 2, not a stack trace from the worker", () => {
+    const out = mkdtempSync(join(tmpdir(), "xshard-sweep-"));
+    const r = spawnSync(
+      process.execPath,
+      ["bin/xshard.js", "sweep", "--workload", "interconnect", "--slots", "2", "--rate", "2", "--no-signatures", "--protocols", "delayed:strict", "--param", "p=0,2", "--out", out],
+      { encoding: "utf8" },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe("xshard: --p must be a number in [0, 1], got '2'");
+  });
 });
