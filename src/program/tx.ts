@@ -28,9 +28,19 @@ export function verifySignedTx(stx: SignedTx): void {
   }
 }
 
-/** The transaction id: hashTreeRoot of the signed transaction. */
+const txIds = new WeakMap<SignedTx, Uint8Array>();
+
+/**
+ * The transaction id: hashTreeRoot of the signed transaction. Memoised per (immutable) object:
+ * every protocol of a comparison asks for the ids of the same transactions, some more than once.
+ */
 export function computeTxId(stx: SignedTx): Uint8Array {
-  return SignedTxType.hashTreeRoot(toValidatedSszSignedTx(stx));
+  let id = txIds.get(stx);
+  if (!id) {
+    id = SignedTxType.hashTreeRoot(toValidatedSszSignedTx(stx));
+    txIds.set(stx, id);
+  }
+  return id.slice();
 }
 
 function assertSenderMatches(sender: Uint8Array, pubkey: Uint8Array): void {

@@ -4,6 +4,10 @@
  */
 import { XshardError } from "../errors.js";
 import { bytesEqual } from "../crypto/hash.js";
+import { decodeU64, encodeU64 } from "../program/values.js";
+
+/** u64 amounts are the program language's u64 (8 bytes little-endian). */
+export { decodeU64, encodeU64 };
 
 export const RECEIPT_MAGIC = new TextEncoder().encode("RCT1");
 export const ORDER_MAGIC = new TextEncoder().encode("PAY1");
@@ -29,19 +33,6 @@ export interface PayOrder {
 
 function badEncoding(what: string, length: number): XshardError {
   return new XshardError("BAD_ENCODING", `not a ${what} (${length} bytes)`, { what, length });
-}
-
-/** 8 bytes little-endian; throws for values outside u64. */
-export function encodeU64(v: bigint): Uint8Array {
-  if (v < 0n || v >= 2n ** 64n) throw new XshardError("BAD_ENCODING", "u64 out of range", { value: String(v) });
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, v, true);
-  return out;
-}
-
-export function decodeU64(b: Uint8Array): bigint {
-  if (b.length !== 8) throw badEncoding("u64", b.length);
-  return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
 }
 
 function hasMagic(b: Uint8Array, magic: Uint8Array, length: number): boolean {

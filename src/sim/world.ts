@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import type { ContractId } from "../types.js";
 import { XshardError } from "../errors.js";
-import { sha256, toHex } from "../crypto/hash.js";
+import { sha256 } from "../crypto/hash.js";
 import { addressOfPubkey, userKeyFromSeed, type UserKey } from "../crypto/ed25519.js";
 import { MerkleKV } from "../state/index.js";
 import { LIBRARY_CONTRACTS, loadLibraryWasm, type Runtime } from "../runtime/index.js";
@@ -115,8 +115,4 @@ export function assignContracts(contracts: readonly { id: ContractId; placement?
   }
   shuffle(free).forEach((id, i) => out.set(id, i % groups));
   return out;
-}
-
-export function hexId(bytes: Uint8Array): string {
-  return toHex(bytes);
 }
