@@ -12,7 +12,7 @@ import { renderComparisonReport } from "../report/html.js";
 import type { ResultsFile } from "../results/schema.js";
 import { addRunOptions, runConfigFromFlags } from "./options.js";
 import { createProgress } from "./progress.js";
-import { loadWorkload } from "./main.js";
+import { loadWorkload } from "./workload.js";
 import { runSweep } from "./sweep.js";
 
 /** Protocol names from `--protocols a,b,c` (default: every registered protocol not marked `inCompare: false`). */

@@ -8,14 +8,13 @@ import { Command, CommanderError } from "commander";
 import { isXshardError, XshardError } from "../errors.js";
 import { createBlsVerifier } from "../crypto/bls.js";
 import { resolveRunConfig, runProtocol, stringifyResults } from "../runner.js";
-import { getWorkload, listWorkloads } from "../workloads/index.js";
+import { listWorkloads } from "../workloads/index.js";
 import { listProtocols } from "../protocols/index.js";
 import { verifyTxOutcomeProof, type TxOutcomeProof } from "../protocols/delayed/lightclient.js";
-import { loadScenario } from "../scenario/load.js";
 import { formatComparisonTable } from "../report/table.js";
 import { toHex } from "../crypto/hash.js";
-import type { GeneratedWorkload } from "../workloads/types.js";
-import { addRunOptions, runConfigFromFlags, workloadParamsFromFlags } from "./options.js";
+import { addRunOptions, runConfigFromFlags } from "./options.js";
+import { loadWorkload } from "./workload.js";
 import { createProgress } from "./progress.js";
 import { addCompareCommands } from "./compare.js";
 
@@ -30,16 +29,6 @@ export function formatProtocolFigures(figures: Record<string, number | number[] 
       return `  ${n.padEnd(width)}  ${text}`;
     })
     .join("\n");
-}
-
-/** The workload of a run: generated from flags, or loaded from a scenario file. */
-export function loadWorkload(o: Record<string, unknown>, seed: string): GeneratedWorkload {
-  const params = workloadParamsFromFlags(o);
-  if (o.scenario !== undefined) {
-    if (o.workload !== undefined) throw new XshardError("BAD_PARAM", "give --workload or --scenario, not both");
-    return loadScenario(String(o.scenario), seed, params);
-  }
-  return getWorkload(String(o.workload ?? "exchange")).generate(params, seed);
 }
 
 function writeOut(dir: string, name: string, text: string): string {

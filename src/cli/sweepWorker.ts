@@ -5,7 +5,7 @@ import { resolveRunConfig, runProtocol } from "../runner.js";
 import type { ResultsFile } from "../results/schema.js";
 import type { SweepRow } from "../report/model.js";
 import { runConfigFromFlags } from "./options.js";
-import { loadWorkload } from "./main.js";
+import { loadWorkload } from "./workload.js";
 import type { SweepTask, SweepTaskResult } from "./sweep.js";
 
 /** The figures a sweep reports for one run (null when not defined for the protocol). */
