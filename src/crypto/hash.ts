@@ -39,6 +39,15 @@ export function fromHex(hex: string): Uint8Array {
   return new Uint8Array(Buffer.from(h, "hex"));
 }
 
+/**
+ * The first four bytes of `bytes` as a big-endian unsigned integer. Reads through the view's own
+ * offset: a hash may be a view into a shared pool, whose `.buffer` starts elsewhere.
+ */
+export function readUint32BE(bytes: Uint8Array, offset = 0): number {
+  if (offset + 4 > bytes.length) throw new RangeError(`readUint32BE: need ${offset + 4} bytes, have ${bytes.length}`);
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(offset);
+}
+
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

@@ -19,7 +19,7 @@
  * through Merkle witnesses verified against affirmed roots. In a run without faults honest
  * committees must agree; a disagreement is a bug and throws.
  */
-import { bytesEqual, fromHex, sha256, toHex } from "../../crypto/hash.js";
+import { bytesEqual, fromHex, readUint32BE, sha256, toHex } from "../../crypto/hash.js";
 import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../../crypto/bls.js";
 import { computeFootprint, computeTxId, type Program, type SignedTx } from "../../program/index.js";
 import { Runtime } from "../../runtime/index.js";
@@ -1146,7 +1146,7 @@ export class DelayedChain {
 
   /** A successor's committee, assigned afresh: a seeded hash (shuffle), or the least loaded committee (adaptive). */
   private assignSuccessor(id: ContractId): number {
-    if (this.opts.assignment === "shuffle") return new DataView(sha256(this.cfg.seed, ":successor:", id).buffer).getUint32(0) % this.committees.length;
+    if (this.opts.assignment === "shuffle") return readUint32BE(sha256(this.cfg.seed, ":successor:", id)) % this.committees.length;
     const loads = computeLoads(this.getLiveAssignment(), this.committees.length);
     return loads.indexOf(Math.min(...loads));
   }

@@ -6,7 +6,7 @@
  *
  * It holds no protocol rule: each protocol's driver decides what goes into which block and when.
  */
-import { bytesEqual, fromHex, sha256, toHex } from "../../crypto/hash.js";
+import { bytesEqual, fromHex, readUint32BE, sha256, toHex } from "../../crypto/hash.js";
 import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../../crypto/bls.js";
 import { computeFootprint, computeTxId, type SignedTx } from "../../program/index.js";
 import { Runtime } from "../../runtime/index.js";
@@ -263,7 +263,7 @@ export class ShardWorld {
   registerSuccessors(created: readonly CreatedSuccessor[]): void {
     for (const c of created) {
       if (this.contracts.has(c.id)) continue;
-      const shard = new DataView(sha256(this.cfg.seed, ":successor:", c.id).buffer).getUint32(0) % this.cfg.shards;
+      const shard = readUint32BE(sha256(this.cfg.seed, ":successor:", c.id)) % this.cfg.shards;
       this.contracts.set(c.id, { shard, codeHash: c.codeHash });
       this.states.set(c.id, { kv: MerkleKV.empty().applyWrites(c.writes), ended: false });
     }
