@@ -3,8 +3,8 @@
  * workload once, run one protocol or several on it.
  */
 import { XshardError } from "./errors.js";
-import { getProtocol } from "./protocols/index.js";
-import type { ProtocolRunOutput, RunConfig } from "./protocols/types.js";
+import { getProtocol } from "./registry.js";
+import type { ProtocolRunOutput, RunConfig } from "./sim/protocol.js";
 import type { NetworkSpec } from "./sim/network.js";
 import type { GeneratedWorkload } from "./workloads/types.js";
 

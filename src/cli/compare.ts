@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { XshardError } from "../errors.js";
-import { listProtocols } from "../protocols/index.js";
+import { listProtocols } from "../registry.js";
 import { resolveRunConfig, runProtocol, stringifyResults } from "../runner.js";
 import { formatComparisonTable, toSummaryCsv } from "../report/table.js";
 import { renderComparisonReport } from "../report/html.js";

@@ -9,7 +9,7 @@ import { isXshardError, XshardError } from "../errors.js";
 import { createBlsVerifier } from "../crypto/bls.js";
 import { resolveRunConfig, runProtocol, stringifyResults } from "../runner.js";
 import { listWorkloads } from "../workloads/index.js";
-import { listProtocols } from "../protocols/index.js";
+import { listProtocols } from "../registry.js";
 import { verifyTxOutcomeProof, type TxOutcomeProof } from "../protocols/delayed/lightclient.js";
 import { formatComparisonTable } from "../report/table.js";
 import { toHex } from "../crypto/hash.js";

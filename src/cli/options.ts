@@ -6,7 +6,7 @@ import { Option, type Command } from "commander";
 import { XshardError } from "../errors.js";
 import { DEFAULT_RUN_CONFIG } from "../runner.js";
 import { parseNetworkSpec } from "../sim/network.js";
-import type { RunConfig } from "../protocols/types.js";
+import type { RunConfig } from "../sim/protocol.js";
 
 /** Flags that become workload parameters (name in the workload spec → flag). */
 export const WORKLOAD_FLAGS: readonly [param: string, flag: string, help: string][] = [

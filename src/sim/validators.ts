@@ -1,18 +1,16 @@
 /**
- * Validators with stake and BLS keys, the seeded stake-weighted proposer rule, committees and
- * attestations (every member signs, signatures are aggregated, the aggregate is verified).
+ * The simulator's old, stream-drawn selection (stakes, proposer and committees drawn from running
+ * random streams). Being replaced by `src/chain/` (selection from the chain's seed and the slot);
+ * what both share is re-exported from there.
  */
 import { sha256, toHex } from "../crypto/hash.js";
-import { validatorKeyFromSeed, type SignatureVerifier, type ValidatorKey } from "../crypto/bls.js";
+import { validatorKeyFromSeed } from "../crypto/bls.js";
+import type { Validator } from "../chain/validators.js";
 import type { Rng } from "./rng.js";
 
-export interface Validator {
-  readonly index: number;
-  readonly stake: number;
-  readonly key: ValidatorKey;
-  /** Beacon account (hex) that receives fees. */
-  readonly account: string;
-}
+export type { Validator } from "../chain/validators.js";
+export { getWeight, isSupermajority } from "../chain/validators.js";
+export { collectAttestation, isAttestationFinal, type Attestation } from "../chain/attestation.js";
 
 /** Stakes are drawn from 32..64 so that stake weighting matters; keys come from the seed. */
 export function createValidators(n: number, seed: string, rng: Rng): Validator[] {
@@ -37,46 +35,3 @@ export function computeCommittees(validators: readonly Validator[], count: numbe
   return Array.from({ length: count }, (_, c) => Array.from({ length: s }, (_, i) => order[(c * s + i) % order.length] as Validator));
 }
 
-export function getWeight(members: readonly Validator[]): number {
-  return members.reduce((a, v) => a + v.stake, 0);
-}
-
-/** ≥ 2/3 of the committee's weight. */
-export function isSupermajority(weight: number, total: number): boolean {
-  return 3 * weight >= 2 * total;
-}
-
-export interface Attestation {
-  readonly message: Uint8Array;
-  readonly signers: readonly number[];
-  readonly signature: Uint8Array;
-  readonly weight: number;
-}
-
-/**
- * Every listed member signs `message`; the signatures are aggregated. (Computed as one signature
- * under the members' summed keys: bit-identical to signing one by one and aggregating — see
- * `SignatureVerifier.signAggregate` — and verified against the individual public keys.)
- */
-export function collectAttestation(verifier: SignatureVerifier, signers: readonly Validator[], message: Uint8Array): Attestation {
-  return {
-    message,
-    signers: signers.map((v) => v.index),
-    signature: verifier.signAggregate(signers.map((v) => v.key), message),
-    weight: getWeight(signers),
-  };
-}
-
-/** Checks an attestation against a committee: valid aggregate and ≥ 2/3 of the committee's weight. */
-export function isAttestationFinal(verifier: SignatureVerifier, committee: readonly Validator[], a: Attestation): boolean {
-  const byIndex = new Map(committee.map((v) => [v.index, v]));
-  const signers = a.signers.map((i) => byIndex.get(i));
-  if (signers.some((v) => v === undefined)) return false;
-  const vs = signers as Validator[];
-  if (!isSupermajority(getWeight(vs), getWeight(committee))) return false;
-  return verifier.verifyAggregate(
-    vs.map((v) => v.key.pubkey),
-    a.message,
-    a.signature,
-  );
-}

@@ -4,7 +4,7 @@
  * no receipt consumed twice, byte-identical results for one seed.
  */
 import { describe, expect, it } from "vitest";
-import { listProtocols } from "../../src/protocols/index.js";
+import { listProtocols } from "../../src/registry.js";
 import { stringifyResults } from "../../src/runner.js";
 import { OUTCOMES } from "../../src/types.js";
 import { genesisSupplies, run, tokenTotals, workload } from "../helpers/run.js";

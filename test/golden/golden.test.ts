@@ -8,9 +8,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { sha256, toHex } from "../../src/crypto/hash.js";
-import { listProtocols } from "../../src/protocols/index.js";
+import { listProtocols } from "../../src/registry.js";
 import { stringifyResults } from "../../src/runner.js";
-import type { RunConfig } from "../../src/protocols/types.js";
+import type { RunConfig } from "../../src/sim/protocol.js";
 import { run, workload } from "../helpers/run.js";
 
 const FILE = fileURLToPath(new URL("./hashes.json", import.meta.url));

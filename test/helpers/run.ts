@@ -5,7 +5,7 @@ import { getWorkload } from "../../src/workloads/index.js";
 import { parseScenario } from "../../src/scenario/load.js";
 import { deployGenesis } from "../../src/sim/world.js";
 import { Runtime } from "../../src/runtime/index.js";
-import type { RunConfig, ProtocolRunOutput } from "../../src/protocols/types.js";
+import type { RunConfig, ProtocolRunOutput } from "../../src/sim/protocol.js";
 import type { GeneratedWorkload } from "../../src/workloads/types.js";
 import type { MerkleKV } from "../../src/state/index.js";
 

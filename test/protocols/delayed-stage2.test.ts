@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { toHex } from "../../src/crypto/hash.js";
 import { decodeU64 } from "../../src/program/index.js";
-import { listProtocols } from "../../src/protocols/index.js";
+import { listProtocols } from "../../src/registry.js";
 import { stringifyResults } from "../../src/runner.js";
 import { runConfigFromFlags } from "../../src/cli/options.js";
 import { parseProtocolList } from "../../src/cli/compare.js";
@@ -13,7 +13,7 @@ import { TREASURY_ACCOUNT } from "../../src/protocols/delayed/chain.js";
 import { parseDelayedOptions } from "../../src/protocols/delayed/options.js";
 import { verifyTxOutcomeProof, type TxOutcomeProof } from "../../src/protocols/delayed/lightclient.js";
 import { createBlsVerifier } from "../../src/crypto/bls.js";
-import type { ProtocolRunOutput, RunConfig } from "../../src/protocols/types.js";
+import type { ProtocolRunOutput, RunConfig } from "../../src/sim/protocol.js";
 import type { GeneratedWorkload } from "../../src/workloads/types.js";
 import { genesisSupplies, run, scenario, tokenTotals, workload } from "../helpers/run.js";
 

@@ -22,7 +22,7 @@ import {
   type Claim,
 } from "../../src/protocols/receipts/rules.js";
 import { commitList } from "../../src/state/index.js";
-import type { ProtocolRunOutput } from "../../src/protocols/types.js";
+import type { ProtocolRunOutput } from "../../src/sim/protocol.js";
 import type { GeneratedWorkload } from "../../src/workloads/types.js";
 import { genesisSupplies, run, scenario, tokenTotals, workload } from "../helpers/run.js";
 

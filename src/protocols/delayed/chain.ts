@@ -19,7 +19,7 @@
  * through Merkle witnesses verified against affirmed roots. In a run without faults honest
  * committees must agree; a disagreement is a bug and throws.
  */
-import { bytesEqual, fromHex, readUint32BE, sha256, toHex } from "../../crypto/hash.js";
+import { bytesEqual, fromHex, sha256, toHex } from "../../crypto/hash.js";
 import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../../crypto/bls.js";
 import { computeFootprint, computeTxId, type Program, type SignedTx } from "../../program/index.js";
 import { Runtime } from "../../runtime/index.js";
@@ -31,19 +31,24 @@ import { createNetworkModel } from "../../sim/network.js";
 import { RngStreams } from "../../sim/rng.js";
 import {
   collectAttestation,
+  computeAssignment,
   computeCommittees,
   computeProposer,
+  computeSlotCommittee,
+  computeSuccessorGroup,
+  createUser,
   createValidators,
+  DOMAIN_STAGE2_COMMITTEE,
   getWeight,
   isSupermajority,
   type Attestation,
   type Validator,
-} from "../../sim/validators.js";
-import { assignContracts, deployGenesis, createUser } from "../../sim/world.js";
+} from "../../chain/index.js";
+import { deployGenesis } from "../../sim/world.js";
 import type { ContractId, MaybeValue, WriteSet } from "../../types.js";
-import { createBeaconState, getBeaconTotal, processStage1Block, type BeaconState } from "../beacon.js";
-import { computeConfigRecord } from "../config.js";
-import type { ProtocolRunInput, ProtocolRunOutput } from "../types.js";
+import { createBeaconState, getBeaconTotal, processStage1Block, type BeaconState } from "../../chain/beacon.js";
+import { computeConfigRecord } from "../../sim/config.js";
+import type { ProtocolRunInput, ProtocolRunOutput } from "../../sim/protocol.js";
 import { CoAccessGraph, computeAdaptiveAssignment, computeLoadBound, computeLoads } from "./assignment.js";
 import {
   Affirmation,
@@ -318,17 +323,16 @@ export class DelayedChain {
     this.metrics = new MetricsRecorder(this.cfg.slotSeconds, this.cfg.trace);
 
     const deployed = deployGenesis(this.runtime, input.workload.genesis);
-    this.validators = createValidators(this.cfg.validators, this.cfg.seed, this.streams.get("validators"));
+    this.validators = createValidators(this.cfg.validators, this.cfg.seed);
     this.active = [...this.validators];
-    this.committees = computeCommittees(this.validators, K, this.cfg.committeeSize, this.streams.get("committees"));
+    this.committees = computeCommittees(this.validators, this.cfg.seed, K, this.cfg.committeeSize);
     for (const f of this.opts.wrongSigners) {
       const committee = this.committees[f.committee] as Validator[];
       const members = selectWrongSigners(committee, f.fraction);
       this.wrongSigners.set(f.committee, { members: new Set(members.map((v) => v.index)), fromSlot: f.fromSlot });
       this.figures.faultyStakeShare = Math.max(this.figures.faultyStakeShare, round(getWeight(members) / getWeight(committee)));
     }
-    const assignRng = this.streams.get("assignment");
-    const assignment = assignContracts(deployed, K, (xs) => assignRng.shuffle(xs));
+    const assignment = computeAssignment(deployed, K, this.cfg.seed);
     this.followed = Array.from({ length: K }, () => []);
     this.views = Array.from({ length: K }, () => new Map());
     for (const d of deployed) this.addTrack(d.id, assignment.get(d.id) as number, d.codeHash, d.state);
@@ -398,7 +402,7 @@ export class DelayedChain {
 
   private produceStage1Block(slot: number, mempool: SignedTx[], indexOf: Map<SignedTx, number>): SignedTx[] {
     if (this.active.length === 0) return mempool; // every validator slashed: no proposer, no block
-    const proposer = computeProposer(this.active, this.streams.get("proposer"));
+    const proposer = computeProposer(this.active, this.cfg.seed, slot);
     const r = processStage1Block(this.beacon, mempool, proposer.account, this.cfg.blockTxLimit);
     if (this.opts.withhold.has(slot)) {
       // The proposer withholds the block's data: no committee member can check it, none attests;
@@ -419,7 +423,7 @@ export class DelayedChain {
       firstSeq,
     };
     const root = Stage1Header.hashTreeRoot(header);
-    const committee = this.sampleSlotCommittee();
+    const committee = computeSlotCommittee(this.active, this.cfg.seed, slot, this.cfg.committeeSize);
     const att = collectAttestation(this.verifier, committee, sha256(DOMAIN_STAGE1, root));
     this.figures.signatures += committee.length;
     if (!this.isAttestationFinal(att, committee)) throw new Error("internal: honest Stage-1 attestation not final");
@@ -431,11 +435,6 @@ export class DelayedChain {
     this.stage1Blocks.push({ slot, seqs });
     this.unfinishedBySlot.set(slot, seqs.length);
     return r.deferred;
-  }
-
-  private sampleSlotCommittee(): Validator[] {
-    const rng = this.streams.get("slot-committee");
-    return rng.sample(this.active.length, this.cfg.committeeSize).map((i) => this.active[i] as Validator);
   }
 
   /** Gives an included transaction its global sequence number and queues it on its contracts. */
@@ -490,7 +489,7 @@ export class DelayedChain {
       evidenceRoot: commitList(evidence.map((e) => Evidence.hashTreeRoot(e))).root,
     };
     const root = Stage2Header.hashTreeRoot(header);
-    const attesters = this.sampleSlotCommittee();
+    const attesters = computeSlotCommittee(this.active, this.cfg.seed, number, this.cfg.committeeSize, DOMAIN_STAGE2_COMMITTEE);
     const attestation = collectAttestation(this.verifier, attesters, sha256(DOMAIN_STAGE2, root));
     this.figures.signatures += attesters.length;
     this.blocks.push({ header, root, inclusions, evidence, attestation, attesters });
@@ -1146,7 +1145,7 @@ export class DelayedChain {
 
   /** A successor's committee, assigned afresh: a seeded hash (shuffle), or the least loaded committee (adaptive). */
   private assignSuccessor(id: ContractId): number {
-    if (this.opts.assignment === "shuffle") return readUint32BE(sha256(this.cfg.seed, ":successor:", id)) % this.committees.length;
+    if (this.opts.assignment === "shuffle") return computeSuccessorGroup(this.cfg.seed, id, this.committees.length);
     const loads = computeLoads(this.getLiveAssignment(), this.committees.length);
     return loads.indexOf(Math.min(...loads));
   }

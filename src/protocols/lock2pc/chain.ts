@@ -24,7 +24,7 @@ import { round } from "../../sim/metrics.js";
 import type { Attestation } from "../../sim/validators.js";
 import type { ContractHandle } from "../../exec/executeTx.js";
 import type { ContractId } from "../../types.js";
-import type { ProtocolRunInput, ProtocolRunOutput } from "../types.js";
+import type { ProtocolRunInput, ProtocolRunOutput } from "../../sim/protocol.js";
 import { ShardWorld, type AdmittedTx, type ExecOutcome, type Snap } from "../sync/shardWorld.js";
 import { DOMAIN_LOCK2PC_BLOCK, RESULT_KINDS, ResultLeaf, ShardHeader, type ResultKind, type ResultLeafValue, type ShardHeaderValue } from "./containers.js";
 import {

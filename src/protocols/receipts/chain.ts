@@ -22,13 +22,24 @@ import { Runtime } from "../../runtime/index.js";
 import { MetricsRecorder, round } from "../../sim/metrics.js";
 import { createNetworkModel, type NetworkModel } from "../../sim/network.js";
 import { RngStreams } from "../../sim/rng.js";
-import { collectAttestation, computeCommittees, computeProposer, createValidators, isAttestationFinal, type Validator } from "../../sim/validators.js";
-import { assignContracts, createUser, deployGenesis } from "../../sim/world.js";
+import {
+  collectAttestation,
+  computeAssignment,
+  computeCommittees,
+  computeProposer,
+  computeSlotCommittee,
+  createUser,
+  createValidators,
+  DOMAIN_PROPOSER,
+  isAttestationFinal,
+  type Validator,
+} from "../../chain/index.js";
+import { deployGenesis } from "../../sim/world.js";
 import { commitList, MerkleKV, type ListCommitment } from "../../state/index.js";
 import type { ContractId, MaybeValue } from "../../types.js";
-import { checkStage1Tx, createBeaconState, getBeaconTotal, type BeaconState } from "../beacon.js";
-import { computeConfigRecord } from "../config.js";
-import type { ProtocolRunInput, ProtocolRunOutput } from "../types.js";
+import { checkStage1Tx, createBeaconState, getBeaconTotal, type BeaconState } from "../../chain/beacon.js";
+import { computeConfigRecord } from "../../sim/config.js";
+import type { ProtocolRunInput, ProtocolRunOutput } from "../../sim/protocol.js";
 import {
   BeaconBlock,
   DOMAIN_BEACON_BLOCK,
@@ -203,9 +214,9 @@ export class ReceiptsChain {
     this.metrics = new MetricsRecorder(this.cfg.slotSeconds, this.cfg.trace);
 
     const deployed = deployGenesis(this.runtime, input.workload.genesis);
-    this.validators = createValidators(this.cfg.validators, this.cfg.seed, this.streams.get("validators"));
+    this.validators = createValidators(this.cfg.validators, this.cfg.seed);
     const K = this.cfg.shards;
-    const committees = computeCommittees(this.validators, K, this.cfg.committeeSize, this.streams.get("committees"));
+    const committees = computeCommittees(this.validators, this.cfg.seed, K, this.cfg.committeeSize);
     this.shards = committees.map((committee, index) => ({
       index,
       committee,
@@ -218,8 +229,7 @@ export class ReceiptsChain {
       mempool: [],
       queue: [],
     }));
-    const assignRng = this.streams.get("assignment");
-    const assignment = assignContracts(deployed, K, (xs) => assignRng.shuffle(xs));
+    const assignment = computeAssignment(deployed, K, this.cfg.seed);
     for (const d of deployed) this.addContract(d.id, assignment.get(d.id) as number, d.codeHash, d.state);
 
     const accounts: [string, bigint][] = input.workload.genesis.accounts.map((a) => [toHex(createUser(a.name).address), a.balance]);
@@ -296,18 +306,13 @@ export class ReceiptsChain {
     const headerRoots = this.lastBlocks.map((b) => ShardHeader.hashTreeRoot(b.header));
     const crosslinks = commitList(headerRoots);
     const root = BeaconBlock.hashTreeRoot({ slot, parentRoot: this.beaconParent, crosslinksRoot: crosslinks.root, crosslinkCount: headerRoots.length });
-    const committee = this.sampleSlotCommittee();
+    const committee = computeSlotCommittee(this.validators, this.cfg.seed, slot, this.cfg.committeeSize);
     const att = collectAttestation(this.verifier, committee, sha256(DOMAIN_BEACON_BLOCK, root));
     this.signatures += committee.length;
     if (!isAttestationFinal(this.verifier, committee, att)) throw new Error("internal: honest beacon attestation not final");
     this.beaconBlocks.set(slot, { root, crosslinks });
     this.beaconBlocks.delete(slot - this.params.window - 1);
     this.beaconParent = root;
-  }
-
-  private sampleSlotCommittee(): Validator[] {
-    const rng = this.streams.get("slot-committee");
-    return rng.sample(this.validators.length, this.cfg.committeeSize).map((i) => this.validators[i] as Validator);
   }
 
   private beaconView(slot: number): BeaconView {
@@ -352,7 +357,7 @@ export class ReceiptsChain {
   // ---------------------------------------------------------------- shard blocks
 
   private produceShardBlock(shard: Shard, slot: number): { block: ShardBlock; forced: number } {
-    const proposer = computeProposer(shard.committee, this.streams.get(`proposer:${shard.index}`));
+    const proposer = computeProposer(shard.committee, this.cfg.seed, slot, `${DOMAIN_PROPOSER}:${shard.index}`);
     const b: BlockBuild = { shard, slot, baseFee: shard.baseFee, proposer, gasUsed: 0n, count: 0, receipts: [] };
     const forced = this.params.consume === "sequential" ? this.processForcedReceipts(b) : 0;
 

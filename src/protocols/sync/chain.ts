@@ -27,7 +27,7 @@ import { round } from "../../sim/metrics.js";
 import type { Attestation } from "../../sim/validators.js";
 import type { ContractHandle } from "../../exec/executeTx.js";
 import type { ContractId } from "../../types.js";
-import type { ProtocolRunInput, ProtocolRunOutput } from "../types.js";
+import type { ProtocolRunInput, ProtocolRunOutput } from "../../sim/protocol.js";
 import { BlockEntry, Confirmation, DOMAIN_CONFIRMATION, DOMAIN_SYNC_BLOCK, SyncBlockHeader } from "./containers.js";
 import {
   computeReexecutionCone,

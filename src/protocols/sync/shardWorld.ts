@@ -6,7 +6,7 @@
  *
  * It holds no protocol rule: each protocol's driver decides what goes into which block and when.
  */
-import { bytesEqual, fromHex, readUint32BE, sha256, toHex } from "../../crypto/hash.js";
+import { bytesEqual, fromHex, toHex } from "../../crypto/hash.js";
 import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../../crypto/bls.js";
 import { computeFootprint, computeTxId, type SignedTx } from "../../program/index.js";
 import { Runtime } from "../../runtime/index.js";
@@ -17,19 +17,22 @@ import { MetricsRecorder, round } from "../../sim/metrics.js";
 import { RngStreams } from "../../sim/rng.js";
 import {
   collectAttestation,
+  computeAssignment,
   computeCommittees,
   computeProposer,
+  computeSuccessorGroup,
+  createUser,
   createValidators,
   isAttestationFinal,
   type Attestation,
   type Validator,
-} from "../../sim/validators.js";
-import { assignContracts, createUser, deployGenesis } from "../../sim/world.js";
+} from "../../chain/index.js";
+import { deployGenesis } from "../../sim/world.js";
 import type { ContractId } from "../../types.js";
-import { createBeaconState, getBeaconTotal, processStage1Block, type BeaconState } from "../beacon.js";
+import { createBeaconState, getBeaconTotal, processStage1Block, type BeaconState } from "../../chain/beacon.js";
 import { computeValuesRoot } from "../delayed/containers.js";
-import { computeConfigRecord } from "../config.js";
-import type { ProtocolRunInput, ProtocolRunOutput, RunConfig } from "../types.js";
+import { computeConfigRecord } from "../../sim/config.js";
+import type { ProtocolRunInput, ProtocolRunOutput, RunConfig } from "../../sim/protocol.js";
 import { ContractLeaf } from "./containers.js";
 
 /** One contract's state at some point. */
@@ -103,10 +106,9 @@ export class ShardWorld {
     this.metrics = new MetricsRecorder(this.cfg.slotSeconds, this.cfg.trace);
 
     const deployed = deployGenesis(this.runtime, input.workload.genesis);
-    this.validators = createValidators(this.cfg.validators, this.cfg.seed, this.streams.get("validators"));
-    this.committees = computeCommittees(this.validators, this.cfg.shards, this.cfg.committeeSize, this.streams.get("committees"));
-    const assignRng = this.streams.get("assignment");
-    const assignment = assignContracts(deployed, this.cfg.shards, (xs) => assignRng.shuffle(xs));
+    this.validators = createValidators(this.cfg.validators, this.cfg.seed);
+    this.committees = computeCommittees(this.validators, this.cfg.seed, this.cfg.shards, this.cfg.committeeSize);
+    const assignment = computeAssignment(deployed, this.cfg.shards, this.cfg.seed);
     for (const d of deployed) {
       this.contracts.set(d.id, { shard: assignment.get(d.id) as number, codeHash: d.codeHash });
       this.states.set(d.id, { kv: d.state, ended: false });
@@ -151,7 +153,7 @@ export class ShardWorld {
    */
   admit(slot: number): AdmittedTx[] {
     const candidates = this.mempool.concat(this.bySlot.get(slot) ?? []);
-    const proposer = computeProposer(this.validators, this.streams.get("proposer"));
+    const proposer = computeProposer(this.validators, this.cfg.seed, slot);
     const r = processStage1Block(this.beacon, candidates, proposer.account, Number.MAX_SAFE_INTEGER);
     for (const { tx, reason } of r.rejected) this.metrics.finish(this.indexOf.get(tx) as number, null, "rejected", reason);
     this.beacon = r.state;
@@ -263,7 +265,7 @@ export class ShardWorld {
   registerSuccessors(created: readonly CreatedSuccessor[]): void {
     for (const c of created) {
       if (this.contracts.has(c.id)) continue;
-      const shard = readUint32BE(sha256(this.cfg.seed, ":successor:", c.id)) % this.cfg.shards;
+      const shard = computeSuccessorGroup(this.cfg.seed, c.id, this.cfg.shards);
       this.contracts.set(c.id, { shard, codeHash: c.codeHash });
       this.states.set(c.id, { kv: MerkleKV.empty().applyWrites(c.writes), ended: false });
     }

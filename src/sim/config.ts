@@ -3,7 +3,7 @@
  * the protocol's own settings. One place, so every results file names the same keys the same way.
  */
 import type { GeneratedWorkload } from "../workloads/types.js";
-import type { RunConfig } from "./types.js";
+import type { RunConfig } from "./protocol.js";
 
 export function computeConfigRecord(
   protocol: string,

@@ -4,7 +4,7 @@
  */
 import type { ContractId } from "../types.js";
 import type { ResultsFile } from "../results/schema.js";
-import type { NetworkSpec } from "../sim/network.js";
+import type { NetworkSpec } from "./network.js";
 import type { GeneratedWorkload } from "../workloads/types.js";
 import type { MerkleKV } from "../state/index.js";
 

@@ -2,14 +2,14 @@
  * The protocol registry: name → implementation. `xshard compare` runs every registered protocol
  * by default, in registration order.
  */
-import { XshardError } from "../errors.js";
-import { runDelayed } from "./delayed/chain.js";
-import { runReceipts } from "./receipts/chain.js";
-import { runSync } from "./sync/chain.js";
-import { runLock2pc } from "./lock2pc/chain.js";
-import type { ProtocolDef } from "./types.js";
+import { XshardError } from "./errors.js";
+import { runDelayed } from "./protocols/delayed/chain.js";
+import { runReceipts } from "./protocols/receipts/chain.js";
+import { runSync } from "./protocols/sync/chain.js";
+import { runLock2pc } from "./protocols/lock2pc/chain.js";
+import type { ProtocolDef } from "./sim/protocol.js";
 
-export type { ProtocolDef, ProtocolRunInput, ProtocolRunOutput, RunConfig, EndState } from "./types.js";
+export type { ProtocolDef, ProtocolRunInput, ProtocolRunOutput, RunConfig, EndState } from "./sim/protocol.js";
 
 const REGISTRY = new Map<string, ProtocolDef>();
 

@@ -1,0 +1,63 @@
+/**
+ * Attestations: a committee's members sign one message, the signatures are aggregated, and the
+ * aggregate is final when it is valid and carries ≥ 2/3 of the committee's weight — the single
+ * finality rule of every block and every affirmation in xshard.
+ */
+import type { SignatureVerifier } from "../crypto/bls.js";
+import { getWeight, isSupermajority, type Validator } from "./validators.js";
+
+export interface Attestation {
+  readonly message: Uint8Array;
+  readonly signers: readonly number[];
+  readonly signature: Uint8Array;
+  readonly weight: number;
+}
+
+/**
+ * Every listed member signs `message`; the signatures are aggregated. (Computed as one signature
+ * under the members' summed keys: bit-identical to signing one by one and aggregating — see
+ * `SignatureVerifier.signAggregate` — and verified against the individual public keys.)
+ */
+export function collectAttestation(verifier: SignatureVerifier, signers: readonly Validator[], message: Uint8Array): Attestation {
+  return {
+    message,
+    signers: signers.map((v) => v.index),
+    signature: verifier.signAggregate(signers.map((v) => v.key), message),
+    weight: getWeight(signers),
+  };
+}
+
+/** Why an attestation is not final, or `undefined` when it is. */
+export type AttestationFault = "UNKNOWN_SIGNER" | "DUPLICATE_SIGNER" | "NO_SUPERMAJORITY" | "BAD_SIGNATURE";
+
+/**
+ * Checks an attestation against a committee: every signer a member (once), ≥ 2/3 of the
+ * committee's weight, and a valid aggregate signature over `message` (skipped when `verifySignatures`
+ * is false, as a node may skip what it already checked).
+ */
+export function checkAttestation(
+  verifier: SignatureVerifier,
+  committee: readonly Validator[],
+  a: Pick<Attestation, "signers" | "signature">,
+  message: Uint8Array,
+  verifySignatures = true,
+): AttestationFault | undefined {
+  const byIndex = new Map(committee.map((v) => [v.index, v]));
+  const seen = new Set<number>();
+  const signers: Validator[] = [];
+  for (const i of a.signers) {
+    const v = byIndex.get(i);
+    if (v === undefined) return "UNKNOWN_SIGNER";
+    if (seen.has(i)) return "DUPLICATE_SIGNER";
+    seen.add(i);
+    signers.push(v);
+  }
+  if (!isSupermajority(getWeight(signers), getWeight(committee))) return "NO_SUPERMAJORITY";
+  if (verifySignatures && !verifier.verifyAggregate(signers.map((v) => v.key.pubkey), message, a.signature)) return "BAD_SIGNATURE";
+  return undefined;
+}
+
+/** Valid aggregate over its own message and ≥ 2/3 of the committee's weight. */
+export function isAttestationFinal(verifier: SignatureVerifier, committee: readonly Validator[], a: Attestation): boolean {
+  return checkAttestation(verifier, committee, a, a.message) === undefined;
+}

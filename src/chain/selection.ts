@@ -1,0 +1,133 @@
+/**
+ * Proposer and committee selection as pure functions of a seed recorded in chain state and the
+ * slot (or committee index), after the beacon chain's `get_seed` / `compute_shuffled_index` /
+ * `compute_proposer_index`. Nothing here depends on how many draws came before, so every node and
+ * every light client computes the same proposer and the same committees on its own.
+ *
+ * The seed: `computeSeed(chainSeed, domain, n)` = sha256(domain ‖ chainSeed ‖ n). The chain's seed
+ * is fixed at genesis (`ChainState.seed`); the beacon chain also mixes each proposer's RANDAO reveal
+ * into it, which makes selection unpredictable far ahead — xshard does not model that attack, and a
+ * RANDAO mix can replace the fixed seed without changing any caller.
+ */
+import { readUint32BE, sha256 } from "../crypto/hash.js";
+import { XshardError } from "../errors.js";
+import { MAX_STAKE, type Validator } from "./validators.js";
+
+/** Selection domains: one seed per purpose, so a new purpose never shifts another's choices. */
+export const DOMAIN_PROPOSER = "xshard:seed:proposer";
+export const DOMAIN_SLOT_COMMITTEE = "xshard:seed:slot-committee";
+/** Attesters of Stage-2 blocks (indexed by Stage-2 block number). */
+export const DOMAIN_STAGE2_COMMITTEE = "xshard:seed:stage2-committee";
+export const DOMAIN_COMMITTEES = "xshard:seed:committees";
+export const DOMAIN_ASSIGNMENT = "xshard:seed:assignment";
+
+/** Rounds of the swap-or-not shuffle (the beacon chain's SHUFFLE_ROUND_COUNT). */
+export const SHUFFLE_ROUND_COUNT = 90;
+
+function u64le(n: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n), true);
+  return out;
+}
+
+/** The seed of one purpose at one slot (or epoch, or committee index). */
+export function computeSeed(chainSeed: string, domain: string, n: number): Uint8Array {
+  if (!Number.isSafeInteger(n) || n < 0) throw new XshardError("BAD_RANGE", `seed index must be a non-negative integer, got ${n}`, { n });
+  return sha256(domain, ":", chainSeed, ":", u64le(n));
+}
+
+/**
+ * Where `index` lands in a permutation of `count` items under `seed`: the swap-or-not network
+ * (consensus-specs `compute_shuffled_index`), so one position is computed without the whole list.
+ */
+export function computeShuffledIndex(index: number, count: number, seed: Uint8Array): number {
+  if (!(index >= 0 && index < count)) throw new XshardError("BAD_RANGE", `shuffle index ${index} outside [0, ${count})`, { index, count });
+  let cur = index;
+  const buf = new Uint8Array(seed.length + 1 + 4);
+  buf.set(seed, 0);
+  for (let round = 0; round < SHUFFLE_ROUND_COUNT; round++) {
+    buf[seed.length] = round;
+    const pivot = Number(readBigUint64LE(sha256(buf.subarray(0, seed.length + 1))) % BigInt(count));
+    const flip = (pivot + count - cur) % count;
+    const position = Math.max(cur, flip);
+    new DataView(buf.buffer, buf.byteOffset).setUint32(seed.length + 1, Math.floor(position / 256), true);
+    const source = sha256(buf);
+    const byte = source[Math.floor((position % 256) / 8)] as number;
+    if ((byte >> (position % 8)) & 1) cur = flip;
+  }
+  return cur;
+}
+
+function readBigUint64LE(bytes: Uint8Array): bigint {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true);
+}
+
+/**
+ * The stake-weighted proposer of `slot` among `validators` (consensus-specs
+ * `compute_proposer_index`): walk the shuffled set and accept candidate `i` with probability
+ * stake / MAX_STAKE. `domain` separates proposers of different chains (e.g. one per shard).
+ */
+export function computeProposer(validators: readonly Validator[], chainSeed: string, slot: number, domain = DOMAIN_PROPOSER): Validator {
+  const n = validators.length;
+  if (n === 0) throw new XshardError("NO_VALIDATORS", "no validators to propose", {});
+  const seed = computeSeed(chainSeed, domain, slot);
+  for (let i = 0; ; i++) {
+    const candidate = validators[computeShuffledIndex(i % n, n, seed)] as Validator;
+    const random = sha256(seed, u64le(Math.floor(i / 32)))[i % 32] as number;
+    if (candidate.stake * 255 >= MAX_STAKE * random) return candidate;
+  }
+}
+
+/**
+ * The first `size` validators of the slot's shuffle: the committee that attests that slot's block
+ * (`domain` DOMAIN_STAGE2_COMMITTEE with a Stage-2 block number for Stage-2 blocks).
+ */
+export function computeSlotCommittee(validators: readonly Validator[], chainSeed: string, slot: number, size: number, domain = DOMAIN_SLOT_COMMITTEE): Validator[] {
+  const n = validators.length;
+  const seed = computeSeed(chainSeed, domain, slot);
+  return Array.from({ length: Math.min(size, n) }, (_, i) => validators[computeShuffledIndex(i, n, seed)] as Validator);
+}
+
+/**
+ * `count` standing committees of `size` members (Stage-2 contract committees, shard committees):
+ * the shuffled validator set dealt in turn, wrapping around when count × size exceeds it (then a
+ * validator sits on several committees). `epoch` lets a chain re-draw them; 0 at genesis.
+ */
+export function computeCommittees(validators: readonly Validator[], chainSeed: string, count: number, size: number, epoch = 0): Validator[][] {
+  const n = validators.length;
+  const seed = computeSeed(chainSeed, DOMAIN_COMMITTEES, epoch);
+  const s = Math.min(size, n);
+  const order = Array.from({ length: Math.min(n, count * s) }, (_, i) => validators[computeShuffledIndex(i, n, seed)] as Validator);
+  return Array.from({ length: count }, (_, c) => Array.from({ length: s }, (_, i) => order[(c * s + i) % order.length] as Validator));
+}
+
+/** Members of committee `index` alone (what a light client derives for one affirmation). */
+export function computeCommittee(validators: readonly Validator[], chainSeed: string, count: number, size: number, index: number, epoch = 0): Validator[] {
+  if (!(Number.isInteger(index) && index >= 0 && index < count)) throw new XshardError("BAD_RANGE", `committee ${index} outside [0, ${count})`, { index, count });
+  const n = validators.length;
+  const seed = computeSeed(chainSeed, DOMAIN_COMMITTEES, epoch);
+  const s = Math.min(size, n);
+  const dealt = Math.min(n, count * s);
+  return Array.from({ length: s }, (_, i) => validators[computeShuffledIndex((index * s + i) % dealt, n, seed)] as Validator);
+}
+
+/**
+ * Contract → committee/shard: the placement hint if given, else the genesis contracts without a
+ * hint in a seeded shuffle, dealt round-robin over `groups`.
+ */
+export function computeAssignment(contracts: readonly { id: string; placement?: number }[], groups: number, chainSeed: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const free: string[] = [];
+  for (const c of contracts) {
+    if (c.placement !== undefined) out.set(c.id, ((c.placement % groups) + groups) % groups);
+    else free.push(c.id);
+  }
+  const seed = computeSeed(chainSeed, DOMAIN_ASSIGNMENT, 0);
+  free.forEach((id, i) => out.set(id, computeShuffledIndex(i, free.length, seed) % groups));
+  return out;
+}
+
+/** The committee/shard of a contract created during execution: H(seed, id) mod groups. */
+export function computeSuccessorGroup(chainSeed: string, id: string, groups: number): number {
+  return readUint32BE(sha256(chainSeed, ":successor:", id)) % groups;
+}

@@ -1,0 +1,101 @@
+/** src/chain: selection from the chain's seed and the slot, the single ≥ 2/3 rule, validator sets. */
+import { describe, expect, it } from "vitest";
+import {
+  checkAttestation,
+  collectAttestation,
+  computeAssignment,
+  computeCommittee,
+  computeCommittees,
+  computeProposer,
+  computeSeed,
+  computeShuffledIndex,
+  computeSlotCommittee,
+  createValidators,
+  getWeight,
+  isSupermajority,
+} from "../../src/chain/index.js";
+import { createBlsVerifier } from "../../src/crypto/bls.js";
+
+describe("selection", () => {
+  it("computeShuffledIndex is a permutation, and a different seed gives a different one", () => {
+    for (const count of [1, 2, 7, 64]) {
+      const seed = computeSeed("s", "test", count);
+      const image = Array.from({ length: count }, (_, i) => computeShuffledIndex(i, count, seed));
+      expect(new Set(image).size).toBe(count);
+      expect(Math.min(...image)).toBe(0);
+      expect(Math.max(...image)).toBe(count - 1);
+    }
+    const a = Array.from({ length: 32 }, (_, i) => computeShuffledIndex(i, 32, computeSeed("s", "test", 1)));
+    const b = Array.from({ length: 32 }, (_, i) => computeShuffledIndex(i, 32, computeSeed("s", "test", 2)));
+    expect(a).not.toEqual(b);
+  });
+
+  it("the proposer depends on the seed and the slot only (not on earlier calls), stake-weighted", () => {
+    const vs = createValidators(32, "seed-a");
+    const first = [5, 9, 200].map((s) => computeProposer(vs, "seed-a", s).index);
+    for (let s = 0; s < 100; s++) computeProposer(vs, "seed-a", s).index;
+    expect([5, 9, 200].map((s) => computeProposer(vs, "seed-a", s).index)).toEqual(first);
+    // Over many slots, heavier validators propose more often: correlation of count with stake > 0.
+    const counts = new Array<number>(vs.length).fill(0);
+    for (let s = 0; s < 4000; s++) counts[computeProposer(vs, "seed-a", s).index]! += 1;
+    const meanS = getWeight(vs) / vs.length;
+    const meanC = 4000 / vs.length;
+    let cov = 0;
+    for (const v of vs) cov += (v.stake - meanS) * ((counts[v.index] as number) - meanC);
+    expect(cov).toBeGreaterThan(0);
+    expect(counts.every((c) => c > 0)).toBe(true);
+  });
+
+  it("slot committees differ by slot; standing committees are disjoint while they fit", () => {
+    const vs = createValidators(40, "x");
+    const c1 = computeSlotCommittee(vs, "x", 1, 8).map((v) => v.index);
+    const c2 = computeSlotCommittee(vs, "x", 2, 8).map((v) => v.index);
+    expect(new Set(c1).size).toBe(8);
+    expect(c1).not.toEqual(c2);
+    const cs = computeCommittees(vs, "x", 4, 10);
+    expect(new Set(cs.flat().map((v) => v.index)).size).toBe(40);
+    cs.forEach((c, i) => expect(computeCommittee(vs, "x", 4, 10, i)).toEqual(c));
+    // More seats than validators: validators sit on several committees.
+    const wrap = computeCommittees(vs, "x", 8, 10);
+    expect(wrap.every((c) => c.length === 10)).toBe(true);
+    wrap.forEach((c, i) => expect(computeCommittee(vs, "x", 8, 10, i)).toEqual(c));
+  });
+
+  it("assignment keeps placement hints and deals the rest evenly", () => {
+    const contracts = [...Array.from({ length: 12 }, (_, i) => ({ id: `c${i}` })), { id: "p", placement: 7 }];
+    const a = computeAssignment(contracts, 4, "s");
+    expect(a.get("p")).toBe(3);
+    const sizes = [0, 1, 2, 3].map((g) => contracts.filter((c) => c.id !== "p" && a.get(c.id) === g).length);
+    expect(sizes).toEqual([3, 3, 3, 3]);
+    expect(computeAssignment(contracts, 4, "t")).not.toEqual(a);
+  });
+
+  it("validator sets are a function of the seed", () => {
+    const a = createValidators(8, "q");
+    const b = createValidators(8, "q");
+    expect(a.map((v) => [v.stake, v.account])).toEqual(b.map((v) => [v.stake, v.account]));
+    expect(a.every((v) => v.stake >= 32 && v.stake <= 64)).toBe(true);
+    expect(createValidators(8, "r").map((v) => v.account)).not.toEqual(a.map((v) => v.account));
+  });
+});
+
+describe("attestations: final at ≥ 2/3 of the committee's weight", () => {
+  const verifier = createBlsVerifier();
+  const committee = createValidators(6, "att");
+  const msg = new Uint8Array([1, 2, 3]);
+
+  it("accepts a supermajority and names the rule a bad one breaks", () => {
+    const sorted = [...committee].sort((a, b) => b.stake - a.stake);
+    let take = 0;
+    while (!isSupermajority(getWeight(sorted.slice(0, take)), getWeight(committee))) take++;
+    const good = collectAttestation(verifier, sorted.slice(0, take), msg);
+    expect(checkAttestation(verifier, committee, good, msg)).toBeUndefined();
+    const few = collectAttestation(verifier, sorted.slice(0, take - 1), msg);
+    expect(checkAttestation(verifier, committee, few, msg)).toBe("NO_SUPERMAJORITY");
+    const outsider = createValidators(7, "other")[6]!;
+    expect(checkAttestation(verifier, committee, collectAttestation(verifier, [...committee, { ...outsider, index: 99 }], msg), msg)).toBe("UNKNOWN_SIGNER");
+    expect(checkAttestation(verifier, committee, { signers: [...good.signers, good.signers[0]!], signature: good.signature }, msg)).toBe("DUPLICATE_SIGNER");
+    expect(checkAttestation(verifier, committee, good, new Uint8Array([9]))).toBe("BAD_SIGNATURE");
+    expect(checkAttestation(verifier, committee, good, new Uint8Array([9]), false)).toBeUndefined();
+  });
+});
