@@ -4,3 +4,5 @@ export * from "./validators.js";
 export * from "./selection.js";
 export * from "./attestation.js";
 export * from "./genesis.js";
+export * from "./values.js";
+export * from "./anchor.js";

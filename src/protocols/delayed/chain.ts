@@ -33,7 +33,9 @@ import {
   collectAttestation,
   computeAssignment,
   computeCommittees,
+  computeGenesisRoot,
   computeProposer,
+  computeSigningRoot,
   computeSlotCommittee,
   computeSuccessorGroup,
   createUser,
@@ -260,6 +262,8 @@ export class DelayedChain {
   private readonly verifier: SignatureVerifier;
   private readonly validators: Validator[];
   private active: Validator[];
+  /** The genesis anchor's root, mixed into every signed message (computeSigningRoot). */
+  private readonly genesisRoot: Uint8Array;
   private readonly committees: Validator[][];
   private readonly tracks = new Map<ContractId, Track>();
   private readonly followed: ContractId[][];
@@ -325,6 +329,13 @@ export class DelayedChain {
     const deployed = deployGenesis(this.runtime, input.workload.genesis);
     this.validators = createValidators(this.cfg.validators, this.cfg.seed);
     this.active = [...this.validators];
+    this.genesisRoot = computeGenesisRoot({
+      seed: this.cfg.seed,
+      committeeSize: this.cfg.committeeSize,
+      committees: K,
+      validators: this.validators,
+      contracts: deployed.map((d) => ({ id: d.id, codeHash: d.codeHash, root: d.state.root() })),
+    });
     this.committees = computeCommittees(this.validators, this.cfg.seed, K, this.cfg.committeeSize);
     for (const f of this.opts.wrongSigners) {
       const committee = this.committees[f.committee] as Validator[];
@@ -424,7 +435,7 @@ export class DelayedChain {
     };
     const root = Stage1Header.hashTreeRoot(header);
     const committee = computeSlotCommittee(this.active, this.cfg.seed, slot, this.cfg.committeeSize);
-    const att = collectAttestation(this.verifier, committee, sha256(DOMAIN_STAGE1, root));
+    const att = collectAttestation(this.verifier, committee, computeSigningRoot(DOMAIN_STAGE1, this.genesisRoot, root));
     this.figures.signatures += committee.length;
     if (!this.isAttestationFinal(att, committee)) throw new Error("internal: honest Stage-1 attestation not final");
     this.beacon = r.state;
@@ -490,7 +501,7 @@ export class DelayedChain {
     };
     const root = Stage2Header.hashTreeRoot(header);
     const attesters = computeSlotCommittee(this.active, this.cfg.seed, number, this.cfg.committeeSize, DOMAIN_STAGE2_COMMITTEE);
-    const attestation = collectAttestation(this.verifier, attesters, sha256(DOMAIN_STAGE2, root));
+    const attestation = collectAttestation(this.verifier, attesters, computeSigningRoot(DOMAIN_STAGE2, this.genesisRoot, root));
     this.figures.signatures += attesters.length;
     this.blocks.push({ header, root, inclusions, evidence, attestation, attesters });
 
@@ -757,7 +768,7 @@ export class DelayedChain {
     const affirmationRoots = affirmations.map((a) => Affirmation.hashTreeRoot(a));
     const header: BatchHeaderValue = { committee: k, round: this.round, affirmationsRoot: commitList(affirmationRoots).root };
     const root = BatchHeader.hashTreeRoot(header);
-    const attestation = collectAttestation(this.verifier, signers, sha256(DOMAIN_AFFIRMATION, root));
+    const attestation = collectAttestation(this.verifier, signers, computeSigningRoot(DOMAIN_AFFIRMATION, this.genesisRoot, root));
     this.figures.signatures += signers.length;
     const interval = (this.cfg.slotSeconds * 1000) / this.n;
     const delay = this.network.delayMs(this.streams.get("network"));
@@ -1328,6 +1339,7 @@ export class DelayedChain {
     return {
       txIndex: index,
       contract: id,
+      genesisRoot: this.genesisRoot,
       block: { header: block.header, inclusionRoots: block.inclusions.map((i) => i.root), attestation: block.attestation, attesters: block.attesters },
       inclusionIndex: loc.inclusion,
       applied: inclusion.applied,

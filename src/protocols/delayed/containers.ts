@@ -4,16 +4,12 @@
  * Stage-2 header.
  */
 import "../../crypto/hash.js";
-import { BooleanType, ByteListType, ByteVectorType, ContainerType, ListBasicType, ListCompositeType, UintNumberType } from "@chainsafe/ssz";
-import { MAX_ARG_BYTES, MAX_STEPS } from "../../program/index.js";
-import type { MaybeValue } from "../../types.js";
+import { ByteListType, ByteVectorType, ContainerType, ListBasicType, ListCompositeType, UintNumberType } from "@chainsafe/ssz";
 
 const Bytes32 = new ByteVectorType(32);
 const Uint64 = new UintNumberType(8);
 
-/** One step's value in a results leaf: Nothing is `present: false`. */
-export const StepValue = new ContainerType({ present: new BooleanType(), bytes: new ByteListType(MAX_ARG_BYTES) });
-export const StepValues = new ListCompositeType(StepValue, MAX_STEPS);
+export { StepValue, StepValues, computeValuesRoot } from "../../chain/values.js";
 
 export const OUTCOME_CODES = { committed: 0, aborted: 1 } as const;
 export type Stage2Outcome = keyof typeof OUTCOME_CODES;
@@ -115,10 +111,6 @@ export type Stage2HeaderValue = { number: number; slot: number; parentRoot: Uint
 
 export const Stage1Header = new ContainerType({ slot: Uint64, proposer: Uint64, parentRoot: Bytes32, txsRoot: Bytes32, firstSeq: Uint64 });
 export type Stage1HeaderValue = { slot: number; proposer: number; parentRoot: Uint8Array; txsRoot: Uint8Array; firstSeq: number };
-
-export function computeValuesRoot(values: readonly MaybeValue[]): Uint8Array {
-  return StepValues.hashTreeRoot(values.map((v) => (v === null ? { present: false, bytes: new Uint8Array(0) } : { present: true, bytes: v.bytes })));
-}
 
 const enc = new TextEncoder();
 export function encodeContractId(id: string): Uint8Array {

@@ -8,7 +8,8 @@
  * stakes of the two committees; it checks both aggregate signatures (≥ 2/3 of the weight) and every
  * Merkle branch. Anchoring those keys in a beacon-state root is left to later work.
  */
-import { fromHex, sha256, toHex } from "../../crypto/hash.js";
+import { fromHex, toHex } from "../../crypto/hash.js";
+import { computeSigningRoot } from "../../chain/anchor.js";
 import type { SignatureVerifier } from "../../crypto/bls.js";
 import { XshardError } from "../../errors.js";
 import { commitList, verifyListProof } from "../../state/index.js";
@@ -42,6 +43,8 @@ export interface TxOutcomeProof {
   schema: typeof TX_PROOF_SCHEMA;
   txIndex: number;
   contract: string;
+  /** The chain's genesis root, mixed into every signed message. */
+  genesisRoot: string;
   header: { number: number; slot: number; parentRoot: string; batchesRoot: string; evidenceRoot: string };
   headerAttestation: { signers: number[]; signature: string; committee: MemberJson[] };
   batch: { committee: number; round: number; affirmationsRoot: string };
@@ -74,6 +77,7 @@ export interface TxOutcomeProof {
 export interface ProofMaterial {
   txIndex: number;
   contract: string;
+  genesisRoot: Uint8Array;
   block: { header: Stage2HeaderValue; inclusionRoots: readonly Uint8Array[]; attestation: { signers: readonly number[]; signature: Uint8Array }; attesters: readonly Validator[] };
   inclusionIndex: number;
   applied: readonly number[];
@@ -101,6 +105,7 @@ export function createTxOutcomeProof(m: ProofMaterial): TxOutcomeProof {
     schema: TX_PROOF_SCHEMA,
     txIndex: m.txIndex,
     contract: m.contract,
+    genesisRoot: toHex(m.genesisRoot),
     header: {
       number: m.block.header.number,
       slot: m.block.header.slot,
@@ -196,7 +201,8 @@ export function verifyTxOutcomeProof(p: TxOutcomeProof, verifier: SignatureVerif
       evidenceRoot: hex(p.header.evidenceRoot, "header.evidenceRoot"),
     };
     const headerRoot = Stage2Header.hashTreeRoot(header);
-    checkAttestation(verifier, p.headerAttestation, sha256(DOMAIN_STAGE2, headerRoot), "Stage-2 header");
+    const genesisRoot = hex(p.genesisRoot, "genesisRoot");
+    checkAttestation(verifier, p.headerAttestation, computeSigningRoot(DOMAIN_STAGE2, genesisRoot, headerRoot), "Stage-2 header");
 
     const batch = { committee: p.batch.committee, round: p.batch.round, affirmationsRoot: hex(p.batch.affirmationsRoot, "batch.affirmationsRoot") };
     const batchRoot = BatchHeader.hashTreeRoot(batch);
@@ -204,7 +210,7 @@ export function verifyTxOutcomeProof(p: TxOutcomeProof, verifier: SignatureVerif
     const inclusionRoot = BatchInclusion.hashTreeRoot({ batchRoot, applied: p.applied });
     checkBranch(header.batchesRoot, p.inclusionIndex, inclusionRoot, p.inclusionBranch, p.inclusionCount, "batch inclusion in header");
     if (!p.applied.includes(p.affirmationIndex)) fail("BAD_PROOF", "the block did not apply this affirmation", { affirmationIndex: p.affirmationIndex });
-    checkAttestation(verifier, p.batchAttestation, sha256(DOMAIN_AFFIRMATION, batchRoot), "affirmation batch");
+    checkAttestation(verifier, p.batchAttestation, computeSigningRoot(DOMAIN_AFFIRMATION, genesisRoot, batchRoot), "affirmation batch");
 
     const aff = {
       contract: new TextEncoder().encode(p.affirmation.contract),

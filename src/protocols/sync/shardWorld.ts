@@ -30,7 +30,7 @@ import {
 import { deployGenesis } from "../../sim/world.js";
 import type { ContractId } from "../../types.js";
 import { createBeaconState, getBeaconTotal, processStage1Block, type BeaconState } from "../../chain/beacon.js";
-import { computeValuesRoot } from "../delayed/containers.js";
+import { computeValuesRoot } from "../../chain/values.js";
 import { computeConfigRecord } from "../../sim/config.js";
 import type { ProtocolRunInput, ProtocolRunOutput, RunConfig } from "../../sim/protocol.js";
 import { ContractLeaf } from "./containers.js";
