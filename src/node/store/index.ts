@@ -1,0 +1,3 @@
+/** The node's embedded store (LMDB). */
+export * from "./buckets.js";
+export * from "./store.js";
