@@ -1,0 +1,57 @@
+/**
+ * What the HTTP API needs from a node, as one interface: the node implements it on top of its
+ * chain, mempool and store; tests use a fake. Bytes cross it as 0x-hex strings in views and as
+ * `Uint8Array` in arguments. Bad input is an `XshardError` (the API turns it into a 4xx); a
+ * missing transaction is `undefined`.
+ */
+import type { Outcome } from "../../types.js";
+
+/** A submitted transaction: its JSON form as parsed from the body, or its SSZ bytes. */
+export type SubmitInput = { readonly kind: "json"; readonly value: unknown } | { readonly kind: "ssz"; readonly bytes: Uint8Array };
+
+export interface SubmitResult {
+  /** 0x-hex transaction id. */
+  readonly id: string;
+}
+
+export type TxStatusKind = "pending" | "included" | "final";
+
+export interface TxStatusView {
+  readonly id: string;
+  readonly status: TxStatusKind;
+  /** Stage-1 slot that included it (once included). */
+  readonly includedSlot?: number;
+  /** Slot at which it became final (once final). */
+  readonly finalSlot?: number;
+  readonly outcome?: Outcome;
+  /** Return values of its steps (0x-hex, `null` for Nothing), once final. */
+  readonly returnValues?: readonly (string | null)[];
+  readonly reason?: string;
+}
+
+export interface ChainHeadView {
+  readonly number: number;
+  readonly slot: number;
+  /** 0x-hex block root. */
+  readonly root: string;
+}
+
+export interface HeadsView {
+  readonly stage1: ChainHeadView;
+  readonly stage2: ChainHeadView;
+  readonly stage1Finalized: ChainHeadView;
+  readonly stage2Finalized: ChainHeadView;
+  /** Contract (0x-hex address) → how many Stage-1 slots its affirmed state lags the Stage-1 head. */
+  readonly lagByContract: Readonly<Record<string, number>>;
+}
+
+export interface NodeBackend {
+  /** Checks and queues a signed transaction. Throws `XshardError` for malformed or forged input. */
+  submitTransaction(input: SubmitInput): Promise<SubmitResult>;
+  getTransactionStatus(id: Uint8Array): TxStatusView | undefined | Promise<TxStatusView | undefined>;
+  /** The transaction's light-client proof (an `xshard.txproof` document), once final. */
+  getTransactionProof(id: Uint8Array): object | undefined | Promise<object | undefined>;
+  getHeads(): HeadsView;
+  /** Calls `listener` with the heads whenever they change; returns the unsubscribe function. */
+  onHeads(listener: (heads: HeadsView) => void): () => void;
+}

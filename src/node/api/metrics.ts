@@ -1,0 +1,39 @@
+/**
+ * Prometheus metrics (`prom-client`) on a registry of the node's own (never the library's global
+ * one, so several nodes run in one process). The API counts its requests; the node assembly
+ * sets the chain and network gauges.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export interface NodeMetrics {
+  readonly registry: Registry;
+  readonly apiRequests: Counter<"route" | "status">;
+  readonly apiRequestSeconds: Histogram<"route">;
+  readonly headSlot: Gauge<"chain">;
+  readonly finalizedSlot: Gauge<"chain">;
+  readonly peers: Gauge;
+  readonly gossipRejects: Counter<"topic" | "rule">;
+  readonly submittedTransactions: Counter<"result">;
+}
+
+export function createNodeMetrics(opts: { processMetrics?: boolean } = {}): NodeMetrics {
+  const registry = new Registry();
+  if (opts.processMetrics === true) collectDefaultMetrics({ register: registry, prefix: "xshard_" });
+  const m: NodeMetrics = {
+    registry,
+    apiRequests: new Counter({ name: "xshard_api_requests_total", help: "HTTP API requests by route and status", labelNames: ["route", "status"], registers: [registry] }),
+    apiRequestSeconds: new Histogram({
+      name: "xshard_api_request_seconds",
+      help: "HTTP API request duration",
+      labelNames: ["route"],
+      buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2],
+      registers: [registry],
+    }),
+    headSlot: new Gauge({ name: "xshard_head_slot", help: "Slot of the head block per chain", labelNames: ["chain"], registers: [registry] }),
+    finalizedSlot: new Gauge({ name: "xshard_finalized_slot", help: "Slot of the finalized head per chain", labelNames: ["chain"], registers: [registry] }),
+    peers: new Gauge({ name: "xshard_peers", help: "Connected peers", registers: [registry] }),
+    gossipRejects: new Counter({ name: "xshard_gossip_rejects_total", help: "Rejected gossip messages by topic and rule", labelNames: ["topic", "rule"], registers: [registry] }),
+    submittedTransactions: new Counter({ name: "xshard_submitted_transactions_total", help: "Transactions submitted over the API by result", labelNames: ["result"], registers: [registry] }),
+  };
+  return m;
+}

@@ -1,0 +1,116 @@
+/**
+ * The API's documented schema: JSON Schemas of every route's input and output, used by fastify
+ * to validate requests and serialise responses, and served at `GET /v1/schema`. docs/node.md
+ * describes the same routes in prose.
+ */
+import { OUTCOMES } from "../../types.js";
+
+export const HEX32 = "^0x[0-9a-fA-F]{64}$";
+const hex = { type: "string", pattern: "^0x[0-9a-fA-F]*$" } as const;
+
+export const errorSchema = {
+  $id: "Error",
+  type: "object",
+  required: ["code", "message"],
+  properties: { code: { type: "string" }, message: { type: "string" } },
+  additionalProperties: false,
+} as const;
+
+const headSchema = {
+  type: "object",
+  required: ["number", "slot", "root"],
+  properties: { number: { type: "integer" }, slot: { type: "integer" }, root: hex },
+  additionalProperties: false,
+} as const;
+
+export const headsSchema = {
+  type: "object",
+  required: ["stage1", "stage2", "stage1Finalized", "stage2Finalized", "lagByContract"],
+  properties: {
+    stage1: headSchema,
+    stage2: headSchema,
+    stage1Finalized: headSchema,
+    stage2Finalized: headSchema,
+    lagByContract: { type: "object", additionalProperties: { type: "integer" } },
+  },
+  additionalProperties: false,
+} as const;
+
+export const txStatusSchema = {
+  type: "object",
+  required: ["id", "status"],
+  properties: {
+    id: hex,
+    status: { type: "string", enum: ["pending", "included", "final"] },
+    includedSlot: { type: "integer" },
+    finalSlot: { type: "integer" },
+    outcome: { type: "string", enum: [...OUTCOMES] },
+    returnValues: { type: "array", items: { anyOf: [hex, { type: "null" }] } },
+    reason: { type: "string" },
+  },
+  additionalProperties: false,
+} as const;
+
+export const submitJsonBodySchema = {
+  type: "object",
+  required: ["tx"],
+  properties: { tx: { description: "the signed transaction in its JSON form (src/program)" } },
+  additionalProperties: false,
+} as const;
+
+const errors = { "4xx": errorSchema, "5xx": errorSchema };
+
+/** Route table: method, path, summary, schemas (request and responses). */
+export const ROUTES = {
+  submit: {
+    method: "POST",
+    url: "/v1/tx",
+    summary:
+      "Submit a signed transaction: `application/json` body `{tx: <JSON form>}`, or `application/octet-stream` body of its SSZ bytes. 202 with its id.",
+    schema: {
+      response: { 202: { type: "object", required: ["id"], properties: { id: hex }, additionalProperties: false }, ...errors },
+    },
+  },
+  status: {
+    method: "GET",
+    url: "/v1/tx/:id",
+    summary: "A transaction's status: pending, included at slot s, or final at slot f with its outcome and return values. 404 if unknown.",
+    schema: {
+      params: { type: "object", required: ["id"], properties: { id: { type: "string" } } },
+      response: { 200: txStatusSchema, ...errors },
+    },
+  },
+  proof: {
+    method: "GET",
+    url: "/v1/tx/:id/proof",
+    summary: "A final transaction's light-client proof, the xshard.txproof document `xshard verify` reads. 404 if unknown or not final.",
+    schema: {
+      params: { type: "object", required: ["id"], properties: { id: { type: "string" } } },
+      response: { 200: { type: "object", required: ["schema"], properties: { schema: { type: "string" } }, additionalProperties: true }, ...errors },
+    },
+  },
+  heads: {
+    method: "GET",
+    url: "/v1/heads",
+    summary: "Heads and finalized heads of both chains, and the lag per contract in Stage-1 slots.",
+    schema: { response: { 200: headsSchema, ...errors } },
+  },
+  events: {
+    method: "GET",
+    url: "/v1/events/heads",
+    summary: "Server-sent events: `event: heads` with the heads object as `data`, first the current heads, then each change.",
+    schema: {},
+  },
+  metrics: {
+    method: "GET",
+    url: "/metrics",
+    summary: "Prometheus metrics (text exposition format).",
+    schema: {},
+  },
+  schema: {
+    method: "GET",
+    url: "/v1/schema",
+    summary: "This route table with its JSON Schemas.",
+    schema: {},
+  },
+} as const;
