@@ -152,16 +152,19 @@ export function describeNetworkSuite(name: string, factory: NetworkFactory): voi
       await waitFor("block delivery", () => blocks.length === 1);
     });
 
-    it("request/response: a round trip, typed errors beyond the limits and from the handler", async () => {
+    it("request/response: a round trip; typed errors beyond the limits, from the handler, for unserved protocols and unknown peers", async () => {
       const [server, client] = [await make(), await make()];
       await factory.link(client, server);
-      server.handle(ECHO, (req, from) => {
+      await server.handle(ECHO, (req, from) => {
         if (req[0] === 0xee) throw new XshardError("UNKNOWN_RANGE", "no such range", {});
         if (req[0] === 0xdd) return new Uint8Array(64); // over the client's response limit
         expect(from).toBe(client.peerId);
         return Uint8Array.from(req).reverse();
       }, { maxRequestBytes: 16, maxResponseBytes: 1024 });
 
+      await expect(server.handle(ECHO, () => bytes(), LIMITS)).rejects.toMatchObject({ code: "NET_PROTOCOL_TAKEN" });
+      expect(await codeOf(client.request(server.peerId, "/xshard/test/req/witnesses/1", bytes(1), LIMITS))).toBe("NET_UNSUPPORTED_PROTOCOL");
+      expect(await codeOf(client.request("nobody", ECHO, bytes(1), LIMITS))).toBe("NET_UNREACHABLE");
       const res = await client.request(server.peerId, ECHO, bytes(1, 2, 3), LIMITS);
       expect(Array.from(res)).toEqual([3, 2, 1]);
 

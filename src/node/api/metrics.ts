@@ -4,6 +4,7 @@
  * sets the chain and network gauges.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { Network } from "../net/types.js";
 
 export interface NodeMetrics {
   readonly registry: Registry;
@@ -36,4 +37,13 @@ export function createNodeMetrics(opts: { processMetrics?: boolean } = {}): Node
     submittedTransactions: new Counter({ name: "xshard_submitted_transactions_total", help: "Transactions submitted over the API by result", labelNames: ["result"], registers: [registry] }),
   };
   return m;
+}
+
+/** Keeps the peer gauge and the gossip-reject counter in step with a network's events. */
+export function bindNetworkMetrics(metrics: NodeMetrics, network: Network): () => void {
+  metrics.peers.set(network.getPeers().length);
+  return network.on((e) => {
+    if (e.type === "peer:connect" || e.type === "peer:disconnect") metrics.peers.set(network.getPeers().length);
+    else if (e.type === "gossip:reject") metrics.gossipRejects.inc({ topic: e.topic, rule: e.rule });
+  });
 }

@@ -82,16 +82,31 @@ export function encodeResponse(status: ResponseStatus, payload: Uint8Array): Uin
   return out;
 }
 
+/** Longest error message in a response frame (bytes of UTF-8, after truncation). */
+export const MAX_ERROR_MESSAGE_BYTES = 256;
+
 export function encodeErrorResponse(status: ResponseStatus, message: string): Uint8Array {
-  return encodeResponse(status, utf8.encode(message.slice(0, 256)));
+  return encodeResponse(status, utf8.encode(message).subarray(0, MAX_ERROR_MESSAGE_BYTES));
 }
 
-/** The payload of an OK frame; any other status throws `NET_REQUEST_FAILED` with the server's message. */
-export function decodeResponse(frame: Uint8Array, protocol: string, peer: PeerIdStr): Uint8Array {
+/** Largest response frame a client reads: its payload limit, or room for an error message. */
+export function computeMaxFrameBytes(limits: ProtocolLimits): number {
+  return Math.max(limits.maxResponseBytes, MAX_ERROR_MESSAGE_BYTES) + 1;
+}
+
+/**
+ * The payload of an OK frame (over `limits.maxResponseBytes` → `NET_RESPONSE_TOO_LARGE`); status
+ * 3 → `NET_UNSUPPORTED_PROTOCOL`; any other status → `NET_REQUEST_FAILED` with the server's message.
+ */
+export function decodeResponse(frame: Uint8Array, protocol: string, peer: PeerIdStr, limits: ProtocolLimits): Uint8Array {
   if (frame.length === 0) throw new XshardError("NET_REQUEST_FAILED", `empty response from ${peer} on ${protocol}`, { protocol, peer, status: -1 });
   const status = frame[0] as number;
   const payload = frame.subarray(1);
-  if (status === RESPONSE_STATUS.OK) return payload;
+  if (status === RESPONSE_STATUS.OK) {
+    if (payload.length > limits.maxResponseBytes) throw createResponseTooLargeError(protocol, peer, payload.length, limits.maxResponseBytes);
+    return payload;
+  }
+  if (status === RESPONSE_STATUS.UNKNOWN_PROTOCOL) throw createUnsupportedProtocolError(protocol, peer);
   throw new XshardError("NET_REQUEST_FAILED", `${peer} answered ${protocol} with status ${status}: ${fromUtf8.decode(payload)}`, {
     protocol,
     peer,
@@ -113,6 +128,10 @@ export function checkRequestSize(protocol: string, data: Uint8Array, limits: Pro
 
 export function createResponseTooLargeError(protocol: string, peer: PeerIdStr, bytes: number | undefined, limit: number): XshardError {
   return new XshardError("NET_RESPONSE_TOO_LARGE", `response from ${peer} on ${protocol} exceeds ${limit} bytes`, { protocol, peer, bytes, limit });
+}
+
+export function createUnsupportedProtocolError(protocol: string, peer: PeerIdStr): XshardError {
+  return new XshardError("NET_UNSUPPORTED_PROTOCOL", `${peer} does not serve ${protocol}`, { protocol, peer });
 }
 
 /** Runs a handler and turns its outcome into a response frame (never throws). */

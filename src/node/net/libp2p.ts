@@ -2,7 +2,8 @@
  * The `Network` on libp2p 3: TCP + Noise + Yamux + identify, `@libp2p/gossipsub` for topics
  * (unsigned messages, id = hash of the data, as eth2 does), length-prefixed request/response
  * streams. Inbound gossip goes through `GossipInbound` as a gossipsub topic validator, so a
- * rejected message is neither delivered nor forwarded, and gossipsub's own score (P4) falls too.
+ * rejected message is neither delivered nor forwarded; `PeerScoreBook` decides disconnects
+ * (gossipsub's own score runs with defaults, without per-topic parameters).
  * A banned peer is hung up on and refused by the connection gater until its ban ends.
  */
 import "./polyfill.js";
@@ -19,7 +20,7 @@ import { multiaddr } from "@multiformats/multiaddr";
 import type { PeerId, Stream, Connection } from "@libp2p/interface";
 import { XshardError, isXshardError } from "../../errors.js";
 import { PeerScoreBook, DEFAULT_PEER_SCORE_PARAMS, type PeerScoreParams } from "./scoring.js";
-import { GossipInbound, NetworkEvents, checkRequestSize, computeResponseFrame, createResponseTooLargeError, decodeResponse, encodeErrorResponse, RESPONSE_STATUS } from "./inbound.js";
+import { GossipInbound, NetworkEvents, checkRequestSize, computeResponseFrame, createResponseTooLargeError, createUnsupportedProtocolError, computeMaxFrameBytes, decodeResponse, encodeErrorResponse, RESPONSE_STATUS } from "./inbound.js";
 import { computeMaxGossipBytes, computeTopicMaxBytes, DEFAULT_GOSSIP_LIMITS, type GossipLimits } from "./topics.js";
 import type { GossipHandler, Network, NetworkListener, PeerIdStr, ProtocolLimits, RequestHandler, RequestOptions, Verdict } from "./types.js";
 
@@ -166,8 +167,12 @@ export class Libp2pNetwork implements Network {
     this.inbound.deleteHandler(topic);
   }
 
-  handle(protocol: string, handler: RequestHandler, limits: ProtocolLimits): void {
-    void this.libp2p.handle(protocol, (stream: Stream, connection: Connection) => this.serve(stream, connection, handler, limits));
+  async handle(protocol: string, handler: RequestHandler, limits: ProtocolLimits): Promise<void> {
+    try {
+      await this.libp2p.handle(protocol, (stream: Stream, connection: Connection) => this.serve(stream, connection, handler, limits));
+    } catch (e) {
+      throw new XshardError("NET_PROTOCOL_TAKEN", `cannot serve ${protocol}: ${(e as Error).message}`, { protocol }, { cause: e });
+    }
   }
 
   private async serve(stream: Stream, connection: Connection, handler: RequestHandler, limits: ProtocolLimits): Promise<void> {
@@ -206,14 +211,15 @@ export class Libp2pNetwork implements Network {
       stream = await this.libp2p.dialProtocol(peerIdFromString(peer), protocol, { signal });
     } catch (e) {
       if (signal.aborted) throw new XshardError("NET_TIMEOUT", `no stream to ${peer} on ${protocol} within ${timeoutMs} ms`, { peer, protocol, timeoutMs });
+      if ((e as Error).name === "UnsupportedProtocolError") throw createUnsupportedProtocolError(protocol, peer);
       throw new XshardError("NET_UNREACHABLE", `could not open ${protocol} to ${peer}: ${(e as Error).message}`, { peer, protocol }, { cause: e });
     }
-    const lp = lpStream(stream, { maxDataLength: limits.maxResponseBytes + 1 });
+    const lp = lpStream(stream, { maxDataLength: computeMaxFrameBytes(limits) });
     try {
       await lp.write(data, { signal });
       const frame = (await lp.read({ signal })).subarray();
       await stream.close({ signal }).catch(() => undefined);
-      return decodeResponse(frame, protocol, peer);
+      return decodeResponse(frame, protocol, peer, limits);
     } catch (e) {
       stream.abort(e as Error);
       if (isXshardError(e)) throw e;

@@ -13,6 +13,7 @@ import {
   NetworkEvents,
   RESPONSE_STATUS,
   checkRequestSize,
+  computeMaxFrameBytes,
   computeResponseFrame,
   createResponseTooLargeError,
   decodeResponse,
@@ -171,7 +172,8 @@ export class MemoryNetwork implements Network {
     this.inbound.deleteHandler(topic);
   }
 
-  handle(protocol: string, handler: RequestHandler, limits: ProtocolLimits): void {
+  async handle(protocol: string, handler: RequestHandler, limits: ProtocolLimits): Promise<void> {
+    if (this.handlers.has(protocol)) throw new XshardError("NET_PROTOCOL_TAKEN", `cannot serve ${protocol}: already served`, { protocol });
     this.handlers.set(protocol, { handler, limits });
   }
 
@@ -197,8 +199,8 @@ export class MemoryNetwork implements Network {
     }
     await nextTurn();
     const frame = await target.processRequest(protocol, data.slice(), this.peerId);
-    if (frame.length - 1 > limits.maxResponseBytes) throw createResponseTooLargeError(protocol, peer, frame.length - 1, limits.maxResponseBytes);
-    return decodeResponse(frame, protocol, peer);
+    if (frame.length > computeMaxFrameBytes(limits)) throw createResponseTooLargeError(protocol, peer, frame.length - 1, limits.maxResponseBytes);
+    return decodeResponse(frame, protocol, peer, limits);
   }
 
   getPeerScore(peer: PeerIdStr): number {

@@ -80,8 +80,8 @@ export interface Network {
   /** Subscribes; messages are size-checked, then validated by `handler`, before delivery. */
   subscribe(topic: string, handler: GossipHandler): void;
   unsubscribe(topic: string): void;
-  /** Serves a request/response protocol. */
-  handle(protocol: string, handler: RequestHandler, limits: ProtocolLimits): void;
+  /** Serves a request/response protocol (resolves once registered; a second handler for one protocol is `NET_PROTOCOL_TAKEN`). */
+  handle(protocol: string, handler: RequestHandler, limits: ProtocolLimits): Promise<void>;
   /**
    * Sends one request and reads one response. Throws `XshardError` with code
    * `NET_REQUEST_TOO_LARGE`, `NET_RESPONSE_TOO_LARGE`, `NET_REQUEST_FAILED` (the server's error
