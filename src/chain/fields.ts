@@ -24,7 +24,6 @@ export interface FieldReader {
   fail(path: string, message: string): never;
 }
 
-const HEX = /^[0-9a-fA-F]*$/;
 const utf8 = new TextEncoder();
 
 /** A reader whose errors carry `code` and start with `what` (e.g. "proof", "genesis file"). */
@@ -50,11 +49,14 @@ export function createFieldReader(code: string, what: string): FieldReader {
       return x as string;
     },
     hex(x, path, bytes, maxBytes = Number.MAX_SAFE_INTEGER) {
-      if (typeof x !== "string" || x.length % 2 !== 0 || !HEX.test(x)) fail(path, "must be a hex string (no 0x, even length)");
+      if (typeof x !== "string" || x.length % 2 !== 0) fail(path, "must be a hex string (no 0x, even length)");
       const s = x as string;
-      if (bytes !== undefined && s.length !== 2 * bytes) fail(path, `must be exactly ${bytes} bytes, got ${s.length / 2}`);
-      if (s.length > 2 * maxBytes) fail(path, `must be at most ${maxBytes} bytes, got ${s.length / 2}`);
-      return new Uint8Array(Buffer.from(s, "hex"));
+      // Node's hex decoder stops at the first pair that is not hex: a shorter result means bad input.
+      const out = Buffer.from(s, "hex");
+      if (out.length * 2 !== s.length) fail(path, "must be a hex string (no 0x, even length)");
+      if (bytes !== undefined && out.length !== bytes) fail(path, `must be exactly ${bytes} bytes, got ${out.length}`);
+      if (out.length > maxBytes) fail(path, `must be at most ${maxBytes} bytes, got ${out.length}`);
+      return new Uint8Array(out); // a copy: `out` may be a view into Node's shared pool
     },
     list(x, path, maxLength, item) {
       if (!Array.isArray(x)) fail(path, "must be a list");

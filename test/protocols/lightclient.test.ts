@@ -374,5 +374,13 @@ describe("light client: many proofs that share headers", () => {
     num.header.number = 1.5;
     refused(() => checker.verify(num), "MALFORMED_PROOF");
     expect(checker.verify(proofs[0]!).outcome).toBe(proofs[0]!.leaf.outcome);
+    // The cache keeps its own copy: editing a proof object after it was verified does not carry the edit through.
+    const same = clone(proofs[0]!);
+    checker.verify(same);
+    same.affirmation.postRoot = "00".repeat(32);
+    refused(() => checker.verify(same), "BAD_PROOF");
+    same.affirmation.postRoot = proofs[0]!.affirmation.postRoot;
+    same.batchAttestation.signers.pop();
+    refused(() => checker.verify(same), "BAD_SIGNATURE");
   });
 });

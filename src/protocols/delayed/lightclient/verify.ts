@@ -28,13 +28,12 @@ import {
   MAX_AFFIRMATIONS,
   MAX_ASSUMPTIONS,
   OUTCOME_CODES,
-  ResultLeaf,
   Stage2Header,
-  computeValuesRoot,
   encodeContractId,
   type Stage2Outcome,
 } from "../containers.js";
 import { TX_PROOF_SCHEMA } from "./proof.js";
+import { computeResultLeafRoot, computeValuesRootFast } from "./leaf.js";
 import { computeActiveValidators, computeContractCommittee, computeStage2Attesters, getSlashed, type TrustAnchor } from "./anchor.js";
 
 /** What the user asks about: the proof must be about this transaction (and contract). */
@@ -60,8 +59,9 @@ export interface VerifiedOutcome {
 
 export interface TxProofCheckerStats {
   proofs: number;
-  /** Header parts and affirmation parts checked in full (not found in the cache). */
+  /** Headers, batches and affirmations checked in full (not found in the cache). */
   headers: number;
+  batches: number;
   affirmations: number;
   /** Aggregate signatures verified (pairings), after the cache. */
   signatures: number;
@@ -150,6 +150,37 @@ interface VerifiedHeader {
   readonly batchesRoot: Uint8Array;
 }
 
+interface VerifiedBatch {
+  readonly committee: number;
+  readonly affirmationsRoot: Uint8Array;
+  readonly applied: ReadonlySet<number>;
+}
+
+/** A checked part (a private copy of its JSON), its verdict, and the cache of the parts below it (header → batches → affirmations). */
+interface Cached<T> {
+  readonly parts: readonly unknown[];
+  readonly value: T;
+  readonly children: Map<string, Cached<unknown>[]>;
+}
+
+/** Deep equality of decoded JSON values (key order ignored). */
+function isSameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bs = b as unknown[];
+    if (a.length !== bs.length) return false;
+    for (let i = 0; i < a.length; i++) if (!isSameJson(a[i], bs[i])) return false;
+    return true;
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const keys = Object.keys(ao);
+  if (keys.length !== Object.keys(bo).length) return false;
+  for (const k of keys) if (!Object.hasOwn(bo, k) || !isSameJson(ao[k], bo[k])) return false;
+  return true;
+}
+
 interface VerifiedAffirmation {
   readonly contract: string;
   readonly first: number;
@@ -173,9 +204,8 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
   const attesters = new Map<number, PublicValidator[]>();
   const committees = new Map<number, PublicValidator[]>();
   const signatures = new Set<string>();
-  const headers = new Map<string, VerifiedHeader>();
-  const affirmations = new Map<string, VerifiedAffirmation>();
-  const stats: TxProofCheckerStats = { proofs: 0, headers: 0, affirmations: 0, signatures: 0 };
+  const headers = new Map<string, Cached<VerifiedHeader>[]>();
+  const stats: TxProofCheckerStats = { proofs: 0, headers: 0, batches: 0, affirmations: 0, signatures: 0 };
 
   function getAttesters(number: number): PublicValidator[] {
     let a = cache ? attesters.get(number) : undefined;
@@ -240,13 +270,23 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     return { number: header.number, slot: header.slot, batchesRoot: header.batchesRoot };
   }
 
-  /** The batch, its inclusion in the header, its committee's signature, and the affirmation in it. */
-  function checkAffirmation(o: Record<string, unknown>, header: VerifiedHeader): VerifiedAffirmation {
+  /** The batch: its inclusion in the header and its committee's signature. */
+  function checkBatch(o: Record<string, unknown>, header: VerifiedHeader): VerifiedBatch {
     const b = r.object(o.batch, "proof.batch", ["committee", "round", "affirmationsRoot"]);
     const batch = { committee: r.uint(b.committee, "proof.batch.committee"), round: r.uint(b.round, "proof.batch.round"), affirmationsRoot: r.hex(b.affirmationsRoot, "proof.batch.affirmationsRoot", 32) };
     const att = readSignature(o.batchAttestation, "proof.batchAttestation");
     const applied = r.list(o.applied, "proof.applied", MAX_AFFIRMATIONS, (x, p) => r.uint(x, p));
     const inclusion = readBranch(o.inclusion, "proof.inclusion");
+    if (batch.committee >= anchor.genesis.committees) fail("BAD_PROOF", `proof: committee ${batch.committee} does not exist (the anchor has ${anchor.genesis.committees})`, { committee: batch.committee });
+    const batchRoot = BatchHeader.hashTreeRoot(batch);
+    checkBranch(header.batchesRoot, BatchInclusion.hashTreeRoot({ batchRoot, applied }), inclusion, "batch inclusion in the Stage-2 header");
+    checkSignature(`batch of committee ${batch.committee}`, getCommittee(batch.committee), slashed, att, computeSigningRoot(DOMAIN_AFFIRMATION, anchor.genesisRoot, batchRoot));
+    stats.batches++;
+    return { committee: batch.committee, affirmationsRoot: batch.affirmationsRoot, applied: new Set(applied) };
+  }
+
+  /** The affirmation: applied by the block, and in the batch. */
+  function checkAffirmation(o: Record<string, unknown>, batch: VerifiedBatch): VerifiedAffirmation {
     const a = r.object(o.affirmation, "proof.affirmation", ["contract", "first", "last", "preRoot", "postRoot", "resultsRoot", "assumptions"]);
     const contract = r.string(a.contract, "proof.affirmation.contract", MAX_CONTRACT_ID_BYTES);
     const aff = {
@@ -263,15 +303,26 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     };
     const affirmationProof = readBranch(o.affirmationProof, "proof.affirmationProof");
     if (aff.first > aff.last) fail("MALFORMED_PROOF", "proof: proof.affirmation.first is after proof.affirmation.last", { first: aff.first, last: aff.last });
-
-    if (batch.committee >= anchor.genesis.committees) fail("BAD_PROOF", `proof: committee ${batch.committee} does not exist (the anchor has ${anchor.genesis.committees})`, { committee: batch.committee });
-    const batchRoot = BatchHeader.hashTreeRoot(batch);
-    checkBranch(header.batchesRoot, BatchInclusion.hashTreeRoot({ batchRoot, applied }), inclusion, "batch inclusion in the Stage-2 header");
-    if (!applied.includes(affirmationProof.index)) fail("BAD_PROOF", "proof: the block did not apply this affirmation", { affirmationIndex: affirmationProof.index });
-    checkSignature(`batch of committee ${batch.committee}`, getCommittee(batch.committee), slashed, att, computeSigningRoot(DOMAIN_AFFIRMATION, anchor.genesisRoot, batchRoot));
+    if (!batch.applied.has(affirmationProof.index)) fail("BAD_PROOF", "proof: the block did not apply this affirmation", { affirmationIndex: affirmationProof.index });
     checkBranch(batch.affirmationsRoot, Affirmation.hashTreeRoot(aff), affirmationProof, "affirmation in the batch");
     stats.affirmations++;
     return { contract, first: aff.first, last: aff.last, resultsRoot: aff.resultsRoot, committee: batch.committee };
+  }
+
+  /**
+   * `check()` once per distinct content of `parts` at one cache level: entries are found by `tag`
+   * (a signature or root the parts contain) and matched by deep equality with a private copy of
+   * what was checked, so a part is skipped only when it is identical to one fully checked before.
+   */
+  function cached<T>(level: Map<string, Cached<T>[]>, tag: unknown, parts: readonly unknown[], check: () => T): Cached<T> {
+    const key = typeof tag === "string" ? tag : "";
+    const entries = level.get(key);
+    const hit = entries?.find((e) => isSameJson(e.parts, parts));
+    if (hit !== undefined) return hit;
+    const entry: Cached<T> = { parts: structuredClone(parts), value: check(), children: new Map() };
+    if (entries) entries.push(entry);
+    else level.set(key, [entry]);
+    return entry;
   }
 
   function verify(doc: unknown, question: ProofQuestion = {}): VerifiedOutcome {
@@ -280,15 +331,14 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     let header: VerifiedHeader;
     let aff: VerifiedAffirmation;
     if (cache) {
-      const headerKey = JSON.stringify([o.genesisRoot, o.header, o.headerAttestation]);
-      header = headers.get(headerKey) ?? checkHeader(o);
-      headers.set(headerKey, header);
-      const affKey = headerKey + JSON.stringify([o.batch, o.batchAttestation, o.applied, o.inclusion, o.affirmation, o.affirmationProof]);
-      aff = affirmations.get(affKey) ?? checkAffirmation(o, header);
-      affirmations.set(affKey, aff);
+      const h = cached(headers, (o.headerAttestation as { signature?: unknown } | null)?.signature, [o.genesisRoot, o.header, o.headerAttestation], () => checkHeader(o));
+      const b = cached(h.children as Map<string, Cached<VerifiedBatch>[]>, (o.batchAttestation as { signature?: unknown } | null)?.signature, [o.batch, o.batchAttestation, o.applied, o.inclusion], () => checkBatch(o, h.value));
+      const affs = b.children as Map<string, Cached<VerifiedAffirmation>[]>;
+      aff = cached(affs, (o.affirmation as { resultsRoot?: unknown } | null)?.resultsRoot, [o.affirmation, o.affirmationProof], () => checkAffirmation(o, b.value)).value;
+      header = h.value;
     } else {
       header = checkHeader(o);
-      aff = checkAffirmation(o, header);
+      aff = checkAffirmation(o, checkBatch(o, header));
     }
 
     const l = r.object(o.leaf, "proof.leaf", ["seq", "txId", "outcome", "postRoot"]);
@@ -298,11 +348,11 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
       seq: r.uint(l.seq, "proof.leaf.seq"),
       txId: r.hex(l.txId, "proof.leaf.txId", 32),
       outcome: OUTCOME_CODES[outcome],
-      valuesRoot: computeValuesRoot(values.map((b) => (b === null ? null : { bytes: b }))),
+      valuesRoot: computeValuesRootFast(values),
       postRoot: r.hex(l.postRoot, "proof.leaf.postRoot", 32),
     };
     const leafProof = readBranch(o.leafProof, "proof.leafProof");
-    checkBranch(aff.resultsRoot, ResultLeaf.hashTreeRoot(leaf), leafProof, "result in the affirmation");
+    checkBranch(aff.resultsRoot, computeResultLeafRoot(leaf), leafProof, "result in the affirmation");
     if (leaf.seq < aff.first || leaf.seq > aff.last) fail("BAD_PROOF", `proof: the result's sequence number ${leaf.seq} is outside the affirmation's range ${aff.first}..${aff.last}`, { seq: leaf.seq });
 
     const txId = l.txId as string;
