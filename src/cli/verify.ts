@@ -136,7 +136,7 @@ export function addVerifyCommand(program: Command): void {
     });
 }
 
-/** Writes nothing itself: the run command writes `formatGenesisFile(anchor)` as GENESIS_FILE_NAME; this names the root for its log line. */
+/** The anchor's root, for the line `run --prove` prints when it writes GENESIS_FILE_NAME. */
 export function describeAnchor(anchor: GenesisAnchor): string {
   return `genesis root ${toHex(computeGenesisRoot(anchor))}`;
 }

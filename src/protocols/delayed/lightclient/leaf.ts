@@ -55,9 +55,13 @@ function computeBytesRoot(bytes: Uint8Array): Uint8Array {
   return digest64(merkleize(chunks, BYTES_DEPTH), lengthChunk(bytes.length));
 }
 
+/** Roots of the two constant step values: Nothing, and a present empty value. */
+const NOTHING_ROOT = digest64(FALSE_CHUNK, computeBytesRoot(EMPTY));
+const EMPTY_ROOT = digest64(TRUE_CHUNK, computeBytesRoot(EMPTY));
+
 /** `computeValuesRoot` (src/chain/values.ts) for values of at most MAX_STEPS × MAX_ARG_BYTES (the caller checks the bounds). */
 export function computeValuesRootFast(values: readonly (Uint8Array | null)[]): Uint8Array {
-  const roots = values.map((v) => digest64(v === null ? FALSE_CHUNK : TRUE_CHUNK, computeBytesRoot(v ?? EMPTY)));
+  const roots = values.map((v) => (v === null ? NOTHING_ROOT : v.length === 0 ? EMPTY_ROOT : digest64(TRUE_CHUNK, computeBytesRoot(v))));
   return digest64(merkleize(roots, VALUES_DEPTH), lengthChunk(values.length));
 }
 

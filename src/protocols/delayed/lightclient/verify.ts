@@ -8,9 +8,9 @@
  *
  * Many proofs (`createTxProofChecker`): proofs that share a header or a batch share their checks.
  * Derived committees are kept per block number and committee index; each aggregate signature is
- * checked once per (signing root, signers, signature); a header part or an affirmation part seen
- * before (the same JSON, already fully checked) is not parsed again — after the first proof of a
- * batch, a proof costs its own leaf, its values root and one Merkle branch.
+ * checked once per (signing root, signers, signature); a header, batch or affirmation part identical
+ * to one fully checked before (deep equality with a private copy) is not checked again — after the
+ * first proof of an affirmation, a proof costs its own leaf, its values root and one Merkle branch.
  */
 import { toHex } from "../../../crypto/hash.js";
 import { SIGNATURE_BYTES, type SignatureVerifier } from "../../../crypto/bls.js";
