@@ -24,7 +24,7 @@ import { evmTransfer, evmTransferWithRoot } from "./cases/evm.mjs";
 import { merkleProofVerify, xshardTransfer, xshardTransferWithRoot } from "./cases/xshard.mjs";
 
 /** Every case, in the order they run. Baselines first so a ratio's two figures are close in time. */
-const CASES = [evmTransfer, evmTransferWithRoot, xshardTransferWithRoot, xshardTransfer, merkleProofVerify];
+const CASES = [evmTransfer, evmTransferWithRoot, xshardTransferWithRoot, xshardTransfer, merkleProofVerify, ...(await import("./cases/lightclient.mjs")).lightclientCases];
 
 /** The headline: the xshard runtime with per-block roots against the plain EVM transfer. */
 const GOAL = { name: xshardTransferWithRoot.name, baseline: evmTransfer.name, factor: 100 };

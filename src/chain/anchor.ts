@@ -8,7 +8,6 @@
 import "../crypto/hash.js";
 import { ByteListType, ByteVectorType, ContainerType, ListCompositeType, UintNumberType } from "@chainsafe/ssz";
 import { fromHex, sha256 } from "../crypto/hash.js";
-import type { Validator } from "./validators.js";
 
 const MAX_VALIDATORS = 1 << 20;
 const MAX_CONTRACTS = 1 << 20;
@@ -24,12 +23,19 @@ export const GenesisAnchorType = new ContainerType({
   contracts: new ListCompositeType(AnchorContract, MAX_CONTRACTS),
 });
 
+/** What an anchor knows of a validator: its position, stake and public key (never a secret key). */
+export interface PublicValidator {
+  readonly index: number;
+  readonly stake: number;
+  readonly key: { readonly pubkey: Uint8Array };
+}
+
 export interface GenesisAnchor {
   readonly seed: string;
   readonly committeeSize: number;
   /** Standing committees (Stage-2 contract committees) or shards. */
   readonly committees: number;
-  readonly validators: readonly Pick<Validator, "index" | "stake" | "key">[];
+  readonly validators: readonly PublicValidator[];
   /** Genesis contracts: id, code hash (hex) and state root. */
   readonly contracts: readonly { id: string; codeHash: string; root: Uint8Array }[];
 }

@@ -82,10 +82,10 @@ export function computeProposer(validators: readonly Validator[], chainSeed: str
  * The first `size` validators of the slot's shuffle: the committee that attests that slot's block
  * (`domain` DOMAIN_STAGE2_COMMITTEE with a Stage-2 block number for Stage-2 blocks).
  */
-export function computeSlotCommittee(validators: readonly Validator[], chainSeed: string, slot: number, size: number, domain = DOMAIN_SLOT_COMMITTEE): Validator[] {
+export function computeSlotCommittee<V = Validator>(validators: readonly V[], chainSeed: string, slot: number, size: number, domain = DOMAIN_SLOT_COMMITTEE): V[] {
   const n = validators.length;
   const seed = computeSeed(chainSeed, domain, slot);
-  return Array.from({ length: Math.min(size, n) }, (_, i) => validators[computeShuffledIndex(i, n, seed)] as Validator);
+  return Array.from({ length: Math.min(size, n) }, (_, i) => validators[computeShuffledIndex(i, n, seed)] as V);
 }
 
 /**
@@ -102,13 +102,13 @@ export function computeCommittees(validators: readonly Validator[], chainSeed: s
 }
 
 /** Members of committee `index` alone (what a light client derives for one affirmation). */
-export function computeCommittee(validators: readonly Validator[], chainSeed: string, count: number, size: number, index: number, epoch = 0): Validator[] {
+export function computeCommittee<V = Validator>(validators: readonly V[], chainSeed: string, count: number, size: number, index: number, epoch = 0): V[] {
   if (!(Number.isInteger(index) && index >= 0 && index < count)) throw new XshardError("BAD_RANGE", `committee ${index} outside [0, ${count})`, { index, count });
   const n = validators.length;
   const seed = computeSeed(chainSeed, DOMAIN_COMMITTEES, epoch);
   const s = Math.min(size, n);
   const dealt = Math.min(n, count * s);
-  return Array.from({ length: s }, (_, i) => validators[computeShuffledIndex((index * s + i) % dealt, n, seed)] as Validator);
+  return Array.from({ length: s }, (_, i) => validators[computeShuffledIndex((index * s + i) % dealt, n, seed)] as V);
 }
 
 /**

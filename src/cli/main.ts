@@ -2,21 +2,19 @@
  * The `xshard` command line: a thin shell over the library (runner, workloads, protocols, report).
  * User mistakes print one readable line and exit non-zero; no stack traces.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { isXshardError, XshardError } from "../errors.js";
-import { createBlsVerifier } from "../crypto/bls.js";
 import { resolveRunConfig, runProtocol, stringifyResults } from "../runner.js";
 import { listWorkloads } from "../workloads/index.js";
 import { listProtocols } from "../registry.js";
-import { verifyTxOutcomeProof, type TxOutcomeProof } from "../protocols/delayed/lightclient.js";
 import { formatComparisonTable } from "../report/table.js";
-import { toHex } from "../crypto/hash.js";
 import { addRunOptions, runConfigFromFlags } from "./options.js";
 import { loadWorkload } from "./workload.js";
 import { createProgress } from "./progress.js";
 import { addCompareCommands } from "./compare.js";
+import { GENESIS_FILE_NAME, addVerifyCommand, computeRunAnchor, describeAnchor, formatGenesisFile } from "./verify.js";
 
 /** `name: value` lines for a protocol's own figures (arrays shortened). */
 export function formatProtocolFigures(figures: Record<string, number | number[] | null>): string {
@@ -53,6 +51,7 @@ export function buildProgram(): Command {
       .option("--prove <indices>", "delayed: also write light-client proofs of these transactions (comma-separated)"),
   ).action((o: Record<string, unknown>) => {
     const config = resolveRunConfig(runConfigFromFlags(o, String(o.protocol)));
+    if (o.prove !== undefined && !config.signatures) throw new XshardError("BAD_PARAM", "--prove needs signatures on (a proof is checked with real BLS signatures)");
     const workload = loadWorkload(o, config.seed);
     const progress = createProgress(config.protocol);
     const out = runProtocol(config, workload, (s, last) => progress.update(s + 1, last + 1));
@@ -60,6 +59,8 @@ export function buildProgram(): Command {
     const dir = resolve(String(o.out));
     const path = writeOut(dir, "results.json", stringifyResults(out.results));
     if (o.prove !== undefined) {
+      const anchor = computeRunAnchor(config, workload);
+      console.log(`trust anchor (${describeAnchor(anchor)}): ${writeOut(dir, GENESIS_FILE_NAME, formatGenesisFile(anchor))}`);
       for (const part of String(o.prove).split(",")) {
         const i = Number(part);
         const proof = out.proveTx?.(i);
@@ -72,21 +73,7 @@ export function buildProgram(): Command {
     console.log(`results: ${path}`);
   });
 
-  program
-    .command("verify")
-    .description("check a light-client proof of a transaction's outcome (written by `run --prove`)")
-    .argument("<proof>", "proof file (JSON)")
-    .action((file: string) => {
-      let proof: TxOutcomeProof;
-      try {
-        proof = JSON.parse(readFileSync(file, "utf8")) as TxOutcomeProof;
-      } catch (e) {
-        throw new XshardError("UNREADABLE_PROOF", `cannot read proof ${file}: ${(e as Error).message}`, { file });
-      }
-      const v = verifyTxOutcomeProof(proof, createBlsVerifier());
-      console.log(`valid: transaction ${v.txId} ${v.outcome} (Stage-2 block ${v.stage2Block}, slot ${v.slot})`);
-      v.values.forEach((b, i) => console.log(`  step ${i}: ${b === null ? "Nothing" : "0x" + toHex(b)}`));
-    });
+  addVerifyCommand(program);
 
   program
     .command("workloads")

@@ -62,14 +62,14 @@ describe("xshard run", () => {
     expect(r.txs[0].outcome).toBe("committed");
     expect(out).toMatch(/delayed/);
     expect(existsSync(join(d, "proof-0.json"))).toBe(true);
-    expect(await main(["verify", join(d, "proof-0.json")])).toBe(0);
+    expect(await main(["verify", "--genesis", join(d, "genesis.json"), join(d, "proof-0.json")])).toBe(0);
     expect(out).toMatch(/valid: transaction [0-9a-f]{64} committed/);
 
     const p = JSON.parse(readFileSync(join(d, "proof-0.json"), "utf8"));
     p.values[0] = p.values[0].replace(/.$/, (c: string) => (c === "0" ? "1" : "0"));
     writeFileSync(join(d, "bad.json"), JSON.stringify(p));
     err = "";
-    expect(await main(["verify", join(d, "bad.json")])).toBe(2);
+    expect(await main(["verify", "--genesis", join(d, "genesis.json"), join(d, "bad.json")])).toBe(2);
     expect(err).toMatch(/Merkle branch does not lead/);
   });
 });

@@ -1,10 +1,7 @@
 /** The two-stage chain's own claims (DESIGN §2; issue "The two-stage delayed-execution chain"). */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { createBlsVerifier } from "../../src/crypto/bls.js";
-import { verifyTxOutcomeProof, type TxOutcomeProof } from "../../src/protocols/delayed/lightclient.js";
 import { decodeU64 } from "../../src/program/index.js";
-import { XshardError } from "../../src/errors.js";
 import { run, scenario, workload } from "../helpers/run.js";
 
 const inclToFinal = (r: { txs: { includedSlot: number | null; finalSlot: number | null }[] }) =>
@@ -122,45 +119,5 @@ describe("delayed: atomicity and fees", () => {
     expect(r.txs[1]!.outcome).toBe("rejected");
     expect(r.txs[1]!.reason).toBe("insufficient balance for fee");
     expect(r.txs[1]!.includedSlot).toBeNull();
-  });
-});
-
-describe("delayed: light client", () => {
-  const w = JSON.parse(readFileSync("scenarios/single-swap-direct.json", "utf8"));
-  const out = run("delayed", scenario(w), { shards: 3, signatures: true, validators: 12, committeeSize: 4 });
-  const proof = out.proveTx!(0) as TxOutcomeProof;
-  const verifier = createBlsVerifier();
-
-  it("verifies a real outcome and its return values", () => {
-    const v = verifyTxOutcomeProof(proof, verifier);
-    expect(v.outcome).toBe("committed");
-    expect(v.values).toHaveLength(4);
-    expect(v.values[2]).not.toBeNull(); // token B's receipt: "the contract returned these bytes"
-    expect(new TextDecoder().decode(v.values[2]!.slice(0, 4))).toBe("RCT1");
-  });
-
-  it("fails for a changed return byte", () => {
-    const bad = structuredClone(proof);
-    const v = bad.values[2]!;
-    bad.values[2] = v.slice(0, -1) + (v.endsWith("0") ? "1" : "0");
-    expect(() => verifyTxOutcomeProof(bad, verifier)).toThrowError(expect.objectContaining({ code: "BAD_PROOF" }));
-  });
-
-  it("fails for a changed outcome, branch or root", () => {
-    const a = structuredClone(proof);
-    a.leaf.outcome = "aborted";
-    expect(() => verifyTxOutcomeProof(a, verifier)).toThrow(XshardError);
-    const b = structuredClone(proof);
-    b.affirmation.postRoot = "00".repeat(32);
-    expect(() => verifyTxOutcomeProof(b, verifier)).toThrow(XshardError);
-  });
-
-  it("fails for a wrong signature or too few signers", () => {
-    const a = structuredClone(proof);
-    a.batchAttestation.signature = a.headerAttestation.signature;
-    expect(() => verifyTxOutcomeProof(a, verifier)).toThrowError(expect.objectContaining({ code: "BAD_SIGNATURE" }));
-    const b = structuredClone(proof);
-    b.batchAttestation.signers = b.batchAttestation.signers.slice(0, 1);
-    expect(() => verifyTxOutcomeProof(b, verifier)).toThrowError(expect.objectContaining({ code: "BAD_SIGNATURE" }));
   });
 });

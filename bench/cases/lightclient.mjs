@@ -1,0 +1,182 @@
+/**
+ * Light-client proof verification (issue 12 item 4), against the built library in dist/.
+ *
+ * Proofs come from a real `delayed:conditional` run (default run configuration: 64 validators,
+ * committees of 16, 4 committees; transfer workload, 2,048 transactions in 8 slots, signatures on),
+ * every final transaction's proof as decoded JSON. The trust anchor is derived from the same run's
+ * genesis.
+ *
+ * - single: each proof verified from scratch (`verifyTxOutcomeProof`): both committees derived from
+ *   the anchor, both aggregate signatures checked (two pairings), four Merkle branches.
+ * - batch: all proofs through one fresh `createTxProofChecker` per pass: each distinct header and
+ *   batch (and its aggregate) checked once, then per proof its leaf, values root and one branch.
+ *
+ * - warm: all proofs through a checker that has already seen them (headers, batches and
+ *   affirmations cached): the marginal cost of one more proof — its leaf, values root, one branch.
+ *
+ * `npm run bench` measures the three as harness cases (one after the other). Run this file directly
+ * for the interleaved figures (single, batch, warm, single, …; medians of each; wall clock and CPU
+ * time of this process, which stays meaningful when other processes share the cores):
+ *
+ *   node bench/cases/lightclient.mjs [--pairs N]
+ */
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+/** Proofs verified from scratch per single-proof sample. */
+const SINGLE_PER_RUN = 20;
+const WORKLOAD = { slots: 8, rate: 256, accounts: 256, contracts: 16, cross: 0.25 };
+
+let shared;
+
+/** Run the simulation once (both cases share it) and keep every final transaction's proof. */
+async function setupProofs() {
+  shared ??= (async () => {
+    const [runner, workloads, world, runtime, anchorFile, lc, bls] = await Promise.all([
+      import("../../dist/runner.js"),
+      import("../../dist/workloads/index.js"),
+      import("../../dist/sim/world.js"),
+      import("../../dist/runtime/index.js"),
+      import("../../dist/chain/anchorFile.js"),
+      import("../../dist/protocols/delayed/lightclient.js"),
+      import("../../dist/crypto/bls.js"),
+    ]);
+    const config = runner.resolveRunConfig({ protocol: "delayed:conditional" });
+    const workload = workloads.getWorkload("transfer").generate(WORKLOAD, config.seed);
+    const out = runner.runProtocol(config, workload);
+    const final = out.results.txs.filter((t) => t.outcome === "committed" || t.outcome === "aborted");
+    const proofs = final.map((t) => JSON.parse(JSON.stringify(out.proveTx(t.index))));
+    const genesis = anchorFile.createGenesisAnchor(
+      { seed: config.seed, validators: config.validators, committeeSize: config.committeeSize, committees: config.shards },
+      world.deployGenesis(new runtime.Runtime(), workload.genesis),
+    );
+    const anchor = lc.createGenesisTrust(genesis);
+    return { lc, anchor, verifier: bls.createBlsVerifier(), proofs, config, next: 0, checked: 0 };
+  })();
+  return shared;
+}
+
+/** Verify `SINGLE_PER_RUN` proofs, each from scratch. */
+function runSingle(ctx) {
+  for (let i = 0; i < SINGLE_PER_RUN; i++) {
+    const p = ctx.proofs[ctx.next++ % ctx.proofs.length];
+    const v = ctx.lc.verifyTxOutcomeProof(p, ctx.anchor, ctx.verifier);
+    if (v.txId !== p.leaf.txId) throw new Error("verified a different transaction");
+  }
+  ctx.checked += SINGLE_PER_RUN;
+}
+
+/** Verify every proof through one fresh checker (each header and batch checked once per pass). */
+function runBatch(ctx) {
+  const checker = ctx.lc.createTxProofChecker(ctx.anchor, ctx.verifier);
+  for (const p of ctx.proofs) checker.verify(p);
+  ctx.checked += ctx.proofs.length;
+  ctx.lastStats = { ...checker.stats };
+}
+
+/** Verify every proof through a checker that has seen them before: headers, batches and affirmations cached, only each proof's own leaf, values and Merkle path checked (the marginal cost of one more proof). */
+function runWarm(ctx) {
+  ctx.warm ??= ctx.lc.createTxProofChecker(ctx.anchor, ctx.verifier);
+  for (const p of ctx.proofs) ctx.warm.verify(p);
+  ctx.checked += ctx.proofs.length;
+}
+
+function describe(ctx) {
+  const { validators, committeeSize, shards } = ctx.config;
+  return { proofs: ctx.proofs.length, validators, committeeSize, committees: shards, checked: ctx.checked, ...(ctx.lastStats ? { perBatch: ctx.lastStats } : {}) };
+}
+
+/** @type {import("../harness.mjs").BenchCase} */
+export const lightclientSingle = {
+  name: "lightclient.proof-single",
+  title: "outcome proof verified from scratch against the genesis anchor (2 committees derived, 2 pairings)",
+  unit: "proofs",
+  opsPerRun: SINGLE_PER_RUN,
+  setup: setupProofs,
+  run: runSingle,
+  describe,
+};
+
+/** @type {import("../harness.mjs").BenchCase} */
+export const lightclientBatch = {
+  name: "lightclient.proof-batch",
+  title: "outcome proofs of one run verified as a batch (each header and batch once, then Merkle paths)",
+  unit: "proofs",
+  opsPerRun: 2048, // replaced in setup by the number of final transactions
+  baselines: ["lightclient.proof-single"],
+  setup: async () => {
+    const ctx = await setupProofs();
+    lightclientBatch.opsPerRun = ctx.proofs.length;
+    return ctx;
+  },
+  run: runBatch,
+  describe,
+};
+
+/** @type {import("../harness.mjs").BenchCase} */
+export const lightclientWarm = {
+  name: "lightclient.proof-warm",
+  title: "outcome proofs whose headers, batches and affirmations the checker already holds (leaf, values root, one Merkle path each)",
+  unit: "proofs",
+  opsPerRun: 2048, // replaced in setup
+  baselines: ["lightclient.proof-single"],
+  setup: async () => {
+    const ctx = await setupProofs();
+    lightclientWarm.opsPerRun = ctx.proofs.length;
+    return ctx;
+  },
+  run: runWarm,
+  describe,
+};
+
+/** The light-client cases, for bench/run.mjs. */
+export const lightclientCases = [lightclientSingle, lightclientBatch, lightclientWarm];
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs `f` once; proofs/s by wall clock and by this process's CPU time (user + system). */
+function measure(f, ctx, proofs) {
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  f(ctx);
+  const wall = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  return { wall: (proofs * 1000) / wall, cpu: (proofs * 1e6) / (used.user + used.system) };
+}
+
+/** Interleaved passes — single, batch, warm, single, batch, warm, … — after a warm-up; medians of each. */
+export async function measureInterleaved(pairs) {
+  const ctx = await setupProofs();
+  const modes = [
+    ["single", runSingle, SINGLE_PER_RUN],
+    ["batch", runBatch, ctx.proofs.length],
+    ["warm", runWarm, ctx.proofs.length],
+  ];
+  for (let i = 0; i < 3; i++) for (const [, f] of modes) f(ctx);
+  const samples = Object.fromEntries(modes.map(([name]) => [name, []]));
+  for (let i = 0; i < pairs; i++) for (const [name, f, n] of modes) samples[name].push(measure(f, ctx, n));
+  const summary = (xs, k) => ({ median: median(xs.map((x) => x[k])), min: Math.min(...xs.map((x) => x[k])), max: Math.max(...xs.map((x) => x[k])) });
+  const figures = Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, { wall: summary(xs, "wall"), cpu: summary(xs, "cpu") }]));
+  return { pairs, ...describe(ctx), figures };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { pairs: { type: "string", default: "15" } } });
+  const pairs = Number(values.pairs);
+  if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`--pairs must be a positive integer, got ${values.pairs}`);
+  const r = await measureInterleaved(pairs);
+  const f = (x) => Math.round(x).toLocaleString("en-US");
+  console.log(`light-client proofs: ${r.proofs} proofs of one delayed:conditional run (${r.validators} validators, committees of ${r.committeeSize}, ${r.committees} committees); one thread`);
+  console.log(`  a batch pass checks ${r.perBatch.headers} headers, ${r.perBatch.batches} batches, ${r.perBatch.affirmations} affirmations, ${r.perBatch.signatures} aggregate signatures`);
+  console.log(`  ${pairs} rounds of single (${SINGLE_PER_RUN} proofs), batch (${r.proofs}), warm (${r.proofs}), interleaved; proofs/s, median (min–max)`);
+  for (const [name, x] of Object.entries(r.figures)) {
+    console.log(`  ${name.padEnd(7)} wall ${f(x.wall.median).padStart(8)} (${f(x.wall.min)}–${f(x.wall.max)})   per CPU-second ${f(x.cpu.median).padStart(8)} (${f(x.cpu.min)}–${f(x.cpu.max)})`);
+  }
+  const ratio = (a, b, k) => (r.figures[a][k].median / r.figures[b][k].median).toFixed(1);
+  console.log(`  batch/single ${ratio("batch", "single", "wall")}× wall, ${ratio("batch", "single", "cpu")}× CPU; warm/single ${ratio("warm", "single", "wall")}× wall, ${ratio("warm", "single", "cpu")}× CPU (same run)`);
+}

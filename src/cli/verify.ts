@@ -1,0 +1,142 @@
+/**
+ * `xshard verify --genesis FILE | --checkpoint FILE [--tx ID] [--seq N] [--contract ID] PROOF…`:
+ * checks light-client proofs of transaction outcomes against a trust anchor the user holds, never
+ * against keys a proof supplies; and the anchor file `run --prove` writes beside its proofs.
+ */
+import { readFileSync, statSync } from "node:fs";
+import type { Command } from "commander";
+import { XshardError, isXshardError } from "../errors.js";
+import { createBlsVerifier } from "../crypto/bls.js";
+import { toHex } from "../crypto/hash.js";
+import { Runtime } from "../runtime/index.js";
+import { deployGenesis } from "../sim/world.js";
+import type { RunConfig } from "../sim/protocol.js";
+import type { GeneratedWorkload } from "../workloads/types.js";
+import { computeGenesisRoot, type GenesisAnchor } from "../chain/index.js";
+import { createGenesisAnchor, encodeGenesisFile, parseGenesisFile } from "../chain/anchorFile.js";
+import { createGenesisTrust, createTxProofChecker, parseCheckpointFile, type ProofQuestion, type TrustAnchor, type VerifiedOutcome } from "../protocols/delayed/lightclient.js";
+
+/** Name of the anchor file `run --prove` writes next to its proofs. */
+export const GENESIS_FILE_NAME = "genesis.json";
+/** Larger files are refused before they are read (a proof is a few kB; a genesis of 2^20 validators ≈ 120 MB). */
+const MAX_FILE_BYTES = 256 * 1024 * 1024;
+
+/** The genesis anchor of a run (what its chain computed at the start): validators from the seed, genesis contracts deployed again. */
+export function computeRunAnchor(config: RunConfig, workload: GeneratedWorkload): GenesisAnchor {
+  return createGenesisAnchor(
+    { seed: config.seed, validators: config.validators, committeeSize: config.committeeSize, committees: config.shards },
+    deployGenesis(new Runtime(), workload.genesis),
+  );
+}
+
+/** The genesis file's text. */
+export function formatGenesisFile(anchor: GenesisAnchor): string {
+  return `${JSON.stringify(encodeGenesisFile(anchor), null, 2)}\n`;
+}
+
+/** One line, whatever the message holds. */
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, " ");
+}
+
+function readJson(file: string, code: string, what: string): unknown {
+  try {
+    const size = statSync(file).size;
+    if (size > MAX_FILE_BYTES) throw new Error(`${size} bytes is larger than ${MAX_FILE_BYTES}`);
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new XshardError(code, `cannot read ${what} ${file}: ${oneLine((e as Error).message)}`, { file });
+  }
+}
+
+/** The trust anchor from `--genesis` and/or `--checkpoint`; NO_ANCHOR without either. */
+export function loadTrustAnchor(o: { genesis?: string; checkpoint?: string }): TrustAnchor {
+  if (o.genesis === undefined && o.checkpoint === undefined) {
+    throw new XshardError("NO_ANCHOR", "verify needs a trust anchor: --genesis FILE or --checkpoint FILE (a proof never supplies the keys it is checked against)");
+  }
+  const load = (file: string, parse: (doc: unknown) => TrustAnchor): TrustAnchor => {
+    const doc = readJson(file, "UNREADABLE_ANCHOR", "anchor");
+    try {
+      return parse(doc);
+    } catch (e) {
+      if (isXshardError(e)) throw new XshardError(e.code, `${file}: ${oneLine(e.message)}`, { file, ...e.data });
+      throw e;
+    }
+  };
+  const genesis = o.genesis === undefined ? undefined : load(o.genesis, (doc) => createGenesisTrust(parseGenesisFile(doc)));
+  const checkpoint = o.checkpoint === undefined ? undefined : load(o.checkpoint, parseCheckpointFile);
+  if (genesis && checkpoint && toHex(genesis.genesisRoot) !== toHex(checkpoint.genesisRoot)) {
+    throw new XshardError("BAD_ANCHOR", `${o.checkpoint}: the checkpoint is for another chain than ${o.genesis}`, { genesis: o.genesis, checkpoint: o.checkpoint });
+  }
+  return checkpoint ?? (genesis as TrustAnchor);
+}
+
+/** `--tx`, `--seq`, `--contract` as a question every proof must answer. */
+export function parseQuestion(o: { tx?: string; seq?: string; contract?: string }): ProofQuestion {
+  const q: { txId?: string; seq?: number; contract?: string } = {};
+  if (o.tx !== undefined) {
+    if (!/^(0x)?[0-9a-fA-F]{64}$/.test(o.tx)) throw new XshardError("BAD_PARAM", `--tx must be a 32-byte transaction id in hex, got '${o.tx}'`, { value: o.tx });
+    q.txId = o.tx.replace(/^0x/, "").toLowerCase();
+  }
+  if (o.seq !== undefined) {
+    if (!/^[0-9]+$/.test(o.seq) || !Number.isSafeInteger(Number(o.seq))) throw new XshardError("BAD_PARAM", `--seq must be a non-negative integer, got '${o.seq}'`, { value: o.seq });
+    q.seq = Number(o.seq);
+  }
+  if (o.contract !== undefined) {
+    if (o.contract === "") throw new XshardError("BAD_PARAM", "--contract is empty");
+    q.contract = o.contract;
+  }
+  return q;
+}
+
+function formatOutcome(v: VerifiedOutcome): string[] {
+  return [
+    `valid: transaction ${v.txId} ${v.outcome} (seq ${v.seq}, contract ${v.contract}, Stage-2 block ${v.stage2Block}, slot ${v.slot})`,
+    ...v.values.map((b, i) => `  step ${i}: ${b === null ? "Nothing" : "0x" + toHex(b)}`),
+  ];
+}
+
+/** Verifies every file against the anchor (shared headers and batches checked once); throws at the first bad one, naming it. */
+export function verifyProofFiles(files: readonly string[], anchor: TrustAnchor, question: ProofQuestion): { outcomes: VerifiedOutcome[]; lines: string[] } {
+  const checker = createTxProofChecker(anchor, createBlsVerifier());
+  const outcomes: VerifiedOutcome[] = [];
+  const lines: string[] = [];
+  for (const file of files) {
+    const doc = readJson(file, "UNREADABLE_PROOF", "proof");
+    try {
+      const v = checker.verify(doc, question);
+      outcomes.push(v);
+      lines.push(...(files.length > 1 ? [`${file}:`] : []), ...formatOutcome(v));
+    } catch (e) {
+      if (isXshardError(e)) throw new XshardError(e.code, `${file}: ${oneLine(e.message)}`, { file, ...e.data });
+      throw e;
+    }
+  }
+  if (files.length > 1) {
+    const s = checker.stats;
+    lines.push(`${s.proofs} proofs valid against genesis ${toHex(anchor.genesisRoot).slice(0, 16)}… (${s.headers} headers, ${s.affirmations} affirmations, ${s.signatures} aggregate signatures checked)`);
+  }
+  return { outcomes, lines };
+}
+
+export function addVerifyCommand(program: Command): void {
+  program
+    .command("verify")
+    .description("check light-client proofs of transaction outcomes (written by `run --prove`) against a trust anchor")
+    .argument("<proofs...>", "proof files (JSON)")
+    .option("--genesis <file>", "trust anchor: the chain's genesis file (run --prove writes DIR/genesis.json)")
+    .option("--checkpoint <file>", "trust anchor: a checkpoint file (a later Stage-2 block and the validators slashed by then)")
+    .option("--tx <id>", "every proof must prove this transaction id (hex)")
+    .option("--seq <n>", "every proof must prove this Stage-1 sequence number")
+    .option("--contract <id>", "every proof must prove the outcome on this contract")
+    .action((files: string[], o: { genesis?: string; checkpoint?: string; tx?: string; seq?: string; contract?: string }) => {
+      const anchor = loadTrustAnchor(o);
+      const question = parseQuestion(o);
+      for (const line of verifyProofFiles(files, anchor, question).lines) console.log(line);
+    });
+}
+
+/** The anchor's root, for the line `run --prove` prints when it writes GENESIS_FILE_NAME. */
+export function describeAnchor(anchor: GenesisAnchor): string {
+  return `genesis root ${toHex(computeGenesisRoot(anchor))}`;
+}

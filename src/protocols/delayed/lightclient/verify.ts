@@ -1,0 +1,385 @@
+/**
+ * Verifying outcome proofs against a trust anchor (see `anchor.ts`, docs/protocols/lightclient.md).
+ *
+ * One proof: every field type-checked (unknown fields refused), the chain named by the proof equal
+ * to the anchor's, the Stage-2 header signed by ≥ 2/3 of the stake of the attesters *derived* for
+ * its number, the batch signed by ≥ 2/3 of the (unslashed) stake of the contract committee
+ * *derived* for its index, and the four Merkle branches leaf → results root → batch → header.
+ *
+ * Many proofs (`createTxProofChecker`): proofs that share a header or a batch share their checks.
+ * Derived committees are kept per block number and committee index; each aggregate signature is
+ * checked once per (signing root, signers, signature); a header, batch or affirmation part identical
+ * to one fully checked before (deep equality with a private copy) is not checked again — after the
+ * first proof of an affirmation, a proof costs its own leaf, its values root and one Merkle branch.
+ */
+import { toHex } from "../../../crypto/hash.js";
+import { SIGNATURE_BYTES, type SignatureVerifier } from "../../../crypto/bls.js";
+import { XshardError } from "../../../errors.js";
+import { verifyListProof } from "../../../state/index.js";
+import { MAX_ARG_BYTES, MAX_CONTRACT_ID_BYTES, MAX_STEPS } from "../../../program/index.js";
+import { computeSigningRoot, getWeight, isSupermajority, type AttestationFault, type PublicValidator } from "../../../chain/index.js";
+import { createFieldReader } from "../../../chain/fields.js";
+import {
+  Affirmation,
+  BatchHeader,
+  BatchInclusion,
+  DOMAIN_AFFIRMATION,
+  DOMAIN_STAGE2,
+  MAX_AFFIRMATIONS,
+  MAX_ASSUMPTIONS,
+  OUTCOME_CODES,
+  Stage2Header,
+  encodeContractId,
+  type Stage2Outcome,
+} from "../containers.js";
+import { TX_PROOF_SCHEMA } from "./proof.js";
+import { computeResultLeafRoot, computeValuesRootFast } from "./leaf.js";
+import { computeActiveValidators, computeContractCommittee, computeStage2Attesters, getSlashed, type TrustAnchor } from "./anchor.js";
+
+/** What the user asks about: the proof must be about this transaction (and contract). */
+export interface ProofQuestion {
+  /** Transaction id (hex, 32 bytes). */
+  readonly txId?: string;
+  /** Stage-1 sequence number. */
+  readonly seq?: number;
+  readonly contract?: string;
+}
+
+export interface VerifiedOutcome {
+  readonly txId: string;
+  readonly seq: number;
+  readonly contract: string;
+  readonly outcome: Stage2Outcome;
+  readonly values: readonly (Uint8Array | null)[];
+  readonly stage2Block: number;
+  readonly slot: number;
+  /** The contract committee whose batch affirmed it. */
+  readonly committee: number;
+}
+
+export interface TxProofCheckerStats {
+  proofs: number;
+  /** Headers, batches and affirmations checked in full (not found in the cache). */
+  headers: number;
+  batches: number;
+  affirmations: number;
+  /** Aggregate signatures verified (pairings), after the cache. */
+  signatures: number;
+}
+
+export interface TxProofChecker {
+  /** Verifies one proof (decoded JSON); throws a typed XshardError, never returns a wrong outcome. */
+  verify(doc: unknown, question?: ProofQuestion): VerifiedOutcome;
+  readonly stats: Readonly<TxProofCheckerStats>;
+}
+
+type ProofErrorCode = "MALFORMED_PROOF" | "BAD_PROOF" | "BAD_SIGNATURE" | "WRONG_CHAIN" | "BEFORE_CHECKPOINT" | "CHECKPOINT_CONFLICT" | "PROOF_MISMATCH";
+
+function fail(code: ProofErrorCode, message: string, data: Record<string, unknown> = {}): never {
+  throw new XshardError(code, message, data);
+}
+
+const r = createFieldReader("MALFORMED_PROOF", "proof");
+const PROOF_FIELDS = ["schema", "genesisRoot", "header", "headerAttestation", "batch", "batchAttestation", "applied", "inclusion", "affirmation", "affirmationProof", "leaf", "leafProof", "values"];
+/** Deepest branch of a list of at most 2^32 − 1 leaves. */
+const MAX_BRANCH = 32;
+const MAX_LIST = 2 ** 32 - 1;
+
+interface Branch {
+  count: number;
+  index: number;
+  branch: Uint8Array[];
+}
+
+function readBranch(x: unknown, path: string): Branch {
+  const o = r.object(x, path, ["count", "index", "branch"]);
+  const count = r.uint(o.count, `${path}.count`, MAX_LIST);
+  if (count < 1) r.fail(`${path}.count`, "must be at least 1");
+  return { count, index: r.uint(o.index, `${path}.index`, count - 1), branch: r.list(o.branch, `${path}.branch`, MAX_BRANCH, (b, p) => r.hex(b, p, 32)) };
+}
+
+function readSignature(x: unknown, path: string): { signers: number[]; signature: Uint8Array } {
+  const o = r.object(x, path, ["signers", "signature"]);
+  return { signers: r.list(o.signers, `${path}.signers`, 1 << 20, (i, p) => r.uint(i, p)), signature: r.hex(o.signature, `${path}.signature`, SIGNATURE_BYTES) };
+}
+
+function checkBranch(root: Uint8Array, leaf: Uint8Array, b: Branch, what: string): void {
+  if (!verifyListProof(root, b.index, leaf, b.branch, b.count)) fail("BAD_PROOF", `proof: ${what}: Merkle branch does not lead to the committed root`, { what, index: b.index });
+}
+
+/**
+ * The single ≥ 2/3 rule (`src/chain/attestation.ts`) as a light client applies it to a derived
+ * committee: every signer a member, once; the unslashed signers hold ≥ 2/3 of the unslashed
+ * members' stake; the aggregate verifies under every signer's key. (A member slashed after it
+ * signed still contributes its key to the aggregate but no weight, as the chain counts it.)
+ */
+export function checkCommitteeSignature(
+  verify: (pubkeys: readonly Uint8Array[]) => boolean,
+  members: readonly PublicValidator[],
+  slashed: ReadonlySet<number>,
+  signers: readonly number[],
+): { fault: AttestationFault; signer?: number } | undefined {
+  const byIndex = new Map(members.map((v) => [v.index, v]));
+  const seen = new Set<number>();
+  const pubkeys: Uint8Array[] = [];
+  let weight = 0;
+  for (const i of signers) {
+    const v = byIndex.get(i);
+    if (v === undefined) return { fault: "UNKNOWN_SIGNER", signer: i };
+    if (seen.has(i)) return { fault: "DUPLICATE_SIGNER", signer: i };
+    seen.add(i);
+    pubkeys.push(v.key.pubkey);
+    if (!slashed.has(i)) weight += v.stake;
+  }
+  const total = getWeight(members.filter((v) => !slashed.has(v.index)));
+  if (total === 0 || !isSupermajority(weight, total)) return { fault: "NO_SUPERMAJORITY" };
+  if (!verify(pubkeys)) return { fault: "BAD_SIGNATURE" };
+  return undefined;
+}
+
+const FAULT_TEXT: Record<AttestationFault, string> = {
+  UNKNOWN_SIGNER: "is not a member of the committee derived from the anchor",
+  DUPLICATE_SIGNER: "is listed twice",
+  NO_SUPERMAJORITY: "signers hold less than 2/3 of the derived committee's stake",
+  BAD_SIGNATURE: "the aggregate signature does not verify under the derived committee's keys",
+};
+
+interface VerifiedHeader {
+  readonly number: number;
+  readonly slot: number;
+  readonly batchesRoot: Uint8Array;
+}
+
+interface VerifiedBatch {
+  readonly committee: number;
+  readonly affirmationsRoot: Uint8Array;
+  readonly applied: ReadonlySet<number>;
+}
+
+/** A checked part (a private copy of its JSON), its verdict, and the cache of the parts below it (header → batches → affirmations). */
+interface Cached<T> {
+  readonly parts: readonly unknown[];
+  readonly value: T;
+  readonly children: Map<string, Cached<unknown>[]>;
+}
+
+/** Deep equality of decoded JSON values (key order ignored). */
+function isSameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bs = b as unknown[];
+    if (a.length !== bs.length) return false;
+    for (let i = 0; i < a.length; i++) if (!isSameJson(a[i], bs[i])) return false;
+    return true;
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const keys = Object.keys(ao);
+  if (keys.length !== Object.keys(bo).length) return false;
+  for (const k of keys) if (!Object.hasOwn(bo, k) || !isSameJson(ao[k], bo[k])) return false;
+  return true;
+}
+
+interface VerifiedAffirmation {
+  readonly contract: string;
+  readonly first: number;
+  readonly last: number;
+  readonly resultsRoot: Uint8Array;
+  readonly committee: number;
+}
+
+/**
+ * A proof checker bound to one trust anchor. With `cache: false` every proof is checked from
+ * scratch (committees derived, both pairings); with `cache: true` (the default) shared parts are
+ * checked once (see the module comment).
+ */
+export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVerifier, options: { cache?: boolean } = {}): TxProofChecker {
+  const cache = options.cache ?? true;
+  const genesisHex = toHex(anchor.genesisRoot);
+  const slashed = getSlashed(anchor);
+  const fromBlock = anchor.checkpoint?.number ?? 0;
+  const checkpointRoot = anchor.checkpoint ? toHex(anchor.checkpoint.headerRoot) : undefined;
+  let active: PublicValidator[] | undefined;
+  const attesters = new Map<number, PublicValidator[]>();
+  const committees = new Map<number, PublicValidator[]>();
+  const signatures = new Set<string>();
+  const headers = new Map<string, Cached<VerifiedHeader>[]>();
+  const stats: TxProofCheckerStats = { proofs: 0, headers: 0, batches: 0, affirmations: 0, signatures: 0 };
+
+  function getAttesters(number: number): PublicValidator[] {
+    let a = cache ? attesters.get(number) : undefined;
+    if (a === undefined) {
+      active ??= computeActiveValidators(anchor);
+      a = computeStage2Attesters(anchor, active, number);
+      if (cache) attesters.set(number, a);
+    }
+    return a;
+  }
+
+  function getCommittee(k: number): PublicValidator[] {
+    let c = cache ? committees.get(k) : undefined;
+    if (c === undefined) {
+      c = computeContractCommittee(anchor, k);
+      if (cache) committees.set(k, c);
+    }
+    return c;
+  }
+
+  function checkSignature(what: string, members: readonly PublicValidator[], gone: ReadonlySet<number>, att: { signers: number[]; signature: Uint8Array }, message: Uint8Array): void {
+    const key = cache ? `${toHex(message)}|${att.signers.join(",")}|${toHex(att.signature)}` : "";
+    if (cache && signatures.has(key)) return;
+    const verdict = checkCommitteeSignature(
+      (pubkeys) => {
+        stats.signatures++;
+        return verifier.verifyAggregate(pubkeys, message, att.signature);
+      },
+      members,
+      gone,
+      att.signers,
+    );
+    if (verdict !== undefined) {
+      const who = verdict.signer === undefined ? "" : ` signer ${verdict.signer}`;
+      fail("BAD_SIGNATURE", `proof: ${what}:${who} ${FAULT_TEXT[verdict.fault]}`, { what, fault: verdict.fault, ...(verdict.signer === undefined ? {} : { signer: verdict.signer }) });
+    }
+    if (cache) signatures.add(key);
+  }
+
+  /** The chain, the header and its attestation. */
+  function checkHeader(o: Record<string, unknown>): VerifiedHeader {
+    const stated = toHex(r.hex(o.genesisRoot, "proof.genesisRoot", 32));
+    if (stated !== genesisHex) fail("WRONG_CHAIN", `proof: it is for the chain with genesis root ${stated.slice(0, 16)}…, the anchor is ${genesisHex.slice(0, 16)}…`, { proof: stated, anchor: genesisHex });
+    const h = r.object(o.header, "proof.header", ["number", "slot", "parentRoot", "batchesRoot", "evidenceRoot"]);
+    const header = {
+      number: r.uint(h.number, "proof.header.number"),
+      slot: r.uint(h.slot, "proof.header.slot"),
+      parentRoot: r.hex(h.parentRoot, "proof.header.parentRoot", 32),
+      batchesRoot: r.hex(h.batchesRoot, "proof.header.batchesRoot", 32),
+      evidenceRoot: r.hex(h.evidenceRoot, "proof.header.evidenceRoot", 32),
+    };
+    const att = readSignature(o.headerAttestation, "proof.headerAttestation");
+    if (header.number < fromBlock) {
+      fail("BEFORE_CHECKPOINT", `proof: Stage-2 block ${header.number} precedes the checkpoint (block ${fromBlock}); verify it from an earlier anchor`, { number: header.number, checkpoint: fromBlock });
+    }
+    const root = Stage2Header.hashTreeRoot(header);
+    if (header.number === fromBlock && checkpointRoot !== undefined && toHex(root) !== checkpointRoot) {
+      fail("CHECKPOINT_CONFLICT", `proof: Stage-2 block ${header.number} has a different root from the checkpoint's`, { number: header.number });
+    }
+    checkSignature(`Stage-2 block ${header.number}`, getAttesters(header.number), new Set(), att, computeSigningRoot(DOMAIN_STAGE2, anchor.genesisRoot, root));
+    stats.headers++;
+    return { number: header.number, slot: header.slot, batchesRoot: header.batchesRoot };
+  }
+
+  /** The batch: its inclusion in the header and its committee's signature. */
+  function checkBatch(o: Record<string, unknown>, header: VerifiedHeader): VerifiedBatch {
+    const b = r.object(o.batch, "proof.batch", ["committee", "round", "affirmationsRoot"]);
+    const batch = { committee: r.uint(b.committee, "proof.batch.committee"), round: r.uint(b.round, "proof.batch.round"), affirmationsRoot: r.hex(b.affirmationsRoot, "proof.batch.affirmationsRoot", 32) };
+    const att = readSignature(o.batchAttestation, "proof.batchAttestation");
+    const applied = r.list(o.applied, "proof.applied", MAX_AFFIRMATIONS, (x, p) => r.uint(x, p));
+    const inclusion = readBranch(o.inclusion, "proof.inclusion");
+    if (batch.committee >= anchor.genesis.committees) fail("BAD_PROOF", `proof: committee ${batch.committee} does not exist (the anchor has ${anchor.genesis.committees})`, { committee: batch.committee });
+    const batchRoot = BatchHeader.hashTreeRoot(batch);
+    checkBranch(header.batchesRoot, BatchInclusion.hashTreeRoot({ batchRoot, applied }), inclusion, "batch inclusion in the Stage-2 header");
+    checkSignature(`batch of committee ${batch.committee}`, getCommittee(batch.committee), slashed, att, computeSigningRoot(DOMAIN_AFFIRMATION, anchor.genesisRoot, batchRoot));
+    stats.batches++;
+    return { committee: batch.committee, affirmationsRoot: batch.affirmationsRoot, applied: new Set(applied) };
+  }
+
+  /** The affirmation: applied by the block, and in the batch. */
+  function checkAffirmation(o: Record<string, unknown>, batch: VerifiedBatch): VerifiedAffirmation {
+    const a = r.object(o.affirmation, "proof.affirmation", ["contract", "first", "last", "preRoot", "postRoot", "resultsRoot", "assumptions"]);
+    const contract = r.string(a.contract, "proof.affirmation.contract", MAX_CONTRACT_ID_BYTES);
+    const aff = {
+      contract: encodeContractId(contract),
+      first: r.uint(a.first, "proof.affirmation.first"),
+      last: r.uint(a.last, "proof.affirmation.last"),
+      preRoot: r.hex(a.preRoot, "proof.affirmation.preRoot", 32),
+      postRoot: r.hex(a.postRoot, "proof.affirmation.postRoot", 32),
+      resultsRoot: r.hex(a.resultsRoot, "proof.affirmation.resultsRoot", 32),
+      assumptions: r.list(a.assumptions, "proof.affirmation.assumptions", MAX_ASSUMPTIONS, (x, p) => {
+        const s = r.object(x, p, ["contract", "position", "root"]);
+        return { contract: encodeContractId(r.string(s.contract, `${p}.contract`, MAX_CONTRACT_ID_BYTES)), position: r.uint(s.position, `${p}.position`), root: r.hex(s.root, `${p}.root`, 32) };
+      }),
+    };
+    const affirmationProof = readBranch(o.affirmationProof, "proof.affirmationProof");
+    if (aff.first > aff.last) fail("MALFORMED_PROOF", "proof: proof.affirmation.first is after proof.affirmation.last", { first: aff.first, last: aff.last });
+    if (!batch.applied.has(affirmationProof.index)) fail("BAD_PROOF", "proof: the block did not apply this affirmation", { affirmationIndex: affirmationProof.index });
+    checkBranch(batch.affirmationsRoot, Affirmation.hashTreeRoot(aff), affirmationProof, "affirmation in the batch");
+    stats.affirmations++;
+    return { contract, first: aff.first, last: aff.last, resultsRoot: aff.resultsRoot, committee: batch.committee };
+  }
+
+  /**
+   * `check()` once per distinct content of `parts` at one cache level: entries are found by `tag`
+   * (a signature or root the parts contain) and matched by deep equality with a private copy of
+   * what was checked, so a part is skipped only when it is identical to one fully checked before.
+   */
+  function cached<T>(level: Map<string, Cached<T>[]>, tag: unknown, parts: readonly unknown[], check: () => T): Cached<T> {
+    const key = typeof tag === "string" ? tag : "";
+    const entries = level.get(key);
+    const hit = entries?.find((e) => isSameJson(e.parts, parts));
+    if (hit !== undefined) return hit;
+    const entry: Cached<T> = { parts: structuredClone(parts), value: check(), children: new Map() };
+    if (entries) entries.push(entry);
+    else level.set(key, [entry]);
+    return entry;
+  }
+
+  function verify(doc: unknown, question: ProofQuestion = {}): VerifiedOutcome {
+    r.schema(doc, "proof", TX_PROOF_SCHEMA);
+    const o = r.object(doc, "proof", PROOF_FIELDS);
+    let header: VerifiedHeader;
+    let aff: VerifiedAffirmation;
+    if (cache) {
+      const h = cached(headers, (o.headerAttestation as { signature?: unknown } | null)?.signature, [o.genesisRoot, o.header, o.headerAttestation], () => checkHeader(o));
+      const b = cached(h.children as Map<string, Cached<VerifiedBatch>[]>, (o.batchAttestation as { signature?: unknown } | null)?.signature, [o.batch, o.batchAttestation, o.applied, o.inclusion], () => checkBatch(o, h.value));
+      const affs = b.children as Map<string, Cached<VerifiedAffirmation>[]>;
+      aff = cached(affs, (o.affirmation as { resultsRoot?: unknown } | null)?.resultsRoot, [o.affirmation, o.affirmationProof], () => checkAffirmation(o, b.value)).value;
+      header = h.value;
+    } else {
+      header = checkHeader(o);
+      aff = checkAffirmation(o, checkBatch(o, header));
+    }
+
+    const l = r.object(o.leaf, "proof.leaf", ["seq", "txId", "outcome", "postRoot"]);
+    const outcome = r.oneOf(l.outcome, "proof.leaf.outcome", ["committed", "aborted"] as const);
+    const values = r.list(o.values, "proof.values", MAX_STEPS, (v, p) => (v === null ? null : r.hex(v, p, undefined, MAX_ARG_BYTES)));
+    const leaf = {
+      seq: r.uint(l.seq, "proof.leaf.seq"),
+      txId: r.hex(l.txId, "proof.leaf.txId", 32),
+      outcome: OUTCOME_CODES[outcome],
+      valuesRoot: computeValuesRootFast(values),
+      postRoot: r.hex(l.postRoot, "proof.leaf.postRoot", 32),
+    };
+    const leafProof = readBranch(o.leafProof, "proof.leafProof");
+    checkBranch(aff.resultsRoot, computeResultLeafRoot(leaf), leafProof, "result in the affirmation");
+    if (leaf.seq < aff.first || leaf.seq > aff.last) fail("BAD_PROOF", `proof: the result's sequence number ${leaf.seq} is outside the affirmation's range ${aff.first}..${aff.last}`, { seq: leaf.seq });
+
+    const txId = l.txId as string;
+    checkQuestion(question, { txId, seq: leaf.seq, contract: aff.contract });
+    stats.proofs++;
+    return { txId: txId.toLowerCase(), seq: leaf.seq, contract: aff.contract, outcome, values, stage2Block: header.number, slot: header.slot, committee: aff.committee };
+  }
+
+  return { verify, stats };
+}
+
+/** A proof answers only the question it was asked: a relabelled proof (other id, sequence number or contract) is refused. */
+function checkQuestion(q: ProofQuestion, proven: { txId: string; seq: number; contract: string }): void {
+  if (q.txId !== undefined && q.txId.replace(/^0x/, "").toLowerCase() !== proven.txId.toLowerCase()) {
+    fail("PROOF_MISMATCH", `proof: it proves transaction ${proven.txId.toLowerCase()}, not ${q.txId}`, { asked: q.txId, proven: proven.txId });
+  }
+  if (q.seq !== undefined && q.seq !== proven.seq) fail("PROOF_MISMATCH", `proof: it proves sequence number ${proven.seq}, not ${q.seq}`, { asked: q.seq, proven: proven.seq });
+  if (q.contract !== undefined && q.contract !== proven.contract) fail("PROOF_MISMATCH", `proof: it proves the outcome on contract ${proven.contract}, not ${q.contract}`, { asked: q.contract, proven: proven.contract });
+}
+
+/** Verifies one proof from scratch against a trust anchor (see `createTxProofChecker`). */
+export function verifyTxOutcomeProof(doc: unknown, anchor: TrustAnchor, verifier: SignatureVerifier, question: ProofQuestion = {}): VerifiedOutcome {
+  return createTxProofChecker(anchor, verifier, { cache: false }).verify(doc, question);
+}
+
+/** Verifies many proofs against one anchor, sharing the checks of shared headers and batches. Throws at the first bad proof. */
+export function verifyTxOutcomeProofs(docs: readonly unknown[], anchor: TrustAnchor, verifier: SignatureVerifier, question: ProofQuestion = {}): VerifiedOutcome[] {
+  const checker = createTxProofChecker(anchor, verifier);
+  return docs.map((d) => checker.verify(d, question));
+}

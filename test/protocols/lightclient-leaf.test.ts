@@ -1,0 +1,32 @@
+/** The light client's fast leaf roots equal the SSZ types' roots (ResultLeaf, StepValues) for any values within the bounds. */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { toHex } from "../../src/crypto/hash.js";
+import { MAX_ARG_BYTES, MAX_STEPS } from "../../src/program/index.js";
+import { ResultLeaf, computeValuesRoot } from "../../src/protocols/delayed/containers.js";
+import { computeResultLeafRoot, computeValuesRootFast } from "../../src/protocols/delayed/lightclient/leaf.js";
+
+const value = fc.oneof(fc.constant(null), fc.uint8Array({ maxLength: MAX_ARG_BYTES }), fc.uint8Array({ minLength: MAX_ARG_BYTES - 40, maxLength: MAX_ARG_BYTES }));
+const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
+
+describe("light client: fast leaf roots", () => {
+  it("values root = computeValuesRoot (Nothing, empty, full-length values; 0 to MAX_STEPS steps)", () => {
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: MAX_STEPS }), (vs) => {
+        expect(toHex(computeValuesRootFast(vs))).toBe(toHex(computeValuesRoot(vs.map((v) => (v === null ? null : { bytes: v })))));
+      }),
+      { numRuns: 150 },
+    );
+    expect(toHex(computeValuesRootFast(Array(MAX_STEPS).fill(null)))).toBe(toHex(computeValuesRoot(Array(MAX_STEPS).fill(null))));
+  });
+
+  it("leaf root = ResultLeaf.hashTreeRoot", () => {
+    fc.assert(
+      fc.property(fc.maxSafeNat(), bytes32, fc.integer({ min: 0, max: 255 }), bytes32, bytes32, (seq, txId, outcome, valuesRoot, postRoot) => {
+        const leaf = { seq, txId, outcome, valuesRoot, postRoot };
+        expect(toHex(computeResultLeafRoot(leaf))).toBe(toHex(ResultLeaf.hashTreeRoot(leaf)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
