@@ -9,7 +9,7 @@
  * into it, which makes selection unpredictable far ahead — xshard does not model that attack, and a
  * RANDAO mix can replace the fixed seed without changing any caller.
  */
-import { readUint32BE, sha256 } from "../crypto/hash.js";
+import { readUint32BE, sha256, toHex } from "../crypto/hash.js";
 import { XshardError } from "../errors.js";
 import { MAX_STAKE, type Validator } from "./validators.js";
 
@@ -37,25 +37,79 @@ export function computeSeed(chainSeed: string, domain: string, n: number): Uint8
 }
 
 /**
+ * The swap-or-not network of one (count, seed) (consensus-specs `compute_shuffled_index`), with
+ * each round's pivot and each 256-position source hash computed once: k positions cost
+ * 90 + 90·⌈count/256⌉ hashes at most, instead of 180·k. Same permutation as the spec's function.
+ */
+export class Shuffler {
+  private readonly pivots: number[] = [];
+  private readonly sources: (Uint8Array | undefined)[][] = [];
+  private readonly buf: Uint8Array;
+
+  constructor(
+    readonly count: number,
+    private readonly seed: Uint8Array,
+  ) {
+    if (!(Number.isSafeInteger(count) && count > 0)) throw new XshardError("BAD_RANGE", `shuffle count must be a positive integer, got ${count}`, { count });
+    this.buf = new Uint8Array(seed.length + 1 + 4);
+    this.buf.set(seed, 0);
+    for (let round = 0; round < SHUFFLE_ROUND_COUNT; round++) {
+      this.buf[seed.length] = round;
+      this.pivots.push(Number(readBigUint64LE(sha256(this.buf.subarray(0, seed.length + 1))) % BigInt(count)));
+      this.sources.push([]);
+    }
+  }
+
+  private source(round: number, chunk: number): Uint8Array {
+    const row = this.sources[round] as (Uint8Array | undefined)[];
+    let h = row[chunk];
+    if (h === undefined) {
+      this.buf[this.seed.length] = round;
+      new DataView(this.buf.buffer, this.buf.byteOffset).setUint32(this.seed.length + 1, chunk, true);
+      h = sha256(this.buf);
+      row[chunk] = h;
+    }
+    return h;
+  }
+
+  /** Where `index` lands in the permutation. */
+  index(index: number): number {
+    const count = this.count;
+    if (!(Number.isInteger(index) && index >= 0 && index < count)) throw new XshardError("BAD_RANGE", `shuffle index ${index} outside [0, ${count})`, { index, count });
+    let cur = index;
+    for (let round = 0; round < SHUFFLE_ROUND_COUNT; round++) {
+      const flip = ((this.pivots[round] as number) + count - cur) % count;
+      const position = Math.max(cur, flip);
+      const byte = this.source(round, Math.floor(position / 256))[Math.floor((position % 256) / 8)] as number;
+      if ((byte >> (position % 8)) & 1) cur = flip;
+    }
+    return cur;
+  }
+}
+
+/** A few recent shufflers by (seed, count): committees are derived again and again from one seed. */
+const recent = new Map<string, Shuffler>();
+const RECENT_SHUFFLERS = 32;
+
+/** The shuffler of (count, seed), memoised (a pure function of its arguments). */
+export function getShuffler(count: number, seed: Uint8Array): Shuffler {
+  const key = `${count}:${toHex(seed)}`;
+  let s = recent.get(key);
+  if (s === undefined) {
+    s = new Shuffler(count, seed);
+    if (recent.size >= RECENT_SHUFFLERS) recent.delete(recent.keys().next().value as string);
+    recent.set(key, s);
+  }
+  return s;
+}
+
+/**
  * Where `index` lands in a permutation of `count` items under `seed`: the swap-or-not network
  * (consensus-specs `compute_shuffled_index`), so one position is computed without the whole list.
  */
 export function computeShuffledIndex(index: number, count: number, seed: Uint8Array): number {
   if (!(index >= 0 && index < count)) throw new XshardError("BAD_RANGE", `shuffle index ${index} outside [0, ${count})`, { index, count });
-  let cur = index;
-  const buf = new Uint8Array(seed.length + 1 + 4);
-  buf.set(seed, 0);
-  for (let round = 0; round < SHUFFLE_ROUND_COUNT; round++) {
-    buf[seed.length] = round;
-    const pivot = Number(readBigUint64LE(sha256(buf.subarray(0, seed.length + 1))) % BigInt(count));
-    const flip = (pivot + count - cur) % count;
-    const position = Math.max(cur, flip);
-    new DataView(buf.buffer, buf.byteOffset).setUint32(seed.length + 1, Math.floor(position / 256), true);
-    const source = sha256(buf);
-    const byte = source[Math.floor((position % 256) / 8)] as number;
-    if ((byte >> (position % 8)) & 1) cur = flip;
-  }
-  return cur;
+  return getShuffler(count, seed).index(index);
 }
 
 function readBigUint64LE(bytes: Uint8Array): bigint {

@@ -15,8 +15,32 @@ import {
   isSupermajority,
 } from "../../src/chain/index.js";
 import { createBlsVerifier } from "../../src/crypto/bls.js";
+import { sha256 } from "../../src/crypto/hash.js";
+
+/** consensus-specs `compute_shuffled_index`, written out as the spec does (no caching): the reference. */
+function specShuffledIndex(index: number, count: number, seed: Uint8Array): number {
+  let cur = index;
+  for (let round = 0; round < 90; round++) {
+    const h = sha256(seed, new Uint8Array([round]));
+    const pivot = Number(new DataView(h.buffer, h.byteOffset, 32).getBigUint64(0, true) % BigInt(count));
+    const flip = (pivot + count - cur) % count;
+    const position = Math.max(cur, flip);
+    const pos = new Uint8Array(4);
+    new DataView(pos.buffer).setUint32(0, Math.floor(position / 256), true);
+    const source = sha256(seed, new Uint8Array([round]), pos);
+    if (((source[Math.floor((position % 256) / 8)] as number) >> (position % 8)) & 1) cur = flip;
+  }
+  return cur;
+}
 
 describe("selection", () => {
+  it("the cached shuffler computes the spec's compute_shuffled_index", () => {
+    for (const count of [1, 3, 255, 256, 257, 700]) {
+      const seed = computeSeed("ref", "test", count);
+      for (const i of new Set([0, Math.min(1, count - 1), Math.floor(count / 2), count - 1])) expect(computeShuffledIndex(i, count, seed), `${i}/${count}`).toBe(specShuffledIndex(i, count, seed));
+    }
+  });
+
   it("computeShuffledIndex is a permutation, and a different seed gives a different one", () => {
     for (const count of [1, 2, 7, 64]) {
       const seed = computeSeed("s", "test", count);
