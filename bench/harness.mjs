@@ -71,9 +71,13 @@ export async function measureCase(benchCase, options) {
   const runsPerSample = Math.max(1, Math.round(options.sampleMs / msPerRun));
   const opsPerSample = runsPerSample * benchCase.opsPerRun;
   const samples = [];
+  const cpuSamples = [];
   for (let rep = 0; rep < options.reps; rep++) {
+    const cpu0 = process.cpuUsage();
     const ms = await timeRuns(benchCase, ctx, runsPerSample);
+    const cpu = process.cpuUsage(cpu0);
     samples.push((opsPerSample * 1000) / ms);
+    cpuSamples.push((opsPerSample * 1e6) / (cpu.user + cpu.system));
   }
   const details = benchCase.describe === undefined ? {} : await benchCase.describe(ctx);
   return {
@@ -86,6 +90,8 @@ export async function measureCase(benchCase, options) {
     medianOpsPerSec: computeMedian(samples),
     minOpsPerSec: Math.min(...samples),
     maxOpsPerSec: Math.max(...samples),
+    /** The same samples timed by the process's CPU time (all its threads): less sensitive to a busy machine. */
+    medianCpuOpsPerSec: computeMedian(cpuSamples),
     details,
   };
 }
