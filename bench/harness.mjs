@@ -49,11 +49,20 @@ async function timeRuns(benchCase, ctx, times) {
   return performance.now() - start;
 }
 
-/** Warm up a case; return the mean milliseconds of one run observed during the warm-up. */
+/**
+ * Warm up a case until `warmupMs` of the process's CPU time (not wall time: on a busy machine a
+ * wall-clock warm-up can end before the JITs have run the code enough) have passed, at least one
+ * run; return the mean wall milliseconds of one run observed during the warm-up.
+ */
 async function warmUp(benchCase, ctx, warmupMs) {
   let runs = 0;
   let elapsed = 0;
-  while (runs === 0 || elapsed < warmupMs) {
+  const cpu0 = process.cpuUsage();
+  const cpuMs = () => {
+    const u = process.cpuUsage(cpu0);
+    return (u.user + u.system) / 1000;
+  };
+  while (runs === 0 || cpuMs() < warmupMs) {
     elapsed += await timeRuns(benchCase, ctx, 1);
     runs++;
   }

@@ -120,7 +120,7 @@ async function main() {
 /** The headline ratios: `pairs` interleaved pairs of child processes per headline (pairs.mjs). */
 function runHeadlines(pairs) {
   const childOptions = { reps: 3, warmupMs: 1000, sampleMs: 400 };
-  console.log(`\nheadlines: ${pairs} interleaved pairs per headline, each side in its own process (warm-up ${childOptions.warmupMs} ms, median of ${childOptions.reps} samples)`);
+  console.log(`\nheadlines: ${pairs} interleaved pairs per headline, each side in its own process (warm-up ${childOptions.warmupMs} ms of CPU time, median of ${childOptions.reps} samples)`);
   return HEADLINES.map((h) => {
     console.log(`  ${h.title}: ${h.xshard} / ${h.evm}`);
     const r = measurePairs(h, pairs, childOptions, (row) =>
