@@ -49,11 +49,20 @@ async function timeRuns(benchCase, ctx, times) {
   return performance.now() - start;
 }
 
-/** Warm up a case; return the mean milliseconds of one run observed during the warm-up. */
+/**
+ * Warm up a case until `warmupMs` of the process's CPU time (not wall time: on a busy machine a
+ * wall-clock warm-up can end before the JITs have run the code enough) have passed, at least one
+ * run; return the mean wall milliseconds of one run observed during the warm-up.
+ */
 async function warmUp(benchCase, ctx, warmupMs) {
   let runs = 0;
   let elapsed = 0;
-  while (runs === 0 || elapsed < warmupMs) {
+  const cpu0 = process.cpuUsage();
+  const cpuMs = () => {
+    const u = process.cpuUsage(cpu0);
+    return (u.user + u.system) / 1000;
+  };
+  while (runs === 0 || cpuMs() < warmupMs) {
     elapsed += await timeRuns(benchCase, ctx, 1);
     runs++;
   }
@@ -71,9 +80,13 @@ export async function measureCase(benchCase, options) {
   const runsPerSample = Math.max(1, Math.round(options.sampleMs / msPerRun));
   const opsPerSample = runsPerSample * benchCase.opsPerRun;
   const samples = [];
+  const cpuSamples = [];
   for (let rep = 0; rep < options.reps; rep++) {
+    const cpu0 = process.cpuUsage();
     const ms = await timeRuns(benchCase, ctx, runsPerSample);
+    const cpu = process.cpuUsage(cpu0);
     samples.push((opsPerSample * 1000) / ms);
+    cpuSamples.push((opsPerSample * 1e6) / (cpu.user + cpu.system));
   }
   const details = benchCase.describe === undefined ? {} : await benchCase.describe(ctx);
   return {
@@ -86,6 +99,8 @@ export async function measureCase(benchCase, options) {
     medianOpsPerSec: computeMedian(samples),
     minOpsPerSec: Math.min(...samples),
     maxOpsPerSec: Math.max(...samples),
+    /** The same samples timed by the process's CPU time (all its threads): less sensitive to a busy machine. */
+    medianCpuOpsPerSec: computeMedian(cpuSamples),
     details,
   };
 }

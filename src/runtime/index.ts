@@ -15,6 +15,7 @@ export {
   type CreatedContract,
 } from "./host.js";
 export { getKeyHex } from "./keys.js";
-export { INSTRUCTION_COSTS, BULK_BYTES_PER_UNIT, GROW_PAGE_COST, STACK_LIMIT, FRAME_OVERHEAD } from "./metering.js";
+export { INSTRUCTION_COSTS, BULK_BYTES_PER_UNIT, GROW_PAGE_COST } from "./metering.js";
+export { MODULE_LIMITS, STACK_LIMIT, FRAME_OVERHEAD, LIMITER_SLOTS, INSTANTIATION_COSTS, DATA_BYTES_PER_UNIT } from "./limits.js";
 export { LIBRARY_CONTRACTS, isLibraryContract, loadLibraryWasm, type LibraryContractName } from "./library.js";
 export * from "./abi.js";

@@ -111,3 +111,18 @@ export function mapChildren(expr: Ref, f: (child: Ref) => Ref): void {
     if (mapped !== child) (c[list.set] as AccessorClass[string])(expr, i, mapped);
   }
 }
+
+/** The children of `expr` in evaluation order (none for leaves and for classes not in CHILD_LAYOUTS). */
+export function getChildren(expr: Ref): Ref[] {
+  const out: Ref[] = [];
+  mapChildren(expr, (child) => {
+    out.push(child);
+    return child;
+  });
+  return out;
+}
+
+/** Whether expressions of this class are listed in CHILD_LAYOUTS (they may have children). */
+export function hasChildLayout(id: number): boolean {
+  return CHILD_LAYOUTS.has(id);
+}

@@ -14,9 +14,13 @@
  * - bulk memory (`memory.copy`, `memory.fill`) pays per byte, through a hook on its size operand;
  * - `memory.grow` pays per page granted and records in a flag global whether the last grow failed,
  *   so that the runtime can tell an out-of-memory trap from other traps;
- * - a stack limiter: each function adds its frame size to a global on entry, trapping above
- *   STACK_LIMIT, and takes it off on exit, so that deep recursion fails at the same depth on every
- *   engine instead of overflowing the native stack at an engine-dependent depth;
+ * - a stack limiter: each function adds its frame size in slots (limits.ts: overhead, parameters,
+ *   locals, deepest operand stack) to a global on entry, trapping above STACK_LIMIT, and takes it
+ *   off on exit, so that deep recursion fails at the same depth on every engine, long before the
+ *   native stack could overflow;
+ * - an instantiation charge: the first `memory.grow` a call is granted also pays what instantiating
+ *   the module again costs (an instance whose memory grew is dropped after the call), a figure the
+ *   runtime sets in a global;
  * - a write watermark: every store, `memory.copy` and `memory.fill` raises a global to the end of
  *   the bytes it writes, so that the runtime restores only the prefix of memory a call can have
  *   changed. Like the rest of the instrumentation it is not counted.
@@ -24,6 +28,7 @@
 import binaryen from "binaryen";
 import { XshardError } from "../errors.js";
 import { ir, mapChildren } from "./ir.js";
+import { STACK_LIMIT, computeFrameSlots } from "./limits.js";
 
 /** Weights of Binaryen IR nodes, charged at the start of their region. Unlisted nodes cost `default`. */
 export const INSTRUCTION_COSTS = {
@@ -41,15 +46,15 @@ export const INSTRUCTION_COSTS = {
 export const BULK_BYTES_PER_UNIT = 16;
 export const GROW_PAGE_COST = 1024;
 
-/** Call-depth limit in frame units; a frame costs FRAME_OVERHEAD + its params and locals. */
-export const STACK_LIMIT = 32_768;
-export const FRAME_OVERHEAD = 16;
-
 /** Export names of the instrumentation globals. */
 export const GAS_EXPORT = "__gas";
 export const OOM_EXPORT = "__oom";
 export const STACK_EXPORT = "__stack";
 export const WATERMARK_EXPORT = "__watermark";
+/** The instantiation charge (i64), set by the runtime before it saves the globals. */
+export const INSTANTIATION_EXPORT = "__instantiation";
+/** Whether a grow was granted since the globals were last restored (i32 0/1). */
+export const GREW_EXPORT = "__grew";
 
 export interface MeteringConfig {
   /** Budget of the start function (calls get their own budget from the runtime). */
@@ -67,6 +72,8 @@ const NAMES = {
   oom: "xshard$oom",
   stack: "xshard$stack",
   watermark: "xshard$watermark",
+  instantiation: "xshard$instantiation",
+  grew: "xshard$grew",
   bulkHook: "xshard$bulk",
   growHook: "xshard$grow",
   exit: "xshard$exit",
@@ -277,11 +284,6 @@ function getDefinedFunctions(m: binaryen.Module): binaryen.FunctionInfo[] {
   return out;
 }
 
-/** The number of frame units a call of this function occupies (taken before instrumentation). */
-function computeFrameCost(f: binaryen.FunctionInfo): number {
-  return FRAME_OVERHEAD + binaryen.expandType(f.params).length + f.vars.length;
-}
-
 /** expr with every `return` in it (outside nested functions: there are none) made `br exit`. */
 function rewriteReturns(m: binaryen.Module, expr: binaryen.ExpressionRef, exit: string): binaryen.ExpressionRef {
   mapChildren(expr, (child) => rewriteReturns(m, child, exit));
@@ -293,7 +295,7 @@ function rewriteReturns(m: binaryen.Module, expr: binaryen.ExpressionRef, exit: 
 /**
  * Makes f account its frame on the stack global: on entry it adds the frame and traps above
  * STACK_LIMIT; on exit — the end of its body, or a `return`, which becomes a branch there — it takes
- * the frame off. `frame` is the function's as written (the locals instrumentation adds do not count).
+ * the frame off. `frame` is computeFrameSlots of the metered function.
  */
 function limitStack(m: binaryen.Module, f: binaryen.FunctionRef, frame: number): void {
   const results = binaryen.getFunctionInfo(f).results;
@@ -341,7 +343,8 @@ function addBulkHook(m: binaryen.Module): void {
 
 /**
  * `xshard$grow(delta) → delta`: if the grow will fail (beyond maxPages) sets the out-of-memory flag,
- * else clears it and charges GROW_PAGE_COST per page.
+ * else clears it and charges GROW_PAGE_COST per page, plus — on the first grant since the globals
+ * were last restored (each call restores them) — the instantiation charge.
  */
 function addGrowHook(m: binaryen.Module, maxPages: number): void {
   const delta = (): binaryen.ExpressionRef => m.i64.extend_u(m.local.get(0, binaryen.i32));
@@ -350,6 +353,13 @@ function addGrowHook(m: binaryen.Module, maxPages: number): void {
   const grant = m.block(null, [
     m.global.set(NAMES.oom, m.i32.const(0)),
     m.global.set(NAMES.gas, m.i64.sub(gas(), m.i64.mul(delta(), m.i64.const(BigInt(GROW_PAGE_COST))))),
+    m.if(
+      m.i32.eqz(m.global.get(NAMES.grew, binaryen.i32)),
+      m.block(null, [
+        m.global.set(NAMES.grew, m.i32.const(1)),
+        m.global.set(NAMES.gas, m.i64.sub(gas(), m.global.get(NAMES.instantiation, binaryen.i64))),
+      ]),
+    ),
     m.if(m.i64.lt_s(gas(), m.i64.const(0n)), m.unreachable()),
   ]);
   m.addFunction(
@@ -363,8 +373,9 @@ function addGrowHook(m: binaryen.Module, maxPages: number): void {
 
 /**
  * Instruments every function defined in `m`, in place: region charges, the bulk-memory and grow
- * hooks, the write watermark and the stack limiter. Adds the gas, out-of-memory, stack and
- * watermark globals, exported as GAS_EXPORT, OOM_EXPORT, STACK_EXPORT and WATERMARK_EXPORT.
+ * hooks, the write watermark and the stack limiter. Adds the gas, out-of-memory, stack, watermark
+ * instantiation-charge and grew-this-call globals, exported as GAS_EXPORT, OOM_EXPORT, STACK_EXPORT,
+ * WATERMARK_EXPORT, INSTANTIATION_EXPORT and GREW_EXPORT.
  * Throws BAD_WASM for instructions or types outside the allowed set. The module must have a memory
  * and no name section (see NAMES).
  */
@@ -373,17 +384,21 @@ export function meterModule(m: binaryen.Module, config: MeteringConfig): void {
   for (const f of getDefinedFunctions(m)) {
     const ref = m.getFunction(f.name);
     meter.meterFunction(ref);
-    limitStack(m, ref, computeFrameCost(f));
+    limitStack(m, ref, computeFrameSlots(binaryen.getFunctionInfo(ref)));
   }
 
   m.addGlobal(NAMES.gas, binaryen.i64, true, m.i64.const(config.initialGas));
   m.addGlobal(NAMES.oom, binaryen.i32, true, m.i32.const(0));
   m.addGlobal(NAMES.stack, binaryen.i32, true, m.i32.const(0));
   m.addGlobal(NAMES.watermark, binaryen.i32, true, m.i32.const(0));
+  m.addGlobal(NAMES.instantiation, binaryen.i64, true, m.i64.const(0n));
+  m.addGlobal(NAMES.grew, binaryen.i32, true, m.i32.const(0));
   addBulkHook(m);
   addGrowHook(m, config.maxPages);
   m.addGlobalExport(NAMES.gas, GAS_EXPORT);
   m.addGlobalExport(NAMES.oom, OOM_EXPORT);
   m.addGlobalExport(NAMES.stack, STACK_EXPORT);
   m.addGlobalExport(NAMES.watermark, WATERMARK_EXPORT);
+  m.addGlobalExport(NAMES.instantiation, INSTANTIATION_EXPORT);
+  m.addGlobalExport(NAMES.grew, GREW_EXPORT);
 }

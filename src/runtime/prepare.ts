@@ -8,7 +8,8 @@ import binaryen from "binaryen";
 import { XshardError, isXshardError } from "../errors.js";
 import { HOST_IMPORTS, type HostImportName, type HostValType } from "./host.js";
 import { getDataSegments, ir } from "./ir.js";
-import { GAS_EXPORT, WATERMARK_EXPORT, meterModule } from "./metering.js";
+import { assertFunctionWithinLimits, assertModuleCounts, assertModuleSize, computeStaticInstantiationCost } from "./limits.js";
+import { GAS_EXPORT, GREW_EXPORT, WATERMARK_EXPORT, meterModule } from "./metering.js";
 import { WebAssemblyApi } from "./wasm.js";
 
 /** Features a contract may use: MVP, mutable globals, sign extension, non-trapping f2i, memory.copy/fill. */
@@ -21,7 +22,7 @@ const ALLOWED_FEATURES =
 
 const HOST_MODULE = "env";
 export const MEMORY_EXPORT = "__memory";
-/** `__save()`: clears the write watermark and records every mutable global (once, after start). */
+/** `__save()`: clears the write watermark and grew flag and records every mutable global (once, after start). */
 export const SAVE_EXPORT = "__save";
 /**
  * Entry points, one per method `m`: `__run:m(budget: i64) → i64` restores every mutable global to
@@ -49,6 +50,8 @@ export interface PreparedCode {
   readonly bytes: Uint8Array;
   /** Exported functions that calls may name. */
   readonly methods: ReadonlySet<string>;
+  /** What instantiating the module costs, without its start function (limits.ts). */
+  readonly instantiationCost: bigint;
 }
 
 function badWasm(message: string, data: Record<string, unknown> = {}, cause?: unknown): XshardError {
@@ -193,10 +196,12 @@ function makeZero(m: binaryen.Module, type: binaryen.Type): binaryen.ExpressionR
 function addEntryPoints(m: binaryen.Module, methods: ReadonlySet<string>): void {
   const gasName = getExportedGlobal(m, GAS_EXPORT);
   const watermark = getExportedGlobal(m, WATERMARK_EXPORT);
+  const grew = getExportedGlobal(m, GREW_EXPORT);
   const globals = Array.from({ length: m.getNumGlobals() }, (_, i) => binaryen.getGlobalInfo(m.getGlobalByIndex(i))).filter((g) => g.mutable);
   globals.forEach((g, i) => m.addGlobal(NAMES.saved(i), g.type, true, makeZero(m, g.type)));
   const save = [
     m.global.set(watermark, m.i32.const(0)),
+    m.global.set(grew, m.i32.const(0)),
     ...globals.map((g, i) => m.global.set(NAMES.saved(i), m.global.get(g.name, g.type))),
   ];
   m.addFunction(NAMES.save, binaryen.none, binaryen.none, [], m.block(null, save));
@@ -214,11 +219,24 @@ function addEntryPoints(m: binaryen.Module, methods: ReadonlySet<string>): void 
 }
 
 /**
+ * Checks MODULE_LIMITS (limits.ts) before anything walks the code recursively: module size, counts,
+ * and per defined function its locals and nesting depth.
+ */
+function assertWithinLimits(m: binaryen.Module): void {
+  assertModuleCounts(m);
+  for (let i = 0; i < m.getNumFunctions(); i++) {
+    const f = binaryen.getFunctionInfo(m.getFunctionByIndex(i));
+    if (!f.module) assertFunctionWithinLimits(f);
+  }
+}
+
+/**
  * Validates and instruments a contract module. Throws XshardError BAD_WASM when the bytes are not
- * a module, import anything but the host interface, need more memory than the limit, or use
- * instructions or types outside the allowed set.
+ * a module, exceed a MODULE_LIMITS bound, import anything but the host interface, need more memory
+ * than the limit, or use instructions or types outside the allowed set.
  */
 export function prepareModule(wasm: Uint8Array, limits: PrepareLimits): PreparedCode {
+  assertModuleSize(wasm);
   if (!WebAssemblyApi.validate(wasm)) throw badWasm("not a valid WebAssembly module");
   let m: binaryen.Module;
   try {
@@ -227,16 +245,18 @@ export function prepareModule(wasm: Uint8Array, limits: PrepareLimits): Prepared
     throw badWasm("binaryen cannot read the module", {}, e);
   }
   try {
+    assertWithinLimits(m);
     assertImportsAllowed(m);
     const methods = keepMethodExports(m);
     const maxPages = limitMemory(m, limits.memoryPages);
+    const instantiationCost = computeStaticInstantiationCost(m);
     m.setFeatures(ALLOWED_FEATURES); // before denan, which would otherwise add SIMD helpers
     m.runPasses(["denan"]);
     meterModule(m, { initialGas: limits.initialGas, maxPages });
     wrapHostImports(m);
     addEntryPoints(m, methods);
     if (!m.validate()) throw badWasm("module does not validate after instrumentation");
-    return { bytes: m.emitBinary(), methods };
+    return { bytes: m.emitBinary(), methods, instantiationCost };
   } catch (e) {
     if (isXshardError(e)) throw e;
     throw badWasm(`cannot instrument the module: ${e instanceof Error ? e.message : String(e)}`, {}, e);

@@ -26,7 +26,8 @@ import {
   type HostServices,
 } from "./host.js";
 import { KeyCache } from "./keys.js";
-import { GAS_EXPORT, OOM_EXPORT, STACK_EXPORT, STACK_LIMIT, WATERMARK_EXPORT } from "./metering.js";
+import { STACK_LIMIT } from "./limits.js";
+import { GAS_EXPORT, INSTANTIATION_EXPORT, OOM_EXPORT, STACK_EXPORT, WATERMARK_EXPORT } from "./metering.js";
 import { MEMORY_EXPORT, RUN_EXPORT_PREFIX, SAVE_EXPORT, prepareModule } from "./prepare.js";
 import { WebAssemblyApi, type WasmGlobal, type WasmInstance, type WasmMemory, type WasmModule } from "./wasm.js";
 
@@ -94,6 +95,9 @@ interface RegisteredCode {
   readonly hash: Uint8Array;
   readonly module: WasmModule;
   readonly methods: ReadonlySet<string>;
+  /** What instantiating costs: the static part, plus the start function's count once measured. */
+  instantiationCost: bigint;
+  startMeasured: boolean;
   instance: LiveInstance | null;
 }
 
@@ -125,12 +129,23 @@ function assertValidRequest(req: CallRequest, budget: bigint, successorIndex: nu
 
 /**
  * Classifies what a call threw: a host sentinel, or a wasm trap read through the instrumentation
- * globals (budget below zero → out-of-budget; last memory.grow failed → out-of-memory). Anything
- * else (a StateView that throws, a bug) is not the contract's failure and propagates.
+ * globals (budget below zero → out-of-budget; last memory.grow failed → out-of-memory; stack
+ * global above STACK_LIMIT → call stack exhausted). Anything else (a StateView that throws, a bug)
+ * is not the contract's failure and propagates. So does an overflow of the engine's native stack:
+ * the metered limit is meant to trigger long before it, so an overflow means the host runs with a
+ * stack too small for the guarantee, and a result classified from it would depend on the engine.
  */
 function classifyFailure(e: unknown, live: LiveInstance, memoryPages: number): CallFailure {
   if (e instanceof CallAbort) return e.failure;
-  if (!(e instanceof WebAssemblyApi.RuntimeError) && !isNativeStackOverflow(e)) throw e;
+  if (isNativeStackOverflow(e)) {
+    throw new XshardError(
+      "NATIVE_STACK_EXHAUSTED",
+      "the engine's native stack overflowed before the metered stack limit (run node with a larger --stack-size)",
+      { stackSlots: live.stack.value as number, limit: STACK_LIMIT },
+      { cause: e },
+    );
+  }
+  if (!(e instanceof WebAssemblyApi.RuntimeError)) throw e;
   if ((live.gas.value as bigint) < 0n) return { kind: "out-of-budget", message: "instruction budget exhausted" };
   if (live.oom.value === 1) return { kind: "out-of-memory", message: `memory limit of ${memoryPages} pages reached` };
   if ((live.stack.value as number) > STACK_LIMIT) return { kind: "trap", message: "call stack exhausted" };
@@ -179,6 +194,8 @@ export class Runtime {
       hash: fromHex(codeHash),
       module: new WebAssemblyApi.Module(prepared.bytes),
       methods: prepared.methods,
+      instantiationCost: prepared.instantiationCost,
+      startMeasured: false,
       instance: null,
     };
     code.instance = this.instantiate(code, codeHash);
@@ -266,11 +283,17 @@ export class Runtime {
     }
     this.instantiationCount++;
     const x = instance.exports;
+    const gas = x[GAS_EXPORT] as WasmGlobal;
+    if (!code.startMeasured) {
+      code.instantiationCost += this.options.instructionBudget - (gas.value as bigint); // the start function's count
+      code.startMeasured = true;
+    }
+    (x[INSTANTIATION_EXPORT] as WasmGlobal).value = code.instantiationCost;
     (x[SAVE_EXPORT] as () => void)();
     const view = new MemoryView(x[MEMORY_EXPORT] as WasmMemory);
     return {
       view,
-      gas: x[GAS_EXPORT] as WasmGlobal,
+      gas,
       oom: x[OOM_EXPORT] as WasmGlobal,
       stack: x[STACK_EXPORT] as WasmGlobal,
       watermark: x[WATERMARK_EXPORT] as WasmGlobal,

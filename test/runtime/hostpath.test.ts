@@ -87,16 +87,40 @@ describe("copies out of memory", () => {
 });
 
 describe("call depth", () => {
-  it("traps at the same depth as a frame count gives: (STACK_LIMIT − outer frames) / frame", () => {
-    // probe: recurse (no locals) → $argI32 returns, then $rec (one parameter) d + 1 times.
-    const outer = FRAME_OVERHEAD;
-    const frame = FRAME_OVERHEAD + 1;
-    const deepest = Math.floor((STACK_LIMIT - outer) / frame) - 1;
+  /** The deepest recursion of `rec` (one parameter, plus `pending` operands waiting under each call) that succeeds. */
+  function deepest(pending: number): number {
+    let e = "(call $rec (i32.sub (local.get $d) (i32.const 1)))";
+    for (let i = 0; i < pending; i++) e = `(i32.add (local.get $d) ${e})`;
     const rt = new Runtime();
-    const p = new Deployed(rt, "probe", rt.registerCode(PROBE_WASM));
-    expect(p.call(alice, "recurse", [i32(deepest)]).ok).toBe(true);
-    const r = p.call(alice, "recurse", [i32(deepest + 1)]);
-    expect(r.ok ? "ok" : r.failure).toEqual({ kind: "trap", message: "call stack exhausted" });
+    const p = new Deployed(rt, "rec", rt.registerCode(wat(`(module ${HOST_IMPORTS_WAT} (memory 1)
+      (func $rec (param $d i32) (result i32) (if (result i32) (local.get $d) (then ${e}) (else (i32.const 0))))
+      (func (export "go") (call $arg_read (i32.const 0) (i32.const 0)) (drop (call $rec (i32.load (i32.const 0))))))`)));
+    let lo = 0;
+    let hi = STACK_LIMIT;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      const r = p.call(alice, "go", [i32(mid)]);
+      if (r.ok) lo = mid;
+      else {
+        expect(r.failure).toEqual({ kind: "trap", message: "call stack exhausted" });
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  it("charges each frame its slots: overhead, parameters, locals and the operands pending under a call", () => {
+    // depth d succeeds iff outer + (d + 1) × frame ≤ STACK_LIMIT, where frame grows by one slot per
+    // pending operand; find a (frame, outer) that explains both depths, with a small frame.
+    const d0 = deepest(0);
+    const d60 = deepest(60);
+    const fits = (d: number, frame: number, outer: number): boolean => outer + (d + 1) * frame <= STACK_LIMIT && outer + (d + 2) * frame > STACK_LIMIT;
+    const explanations: number[] = [];
+    for (let frame = FRAME_OVERHEAD + 1; frame <= FRAME_OVERHEAD + 12; frame++) {
+      for (let outer = 0; outer < 4 * frame; outer++) if (fits(d0, frame, outer) && fits(d60, frame + 60, outer)) explanations.push(frame);
+    }
+    expect(explanations.length, `depths ${d0} and ${d60}`).toBeGreaterThan(0);
+    expect(d60).toBeLessThan(d0 / 4);
   });
 
   it("a return from inside a function gives its frame back", () => {
