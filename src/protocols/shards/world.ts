@@ -177,10 +177,25 @@ export function getShards(state: ShardsState, footprint: readonly ContractId[]):
   return [...out].sort((a, b) => a - b);
 }
 
-/** The shards a transaction lists: those of its footprint, or shard 0 when none of its contracts exists. */
-export function getListedShards(state: ShardsState, footprint: readonly ContractId[]): number[] {
-  const shards = getShards(state, footprint);
-  return shards.length > 0 ? shards : [0];
+const listedCache = new WeakMap<ReadonlyMap<ContractId, ContractInfo>, WeakMap<readonly ContractId[], readonly number[]>>();
+
+/**
+ * The shards a transaction lists: those of its footprint, or shard 0 when none of its contracts
+ * exists. Memoised per placement map and footprint (a new contract gives a new placement map).
+ */
+export function getListedShards(state: ShardsState, footprint: readonly ContractId[]): readonly number[] {
+  let byFootprint = listedCache.get(state.contracts);
+  if (!byFootprint) {
+    byFootprint = new WeakMap();
+    listedCache.set(state.contracts, byFootprint);
+  }
+  let shards = byFootprint.get(footprint);
+  if (!shards) {
+    const found = getShards(state, footprint);
+    shards = found.length > 0 ? found : [0];
+    byFootprint.set(footprint, shards);
+  }
+  return shards;
 }
 
 /** The contracts of a footprint that live on `shard`. */

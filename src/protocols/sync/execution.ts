@@ -79,9 +79,16 @@ export function computeConfirmationRoot(c: ConfirmationValue): Uint8Array {
   return Confirmation.hashTreeRoot(c);
 }
 
-/** The key a reader remembers a checked confirmation by. */
+const confirmationIds = new WeakMap<SyncConfirmation, string>();
+
+/** The key a reader remembers a checked confirmation by (its root and signature; computed once per object). */
 export function getConfirmationKey(reader: number, c: SyncConfirmation): string {
-  return `${reader}:${toHex(sha256(computeConfirmationRoot(c.value), c.attestation.signature))}`;
+  let id = confirmationIds.get(c);
+  if (id === undefined) {
+    id = toHex(sha256(computeConfirmationRoot(c.value), c.attestation.signature));
+    confirmationIds.set(c, id);
+  }
+  return `${reader}:${id}`;
 }
 
 /**

@@ -43,7 +43,7 @@ interface LockRequest {
 }
 
 interface LockTx extends DriverTx {
-  shards: number[];
+  shards: readonly number[];
   /** Slot of the first attempt (lock requests or direct execution). */
   firstTry?: number;
   /** Slot of the current attempt's lock requests. */

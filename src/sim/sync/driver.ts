@@ -39,7 +39,7 @@ import { ShardsDriver, type DriverTx } from "../shards/driver.js";
 
 interface SyncTx extends DriverTx {
   /** Shards listed at the current attempt. */
-  shards: number[];
+  shards: readonly number[];
   attempts: number;
 }
 
