@@ -162,12 +162,14 @@ export class ShardsDriver {
   finish(lastSlot: number, state: ShardsState, summary: Record<string, number | number[] | null>, config: Record<string, unknown>): ProtocolRunOutput {
     const results = this.metrics.build(
       this.protocolName,
-      computeConfigRecord(this.protocolName, this.cfg, this.input.workload, config),
+      computeConfigRecord(this.protocolName, this.cfg, this.input.workload, { network: this.network.name, ...config }),
       {
         ...summary,
         signatures: this.signatures,
         witnessBytesMean: this.witnesses > 0 ? round(this.witnessBytes / this.witnesses) : 0,
         witnessBytesTotal: this.witnessBytes,
+        messages: this.messages,
+        lateMessages: this.lateMessages,
       },
       lastSlot,
     );
