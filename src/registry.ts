@@ -5,8 +5,8 @@
 import { XshardError } from "./errors.js";
 import { runDelayed } from "./protocols/delayed/chain.js";
 import { runReceipts } from "./protocols/receipts/chain.js";
-import { runSync } from "./protocols/sync/chain.js";
-import { runLock2pc } from "./protocols/lock2pc/chain.js";
+import { runSync } from "./sim/sync/driver.js";
+import { runLock2pc } from "./sim/lock2pc/driver.js";
 import type { ProtocolDef } from "./sim/protocol.js";
 
 export type { ProtocolDef, ProtocolRunInput, ProtocolRunOutput, RunConfig, EndState } from "./sim/protocol.js";

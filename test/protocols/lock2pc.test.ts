@@ -142,7 +142,7 @@ describe("lock2pc: lock proofs", () => {
     { kind: RESULT_KINDS.locked, txId: new Uint8Array(32).fill(3), contract: new TextEncoder().encode("hotel0"), stateRoot: new Uint8Array(32) },
   ];
   const list = commitList(leaves.map((l) => ResultLeaf.hashTreeRoot(l)));
-  const header: ShardHeaderValue = { shard: 1, slot: 4, parentRoot: new Uint8Array(32), opsRoot: new Uint8Array(32), resultsRoot: list.root, stateRoot: new Uint8Array(32) };
+  const header: ShardHeaderValue = { shard: 1, slot: 4, proposer: 0, parentRoot: new Uint8Array(32), opsRoot: new Uint8Array(32), resultsRoot: list.root, stateRoot: new Uint8Array(32) };
   const proof: LockProof = { shard: 1, slot: 4, index: 1, length: 3, leaf: leaves[1]!, branch: list.prove(1) };
   const bad = { code: "BAD_LOCK_PROOF" };
 

@@ -22,11 +22,17 @@ export type ResultLeafValue = { kind: number; txId: Uint8Array; contract: Uint8A
 export const ShardHeader = new ContainerType({
   shard: Uint64,
   slot: Uint64,
+  proposer: Uint64,
   parentRoot: Bytes32,
   opsRoot: Bytes32,
   resultsRoot: Bytes32,
   stateRoot: Bytes32,
 });
-export type ShardHeaderValue = { shard: number; slot: number; parentRoot: Uint8Array; opsRoot: Uint8Array; resultsRoot: Uint8Array; stateRoot: Uint8Array };
+export type ShardHeaderValue = { shard: number; slot: number; proposer: number; parentRoot: Uint8Array; opsRoot: Uint8Array; resultsRoot: Uint8Array; stateRoot: Uint8Array };
 
 export const DOMAIN_LOCK2PC_BLOCK = "xshard:lock2pc-block:";
+
+/** One operation of a shard block, as its op list commits it: kind and transaction id. */
+export const OP_KINDS = { execute: 0, lock: 1, commit: 2, abort: 3 } as const;
+export type OpKind = keyof typeof OP_KINDS;
+export const OpEntry = new ContainerType({ kind: new UintNumberType(1), txId: Bytes32 });

@@ -1,0 +1,251 @@
+/**
+ * Execution of a sync height and the light-client confirmations it rests on (DESIGN §4).
+ *
+ * Height h runs once every shard's block of h is known: a transaction runs only if every shard it
+ * lists included it at h (`isEffective`). Each shard's executors run their block's effective
+ * cross-shard transactions (by id) against the state after h−1 — own contracts from their state,
+ * other shards' contracts through the contract leaf's branch to that shard's *confirmed* root after
+ * h−1 and a witness of the keys read — then the block's single-shard transactions. Every shard
+ * committee then confirms its new state root (`buildConfirmation`).
+ */
+import { toHex, sha256 } from "../../crypto/hash.js";
+import { XshardError } from "../../errors.js";
+import { verifyListProof } from "../../state/index.js";
+import type { Attestation } from "../../chain/index.js";
+import type { ContractHandle } from "../../exec/executeTx.js";
+import type { ContractId } from "../../types.js";
+import { checkShardAttestation, type VerifyOptions } from "../shards/attestation.js";
+import { CONTRACT_LEAF_BYTES } from "../shards/containers.js";
+import {
+  checkWitness,
+  computeContractLeaf,
+  computeExecOutcome,
+  computePostState,
+  computeShardState,
+  createContractHandle,
+  executeTx,
+  getListedShards,
+  getShard,
+  isSameOutcome,
+  processSuccessors,
+  withStates,
+  type AdmittedTx,
+  type ExecOutcome,
+  type ShardsContext,
+  type ShardsState,
+  type ShardStateCommitment,
+  type Snap,
+} from "../shards/world.js";
+import { computeSyncBlockRoot, type SyncBlock, type SyncState } from "./block.js";
+import { Confirmation, DOMAIN_CONFIRMATION, type ConfirmationValue } from "./containers.js";
+import { isEffective } from "./rules.js";
+
+/** A shard's state root after a height as its committee confirmed it, with the states witnesses are taken from. */
+export interface SyncConfirmation {
+  readonly value: ConfirmationValue;
+  readonly state: ShardStateCommitment;
+  /** The contract states a witness against this root is taken from (what the shard's nodes serve). */
+  readonly snaps: ReadonlyMap<ContractId, Snap>;
+  readonly attestation: Attestation;
+}
+
+/** What the spec reports to a driver that wants to count (all optional). */
+export interface SyncObserver {
+  onExecute?(t: AdmittedTx, shard: number, height: number): void;
+  /** A light-client check of a confirmation by the executors of `reader` (the first use of it). */
+  onConfirmationCheck?(reader: number, key: string): void;
+  /** Bytes of a contract-leaf branch or a state witness downloaded by an executor. */
+  onWitness?(bytes: number, kind: "branch" | "witness"): void;
+}
+
+/** What one executed shard block rested on besides its own previous state. */
+export interface ExecutedShardBlock {
+  readonly shard: number;
+  readonly height: number;
+  /** Shards whose confirmed roots (of the previous height) its cross-shard transactions used. */
+  readonly remoteShards: readonly number[];
+  /** New states of the shard's contracts that changed. */
+  readonly post: ReadonlyMap<ContractId, Snap>;
+}
+
+/** The confirmation of `shard`'s state after `height` (unsigned): its block root and the state commitment. */
+export function buildConfirmation(world: ShardsState, shard: number, height: number, blockRoot: Uint8Array, states: ReadonlyMap<ContractId, Snap>): Omit<SyncConfirmation, "attestation"> {
+  const state = computeShardState(world, shard, states);
+  const snaps = new Map(state.ids.map((id) => [id, states.get(id) as Snap]));
+  return { value: { shard, height: Math.max(height, 0), blockRoot, stateRoot: state.commitment.root }, state, snaps };
+}
+
+export function computeConfirmationRoot(c: ConfirmationValue): Uint8Array {
+  return Confirmation.hashTreeRoot(c);
+}
+
+const confirmationIds = new WeakMap<SyncConfirmation, string>();
+
+/** The key a reader remembers a checked confirmation by (its root and signature; computed once per object). */
+export function getConfirmationKey(reader: number, c: SyncConfirmation): string {
+  let id = confirmationIds.get(c);
+  if (id === undefined) {
+    id = toHex(sha256(computeConfirmationRoot(c.value), c.attestation.signature));
+    confirmationIds.set(c, id);
+  }
+  return `${reader}:${id}`;
+}
+
+/**
+ * What an executor of `reader` checks before using another shard's contract: the confirmation
+ * (the shard committee's attestation, once per reader and confirmation), the contract leaf's branch
+ * to the confirmed state root (BAD_CONTRACT_LEAF), and the witness of the keys read (BAD_WITNESS).
+ */
+export function checkRemoteRead(
+  ctx: ShardsContext,
+  reader: number,
+  conf: SyncConfirmation,
+  id: ContractId,
+  reads: ReadonlySet<string> | undefined,
+  checked: Set<string>,
+  observer: SyncObserver = {},
+  opts: VerifyOptions = {},
+): void {
+  const key = getConfirmationKey(reader, conf);
+  if (!checked.has(key)) {
+    checkShardAttestation(ctx, conf.value.shard, DOMAIN_CONFIRMATION, computeConfirmationRoot(conf.value), conf.attestation, opts);
+    checked.add(key);
+    observer.onConfirmationCheck?.(reader, key);
+  }
+  const i = conf.state.ids.indexOf(id);
+  const snap = conf.snaps.get(id);
+  if (i < 0 || !snap) throw new XshardError("BAD_CONTRACT_LEAF", `contract ${id} is not in shard ${conf.value.shard}'s confirmed state`, { contract: id });
+  const branch = conf.state.commitment.prove(i);
+  if (!verifyListProof(conf.value.stateRoot, i, computeContractLeaf(id, snap), branch, conf.state.ids.length)) {
+    throw new XshardError("BAD_CONTRACT_LEAF", `contract leaf of ${id} is not in the confirmed root of shard ${conf.value.shard}`, { contract: id });
+  }
+  observer.onWitness?.(CONTRACT_LEAF_BYTES + 32 * branch.length, "branch");
+  const bytes = checkWitness(id, snap, snap.kv.root(), reads);
+  if (bytes > 0) observer.onWitness?.(bytes, "witness");
+}
+
+/** The effective transactions of a block, in execution order: cross-shard by id, then single-shard in block order. */
+export function getExecutionOrder(world: ShardsState, block: SyncBlock, effective: ReadonlySet<string>): AdmittedTx[] {
+  const mine = block.txs.filter((t) => effective.has(t.txIdHex));
+  const byId = (a: AdmittedTx, b: AdmittedTx): number => (a.txIdHex < b.txIdHex ? -1 : a.txIdHex > b.txIdHex ? 1 : 0);
+  const cross = mine.filter((t) => getListedShards(world, t.footprint).length > 1).sort(byId);
+  return [...cross, ...mine.filter((t) => getListedShards(world, t.footprint).length === 1)];
+}
+
+/**
+ * One shard's executors run one block's effective transactions against `pre` (the states after the
+ * previous height) and the confirmations of the previous height (`confs[z]` for shard z). Every
+ * executor of a transaction must reach the same outcome (`outcomes`, shared between the shards of a
+ * height; EXECUTORS_DISAGREE otherwise).
+ */
+export function executeSyncShardBlock(
+  ctx: ShardsContext,
+  world: ShardsState,
+  block: SyncBlock,
+  txs: readonly AdmittedTx[],
+  pre: ReadonlyMap<ContractId, Snap>,
+  confs: readonly SyncConfirmation[],
+  outcomes: Map<string, ExecOutcome>,
+  checked: Set<string>,
+  observer: SyncObserver = {},
+  opts: VerifyOptions = {},
+): ExecutedShardBlock {
+  const shard = block.header.shard;
+  const post = new Map<ContractId, Snap>();
+  const remoteShards = new Set<number>();
+  for (const t of txs) {
+    const handles = new Map<ContractId, ContractHandle>();
+    const remote: ContractId[] = [];
+    for (const id of t.footprint) {
+      const z = getShard(world, id);
+      if (z === undefined || handles.has(id)) continue;
+      const snap = z === shard ? (post.get(id) ?? pre.get(id)) : confs[z]?.snaps.get(id);
+      if (!snap) throw new XshardError("MISSING_STATE", `no state of ${id} for height ${block.header.height}`, { contract: id, height: block.header.height });
+      handles.set(id, createContractHandle(world, id, snap));
+      if (z !== shard) {
+        remote.push(id);
+        remoteShards.add(z);
+      }
+    }
+    const ex = executeTx(ctx, t, handles);
+    for (const id of remote) {
+      if (ex.effects.called.has(id)) checkRemoteRead(ctx, shard, confs[getShard(world, id) as number] as SyncConfirmation, id, ex.effects.reads.get(id), checked, observer, opts);
+    }
+    const outcome = computeExecOutcome(t.stx, ex);
+    const prior = outcomes.get(t.txIdHex);
+    if (prior && !isSameOutcome(prior, outcome)) throw new XshardError("EXECUTORS_DISAGREE", `executors disagree on transaction ${t.txIdHex}`, { tx: t.txIdHex });
+    if (!prior) outcomes.set(t.txIdHex, outcome);
+    for (const id of handles.keys()) {
+      if (getShard(world, id) !== shard) continue;
+      const before = post.get(id) ?? (pre.get(id) as Snap);
+      const after = computePostState(id, before, ex);
+      if (after !== before) post.set(id, after);
+    }
+    observer.onExecute?.(t, shard, block.header.height);
+  }
+  return { shard, height: block.header.height, remoteShards: [...remoteShards].sort((x, y) => x - y), post };
+}
+
+export interface HeightResult {
+  readonly state: SyncState;
+  /** Transactions that ran at this height, in admission order, with their outcomes. */
+  readonly ran: readonly { tx: AdmittedTx; outcome: ExecOutcome }[];
+  /** Every included transaction that did not run (not included by every shard it lists). */
+  readonly dropped: readonly AdmittedTx[];
+  readonly executed: readonly ExecutedShardBlock[];
+}
+
+/**
+ * Executes height `executed + 1` (the same-height inclusion rule and execution): `blocks` are the
+ * imported blocks of that height, one per shard (WRONG_HEIGHT otherwise); `confs` the accepted
+ * confirmations of the previous height, one per shard. Returns the new state (contract states,
+ * successors registered) and what ran.
+ */
+export function processSyncHeight(
+  state: SyncState,
+  blocks: readonly SyncBlock[],
+  confs: readonly SyncConfirmation[],
+  ctx: ShardsContext,
+  checked: Set<string>,
+  observer: SyncObserver = {},
+  opts: VerifyOptions = {},
+): HeightResult {
+  const height = state.executed + 1;
+  blocks.forEach((b, y) => {
+    if (b.header.shard !== y || b.header.height !== height) throw new XshardError("WRONG_HEIGHT", `height ${height} needs every shard's block of that height in shard order`, { height, shard: y });
+    if (state.heads[y] === undefined || state.heads[y].height < height) throw new XshardError("UNKNOWN_BLOCK", `shard ${y}'s block at ${height} was not imported`, { height, shard: y });
+  });
+  if (blocks.length !== ctx.shards) throw new XshardError("WRONG_HEIGHT", `height ${height} needs ${ctx.shards} blocks, got ${blocks.length}`, { height });
+  const world = state.world;
+  const includedBy = new Map<string, Set<number>>();
+  const byId = new Map<string, AdmittedTx>();
+  for (const b of blocks) {
+    for (const t of b.txs) {
+      (includedBy.get(t.txIdHex) ?? includedBy.set(t.txIdHex, new Set()).get(t.txIdHex))?.add(b.header.shard);
+      byId.set(t.txIdHex, t);
+    }
+  }
+  const effective = new Set<string>();
+  const dropped: AdmittedTx[] = [];
+  for (const [id, t] of byId) {
+    if (isEffective(getListedShards(world, t.footprint), includedBy.get(id) as Set<number>)) effective.add(id);
+    else dropped.push(t);
+  }
+  const outcomes = new Map<string, ExecOutcome>();
+  const executed: ExecutedShardBlock[] = [];
+  const updates = new Map<ContractId, Snap>();
+  for (const b of blocks) {
+    const e = executeSyncShardBlock(ctx, world, b, getExecutionOrder(world, b, effective), world.states, confs, outcomes, checked, observer, opts);
+    for (const [id, snap] of e.post) updates.set(id, snap);
+    executed.push(e);
+  }
+  const ran = [...effective].map((id) => ({ tx: byId.get(id) as AdmittedTx, outcome: outcomes.get(id) as ExecOutcome })).sort((a, b) => a.tx.seq - b.tx.seq);
+  let next = withStates(world, updates);
+  for (const r of ran) next = processSuccessors(next, r.outcome.created, ctx);
+  return { state: { ...state, world: next, executed: height }, ran, dropped: dropped.sort((a, b) => a.seq - b.seq), executed };
+}
+
+/** The root of a height's block of `shard` (what its confirmation names). */
+export function getBlockRoot(block: SyncBlock): Uint8Array {
+  return computeSyncBlockRoot(block.header);
+}

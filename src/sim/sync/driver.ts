@@ -1,0 +1,344 @@
+/**
+ * The simulator's driver of the synchronous baseline (spec: `src/protocols/sync/`). Height h is
+ * slot h on every shard.
+ *
+ * Slot s (the slot event):
+ * 1. If a wrong confirmation's fraud proof is usable from s, every block in its dependency cone is
+ *    executed again (`computeReexecutionCone`, `executeSyncShardBlock`) and confirmed again.
+ * 2. Execution: the next heights whose inputs have arrived — every shard's block of that height at
+ *    every other shard, every shard's confirmation of the previous height at every other shard —
+ *    run (`processSyncHeight`), oldest first; each shard committee then confirms its new root and
+ *    sends the confirmation to the other shards. Their transactions are final in s.
+ * 3. New transactions pass the fee check.
+ * 4. The shard blocks of height s: every pending transaction is offered to each shard it lists; the
+ *    shard's proposer includes it with probability q (the driver's stream `inclusion`, passed to
+ *    `buildSyncBlock` as values). Every block is imported (`processSyncBlock`: proposer, chain,
+ *    entries, attestation) and sent to the other shards. A transaction not included by every shard
+ *    it lists is retried by its client at s+1 (the client is the driver: it sees every block at once).
+ */
+import { bytesEqual } from "../../crypto/hash.js";
+import type { ContractId } from "../../types.js";
+import { round } from "../metrics.js";
+import type { ProtocolRunInput, ProtocolRunOutput } from "../protocol.js";
+import { getListedShards, type ExecOutcome, type Snap } from "../../protocols/shards/world.js";
+import { buildSyncBlock, computeSyncBlockRoot, createSyncState, processSyncBlock, type SyncBlock, type SyncParams, type SyncState } from "../../protocols/sync/block.js";
+import { DOMAIN_CONFIRMATION, DOMAIN_SYNC_BLOCK } from "../../protocols/sync/containers.js";
+import {
+  buildConfirmation,
+  computeConfirmationRoot,
+  executeSyncShardBlock,
+  getBlockRoot,
+  getExecutionOrder,
+  processSyncHeight,
+  type ExecutedShardBlock,
+  type SyncConfirmation,
+  type SyncObserver,
+} from "../../protocols/sync/execution.js";
+import { computeReexecutionCone, resolveSyncOptions, type ShardHeight, type SyncOptions } from "../../protocols/sync/rules.js";
+import { ShardsDriver, type DriverTx } from "../shards/driver.js";
+
+interface SyncTx extends DriverTx {
+  /** Shards listed at the current attempt. */
+  shards: readonly number[];
+  attempts: number;
+}
+
+/** What one height needs before it can run: deliveries of its blocks and of the previous confirmations. */
+interface HeightInputs {
+  blocks: SyncBlock[];
+  /** Blocks of this height delivered to other shards (complete at shards × (shards − 1)). */
+  blocksDelivered: number;
+  /** Confirmations of this height delivered to other shards. */
+  confirmationsDelivered: number;
+  confirmations?: SyncConfirmation[];
+}
+
+/** A marker that no contract reads: a forged state differs from the true one only there. */
+const FORGED_KEY = "ff666f72676564";
+const FORGED_WRITES = new Map([[FORGED_KEY, new Uint8Array([1])]]);
+
+/** Runs the synchronous baseline over a generated workload. */
+export function runSync(input: ProtocolRunInput, protocolName = "sync"): ProtocolRunOutput {
+  return new SyncDriver(input, protocolName).run();
+}
+
+export class SyncDriver {
+  private readonly d: ShardsDriver;
+  private readonly opts: SyncOptions;
+  private readonly params: SyncParams;
+  private readonly shards: number;
+  private state: SyncState;
+  private pending: SyncTx[] = [];
+  private readonly byId = new Map<string, SyncTx>();
+  /** Heights produced and not yet forgotten (their blocks, deliveries and confirmations). */
+  private readonly heights = new Map<number, HeightInputs>();
+  /** Light clients' confirmation checks (reader, confirmation) already made. */
+  private readonly checked = new Set<string>();
+  private readonly observer: SyncObserver;
+  /** Fault window: the true confirmation the wrong one replaced, pre-states and executed blocks. */
+  private honest: SyncConfirmation | undefined;
+  private readonly preStates = new Map<number, ReadonlyMap<ContractId, Snap>>();
+  private readonly executed: ExecutedShardBlock[] = [];
+  /** In the fault window: which transactions ran at each height, and their outcomes. */
+  private readonly ranAt = new Map<number, Set<string>>();
+  private readonly outcomes = new Map<string, ExecOutcome>();
+  private faultResolved = false;
+  private readonly attemptsDone: number[] = [];
+  private effectiveCross = 0;
+  private effectiveTotal = 0;
+  private dropped = 0;
+  private conflicts = 0;
+  private reexecutedBlocks = 0;
+  private readonly reexecutedTxs = new Set<number>();
+  private lightClientChecks = 0;
+
+  constructor(input: ProtocolRunInput, protocolName: string) {
+    this.d = new ShardsDriver(input, protocolName);
+    this.shards = input.config.shards;
+    this.opts = resolveSyncOptions(input.config.options, this.shards);
+    this.params = { blockTxLimit: input.config.blockTxLimit };
+    this.state = createSyncState(this.d.genesis, this.shards);
+    const d = this.d;
+    this.observer = {
+      onExecute: (t, shard, height) => d.metrics.event((this.byId.get(t.txIdHex) as SyncTx).index, d.queue.now / d.slotMs, "execute", `shard:${shard}`, `height ${height}`),
+      onConfirmationCheck: () => this.lightClientChecks++,
+      onWitness: (bytes, kind) => d.countWitness(bytes, kind),
+    };
+    // Genesis confirmations (height −1) are known to everyone from the start.
+    const genesis: HeightInputs = { blocks: [], blocksDelivered: 0, confirmationsDelivered: this.shards * (this.shards - 1) };
+    this.heights.set(-1, genesis);
+    genesis.confirmations = this.confirm(-1, () => new Uint8Array(32));
+  }
+
+  run(): ProtocolRunOutput {
+    const last = this.d.runSlots(
+      (s) => this.step(s),
+      () => this.isIdle(),
+    );
+    return this.finish(last);
+  }
+
+  private step(slot: number): void {
+    if (slot === this.getDetectionSlot()) this.reexecuteCone(slot);
+    while (this.state.executed < slot - 1 && this.isReady(this.state.executed + 1)) this.executeHeight(this.state.executed + 1, slot);
+    const r = this.d.admit(this.state.world, slot);
+    this.state = { ...this.state, world: r.state };
+    for (const t of r.admitted) {
+      const st: SyncTx = { ...t, shards: [], attempts: 0 };
+      this.pending.push(st);
+      this.byId.set(t.txIdHex, st);
+    }
+    this.produceBlocks(slot);
+  }
+
+  private isIdle(): boolean {
+    const faultPending = this.opts.wrongConfirmation !== null && !this.faultResolved && this.getDetectionSlot() <= this.d.endSlot;
+    let queued = false;
+    for (const [h, x] of this.heights) {
+      if ((h > this.state.executed || this.isInFaultWindow(h)) && x.blocks.some((b) => b.txs.length > 0)) queued = true;
+    }
+    return this.pending.length === 0 && !queued && !faultPending;
+  }
+
+  /** The slot from which the fraud proof of the wrong confirmation is usable. */
+  private getDetectionSlot(): number {
+    const w = this.opts.wrongConfirmation;
+    return w ? w.height + 1 + this.opts.fraudProofDelay : -1;
+  }
+
+  private isInFaultWindow(height: number): boolean {
+    const w = this.opts.wrongConfirmation;
+    return w !== null && !this.faultResolved && height > w.height;
+  }
+
+  /** Every block of `height` and every confirmation of `height − 1` has reached every shard. */
+  private isReady(height: number): boolean {
+    const all = this.shards * (this.shards - 1);
+    const x = this.heights.get(height);
+    const prev = this.heights.get(height - 1);
+    return x !== undefined && prev !== undefined && x.blocksDelivered >= all && prev.confirmations !== undefined && prev.confirmationsDelivered >= all;
+  }
+
+  // ---------------------------------------------------------------- blocks
+
+  private produceBlocks(height: number): void {
+    const d = this.d;
+    const world = this.state.world;
+    for (const t of this.pending) {
+      t.shards = getListedShards(world, t.footprint);
+      t.attempts++;
+      d.metrics.setExtra(t.index, "attempts", t.attempts);
+    }
+    const rng = d.streams.get("inclusion");
+    const includedBy = new Map<SyncTx, number>();
+    let slotConflicts = 0;
+    const blockSizes: number[] = [];
+    const blocks: SyncBlock[] = [];
+    for (let y = 0; y < this.shards; y++) {
+      const offered = this.pending.filter((t) => t.shards.includes(y));
+      const drawn = offered.map(() => rng.bool(this.opts.q));
+      const { body, included, conflicts } = buildSyncBlock(this.state, y, height, offered, drawn, this.params, d.ctx);
+      slotConflicts += conflicts;
+      for (const i of included) {
+        const t = offered[i] as SyncTx;
+        includedBy.set(t, (includedBy.get(t) ?? 0) + 1);
+        d.metrics.include(t.index, height, `shard:${y}`, `attempt ${t.attempts}`);
+      }
+      blockSizes.push(included.length);
+      const block: SyncBlock = { ...body, attestation: d.attest(y, DOMAIN_SYNC_BLOCK, computeSyncBlockRoot(body.header)) };
+      // The import check every shard's executors run (one canonical check per block).
+      this.state = processSyncBlock(this.state, block, this.params, d.ctx);
+      blocks.push(block);
+    }
+    this.conflicts += slotConflicts;
+    const inputs: HeightInputs = { blocks, blocksDelivered: 0, confirmationsDelivered: 0 };
+    this.heights.set(height, inputs);
+    for (let y = 0; y < this.shards; y++) {
+      for (let z = 0; z < this.shards; z++) if (z !== y) d.send(() => inputs.blocksDelivered++);
+    }
+
+    const effective = this.pending.filter((t) => includedBy.get(t) === t.shards.length);
+    const isEff = new Set(effective);
+    for (const t of this.pending) {
+      if (!isEff.has(t)) {
+        this.dropped++;
+        d.metrics.event(t.index, height, "dropped", "", `attempt ${t.attempts}: included by ${includedBy.get(t) ?? 0} of ${t.shards.length} shards`);
+      }
+    }
+    this.pending = this.pending.filter((t) => !isEff.has(t));
+    for (const t of effective) {
+      this.attemptsDone.push(t.attempts);
+      if (t.shards.length > 1) this.effectiveCross++;
+    }
+    this.effectiveTotal += effective.length;
+    d.metrics.series(height, "effective", effective.length);
+    d.metrics.series(height, "dropped", this.pending.length);
+    d.metrics.series(height, "addressConflicts", slotConflicts);
+    d.metrics.series(height, "blockTxs", blockSizes);
+  }
+
+  // ---------------------------------------------------------------- execution
+
+  private executeHeight(height: number, slot: number): void {
+    const d = this.d;
+    const x = this.heights.get(height) as HeightInputs;
+    const confs = (this.heights.get(height - 1) as HeightInputs).confirmations as SyncConfirmation[];
+    const pre = this.state.world.states;
+    const r = processSyncHeight(this.state, x.blocks, confs, d.ctx, this.checked, this.observer);
+    this.state = r.state;
+    if (this.isInFaultWindow(height)) {
+      for (const e of r.executed) this.executed.push(e);
+      this.preStates.set(height, pre);
+      this.ranAt.set(height, new Set(r.ran.map((x) => x.tx.txIdHex)));
+      for (const { tx, outcome } of r.ran) this.outcomes.set(tx.txIdHex, outcome);
+    }
+    for (const { tx, outcome } of r.ran) d.metrics.finish((this.byId.get(tx.txIdHex) as SyncTx).index, slot, outcome.status, outcome.reason);
+    x.confirmations = this.confirm(height, (y) => getBlockRoot(x.blocks[y] as SyncBlock));
+    if (!this.isInFaultWindow(height)) this.forget(height - 1);
+  }
+
+  /** Drops what no later height or fault needs. */
+  private forget(height: number): void {
+    this.heights.delete(height);
+  }
+
+  /**
+   * Every shard committee confirms its state root after `height` and sends it to the other shards.
+   * The injected fault replaces one confirmation by a forged one, signed by the committee, whose
+   * state differs from the true one in a key no contract reads — so executions that use it compute
+   * the right values, but nobody can know that without executing them again.
+   */
+  private confirm(height: number, blockRoot: (shard: number) => Uint8Array): SyncConfirmation[] {
+    const world = this.state.world;
+    const confs: SyncConfirmation[] = [];
+    const x = this.heights.get(height) as HeightInputs;
+    for (let y = 0; y < this.shards; y++) {
+      const honest = this.createConfirmation(y, height, blockRoot(y), world.states);
+      const f = this.opts.wrongConfirmation;
+      if (f && f.shard === y && f.height === height) {
+        this.honest = honest;
+        const forged = new Map<ContractId, Snap>();
+        for (const id of honest.state.ids) {
+          const s = world.states.get(id) as Snap;
+          forged.set(id, { kv: s.kv.applyWrites(FORGED_WRITES), ended: s.ended });
+        }
+        confs.push(this.createConfirmation(y, height, blockRoot(y), forged));
+      } else confs.push(honest);
+      if (height >= 0) for (let z = 0; z < this.shards; z++) if (z !== y) this.d.send(() => x.confirmationsDelivered++);
+    }
+    return confs;
+  }
+
+  private createConfirmation(shard: number, height: number, blockRoot: Uint8Array, states: ReadonlyMap<ContractId, Snap>): SyncConfirmation {
+    const c = buildConfirmation(this.state.world, shard, height, blockRoot, states);
+    return { ...c, attestation: this.d.attest(shard, DOMAIN_CONFIRMATION, computeConfirmationRoot(c.value)) };
+  }
+
+  // ---------------------------------------------------------------- fault: the dependency cone
+
+  /**
+   * The fraud proof of the wrong confirmation is usable: light clients take the true one, and every
+   * block of the dependency cone is executed again, in height order, against the true
+   * confirmations; its committee signs its confirmation again. Its transactions become final now.
+   */
+  private reexecuteCone(slot: number): void {
+    const d = this.d;
+    const f = this.opts.wrongConfirmation as ShardHeight;
+    const wrong = this.heights.get(f.height);
+    if (wrong?.confirmations && this.honest) wrong.confirmations[f.shard] = this.honest;
+    const cone = computeReexecutionCone(f, this.executed);
+    const redone = new Map<number, SyncTx>();
+    for (const c of cone) {
+      const x = this.heights.get(c.height) as HeightInputs;
+      const block = x.blocks[c.shard] as SyncBlock;
+      const txs = getExecutionOrder(this.state.world, block, this.ranAt.get(c.height) ?? new Set());
+      const confs = (this.heights.get(c.height - 1) as HeightInputs).confirmations as SyncConfirmation[];
+      const outcomes = new Map<string, ExecOutcome>();
+      const e = executeSyncShardBlock(d.ctx, this.state.world, block, txs, this.preStates.get(c.height) as ReadonlyMap<ContractId, Snap>, confs, outcomes, this.checked, this.observer);
+      const recorded = (x.confirmations as SyncConfirmation[])[c.shard] as SyncConfirmation;
+      for (const [id, snap] of e.post) {
+        if (!bytesEqual(snap.kv.root(), (recorded.snaps.get(id) as Snap).kv.root())) throw new Error(`internal: re-execution of ${id} at ${c.height} differs`);
+      }
+      this.createConfirmation(c.shard, c.height, getBlockRoot(block), recorded.snaps);
+      for (const t of txs) redone.set(t.seq, this.byId.get(t.txIdHex) as SyncTx);
+    }
+    this.reexecutedBlocks = cone.length;
+    for (const t of [...redone.values()].sort((a, b) => a.seq - b.seq)) {
+      this.reexecutedTxs.add(t.index);
+      d.metrics.setExtra(t.index, "reexecuted", 1);
+      d.metrics.event(t.index, slot, "reexecute", "", "");
+      const o = this.outcomes.get(t.txIdHex) as ExecOutcome;
+      d.metrics.finish(t.index, slot, o.status, o.reason);
+    }
+    this.faultResolved = true;
+    for (const h of [...this.heights.keys()]) if (h < this.state.executed) this.forget(h);
+    this.preStates.clear();
+    this.ranAt.clear();
+    this.outcomes.clear();
+  }
+
+  // ---------------------------------------------------------------- results
+
+  private finish(lastSlot: number): ProtocolRunOutput {
+    const a = this.attemptsDone;
+    return this.d.finish(
+      lastSlot,
+      this.state.world,
+      {
+        attemptsMean: a.length > 0 ? round(a.reduce((x, y) => x + y, 0) / a.length) : null,
+        attemptsMax: a.length > 0 ? Math.max(...a) : null,
+        droppedAttempts: this.dropped,
+        addressConflicts: this.conflicts,
+        crossShardShare: this.effectiveTotal > 0 ? round(this.effectiveCross / this.effectiveTotal) : null,
+        lightClientChecks: this.lightClientChecks,
+        reexecutedBlocks: this.reexecutedBlocks,
+        reexecutedTxs: this.reexecutedTxs.size,
+      },
+      {
+        q: this.opts.q,
+        wrongConfirmation: this.opts.wrongConfirmation ? `${this.opts.wrongConfirmation.shard}:${this.opts.wrongConfirmation.height}` : null,
+        fraudProofDelay: this.opts.fraudProofDelay,
+      },
+    );
+  }
+}
