@@ -5,8 +5,8 @@
 import { XshardError } from "./errors.js";
 import { getProtocol } from "./registry.js";
 import type { ProtocolRunOutput, RunConfig } from "./sim/protocol.js";
-import type { NetworkSpec } from "./sim/network.js";
-import type { GeneratedWorkload } from "./workloads/types.js";
+import { checkNetworkSpec, type NetworkSpec } from "./sim/network.js";
+import type { GeneratedWorkload, WorkloadSize } from "./workloads/types.js";
 
 export const DEFAULT_RUN_CONFIG: Omit<RunConfig, "protocol"> = {
   seed: "1",
@@ -22,6 +22,9 @@ export const DEFAULT_RUN_CONFIG: Omit<RunConfig, "protocol"> = {
   trace: [0],
   options: {},
 };
+
+/** Longest slot (one day): longer slots only move every latency figure off the chart. */
+export const MAX_SLOT_SECONDS = 86_400;
 
 /** Fills defaults and checks ranges; a bad value is a typed error naming the option. */
 export function resolveRunConfig(partial: Partial<RunConfig> & { protocol: string }): RunConfig {
@@ -40,9 +43,40 @@ export function resolveRunConfig(partial: Partial<RunConfig> & { protocol: strin
       throw new XshardError("BAD_PARAM", `${k} must be an integer in [${lo}, ${hi}], got ${v}`, { name: k, value: v });
     }
   }
-  if (!(c.slotSeconds > 0)) throw new XshardError("BAD_PARAM", `slotSeconds must be positive, got ${c.slotSeconds}`, { value: c.slotSeconds });
+  if (!(Number.isFinite(c.slotSeconds) && c.slotSeconds > 0 && c.slotSeconds <= MAX_SLOT_SECONDS)) {
+    throw new XshardError("BAD_PARAM", `slotSeconds must be a number in (0, ${MAX_SLOT_SECONDS}], got ${c.slotSeconds}`, { name: "slotSeconds", value: c.slotSeconds });
+  }
+  if (typeof c.seed !== "string" || c.seed === "") throw new XshardError("BAD_PARAM", "seed must be a non-empty string", { name: "seed", value: c.seed });
+  for (const i of c.trace) {
+    if (!Number.isSafeInteger(i) || i < 0) throw new XshardError("BAD_PARAM", `trace indices must be integers ≥ 0, got ${i}`, { name: "trace", value: i });
+  }
+  for (const [k, v] of Object.entries(c.options)) {
+    if (typeof v === "number" && !Number.isFinite(v)) throw new XshardError("BAD_PARAM", `option ${k} must be finite, got ${v}`, { name: k, value: v });
+  }
+  checkNetworkSpec(c.network);
   getProtocol(c.protocol);
   return c;
+}
+
+/**
+ * Memory one unit of a run takes, in bytes: measured peaks, rounded up (docs/scenarios.md
+ * "Run size"). A transaction's cost covers its signed form, the protocol's bookkeeping and its
+ * results record; `compare` keeps every earlier protocol's results record too.
+ */
+export const MEMORY_PER_UNIT = {
+  transaction: 16 * 1024,
+  resultsRecord: 2 * 1024,
+  stateEntry: 1024,
+  account: 1024,
+  validator: 2 * 1024,
+} as const;
+
+/** Estimated peak memory (bytes) of running `size` under each of `configs` in turn, as `compare` does. */
+export function computeRunMemoryEstimate(size: WorkloadSize, configs: readonly RunConfig[]): number {
+  const m = MEMORY_PER_UNIT;
+  const validators = Math.max(0, ...configs.map((c) => c.validators));
+  const perTx = m.transaction + m.resultsRecord * Math.max(0, configs.length - 1);
+  return size.submissions * perTx + size.stateEntries * m.stateEntry + size.accounts * m.account + validators * m.validator;
 }
 
 export function runProtocol(config: RunConfig, workload: GeneratedWorkload, onSlot?: (slot: number, last: number) => void): ProtocolRunOutput {

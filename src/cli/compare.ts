@@ -39,7 +39,7 @@ export async function runCompare(o: Record<string, unknown>, argv: readonly stri
   const protocols = parseProtocolList(o.protocols);
   const configs = protocols.map((p) => resolveRunConfig(runConfigFromFlags(o, p)));
   const seed = (configs[0] as { seed: string }).seed;
-  const workload = loadWorkload(o, seed);
+  const workload = loadWorkload(o, seed, { configs, out: { dir: String(o.out), files: [...configs.map((c) => fileNameOf(c.protocol)), "summary.csv", "report.html"] } });
   const dir = resolve(String(o.out));
   mkdirSync(dir, { recursive: true });
   const results: ResultsFile[] = [];

@@ -2,16 +2,17 @@
  * The `xshard` command line: a thin shell over the library (runner, workloads, protocols, report).
  * User mistakes print one readable line and exit non-zero; no stack traces.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { isXshardError, XshardError } from "../errors.js";
 import { resolveRunConfig, runProtocol, stringifyResults } from "../runner.js";
 import { listWorkloads } from "../workloads/index.js";
 import { listProtocols } from "../registry.js";
 import { formatComparisonTable } from "../report/table.js";
-import { addRunOptions, runConfigFromFlags } from "./options.js";
-import { loadWorkload } from "./workload.js";
+import { toFlagName } from "../workloads/common.js";
+import { addRunOptions, parseIndexList, runConfigFromFlags } from "./options.js";
+import { checkIndicesExist, loadWorkload } from "./workload.js";
+import { writeOutFile } from "./output.js";
 import { createProgress } from "./progress.js";
 import { addCompareCommands } from "./compare.js";
 import { GENESIS_FILE_NAME, addVerifyCommand, computeRunAnchor, describeAnchor, formatGenesisFile } from "./verify.js";
@@ -29,17 +30,23 @@ export function formatProtocolFigures(figures: Record<string, number | number[] 
     .join("\n");
 }
 
-function writeOut(dir: string, name: string, text: string): string {
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
+const ESCAPES: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/** One line for the terminal: newlines and other control characters (copied from files, inputs or libraries) shown escaped. */
+export function toOneLine(text: string): string {
+  return text.trim().replace(/[\u0000-\u001f\u007f]/g, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+/** Commander's own errors ("error: unknown option '--x'\n(Did you mean --y?)") as one `xshard:` line. */
+function formatCommanderError(text: string): string {
+  return `xshard: ${toOneLine(text.replace(/^error:\s*/, "").replace(/\s*\n\s*/g, " "))}\n`;
 }
 
 export function buildProgram(): Command {
   const program = new Command("xshard")
     .description("cross-shard transaction protocols, side by side on one deterministic simulator")
     .showHelpAfterError(false)
+    .configureOutput({ outputError: (s, write) => write(formatCommanderError(s)) })
     .exitOverride();
 
   addRunOptions(
@@ -51,26 +58,28 @@ export function buildProgram(): Command {
       .option("--prove <indices>", "delayed: also write light-client proofs of these transactions (comma-separated)"),
   ).action((o: Record<string, unknown>) => {
     const config = resolveRunConfig(runConfigFromFlags(o, String(o.protocol)));
-    if (o.prove !== undefined && !config.signatures) throw new XshardError("BAD_PARAM", "--prove needs signatures on (a proof is checked with real BLS signatures)");
-    const workload = loadWorkload(o, config.seed);
+    const prove = o.prove === undefined ? [] : parseIndexList("prove", o.prove);
+    if (prove.length > 0 && !config.signatures) throw new XshardError("BAD_PARAM", "--prove needs signatures on (a proof is checked with real BLS signatures)");
+    const files = ["results.json", ...(prove.length > 0 ? [GENESIS_FILE_NAME] : []), ...prove.map((i) => `proof-${i}.json`)];
+    const workload = loadWorkload(o, config.seed, { configs: [config], out: { dir: String(o.out), files } });
+    const dir = resolve(String(o.out));
+    checkIndicesExist(workload, prove, "prove");
     const progress = createProgress(config.protocol);
     const out = runProtocol(config, workload, (s, last) => progress.update(s + 1, last + 1));
     progress.stop();
-    const dir = resolve(String(o.out));
-    const path = writeOut(dir, "results.json", stringifyResults(out.results));
-    if (o.prove !== undefined) {
-      const anchor = computeRunAnchor(config, workload);
-      console.log(`trust anchor (${describeAnchor(anchor)}): ${writeOut(dir, GENESIS_FILE_NAME, formatGenesisFile(anchor))}`);
-      for (const part of String(o.prove).split(",")) {
-        const i = Number(part);
-        const proof = out.proveTx?.(i);
-        if (proof === undefined) throw new XshardError("NO_PROOF", `no light-client proof for transaction ${part} (not final, or the protocol has none)`, { index: part });
-        console.log(`proof of transaction ${i}: ${writeOut(dir, `proof-${i}.json`, JSON.stringify(proof, null, 2) + "\n")}`);
-      }
-    }
+    const path = writeOutFile(dir, "results.json", stringifyResults(out.results));
     console.log(formatComparisonTable([out.results]));
     console.log(formatProtocolFigures(out.results.summary.protocol));
     console.log(`results: ${path}`);
+    if (prove.length > 0) {
+      const anchor = computeRunAnchor(config, workload);
+      console.log(`trust anchor (${describeAnchor(anchor)}): ${writeOutFile(dir, GENESIS_FILE_NAME, formatGenesisFile(anchor))}`);
+    }
+    for (const i of prove) {
+      const proof = out.proveTx?.(i);
+      if (proof === undefined) throw new XshardError("NO_PROOF", `no light-client proof for transaction ${i} (not final, or the protocol has none); results were written to ${path}`, { index: i });
+      console.log(`proof of transaction ${i}: ${writeOutFile(dir, `proof-${i}.json`, JSON.stringify(proof, null, 2) + "\n")}`);
+    }
   });
 
   addVerifyCommand(program);
@@ -81,7 +90,10 @@ export function buildProgram(): Command {
     .action(() => {
       for (const w of listWorkloads()) {
         console.log(`${w.name}: ${w.description}`);
-        for (const p of w.params) console.log(`  --${p.name} (${p.kind}, default ${p.default}${p.values ? `; ${p.values.join("|")}` : ""}): ${p.help}`);
+        for (const p of w.params) {
+          const range = p.values ? `; ${p.values.join("|")}` : p.min !== undefined || p.max !== undefined ? `; ${p.min ?? "…"}..${p.max ?? "…"}` : "";
+          console.log(`  ${toFlagName(p.name)} (${p.kind}, default ${p.default}${range}): ${p.help}`);
+        }
       }
     });
 
@@ -96,19 +108,24 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI; returns the exit code. */
+/**
+ * Runs the CLI; returns the exit code: 0, 2 for a user's mistake (one `xshard:` line on stderr),
+ * 1 for a bug (one line too; `XSHARD_DEBUG=1` adds the stack trace).
+ */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith("error:") ? `xshard: ${s}` : s) });
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (isXshardError(e)) {
-      process.stderr.write(`xshard: ${e.message}\n`);
+      process.stderr.write(`xshard: ${toOneLine(e.message)}\n`);
       return 2;
     }
-    throw e;
+    const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    process.stderr.write(`xshard: internal error (a bug, please report it): ${toOneLine(message)}\n`);
+    if (process.env.XSHARD_DEBUG === "1" && e instanceof Error && e.stack) process.stderr.write(e.stack + "\n");
+    return 1;
   }
 }

@@ -2,34 +2,32 @@
  * Turning command-line flags into a run configuration and workload parameters. Workload
  * parameters are plain flags; a flag the chosen workload does not have is an error, not ignored.
  */
-import { Option, type Command } from "commander";
+import { Command, Option } from "commander";
 import { XshardError } from "../errors.js";
+import { parseDecimalInteger, parseDecimalNumber } from "../numbers.js";
 import { DEFAULT_RUN_CONFIG } from "../runner.js";
 import { parseNetworkSpec } from "../sim/network.js";
 import type { RunConfig } from "../sim/protocol.js";
+import { listWorkloads } from "../workloads/index.js";
+import { toFlagName } from "../workloads/common.js";
 
-/** Flags that become workload parameters (name in the workload spec → flag). */
-export const WORKLOAD_FLAGS: readonly [param: string, flag: string, help: string][] = [
-  ["slots", "--slots <n>", "slots in which transactions are submitted"],
-  ["rate", "--rate <n>", "transactions submitted per slot"],
-  ["accounts", "--accounts <n>", "user accounts"],
-  ["contracts", "--contracts <n>", "contracts (token/counter workloads)"],
-  ["pools", "--pools <n>", "exchange pools"],
-  ["form", "--form <form>", "exchange program form: direct | naive"],
-  ["amount", "--amount <n>", "largest swap amount"],
-  ["cross", "--cross <share>", "transfer: share touching two tokens"],
-  ["p", "--p <prob>", "interconnect: probability of touching several contracts"],
-  ["k", "--k <n>", "interconnect: most contracts per transaction"],
-  ["pairs", "--pairs <n>", "train-hotel: train/hotel pairs"],
-  ["capacity", "--capacity <n>", "train-hotel: seats/rooms each"],
-  ["skew", "--skew <share>", "train-hotel: share booking another city's hotel"],
-  ["cap", "--cap <n>", "fee-shock: ordinary users' fee cap per gas"],
-  ["shockStart", "--shock-start <slot>", "fee-shock: first slot of the shock"],
-  ["shockEnd", "--shock-end <slot>", "fee-shock: slot after the shock's last"],
-  ["shockRate", "--shock-rate <n>", "fee-shock: extra transactions per slot on the shocked shard"],
-  ["shockCap", "--shock-cap <n>", "fee-shock: the shock's fee cap per gas"],
-  ["collide", "--collide <share>", "collision: share of swaps followed by a draining transfer"],
-];
+/**
+ * Flags that become workload parameters: every parameter of every registered workload, under the
+ * flag `xshard workloads` lists (`shockStart` → `--shock-start`). Param name, flag, help.
+ */
+export const WORKLOAD_FLAGS: readonly [param: string, flag: string, help: string][] = computeWorkloadFlags();
+
+function computeWorkloadFlags(): [string, string, string][] {
+  const byName = new Map<string, { help: string; workloads: string[] }>();
+  for (const w of listWorkloads()) {
+    for (const p of w.params) {
+      const e = byName.get(p.name) ?? { help: p.help, workloads: [] };
+      e.workloads.push(w.name);
+      byName.set(p.name, e);
+    }
+  }
+  return [...byName].map(([name, e]) => [name, `${toFlagName(name)} <${name === "form" ? "form" : "value"}>`, `${e.workloads.join(", ")}: ${e.help}`]);
+}
 
 /**
  * Protocol-specific flags → `config.options` (each protocol validates its own and ignores others'):
@@ -72,15 +70,53 @@ export function addRunOptions(cmd: Command): Command {
     .option("--network <model>", "network delay model: fixed:MS | uniform:MIN:MAX | lognormal:MEDIAN:SIGMA:MAX")
     .option("--no-signatures", "turn BLS signature work off (very large simulations)")
     .option("--trace <indices>", "transactions to trace for the timeline (comma-separated)")
+    .option("--allow-large", "run even when the memory estimate exceeds the heap limit (see docs/scenarios.md)");
   for (const [, flag, , help] of PROTOCOL_FLAGS) cmd.addOption(new Option(flag, help));
   for (const [, flag, help] of WORKLOAD_FLAGS) cmd.addOption(new Option(flag, help));
   return cmd;
 }
 
-function toInt(name: string, v: unknown): number {
-  const n = Number(v);
-  if (typeof v !== "string" || v.trim() === "" || !Number.isInteger(n)) throw new XshardError("BAD_PARAM", `--${name} must be an integer, got '${String(v)}'`, { name, value: v });
+/** The long names (without `--`) of the flags `addRunOptions` adds that take a value: what `sweep --param` may sweep. */
+export function listRunFlagNames(): string[] {
+  return addRunOptions(new Command())
+    .options.filter((o) => o.required || o.optional)
+    .map((o) => (o.long ?? "").slice(2));
+}
+
+/** Flag name → the key commander stores its value under (`stage2-per-slot` → `stage2PerSlot`). */
+export function toOptionKey(flag: string): string {
+  return flag.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+function flagText(flag: string, v: unknown): string {
+  if (typeof v !== "string") throw new XshardError("BAD_PARAM", `--${flag} needs a value`, { name: flag });
+  return v;
+}
+
+/** A flag's integer value: canonical decimal text only (`""`, `1.5`, `0x10`, `1e3` refused). */
+export function parseIntFlag(flag: string, v: unknown): number {
+  const n = parseDecimalInteger(flagText(flag, v));
+  if (n === undefined) throw new XshardError("BAD_PARAM", `--${flag} must be an integer, got '${String(v)}'`, { name: flag, value: v });
   return n;
+}
+
+/** A flag's number value: finite decimal text only (`""`, `Infinity`, `NaN`, hex refused). */
+export function parseNumberFlag(flag: string, v: unknown): number {
+  const n = parseDecimalNumber(flagText(flag, v));
+  if (n === undefined) throw new XshardError("BAD_PARAM", `--${flag} must be a finite decimal number, got '${String(v)}'`, { name: flag, value: v });
+  return n;
+}
+
+/** `0,3,7` → [0, 3, 7]: transaction indices in canonical decimal, no empty items (`''`, `0,`, `0x0`, `-1` refused). */
+export function parseIndexList(flag: string, v: unknown): number[] {
+  const text = flagText(flag, v);
+  return text.split(",").map((part) => {
+    const n = parseDecimalInteger(part);
+    if (n === undefined || n < 0) {
+      throw new XshardError("BAD_PARAM", `--${flag} must be transaction indices (0, 1, 2, …) separated by commas, got '${text}'`, { name: flag, value: text });
+    }
+    return n;
+  });
 }
 
 /** Run configuration from parsed flags (protocol set by the caller). */
@@ -96,39 +132,30 @@ export function runConfigFromFlags(o: Record<string, unknown>, protocol: string)
     ["drain", "drainSlots"],
     ["blockTxLimit", "blockTxLimit"],
   ];
-  for (const [flag, key] of intFlags) if (o[flag] !== undefined) c[key] = toInt(flag.replace(/[A-Z]/g, (m) => "-" + m.toLowerCase()), o[flag]);
-  if (o.slotSeconds !== undefined) {
-    const s = Number(o.slotSeconds);
-    if (!(s > 0)) throw new XshardError("BAD_PARAM", `--slot-seconds must be positive, got '${String(o.slotSeconds)}'`, { value: o.slotSeconds });
-    c.slotSeconds = s;
-  }
-  if (o.network !== undefined) c.network = parseNetworkSpec(String(o.network));
+  for (const [flag, key] of intFlags) if (o[flag] !== undefined) c[key] = parseIntFlag(toFlagName(flag).slice(2), o[flag]);
+  if (o.slotSeconds !== undefined) c.slotSeconds = parseNumberFlag("slot-seconds", o.slotSeconds);
+  if (o.network !== undefined) c.network = parseNetworkSpec(flagText("network", o.network));
   if (o.signatures === false) c.signatures = false;
-  if (o.trace !== undefined) c.trace = String(o.trace).split(",").map((x) => toInt("trace", x.trim()));
+  if (o.trace !== undefined) c.trace = parseIndexList("trace", o.trace);
   const options: Record<string, number | string> = {};
   for (const [key, flag, kind] of PROTOCOL_FLAGS) {
     const v = o[key];
     if (v === undefined) continue;
     const name = flag.split(" ")[0]?.slice(2) ?? key;
-    if (kind === "int") options[key] = toInt(name, v);
-    else if (kind === "number") {
-      const n = Number(v);
-      if (typeof v !== "string" || v.trim() === "" || !Number.isFinite(n)) throw new XshardError("BAD_PARAM", `--${name} must be a number, got '${String(v)}'`, { name, value: v });
-      options[key] = n;
-    } else options[key] = String(v);
+    if (kind === "int") options[key] = parseIntFlag(name, v);
+    else if (kind === "number") options[key] = parseNumberFlag(name, v);
+    else options[key] = flagText(name, v);
   }
   c.options = options;
   return c as Partial<RunConfig> & { protocol: string };
 }
 
-/** Workload parameters given on the command line (only those actually given). */
-export function workloadParamsFromFlags(o: Record<string, unknown>): Record<string, number | string> {
-  const out: Record<string, number | string> = {};
+/** Workload parameters given on the command line (only those given; as text, checked by the workload). */
+export function workloadParamsFromFlags(o: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const [param] of WORKLOAD_FLAGS) {
     const v = o[param];
-    if (v === undefined) continue;
-    const s = String(v);
-    out[param] = s.trim() !== "" && Number.isFinite(Number(s)) ? Number(s) : s;
+    if (v !== undefined) out[param] = flagText(toFlagName(param).slice(2), v);
   }
   return out;
 }

@@ -11,6 +11,7 @@ import { renderSweepReport } from "../report/html.js";
 import type { SweepRow } from "../report/model.js";
 import { createProgress } from "./progress.js";
 import { parseProtocolList } from "./compare.js";
+import { checkSweepPoints } from "./workload.js";
 
 export interface SweepTask {
   readonly options: Record<string, unknown>;
@@ -77,12 +78,13 @@ export async function runSweep(o: Record<string, unknown>, argv: readonly string
   const params = specs.map(parseSweepParam);
   const protocols = parseProtocolList(o.protocols);
   const grid = computeGrid(params);
+  checkSweepPoints(o, protocols);
   const threads = o.workers !== undefined ? Number(o.workers) : Math.max(1, availableParallelism());
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new XshardError("BAD_PARAM", `--workers must be an integer in [1, 64], got '${String(o.workers)}'`);
   const pool = new Piscina({ filename: new URL("./sweepWorker.js", import.meta.url).href, minThreads: Math.min(threads, grid.length), maxThreads: threads });
   const base = { ...o };
   delete base.param;
-  const progress = createProgress("sweep");
+  const progress = createProgress("sweep", "grid points");
   let done = 0;
   const results = await Promise.all(
     grid.map(async (point) => {

@@ -8,9 +8,9 @@ import { contractPrincipal } from "../crypto/hash.js";
 import { isXshardError, XshardError } from "../errors.js";
 import { literalFromJson, programFromJson, signTx, type NameResolver } from "../program/index.js";
 import { createUser, type ContractSpec, type User } from "../sim/world.js";
-import { getWorkload } from "../workloads/index.js";
-import type { GeneratedWorkload, Submission } from "../workloads/types.js";
-import { DEFAULT_GAS_LIMIT, DEFAULT_MAX_FEE_PER_GAS } from "../workloads/common.js";
+import { getWorkload, planWorkload } from "../workloads/index.js";
+import type { GeneratedWorkload, Submission, WorkloadDef, WorkloadPlan } from "../workloads/types.js";
+import { DEFAULT_GAS_LIMIT, DEFAULT_MAX_FEE_PER_GAS, describeValue, toFlagName } from "../workloads/common.js";
 
 export const SCENARIO_SCHEMA = "xshard.scenario/1";
 
@@ -34,9 +34,15 @@ function nat(x: unknown, path: string, max = Number.MAX_SAFE_INTEGER): number {
   return x;
 }
 
+/** A non-negative integer: a JSON number up to 2^53 − 1, or a decimal string of any size (no sign, no hex). */
 function big(x: unknown, path: string): bigint {
-  if ((typeof x !== "number" || !Number.isInteger(x)) && (typeof x !== "string" || !/^[0-9]+$/.test(x))) bad(path, "must be a non-negative integer (number or decimal string)");
-  return BigInt(x);
+  const ok = typeof x === "number" ? Number.isSafeInteger(x) && x >= 0 : typeof x === "string" && /^(0|[1-9][0-9]*)$/.test(x);
+  if (!ok) bad(path, `must be a non-negative integer (a number up to 2^53 - 1 or a decimal string), got ${describeValue(x)}`);
+  return BigInt(x as number | string);
+}
+
+function optionalStr(x: unknown, path: string): string | undefined {
+  return x === undefined ? undefined : str(x, path);
 }
 
 /** Re-throws a program error with the scenario path in front. */
@@ -49,19 +55,59 @@ function at<T>(path: string, f: () => T): T {
   }
 }
 
+/**
+ * A generator scenario's parameters, checked against the workload with the file's JSON paths
+ * (`$.workload.params.slots`); the command line's overrides are checked when they are merged.
+ */
+function parseWorkloadParams(w: Record<string, unknown>, def: WorkloadDef): Record<string, number | string> {
+  if (w.params === undefined) return {};
+  const params = obj(w.params, "$.workload.params", def.params.map((p) => p.name));
+  for (const [k, v] of Object.entries(params)) if (typeof v !== "number" && typeof v !== "string") bad(`$.workload.params.${k}`, `must be a number or a string, got ${describeValue(v)}`);
+  try {
+    def.resolveParams(params);
+  } catch (e) {
+    const name = isXshardError(e) ? (e.data as { name?: unknown }).name : undefined;
+    if (typeof name === "string") throw new XshardError("BAD_SCENARIO", `scenario $.workload.params.${name}: ${e instanceof Error ? e.message : String(e)}`, { path: `$.workload.params.${name}` }, { cause: e });
+    throw e;
+  }
+  return params as Record<string, number | string>;
+}
+
 /** Parses a scenario document (already JSON-parsed). */
 export function parseScenario(doc: unknown, seed: string, overrides: Record<string, number | string> = {}): GeneratedWorkload {
+  return planScenario(doc, seed, overrides).generate();
+}
+
+/**
+ * Checks a scenario document and says how big it is, without generating a generator's
+ * transactions (explicit transactions are parsed and signed here: they are written by hand).
+ */
+export function planScenario(doc: unknown, seed: string, overrides: Record<string, number | string> = {}): WorkloadPlan {
   const d = obj(doc, "$", ["schema", "name", "description", "contracts", "accounts", "workload", "transactions", "tokens"]);
   if (d.schema !== undefined && d.schema !== SCENARIO_SCHEMA) bad("$.schema", `must be "${SCENARIO_SCHEMA}"`);
+  const name = optionalStr(d.name, "$.name");
+  optionalStr(d.description, "$.description");
   if (d.workload !== undefined) {
     if (d.transactions !== undefined) bad("$", "give either workload or transactions, not both");
+    for (const k of ["accounts", "contracts", "tokens"]) if (d[k] !== undefined) bad(`$.${k}`, "does not apply to a scenario with a workload generator");
     const w = obj(d.workload, "$.workload", ["name", "params"]);
-    const params = w.params === undefined ? {} : (obj(w.params, "$.workload.params", Object.keys(w.params as object)) as Record<string, number | string>);
-    return at("$.workload", () => getWorkload(str(w.name, "$.workload.name")).generate({ ...params, ...overrides }, seed));
+    const def = at("$.workload.name", () => getWorkload(str(w.name, "$.workload.name")));
+    return planWorkload(def, { ...parseWorkloadParams(w, def), ...overrides }, seed);
   }
   if (Object.keys(overrides).length > 0) {
-    throw new XshardError("BAD_PARAM", `workload flags (${Object.keys(overrides).map((k) => "--" + k).join(", ")}) do not apply to a scenario with explicit transactions`);
+    throw new XshardError("BAD_PARAM", `workload flags (${Object.keys(overrides).map(toFlagName).join(", ")}) do not apply to a scenario with explicit transactions`);
   }
+  const workload = parseExplicitScenario(d, name);
+  const size = {
+    submissions: workload.submissions.length,
+    accounts: workload.genesis.accounts.length,
+    contracts: workload.genesis.contracts.length,
+    stateEntries: workload.genesis.contracts.reduce((n, c) => n + c.init.length, 0),
+  };
+  return { name: workload.name, params: {}, size, generate: () => workload };
+}
+
+function parseExplicitScenario(d: Record<string, unknown>, name: string | undefined): GeneratedWorkload {
   if (!Array.isArray(d.accounts)) bad("$.accounts", "must be an array");
   if (!Array.isArray(d.contracts)) bad("$.contracts", "must be an array");
   if (!Array.isArray(d.transactions)) bad("$.transactions", "must be an array (or give a workload)");
@@ -118,10 +164,10 @@ export function parseScenario(doc: unknown, seed: string, overrides: Record<stri
     );
     return { index: i, slot: nat(o.slot, `${p}.slot`, 1_000_000), tx, sender, label: o.label === undefined ? `tx ${i}` : str(o.label, `${p}.label`) };
   });
-  const tokens = d.tokens === undefined ? contracts.filter((c) => c.code === "token").map((c) => c.id) : (d.tokens as unknown[]).map((x, i) => str(x, `$.tokens[${i}]`));
+  const tokens = d.tokens === undefined ? contracts.filter((c) => c.code === "token").map((c) => c.id) : parseTokens(d.tokens, ids);
   const bookings = contracts.filter((c) => c.code === "train" || c.code === "hotel").map((c) => c.id);
   return {
-    name: typeof d.name === "string" ? d.name : "scenario",
+    name: name ?? "scenario",
     params: {},
     genesis: { contracts, accounts },
     submissions,
@@ -130,8 +176,23 @@ export function parseScenario(doc: unknown, seed: string, overrides: Record<stri
   };
 }
 
+/** `tokens`: ids of contracts the scenario defines. */
+function parseTokens(x: unknown, ids: ReadonlySet<string>): string[] {
+  if (!Array.isArray(x)) bad("$.tokens", `must be an array of contract ids, got ${describeValue(x)}`);
+  return x.map((t: unknown, i) => {
+    const id = str(t, `$.tokens[${i}]`);
+    if (!ids.has(id)) bad(`$.tokens[${i}]`, `no contract '${id}' in $.contracts`);
+    return id;
+  });
+}
+
 /** Reads and parses a scenario file. */
 export function loadScenario(file: string, seed: string, overrides: Record<string, number | string> = {}): GeneratedWorkload {
+  return loadScenarioPlan(file, seed, overrides).generate();
+}
+
+/** Reads and checks a scenario file (`planScenario`). */
+export function loadScenarioPlan(file: string, seed: string, overrides: Record<string, number | string> = {}): WorkloadPlan {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -144,5 +205,5 @@ export function loadScenario(file: string, seed: string, overrides: Record<strin
   } catch (e) {
     throw new XshardError("BAD_SCENARIO", `scenario ${file} is not valid JSON: ${(e as Error).message}`, { file });
   }
-  return parseScenario(doc, seed, overrides);
+  return planScenario(doc, seed, overrides);
 }

@@ -3,7 +3,8 @@ import { contractPrincipal } from "../crypto/hash.js";
 import { encodeU64, signTx, type Program, type SignedTx } from "../program/index.js";
 import { createUser, type AccountSpec, type User } from "../sim/world.js";
 import { RngStreams } from "../sim/rng.js";
-import type { GeneratedWorkload, ParamSpec, Submission, WorkloadDef } from "./types.js";
+import { parseDecimalInteger, toFiniteNumber } from "../numbers.js";
+import type { GeneratedWorkload, GenerationProgress, ParamSpec, Submission, WorkloadDef, WorkloadSize } from "./types.js";
 
 export const DEFAULT_MAX_FEE_PER_GAS = 10n;
 export const DEFAULT_GAS_LIMIT = 2_000_000n;
@@ -16,25 +17,37 @@ export const COMMON_PARAMS: readonly ParamSpec[] = [
   { name: "accounts", kind: "int", default: 64, min: 1, max: 1_000_000, help: "user accounts" },
 ];
 
-/** Validates and completes workload parameters against their specs; unknown names are refused. */
-export function resolveParams(specs: readonly ParamSpec[], given: Readonly<Record<string, number | string>>, workload: string): Record<string, number | string> {
+/** The flag that sets a workload parameter: `shockStart` → `--shock-start`. */
+export function toFlagName(param: string): string {
+  return "--" + param.replace(/[A-Z]/g, (m) => "-" + m.toLowerCase());
+}
+
+/**
+ * Validates and completes workload parameters against their specs; unknown names are refused.
+ * A value is a JSON number or decimal text (flags, swept values); `""`, `true`, `null`, hex or
+ * `Infinity` are refused, never read as 0 or 1. Errors name the parameter by its flag.
+ */
+export function resolveParams(specs: readonly ParamSpec[], given: Readonly<Record<string, unknown>>, workload: string): Record<string, number | string> {
   const out: Record<string, number | string> = {};
   const known = new Set(specs.map((s) => s.name));
   for (const name of Object.keys(given)) {
-    if (!known.has(name)) throw new XshardError("UNKNOWN_PARAM", `workload '${workload}' has no parameter '${name}' (it has: ${[...known].join(", ")})`, { workload, name });
+    if (!known.has(name)) {
+      throw new XshardError("UNKNOWN_PARAM", `workload '${workload}' has no parameter '${name}' (it has: ${[...known].map(toFlagName).join(", ")})`, { workload, name });
+    }
   }
   for (const s of specs) {
     const v = given[s.name] ?? s.default;
+    const flag = toFlagName(s.name);
     if (s.kind === "enum") {
       if (typeof v !== "string" || !s.values?.includes(v)) {
-        throw new XshardError("BAD_PARAM", `--${s.name} must be one of ${s.values?.join("|")}, got '${v}'`, { name: s.name, value: v });
+        throw new XshardError("BAD_PARAM", `${flag} must be one of ${s.values?.join("|")}, got ${describeValue(v)}`, { name: s.name, value: v });
       }
       out[s.name] = v;
       continue;
     }
-    const n = typeof v === "number" ? v : Number(v);
-    if (!Number.isFinite(n) || (s.kind === "int" && !Number.isInteger(n)) || (s.min !== undefined && n < s.min) || (s.max !== undefined && n > s.max)) {
-      throw new XshardError("BAD_PARAM", `--${s.name} must be ${s.kind === "int" ? "an integer" : "a number"} in [${s.min}, ${s.max}], got '${v}'`, {
+    const n = s.kind === "int" && typeof v === "string" ? parseDecimalInteger(v) : toFiniteNumber(v);
+    if (n === undefined || (s.kind === "int" && !Number.isInteger(n)) || (s.min !== undefined && n < s.min) || (s.max !== undefined && n > s.max)) {
+      throw new XshardError("BAD_PARAM", `${flag} must be ${s.kind === "int" ? "an integer" : "a number"} in [${s.min}, ${s.max}], got ${describeValue(v)}`, {
         name: s.name,
         value: v,
       });
@@ -44,14 +57,27 @@ export function resolveParams(specs: readonly ParamSpec[], given: Readonly<Recor
   return out;
 }
 
+/** A given value as an error message shows it: text in quotes, anything else as JSON (`true`, `null`). */
+export function describeValue(v: unknown): string {
+  return typeof v === "string" ? `'${v}'` : (JSON.stringify(v) ?? String(v));
+}
+
 /** Users with consecutive nonces; signs transactions with default fee fields. */
 export class TxFactory {
   readonly users: User[];
   private readonly nonces = new Map<string, number>();
   private readonly subs: Submission[] = [];
 
-  constructor(accounts: number, prefix = "user") {
-    this.users = Array.from({ length: accounts }, (_, i) => createUser(`${prefix}${i}`));
+  /** `tick` is called once per account created and per transaction signed (generation progress). */
+  constructor(
+    accounts: number,
+    prefix = "user",
+    private readonly tick: () => void = () => {},
+  ) {
+    this.users = Array.from({ length: accounts }, (_, i) => {
+      tick();
+      return createUser(`${prefix}${i}`);
+    });
   }
 
   accountSpecs(balance = DEFAULT_BEACON_BALANCE): AccountSpec[] {
@@ -72,6 +98,7 @@ export class TxFactory {
       user.key,
     );
     this.subs.push({ index: this.subs.length, slot, tx, sender: user.name, label });
+    this.tick();
     return tx;
   }
 
@@ -87,23 +114,39 @@ export function tokenInit(holders: readonly Uint8Array[], amount: bigint): Uint8
 
 export { contractPrincipal };
 
+/** Size of the common parameters alone: `slots × rate` transactions, `accounts` users. */
+export function computeCommonSize(p: Readonly<Record<string, number | string>>, contracts: number, stateEntries: number): WorkloadSize {
+  return { submissions: (p.slots as number) * (p.rate as number), accounts: p.accounts as number, contracts, stateEntries };
+}
+
 /**
- * A workload from its full parameter list and a generator. Parameters are validated and completed
- * (`resolveParams`); the generator draws only from streams of `seed` named after the workload.
+ * A workload from its full parameter list, a generator and a size rule. Parameters are validated
+ * and completed (`resolveParams`); the generator draws only from streams of `seed` named after the
+ * workload and calls `tick` once per account created and transaction signed (pass it to `TxFactory`).
  */
 export function defineWorkload(
   name: string,
   description: string,
   params: readonly ParamSpec[],
-  gen: (p: Record<string, number | string>, rng: RngStreams) => Omit<GeneratedWorkload, "name" | "params">,
+  gen: (p: Record<string, number | string>, rng: RngStreams, tick: () => void) => Omit<GeneratedWorkload, "name" | "params">,
+  size: (p: Readonly<Record<string, number | string>>) => WorkloadSize,
 ): WorkloadDef {
   return {
     name,
     description,
     params,
-    generate(given, seed) {
+    resolveParams: (given) => resolveParams(params, given, name),
+    computeSize: size,
+    generate(given, seed, onProgress?: GenerationProgress) {
       const p = resolveParams(params, given, name);
-      return { name, params: p, ...gen(p, new RngStreams(`${seed}:workload:${name}`)) };
+      let tick = (): void => {};
+      if (onProgress) {
+        const s = size(p);
+        const total = s.accounts + s.submissions;
+        let done = 0;
+        tick = () => onProgress(Math.min(++done, total), total);
+      }
+      return { name, params: p, ...gen(p, new RngStreams(`${seed}:workload:${name}`), tick) };
     },
   };
 }

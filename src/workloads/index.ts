@@ -7,13 +7,13 @@ import { contractPrincipal } from "../crypto/hash.js";
 import { encodeU64 } from "../program/index.js";
 import { RngStreams } from "../sim/rng.js";
 import type { ContractSpec } from "../sim/world.js";
-import { COMMON_PARAMS, TxFactory, defineWorkload, tokenInit } from "./common.js";
+import { COMMON_PARAMS, TxFactory, computeCommonSize, defineWorkload, tokenInit } from "./common.js";
 import { createCollisionWorkload, feeShock } from "./shocks.js";
 import { clustered, lifecycle } from "./structure.js";
 import { hotspotProgram, swapProgram, touchProgram, transferProgram, tripProgram, type Pool } from "./programs.js";
-import type { GeneratedWorkload, ParamSpec, WorkloadDef } from "./types.js";
+import type { GeneratedWorkload, ParamSpec, WorkloadDef, WorkloadPlan, WorkloadSize } from "./types.js";
 
-export type { GeneratedWorkload, ParamSpec, Submission, WorkloadDef } from "./types.js";
+export type { GenerationProgress, GeneratedWorkload, ParamSpec, Submission, WorkloadDef, WorkloadPlan, WorkloadSize } from "./types.js";
 
 const USER_TOKENS = 1_000_000_000n;
 const POOL_RESERVE = 1_000_000_000n;
@@ -23,9 +23,10 @@ function defineWithCommon(
   name: string,
   description: string,
   own: readonly ParamSpec[],
-  gen: (p: Record<string, number | string>, rng: RngStreams) => Omit<GeneratedWorkload, "name" | "params">,
+  gen: (p: Record<string, number | string>, rng: RngStreams, tick: () => void) => Omit<GeneratedWorkload, "name" | "params">,
+  size: (p: Readonly<Record<string, number | string>>) => WorkloadSize,
 ): WorkloadDef {
-  return defineWorkload(name, description, [...COMMON_PARAMS, ...own], gen);
+  return defineWorkload(name, description, [...COMMON_PARAMS, ...own], gen, size);
 }
 
 const num = (p: Record<string, number | string>, k: string): number => p[k] as number;
@@ -42,9 +43,9 @@ export const transfer = defineWithCommon(
     { name: "contracts", kind: "int", default: 8, min: 1, max: 4096, help: "token contracts" },
     { name: "cross", kind: "float", default: 0.25, min: 0, max: 1, help: "share of transactions touching two token contracts" },
   ],
-  (p, rng) => {
+  (p, rng, tick) => {
     const r = rng.get("transfer");
-    const f = new TxFactory(num(p, "accounts"));
+    const f = new TxFactory(num(p, "accounts"), "user", tick);
     const tokens = Array.from({ length: num(p, "contracts") }, (_, i) => `token${i}`);
     const holders = f.users.map((u) => u.address);
     const contracts: ContractSpec[] = tokens.map((id) => ({ id, code: "token", init: tokenInit(holders, USER_TOKENS) }));
@@ -61,6 +62,7 @@ export const transfer = defineWithCommon(
     });
     return { genesis: { contracts, accounts: f.accountSpecs() }, submissions: f.submissions, tokens, bookings: [] };
   },
+  (p) => computeCommonSize(p, num(p, "contracts"), num(p, "contracts") * num(p, "accounts")),
 );
 
 /** Pool i: exchange `ex{i}`, tokens `tokA{i}` and `tokB{i}`, placed on three consecutive groups. */
@@ -91,9 +93,9 @@ export const exchange = defineWithCommon(
     { name: "form", kind: "enum", default: "direct", values: ["direct", "naive"], help: "program form: direct (A, exchange, B) or naive (exchange, A, exchange, B, exchange)" },
     { name: "amount", kind: "int", default: 100, min: 1, max: 1_000_000, help: "largest swap amount (each swap draws 1..amount)" },
   ],
-  (p, rng) => {
+  (p, rng, tick) => {
     const r = rng.get("exchange");
-    const f = new TxFactory(num(p, "accounts"));
+    const f = new TxFactory(num(p, "accounts"), "user", tick);
     const holders = f.users.map((u) => u.address);
     const pools = Array.from({ length: num(p, "pools") }, (_, i) => poolContracts(i, holders));
     const form = p.form as "direct" | "naive";
@@ -109,6 +111,7 @@ export const exchange = defineWithCommon(
       bookings: [],
     };
   },
+  (p) => computeCommonSize(p, 3 * num(p, "pools"), num(p, "pools") * (2 * (num(p, "accounts") + 1) + 4)),
 );
 
 export const trainHotel = defineWithCommon(
@@ -119,9 +122,9 @@ export const trainHotel = defineWithCommon(
     { name: "capacity", kind: "int", default: 20, min: 0, max: 1_000_000, help: "seats per train and rooms per hotel" },
     { name: "skew", kind: "float", default: 0.2, min: 0, max: 1, help: "share of bookings that try the hotel of another pair's city (so sell-outs differ)" },
   ],
-  (p, rng) => {
+  (p, rng, tick) => {
     const r = rng.get("train-hotel");
-    const f = new TxFactory(num(p, "accounts"));
+    const f = new TxFactory(num(p, "accounts"), "user", tick);
     const n = num(p, "pairs");
     const contracts: ContractSpec[] = [];
     const bookings: string[] = [];
@@ -137,6 +140,7 @@ export const trainHotel = defineWithCommon(
     });
     return { genesis: { contracts, accounts: f.accountSpecs() }, submissions: f.submissions, tokens: [], bookings };
   },
+  (p) => computeCommonSize(p, 2 * num(p, "pairs"), 2 * num(p, "pairs")),
 );
 
 export const interconnect = defineWithCommon(
@@ -147,9 +151,9 @@ export const interconnect = defineWithCommon(
     { name: "p", kind: "float", default: 0.3, min: 0, max: 1, help: "probability that a transaction touches several contracts" },
     { name: "k", kind: "int", default: 3, min: 2, max: 8, help: "most contracts one transaction touches" },
   ],
-  (p, rng) => {
+  (p, rng, tick) => {
     const r = rng.get("interconnect");
-    const f = new TxFactory(num(p, "accounts"));
+    const f = new TxFactory(num(p, "accounts"), "user", tick);
     const n = num(p, "contracts");
     const ids = Array.from({ length: n }, (_, i) => `c${i}`);
     const contracts: ContractSpec[] = ids.map((id) => ({ id, code: "counter", init: [] }));
@@ -161,15 +165,16 @@ export const interconnect = defineWithCommon(
     });
     return { genesis: { contracts, accounts: f.accountSpecs() }, submissions: f.submissions, tokens: [], bookings: [] };
   },
+  (p) => computeCommonSize(p, num(p, "contracts"), num(p, "contracts")),
 );
 
 export const hotspot = defineWithCommon(
   "hotspot",
   "every transaction pays on one of several cold tokens and then touches one hot contract (placed alone)",
   [{ name: "contracts", kind: "int", default: 8, min: 1, max: 4096, help: "cold token contracts" }],
-  (p, rng) => {
+  (p, rng, tick) => {
     const r = rng.get("hotspot");
-    const f = new TxFactory(num(p, "accounts"));
+    const f = new TxFactory(num(p, "accounts"), "user", tick);
     const holders = f.users.map((u) => u.address);
     const tokens = Array.from({ length: num(p, "contracts") }, (_, i) => `token${i}`);
     const contracts: ContractSpec[] = [
@@ -183,6 +188,7 @@ export const hotspot = defineWithCommon(
     });
     return { genesis: { contracts, accounts: f.accountSpecs() }, submissions: f.submissions, tokens, bookings: [] };
   },
+  (p) => computeCommonSize(p, num(p, "contracts") + 1, num(p, "contracts") * num(p, "accounts") + 1),
 );
 
 const REGISTRY = new Map<string, WorkloadDef>();
@@ -196,6 +202,12 @@ export function getWorkload(name: string): WorkloadDef {
   const w = REGISTRY.get(name);
   if (!w) throw new XshardError("UNKNOWN_WORKLOAD", `unknown workload '${name}' (known: ${[...REGISTRY.keys()].join(", ")})`, { name });
   return w;
+}
+
+/** Checks `params` against the workload and sizes it; generates only when asked. */
+export function planWorkload(def: WorkloadDef, params: Readonly<Record<string, unknown>>, seed: string): WorkloadPlan {
+  const resolved = def.resolveParams(params);
+  return { name: def.name, params: resolved, size: def.computeSize(resolved), generate: (onProgress) => def.generate(resolved, seed, onProgress) };
 }
 
 export function listWorkloads(): WorkloadDef[] {

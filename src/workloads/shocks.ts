@@ -8,9 +8,11 @@ import { RngStreams } from "../sim/rng.js";
 import type { ContractSpec } from "../sim/world.js";
 import { COMMON_PARAMS, DEFAULT_MAX_FEE_PER_GAS, TxFactory, tokenInit, defineWorkload } from "./common.js";
 import { swapProgram, transferProgram, type Pool } from "./programs.js";
-import type { GeneratedWorkload, ParamSpec, WorkloadDef } from "./types.js";
+import type { GeneratedWorkload, ParamSpec, WorkloadDef, WorkloadSize } from "./types.js";
 
 const USER_TOKENS = 1_000_000_000n;
+/** Accounts that send the shock's transactions. */
+const SHOCK_USERS = 16;
 
 /** The common parameters with workload-specific defaults. */
 function commonParams(defaults: Readonly<Record<string, number>>): ParamSpec[] {
@@ -21,9 +23,16 @@ function defineShockWorkload(
   name: string,
   description: string,
   params: readonly ParamSpec[],
-  gen: (num: (name: string) => number, rng: RngStreams) => Omit<GeneratedWorkload, "name" | "params">,
+  gen: (num: (name: string) => number, rng: RngStreams, tick: () => void) => Omit<GeneratedWorkload, "name" | "params">,
+  size: (num: (name: string) => number) => WorkloadSize,
 ): WorkloadDef {
-  return defineWorkload(name, description, params, (p, rng) => gen((k) => p[k] as number, rng));
+  return defineWorkload(
+    name,
+    description,
+    params,
+    (p, rng, tick) => gen((k) => p[k] as number, rng, tick),
+    (p) => size((k) => p[k] as number),
+  );
 }
 
 /**
@@ -44,10 +53,10 @@ export const feeShock = defineShockWorkload(
     { name: "shockRate", kind: "int", default: 100, min: 0, max: 100_000, help: "extra transactions per slot on the shocked shard" },
     { name: "shockCap", kind: "int", default: 1000, min: 1, max: 1_000_000_000, help: "the shock's fee cap per gas" },
   ],
-  (num, rng) => {
+  (num, rng, tick) => {
     const r = rng.get("fee-shock");
-    const f = new TxFactory(num("accounts"));
-    const shockers = new TxFactory(16, "shock");
+    const f = new TxFactory(num("accounts"), "user", tick);
+    const shockers = new TxFactory(SHOCK_USERS, "shock", tick);
     const holders = [...f.users, ...shockers.users].map((u) => u.address);
     const tokens = Array.from({ length: num("contracts") }, (_, i) => `token${i}`);
     const contracts: ContractSpec[] = tokens.map((id, i) => ({ id, code: "token", init: tokenInit(holders, USER_TOKENS), placement: i }));
@@ -74,6 +83,12 @@ export const feeShock = defineShockWorkload(
       bookings: [],
     };
   },
+  (num) => ({
+    submissions: num("slots") * num("rate") + Math.max(0, num("shockEnd") - num("shockStart")) * num("shockRate"),
+    accounts: num("accounts") + SHOCK_USERS,
+    contracts: num("contracts"),
+    stateEntries: num("contracts") * (num("accounts") + SHOCK_USERS),
+  }),
 );
 
 /** Two factories' submissions in slot order (stable: the first factory first within a slot), reindexed. */
@@ -105,9 +120,9 @@ export function createCollisionWorkload(poolContracts: PoolFactory): WorkloadDef
       { name: "collide", kind: "float", default: 0.5, min: 0, max: 1, help: "share of swaps followed by a draining transfer" },
       { name: "amount", kind: "int", default: 100, min: 1, max: 1_000_000, help: "largest swap amount (each swap draws 1..amount)" },
     ],
-    (num, rng) => {
+    (num, rng, tick) => {
       const r = rng.get("collision");
-      const f = new TxFactory(num("accounts"));
+      const f = new TxFactory(num("accounts"), "user", tick);
       const holders = f.users.map((u) => u.address);
       const pools = Array.from({ length: num("pools") }, (_, i) => poolContracts(i, holders));
       let next = 0;
@@ -129,5 +144,7 @@ export function createCollisionWorkload(poolContracts: PoolFactory): WorkloadDef
         bookings: [],
       };
     },
+    // At most two transactions (the swap and its draining transfer) per drawn swap.
+    (num) => ({ submissions: 2 * num("slots") * num("rate"), accounts: num("accounts"), contracts: 3 * num("pools"), stateEntries: num("pools") * (2 * (num("accounts") + 1) + 4) }),
   );
 }

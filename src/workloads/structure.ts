@@ -7,7 +7,7 @@ import { computeTxId, type Program } from "../program/index.js";
 import { ProgramBuilder } from "../program/index.js";
 import { computeSuccessorId } from "../runtime/index.js";
 import type { ContractSpec } from "../sim/world.js";
-import { COMMON_PARAMS, TxFactory, defineWorkload } from "./common.js";
+import { COMMON_PARAMS, TxFactory, computeCommonSize, defineWorkload } from "./common.js";
 import { touchProgram } from "./programs.js";
 
 export const clustered = defineWorkload(
@@ -19,9 +19,9 @@ export const clustered = defineWorkload(
     { name: "cluster", kind: "int", default: 4, min: 2, max: 4096, help: "contracts per cluster" },
     { name: "noise", kind: "float", default: 0.1, min: 0, max: 1, help: "share of transactions touching two contracts of any clusters" },
   ],
-  (p, rng) => {
+  (p, rng, tick) => {
     const r = rng.get("clustered");
-    const f = new TxFactory(p.accounts as number);
+    const f = new TxFactory(p.accounts as number, "user", tick);
     const n = p.contracts as number;
     const size = Math.min(p.cluster as number, n);
     const ids = Array.from({ length: n }, (_, i) => `c${i}`);
@@ -38,6 +38,7 @@ export const clustered = defineWorkload(
     }
     return { genesis: { contracts, accounts: f.accountSpecs() }, submissions: f.submissions, tokens: [], bookings: [] };
   },
+  (p) => computeCommonSize(p, p.contracts as number, p.contracts as number),
 );
 
 /** Split `counter` into two successors holding its value, then end it: all or nothing. */
@@ -59,9 +60,9 @@ export const lifecycle = defineWorkload(
     { name: "split", kind: "int", default: 2, min: 0, max: 100_000, help: "slot in which every counter splits" },
     { name: "stale", kind: "float", default: 0.1, min: 0, max: 1, help: "share of later transactions still sent to an ended counter" },
   ],
-  (p, rng) => {
+  (p, rng, tick) => {
     const r = rng.get("lifecycle");
-    const f = new TxFactory(p.accounts as number);
+    const f = new TxFactory(p.accounts as number, "user", tick);
     const parents = Array.from({ length: p.contracts as number }, (_, i) => `c${i}`);
     const contracts: ContractSpec[] = parents.map((id) => ({ id, code: "counter", init: [] }));
     const successors: string[] = [];
@@ -81,5 +82,10 @@ export const lifecycle = defineWorkload(
       }
     }
     return { genesis: { contracts, accounts: f.accountSpecs() }, submissions: f.submissions, tokens: [], bookings: [] };
+  },
+  // The split slot sends one transaction per counter instead of `rate`; successors double the contracts.
+  (p) => {
+    const c = computeCommonSize(p, 3 * (p.contracts as number), 3 * (p.contracts as number));
+    return { ...c, submissions: c.submissions + (p.contracts as number) };
   },
 );

@@ -40,9 +40,40 @@ export interface ParamSpec {
   readonly help: string;
 }
 
+/**
+ * How big a workload will be, from its parameters alone (before generating it): what the CLI's
+ * up-front memory estimate multiplies (docs/scenarios.md "Run size").
+ */
+export interface WorkloadSize {
+  /** Most transactions it submits (an upper bound where a share is drawn at random). */
+  readonly submissions: number;
+  /** User accounts (beacon accounts at genesis). */
+  readonly accounts: number;
+  /** Contracts at genesis (successors created later not counted). */
+  readonly contracts: number;
+  /** Entries of contract state at genesis: a token holds one balance per holder. */
+  readonly stateEntries: number;
+}
+
+/** Called while a workload is generated: units done of the total (accounts created + transactions signed). */
+export type GenerationProgress = (done: number, total: number) => void;
+
 export interface WorkloadDef {
   readonly name: string;
   readonly description: string;
   readonly params: readonly ParamSpec[];
-  generate(params: Readonly<Record<string, number | string>>, seed: string): GeneratedWorkload;
+  /** Validates the given parameters (typed error naming the first bad one) and fills defaults; generates nothing. */
+  resolveParams(params: Readonly<Record<string, unknown>>): Record<string, number | string>;
+  /** The size of the workload these (resolved) parameters describe. */
+  computeSize(resolved: Readonly<Record<string, number | string>>): WorkloadSize;
+  generate(params: Readonly<Record<string, unknown>>, seed: string, onProgress?: GenerationProgress): GeneratedWorkload;
+}
+
+/** A workload checked and sized but not generated yet (generation signs every transaction). */
+export interface WorkloadPlan {
+  readonly name: string;
+  /** Resolved parameters (empty for explicit transactions). */
+  readonly params: Readonly<Record<string, number | string>>;
+  readonly size: WorkloadSize;
+  generate(onProgress?: GenerationProgress): GeneratedWorkload;
 }
