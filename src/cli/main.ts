@@ -59,11 +59,11 @@ export function buildProgram(): Command {
   ).action((o: Record<string, unknown>) => {
     const config = resolveRunConfig(runConfigFromFlags(o, String(o.protocol)));
     const prove = o.prove === undefined ? [] : parseIndexList("prove", o.prove);
-    if (prove.length > 0 && !config.signatures) throw new XshardError("BAD_PARAM", "--prove needs signatures on (a proof is checked with real BLS signatures)");
     const files = ["results.json", ...(prove.length > 0 ? [GENESIS_FILE_NAME] : []), ...prove.map((i) => `proof-${i}.json`)];
     const workload = loadWorkload(o, config.seed, { configs: [config], out: { dir: String(o.out), files } });
     const dir = resolve(String(o.out));
     checkIndicesExist(workload, prove, "prove");
+    if (prove.length > 0 && !config.signatures) throw new XshardError("BAD_PARAM", "--prove needs signatures on (a proof is checked with real BLS signatures)");
     const progress = createProgress(config.protocol);
     const out = runProtocol(config, workload, (s, last) => progress.update(s + 1, last + 1));
     progress.stop();
