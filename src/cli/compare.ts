@@ -1,11 +1,9 @@
 /**
- * `xshard compare` and `xshard sweep`: the same transactions under every protocol.
+ * `xshard compare`: the same transactions under every protocol.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { XshardError } from "../errors.js";
-import { listProtocols } from "../registry.js";
 import { resolveRunConfig, runProtocol, stringifyResults } from "../runner.js";
 import { formatComparisonTable, toSummaryCsv } from "../report/table.js";
 import { renderComparisonReport } from "../report/html.js";
@@ -13,21 +11,9 @@ import type { ResultsFile } from "../results/schema.js";
 import { addRunOptions, runConfigFromFlags } from "./options.js";
 import { createProgress } from "./progress.js";
 import { loadWorkload } from "./workload.js";
-import { runSweep } from "./sweep.js";
+import { fileNameOf, getRawArgs, parseProtocolList } from "./common.js";
 
-/** Protocol names from `--protocols a,b,c` (default: every registered protocol not marked `inCompare: false`). */
-export function parseProtocolList(text: unknown): string[] {
-  const all = listProtocols().map((p) => p.name);
-  if (text === undefined) return listProtocols().filter((p) => p.inCompare !== false).map((p) => p.name);
-  const names = String(text).split(",").map((s) => s.trim()).filter(Boolean);
-  if (names.length === 0) throw new XshardError("BAD_PARAM", "--protocols is empty");
-  for (const n of names) if (!all.includes(n)) throw new XshardError("UNKNOWN_PROTOCOL", `unknown protocol '${n}' (known: ${all.join(", ")})`, { name: n });
-  return names;
-}
-
-export function fileNameOf(protocol: string): string {
-  return protocol.replace(/[^A-Za-z0-9_.-]/g, "-") + ".json";
-}
+export { fileNameOf, parseProtocolList } from "./common.js";
 
 export interface CompareOutput {
   readonly results: ResultsFile[];
@@ -56,7 +42,7 @@ export async function runCompare(o: Record<string, unknown>, argv: readonly stri
   return { results, dir };
 }
 
-export function addCompareCommands(program: Command): void {
+export function addCompareCommand(program: Command): void {
   addRunOptions(
     program
       .command("compare")
@@ -64,27 +50,8 @@ export function addCompareCommands(program: Command): void {
       .option("--protocols <list>", "comma-separated protocols (default: all)")
       .option("--out <dir>", "output directory", "xshard-report"),
   ).action(async (o: Record<string, unknown>, cmd: Command) => {
-    const { results, dir } = await runCompare(o, ["compare", ...cmd.args, ...rawArgs(cmd)]);
+    const { results, dir } = await runCompare(o, ["compare", ...cmd.args, ...getRawArgs(cmd)]);
     console.log(formatComparisonTable(results));
     console.log(`report: ${join(dir, "report.html")}`);
   });
-
-  addRunOptions(
-    program
-      .command("sweep")
-      .description("run compare over a grid of parameters in worker threads; writes sweep.csv and report.html")
-      .option("--param <name=v1,v2,...>", "a swept parameter (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
-      .option("--protocols <list>", "comma-separated protocols (default: all)")
-      .option("--workers <n>", "worker threads (default: cores)")
-      .option("--out <dir>", "output directory", "xshard-sweep"),
-  ).action(async (o: Record<string, unknown>, cmd: Command) => {
-    await runSweep(o, ["sweep", ...rawArgs(cmd)]);
-  });
-}
-
-function rawArgs(cmd: Command): string[] {
-  const parent = cmd.parent;
-  const argv = parent ? (parent as unknown as { rawArgs: string[] }).rawArgs : [];
-  const i = argv.indexOf(cmd.name());
-  return i >= 0 ? argv.slice(i + 1) : [];
 }

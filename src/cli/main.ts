@@ -16,7 +16,8 @@ import { toHex } from "../crypto/hash.js";
 import { addRunOptions, runConfigFromFlags } from "./options.js";
 import { loadWorkload } from "./workload.js";
 import { createProgress } from "./progress.js";
-import { addCompareCommands } from "./compare.js";
+import { addCompareCommand } from "./compare.js";
+import { addSweepCommands } from "./sweep.js";
 
 /** `name: value` lines for a protocol's own figures (arrays shortened). */
 export function formatProtocolFigures(figures: Record<string, number | number[] | null>): string {
@@ -105,7 +106,8 @@ export function buildProgram(): Command {
       for (const p of listProtocols()) console.log(`${p.name}: ${p.description}`);
     });
 
-  addCompareCommands(program);
+  addCompareCommand(program);
+  addSweepCommands(program);
   return program;
 }
 

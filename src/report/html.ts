@@ -278,14 +278,22 @@ ${renderConfig(results)}
   return renderPage(title, body);
 }
 
-/** The sweep rows as a table: protocol, parameter value, then every figure. */
+/** A sweep cell: the figure, or its mean and 95 % interval (`12.5 [11.9, 13.1]`) over several seeds. */
+function formatSweepCell(row: SweepRow, figure: string): string {
+  const value = formatFigure(row.figures[figure]);
+  const interval = row.intervals?.[figure];
+  return interval ? `${value} [${formatNumber(interval.low)}, ${formatNumber(interval.high)}]` : value;
+}
+
+/** The sweep rows as a table: protocol, parameter value, seeds (when several), then every figure. */
 function renderSweepTable(param: string, rows: readonly SweepRow[]): string {
   const figures = getSweepFigures(rows);
-  const head = ["protocol", param, ...figures].map((h) => `<th>${escapeHtml(h)}</th>`).join("");
+  const seeds = rows.some((r) => r.seeds !== undefined);
+  const head = ["protocol", param, ...(seeds ? ["seeds"] : []), ...figures].map((h) => `<th>${escapeHtml(h)}</th>`).join("");
   const body = rows.map(
     (r) =>
-      `<tr><td>${escapeHtml(r.protocol)}</td><td>${escapeHtml(String(r.params[param]))}</td>${figures
-        .map((f) => `<td>${escapeHtml(formatFigure(r.figures[f]))}</td>`)
+      `<tr><td>${escapeHtml(r.protocol)}</td><td>${escapeHtml(String(r.params[param]))}</td>${seeds ? `<td>${r.seeds ?? 1}</td>` : ""}${figures
+        .map((f) => `<td>${escapeHtml(formatSweepCell(r, f))}</td>`)
         .join("")}</tr>`,
   );
   return `<div class="card"><table><thead><tr>${head}</tr></thead><tbody>\n${body.join("\n")}\n</tbody></table></div>`;
@@ -301,7 +309,9 @@ export async function renderSweepReport(input: SweepReportInput): Promise<string
   assertValidSweep(param, rows);
   const charts = await renderSweepCharts(param, rows);
   const body = `${renderHeader(title, generatedBy, getSweepProtocols(rows), [
-    `Sweep of <code>${escapeHtml(param)}</code> · ${rows.length} runs`,
+    rows[0]?.seeds === undefined
+      ? `Sweep of <code>${escapeHtml(param)}</code> · ${rows.length} runs`
+      : `Sweep of <code>${escapeHtml(param)}</code> · ${rows.length} rows, each the mean and 95 % confidence interval (Student t) over ${rows[0].seeds} seeds`,
   ])}
 <section id="charts">
 <h2>Charts</h2>
