@@ -1,10 +1,12 @@
 /**
- * `xshard compare`: the same transactions under every protocol.
+ * `xshard compare`: the same transactions under every protocol (and, with `--seeds`, under
+ * several seeds, with error bars).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { resolveRunConfig, runProtocol, stringifyResults } from "../runner.js";
+import { DEFAULT_RUN_CONFIG, resolveRunConfig, runProtocol, stringifyResults } from "../runner.js";
+import { computeSeedSummary, formatSeedTable, toSeedSummaryCsv, type SeedSummary } from "../report/seeds.js";
 import { formatComparisonTable, toSummaryCsv } from "../report/table.js";
 import { renderComparisonReport } from "../report/html.js";
 import type { ResultsFile } from "../results/schema.js";
@@ -12,21 +14,23 @@ import { addRunOptions, runConfigFromFlags } from "./options.js";
 import { createProgress } from "./progress.js";
 import { loadWorkload } from "./workload.js";
 import { fileNameOf, getRawArgs, parseProtocolList } from "./common.js";
+import { parseSeeds } from "./sweepGrid.js";
 
 export { fileNameOf, parseProtocolList } from "./common.js";
 
 export interface CompareOutput {
+  /** Results of the (first) seed, one per protocol. */
   readonly results: ResultsFile[];
   readonly dir: string;
+  /** With `--seeds`: every figure's mean and 95 % interval over the seeds. */
+  readonly seedSummary?: SeedSummary;
 }
 
-/** Generates the workload once and runs it under each protocol; writes every file; returns the results. */
-export async function runCompare(o: Record<string, unknown>, argv: readonly string[]): Promise<CompareOutput> {
-  const protocols = parseProtocolList(o.protocols);
-  const configs = protocols.map((p) => resolveRunConfig(runConfigFromFlags(o, p)));
-  const seed = (configs[0] as { seed: string }).seed;
-  const workload = loadWorkload(o, seed);
-  const dir = resolve(String(o.out));
+/** Generates the workload of a seed once and runs it under each protocol; writes DIR/<protocol>.json and DIR/summary.csv. */
+function runSeed(o: Record<string, unknown>, protocols: readonly string[], seed: string, dir: string): { results: ResultsFile[]; workload: string } {
+  const flags = { ...o, seed };
+  const configs = protocols.map((p) => resolveRunConfig(runConfigFromFlags(flags, p)));
+  const workload = loadWorkload(flags, seed);
   mkdirSync(dir, { recursive: true });
   const results: ResultsFile[] = [];
   for (const config of configs) {
@@ -37,9 +41,31 @@ export async function runCompare(o: Record<string, unknown>, argv: readonly stri
     results.push(out.results);
   }
   writeFileSync(join(dir, "summary.csv"), toSummaryCsv(results));
-  const title = `xshard compare — ${workload.name}`;
-  writeFileSync(join(dir, "report.html"), await renderComparisonReport({ title, results, generatedBy: ["xshard", ...argv].join(" ") }));
-  return { results, dir };
+  return { results, workload: workload.name };
+}
+
+/**
+ * Runs the comparison and writes every file; returns the results. With `--seeds`, each seed's
+ * files go to DIR/seeds/<seed>/, and DIR/summary.csv and the report give each figure's mean and
+ * 95 % confidence interval over the seeds.
+ */
+export async function runCompare(o: Record<string, unknown>, argv: readonly string[]): Promise<CompareOutput> {
+  const protocols = parseProtocolList(o.protocols);
+  const seeds = parseSeeds(o.seeds, String(o.seed ?? DEFAULT_RUN_CONFIG.seed));
+  const dir = resolve(String(o.out));
+  const generatedBy = ["xshard", ...argv].join(" ");
+  if (o.seeds === undefined) {
+    const { results, workload } = runSeed(o, protocols, seeds[0] as string, dir);
+    writeFileSync(join(dir, "report.html"), await renderComparisonReport({ title: `xshard compare — ${workload}`, results, generatedBy }));
+    return { results, dir };
+  }
+  const runs = seeds.map((seed) => runSeed(o, protocols, seed, join(dir, "seeds", seed)));
+  const seedSummary = computeSeedSummary(seeds, runs.map((r) => r.results));
+  writeFileSync(join(dir, "summary.csv"), toSeedSummaryCsv(seedSummary));
+  const first = runs[0] as { results: ResultsFile[]; workload: string };
+  const title = `xshard compare — ${first.workload} × ${seeds.length} seeds`;
+  writeFileSync(join(dir, "report.html"), await renderComparisonReport({ title, results: first.results, generatedBy, seedSummary }));
+  return { results: first.results, dir, seedSummary };
 }
 
 export function addCompareCommand(program: Command): void {
@@ -48,10 +74,11 @@ export function addCompareCommand(program: Command): void {
       .command("compare")
       .description("run the same transactions under several protocols; writes DIR/<protocol>.json, summary.csv, report.html")
       .option("--protocols <list>", "comma-separated protocols (default: all)")
+      .option("--seeds <n|list>", "run under N seeds counting up from --seed, or under the listed seeds; summary.csv and the report give mean and 95% interval")
       .option("--out <dir>", "output directory", "xshard-report"),
   ).action(async (o: Record<string, unknown>, cmd: Command) => {
-    const { results, dir } = await runCompare(o, ["compare", ...cmd.args, ...getRawArgs(cmd)]);
-    console.log(formatComparisonTable(results));
+    const { results, dir, seedSummary } = await runCompare(o, ["compare", ...cmd.args, ...getRawArgs(cmd)]);
+    console.log(seedSummary ? formatSeedTable(seedSummary) : formatComparisonTable(results));
     console.log(`report: ${join(dir, "report.html")}`);
   });
 }

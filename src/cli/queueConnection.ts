@@ -2,7 +2,6 @@
  * The Redis behind `--queue redis://HOST:PORT/N`: URL parsing, a reachability check that fails
  * fast with one clear line (BullMQ itself would retry forever), and the BullMQ connection options.
  */
-import { Redis } from "ioredis";
 import { XshardError } from "../errors.js";
 
 /** The BullMQ queue every sweep puts its points on (one Redis database can serve many sweeps). */
@@ -64,6 +63,7 @@ export function toConnectionOptions(t: QueueTarget): Record<string, unknown> {
 
 /** Connects once without retries and pings; an unreachable or refusing Redis becomes `QUEUE_UNREACHABLE`. */
 export async function assertQueueReachable(t: QueueTarget, timeoutMs = 3000): Promise<void> {
+  const { Redis } = await import("ioredis");
   const client = new Redis({
     ...toConnectionOptions(t),
     lazyConnect: true,
@@ -72,12 +72,15 @@ export async function assertQueueReachable(t: QueueTarget, timeoutMs = 3000): Pr
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  client.on("error", () => {});
+  let first: unknown;
+  client.on("error", (e) => (first ??= e));
   try {
     await client.connect();
     await client.ping();
   } catch (e) {
-    const reason = (e as { code?: string }).code ?? (e as Error).message;
+    // ioredis rejects with "Connection is closed."; the cause (ECONNREFUSED, ENOTFOUND, ETIMEDOUT) came as an event.
+    const cause = (first ?? e) as { code?: string; message?: string };
+    const reason = cause.code ?? cause.message ?? String(cause);
     throw new XshardError("QUEUE_UNREACHABLE", `cannot reach Redis at ${t.display}: ${reason}`, { url: t.display, reason });
   } finally {
     client.disconnect();

@@ -16,10 +16,8 @@ import { getCodeVersion } from "./codeVersion.js";
 import { getRawArgs, parseProtocolList, withoutPlacementArgs } from "./common.js";
 import { addRunOptions } from "./options.js";
 import { parseQueueUrl } from "./queueConnection.js";
-import { runQueueWorker } from "./queueWorker.js";
 import { computeSweepPoints, describePoint, parseSeeds, parseSweepParam, type SweepPoint } from "./sweepGrid.js";
 import { createSweepProgress } from "./sweepProgress.js";
-import { createQueueRunner } from "./sweepQueue.js";
 import { createLocalRunner, type PointOutcome } from "./sweepRun.js";
 import { computePointRecord, getStoredPoints, processPrunePoints, processWritePoint, type SweepPointRecord } from "./sweepStore.js";
 
@@ -76,7 +74,8 @@ export async function runSweep(o: Record<string, unknown>, argv: readonly string
   const failures: { point: SweepPoint; outcome: PointOutcome }[] = [];
   const workers = new Set<string>();
   const progress = createSweepProgress(points.length, resumed);
-  const runner = target !== undefined ? createQueueRunner(target, codeVersion) : createLocalRunner(threads);
+  // BullMQ and ioredis are loaded only when a queue is used (they cost start-up time otherwise).
+  const runner = target !== undefined ? (await import("./sweepQueue.js")).createQueueRunner(target, codeVersion) : createLocalRunner(threads);
   try {
     await runner.run(
       todo,
@@ -146,6 +145,7 @@ export function addSweepCommands(program: Command): void {
     .addOption(new Option("--lock-ms <ms>", "job lock: a killed worker's point is taken again after about 1.5× this").default("30000"))
     .action(async (o: Record<string, unknown>) => {
       const target = parseQueueUrl(o.queue);
+      const { runQueueWorker } = await import("./queueWorker.js");
       const summary = await runQueueWorker(
         target,
         {

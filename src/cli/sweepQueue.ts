@@ -38,10 +38,14 @@ export function createQueueRunner(target: QueueTarget, codeVersion: string, opti
       if (points.length === 0) return;
       await assertQueueReachable(target);
       const queue = new Queue<QueuedPoint, QueuedResult>(QUEUE_NAME, { connection: toConnectionOptions(target) });
-      let lost: unknown;
-      queue.on("error", (e) => (lost ??= e));
+      // Connection trouble is reported once per message; commands wait for Redis to come back.
+      let last = "";
+      queue.on("error", (e) => {
+        if (e.message !== last) process.stderr.write(`sweep: Redis at ${target.display}: ${e.message} (waiting for it)\n`);
+        last = e.message;
+      });
       try {
-        await processRun(queue, points, codeVersion, onDone, onCounts, options.pollMs ?? 250, () => lost);
+        await processRun(queue, points, codeVersion, onDone, onCounts, options.pollMs ?? 250);
       } catch (e) {
         if (e instanceof XshardError) throw e;
         throw new XshardError("QUEUE_FAILED", `the queue at ${target.display} failed: ${(e as Error).message}`, { url: target.display });
@@ -59,7 +63,6 @@ async function processRun(
   onDone: (point: SweepPoint, outcome: PointOutcome) => void,
   onCounts: (c: RunCounts) => void,
   pollMs: number,
-  getLost: () => unknown,
 ): Promise<void> {
   // Equal configurations share one job (and one result).
   const byId = new Map<string, SweepPoint[]>();
@@ -85,8 +88,6 @@ async function processRun(
   const pending = new Set(byId.keys());
   const counts: RunCounts = { queued: points.length, running: 0, done: 0, failed: 0 };
   for (;;) {
-    const lost = getLost();
-    if (lost !== undefined) throw lost;
     let queued = 0;
     let running = 0;
     const states = await Promise.all([...pending].map(async (id) => [id, await queue.getJobState(id)] as const));

@@ -3,7 +3,11 @@
  * Student's t distribution (two-sided, n − 1 degrees of freedom). Pure and deterministic: the
  * values are summed in the order given (the order of the seeds).
  */
-import tQuantile from "@stdlib/stats-base-dists-t-quantile";
+import { createRequire } from "node:module";
+import type TQuantile from "@stdlib/stats-base-dists-t-quantile";
+
+/** Loaded on first use: the package is many small modules (≈0.3 s), and most runs need no interval. */
+let tQuantile: typeof TQuantile | undefined;
 
 /** Mean of `n` runs and the 95 % confidence interval `[low, high]` around it. */
 export interface MeanInterval {
@@ -19,6 +23,7 @@ export const CONFIDENCE = 0.95;
 
 /** The t quantile that multiplies the standard error (`t(0.975, n − 1)` for 95 %). */
 export function computeTMultiplier(n: number): number {
+  tQuantile ??= createRequire(import.meta.url)("@stdlib/stats-base-dists-t-quantile") as typeof TQuantile;
   return tQuantile(1 - (1 - CONFIDENCE) / 2, n - 1);
 }
 
