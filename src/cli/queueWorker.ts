@@ -26,8 +26,8 @@ export interface QueueWorkerOptions {
   readonly idleSeconds: number;
   readonly keepWaiting: boolean;
   /**
-   * Lock duration in ms: a killed worker's point goes back on the queue about this long (plus
-   * one stalled check, every half of it) after its last renewal. Default 30 000.
+   * Lock duration in ms: a killed worker's point goes back on the queue this long after the last
+   * renewal plus up to two stalled checks (one every half of it). Default 30 000.
    */
   readonly lockMs: number;
 }

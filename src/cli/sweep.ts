@@ -142,7 +142,7 @@ export function addSweepCommands(program: Command): void {
     .option("--concurrency <n>", "points run at once, one worker thread each", "1")
     .option("--idle <seconds>", "exit after the queue has had nothing waiting or running this long", "10")
     .option("--keep-waiting", "never exit on an empty queue; wait for the next sweep (stop with Ctrl-C)")
-    .addOption(new Option("--lock-ms <ms>", "job lock: a killed worker's point is taken again after about 1.5× this").default("30000"))
+    .addOption(new Option("--lock-ms <ms>", "job lock in ms: a killed worker's point is taken again within about 2× this").default("30000"))
     .action(async (o: Record<string, unknown>) => {
       const target = parseQueueUrl(o.queue);
       const { runQueueWorker } = await import("./queueWorker.js");
