@@ -1,46 +1,40 @@
 /**
- * `xshard compare` and `xshard sweep`: the same transactions under every protocol.
+ * `xshard compare`: the same transactions under every protocol (and, with `--seeds`, under
+ * several seeds, with error bars).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { XshardError } from "../errors.js";
-import { listProtocols } from "../registry.js";
-import { resolveRunConfig, runProtocol, stringifyResults } from "../runner.js";
+import { DEFAULT_RUN_CONFIG, resolveRunConfig, runProtocol, stringifyResults } from "../runner.js";
+import { computeSeedSummary, formatSeedTable, toSeedSummaryCsv, type SeedSummary } from "../report/seeds.js";
 import { formatComparisonTable, toSummaryCsv } from "../report/table.js";
 import { renderComparisonReport } from "../report/html.js";
 import type { ResultsFile } from "../results/schema.js";
 import { addRunOptions, runConfigFromFlags } from "./options.js";
 import { createProgress } from "./progress.js";
 import { loadWorkload } from "./workload.js";
-import { runSweep } from "./sweep.js";
+import { assertWritableOut } from "./output.js";
+import { fileNameOf, getRawArgs, parseProtocolList } from "./common.js";
+import { parseSeeds } from "./sweepGrid.js";
 
-/** Protocol names from `--protocols a,b,c` (default: every registered protocol not marked `inCompare: false`). */
-export function parseProtocolList(text: unknown): string[] {
-  const all = listProtocols().map((p) => p.name);
-  if (text === undefined) return listProtocols().filter((p) => p.inCompare !== false).map((p) => p.name);
-  const names = String(text).split(",").map((s) => s.trim()).filter(Boolean);
-  if (names.length === 0) throw new XshardError("BAD_PARAM", "--protocols is empty");
-  for (const n of names) if (!all.includes(n)) throw new XshardError("UNKNOWN_PROTOCOL", `unknown protocol '${n}' (known: ${all.join(", ")})`, { name: n });
-  return names;
-}
-
-export function fileNameOf(protocol: string): string {
-  return protocol.replace(/[^A-Za-z0-9_.-]/g, "-") + ".json";
-}
+export { fileNameOf, parseProtocolList } from "./common.js";
 
 export interface CompareOutput {
+  /** Results of the (first) seed, one per protocol. */
   readonly results: ResultsFile[];
   readonly dir: string;
+  /** With `--seeds`: every figure's mean and 95 % interval over the seeds. */
+  readonly seedSummary?: SeedSummary;
 }
 
-/** Generates the workload once and runs it under each protocol; writes every file; returns the results. */
-export async function runCompare(o: Record<string, unknown>, argv: readonly string[]): Promise<CompareOutput> {
-  const protocols = parseProtocolList(o.protocols);
-  const configs = protocols.map((p) => resolveRunConfig(runConfigFromFlags(o, p)));
-  const seed = (configs[0] as { seed: string }).seed;
-  const workload = loadWorkload(o, seed, { configs, out: { dir: String(o.out), files: [...configs.map((c) => fileNameOf(c.protocol)), "summary.csv", "report.html"] } });
-  const dir = resolve(String(o.out));
+/**
+ * Generates the workload of a seed once and runs it under each protocol; writes DIR/<protocol>.json
+ * and DIR/summary.csv (and checks `outFiles` in DIR before generating, when given).
+ */
+function runSeed(o: Record<string, unknown>, protocols: readonly string[], seed: string, dir: string, outFiles?: string[]): { results: ResultsFile[]; workload: string } {
+  const flags = { ...o, seed };
+  const configs = protocols.map((p) => resolveRunConfig(runConfigFromFlags(flags, p)));
+  const workload = loadWorkload(flags, seed, outFiles === undefined ? { configs } : { configs, out: { dir, files: outFiles } });
   mkdirSync(dir, { recursive: true });
   const results: ResultsFile[] = [];
   for (const config of configs) {
@@ -51,40 +45,46 @@ export async function runCompare(o: Record<string, unknown>, argv: readonly stri
     results.push(out.results);
   }
   writeFileSync(join(dir, "summary.csv"), toSummaryCsv(results));
-  const title = `xshard compare — ${workload.name}`;
-  writeFileSync(join(dir, "report.html"), await renderComparisonReport({ title, results, generatedBy: ["xshard", ...argv].join(" ") }));
-  return { results, dir };
+  return { results, workload: workload.name };
 }
 
-export function addCompareCommands(program: Command): void {
+/**
+ * Runs the comparison and writes every file; returns the results. With `--seeds`, each seed's
+ * files go to DIR/seeds/<seed>/, and DIR/summary.csv and the report give each figure's mean and
+ * 95 % confidence interval over the seeds.
+ */
+export async function runCompare(o: Record<string, unknown>, argv: readonly string[]): Promise<CompareOutput> {
+  const protocols = parseProtocolList(o.protocols);
+  const seeds = parseSeeds(o.seeds, String(o.seed ?? DEFAULT_RUN_CONFIG.seed));
+  const dir = resolve(String(o.out));
+  const generatedBy = ["xshard", ...argv].join(" ");
+  const files = protocols.map(fileNameOf);
+  if (o.seeds === undefined) {
+    const { results, workload } = runSeed(o, protocols, seeds[0] as string, dir, [...files, "summary.csv", "report.html"]);
+    writeFileSync(join(dir, "report.html"), await renderComparisonReport({ title: `xshard compare — ${workload}`, results, generatedBy }));
+    return { results, dir };
+  }
+  assertWritableOut(dir, ["summary.csv", "report.html"]);
+  const runs = seeds.map((seed) => runSeed(o, protocols, seed, join(dir, "seeds", seed), [...files, "summary.csv"]));
+  const seedSummary = computeSeedSummary(seeds, runs.map((r) => r.results));
+  writeFileSync(join(dir, "summary.csv"), toSeedSummaryCsv(seedSummary));
+  const first = runs[0] as { results: ResultsFile[]; workload: string };
+  const title = `xshard compare — ${first.workload} × ${seeds.length} seeds`;
+  writeFileSync(join(dir, "report.html"), await renderComparisonReport({ title, results: first.results, generatedBy, seedSummary }));
+  return { results: first.results, dir, seedSummary };
+}
+
+export function addCompareCommand(program: Command): void {
   addRunOptions(
     program
       .command("compare")
       .description("run the same transactions under several protocols; writes DIR/<protocol>.json, summary.csv, report.html")
       .option("--protocols <list>", "comma-separated protocols (default: all)")
+      .option("--seeds <n|list>", "run under N seeds counting up from --seed, or under the listed seeds; summary.csv and the report give mean and 95% interval")
       .option("--out <dir>", "output directory", "xshard-report"),
   ).action(async (o: Record<string, unknown>, cmd: Command) => {
-    const { results, dir } = await runCompare(o, ["compare", ...cmd.args, ...rawArgs(cmd)]);
-    console.log(formatComparisonTable(results));
+    const { results, dir, seedSummary } = await runCompare(o, ["compare", ...cmd.args, ...getRawArgs(cmd)]);
+    console.log(seedSummary ? formatSeedTable(seedSummary) : formatComparisonTable(results));
     console.log(`report: ${join(dir, "report.html")}`);
   });
-
-  addRunOptions(
-    program
-      .command("sweep")
-      .description("run compare over a grid of parameters in worker threads; writes sweep.csv and report.html")
-      .option("--param <name=v1,v2,...>", "a swept parameter (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
-      .option("--protocols <list>", "comma-separated protocols (default: all)")
-      .option("--workers <n>", "worker threads (default: cores)")
-      .option("--out <dir>", "output directory", "xshard-sweep"),
-  ).action(async (o: Record<string, unknown>, cmd: Command) => {
-    await runSweep(o, ["sweep", ...rawArgs(cmd)]);
-  });
-}
-
-function rawArgs(cmd: Command): string[] {
-  const parent = cmd.parent;
-  const argv = parent ? (parent as unknown as { rawArgs: string[] }).rawArgs : [];
-  const i = argv.indexOf(cmd.name());
-  return i >= 0 ? argv.slice(i + 1) : [];
 }

@@ -14,7 +14,8 @@ import { addRunOptions, parseIndexList, runConfigFromFlags } from "./options.js"
 import { checkIndicesExist, loadWorkload } from "./workload.js";
 import { writeOutFile } from "./output.js";
 import { createProgress } from "./progress.js";
-import { addCompareCommands } from "./compare.js";
+import { addCompareCommand } from "./compare.js";
+import { addSweepCommands } from "./sweep.js";
 import { GENESIS_FILE_NAME, addVerifyCommand, computeRunAnchor, describeAnchor, formatGenesisFile } from "./verify.js";
 
 /** `name: value` lines for a protocol's own figures (arrays shortened). */
@@ -104,7 +105,8 @@ export function buildProgram(): Command {
       for (const p of listProtocols()) console.log(`${p.name}: ${p.description}`);
     });
 
-  addCompareCommands(program);
+  addCompareCommand(program);
+  addSweepCommands(program);
   return program;
 }
 

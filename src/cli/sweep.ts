@@ -1,116 +1,163 @@
 /**
- * `xshard sweep`: compare over a grid of parameters, one grid point per task, in worker threads
- * (piscina). Each point generates its workload from the same seed, so a sweep is reproducible.
+ * `xshard sweep` and `xshard worker`: compare over a grid of parameters (× seeds), one task per
+ * grid point, run locally in worker threads (piscina) or on a BullMQ queue served by
+ * `xshard worker` processes anywhere. Each point generates its workload from its own seed, so a
+ * sweep is reproducible, and its files are the same however and wherever the points ran.
  */
 import { availableParallelism } from "node:os";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Piscina } from "piscina";
+import { Option, type Command } from "commander";
 import { XshardError } from "../errors.js";
 import { renderSweepReport } from "../report/html.js";
 import type { SweepRow } from "../report/model.js";
-import { createProgress } from "./progress.js";
-import { parseProtocolList } from "./compare.js";
+import { computeSeedIntervals, toReportRows, toSweepCsv } from "../report/sweep.js";
+import { getCodeVersion } from "./codeVersion.js";
+import { getRawArgs, parseProtocolList, withoutPlacementArgs } from "./common.js";
+import { addRunOptions } from "./options.js";
+import { parseQueueUrl } from "./queueConnection.js";
+import { computeSweepPoints, describePoint, parseSeeds, parseSweepParam, type SweepPoint } from "./sweepGrid.js";
+import { createSweepProgress } from "./sweepProgress.js";
+import { createLocalRunner, type PointOutcome } from "./sweepRun.js";
+import { computePointRecord, getStoredPoints, processPrunePoints, processWritePoint, type SweepPointRecord } from "./sweepStore.js";
 import { checkSweepPoints } from "./workload.js";
 
-export interface SweepTask {
-  readonly options: Record<string, unknown>;
-  readonly protocols: readonly string[];
-  readonly point: Record<string, number | string>;
-}
-
-export interface SweepTaskResult {
+export interface SweepOutput {
+  /** Rows of `sweep.csv`: one per protocol and parameter combination (means over seeds when several). */
   readonly rows: SweepRow[];
-  readonly threadId: number;
-  /** A typed error of this grid point, sent as data (classes do not cross threads). */
-  readonly error?: { code: string; message: string; data: Record<string, unknown> };
+  readonly dir: string;
+  readonly points: number;
+  /** Points found done in the out dir and not run again. */
+  readonly resumed: number;
+  /** Distinct threads or queue workers that ran points in this run. */
+  readonly workers: number;
 }
 
-/** `name=v1,v2` → [name, values]; names are flag names (`p`, `rate`, `stage2-per-slot`, …). */
-export function parseSweepParam(text: string): [string, (number | string)[]] {
-  const eq = text.indexOf("=");
-  if (eq <= 0) throw new XshardError("BAD_PARAM", `--param must look like name=v1,v2,..., got '${text}'`, { text });
-  const name = text.slice(0, eq).trim();
-  const values = text.slice(eq + 1).split(",").map((s) => s.trim()).filter((s) => s !== "");
-  if (values.length === 0) throw new XshardError("BAD_PARAM", `--param ${name} has no values`, { name });
-  return [name, values.map((v) => (Number.isFinite(Number(v)) ? Number(v) : v))];
+function parseIntegerFlag(name: string, v: unknown, low: number, high: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < low || n > high) throw new XshardError("BAD_PARAM", `--${name} must be an integer in [${low}, ${high}], got '${String(v)}'`, { name, value: v });
+  return n;
 }
 
-/** Cartesian product of the swept parameters, in a fixed order. */
-export function computeGrid(params: readonly [string, (number | string)[]][]): Record<string, number | string>[] {
-  let grid: Record<string, number | string>[] = [{}];
-  for (const [name, values] of params) grid = grid.flatMap((g) => values.map((v) => ({ ...g, [name]: v })));
-  return grid;
+/** Rows of the sweep in grid order; with several seeds, one row per protocol and combination (mean, interval). */
+export function computeSweepRows(records: readonly SweepPointRecord[], seeds: number): SweepRow[] {
+  if (seeds === 1) return records.flatMap((r) => r.rows);
+  const rows: SweepRow[] = [];
+  for (let i = 0; i < records.length; i += seeds) rows.push(...computeSeedIntervals(records.slice(i, i + seeds).map((r) => r.rows)));
+  return rows;
 }
 
-/** Flag name → the key commander uses for it (`stage2-per-slot` → `stage2PerSlot`). */
-export function toOptionKey(name: string): string {
-  return name.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-}
-
-export function toCsv(rows: readonly SweepRow[]): string {
-  const paramNames = [...new Set(rows.flatMap((r) => Object.keys(r.params)))];
-  const figureNames = [...new Set(rows.flatMap((r) => Object.keys(r.figures)))].sort();
-  const esc = (v: unknown): string => {
-    const s = v === null || v === undefined ? "" : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [["protocol", ...paramNames, ...figureNames].join(",")];
-  for (const r of rows) lines.push([r.protocol, ...paramNames.map((p) => r.params[p]), ...figureNames.map((f) => r.figures[f])].map(esc).join(","));
-  return lines.join("\n") + "\n";
-}
-
-/**
- * The report plots each figure against the first swept parameter; with more parameters, each
- * combination of the others becomes its own line ("delayed:strict k=3").
- */
-export function toReportRows(rows: readonly SweepRow[], param: string): SweepRow[] {
-  return rows.map((r) => {
-    const others = Object.entries(r.params).filter(([k]) => k !== param);
-    if (others.length === 0) return r;
-    return { ...r, protocol: `${r.protocol} ${others.map(([k, v]) => `${k}=${v}`).join(" ")}`, params: { [param]: r.params[param] as number | string } };
-  });
-}
-
-export async function runSweep(o: Record<string, unknown>, argv: readonly string[]): Promise<SweepRow[]> {
+export async function runSweep(o: Record<string, unknown>, argv: readonly string[]): Promise<SweepOutput> {
   const specs = (o.param as string[] | undefined) ?? [];
   if (specs.length === 0) throw new XshardError("BAD_PARAM", "sweep needs at least one --param name=v1,v2,...");
   const params = specs.map(parseSweepParam);
   const protocols = parseProtocolList(o.protocols);
-  const grid = computeGrid(params);
   checkSweepPoints(o, protocols);
-  const threads = o.workers !== undefined ? Number(o.workers) : Math.max(1, availableParallelism());
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new XshardError("BAD_PARAM", `--workers must be an integer in [1, 64], got '${String(o.workers)}'`);
-  const pool = new Piscina({ filename: new URL("./sweepWorker.js", import.meta.url).href, minThreads: Math.min(threads, grid.length), maxThreads: threads });
-  const base = { ...o };
-  delete base.param;
-  const progress = createProgress("sweep", "grid points");
-  let done = 0;
-  const results = await Promise.all(
-    grid.map(async (point) => {
-      const options = { ...base };
-      for (const [k, v] of Object.entries(point)) options[toOptionKey(k)] = String(v);
-      const r = (await pool.run({ options, protocols, point } satisfies SweepTask)) as SweepTaskResult;
-      progress.update(++done, grid.length);
-      return r;
-    }),
-  ).finally(async () => {
-    progress.stop();
-    await pool.destroy();
-  });
-  const failed = results.find((r) => r.error !== undefined)?.error;
-  if (failed) throw new XshardError(failed.code, failed.message, failed.data);
-  const rows = results.flatMap((r) => r.rows);
+  const seeds = parseSeeds(o.seeds, String(o.seed ?? "1"));
+  const target = o.queue !== undefined ? parseQueueUrl(o.queue) : undefined;
+  if (target !== undefined && o.workers !== undefined) throw new XshardError("BAD_PARAM", "--workers sets local threads; with --queue, start `xshard worker` processes instead");
+  const threads = o.workers !== undefined ? parseIntegerFlag("workers", o.workers, 1, 64) : Math.max(1, availableParallelism());
+  const codeVersion = getCodeVersion();
+  const points = computeSweepPoints(o, params, protocols, seeds, codeVersion);
   const dir = resolve(String(o.out));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "sweep.csv"), toCsv(rows));
+
+  const records: (SweepPointRecord | undefined)[] = points.map(() => undefined);
+  const stored = getStoredPoints(dir);
+  for (const p of points) {
+    const old = stored.get(p.id);
+    if (old === undefined) continue;
+    const { text, record } = computePointRecord(p, codeVersion, old.rows);
+    processWritePoint(dir, p.index, text);
+    records[p.index] = record;
+  }
+  const todo = points.filter((p) => records[p.index] === undefined);
+  const resumed = points.length - todo.length;
+  const failures: { point: SweepPoint; outcome: PointOutcome }[] = [];
+  const workers = new Set<string>();
+  const progress = createSweepProgress(points.length, resumed);
+  // BullMQ and ioredis are loaded only when a queue is used (they cost start-up time otherwise).
+  const runner = target !== undefined ? (await import("./sweepQueue.js")).createQueueRunner(target, codeVersion) : createLocalRunner(threads);
+  try {
+    await runner.run(
+      todo,
+      (point, outcome) => {
+        workers.add(outcome.worker);
+        if (outcome.error) return void failures.push({ point, outcome });
+        const { text, record } = computePointRecord(point, codeVersion, outcome.rows);
+        processWritePoint(dir, point.index, text);
+        records[point.index] = record;
+      },
+      (c) => progress.update({ ...c, done: c.done + resumed }),
+    );
+  } finally {
+    progress.stop();
+  }
+  if (failures.length > 0) {
+    failures.sort((a, b) => a.point.index - b.point.index);
+    const { point, outcome } = failures[0] as { point: SweepPoint; outcome: PointOutcome };
+    const error = outcome.error as NonNullable<PointOutcome["error"]>;
+    const more = failures.length > 1 ? ` (and ${failures.length - 1} more failed point(s); the first is point ${point.index}: ${describePoint(point)})` : "";
+    throw new XshardError(error.code, error.message + more, { ...error.data, index: point.index });
+  }
+  processPrunePoints(dir, points.length);
+  const rows = computeSweepRows(records as SweepPointRecord[], seeds.length);
+  writeFileSync(join(dir, "sweep.csv"), toSweepCsv(rows));
   const param = (params[0] as [string, unknown])[0];
+  const names = params.map((p) => p[0]).join(" × ");
   writeFileSync(
     join(dir, "report.html"),
-    await renderSweepReport({ title: `xshard sweep — ${params.map((p) => p[0]).join(" × ")}`, param, rows: toReportRows(rows, param), generatedBy: ["xshard", ...argv].join(" ") }),
+    await renderSweepReport({
+      title: `xshard sweep — ${names}${seeds.length > 1 ? ` × ${seeds.length} seeds` : ""}`,
+      param,
+      rows: toReportRows(rows, param),
+      generatedBy: ["xshard", ...withoutPlacementArgs(argv)].join(" "),
+    }),
   );
-  const threadsUsed = new Set(results.map((r) => r.threadId)).size;
-  console.log(`${grid.length} points × ${protocols.length} protocols in ${threadsUsed} worker thread(s)`);
-  console.log(`sweep: ${join(dir, "sweep.csv")}\nreport: ${join(dir, "report.html")}`);
-  return rows;
+  return { rows, dir, points: points.length, resumed, workers: workers.size };
+}
+
+export function addSweepCommands(program: Command): void {
+  addRunOptions(
+    program
+      .command("sweep")
+      .description("run compare over a grid of parameters (and seeds), in worker threads or on a queue; writes sweep.csv, points/, report.html")
+      .option("--param <name=v1,v2,...>", "a swept parameter (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+      .option("--protocols <list>", "comma-separated protocols (default: all)")
+      .option("--seeds <n|list>", "run every point under N seeds counting up from --seed, or under the listed seeds; figures become mean and 95% interval")
+      .option("--workers <n>", "local worker threads (default: cores)")
+      .option("--queue <url>", "put the points on the BullMQ queue at redis://HOST:PORT/N and collect results from `xshard worker` processes")
+      .option("--out <dir>", "output directory", "xshard-sweep"),
+  ).action(async (o: Record<string, unknown>, cmd: Command) => {
+    const out = await runSweep(o, ["sweep", ...getRawArgs(cmd)]);
+    const ran = out.points - out.resumed;
+    const where = o.queue !== undefined ? `by ${out.workers} queue worker(s)` : `in ${out.workers} worker thread(s)`;
+    const protocols = out.rows.length > 0 ? new Set(out.rows.map((r) => r.protocol)).size : 0;
+    console.log(`${out.points} points × ${protocols} protocols${ran > 0 ? ` ${where}` : ""}${out.resumed > 0 ? ` (${out.resumed} already done, not run again)` : ""}`);
+    console.log(`sweep: ${join(out.dir, "sweep.csv")}\nreport: ${join(out.dir, "report.html")}`);
+  });
+
+  program
+    .command("worker")
+    .description("run sweep points from a BullMQ queue (start any number, on any machine that reaches the Redis)")
+    .requiredOption("--queue <url>", "the queue's Redis: redis://HOST:PORT/N")
+    .option("--concurrency <n>", "points run at once, one worker thread each", "1")
+    .option("--idle <seconds>", "exit after the queue has had nothing waiting or running this long", "10")
+    .option("--keep-waiting", "never exit on an empty queue; wait for the next sweep (stop with Ctrl-C)")
+    .addOption(new Option("--lock-ms <ms>", "job lock in ms: a killed worker's point is taken again within about 2× this").default("30000"))
+    .action(async (o: Record<string, unknown>) => {
+      const target = parseQueueUrl(o.queue);
+      const { runQueueWorker } = await import("./queueWorker.js");
+      const summary = await runQueueWorker(
+        target,
+        {
+          concurrency: parseIntegerFlag("concurrency", o.concurrency, 1, 64),
+          idleSeconds: parseIntegerFlag("idle", o.idle, 0, 86_400),
+          keepWaiting: o.keepWaiting === true,
+          lockMs: parseIntegerFlag("lock-ms", o.lockMs, 1000, 3_600_000),
+        },
+        (line) => process.stderr.write(line + "\n"),
+      );
+      console.log(`worker ${summary.name}: ${summary.points} point(s) run, stopped`);
+    });
 }

@@ -6,7 +6,14 @@ import type { ResultsFile } from "../results/schema.js";
 import type { SweepRow } from "../report/model.js";
 import { runConfigFromFlags } from "./options.js";
 import { loadWorkload } from "./workload.js";
-import type { SweepTask, SweepTaskResult } from "./sweep.js";
+import type { SweepTask } from "./sweepGrid.js";
+
+export interface SweepTaskResult {
+  readonly rows: SweepRow[];
+  readonly threadId: number;
+  /** A typed error of this grid point, sent as data (classes do not cross threads). */
+  readonly error?: { code: string; message: string; data: Record<string, unknown> };
+}
 
 /** The figures a sweep reports for one run (null when not defined for the protocol). */
 export function computeSweepFigures(r: ResultsFile): Record<string, number | null> {

@@ -314,19 +314,19 @@ export function computeSweepSpec(param: string, rows: readonly SweepRow[], figur
   const numeric = isNumericSweep(values);
   const points = computeSweepPoints(param, rows, figure);
   const shown = [...new Set(points.map((p) => p.protocol))];
-  return {
-    width: HALF_WIDTH,
-    height: 240,
-    data: { values: points },
-    mark: { type: "line", point: { filled: true, size: 45 } },
-    encoding: {
-      x: numeric
-        ? { field: "x", type: "quantitative", title: param, scale: { zero: false } }
-        : { field: "x", type: "ordinal", title: param, sort: values, axis: { labelAngle: 0 } },
-      y: { field: "value", type: "quantitative", title: figure },
-      color: getProtocolColor(shown, computeProtocolColors(getSweepProtocols(rows)), HALF_LEGEND_COLUMNS),
-    },
-  } as TopLevelSpec;
+  const x = numeric
+    ? { field: "x", type: "quantitative", title: param, scale: { zero: false } }
+    : { field: "x", type: "ordinal", title: param, sort: values, axis: { labelAngle: 0 } };
+  const color = getProtocolColor(shown, computeProtocolColors(getSweepProtocols(rows)), HALF_LEGEND_COLUMNS);
+  const line = { mark: { type: "line", point: { filled: true, size: 45 } }, encoding: { x, y: { field: "value", type: "quantitative", title: figure }, color } };
+  if (!points.some((p) => p.low !== undefined)) return { width: HALF_WIDTH, height: 240, data: { values: points }, ...line } as TopLevelSpec;
+  // Several seeds: the mean as the line, the 95 % interval as an error bar at each point.
+  const bars = {
+    transform: [{ filter: "isValid(datum.low)" }],
+    mark: { type: "rule", strokeWidth: 1.5 },
+    encoding: { x, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color },
+  };
+  return { width: HALF_WIDTH, height: 240, data: { values: points }, layer: [bars, line] } as TopLevelSpec;
 }
 
 /** A string usable as (part of) an HTML id: letters, digits and dashes only. */
@@ -419,7 +419,9 @@ export async function renderSweepCharts(param: string, rows: readonly SweepRow[]
     getSweepFigures(rows).map((figure) => ({
       id: `sweep-${toIdPart(figure)}`,
       title: `${figure} vs ${param}`,
-      caption: `How ${figure} changes as ${param} varies, one line per protocol; a protocol without points does not report this figure.`,
+      caption: rows.some((r) => r.intervals !== undefined)
+        ? `Mean of ${figure} over the seeds as ${param} varies, one line per protocol; bars are 95% confidence intervals (Student t).`
+        : `How ${figure} changes as ${param} varies, one line per protocol; a protocol without points does not report this figure.`,
       wide: false,
       spec: computeSweepSpec(param, rows, figure),
     })),

@@ -7,6 +7,7 @@ import type { ResultsFile } from "../results/schema.js";
 import { OUTCOMES } from "../types.js";
 import { CHART_FONT, renderComparisonCharts, renderSweepCharts, type Chart } from "./charts.js";
 import { MISSING, formatFigure, formatNumber, formatShare } from "./format.js";
+import { type SeedSummary } from "./seeds.js";
 import {
   assertComparableResults,
   assertValidSweep,
@@ -29,6 +30,11 @@ export interface ComparisonReportInput {
   generatedBy: string;
   /** Index of the transaction drawn in the timeline; by default one that every protocol traced. */
   traceTx?: number;
+  /**
+   * The same comparison under several seeds (`compare --seeds`): adds a table of every figure's
+   * mean and 95 % interval; `results` (the first seed's runs) fill the rest of the page.
+   */
+  seedSummary?: SeedSummary;
 }
 
 export interface SweepReportInput {
@@ -251,18 +257,46 @@ ${extra}</figure>`;
  * series, one transaction's timeline) with a caption each, and the configuration.
  * Throws `XshardError` if the results cannot be compared (see `assertComparableResults`).
  */
+/** Every figure of every protocol as mean [low, high] over the seeds. */
+function renderSeedTable(s: SeedSummary): string {
+  const rows = s.figures.map((f) =>
+    renderRow(
+      f.name,
+      f.cells.map((c) =>
+        c === null ? MISSING : c.low === null || c.high === null ? formatNumber(c.mean) : `${formatNumber(c.mean)} <small>[${escapeHtml(formatNumber(c.low))}, ${escapeHtml(formatNumber(c.high))}]</small>`,
+      ),
+    ),
+  );
+  return `<div class="card"><table>
+${renderProtocolHead("", s.protocols)}
+<tbody>
+${rows.join("\n")}
+</tbody>
+</table></div>`;
+}
+
 export async function renderComparisonReport(input: ComparisonReportInput): Promise<string> {
-  const { title, results, generatedBy, traceTx } = input;
+  const { title, results, generatedBy, traceTx, seedSummary } = input;
   assertComparableResults(results);
   const charts = await renderComparisonCharts(results, traceTx);
   const tx = getTimelineTx(results, traceTx);
   const figures = charts.map((c) => renderFigure(c, c.id === "timeline" && tx !== null ? renderTraceDetails(results, tx) : ""));
   const first = results[0] as ResultsFile;
+  const seeds = seedSummary?.seeds ?? [];
+  const across =
+    seedSummary === undefined
+      ? ""
+      : `<section id="seeds">
+<h2>Across ${seeds.length} seeds</h2>
+<p class="meta">Mean over the seeds ${escapeHtml(seeds.join(", "))} and, in brackets, its 95 % confidence interval (Student t, ${seeds.length - 1} degrees of freedom) for every column of <code>summary.csv</code>. The sections below show one run, seed ${escapeHtml(seeds[0] ?? "")}.</p>
+${renderSeedTable(seedSummary)}
+</section>
+`;
   const body = `${renderHeader(title, generatedBy, getProtocols(results), [
-    `${results.length} protocol runs of ${formatNumber(first.summary.submitted)} submitted transactions · results schema <code>${escapeHtml(first.schema)}</code>`,
+    `${results.length} protocol runs of ${formatNumber(first.summary.submitted)} submitted transactions · results schema <code>${escapeHtml(first.schema)}</code>${seeds.length > 1 ? ` · ${seeds.length} seeds` : ""}`,
   ])}
-<section id="summary">
-<h2>Summary</h2>
+${across}<section id="summary">
+<h2>${seedSummary === undefined ? "Summary" : `Summary of one run (seed ${escapeHtml(seeds[0] ?? "")})`}</h2>
 ${renderSummaryTable(results)}
 </section>
 <section id="charts">
@@ -278,14 +312,22 @@ ${renderConfig(results)}
   return renderPage(title, body);
 }
 
-/** The sweep rows as a table: protocol, parameter value, then every figure. */
+/** A sweep cell: the figure, or its mean and 95 % interval (`12.5 [11.9, 13.1]`) over several seeds. */
+function formatSweepCell(row: SweepRow, figure: string): string {
+  const value = formatFigure(row.figures[figure]);
+  const interval = row.intervals?.[figure];
+  return interval ? `${value} [${formatNumber(interval.low)}, ${formatNumber(interval.high)}]` : value;
+}
+
+/** The sweep rows as a table: protocol, parameter value, seeds (when several), then every figure. */
 function renderSweepTable(param: string, rows: readonly SweepRow[]): string {
   const figures = getSweepFigures(rows);
-  const head = ["protocol", param, ...figures].map((h) => `<th>${escapeHtml(h)}</th>`).join("");
+  const seeds = rows.some((r) => r.seeds !== undefined);
+  const head = ["protocol", param, ...(seeds ? ["seeds"] : []), ...figures].map((h) => `<th>${escapeHtml(h)}</th>`).join("");
   const body = rows.map(
     (r) =>
-      `<tr><td>${escapeHtml(r.protocol)}</td><td>${escapeHtml(String(r.params[param]))}</td>${figures
-        .map((f) => `<td>${escapeHtml(formatFigure(r.figures[f]))}</td>`)
+      `<tr><td>${escapeHtml(r.protocol)}</td><td>${escapeHtml(String(r.params[param]))}</td>${seeds ? `<td>${r.seeds ?? 1}</td>` : ""}${figures
+        .map((f) => `<td>${escapeHtml(formatSweepCell(r, f))}</td>`)
         .join("")}</tr>`,
   );
   return `<div class="card"><table><thead><tr>${head}</tr></thead><tbody>\n${body.join("\n")}\n</tbody></table></div>`;
@@ -301,7 +343,9 @@ export async function renderSweepReport(input: SweepReportInput): Promise<string
   assertValidSweep(param, rows);
   const charts = await renderSweepCharts(param, rows);
   const body = `${renderHeader(title, generatedBy, getSweepProtocols(rows), [
-    `Sweep of <code>${escapeHtml(param)}</code> · ${rows.length} runs`,
+    rows[0]?.seeds === undefined
+      ? `Sweep of <code>${escapeHtml(param)}</code> · ${rows.length} runs`
+      : `Sweep of <code>${escapeHtml(param)}</code> · ${rows.length} rows, each the mean and 95 % confidence interval (Student t) over ${rows[0].seeds} seeds`,
   ])}
 <section id="charts">
 <h2>Charts</h2>

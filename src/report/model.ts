@@ -11,7 +11,18 @@ import { OUTCOMES, type Outcome } from "../types.js";
 export interface SweepRow {
   protocol: string;
   params: Record<string, number | string>;
+  /** The figures of the run, or their means when the point ran under several seeds. */
   figures: Record<string, number | null>;
+  /** Runs (seeds) behind the means; absent for a single run. */
+  seeds?: number;
+  /** 95 % confidence interval of each figure over the seeds (`null`: fewer than two values). */
+  intervals?: Record<string, SweepInterval | null>;
+}
+
+/** A 95 % confidence interval (Student t) around a mean. */
+export interface SweepInterval {
+  low: number;
+  high: number;
 }
 
 /** A point of a latency CDF: `share` of all submitted transactions were final within `slots`. */
@@ -61,6 +72,9 @@ export interface SweepPoint {
   protocol: string;
   x: number | string;
   value: number;
+  /** The 95 % interval around `value`, when the sweep ran several seeds. */
+  low?: number;
+  high?: number;
 }
 
 /** Configuration split into what every run shares and what differs between protocols. */
@@ -373,13 +387,18 @@ export function isNumericSweep(values: readonly (number | string)[]): values is 
 
 /**
  * Points of one figure against the swept parameter, rows without a value (missing or `null`)
- * left out; protocols in first-seen order, then by parameter value.
+ * left out, with their interval when there is one; protocols in first-seen order, then by
+ * parameter value.
  */
 export function computeSweepPoints(param: string, rows: readonly SweepRow[], figure: string): SweepPoint[] {
   const protocols = getSweepProtocols(rows);
   const values = getSweepValues(param, rows);
   return rows
     .filter((r) => typeof r.figures[figure] === "number")
-    .map((r) => ({ protocol: r.protocol, x: r.params[param] as number | string, value: r.figures[figure] as number }))
+    .map((r) => {
+      const interval = r.intervals?.[figure];
+      const point: SweepPoint = { protocol: r.protocol, x: r.params[param] as number | string, value: r.figures[figure] as number };
+      return interval ? { ...point, low: interval.low, high: interval.high } : point;
+    })
     .sort((a, b) => protocols.indexOf(a.protocol) - protocols.indexOf(b.protocol) || values.indexOf(a.x) - values.indexOf(b.x));
 }

@@ -47,7 +47,7 @@ const LATENCY_BLOCKS: readonly (keyof LatencyBlock)[] = ["submitToInclusion", "s
 const LATENCY_STATS: readonly (keyof LatencyStats)[] = ["count", "mean", "p50", "p90", "p99", "max"];
 
 /** A column of `summary.csv`: its header and how to read its cell from one results file. */
-interface CsvColumn {
+export interface CsvColumn {
   header: string;
   get: (r: ResultsFile) => number | string | null | undefined;
 }
@@ -91,7 +91,7 @@ function getFigureColumns(results: readonly ResultsFile[]): CsvColumn[] {
 }
 
 /** Every column of `summary.csv`, in order. */
-function getCsvColumns(results: readonly ResultsFile[]): CsvColumn[] {
+export function getCsvColumns(results: readonly ResultsFile[]): CsvColumn[] {
   return [
     { header: "protocol", get: (r) => r.protocol },
     { header: "submitted", get: (r) => r.summary.submitted },

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { computeGrid, parseSweepParam, toReportRows } from "../../src/cli/sweep.js";
+import { computeGrid, parseSweepParam } from "../../src/cli/sweepGrid.js";
+import { toReportRows } from "../../src/report/sweep.js";
 import { XshardError } from "../../src/errors.js";
 
 describe("sweep grid", () => {
@@ -60,6 +61,10 @@ describe("xshard sweep (built binary)", () => {
       { encoding: "utf8" },
     );
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe("xshard: --p must be a number in [0, 1], got '2'");
+    // Progress lines (every few seconds when stderr is not a terminal) may come first; the error is one line, last.
+    const lines = r.stderr.trim().split("\n");
+    expect(lines.at(-1)).toBe("xshard: --p must be a number in [0, 1], got '2'");
+    expect(lines.filter((l) => l.startsWith("xshard:"))).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
