@@ -1,14 +1,12 @@
 /**
  * Parameters of the receipts design, read from `RunConfig.options` and checked here (a bad value is
- * a typed error naming the option). The protocol name's suffix fixes the consume mode.
+ * a typed error naming the option). The consume mode is resolved by `consume/index.ts`.
  */
 import { XshardError } from "../../errors.js";
 
-export const CONSUME_MODES = ["nonsequential", "sequential", "passive"] as const;
-export type ConsumeMode = (typeof CONSUME_MODES)[number];
-
 export interface ReceiptsParams {
-  readonly consume: ConsumeMode;
+  /** The consume mode's name (its rule: consume/). */
+  readonly consume: string;
   /** sequential: most queued receipts a block must process before new transactions. */
   readonly forced: number;
   /** nonsequential: a claim's proof must reach a beacon block at most this many slots old. */
@@ -42,20 +40,9 @@ const INT_OPTIONS: readonly [string, keyof Omit<ReceiptsParams, "consume">, numb
   ["proofByteGas", "proofByteGas", 0, 1_000_000],
 ];
 
-function isConsumeMode(x: unknown): x is ConsumeMode {
-  return typeof x === "string" && (CONSUME_MODES as readonly string[]).includes(x);
-}
-
-/**
- * Parameters for protocol `name` (`receipts:<mode>` fixes the mode; plain `receipts` reads
- * `options.consume`, default nonsequential). Options of other protocols are ignored.
- */
-export function resolveReceiptsParams(name: string, options: Readonly<Record<string, number | string>>): ReceiptsParams {
-  const suffix = name.includes(":") ? name.slice(name.indexOf(":") + 1) : (options.consume ?? "nonsequential");
-  if (!isConsumeMode(suffix)) {
-    throw new XshardError("BAD_PARAM", `--consume must be one of ${CONSUME_MODES.join("|")}, got '${String(suffix)}'`, { name: "consume", value: suffix });
-  }
-  const out: Record<string, unknown> = { ...DEFAULT_RECEIPTS_PARAMS, consume: suffix };
+/** Parameters for consume mode `consume` from the run's options (options of other protocols are ignored). */
+export function resolveReceiptsParams(consume: string, options: Readonly<Record<string, number | string>>): ReceiptsParams {
+  const out: Record<string, unknown> = { ...DEFAULT_RECEIPTS_PARAMS, consume };
   for (const [option, field, lo, hi] of INT_OPTIONS) {
     const v = options[option];
     if (v === undefined) continue;
