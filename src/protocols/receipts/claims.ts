@@ -67,7 +67,7 @@ export function computeClaimProofBytes(claim: Claim): number {
 
 /**
  * The proof must reach a beacon block within the window: older bitfields are pruned, so a stale
- * claim could not be checked for double spending. The header must be the one that block crosslinks.
+ * claim could not be checked for double spending. A beacon block crosslinks headers of earlier slots only.
  */
 export function assertClaimFresh(claim: Claim, beacon: BeaconView): void {
   const age = beacon.slot - claim.beaconSlot;
@@ -78,8 +78,16 @@ export function assertClaimFresh(claim: Claim, beacon: BeaconView): void {
       window: beacon.window,
     });
   }
-  if (claim.beaconSlot !== claim.header.slot + 1) {
-    throw new XshardError("BAD_PROOF", "a header of slot s is crosslinked by the beacon block of slot s+1", { headerSlot: claim.header.slot, beaconSlot: claim.beaconSlot });
+  if (claim.header.slot < beacon.slot - beacon.window - 1) {
+    // A header crosslinked late: its bitfield is pruned by header slot, so it must be recent too.
+    throw new XshardError("STALE_PROOF", `claim's header of slot ${claim.header.slot} is older than the window of ${beacon.window} slots before ${beacon.slot}`, {
+      headerSlot: claim.header.slot,
+      slot: beacon.slot,
+      window: beacon.window,
+    });
+  }
+  if (claim.beaconSlot <= claim.header.slot) {
+    throw new XshardError("BAD_PROOF", "a header of slot s is crosslinked by a beacon block of a later slot", { headerSlot: claim.header.slot, beaconSlot: claim.beaconSlot });
   }
 }
 

@@ -3,12 +3,19 @@
  * `src/protocols/receipts/`; this file owns time, the shards' local views (mempools, queues), the
  * network model, the random streams and the metrics (through the spec's observer).
  *
- * Slot s: the beacon block of s crosslinks the shard headers of s-1 and is imported
- * (`processBeaconBlock`); the receipts of those headers leave for their destinations (a claim, or
- * the receipt itself, per consume rule) and arrive after the network delay; the transactions
- * submitted in s reach the mempool of the shard of their first call; then every shard, in shard
- * order, builds its block from its view (`buildShardBlock`) and the block is imported through the
- * verification transition (`processShardBlock`) like any block received.
+ * Time is the event queue's, in milliseconds (slot s starts at s·S). Every message is an event
+ * that arrives after the network model's delay, drawn from one seeded stream per kind of message:
+ * - at s·S the beacon block of s crosslinks the shard headers its proposer has received and is
+ *   imported (`processBeaconBlock`); it reaches each shard after a delay (`network:beacon`); the
+ *   receipts of the headers it crosslinks leave for their destinations — a claim, or the receipt
+ *   itself, per consume rule (`network`) — and the transactions submitted in s leave for the shard
+ *   of their first call (`network:tx`);
+ * - at s·S + S/2 every shard, in shard order, builds its block from its local view
+ *   (`buildShardBlock`): what has arrived, and of the receipts only those whose crosslinking
+ *   beacon block the shard has received; the block is imported through the verification
+ *   transition (`processShardBlock`) like any block received, and its header leaves for the next
+ *   beacon proposers (`network:header`). A header that arrives late is crosslinked by a later
+ *   beacon block. The committee's attestation is aggregated when the block is built.
  */
 import { toHex } from "../../crypto/hash.js";
 import { createBlsVerifier, createNoopVerifier } from "../../crypto/bls.js";
@@ -19,7 +26,7 @@ import { computeAssignment, computeCommittees, createUser, createValidators } fr
 import { getBeaconTotal } from "../../chain/beacon.js";
 import type { ListCommitment } from "../../state/index.js";
 import type { MerkleKV } from "../../state/index.js";
-import type { ReceiptValue, ShardHeaderValue } from "../../protocols/receipts/containers.js";
+import { ShardHeader, type ReceiptValue, type ShardHeaderValue } from "../../protocols/receipts/containers.js";
 import { resolveConsumeRule, type ConsumeRule, type PoolEntry } from "../../protocols/receipts/consume/index.js";
 import type { ReceiptsContext } from "../../protocols/receipts/context.js";
 import type { ReceiptsObserver } from "../../protocols/receipts/observer.js";
@@ -34,6 +41,7 @@ import { buildBeaconBlock, processBeaconBlock } from "../../protocols/receipts/b
 import { MetricsRecorder, round } from "../metrics.js";
 import { createNetworkModel, type NetworkModel } from "../network.js";
 import { RngStreams } from "../rng.js";
+import { EventQueue } from "../events.js";
 import { deployGenesis } from "../world.js";
 import { computeConfigRecord } from "../config.js";
 import type { ProtocolRunInput, ProtocolRunOutput } from "../protocol.js";
@@ -91,10 +99,14 @@ class ReceiptsDriver implements ReceiptsObserver {
   private readonly byId = new Map<string, TxTrack>();
   private readonly consumptions = new Map<string, number>();
   private arrivals = 0;
-  /** Shard blocks of the previous slot, in shard order (crosslinked by the next beacon block). */
-  private lastBlocks: ImportedBlock[] = [];
-  /** Deliveries on the network: they reach shard `dest` at slot `at`. */
-  private transit: { at: number; dest: number; entry: Entry }[] = [];
+  private readonly queue = new EventQueue();
+  private readonly slotMs: number;
+  /** Headers the beacon proposers have received and not yet crosslinked. */
+  private headerInbox: ImportedBlock[] = [];
+  /** The newest beacon slot each shard has received. */
+  private readonly knownBeacon: number[];
+  /** Receipts (or claims) that reached a shard before the beacon block that crosslinks them. */
+  private readonly held: { beaconSlot: number; entry: Entry }[][];
   private pendingReceipts = 0;
   private maxReceiptQueue = 0;
   private maxForced = 0;
@@ -132,6 +144,9 @@ class ReceiptsDriver implements ReceiptsObserver {
     this.state = createReceiptsState(deployed, computeAssignment(deployed, K, this.cfg.seed), accounts, K, this.params.initialBaseFee);
     this.beaconGenesisTotal = getBeaconTotal(this.state.ledger);
     this.views = Array.from({ length: K }, () => ({ mempool: [], queue: [] }));
+    this.knownBeacon = Array.from({ length: K }, () => -1);
+    this.held = Array.from({ length: K }, () => []);
+    this.slotMs = Math.max(2, Math.round(this.cfg.slotSeconds * 1000));
   }
 
   run(): ProtocolRunOutput {
@@ -145,18 +160,28 @@ class ReceiptsDriver implements ReceiptsObserver {
     }
     const endSlot = lastSubmission + this.cfg.drainSlots;
     let lastSlot = 0;
-    for (let s = 0; s <= endSlot; s++) {
+    let over = false;
+    const startSlot = (s: number): void => {
       lastSlot = s;
       this.produceBeaconBlock(s);
-      this.receiveTransit(s);
-      for (const t of bySlot.get(s) ?? []) this.submit(t);
-      const built = this.state.shards.map((shard) => this.produceShardBlock(shard.index, s));
-      this.lastBlocks = built.map((b) => b.block);
-      this.recordSlot(s, built);
-      this.input.onSlot?.(s, endSlot);
-      if (s >= lastSubmission && this.txs.every((t) => t.done)) break;
-    }
+      for (const t of bySlot.get(s) ?? []) this.send("network:tx", () => this.submit(t));
+      this.queue.schedule(s * this.slotMs + Math.floor(this.slotMs / 2), () => {
+        const built = this.state.shards.map((shard) => this.produceShardBlock(shard.index, s));
+        this.recordSlot(s, built);
+        this.input.onSlot?.(s, endSlot);
+        if (s >= endSlot || (s >= lastSubmission && this.txs.every((t) => t.done))) over = true;
+        else this.queue.schedule((s + 1) * this.slotMs, () => startSlot(s + 1));
+      });
+    };
+    this.queue.schedule(0, () => startSlot(0));
+    while (!over && this.queue.size > 0) this.queue.runUntil(this.queue.now + this.slotMs);
     return this.finish(lastSlot);
+  }
+
+  /** A message leaves now and `deliver` runs when it arrives (the network model's delay, from `stream`). */
+  private send(stream: string, deliver: () => void): void {
+    const delay = Math.max(0, Math.ceil(this.network.delayMs(this.streams.get(stream))));
+    this.queue.schedule(this.queue.now + delay, deliver);
   }
 
   private track(index: number, stx: SignedTx, slot: number): TxTrack {
@@ -176,30 +201,49 @@ class ReceiptsDriver implements ReceiptsObserver {
 
   // ---------------------------------------------------------------- beacon chain
 
-  /** The beacon block of `slot` crosslinks every header not yet crosslinked; then their receipts leave. */
+  /**
+   * The beacon block of `slot` crosslinks the headers its proposer has received (in slot, shard
+   * order) and is imported; it leaves for every shard, and the receipts of the crosslinked blocks
+   * leave for their destinations.
+   */
   private produceBeaconBlock(slot: number): void {
-    const { signed, crosslinks } = buildBeaconBlock(this.state, slot, this.state.pendingHeaders.map((h) => h.root), this.ctx);
+    const linked = [...this.headerInbox].sort((a, b) => a.header.slot - b.header.slot || a.header.shard - b.header.shard);
+    this.headerInbox = [];
+    const { signed, crosslinks } = buildBeaconBlock(this.state, slot, linked.map((b) => ShardHeader.hashTreeRoot(b.header)), this.ctx);
     this.state = processBeaconBlock(this.state, signed, this.ctx, { verifySignatures: this.cfg.signatures });
     this.signatures += signed.attestation.signers.length;
-    const slotMs = this.cfg.slotSeconds * 1000;
-    this.lastBlocks.forEach((block, position) => {
+    for (let shard = 0; shard < this.views.length; shard++) this.send("network:beacon", () => this.receiveBeacon(shard, slot));
+    linked.forEach((block, position) => {
       for (const r of block.receipts) {
         const t = this.txOf(r.txId);
         this.metrics.event(t.index, slot, "crosslink", "beacon", `receipt ${computeReceiptId(r)} in shard ${block.header.shard}'s header`);
         const item = this.rule.delivery === "claim" ? { kind: "claim" as const, claim: createClaim(r, block.receiptList, block.header, crosslinks, slot, position) } : { kind: "receipt" as const, receipt: r };
-        const slip = Math.max(0, Math.ceil(this.network.delayMs(this.streams.get("network")) / slotMs) - 1);
-        this.transit.push({ at: slot + slip, dest: r.destShard, entry: { item, arrival: 0, maxFeePerGas: r.maxFeePerGas, ref: t } });
+        const entry: Entry = { item, arrival: 0, maxFeePerGas: r.maxFeePerGas, ref: t };
+        this.send("network", () => this.receiveReceipt(r.destShard, slot, entry));
       }
     });
   }
 
-  private receiveTransit(slot: number): void {
-    const arrived = this.transit.filter((x) => x.at <= slot);
-    this.transit = this.transit.filter((x) => x.at > slot);
-    for (const { dest, entry } of arrived) this.deliver(dest, entry);
+  /** A beacon block reaches a shard: receipts it crosslinks that arrived first can now be used. */
+  private receiveBeacon(shard: number, slot: number): void {
+    if (slot <= (this.knownBeacon[shard] as number)) return;
+    this.knownBeacon[shard] = slot;
+    const held = this.held[shard] as { beaconSlot: number; entry: Entry }[];
+    const ready = held.filter((h) => h.beaconSlot <= slot);
+    this.held[shard] = held.filter((h) => h.beaconSlot > slot);
+    for (const h of ready) this.deliver(shard, h.entry);
   }
 
-  /** A receipt (or claim) reaches its destination's inbox. */
+  /** A receipt (or claim) reaches its destination; it waits there until the shard knows the beacon block that crosslinks it. */
+  private receiveReceipt(dest: number, beaconSlot: number, entry: Entry): void {
+    if (beaconSlot <= (this.knownBeacon[dest] as number)) this.deliver(dest, entry);
+    else {
+      entry.ref.waiting = `receipt waiting for beacon block ${beaconSlot} on shard ${dest}`;
+      (this.held[dest] as { beaconSlot: number; entry: Entry }[]).push({ beaconSlot, entry });
+    }
+  }
+
+  /** A receipt (or claim) enters its destination's inbox. */
   private deliver(dest: number, e: Entry): void {
     e.ref.waiting = `receipt waiting on shard ${dest}`;
     const view = this.views[dest] as MutableView;
@@ -216,7 +260,9 @@ class ReceiptsDriver implements ReceiptsObserver {
     const imported = processShardBlock(this.state, built.block, this.ctx, { verifySignatures: this.cfg.signatures, observer: this });
     this.state = imported.state;
     this.signatures += built.block.attestation.signers.length;
-    return { block: { header: built.block.header, receipts: imported.receipts, receiptList: imported.receiptList }, forced: built.forced };
+    const block: ImportedBlock = { header: built.block.header, receipts: imported.receipts, receiptList: imported.receiptList };
+    this.send("network:header", () => this.headerInbox.push(block));
+    return { block, forced: built.forced };
   }
 
   /** An entry a block will never take: a new transaction is rejected; a receipt can never be consumed now. */
