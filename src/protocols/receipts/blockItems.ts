@@ -22,9 +22,11 @@ import {
   computeSegmentFee,
   computeSegmentGas,
   isFeeCapSufficient,
+  isGasLimitWithinBlock,
   isWithinBlockGas,
 } from "./fees.js";
 import type { BlockItem } from "./items.js";
+import type { ReceiptsParams } from "./params.js";
 import { computeReceiptId, hasEffects, isRemoteCall } from "./segments.js";
 import type { ContractRecord, OutboxRecord, ReceiptsState, ShardState } from "./state.js";
 
@@ -126,12 +128,24 @@ export function processBlockItem(w: ShardBlockWork, item: BlockItem): ItemVerdic
 }
 
 /**
- * A new transaction: Stage-1 validity against the ledger as it stands, then the fee cap, then
- * block space.
+ * What refuses a transaction at submission, before any block: its whole gas budget must fit one
+ * block (every segment is bounded by the gas left, so it then always fits an empty block; without
+ * this it would wait forever and hold back its sender's later nonces).
+ */
+export function checkTxSubmission(stx: SignedTx, params: ReceiptsParams): { readonly code: string; readonly reason: string } | undefined {
+  if (!isGasLimitWithinBlock(stx.tx.gasLimit, params.blockGas)) return { code: "GAS_LIMIT_ABOVE_BLOCK", reason: `gas limit ${stx.tx.gasLimit} above the block gas limit ${params.blockGas}` };
+  return undefined;
+}
+
+/**
+ * A new transaction: its gas limit within the block's, Stage-1 validity against the ledger as it
+ * stands, then the fee cap, then block space.
  */
 export function processTxItem(w: ShardBlockWork, stx: SignedTx): ItemVerdict {
   const tx = stx.tx;
   const i = w.shard.index;
+  const refused = checkTxSubmission(stx, w.ctx.params);
+  if (refused) return invalid(refused.code, refused.reason);
   const prepaid = computePrepaidFee(tx.gasLimit, tx.maxFeePerGas);
   const check = checkStage1Tx(w.ledger, stx, 0n, prepaid);
   if (check.ok === false) return invalid(REJECT_CODES[check.reason], check.reason);

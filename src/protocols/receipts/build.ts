@@ -62,7 +62,7 @@ export function buildShardBlock<T>(state: ReceiptsState, shard: number, slot: nu
     if (v.ok === true) forced++;
     else dropped.push({ entry, code: v.code, reason: v.reason });
   }
-  for (const entry of queue) waiting.push({ entry, reason: `receipt queued on shard ${shard}` });
+  for (const entry of queue) waiting.push({ entry, reason: ctx.rule.getQueueWaitReason?.(entry, w.shard) ?? `receipt queued on shard ${shard}` });
 
   // Then the mempool, in the rule's order.
   const gone = new Set<PoolEntry<T>>();

@@ -11,7 +11,10 @@ export interface ReceiptsParams {
   readonly forced: number;
   /** nonsequential: a claim's proof must reach a beacon block at most this many slots old. */
   readonly window: number;
-  /** Gas limit of a shard block; the base fee targets half of it. */
+  /**
+   * Gas limit of a shard block; the base fee targets half of it. A transaction whose gas limit is
+   * above it is refused at submission (`isGasLimitWithinBlock`).
+   */
   readonly blockGas: bigint;
   /** Base fee of every shard at genesis. */
   readonly initialBaseFee: bigint;
@@ -24,7 +27,8 @@ export interface ReceiptsParams {
 export const DEFAULT_RECEIPTS_PARAMS: Omit<ReceiptsParams, "consume"> = {
   forced: 16,
   window: 64,
-  blockGas: 1_000_000n,
+  // The workloads' default transaction gas limit is 2,000,000: one such transaction fits a block.
+  blockGas: 2_000_000n,
   initialBaseFee: 1n,
   segmentGas: 2_000n,
   proofByteGas: 4n,

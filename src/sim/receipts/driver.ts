@@ -34,7 +34,7 @@ import { resolveReceiptsParams, type ReceiptsParams } from "../../protocols/rece
 import { createReceiptsState, getContractShard, type ReceiptsState } from "../../protocols/receipts/state.js";
 import { createClaim } from "../../protocols/receipts/claims.js";
 import { computeOutcome, computeReceiptId, computeStartShard } from "../../protocols/receipts/segments.js";
-import type { SegmentRecord } from "../../protocols/receipts/blockItems.js";
+import { checkTxSubmission, type SegmentRecord } from "../../protocols/receipts/blockItems.js";
 import { buildShardBlock } from "../../protocols/receipts/build.js";
 import { processShardBlock } from "../../protocols/receipts/shardBlock.js";
 import { buildBeaconBlock, processBeaconBlock } from "../../protocols/receipts/beaconBlock.js";
@@ -164,7 +164,7 @@ class ReceiptsDriver implements ReceiptsObserver {
     const startSlot = (s: number): void => {
       lastSlot = s;
       this.produceBeaconBlock(s);
-      for (const t of bySlot.get(s) ?? []) this.send("network:tx", () => this.submit(t));
+      for (const t of bySlot.get(s) ?? []) this.sendTx(t, s);
       this.queue.schedule(s * this.slotMs + Math.floor(this.slotMs / 2), () => {
         const built = this.state.shards.map((shard) => this.produceShardBlock(shard.index, s));
         this.recordSlot(s, built);
@@ -191,6 +191,18 @@ class ReceiptsDriver implements ReceiptsObserver {
     this.byId.set(id, t);
     this.metrics.submit(index, id, computeFootprint(stx.tx.program), slot);
     return t;
+  }
+
+  /** A new transaction is submitted: refused at once if no block could ever hold it, else sent to its first shard. */
+  private sendTx(t: TxTrack, slot: number): void {
+    const refused = checkTxSubmission(t.stx, this.params);
+    if (refused) {
+      t.done = true;
+      this.metrics.event(t.index, slot, "reject", "user", refused.reason);
+      this.metrics.finish(t.index, null, "rejected", refused.reason);
+      return;
+    }
+    this.send("network:tx", () => this.submit(t));
   }
 
   /** A new transaction reaches the mempool of the shard of its first call. */

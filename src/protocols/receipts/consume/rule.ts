@@ -38,6 +38,8 @@ export interface ConsumeRule {
   forcedLimit(params: ReceiptsParams): number;
   /** Queue inbox: the index of the queued receipt to process next, or undefined when all are held. */
   pickForced?<T>(queue: readonly PoolEntry<T>[], shard: ShardState): number | undefined;
+  /** Queue inbox: why a queued receipt the block did not take waits (traced, and the `hung` reason at the end). */
+  getQueueWaitReason?<T>(entry: PoolEntry<T>, shard: ShardState): string;
   /** The destination's rule for a delivered receipt (e.g. nonce order): its new shard state, or a typed error. */
   processReceipt(shard: ShardState, receipt: ReceiptValue): ShardState;
   /** The block's items are in an order this mode allows; a typed error naming the rule otherwise. */

@@ -60,6 +60,11 @@ export const sequentialRule: ConsumeRule = {
   orderMempool: (mempool) => mempool,
   forcedLimit: (params) => params.forced,
   pickForced: (queue, shard) => computeNextInOrder(queue, shard.inbound),
+  getQueueWaitReason: (entry, shard) => {
+    const r = entry.item.kind === "receipt" ? entry.item.receipt : undefined;
+    const held = r !== undefined && r.nonce > getExpectedNonce(shard.inbound, r.sourceShard);
+    return held ? `receipt held for nonce order on shard ${shard.index}` : `receipt queued on shard ${shard.index}`;
+  },
   processReceipt: (shard, receipt) => ({ ...shard, inbound: processSequentialReceipt(shard.inbound, receipt) }),
   checkItems: (items, params) => {
     let receipts = 0;
