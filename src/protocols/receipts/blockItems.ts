@@ -7,7 +7,7 @@
  * work, feed it items and seal it.
  */
 import { bytesEqual, toHex } from "../../crypto/hash.js";
-import { cloneBeaconState, checkStage1Tx, type BeaconState, type RejectReason } from "../../chain/beacon.js";
+import { checkStage1Tx, type BeaconState, type RejectReason } from "../../chain/beacon.js";
 import { computeProposer, DOMAIN_PROPOSER, type Validator } from "../../chain/index.js";
 import { executeProgram, type TxExecution } from "../../exec/executeTx.js";
 import { computeTxId as computeTxIdImpl, decodeProgram, encodeProgram, type CallStep, type Program, type ProgramRun, type SignedTx } from "../../program/index.js";
@@ -77,6 +77,33 @@ export interface ShardBlockWork {
   readonly segments: SegmentRecord[];
 }
 
+/**
+ * A map that reads through to a base map and keeps its own writes: a block's working copy of the
+ * ledger costs nothing to open (the ledger holds every account); `computeLedger` merges it once.
+ */
+export class OverlayMap<K, V> extends Map<K, V> {
+  constructor(readonly base: ReadonlyMap<K, V>) {
+    super();
+  }
+  override get(key: K): V | undefined {
+    return super.has(key) ? super.get(key) : this.base.get(key);
+  }
+  override has(key: K): boolean {
+    return super.has(key) || this.base.has(key);
+  }
+}
+
+/** The ledger after a block: the base with the block's writes. */
+export function computeLedger(ledger: BeaconState): BeaconState {
+  const merge = (m: Map<string, bigint>): Map<string, bigint> => {
+    if (!(m instanceof OverlayMap)) return m;
+    const out = new Map(m.base as ReadonlyMap<string, bigint>);
+    for (const [k, v] of Map.prototype.entries.call(m) as IterableIterator<[string, bigint]>) out.set(k, v);
+    return out;
+  };
+  return { balances: merge(ledger.balances), nonces: merge(ledger.nonces) };
+}
+
 /** The proposer of shard `shard`'s block in `slot`: stake-weighted from its committee, by the chain's seed. */
 export function computeShardProposer(ctx: ReceiptsContext, shard: number, slot: number): Validator {
   return computeProposer(ctx.committees[shard] as readonly Validator[], ctx.seed, slot, `${DOMAIN_PROPOSER}:${shard}`);
@@ -92,7 +119,7 @@ export function openShardBlock(pre: ReceiptsState, shard: number, slot: number, 
     proposer,
     baseFee: s.baseFee,
     shard: s,
-    ledger: cloneBeaconState(pre.ledger),
+    ledger: { balances: new OverlayMap(pre.ledger.balances), nonces: new OverlayMap(pre.ledger.nonces) },
     escrow: pre.escrow,
     contracts: new Map(pre.contracts),
     outbox: new Map(pre.outbox),

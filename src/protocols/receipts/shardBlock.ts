@@ -15,7 +15,7 @@ import { DOMAIN_SHARD_BLOCK, ShardHeader, type ReceiptValue, type ShardHeaderVal
 import type { ReceiptsContext } from "./context.js";
 import type { VerifyOptions } from "./observer.js";
 import { computeNextBaseFee } from "./fees.js";
-import { computeShardProposer, openShardBlock, processBlockItem, type SegmentRecord, type ShardBlockWork } from "./blockItems.js";
+import { computeLedger, computeShardProposer, openShardBlock, processBlockItem, type SegmentRecord, type ShardBlockWork } from "./blockItems.js";
 import type { BlockItem } from "./items.js";
 import { computeReceiptId } from "./segments.js";
 import { computeShardStateRoot, type ReceiptsState, type ShardState } from "./state.js";
@@ -86,7 +86,7 @@ export function computePostState(w: ShardBlockWork, header: ShardHeaderValue): R
     ...w.pre,
     pendingHeaders: [...w.pre.pendingHeaders, { root, shard: shard.index, slot: w.slot, receiptIds: ids }],
     outbox: w.outbox,
-    ledger: w.ledger,
+    ledger: computeLedger(w.ledger),
     escrow: w.escrow,
     contracts: w.contracts,
     shards,

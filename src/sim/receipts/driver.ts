@@ -36,6 +36,7 @@ import { createClaim } from "../../protocols/receipts/claims.js";
 import { computeOutcome, computeReceiptId, computeStartShard } from "../../protocols/receipts/segments.js";
 import { checkTxSubmission, type SegmentRecord } from "../../protocols/receipts/blockItems.js";
 import { buildShardBlock } from "../../protocols/receipts/build.js";
+import { getItemReceipt } from "../../protocols/receipts/items.js";
 import { processShardBlock } from "../../protocols/receipts/shardBlock.js";
 import { buildBeaconBlock, processBeaconBlock } from "../../protocols/receipts/beaconBlock.js";
 import { MetricsRecorder, round } from "../metrics.js";
@@ -285,7 +286,7 @@ class ReceiptsDriver implements ReceiptsObserver {
       this.metrics.finish(t.index, null, "rejected", reason);
       return;
     }
-    const r = entry.item.kind === "claim" ? entry.item.claim.receipt : entry.item.receipt;
+    const r = getItemReceipt(entry.item) as ReceiptValue;
     this.claimsRejected++;
     this.pendingReceipts--;
     this.metrics.event(t.index, slot, "claim", `shard:${shard}`, `receipt ${computeReceiptId(r)} rejected: ${code}`);
