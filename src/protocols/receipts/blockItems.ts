@@ -12,7 +12,8 @@ import { computeProposer, DOMAIN_PROPOSER, type Validator } from "../../chain/in
 import { executeProgram, type TxExecution } from "../../exec/executeTx.js";
 import { computeTxId as computeTxIdImpl, decodeProgram, encodeProgram, type CallStep, type Program, type ProgramRun, type SignedTx } from "../../program/index.js";
 import { MerkleKV } from "../../state/index.js";
-import type { ContractId, MaybeValue } from "../../types.js";
+import type { ContractId, MaybeValue, StateView, WriteSet } from "../../types.js";
+import { getKeyHex } from "../../runtime/keys.js";
 import { computeClaimProofBytes, processClaim, type BeaconView, type Claim } from "./claims.js";
 import { fromReceiptValues, Receipt, toReceiptValues, type ReceiptValue } from "./containers.js";
 import type { ReceiptsContext } from "./context.js";
@@ -69,6 +70,8 @@ export interface ShardBlockWork {
   readonly ledger: BeaconState;
   escrow: bigint;
   readonly contracts: Map<ContractId, ContractRecord>;
+  /** Writes of this block's segments per contract, applied to the Merkle trees once when the block is sealed. */
+  readonly pending: Map<ContractId, PendingState>;
   readonly outbox: Map<string, OutboxRecord>;
   gasUsed: bigint;
   readonly items: BlockItem[];
@@ -104,6 +107,26 @@ export function computeLedger(ledger: BeaconState): BeaconState {
   return { balances: merge(ledger.balances), nonces: merge(ledger.nonces) };
 }
 
+/** A contract's state during a block: its tree with the block's writes on top (read through). */
+export class PendingState implements StateView {
+  readonly writes: WriteSet = new Map();
+  constructor(readonly base: MerkleKV) {}
+  get(key: Uint8Array): Uint8Array | undefined {
+    const written = this.writes.get(getKeyHex(key));
+    if (written !== undefined) return written === null ? undefined : written.slice();
+    return this.base.get(key);
+  }
+}
+
+/** Applies the block's pending writes to the contracts' trees (one batch per contract). */
+export function processPendingWrites(w: ShardBlockWork): void {
+  for (const [id, p] of w.pending) {
+    const c = w.contracts.get(id) as ContractRecord;
+    w.contracts.set(id, { ...c, kv: c.kv.applyWrites(p.writes) });
+  }
+  w.pending.clear();
+}
+
 /** The proposer of shard `shard`'s block in `slot`: stake-weighted from its committee, by the chain's seed. */
 export function computeShardProposer(ctx: ReceiptsContext, shard: number, slot: number): Validator {
   return computeProposer(ctx.committees[shard] as readonly Validator[], ctx.seed, slot, `${DOMAIN_PROPOSER}:${shard}`);
@@ -122,6 +145,7 @@ export function openShardBlock(pre: ReceiptsState, shard: number, slot: number, 
     ledger: { balances: new OverlayMap(pre.ledger.balances), nonces: new OverlayMap(pre.ledger.nonces) },
     escrow: pre.escrow,
     contracts: new Map(pre.contracts),
+    pending: new Map(),
     outbox: new Map(pre.outbox),
     gasUsed: 0n,
     items: [],
@@ -306,7 +330,7 @@ function runSegment(w: ShardBlockWork, seg: SegmentInput): { ok: "run"; ex: TxEx
       gasLimit: computeCallBudget(seg.gasLeft, seg.proofBytes, p.segmentGas, p.proofByteGas),
       contract: (id) => {
         const c = w.contracts.get(id);
-        return c && c.shard === shard ? { codeHash: c.codeHash, state: c.kv, ended: c.ended } : undefined;
+        return c && c.shard === shard ? { codeHash: c.codeHash, state: w.pending.get(id) ?? c.kv, ended: c.ended } : undefined;
       },
     },
     { start: seg.start, values: seg.values, suspendBefore: (step) => isRemoteCall(step, shard, shardOf) },
@@ -356,8 +380,12 @@ function processSegment(w: ShardBlockWork, seg: SegmentInput, ex: TxExecution, g
 
 function applyEffects(w: ShardBlockWork, ex: TxExecution): void {
   for (const [id, writes] of ex.effects.writes) {
-    const c = w.contracts.get(id) as ContractRecord;
-    w.contracts.set(id, { ...c, kv: c.kv.applyWrites(writes) });
+    let p = w.pending.get(id);
+    if (!p) {
+      p = new PendingState((w.contracts.get(id) as ContractRecord).kv);
+      w.pending.set(id, p);
+    }
+    for (const [k, v] of writes) p.writes.set(k, v);
   }
   for (const id of ex.effects.ended) w.contracts.set(id, { ...(w.contracts.get(id) as ContractRecord), ended: true });
   for (const c of ex.effects.created) {

@@ -15,7 +15,7 @@ import { DOMAIN_SHARD_BLOCK, ShardHeader, type ReceiptValue, type ShardHeaderVal
 import type { ReceiptsContext } from "./context.js";
 import type { VerifyOptions } from "./observer.js";
 import { computeNextBaseFee } from "./fees.js";
-import { computeLedger, computeShardProposer, openShardBlock, processBlockItem, type SegmentRecord, type ShardBlockWork } from "./blockItems.js";
+import { computeLedger, computeShardProposer, openShardBlock, processPendingWrites, processBlockItem, type SegmentRecord, type ShardBlockWork } from "./blockItems.js";
 import type { BlockItem } from "./items.js";
 import { computeReceiptId } from "./segments.js";
 import { computeShardStateRoot, type ReceiptsState, type ShardState } from "./state.js";
@@ -49,6 +49,7 @@ export function signShardHeader(ctx: ReceiptsContext, header: ShardHeaderValue):
 
 /** The header of a block whose items have been applied to `w`. */
 export function computeShardHeader(w: ShardBlockWork, receiptList: ListCommitment): ShardHeaderValue {
+  processPendingWrites(w);
   return {
     shard: w.shard.index,
     slot: w.slot,
@@ -130,6 +131,7 @@ export function processShardBlock(state: ReceiptsState, block: SignedShardBlock,
   if (h.receiptCount !== receiptList.length || !bytesEqual(h.receiptsRoot, receiptList.root)) {
     fail("WRONG_RECEIPTS_ROOT", `the header's receipts root does not commit the ${receiptList.length} receipts the items emit`, { receipts: receiptList.length });
   }
+  processPendingWrites(w);
   if (opts.verifyStateRoot !== false && !bytesEqual(h.stateRoot, computeShardStateRoot(w.contracts, w.shard.contracts))) {
     fail("WRONG_STATE_ROOT", `the header's state root is not shard ${h.shard}'s state after the block`, { shard: h.shard, slot: h.slot });
   }
