@@ -4,7 +4,8 @@
  */
 import { XshardError } from "./errors.js";
 import { runDelayed } from "./protocols/delayed/chain.js";
-import { runReceipts } from "./protocols/receipts/chain.js";
+import { runReceipts } from "./sim/receipts/driver.js";
+import { CONSUME_RULES } from "./protocols/receipts/consume/index.js";
 import { runSync } from "./sim/sync/driver.js";
 import { runLock2pc } from "./sim/lock2pc/driver.js";
 import type { ProtocolDef } from "./sim/protocol.js";
@@ -34,16 +35,11 @@ registerProtocol({
   run: (input) => runDelayed(input, "delayed"),
 });
 
-const RECEIPT_MODES: [string, string][] = [
-  ["nonsequential", "the sender claims each receipt on the destination shard with a Merkle proof to a crosslink"],
-  ["sequential", "destination shards process receipts in order, up to --forced per block before new transactions"],
-  ["passive", "receipts and new transactions compete for block space by fee cap"],
-];
-for (const [mode, how] of RECEIPT_MODES) {
+for (const rule of CONSUME_RULES) {
   registerProtocol({
-    name: `receipts:${mode}`,
-    description: `asynchronous receipts: segments per shard, one hop per slot; ${how}`,
-    run: (input) => runReceipts(input, `receipts:${mode}`),
+    name: `receipts:${rule.mode}`,
+    description: `asynchronous receipts: segments per shard, one hop per slot; ${rule.description}`,
+    run: (input) => runReceipts(input, `receipts:${rule.mode}`),
   });
 }
 registerProtocol({

@@ -1,19 +1,20 @@
 /**
  * Parameters of the receipts design, read from `RunConfig.options` and checked here (a bad value is
- * a typed error naming the option). The protocol name's suffix fixes the consume mode.
+ * a typed error naming the option). The consume mode is resolved by `consume/index.ts`.
  */
 import { XshardError } from "../../errors.js";
 
-export const CONSUME_MODES = ["nonsequential", "sequential", "passive"] as const;
-export type ConsumeMode = (typeof CONSUME_MODES)[number];
-
 export interface ReceiptsParams {
-  readonly consume: ConsumeMode;
+  /** The consume mode's name (its rule: consume/). */
+  readonly consume: string;
   /** sequential: most queued receipts a block must process before new transactions. */
   readonly forced: number;
   /** nonsequential: a claim's proof must reach a beacon block at most this many slots old. */
   readonly window: number;
-  /** Gas limit of a shard block; the base fee targets half of it. */
+  /**
+   * Gas limit of a shard block; the base fee targets half of it. A transaction whose gas limit is
+   * above it is refused at submission (`isGasLimitWithinBlock`).
+   */
   readonly blockGas: bigint;
   /** Base fee of every shard at genesis. */
   readonly initialBaseFee: bigint;
@@ -26,7 +27,8 @@ export interface ReceiptsParams {
 export const DEFAULT_RECEIPTS_PARAMS: Omit<ReceiptsParams, "consume"> = {
   forced: 16,
   window: 64,
-  blockGas: 1_000_000n,
+  // The workloads' default transaction gas limit is 2,000,000: one such transaction fits a block.
+  blockGas: 2_000_000n,
   initialBaseFee: 1n,
   segmentGas: 2_000n,
   proofByteGas: 4n,
@@ -42,20 +44,9 @@ const INT_OPTIONS: readonly [string, keyof Omit<ReceiptsParams, "consume">, numb
   ["proofByteGas", "proofByteGas", 0, 1_000_000],
 ];
 
-function isConsumeMode(x: unknown): x is ConsumeMode {
-  return typeof x === "string" && (CONSUME_MODES as readonly string[]).includes(x);
-}
-
-/**
- * Parameters for protocol `name` (`receipts:<mode>` fixes the mode; plain `receipts` reads
- * `options.consume`, default nonsequential). Options of other protocols are ignored.
- */
-export function resolveReceiptsParams(name: string, options: Readonly<Record<string, number | string>>): ReceiptsParams {
-  const suffix = name.includes(":") ? name.slice(name.indexOf(":") + 1) : (options.consume ?? "nonsequential");
-  if (!isConsumeMode(suffix)) {
-    throw new XshardError("BAD_PARAM", `--consume must be one of ${CONSUME_MODES.join("|")}, got '${String(suffix)}'`, { name: "consume", value: suffix });
-  }
-  const out: Record<string, unknown> = { ...DEFAULT_RECEIPTS_PARAMS, consume: suffix };
+/** Parameters for consume mode `consume` from the run's options (options of other protocols are ignored). */
+export function resolveReceiptsParams(consume: string, options: Readonly<Record<string, number | string>>): ReceiptsParams {
+  const out: Record<string, unknown> = { ...DEFAULT_RECEIPTS_PARAMS, consume };
   for (const [option, field, lo, hi] of INT_OPTIONS) {
     const v = options[option];
     if (v === undefined) continue;
