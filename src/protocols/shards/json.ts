@@ -15,7 +15,8 @@ import { computeAdmittedTx, type AdmittedTx, type ContractInfo, type ShardsState
 
 export type JsonObject = Record<string, unknown>;
 
-function malformed(what: string, expected: string): never {
+/** MALFORMED_JSON: the value at `what` is not of the expected form. */
+export function malformed(what: string, expected: string): never {
   throw new XshardError("MALFORMED_JSON", `${what}: expected ${expected}`, { at: what });
 }
 
