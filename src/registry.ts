@@ -3,7 +3,7 @@
  * by default, in registration order.
  */
 import { XshardError } from "./errors.js";
-import { runDelayed } from "./protocols/delayed/chain.js";
+import { runDelayed } from "./sim/delayed/driver.js";
 import { runReceipts } from "./protocols/receipts/chain.js";
 import { runSync } from "./protocols/sync/chain.js";
 import { runLock2pc } from "./protocols/lock2pc/chain.js";
