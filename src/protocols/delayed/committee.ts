@@ -104,6 +104,10 @@ export class CommitteeViews {
   readonly followed: ContractId[][];
   private readonly views: Map<ContractId, View>[];
   readonly txs: TxLocal[] = [];
+  /** Per committee: how many transactions of the Stage-1 sequence have reached it (a prefix). */
+  readonly known: number[];
+  /** Per committee: Stage-1 blocks that reached it ahead of an earlier one, [firstSeq, endSeq). */
+  private readonly early: [number, number][][];
   readonly behaviour: CommitteeBehaviour;
   private readonly observer: DelayedObserver;
   private round = 0;
@@ -114,6 +118,8 @@ export class CommitteeViews {
     this.observer = o.observer ?? NOOP_OBSERVER;
     this.followed = Array.from({ length: chain.params.committees }, () => []);
     this.views = Array.from({ length: chain.params.committees }, () => new Map());
+    this.known = new Array<number>(chain.params.committees).fill(0);
+    this.early = Array.from({ length: chain.params.committees }, () => []);
     for (const rec of chain.contracts.values()) this.addFrontier(rec.id, rec.committee, genesis.get(rec.id) as MerkleKV);
   }
 
@@ -126,6 +132,19 @@ export class CommitteeViews {
   /** New transactions were sequenced. */
   addTxs(seqs: readonly number[]): void {
     for (const seq of seqs) this.txs[seq] = { executions: 0, results: new Map(), executedBy: new Set() };
+  }
+
+  /**
+   * Stage-1 transactions `firstSeq..endSeq-1` (one block) reached committee `k`. It executes a
+   * transaction only once every block up to it has reached it (blocks may arrive out of order).
+   */
+  deliverStage1(k: number, firstSeq: number, endSeq: number): void {
+    const early = this.early[k] as [number, number][];
+    early.push([firstSeq, endSeq]);
+    early.sort((a, b) => a[0] - b[0]);
+    while (early.length > 0 && (early[0] as [number, number])[0] <= (this.known[k] as number)) {
+      this.known[k] = Math.max(this.known[k] as number, (early.shift() as [number, number])[1]);
+    }
   }
 
   frontier(id: ContractId): Frontier {
@@ -156,7 +175,8 @@ export class CommitteeViews {
     for (const id of [...(this.followed[k] as ContractId[])]) {
       const f = this.frontier(id);
       const queue = getContract(this.chain, id).queue;
-      while (f.localIdx < queue.length && this.executeWithCone(k, getTx(this.chain, getLogItem(queue, f.localIdx)), slot));
+      const known = this.known[k] as number;
+      while (f.localIdx < queue.length && getLogItem(queue, f.localIdx) < known && this.executeWithCone(k, getTx(this.chain, getLogItem(queue, f.localIdx)), slot));
     }
   }
 

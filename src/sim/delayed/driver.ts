@@ -7,9 +7,19 @@
  * imported through `processStage1Block` / `processStage2Block` — one canonical import per block,
  * which stands for every node's (they would all compute the same state).
  *
- * Slot s: first the Stage-2 blocks of slot s (they use Stage-1 blocks up to s-1 and the Stage-2
- * blocks before them), then the Stage-1 block of slot s (final within s, usable from s+1), then,
- * at an epoch boundary under the adaptive rule, the re-assignment of contracts to committees.
+ * Time is in milliseconds on one event queue; with slot length S and n Stage-2 blocks per slot
+ * (interval I = S/n), slot s runs:
+ * - round j (time s·S + j·I): evidence that has reached the proposer is applied; every committee
+ *   executes what the rules let it, among the Stage-1 blocks that have reached it, and signs a
+ *   batch; each batch reaches the proposers after its own network delay (an event);
+ * - block j (time s·S + (j+1)·I − 1): the proposer builds from the batches that have arrived, the
+ *   slot committee attests, the block is imported; a full node watching it sends evidence of any
+ *   wrong root to the proposers (an event after the network delay);
+ * - then the Stage-1 block of slot s (proposed at s·S, final within slot s) is imported; its data
+ *   reaches each committee after its own network delay, and is used from slot s+1 on (DESIGN §1);
+ * - at an epoch boundary under the adaptive rule, contracts are re-assigned.
+ * Attestations are aggregated within their slot (not delayed); Stage-2 blocks reach committees
+ * as they are imported.
  */
 import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../../crypto/bls.js";
 import { collectAttestation, computeGenesisAccounts, createValidators, type AttestationFault } from "../../chain/index.js";
@@ -38,7 +48,6 @@ import {
   type AppliedAffirmation,
   type Batch,
   type Dispute,
-  type HeldAffirmation,
   type SignedStage2Block,
   type Stage2Context,
 } from "../../protocols/delayed/stage2.js";
@@ -52,16 +61,9 @@ import { RngStreams } from "../rng.js";
 import { deployGenesis } from "../world.js";
 import { WrongSignersBehaviour } from "./behaviour.js";
 import { DelayedMetrics } from "./metrics.js";
+import { AffirmationPool, type Pending } from "./pool.js";
 import { createProofOfTx, type ProofSource, type TxRecord } from "./proofs.js";
 
-/** A batch's affirmation waiting at the Stage-2 proposers. */
-interface Pending extends HeldAffirmation {
-  readonly arrivalBlock: number;
-  /** Signed by a faulty minority beside the committee's own batch. */
-  readonly variant: boolean;
-  /** A full node has re-executed its leaves. */
-  checked: boolean;
-}
 
 
 /** Runs the two-stage chain over a generated workload; `mode` fixes the Stage-2 mode (else `options.stage2Mode`). */
@@ -85,12 +87,16 @@ export class DelayedSimulation implements ProofSource {
   private readonly fullNode: FullNode;
   private readonly keepHistory: boolean;
   private readonly n: number;
-  private readonly pending = new Map<ContractId, Pending[]>();
+  private readonly pool = new AffirmationPool();
+  private readonly indexOf = new Map<SignedTx, number>();
+  private readonly slotMs: number;
+  private roundPre: DelayedState;
+  private roundEvidence: EvidenceValue[] = [];
+  private disputesInFlight = 0;
   readonly blocks: SignedStage2Block[] = [];
   readonly records: TxRecord[] = [];
   private readonly orphans: number[] = [];
   private disputes: Dispute[] = [];
-  private readonly variants = new WeakSet<Batch>();
   private readonly genesisTotal: bigint;
 
   constructor(private readonly input: ProtocolRunInput, private readonly protocolName: string, mode?: Stage2Mode) {
@@ -120,9 +126,11 @@ export class DelayedSimulation implements ProofSource {
       keepHistory: this.keepHistory,
       behaviour: this.behaviour,
       observer: this.metrics,
-      onFrontierReset: (id) => this.pending.delete(id),
+      onFrontierReset: (id) => this.pool.drop(id),
     });
     this.fullNode = new FullNode(this.local, this.runtime, this.metrics);
+    this.slotMs = Math.round(cfg.slotSeconds * 1000);
+    this.roundPre = this.chain;
   }
 
   private setChain(s: DelayedState): void {
@@ -132,37 +140,47 @@ export class DelayedSimulation implements ProofSource {
 
   run(): ProtocolRunOutput {
     const bySlot = new Map<number, SignedTx[]>();
-    const indexOf = new Map<SignedTx, number>();
     let lastSubmission = 0;
     for (const s of this.input.workload.submissions) {
       (bySlot.get(s.slot) ?? bySlot.set(s.slot, []).get(s.slot))?.push(s.tx);
-      indexOf.set(s.tx, s.index);
+      this.indexOf.set(s.tx, s.index);
       this.metrics.recorder.submit(s.index, toHex(computeTxId(s.tx)), computeFootprint(s.tx.tx.program), s.slot);
       lastSubmission = Math.max(lastSubmission, s.slot);
     }
     const endSlot = lastSubmission + this.cfg.drainSlots;
-    const slotMs = Math.round(this.cfg.slotSeconds * 1000);
     let mempool: SignedTx[] = [];
     let lastSlot = 0;
-    const slotEvent = (s: number) => (): void => {
-      lastSlot = s;
-      for (let j = 0; j < this.n; j++) this.produceStage2Block(s, s * this.n + j);
+    const slotStart = (s: number): number => s * this.slotMs;
+    const roundAt = (s: number, j: number): number => slotStart(s) + Math.floor((j * this.slotMs) / this.n);
+    const round = (s: number, j: number) => (): void => {
+      if (j === 0) lastSlot = s;
+      const number = s * this.n + j;
+      const ready = this.startRound(s, number);
+      // The block closes its interval: batches that arrived by then are in it.
+      this.queue.schedule(roundAt(s, j + 1) - 1, () => {
+        if (ready) this.produceStage2Block(s, number);
+        if (j + 1 < this.n) this.queue.schedule(roundAt(s, j + 1), round(s, j + 1));
+        else this.queue.schedule(roundAt(s, j + 1) - 1, endSlot_(s));
+      });
+    };
+    const endSlot_ = (s: number) => (): void => {
       mempool = mempool.concat(bySlot.get(s) ?? []);
-      mempool = this.produceStage1Block(s, mempool, indexOf);
+      mempool = this.produceStage1Block(s, mempool);
       this.recordSlot(s);
       if (this.opts.assignment === "adaptive" && (s + 1) % this.opts.epochSlots === 0) this.reassign();
       this.input.onSlot?.(s, endSlot);
-      const done = s >= lastSubmission && mempool.length === 0 && this.disputes.length === 0 && this.records.every((t) => t.finalBlock !== undefined);
-      if (!done && s < endSlot) this.queue.schedule((s + 1) * slotMs, slotEvent(s + 1));
+      const done = s >= lastSubmission && mempool.length === 0 && this.disputesInFlight === 0 && this.disputes.length === 0 && this.records.every((t) => t.finalBlock !== undefined);
+      if (!done && s < endSlot) this.queue.schedule(slotStart(s + 1), round(s + 1, 0));
     };
-    this.queue.schedule(0, slotEvent(0));
+    this.queue.schedule(0, round(0, 0));
     this.queue.runUntil(Number.MAX_SAFE_INTEGER);
     return this.finish(lastSlot);
   }
 
   // ---------------------------------------------------------------- Stage 1
 
-  private produceStage1Block(slot: number, mempool: SignedTx[], indexOf: Map<SignedTx, number>): SignedTx[] {
+  private produceStage1Block(slot: number, mempool: SignedTx[]): SignedTx[] {
+    const indexOf = this.indexOf;
     const built = buildStage1Block(this.chain, mempool, slot);
     if (!built) return mempool; // every validator slashed: no proposer, no block
     if (this.opts.withhold.has(slot)) {
@@ -186,26 +204,47 @@ export class DelayedSimulation implements ProofSource {
       if (getTx(state, seq).positions.size === 0) this.orphans.push(seq);
     });
     this.metrics.sequenced(slot, seqs, seqs.map((seq) => [...getTx(state, seq).positions.keys()].map((d) => getContract(state, d).committee)));
+    // The block's data reaches each committee after its own delay; it is used from the next slot on.
+    if (seqs.length > 0) {
+      const first = seqs[0] as number;
+      const end = (seqs[seqs.length - 1] as number) + 1;
+      for (let k = 0; k < state.params.committees; k++) {
+        const at = Math.max(slot * this.slotMs + this.delay("network:stage1"), (slot + 1) * this.slotMs);
+        this.queue.schedule(at, () => this.local.deliverStage1(k, first, end));
+      }
+    }
     return [...built.deferred];
   }
 
   // ---------------------------------------------------------------- Stage 2
 
-  private produceStage2Block(slot: number, number: number): void {
-    const pre = this.chain;
-    const evidence = this.includeDisputes(slot);
-    if (getActiveValidators(this.chain).length === 0) return; // every validator slashed: nobody to attest
+  /**
+   * The start of a Stage-2 round: evidence that has reached the proposer is applied (the block
+   * will carry it), then every committee executes and signs; its batches travel. False when every
+   * validator is slashed (nobody to attest: no block).
+   */
+  private startRound(slot: number, number: number): boolean {
+    this.roundPre = this.chain;
+    this.roundEvidence = this.includeDisputes(slot);
+    if (getActiveValidators(this.chain).length === 0) return false;
     const K = this.chain.params.committees;
     for (let k = 0; k < K; k++) this.local.executeReady(k, slot);
     this.finishOrphans(slot, number);
-    for (let k = 0; k < K; k++) for (const { batch, variant } of this.local.produceBatches(k, slot)) this.send(batch, variant, number);
-
-    const held = new Map<ContractId, Pending[]>();
-    for (const [c, q] of this.pending) {
-      const arrived = q.filter((e) => e.arrivalBlock <= number);
-      if (arrived.length > 0) held.set(c, arrived);
+    for (let k = 0; k < K; k++) {
+      for (const { batch, variant } of this.local.produceBatches(k, slot)) this.queue.schedule(this.queue.now + this.delay("network"), this.pool.send(batch, variant));
     }
-    const block = buildStage2Block(this.chain, evidence, held, slot, number, this.ctx);
+    return true;
+  }
+
+  /** One network delay (ms) from the stream of `purpose`. */
+  private delay(purpose: string): number {
+    return Math.max(0, Math.round(this.network.delayMs(this.streams.get(purpose))));
+  }
+
+  /** The end of a round: the proposer builds from what has arrived; the block is attested and imported. */
+  private produceStage2Block(slot: number, number: number): void {
+    const pre = this.roundPre;
+    const block = buildStage2Block(this.chain, this.roundEvidence, this.pool.pending, slot, number, this.ctx);
     const attesters = getStage2Committee(this.chain, number);
     const attestation = collectAttestation(this.verifier, attesters, computeStage2SigningRoot(this.chain, block.header));
     this.metrics.count("signatures", attesters.length);
@@ -224,21 +263,7 @@ export class DelayedSimulation implements ProofSource {
     this.prunePending(effects.applied);
     this.local.discardConflictingWork();
     this.local.dropContracts(effects.dropped);
-    if (this.keepHistory) this.watch(effects.applied, number);
-  }
-
-  /** A committee's batch travels to the Stage-2 proposers through the network model; one that arrives after a block is built waits for a later block. */
-  private send(batch: Batch, variant: boolean, number: number): void {
-    const interval = (this.cfg.slotSeconds * 1000) / this.n;
-    const delay = this.network.delayMs(this.streams.get("network"));
-    const arrivalBlock = number + Math.max(0, Math.ceil(delay / interval) - 1);
-    if (variant) this.variants.add(batch);
-    batch.candidates.forEach((c, index) => {
-      const entry: Pending = { batch, index, arrivalBlock, variant, checked: false };
-      const q = this.pending.get(c.contract);
-      if (q) q.push(entry);
-      else this.pending.set(c.contract, [entry]);
-    });
+    if (this.keepHistory) this.watch(effects.applied);
   }
 
   /** An affirmation the chain applied: locators for proofs, trace events, finality. */
@@ -302,7 +327,7 @@ export class DelayedSimulation implements ProofSource {
       }
       if (d.kind === "signed") {
         this.metrics.count("evidence", 1);
-        if (!this.isVariant(d.batch)) this.local.discardWork(d.batch.header.committee);
+        if (!this.pool.isVariant(d.batch)) this.local.discardWork(d.batch.header.committee);
       }
       out.push(ev);
     }
@@ -310,9 +335,6 @@ export class DelayedSimulation implements ProofSource {
     return out;
   }
 
-  private isVariant(b: Batch): boolean {
-    return this.variants.has(b);
-  }
 
   private rollback(before: DelayedState, contract: ContractId, position: number, slot: number): void {
     const cone = this.local.rollback(before, contract, position);
@@ -326,7 +348,7 @@ export class DelayedSimulation implements ProofSource {
       delete rec.result;
       rec.affirmedIn.clear();
     }
-    this.pending.clear();
+    this.pool.clear();
   }
 
   /**
@@ -337,7 +359,8 @@ export class DelayedSimulation implements ProofSource {
   private prunePending(applied: readonly AppliedAffirmation[]): void {
     const appliedBy = new Map<string, Batch>();
     for (const a of applied) appliedBy.set(`${a.claim.contract}\u0000${a.claim.from}\u0000${a.claim.to}`, a.batch);
-    for (const [c, q] of this.pending) {
+    const pending = this.pool.pending;
+    for (const [c, q] of pending) {
       const at = getAffirmedIdx(getContract(this.chain, c));
       const keep: Pending[] = [];
       for (const e of q) {
@@ -349,8 +372,8 @@ export class DelayedSimulation implements ProofSource {
         const winner = appliedBy.get(`${c}\u0000${cand.from}\u0000${cand.to}`);
         if (winner && winner !== e.batch && this.keepHistory) this.check(e, "signed");
       }
-      if (keep.length > 0) this.pending.set(c, keep);
-      else this.pending.delete(c);
+      if (keep.length > 0) pending.set(c, keep);
+      else pending.delete(c);
     }
   }
 
@@ -358,13 +381,10 @@ export class DelayedSimulation implements ProofSource {
    * After a block, a full node re-executes the leaves just applied and those of every affirmation
    * that carries ≥ 2/3 of its committee's stake but still waits (a committee majority's claim).
    */
-  private watch(applied: readonly AppliedAffirmation[], number: number): void {
-    for (const a of applied) {
-      const d = this.fullNode.checkAffirmation(a.batch, a.affirmation, "fraud");
-      if (d) this.disputes.push(d);
-    }
-    for (const q of this.pending.values()) {
-      for (const e of q) if (!e.checked && e.arrivalBlock <= number && this.isBatchFinal(e.batch)) this.check(e, "signed");
+  private watch(applied: readonly AppliedAffirmation[]): void {
+    for (const a of applied) this.sendDispute(this.fullNode.checkAffirmation(a.batch, a.affirmation, "fraud"));
+    for (const q of this.pool.pending.values()) {
+      for (const e of q) if (!e.checked && this.isBatchFinal(e.batch)) this.check(e, "signed");
     }
   }
 
@@ -374,8 +394,17 @@ export class DelayedSimulation implements ProofSource {
 
   private check(e: Pending, kind: Dispute["kind"]): void {
     e.checked = true;
-    const d = this.fullNode.checkAffirmation(e.batch, e.index, kind);
-    if (d) this.disputes.push(d);
+    this.sendDispute(this.fullNode.checkAffirmation(e.batch, e.index, kind));
+  }
+
+  /** The full node's evidence reaches the Stage-2 proposers after the network delay. */
+  private sendDispute(d: Dispute | undefined): void {
+    if (!d) return;
+    this.disputesInFlight++;
+    this.queue.schedule(this.queue.now + this.delay("network:evidence"), () => {
+      this.disputesInFlight--;
+      this.disputes.push(d);
+    });
   }
 
   // ------------------------------------------------ adaptive assignment
