@@ -269,11 +269,13 @@ export function processStage2Block(pre: DelayedState, block: SignedStage2Block, 
     tentative.set(rec.id, { at: o.claim.to, root: o.claim.postRoots[o.claim.postRoots.length - 1] as Uint8Array });
   }
   // Every assumed root is affirmed: on chain, or by an affirmation this block applies.
+  const byContract = new Map<ContractId, AffirmationClaim[]>();
+  for (const o of order) (byContract.get(o.claim.contract) ?? byContract.set(o.claim.contract, []).get(o.claim.contract))?.push(o.claim);
   const rootAfter = (d: ContractId, position: number): Uint8Array | undefined => {
     const rec = s.contracts.get(d);
     if (!rec) return undefined;
     if (position <= getAffirmedIdx(rec)) return getLogItem(rec.chainRoots, position);
-    for (const o of order) if (o.claim.contract === d && position > o.claim.from && position <= o.claim.to) return o.claim.postRoots[position - o.claim.from - 1];
+    for (const c of byContract.get(d) ?? []) if (position > c.from && position <= c.to) return c.postRoots[position - c.from - 1];
     return undefined;
   };
   for (const o of order) {
