@@ -3,7 +3,7 @@
  * by default, in registration order.
  */
 import { XshardError } from "./errors.js";
-import { runDelayed } from "./protocols/delayed/chain.js";
+import { runDelayed } from "./sim/delayed/driver.js";
 import { runReceipts } from "./sim/receipts/driver.js";
 import { CONSUME_RULES } from "./protocols/receipts/consume/index.js";
 import { runSync } from "./sim/sync/driver.js";

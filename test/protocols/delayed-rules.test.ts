@@ -2,9 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { sha256 } from "../../src/crypto/hash.js";
 import { CoAccessGraph, computeAdaptiveAssignment, computeLoadBound, computeLoads } from "../../src/protocols/delayed/assignment.js";
-import { computeCorruptedWrites, selectWrongSigners } from "../../src/protocols/delayed/faults.js";
+import { computeCorruptedWrites, selectWrongSigners } from "../../src/sim/delayed/behaviour.js";
 import { computeCone, computeNeed, selectAffirmations, type CandidateAffirmation, type KnownState } from "../../src/protocols/delayed/rules.js";
-import type { Validator } from "../../src/sim/validators.js";
+import type { Validator } from "../../src/chain/index.js";
 
 const root = (label: string): Uint8Array => sha256(label);
 

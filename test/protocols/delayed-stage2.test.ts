@@ -9,7 +9,7 @@ import { listProtocols } from "../../src/registry.js";
 import { stringifyResults } from "../../src/runner.js";
 import { runConfigFromFlags } from "../../src/cli/options.js";
 import { parseProtocolList } from "../../src/cli/compare.js";
-import { TREASURY_ACCOUNT } from "../../src/protocols/delayed/chain.js";
+import { TREASURY_ACCOUNT } from "../../src/protocols/delayed/genesis.js";
 import { parseDelayedOptions } from "../../src/protocols/delayed/options.js";
 import type { ProtocolRunOutput, RunConfig } from "../../src/sim/protocol.js";
 import type { GeneratedWorkload } from "../../src/workloads/types.js";

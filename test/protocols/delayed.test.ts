@@ -58,6 +58,28 @@ describe("delayed: dependency chains", () => {
   });
 });
 
+describe("delayed: messages are events with millisecond delays", () => {
+  it("a batch that takes longer than a Stage-2 interval misses its own block: each link of a chain costs two blocks", () => {
+    // Two Stage-2 blocks per 12 s slot (6 s intervals); a batch signed at an interval's start and
+    // 8 s on the wire reaches the proposer of the next block, not its own.
+    const fast = run("delayed:strict", chainScenario(3), { shards: 2, stage2PerSlot: 2, network: { kind: "fixed", ms: 500 } }).results;
+    const slow = run("delayed:strict", chainScenario(3), { shards: 2, stage2PerSlot: 2, network: { kind: "fixed", ms: 8000 } }).results;
+    expect(fast.summary.protocol.stage2BlocksPerStage1Block).toBe(3);
+    expect(slow.summary.protocol.stage2BlocksPerStage1Block).toBe(6);
+    expect(inclToFinal(slow)).toEqual([1, 2, 3]);
+  });
+
+  it("Stage-1 data that reaches the committees after the next slot has begun is executed a slot later", () => {
+    const w = workload("transfer", { slots: 2, rate: 4, accounts: 8, contracts: 4, cross: 0 });
+    const at = (ms: number) => run("delayed:strict", w, { shards: 2, network: { kind: "fixed", ms } }).results;
+    expect(inclToFinal(at(500)).every((d) => d === 1)).toBe(true);
+    // 11.5 s: the data is there for slot s+1's round, the batch reaches that slot's block in time.
+    expect(inclToFinal(at(11_500)).every((d) => d === 1)).toBe(true);
+    // 13 s: the data comes after slot s+1's round began (executed in s+2), its batch after s+2's block (final in s+3).
+    expect(inclToFinal(at(13_000)).every((d) => d === 3)).toBe(true);
+  });
+});
+
 describe("delayed: the seed's exchange", () => {
   for (const form of ["naive", "direct"]) {
     it(`a single swap (${form}) across three committees is final one slot after inclusion`, () => {

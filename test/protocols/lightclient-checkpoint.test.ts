@@ -10,7 +10,7 @@ import { Runtime } from "../../src/runtime/index.js";
 import { deployGenesis } from "../../src/sim/world.js";
 import { computeCommittees, createValidators, type Validator } from "../../src/chain/index.js";
 import { createGenesisAnchor } from "../../src/chain/anchorFile.js";
-import { selectWrongSigners } from "../../src/protocols/delayed/faults.js";
+import { selectWrongSigners } from "../../src/sim/delayed/behaviour.js";
 import { Stage2Header } from "../../src/protocols/delayed/containers.js";
 import {
   createCheckpointTrust,

@@ -24,6 +24,13 @@ export class CoAccessGraph {
     }
   }
 
+  /** A copy that later records do not share (transitions never change a graph they were given). */
+  clone(): CoAccessGraph {
+    const g = new CoAccessGraph();
+    for (const [a, m] of this.weights) g.weights.set(a, new Map(m));
+    return g;
+  }
+
   /** Multiplies every weight by `factor` (called at each epoch boundary). */
   decay(factor: number): void {
     for (const m of this.weights.values()) for (const [b, w] of m) m.set(b, w * factor);

@@ -1,56 +1,18 @@
 /**
- * Byzantine committees (DESIGN §2 "Faults"): which members sign wrong post-roots, what wrong state
- * they produce, and the one-step fraud proof that settles a disputed result leaf.
+ * The one-step fraud proof that settles a disputed result leaf (DESIGN §2 "Faults"). Who signs
+ * wrong roots and what wrong state they produce is the driver's business (`CommitteeBehaviour`).
  *
  * A result leaf commits, per transaction, the contract's post-root. So a disputed range is settled
  * by one transaction: re-execute it against witnesses of every footprint contract's pre-state
  * (against roots the chain agrees on) and recompute the leaf. No trust in anyone's full state.
  */
-import { fromHex, sha256, toHex } from "../../crypto/hash.js";
+import { fromHex, sha256 } from "../../crypto/hash.js";
 import type { Runtime } from "../../runtime/index.js";
 import { decodeWitness, encodeWitness, verifyWitness, type MerkleKV } from "../../state/index.js";
 import { executeProgram, type ContractHandle } from "../../exec/executeTx.js";
 import type { Program } from "../../program/index.js";
 import type { ContractId, StateView, WriteSet } from "../../types.js";
-import { getWeight, type Validator } from "../../sim/validators.js";
 import { OUTCOME_CODES, ResultLeaf, computeValuesRoot } from "./containers.js";
-
-/**
- * The members that sign wrong post-roots: in committee order, each one whose stake still fits
- * within `fraction` of the committee's stake (so the faulty share never exceeds `fraction`).
- */
-export function selectWrongSigners(members: readonly Validator[], fraction: number): Validator[] {
-  const cap = fraction * getWeight(members);
-  const out: Validator[] = [];
-  let weight = 0;
-  for (const v of members) {
-    if (weight + v.stake > cap) continue;
-    out.push(v);
-    weight += v.stake;
-  }
-  return out;
-}
-
-/** The key a faulty committee sets when a transaction wrote nothing to corrupt. */
-export const FAULT_KEY = toHex(new TextEncoder().encode("xshard:fault"));
-
-/**
- * What faulty members make of a transaction's writes: the first written key (hex order) with a
- * value gets its first byte's low bit flipped (a counter or balance off by one); with no such
- * write, FAULT_KEY is set. A real state, so witnesses against the wrong root verify.
- */
-export function computeCorruptedWrites(writes: WriteSet | undefined): WriteSet {
-  const out: WriteSet = new Map(writes ?? []);
-  const key = [...out.keys()].filter((k) => (out.get(k) ?? new Uint8Array(0)).length > 0).sort()[0];
-  if (key === undefined) {
-    out.set(FAULT_KEY, new Uint8Array([1]));
-    return out;
-  }
-  const v = (out.get(key) as Uint8Array).slice();
-  v[0] = (v[0] as number) ^ 1;
-  out.set(key, v);
-  return out;
-}
 
 /** A state that can be read, updated and rooted: a full MerkleKV or a verified witness view. */
 interface RootedState extends StateView {

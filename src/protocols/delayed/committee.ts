@@ -1,0 +1,475 @@
+/**
+ * The committees' **local views** (DESIGN §2, Stage 2): for each contract, the frontier its
+ * committee has executed to (states, roots, result leaves, assumed roots) and, in conditional mode,
+ * each committee's own views of contracts it does not follow — kept apart from the agreed chain
+ * state (`state.ts`), which they read but never change.
+ *
+ * Committees really execute: contracts they follow from their own state, the others from the
+ * affirmed state (or, in conditional mode, their own view built since the last affirmed root)
+ * through Merkle witnesses verified against affirmed roots (`computeNeed` says what comes first).
+ * Each committee then signs one batch of affirmations per round (`produceBatches`).
+ *
+ * The simulator holds every committee's view in one object; a node holds only its own committees'
+ * and asks peers for witnesses (`getSnap` of another contract is such a request here).
+ */
+import { getWeight, type Validator } from "../../chain/index.js";
+import type { SignatureVerifier } from "../../crypto/bls.js";
+import { bytesEqual, fromHex } from "../../crypto/hash.js";
+import { describeAbort } from "../../exec/describe.js";
+import { executeProgram, type ContractHandle, type CreatedSuccessor } from "../../exec/executeTx.js";
+import type { Runtime } from "../../runtime/index.js";
+import { decodeWitness, encodeWitness, MerkleKV, verifyWitness } from "../../state/index.js";
+import type { ContractId, MaybeValue, WriteSet } from "../../types.js";
+import { HONEST_BEHAVIOUR, type CommitteeBehaviour } from "./behaviour.js";
+import { produceBatches } from "./batches.js";
+import type { SignedBatch } from "./blocks.js";
+export type { SignedBatch } from "./blocks.js";
+import { OUTCOME_CODES, ResultLeaf, computeValuesRoot, type ResultLeafValue } from "./containers.js";
+import { NOOP_OBSERVER, type DelayedObserver } from "./observer.js";
+import { computeCone, computeNeed, type AssumedRoot, type KnownState } from "./rules.js";
+import { getAffirmedIdx, getContract, getLogItem, getTx, getTxAt, type DelayedState, type SequencedTx } from "./state.js";
+
+export interface Snap {
+  readonly kv: MerkleKV;
+  readonly ended: boolean;
+}
+
+/** What the committee following a contract has executed of it. */
+export interface Frontier {
+  /** snaps[i]: the committee's state `i`; released once not needed. */
+  readonly snaps: (Snap | undefined)[];
+  /** roots[i]: root of state `i` as the committee computed it. */
+  readonly roots: Uint8Array[];
+  /** leaves[i]: result leaf of queue[i], and its root. */
+  readonly leaves: ResultLeafValue[];
+  readonly leafRoots: Uint8Array[];
+  /** assumed[i]: other contracts' roots the execution of queue[i] rested on, not yet affirmed then. */
+  readonly assumed: AssumedRoot[][];
+  localIdx: number;
+  producedIdx: number;
+}
+
+/** A committee's own view of a contract it does not follow (conditional mode): state `idx`, built from the affirmed state `base`. */
+interface View {
+  readonly idx: number;
+  readonly snap: Snap;
+  readonly base: number;
+  readonly baseKv: MerkleKV;
+  /** Keys its own executions wrote since `base` (read without a witness). */
+  readonly written: ReadonlySet<string>;
+}
+
+/** Where a committee's execution reads a contract's state from. */
+interface Source {
+  readonly snap: Snap;
+  readonly root: Uint8Array;
+  readonly kind: "own" | "chain" | "view";
+  readonly view?: View;
+}
+
+export interface TxResult {
+  readonly status: "committed" | "aborted";
+  readonly at: number;
+  /** Why it aborted (the failed call behind the `require`), null when committed. */
+  readonly reason: string | null;
+  readonly values: MaybeValue[];
+  readonly valuesRoot: Uint8Array;
+  readonly created: CreatedSuccessor[];
+}
+
+/** What the committees (and the simulator, which holds them all) know of one sequenced transaction. */
+export interface TxLocal {
+  executions: number;
+  /** Per committee, the result of its latest execution. */
+  readonly results: Map<number, TxResult>;
+  /** Committees that executed it at least once (for re-execution counts and the cone). */
+  readonly executedBy: Set<number>;
+}
+
+
+export interface CommitteeViewsOptions {
+  readonly runtime: Runtime;
+  readonly verifier: SignatureVerifier;
+  /** Fault runs keep every state (a fraud proof may roll any back) and tolerate disagreement. */
+  readonly keepHistory: boolean;
+  readonly behaviour?: CommitteeBehaviour;
+  readonly observer?: DelayedObserver;
+  /** Called when a contract's unaffirmed batches become void (its frontier went back). */
+  readonly onFrontierReset?: (id: ContractId) => void;
+}
+
+export class CommitteeViews {
+  chain: DelayedState;
+  readonly frontiers = new Map<ContractId, Frontier>();
+  readonly followed: ContractId[][];
+  private readonly views: Map<ContractId, View>[];
+  readonly txs: TxLocal[] = [];
+  /** Per committee: how many transactions of the Stage-1 sequence have reached it (a prefix). */
+  readonly known: number[];
+  /** Per committee: Stage-1 blocks that reached it ahead of an earlier one, [firstSeq, endSeq). */
+  private readonly early: [number, number][][];
+  readonly behaviour: CommitteeBehaviour;
+  private readonly observer: DelayedObserver;
+  private round = 0;
+
+  constructor(chain: DelayedState, genesis: ReadonlyMap<ContractId, MerkleKV>, private readonly o: CommitteeViewsOptions) {
+    this.chain = chain;
+    this.behaviour = o.behaviour ?? HONEST_BEHAVIOUR;
+    this.observer = o.observer ?? NOOP_OBSERVER;
+    this.followed = Array.from({ length: chain.params.committees }, () => []);
+    this.views = Array.from({ length: chain.params.committees }, () => new Map());
+    this.known = new Array<number>(chain.params.committees).fill(0);
+    this.early = Array.from({ length: chain.params.committees }, () => []);
+    for (const rec of chain.contracts.values()) this.addFrontier(rec.id, rec.committee, genesis.get(rec.id) as MerkleKV);
+  }
+
+  /** The committee of `id` starts following it at state 0. */
+  addFrontier(id: ContractId, committee: number, kv: MerkleKV, ended = false): void {
+    this.frontiers.set(id, { snaps: [{ kv, ended }], roots: [kv.root()], leaves: [], leafRoots: [], assumed: [], localIdx: 0, producedIdx: 0 });
+    (this.followed[committee] as ContractId[]).push(id);
+  }
+
+  /** New transactions were sequenced. */
+  addTxs(seqs: readonly number[]): void {
+    for (const seq of seqs) this.txs[seq] = { executions: 0, results: new Map(), executedBy: new Set() };
+  }
+
+  /**
+   * Stage-1 transactions `firstSeq..endSeq-1` (one block) reached committee `k`. It executes a
+   * transaction only once every block up to it has reached it (blocks may arrive out of order).
+   */
+  deliverStage1(k: number, firstSeq: number, endSeq: number): void {
+    const early = this.early[k] as [number, number][];
+    early.push([firstSeq, endSeq]);
+    early.sort((a, b) => a[0] - b[0]);
+    while (early.length > 0 && (early[0] as [number, number])[0] <= (this.known[k] as number)) {
+      this.known[k] = Math.max(this.known[k] as number, (early.shift() as [number, number])[1]);
+    }
+  }
+
+  frontier(id: ContractId): Frontier {
+    return this.frontiers.get(id) as Frontier;
+  }
+
+  getSnap(id: ContractId, pos: number): Snap {
+    const snap = this.frontier(id).snaps[pos];
+    if (!snap) throw new Error(`internal: state ${pos} of ${id} released too early`);
+    return snap;
+  }
+
+  local(seq: number): TxLocal {
+    return this.txs[seq] as TxLocal;
+  }
+
+  // ------------------------------------------------ execution
+
+  /** What committee `k` knows of contract `d` (its own frontier, or its view of it). */
+  private know(k: number, d: ContractId): KnownState {
+    const rec = getContract(this.chain, d);
+    const own = rec.committee === k;
+    return { own, idx: own ? this.frontier(d).localIdx : (this.views[k]?.get(d)?.idx ?? -1), affirmedIdx: getAffirmedIdx(rec) };
+  }
+
+  /** Committee `k` executes, contract by contract and in queue order, everything the rule lets it. */
+  executeReady(k: number, slot: number): void {
+    for (const id of [...(this.followed[k] as ContractId[])]) {
+      const f = this.frontier(id);
+      const queue = getContract(this.chain, id).queue;
+      const known = this.known[k] as number;
+      while (f.localIdx < queue.length && getLogItem(queue, f.localIdx) < known && this.executeWithCone(k, getTx(this.chain, getLogItem(queue, f.localIdx)), slot));
+    }
+  }
+
+  /**
+   * Executes `target` for committee `k`, first executing whatever it needs (`computeNeed`): earlier
+   * transactions of its own contracts and, in conditional mode, the dependency cone since the last
+   * affirmed roots. An explicit stack: each needed transaction comes earlier in the chain.
+   */
+  private executeWithCone(k: number, target: SequencedTx, slot: number): boolean {
+    const stack = [target];
+    while (stack.length > 0) {
+      const t = stack[stack.length - 1] as SequencedTx;
+      if ([...t.positions.keys()].some((d) => getContract(this.chain, d).awaitingCreator)) return false;
+      const need = computeNeed(this.chain.params.stage2Mode, t.positions, (d) => this.know(k, d));
+      if (need.kind === "blocked") return false;
+      if (need.kind === "first") stack.push(getTxAt(this.chain, need.contract, need.position));
+      else {
+        this.executeBy(k, t, slot);
+        stack.pop();
+      }
+    }
+    return true;
+  }
+
+  /** The state committee `k` reads for `d` at `pos`, and what it rests on. */
+  private sourceOf(k: number, d: ContractId, pos: number): Source {
+    const rec = getContract(this.chain, d);
+    if (rec.committee === k) return { snap: this.getSnap(d, pos), root: this.frontier(d).roots[pos] as Uint8Array, kind: "own" };
+    if (getAffirmedIdx(rec) >= pos) return { snap: this.getSnap(d, pos), root: getLogItem(rec.chainRoots, pos), kind: "chain" };
+    const view = this.views[k]?.get(d);
+    if (!view || view.idx !== pos) throw new Error(`internal: committee ${k} has no view of ${d} at ${pos}`);
+    return { snap: view.snap, root: view.snap.kv.root(), kind: "view", view };
+  }
+
+  /**
+   * Committee `k` executes `t`: reads, checks witnesses, records its result, advances its own
+   * frontiers (as its behaviour records them) and, in conditional mode, its views.
+   */
+  private executeBy(k: number, t: SequencedTx, slot: number): void {
+    const sources = new Map([...t.positions].map(([d, pos]) => [d, this.sourceOf(k, d, pos)]));
+    const handles = new Map<ContractId, ContractHandle>();
+    for (const [d, src] of sources) handles.set(d, { codeHash: getContract(this.chain, d).codeHash, state: src.snap.kv, ended: src.snap.ended });
+    const program = t.stx.tx.program;
+    const ex = executeProgram(program, { runtime: this.o.runtime, sender: t.stx.tx.sender, txId: t.txId, gasLimit: t.stx.tx.gasLimit, contract: (id) => handles.get(id) });
+    for (const [d, src] of sources) this.checkReads(d, src, t.positions.get(d) as number, ex.effects.reads.get(d));
+    const status = ex.run.status === "committed" ? "committed" : "aborted";
+    const result: TxResult = {
+      status,
+      at: ex.run.at,
+      reason: status === "aborted" ? describeAbort(program, ex.run.at, ex.run.values, ex.run.failures) : null,
+      values: ex.run.values,
+      valuesRoot: computeValuesRoot(ex.run.values),
+      created: status === "committed" ? ex.effects.created : [],
+    };
+    this.recordResult(k, t, result);
+    const assumptions: AssumedRoot[] = [];
+    for (const [d, pos] of t.positions) if (pos > getAffirmedIdx(getContract(this.chain, d))) assumptions.push({ contract: d, position: pos, root: (sources.get(d) as Source).root });
+
+    const members = this.chain.committees[k] as Validator[];
+    const corrupting = this.behaviour.isCorrupting(k, slot, members);
+    let ownTouched = false;
+    for (const [d, pos] of t.positions) {
+      const rec = getContract(this.chain, d);
+      const src = sources.get(d) as Source;
+      const writes = status === "committed" ? ex.effects.writes.get(d) : undefined;
+      const ended = src.snap.ended || (status === "committed" && ex.effects.ended.has(d));
+      if (rec.committee !== k) {
+        if (this.chain.params.stage2Mode === "conditional" && (src.kind === "view" || pos === getAffirmedIdx(rec))) this.advanceView(k, d, pos, src, writes, ended);
+        continue;
+      }
+      ownTouched = true;
+      const f = this.frontier(d);
+      if (f.localIdx !== pos) continue; // executed again for a view of another contract: own state already there
+      const applied = corrupting ? this.behaviour.corruptWrites(writes) : writes;
+      const post: Snap = { kv: applied ? src.snap.kv.applyWrites(applied) : src.snap.kv, ended };
+      this.recordOwnStep(f, t, pos, post, result.valuesRoot, status, assumptions.filter((a) => a.contract !== d));
+    }
+    if (!ownTouched) this.observer.count("speculativeExecutions", 1);
+    this.observer.txEvent(t.seq, slot, "execute", `committee:${k}`, status);
+  }
+
+  /**
+   * A contract the committee does not follow is read through a witness: of the keys read, against
+   * the affirmed root at `pos`; through a view, of the keys its own executions did not write,
+   * against the affirmed root the view started from.
+   */
+  private checkReads(d: ContractId, src: Source, pos: number, reads: ReadonlySet<string> | undefined): void {
+    const rec = getContract(this.chain, d);
+    if (src.kind === "chain") this.checkWitness(d, src.snap.kv, getLogItem(rec.chainRoots, pos), reads);
+    if (src.kind !== "view" || !src.view || !reads) return;
+    const written = src.view.written;
+    this.checkWitness(d, src.view.baseKv, getLogItem(rec.chainRoots, src.view.base), new Set([...reads].filter((key) => !written.has(key))));
+  }
+
+  private recordResult(k: number, t: SequencedTx, result: TxResult): void {
+    const local = this.local(t.seq);
+    if (!this.o.keepHistory) {
+      for (const other of local.results.values()) {
+        if (other.status !== result.status || !bytesEqual(other.valuesRoot, result.valuesRoot)) throw new Error(`internal: committees disagree on transaction ${t.seq}`);
+      }
+    }
+    local.results.set(k, result);
+    if (local.executedBy.has(k)) this.observer.count("reexecutedTxs", 1);
+    local.executedBy.add(k);
+    local.executions++;
+    this.observer.executed(t.seq, k);
+  }
+
+  /** Committee `k`'s view of `d` moves from state `pos` to `pos + 1`. */
+  private advanceView(k: number, d: ContractId, pos: number, src: Source, writes: WriteSet | undefined, ended: boolean): void {
+    const written = new Set(src.view?.written ?? []);
+    for (const key of writes?.keys() ?? []) written.add(key);
+    (this.views[k] as Map<ContractId, View>).set(d, {
+      idx: pos + 1,
+      snap: { kv: writes ? src.snap.kv.applyWrites(writes) : src.snap.kv, ended },
+      base: src.view?.base ?? pos,
+      baseKv: src.view?.baseKv ?? src.snap.kv,
+      written,
+    });
+  }
+
+  private recordOwnStep(f: Frontier, t: SequencedTx, pos: number, post: Snap, valuesRoot: Uint8Array, status: "committed" | "aborted", assumed: AssumedRoot[]): void {
+    const postRoot = post.kv.root();
+    f.snaps[pos + 1] = post;
+    f.roots[pos + 1] = postRoot;
+    const leaf: ResultLeafValue = { seq: t.seq, txId: t.txId, outcome: OUTCOME_CODES[status], valuesRoot, postRoot };
+    f.leaves[pos] = leaf;
+    f.leafRoots[pos] = ResultLeaf.hashTreeRoot(leaf);
+    f.assumed[pos] = assumed;
+    f.localIdx = pos + 1;
+  }
+
+  private checkWitness(id: ContractId, kv: MerkleKV, root: Uint8Array, reads: ReadonlySet<string> | undefined): void {
+    if (!reads || reads.size === 0) return;
+    const keys = [...reads].sort().map(fromHex);
+    const bytes = encodeWitness(kv.prove(keys));
+    this.observer.count("witnessBytes", bytes.length);
+    this.observer.count("witnesses", 1);
+    const view = verifyWitness(root, decodeWitness(bytes));
+    for (const key of keys) {
+      const a = view.get(key);
+      const b = kv.get(key);
+      if ((a === undefined) !== (b === undefined) || (a && b && !bytesEqual(a, b))) throw new Error(`internal: witness for ${id} disagrees`);
+    }
+  }
+
+  /** Executes a transaction none of whose contracts existed when it was sequenced: every call fails. */
+  executeOrphan(seq: number): TxResult {
+    const t = getTx(this.chain, seq);
+    const program = t.stx.tx.program;
+    const ex = executeProgram(program, { runtime: this.o.runtime, sender: t.stx.tx.sender, txId: t.txId, gasLimit: t.stx.tx.gasLimit, contract: () => undefined });
+    const status = ex.run.status === "committed" ? "committed" : "aborted";
+    const reason = status === "aborted" ? describeAbort(program, ex.run.at, ex.run.values, ex.run.failures) : null;
+    const r: TxResult = { status, at: ex.run.at, reason, values: ex.run.values, valuesRoot: computeValuesRoot(ex.run.values), created: [] };
+    this.local(seq).results.set(-1, r);
+    return r;
+  }
+
+  /** Committee `k` signs its batch(es) for this round (`batches.ts`); every committee calls it once per round, in order. */
+  produceBatches(k: number, slot: number): SignedBatch[] {
+    const round = this.round;
+    if (k === this.chain.params.committees - 1) this.round++;
+    return produceBatches(this, k, round, slot, this.behaviour, this.o.verifier, this.observer);
+  }
+
+  // ------------------------------------------------ reactions to the chain
+
+  /**
+   * A committee whose not-yet-affirmed work assumed a root the chain has now affirmed differently
+   * drops that work (its own frontiers back to the affirmed ones, its views) and executes again.
+   */
+  discardConflictingWork(): void {
+    for (let k = 0; k < this.followed.length; k++) {
+      const conflict = (this.followed[k] as ContractId[]).some((id) => {
+        const f = this.frontier(id);
+        for (let pos = getAffirmedIdx(getContract(this.chain, id)); pos < f.localIdx; pos++) {
+          for (const a of f.assumed[pos] ?? []) {
+            const d = getContract(this.chain, a.contract);
+            if (a.position <= getAffirmedIdx(d) && !bytesEqual(getLogItem(d.chainRoots, a.position), a.root)) return true;
+          }
+        }
+        return false;
+      });
+      if (!conflict) continue;
+      this.observer.count("conditionalDiscards", 1);
+      this.discardWork(k);
+    }
+  }
+
+  /** Committee `k` drops everything it executed past the affirmed states (frontiers, views, batches). */
+  discardWork(k: number): void {
+    for (const id of this.followed[k] as ContractId[]) this.resetFrontier(id, k);
+    (this.views[k] as Map<ContractId, View>).clear();
+  }
+
+  /** The frontier of `id` (followed by `committee`) goes back to the affirmed state; its unaffirmed batches are void. */
+  private resetFrontier(id: ContractId, committee: number): void {
+    const f = this.frontier(id);
+    const rec = getContract(this.chain, id);
+    const at = getAffirmedIdx(rec);
+    for (let pos = at; pos < f.localIdx; pos++) this.local(getLogItem(rec.queue, pos)).results.delete(committee);
+    f.localIdx = at;
+    f.producedIdx = at;
+    this.o.onFrontierReset?.(id);
+  }
+
+  /** Ended contracts the chain dropped: no committee follows them any more. */
+  dropContracts(ids: readonly ContractId[]): void {
+    for (const id of ids) {
+      const list = this.followed[getContract(this.chain, id).committee] as ContractId[];
+      list.splice(list.indexOf(id), 1);
+    }
+  }
+
+  /**
+   * The chain rolled back a disproved root (state `position + 1` of `contract`). Locally, the cone
+   * is every *executed* transaction that read a state derived from it (`computeCone`): results
+   * forgotten, frontiers and views go back, and it is executed again. `pre` is the chain before the
+   * rollback. Returns the cone (sequence numbers, ascending).
+   */
+  rollback(pre: DelayedState, contract: ContractId, position: number): number[] {
+    const createdBy = (seq: number): ContractId[] => [...this.local(seq).results.values()].flatMap((r) => r.created.map((c) => c.id)).filter((id) => this.chain.contracts.has(id));
+    const { firstBad, txs } = computeCone(contract, position, (d) => {
+      const queue = getContract(pre, d).queue;
+      return Array.from({ length: queue.length }, (_, i) => {
+        const seq = getLogItem(queue, i);
+        const t = getTx(pre, seq);
+        const executed = this.local(seq).executedBy.size > 0;
+        const positions = new Map(t.positions);
+        if (executed) for (const s of createdBy(seq)) positions.set(s, 0);
+        return { seq, positions, executed };
+      });
+    });
+    for (const seq of txs) this.local(seq).results.clear();
+    for (const [d, first] of firstBad) {
+      const f = this.frontier(d);
+      const rec = getContract(this.chain, d);
+      f.localIdx = Math.min(f.localIdx, first);
+      if (getContract(pre, d).dropped && !rec.dropped) (this.followed[rec.committee] as ContractId[]).push(d);
+      for (const views of this.views) {
+        const v = views.get(d);
+        if (v && (v.idx > first || v.base > getAffirmedIdx(rec))) views.delete(d);
+      }
+    }
+    for (const [id, f] of this.frontiers) f.producedIdx = getAffirmedIdx(getContract(this.chain, id));
+    return txs;
+  }
+
+  /** A successor's creating transaction was final again after a rollback: its state 0 is known again. */
+  resetGenesis(id: ContractId, kv: MerkleKV): void {
+    const f = this.frontier(id);
+    f.snaps[0] = { kv, ended: false };
+    f.roots[0] = kv.root();
+    f.localIdx = f.producedIdx = 0;
+  }
+
+  /**
+   * Committee `to` takes over `id` from `from` at its affirmed root: it receives every key of the
+   * state with a multiproof, checks it against the affirmed root and rebuilds the state; work the
+   * old committee did past the affirmed root is dropped and done again.
+   */
+  handOver(id: ContractId, from: number, to: number): void {
+    const rec = getContract(this.chain, id);
+    const at = getAffirmedIdx(rec);
+    const snap = this.getSnap(id, at);
+    const root = getLogItem(rec.chainRoots, at);
+    const keys = [...snap.kv.entries()].map(([k]) => k);
+    const bytes = encodeWitness(snap.kv.prove(keys));
+    const received = decodeWitness(bytes);
+    verifyWitness(root, received);
+    const kv = MerkleKV.fromEntries(received.buckets.flatMap((b) => b.entries));
+    if (!bytesEqual(kv.root(), root)) throw new Error(`internal: handed-over state of ${id} does not match its affirmed root`);
+    this.observer.count("handovers", 1);
+    this.observer.count("handoverBytes", bytes.length);
+    this.resetFrontier(id, from);
+    this.frontier(id).snaps[at] = { kv, ended: snap.ended };
+    const list = this.followed[from] as ContractId[];
+    list.splice(list.indexOf(id), 1);
+    (this.followed[to] as ContractId[]).push(id);
+    (this.views[to] as Map<ContractId, View>).delete(id);
+  }
+
+  /** Releases pre-states nobody needs any more once `seq` is final (runs without faults only). */
+  releaseStates(seq: number): void {
+    if (this.o.keepHistory) return;
+    for (const [d, pos] of getTx(this.chain, seq).positions) {
+      const f = this.frontier(d);
+      if (pos < f.localIdx) f.snaps[pos] = undefined;
+    }
+  }
+
+  /** The weight of committee `k`'s members among `signers`. */
+  getCommitteeWeight(k: number): number {
+    return getWeight(this.chain.committees[k] as Validator[]);
+  }
+}

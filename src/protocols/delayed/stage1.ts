@@ -1,0 +1,125 @@
+/**
+ * Stage 1 of the two-stage chain (DESIGN §2): ordering and data availability. A proposer builds a
+ * block from its mempool (`buildStage1Block`); every node — the proposer included — verifies and
+ * applies it with the same transition (`processStage1Block`): parent, proposer, transactions root,
+ * the slot committee's attestation (≥ 2/3), then every transaction's signature, nonce and fee
+ * (within the sender's balance before the block less the block's earlier fees). Fees are debited,
+ * no contract code runs, and every transaction gets its global sequence number and its position
+ * in the queue of every footprint contract that exists (and is not dropped) then.
+ */
+import { processStage1Block as applyBeaconRule, type RejectReason } from "../../chain/beacon.js";
+import { checkAttestation, computeProposer, computeSigningRoot, computeSlotCommittee, type Attestation, type Validator } from "../../chain/index.js";
+import type { SignatureVerifier } from "../../crypto/bls.js";
+import { bytesEqual } from "../../crypto/hash.js";
+import { XshardError } from "../../errors.js";
+import { computeFootprint, computeTxId, type SignedTx } from "../../program/index.js";
+import { commitList } from "../../state/index.js";
+import type { ContractId } from "../../types.js";
+import { DOMAIN_STAGE1, Stage1Header, type Stage1HeaderValue } from "./containers.js";
+import { appendLog, getActiveValidators, type ContractRecord, type DelayedState, type SequencedTx } from "./state.js";
+
+export interface Stage1Block {
+  readonly header: Stage1HeaderValue;
+  readonly txs: readonly SignedTx[];
+}
+
+export interface SignedStage1Block extends Stage1Block {
+  readonly attestation: Pick<Attestation, "signers" | "signature">;
+}
+
+export interface Stage1Built {
+  readonly block: Stage1Block;
+  /** The message the slot committee signs. */
+  readonly signingRoot: Uint8Array;
+  readonly proposer: Validator;
+  readonly rejected: readonly { tx: SignedTx; reason: RejectReason }[];
+  /** Candidates left for a later block (future nonces, over the block limit). */
+  readonly deferred: readonly SignedTx[];
+}
+
+/** What a verifier may skip (a node skips what it already checked); everything is checked by default. */
+export interface Stage1Options {
+  readonly verifySignatures?: boolean;
+  readonly verifyProposer?: boolean;
+}
+
+/** The proposer of a Stage-1 slot: stake-weighted among unslashed validators, from the chain's seed and the slot. */
+export function getStage1Proposer(s: DelayedState, slot: number): Validator | undefined {
+  const active = getActiveValidators(s);
+  return active.length === 0 ? undefined : computeProposer(active, s.params.seed, slot);
+}
+
+/** The slot committee that attests a Stage-1 block. */
+export function getStage1Committee(s: DelayedState, slot: number): Validator[] {
+  return computeSlotCommittee(getActiveValidators(s), s.params.seed, slot, s.params.committeeSize);
+}
+
+export function computeStage1SigningRoot(s: DelayedState, header: Stage1HeaderValue): Uint8Array {
+  return computeSigningRoot(DOMAIN_STAGE1, s.genesisRoot, Stage1Header.hashTreeRoot(header));
+}
+
+/**
+ * The block the slot's proposer builds: candidates in order up to the block limit, those valid
+ * at Stage 1 (`chain/beacon.ts`). Undefined when every validator is slashed (no proposer).
+ */
+export function buildStage1Block(s: DelayedState, candidates: readonly SignedTx[], slot: number): Stage1Built | undefined {
+  const proposer = getStage1Proposer(s, slot);
+  if (!proposer) return undefined;
+  const r = applyBeaconRule(s.beacon, candidates, proposer.account, s.params.blockTxLimit);
+  const header: Stage1HeaderValue = {
+    slot,
+    proposer: proposer.index,
+    parentRoot: s.stage1Root,
+    txsRoot: commitList(r.included.map((stx) => computeTxId(stx))).root,
+    firstSeq: s.txs.length,
+  };
+  return { block: { header, txs: r.included }, signingRoot: computeStage1SigningRoot(s, header), proposer, rejected: r.rejected, deferred: r.deferred };
+}
+
+function fail(code: string, message: string, data: Record<string, unknown> = {}): never {
+  throw new XshardError(code, `Stage-1 block: ${message}`, data);
+}
+
+/**
+ * Verifies a Stage-1 block against the state and applies it; returns the new state and the
+ * sequence numbers it gave. A typed error names the rule broken (BAD_PARENT, BAD_SEQUENCE,
+ * WRONG_PROPOSER, BAD_TXS_ROOT, an attestation fault — UNKNOWN_SIGNER, DUPLICATE_SIGNER,
+ * NO_SUPERMAJORITY, BAD_SIGNATURE —, INVALID_TX, TOO_MANY_TXS); the input state is never changed.
+ */
+export function processStage1Block(s: DelayedState, block: SignedStage1Block, verifier: SignatureVerifier, opts: Stage1Options = {}): { state: DelayedState; seqs: number[] } {
+  const h = block.header;
+  if (!bytesEqual(h.parentRoot, s.stage1Root)) fail("BAD_PARENT", "parent root is not the chain's head", { slot: h.slot });
+  if (h.firstSeq !== s.txs.length) fail("BAD_SEQUENCE", `first sequence number ${h.firstSeq}, expected ${s.txs.length}`, { firstSeq: h.firstSeq });
+  const proposer = s.validators[h.proposer];
+  if (!proposer || s.slashed.has(h.proposer)) fail("WRONG_PROPOSER", `proposer ${h.proposer} is not an active validator`, { proposer: h.proposer });
+  if (opts.verifyProposer !== false && getStage1Proposer(s, h.slot)?.index !== h.proposer) fail("WRONG_PROPOSER", `validator ${h.proposer} is not the proposer of slot ${h.slot}`, { proposer: h.proposer, slot: h.slot });
+  const txIds = block.txs.map((stx) => computeTxId(stx));
+  if (!bytesEqual(commitList(txIds).root, h.txsRoot)) fail("BAD_TXS_ROOT", "transactions root does not match its transactions", { slot: h.slot });
+  const fault = checkAttestation(verifier, getStage1Committee(s, h.slot), block.attestation, computeStage1SigningRoot(s, h), opts.verifySignatures !== false);
+  if (fault) fail(fault, `attestation: ${fault}`, { slot: h.slot });
+  if (block.txs.length > s.params.blockTxLimit) fail("TOO_MANY_TXS", `${block.txs.length} transactions over the limit ${s.params.blockTxLimit}`, { count: block.txs.length });
+  const r = applyBeaconRule(s.beacon, block.txs, proposer.account, s.params.blockTxLimit);
+  const bad = r.rejected[0];
+  if (bad) fail("INVALID_TX", `transaction ${block.txs.indexOf(bad.tx)}: ${bad.reason}`, { index: block.txs.indexOf(bad.tx), reason: bad.reason });
+  if (r.deferred.length > 0) fail("INVALID_TX", `transaction ${block.txs.indexOf(r.deferred[0] as SignedTx)}: nonce not next`, { index: block.txs.indexOf(r.deferred[0] as SignedTx), reason: "nonce too high" });
+
+  const contracts = new Map(s.contracts);
+  let txs = s.txs;
+  const graph = s.graph && block.txs.length > 0 ? s.graph.clone() : s.graph;
+  const seqs: number[] = [];
+  block.txs.forEach((stx, i) => {
+    const seq = txs.length;
+    const positions = new Map<ContractId, number>();
+    for (const id of computeFootprint(stx.tx.program)) {
+      const rec = contracts.get(id);
+      if (!rec || rec.dropped) continue; // absent when sequenced: calls to it fail
+      positions.set(id, rec.queue.length);
+      contracts.set(id, { ...rec, queue: appendLog(rec.queue, seq) } satisfies ContractRecord);
+    }
+    const t: SequencedTx = { seq, txId: txIds[i] as Uint8Array, stx, positions, stage1Slot: h.slot };
+    txs = appendLog(txs, t);
+    graph?.record([...positions.keys()]);
+    seqs.push(seq);
+  });
+  return { state: { ...s, beacon: r.state, stage1Root: Stage1Header.hashTreeRoot(h), contracts, txs, graph }, seqs };
+}

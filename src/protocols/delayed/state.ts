@@ -1,0 +1,149 @@
+/**
+ * The two-stage chain's **agreed state** (DESIGN §2): what every node of the chain computes alike
+ * from genesis and the blocks it imports — beacon accounts, the validator set and who is slashed,
+ * the contract committees, the Stage-1 sequence (every transaction with its queue positions) and,
+ * per contract, its queue and the roots its committee affirmed. Plain data and Merkle roots only:
+ * no metrics, no network, no committee's unaffirmed work (that is each committee's local view,
+ * `committee.ts`).
+ *
+ * Transitions (`stage1.ts`, `stage2.ts`) never change a state they are given: they return a new
+ * one. Growing lists (queues, affirmed roots, the sequence) are append-only `Log`s that a new state
+ * shares with its parent and extends in place while nobody else has extended them (copy on fork).
+ *
+ * Positions: "state `i`" of a contract is its state after the first `i` transactions of its queue;
+ * transaction `queue[i]` reads state `i`.
+ */
+import type { BeaconState } from "../../chain/beacon.js";
+import type { Validator } from "../../chain/index.js";
+import type { SignedTx } from "../../program/index.js";
+import type { ContractId } from "../../types.js";
+import type { CoAccessGraph } from "./assignment.js";
+import type { Assignment } from "./options.js";
+import type { Stage2Mode } from "./rules.js";
+
+/** An append-only list shared between a state and the states derived from it. */
+export interface Log<T> {
+  readonly items: T[];
+  readonly length: number;
+}
+
+export function createLog<T>(items: T[] = []): Log<T> {
+  return { items, length: items.length };
+}
+
+/** `log` with `xs` appended; extends the shared array in place only when no other state did. */
+export function appendLog<T>(log: Log<T>, ...xs: T[]): Log<T> {
+  const items = log.items.length === log.length ? log.items : log.items.slice(0, log.length);
+  for (const x of xs) items.push(x);
+  return { items, length: items.length };
+}
+
+/** The first `n` items of `log`. */
+export function truncateLog<T>(log: Log<T>, n: number): Log<T> {
+  return n >= log.length ? log : { items: log.items, length: n };
+}
+
+export function getLogItem<T>(log: Log<T>, i: number): T {
+  if (!(i >= 0 && i < log.length)) throw new RangeError(`log index ${i} outside [0, ${log.length})`);
+  return log.items[i] as T;
+}
+
+/** One contract on the Stage-2 chain. */
+export interface ContractRecord {
+  readonly id: ContractId;
+  readonly committee: number;
+  readonly codeHash: string;
+  /** Global sequence numbers of the transactions touching it, in chain order. */
+  readonly queue: Log<number>;
+  /** chainRoots[i]: root of state `i` as affirmed on chain, for i ≤ affirmedIdx (length affirmedIdx + 1). */
+  readonly chainRoots: Log<Uint8Array>;
+  /** Whether affirmed state `affirmedIdx` has ended (carried beside the root: not committed by it). */
+  readonly endedAt: Log<boolean>;
+  /** Ended and fully affirmed: no committee follows it; later transactions find it absent. */
+  readonly dropped: boolean;
+  /** A successor whose creating transaction is being executed again: its state 0 is not known. */
+  readonly awaitingCreator: boolean;
+  /** Sequence number of the transaction that created it (undefined for genesis contracts). */
+  readonly creator?: number;
+}
+
+export function getAffirmedIdx(r: ContractRecord): number {
+  return r.chainRoots.length - 1;
+}
+
+/** A sequenced transaction: what the Stage-1 chain fixed about it. */
+export interface SequencedTx {
+  readonly seq: number;
+  readonly txId: Uint8Array;
+  readonly stx: SignedTx;
+  /** Footprint contracts that existed (and were not dropped) when it was sequenced → its position in their queues. */
+  readonly positions: ReadonlyMap<ContractId, number>;
+  readonly stage1Slot: number;
+}
+
+/** What every node of one chain agrees on before the first block (the chain's parameters). */
+export interface DelayedParams {
+  readonly seed: string;
+  /** Number of standing contract committees. */
+  readonly committees: number;
+  readonly committeeSize: number;
+  readonly blockTxLimit: number;
+  readonly stage2Mode: Stage2Mode;
+  readonly assignment: Assignment;
+  readonly loadBound: number;
+}
+
+export interface DelayedState {
+  readonly params: DelayedParams;
+  /** The genesis anchor's root, mixed into every signed message (computeSigningRoot). */
+  readonly genesisRoot: Uint8Array;
+  readonly validators: readonly Validator[];
+  /** Members of each contract committee; slashed validators leave them. */
+  readonly committees: readonly (readonly Validator[])[];
+  readonly slashed: ReadonlySet<number>;
+  readonly beacon: BeaconState;
+  /** Root of the newest final Stage-1 header (zero before the first). */
+  readonly stage1Root: Uint8Array;
+  /** Root of the newest Stage-2 header (zero before the first). */
+  readonly stage2Root: Uint8Array;
+  readonly contracts: ReadonlyMap<ContractId, ContractRecord>;
+  /** The Stage-1 sequence: txs.items[seq]. */
+  readonly txs: Log<SequencedTx>;
+  /** Co-access graph of the adaptive assignment (null under `shuffle`). */
+  readonly graph: CoAccessGraph | null;
+}
+
+export const ZERO_ROOT = new Uint8Array(32);
+
+export function getContract(s: DelayedState, id: ContractId): ContractRecord {
+  const r = s.contracts.get(id);
+  if (!r) throw new RangeError(`no contract ${id} on chain`);
+  return r;
+}
+
+export function getTx(s: DelayedState, seq: number): SequencedTx {
+  return getLogItem(s.txs, seq);
+}
+
+/** The transaction at `position` of `id`'s queue. */
+export function getTxAt(s: DelayedState, id: ContractId, position: number): SequencedTx {
+  return getLogItem(s.txs, getLogItem(getContract(s, id).queue, position));
+}
+
+/** Validators not slashed, in index order: proposers and slot committees come from these. */
+export function getActiveValidators(s: DelayedState): Validator[] {
+  return s.slashed.size === 0 ? (s.validators as Validator[]) : s.validators.filter((v) => !s.slashed.has(v.index));
+}
+
+/** A transaction is final when every contract of its footprint has affirmed it (DESIGN §2). */
+export function isTxFinal(s: DelayedState, seq: number): boolean {
+  for (const [d, pos] of getTx(s, seq).positions) if (getAffirmedIdx(getContract(s, d)) <= pos) return false;
+  return true;
+}
+
+/** Live (not dropped) contracts → committee, in registration order. */
+export function getLiveAssignment(s: DelayedState): Map<ContractId, number> {
+  const out = new Map<ContractId, number>();
+  for (const r of s.contracts.values()) if (!r.dropped) out.set(r.id, r.committee);
+  return out;
+}

@@ -1,0 +1,479 @@
+/**
+ * The simulator's driver of the two-stage chain (DESIGN §2, §6): it owns time (slots are events on
+ * the event queue), the network model and its seeded stream, the adversarial behaviours
+ * (`--wrong-signers` through the protocol's `CommitteeBehaviour`, `--withhold` by a proposer that
+ * never shows its block's data) and the metrics (the protocol's observer). The rules are the
+ * protocol's: blocks are built with `buildStage1Block` / `buildStage2Block` and every block is
+ * imported through `processStage1Block` / `processStage2Block` — one canonical import per block,
+ * which stands for every node's (they would all compute the same state).
+ *
+ * Time is in milliseconds on one event queue; with slot length S and n Stage-2 blocks per slot
+ * (interval I = S/n), slot s runs:
+ * - round j (time s·S + j·I): evidence that has reached the proposer is applied; every committee
+ *   executes what the rules let it, among the Stage-1 blocks that have reached it, and signs a
+ *   batch; each batch reaches the proposers after its own network delay (an event);
+ * - block j (time s·S + (j+1)·I − 1): the proposer builds from the batches that have arrived, the
+ *   slot committee attests, the block is imported; a full node watching it sends evidence of any
+ *   wrong root to the proposers (an event after the network delay);
+ * - then the Stage-1 block of slot s (proposed at s·S, final within slot s) is imported; its data
+ *   reaches each committee after its own network delay, and is used from slot s+1 on (DESIGN §1);
+ * - at an epoch boundary under the adaptive rule, contracts are re-assigned.
+ * Attestations are aggregated within their slot (not delayed); Stage-2 blocks reach committees
+ * as they are imported.
+ */
+import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../../crypto/bls.js";
+import { collectAttestation, computeGenesisAccounts, createValidators, type AttestationFault } from "../../chain/index.js";
+import { toHex } from "../../crypto/hash.js";
+import { getBeaconTotal } from "../../chain/beacon.js";
+import { computeFootprint, computeTxId, type SignedTx } from "../../program/index.js";
+import { Runtime } from "../../runtime/index.js";
+import { MerkleKV } from "../../state/index.js";
+import type { ContractId } from "../../types.js";
+import { computeLoadBound, computeLoads } from "../../protocols/delayed/assignment.js";
+import { CommitteeViews, type TxResult } from "../../protocols/delayed/committee.js";
+import { Stage2Header, type EvidenceValue } from "../../protocols/delayed/containers.js";
+import { processEpochBoundary } from "../../protocols/delayed/epoch.js";
+import { createGenesisState } from "../../protocols/delayed/genesis.js";
+import { parseDelayedOptions, type DelayedOptions } from "../../protocols/delayed/options.js";
+import type { Stage2Mode } from "../../protocols/delayed/rules.js";
+import { buildStage1Block, getStage1Committee, processStage1Block } from "../../protocols/delayed/stage1.js";
+import {
+  buildEvidence,
+  buildStage2Block,
+  checkBatchAttestation,
+  computeStage2SigningRoot,
+  getStage2Committee,
+  processEvidence,
+  processStage2Block,
+  type AppliedAffirmation,
+  type Batch,
+  type Dispute,
+  type SignedStage2Block,
+  type Stage2Context,
+} from "../../protocols/delayed/stage2.js";
+import { getActiveValidators, getAffirmedIdx, getContract, getLiveAssignment, getLogItem, getTx, type DelayedState } from "../../protocols/delayed/state.js";
+import { FullNode } from "../../protocols/delayed/watch.js";
+import { computeConfigRecord } from "../config.js";
+import { EventQueue } from "../events.js";
+import { createNetworkModel, type NetworkModel } from "../network.js";
+import type { ProtocolRunInput, ProtocolRunOutput } from "../protocol.js";
+import { RngStreams } from "../rng.js";
+import { deployGenesis } from "../world.js";
+import { WrongSignersBehaviour } from "./behaviour.js";
+import { DelayedMetrics } from "./metrics.js";
+import { AffirmationPool, type Pending } from "./pool.js";
+import { createProofOfTx, type ProofSource, type TxRecord } from "./proofs.js";
+
+
+
+/** Runs the two-stage chain over a generated workload; `mode` fixes the Stage-2 mode (else `options.stage2Mode`). */
+export function runDelayed(input: ProtocolRunInput, protocolName = "delayed", mode?: Stage2Mode): ProtocolRunOutput {
+  return new DelayedSimulation(input, protocolName, mode).run();
+}
+
+export class DelayedSimulation implements ProofSource {
+  private readonly cfg;
+  private readonly opts: DelayedOptions;
+  private readonly streams: RngStreams;
+  private readonly runtime = new Runtime();
+  private readonly verifier: SignatureVerifier;
+  private readonly network: NetworkModel;
+  private readonly queue = new EventQueue();
+  private readonly metrics: DelayedMetrics;
+  private readonly behaviour: WrongSignersBehaviour;
+  private readonly ctx: Stage2Context;
+  chain: DelayedState;
+  readonly local: CommitteeViews;
+  private readonly fullNode: FullNode;
+  private readonly keepHistory: boolean;
+  private readonly n: number;
+  private readonly pool = new AffirmationPool();
+  private readonly indexOf = new Map<SignedTx, number>();
+  private readonly slotMs: number;
+  private roundPre: DelayedState;
+  private roundEvidence: EvidenceValue[] = [];
+  private disputesInFlight = 0;
+  readonly blocks: SignedStage2Block[] = [];
+  readonly records: TxRecord[] = [];
+  private readonly orphans: number[] = [];
+  private disputes: Dispute[] = [];
+  private readonly genesisTotal: bigint;
+
+  constructor(private readonly input: ProtocolRunInput, private readonly protocolName: string, mode?: Stage2Mode) {
+    const cfg = (this.cfg = input.config);
+    this.opts = parseDelayedOptions(cfg.options, cfg.shards, mode);
+    this.keepHistory = this.opts.wrongSigners.length > 0;
+    this.n = cfg.stage2PerSlot;
+    this.streams = new RngStreams(cfg.seed);
+    this.verifier = cfg.signatures ? createBlsVerifier() : createNoopVerifier();
+    this.network = createNetworkModel(cfg.network);
+    this.metrics = new DelayedMetrics(cfg.slotSeconds, cfg.trace);
+    this.ctx = { verifier: this.verifier, cache: new WeakMap<Batch, AttestationFault | "ok">() };
+
+    const deployed = deployGenesis(this.runtime, input.workload.genesis);
+    const validators = createValidators(cfg.validators, cfg.seed);
+    this.chain = createGenesisState(
+      { seed: cfg.seed, committees: cfg.shards, committeeSize: cfg.committeeSize, blockTxLimit: cfg.blockTxLimit, stage2Mode: this.opts.stage2Mode, assignment: this.opts.assignment, loadBound: this.opts.loadBound },
+      validators,
+      deployed.map((d) => ({ id: d.id, codeHash: d.codeHash, root: d.state.root(), ...(d.placement === undefined ? {} : { placement: d.placement }) })),
+      computeGenesisAccounts(input.workload.genesis),
+    );
+    this.genesisTotal = getBeaconTotal(this.chain.beacon);
+    this.behaviour = new WrongSignersBehaviour(this.opts.wrongSigners, this.chain.committees);
+    this.local = new CommitteeViews(this.chain, new Map(deployed.map((d) => [d.id, d.state])), {
+      runtime: this.runtime,
+      verifier: this.verifier,
+      keepHistory: this.keepHistory,
+      behaviour: this.behaviour,
+      observer: this.metrics,
+      onFrontierReset: (id) => this.pool.drop(id),
+    });
+    this.fullNode = new FullNode(this.local, this.runtime, this.metrics);
+    this.slotMs = Math.round(cfg.slotSeconds * 1000);
+    this.roundPre = this.chain;
+  }
+
+  private setChain(s: DelayedState): void {
+    this.chain = s;
+    this.local.chain = s;
+  }
+
+  run(): ProtocolRunOutput {
+    const bySlot = new Map<number, SignedTx[]>();
+    let lastSubmission = 0;
+    for (const s of this.input.workload.submissions) {
+      (bySlot.get(s.slot) ?? bySlot.set(s.slot, []).get(s.slot))?.push(s.tx);
+      this.indexOf.set(s.tx, s.index);
+      this.metrics.recorder.submit(s.index, toHex(computeTxId(s.tx)), computeFootprint(s.tx.tx.program), s.slot);
+      lastSubmission = Math.max(lastSubmission, s.slot);
+    }
+    const endSlot = lastSubmission + this.cfg.drainSlots;
+    let mempool: SignedTx[] = [];
+    let lastSlot = 0;
+    const slotStart = (s: number): number => s * this.slotMs;
+    const roundAt = (s: number, j: number): number => slotStart(s) + Math.floor((j * this.slotMs) / this.n);
+    const round = (s: number, j: number) => (): void => {
+      if (j === 0) lastSlot = s;
+      const number = s * this.n + j;
+      const ready = this.startRound(s, number);
+      // The block closes its interval: batches that arrived by then are in it.
+      this.queue.schedule(roundAt(s, j + 1) - 1, () => {
+        if (ready) this.produceStage2Block(s, number);
+        if (j + 1 < this.n) this.queue.schedule(roundAt(s, j + 1), round(s, j + 1));
+        else this.queue.schedule(roundAt(s, j + 1) - 1, endSlot_(s));
+      });
+    };
+    const endSlot_ = (s: number) => (): void => {
+      mempool = mempool.concat(bySlot.get(s) ?? []);
+      mempool = this.produceStage1Block(s, mempool);
+      this.recordSlot(s);
+      if (this.opts.assignment === "adaptive" && (s + 1) % this.opts.epochSlots === 0) this.reassign();
+      this.input.onSlot?.(s, endSlot);
+      const done = s >= lastSubmission && mempool.length === 0 && this.disputesInFlight === 0 && this.disputes.length === 0 && this.records.every((t) => t.finalBlock !== undefined);
+      if (!done && s < endSlot) this.queue.schedule(slotStart(s + 1), round(s + 1, 0));
+    };
+    this.queue.schedule(0, round(0, 0));
+    this.queue.runUntil(Number.MAX_SAFE_INTEGER);
+    return this.finish(lastSlot);
+  }
+
+  // ---------------------------------------------------------------- Stage 1
+
+  private produceStage1Block(slot: number, mempool: SignedTx[]): SignedTx[] {
+    const indexOf = this.indexOf;
+    const built = buildStage1Block(this.chain, mempool, slot);
+    if (!built) return mempool; // every validator slashed: no proposer, no block
+    if (this.opts.withhold.has(slot)) {
+      // The proposer withholds the block's data: no committee member can check it, none attests;
+      // the block is not final and every candidate stays in the mempool.
+      this.metrics.count("withheldBlocks", 1);
+      this.metrics.count("withheldTxs", built.block.txs.length);
+      for (const tx of built.block.txs) this.metrics.recorder.event(indexOf.get(tx) as number, slot, "withheld", "stage1", `proposer ${built.proposer.index}`);
+      return mempool;
+    }
+    for (const { tx, reason } of built.rejected) this.metrics.recorder.finish(indexOf.get(tx) as number, null, "rejected", reason);
+    const committee = getStage1Committee(this.chain, slot);
+    const attestation = collectAttestation(this.verifier, committee, built.signingRoot);
+    this.metrics.count("signatures", committee.length);
+    const { state, seqs } = processStage1Block(this.chain, { ...built.block, attestation }, this.verifier);
+    this.setChain(state);
+    this.local.addTxs(seqs);
+    seqs.forEach((seq, i) => {
+      this.metrics.indexOf[seq] = indexOf.get(built.block.txs[i] as SignedTx) as number;
+      this.records[seq] = { affirmedIn: new Map() };
+      if (getTx(state, seq).positions.size === 0) this.orphans.push(seq);
+    });
+    this.metrics.sequenced(slot, seqs, seqs.map((seq) => [...getTx(state, seq).positions.keys()].map((d) => getContract(state, d).committee)));
+    // The block's data reaches each committee after its own delay; it is used from the next slot on.
+    if (seqs.length > 0) {
+      const first = seqs[0] as number;
+      const end = (seqs[seqs.length - 1] as number) + 1;
+      for (let k = 0; k < state.params.committees; k++) {
+        const at = Math.max(slot * this.slotMs + this.delay("network:stage1"), (slot + 1) * this.slotMs);
+        this.queue.schedule(at, () => this.local.deliverStage1(k, first, end));
+      }
+    }
+    return [...built.deferred];
+  }
+
+  // ---------------------------------------------------------------- Stage 2
+
+  /**
+   * The start of a Stage-2 round: evidence that has reached the proposer is applied (the block
+   * will carry it), then every committee executes and signs; its batches travel. False when every
+   * validator is slashed (nobody to attest: no block).
+   */
+  private startRound(slot: number, number: number): boolean {
+    this.roundPre = this.chain;
+    this.roundEvidence = this.includeDisputes(slot);
+    if (getActiveValidators(this.chain).length === 0) return false;
+    const K = this.chain.params.committees;
+    for (let k = 0; k < K; k++) this.local.executeReady(k, slot);
+    this.finishOrphans(slot, number);
+    for (let k = 0; k < K; k++) {
+      for (const { batch, variant } of this.local.produceBatches(k, slot)) this.queue.schedule(this.queue.now + this.delay("network"), this.pool.send(batch, variant));
+    }
+    return true;
+  }
+
+  /** One network delay (ms) from the stream of `purpose`. */
+  private delay(purpose: string): number {
+    return Math.max(0, Math.round(this.network.delayMs(this.streams.get(purpose))));
+  }
+
+  /** The end of a round: the proposer builds from what has arrived; the block is attested and imported. */
+  private produceStage2Block(slot: number, number: number): void {
+    const pre = this.roundPre;
+    const block = buildStage2Block(this.chain, this.roundEvidence, this.pool.pending, slot, number, this.ctx);
+    const attesters = getStage2Committee(this.chain, number);
+    const attestation = collectAttestation(this.verifier, attesters, computeStage2SigningRoot(this.chain, block.header));
+    this.metrics.count("signatures", attesters.length);
+    const signed: SignedStage2Block = { ...block, root: Stage2Header.hashTreeRoot(block.header), attestation, attesters };
+    // The canonical import: the same transition every node applies to this block.
+    const { state, effects } = processStage2Block(pre, signed, this.ctx);
+    this.setChain(state);
+    this.blocks.push(signed);
+    for (const a of effects.applied) this.onApplied(a, slot, number);
+    for (const c of effects.created) {
+      const r = (this.records[c.creator] as TxRecord).result as TxResult;
+      const kv = MerkleKV.empty().applyWrites((r.created[c.index] as TxResult["created"][number]).writes);
+      if (c.fresh) this.local.addFrontier(c.id, c.committee, kv);
+      else this.local.resetGenesis(c.id, kv);
+    }
+    this.prunePending(effects.applied);
+    this.local.discardConflictingWork();
+    this.local.dropContracts(effects.dropped);
+    if (this.keepHistory) this.watch(effects.applied);
+  }
+
+  /** An affirmation the chain applied: locators for proofs, trace events, finality. */
+  private onApplied(a: AppliedAffirmation, slot: number, number: number): void {
+    const c = a.claim;
+    const committee = a.batch.header.committee;
+    this.metrics.count("affirmations", 1);
+    if (c.assumptions.length > 0) this.metrics.count("conditionalAffirmations", 1);
+    this.metrics.count("assumptions", c.assumptions.length);
+    const queue = getContract(this.chain, c.contract).queue;
+    for (let i = c.from; i < c.to; i++) {
+      const seq = getLogItem(queue, i);
+      (this.records[seq] as TxRecord).affirmedIn.set(c.contract, { block: number, inclusion: a.inclusion, affirmation: a.affirmation, leaf: i - c.from });
+      this.metrics.affirmed(seq, slot, committee, c.contract);
+      if (a.finalized.includes(seq)) this.finalize(seq, slot, number, committee);
+    }
+  }
+
+  private finalize(seq: number, slot: number, block: number, committee: number): void {
+    const results = this.local.txs[seq]?.results as Map<number, TxResult>;
+    const r = (results.get(committee) ?? [...results.values()][0]) as TxResult;
+    const rec = this.records[seq] as TxRecord;
+    rec.result = r;
+    rec.finalBlock = block;
+    this.metrics.final(seq, getTx(this.chain, seq).stage1Slot, slot, r.status, r.reason);
+    this.local.releaseStates(seq);
+  }
+
+  /** Transactions none of whose contracts existed when sequenced: every call fails; final at once. */
+  private finishOrphans(slot: number, number: number): void {
+    for (const seq of this.orphans) {
+      if ((this.records[seq] as TxRecord).finalBlock !== undefined || getTx(this.chain, seq).stage1Slot >= slot) continue;
+      this.local.executeOrphan(seq);
+      this.finalize(seq, slot, number, -1);
+    }
+  }
+
+  // ------------------------------------------------ evidence, slashing, fraud proofs
+
+  /**
+   * The evidence found after the previous block, applied for the block being built: a disproved
+   * finalized root is rolled back with its cone; a disproved signed root costs its signers their
+   * stake, and when it was a committee majority's own state, the committee's unaffirmed work is
+   * done again.
+   */
+  private includeDisputes(slot: number): EvidenceValue[] {
+    const out: EvidenceValue[] = [];
+    for (const d of this.disputes) {
+      const ev = buildEvidence(this.chain, d);
+      if (!ev) continue;
+      const before = this.chain;
+      const { state, effect } = processEvidence(before, ev);
+      this.setChain(state);
+      if (effect.rolledBack) {
+        this.metrics.count("fraudProofs", 1);
+        this.rollback(before, d.contract, d.position, slot);
+      }
+      for (const i of effect.slashed) {
+        this.metrics.count("slashed", 1);
+        this.metrics.count("slashedStake", (before.validators[i] as { stake: number }).stake);
+      }
+      if (d.kind === "signed") {
+        this.metrics.count("evidence", 1);
+        if (!this.pool.isVariant(d.batch)) this.local.discardWork(d.batch.header.committee);
+      }
+      out.push(ev);
+    }
+    this.disputes = [];
+    return out;
+  }
+
+
+  private rollback(before: DelayedState, contract: ContractId, position: number, slot: number): void {
+    const cone = this.local.rollback(before, contract, position);
+    this.metrics.rolledBack(cone);
+    for (const seq of cone) {
+      const rec = this.records[seq] as TxRecord;
+      if (rec.finalBlock !== undefined) {
+        delete rec.finalBlock;
+        this.metrics.unfinal(seq, getTx(this.chain, seq).stage1Slot, slot, contract);
+      }
+      delete rec.result;
+      rec.affirmedIn.clear();
+    }
+    this.pool.clear();
+  }
+
+  /**
+   * Drops pending affirmations the chain has moved past. One whose range was just affirmed with
+   * different leaves is a conflicting signature: a full node settles it by one-step re-execution
+   * and, when it is the wrong one, keeps the evidence for the next block.
+   */
+  private prunePending(applied: readonly AppliedAffirmation[]): void {
+    const appliedBy = new Map<string, Batch>();
+    for (const a of applied) appliedBy.set(`${a.claim.contract}\u0000${a.claim.from}\u0000${a.claim.to}`, a.batch);
+    const pending = this.pool.pending;
+    for (const [c, q] of pending) {
+      const at = getAffirmedIdx(getContract(this.chain, c));
+      const keep: Pending[] = [];
+      for (const e of q) {
+        const cand = e.batch.candidates[e.index] as Batch["candidates"][number];
+        if (cand.from >= at) {
+          keep.push(e);
+          continue;
+        }
+        const winner = appliedBy.get(`${c}\u0000${cand.from}\u0000${cand.to}`);
+        if (winner && winner !== e.batch && this.keepHistory) this.check(e, "signed");
+      }
+      if (keep.length > 0) pending.set(c, keep);
+      else pending.delete(c);
+    }
+  }
+
+  /**
+   * After a block, a full node re-executes the leaves just applied and those of every affirmation
+   * that carries ≥ 2/3 of its committee's stake but still waits (a committee majority's claim).
+   */
+  private watch(applied: readonly AppliedAffirmation[]): void {
+    for (const a of applied) this.sendDispute(this.fullNode.checkAffirmation(a.batch, a.affirmation, "fraud"));
+    for (const q of this.pool.pending.values()) {
+      for (const e of q) if (!e.checked && this.isBatchFinal(e.batch)) this.check(e, "signed");
+    }
+  }
+
+  private isBatchFinal(b: Batch): boolean {
+    return checkBatchAttestation(this.chain, b, this.ctx) === undefined;
+  }
+
+  private check(e: Pending, kind: Dispute["kind"]): void {
+    e.checked = true;
+    this.sendDispute(this.fullNode.checkAffirmation(e.batch, e.index, kind));
+  }
+
+  /** The full node's evidence reaches the Stage-2 proposers after the network delay. */
+  private sendDispute(d: Dispute | undefined): void {
+    if (!d) return;
+    this.disputesInFlight++;
+    this.queue.schedule(this.queue.now + this.delay("network:evidence"), () => {
+      this.disputesInFlight--;
+      this.disputes.push(d);
+    });
+  }
+
+  // ------------------------------------------------ adaptive assignment
+
+  /** Epoch boundary: re-assign live contracts from the co-access graph; hand state over with proofs. */
+  private reassign(): void {
+    const { state, moves } = processEpochBoundary(this.chain);
+    this.setChain(state);
+    for (const m of moves) this.local.handOver(m.id, m.from, m.to);
+  }
+
+  // ------------------------------------------------ metrics
+
+  private recordSlot(s: number): void {
+    const loads = computeLoads(getLiveAssignment(this.chain), this.chain.params.committees);
+    this.metrics.recordSlot(s, this.n, Math.floor(s / this.opts.epochSlots), loads);
+  }
+
+  private finish(lastSlot: number): ProtocolRunOutput {
+    const finals = this.records.map((r) => r.finalBlock);
+    const summary = this.metrics.computeSummary(finals, this.n, this.blocks.length, this.records.length);
+    const recorder = this.metrics.recorder;
+    for (let seq = 0; seq < this.records.length; seq++) {
+      const index = this.metrics.indexOf[seq] as number;
+      if ((this.records[seq] as TxRecord).finalBlock === undefined && recorder.isFinished(index)) recorder.finish(index, null, "hung", "not final by the end of the run");
+    }
+    const live = getLiveAssignment(this.chain);
+    const results = recorder.build(
+      this.protocolName,
+      this.configRecord(),
+      {
+        ...summary,
+        loadBound: this.opts.assignment === "adaptive" ? computeLoadBound(this.opts.loadBound, live.size, this.chain.params.committees) : null,
+        faultyStakeShare: this.behaviour.faultyStakeShare,
+      },
+      lastSlot,
+    );
+    const contracts = new Map<ContractId, MerkleKV>();
+    for (const id of this.chain.contracts.keys()) contracts.set(id, this.local.getSnap(id, this.local.frontier(id).localIdx).kv);
+    return {
+      results,
+      end: { contracts, beacon: this.chain.beacon.balances, beaconGenesisTotal: this.genesisTotal },
+      proveTx: (index: number) => createProofOfTx(this, index),
+    };
+  }
+
+  private configRecord(): Record<string, unknown> {
+    const c = this.cfg;
+    const o = this.opts;
+    return computeConfigRecord(
+      this.protocolName,
+      c,
+      this.input.workload,
+      {
+        network: this.network.name,
+        stage2PerSlot: c.stage2PerSlot,
+        stage2Mode: o.stage2Mode,
+        assignment: o.assignment,
+        epochSlots: o.epochSlots,
+        loadBound: o.loadBound,
+        wrongSigners: o.wrongSigners.map((w) => `${w.committee}:${w.fraction}:${w.fromSlot}`).join("+"),
+        withhold: [...o.withhold].sort((a, b) => a - b),
+      },
+      "committees",
+    );
+  }
+
+  /** The submission index of sequence number `seq`. */
+  getIndex(seq: number): number {
+    return this.metrics.indexOf[seq] as number;
+  }
+}
