@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { contractPrincipal } from "../crypto/hash.js";
 import { isXshardError, XshardError } from "../errors.js";
 import { literalFromJson, programFromJson, signTx, type NameResolver } from "../program/index.js";
-import { createUser, type ContractSpec, type User } from "../sim/world.js";
+import { createUser, type ContractSpec, type User } from "../chain/genesis.js";
 import { getWorkload, planWorkload } from "../workloads/index.js";
 import type { GeneratedWorkload, Submission, WorkloadDef, WorkloadPlan } from "../workloads/types.js";
 import { DEFAULT_GAS_LIMIT, DEFAULT_MAX_FEE_PER_GAS, describeValue, toFlagName } from "../workloads/common.js";

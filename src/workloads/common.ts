@@ -1,7 +1,7 @@
 import { XshardError } from "../errors.js";
 import { contractPrincipal } from "../crypto/hash.js";
 import { encodeU64, signTx, type Program, type SignedTx } from "../program/index.js";
-import { createUser, type AccountSpec, type User } from "../sim/world.js";
+import { createUser, type AccountSpec, type User } from "../chain/genesis.js";
 import { RngStreams } from "../sim/rng.js";
 import { parseDecimalInteger, toFiniteNumber } from "../numbers.js";
 import type { GeneratedWorkload, GenerationProgress, ParamSpec, Submission, WorkloadDef, WorkloadSize } from "./types.js";

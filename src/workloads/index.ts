@@ -6,7 +6,7 @@ import { XshardError } from "../errors.js";
 import { contractPrincipal } from "../crypto/hash.js";
 import { encodeU64 } from "../program/index.js";
 import { RngStreams } from "../sim/rng.js";
-import type { ContractSpec } from "../sim/world.js";
+import type { ContractSpec } from "../chain/genesis.js";
 import { COMMON_PARAMS, TxFactory, computeCommonSize, defineWorkload, tokenInit } from "./common.js";
 import { createCollisionWorkload, feeShock } from "./shocks.js";
 import { clustered, lifecycle } from "./structure.js";

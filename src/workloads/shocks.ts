@@ -5,7 +5,7 @@
  * Like every workload they are plain programs and run unchanged under every protocol.
  */
 import { RngStreams } from "../sim/rng.js";
-import type { ContractSpec } from "../sim/world.js";
+import type { ContractSpec } from "../chain/genesis.js";
 import { COMMON_PARAMS, DEFAULT_MAX_FEE_PER_GAS, TxFactory, tokenInit, defineWorkload } from "./common.js";
 import { swapProgram, transferProgram, type Pool } from "./programs.js";
 import type { GeneratedWorkload, ParamSpec, WorkloadDef, WorkloadSize } from "./types.js";

@@ -6,7 +6,7 @@
 import { computeTxId, type Program } from "../program/index.js";
 import { ProgramBuilder } from "../program/index.js";
 import { computeSuccessorId } from "../runtime/index.js";
-import type { ContractSpec } from "../sim/world.js";
+import type { ContractSpec } from "../chain/genesis.js";
 import { COMMON_PARAMS, TxFactory, computeCommonSize, defineWorkload } from "./common.js";
 import { touchProgram } from "./programs.js";
 

@@ -3,7 +3,7 @@
  * under every protocol. A workload is generated once per seed: genesis + timed submissions.
  */
 import type { SignedTx } from "../program/index.js";
-import type { Genesis } from "../sim/world.js";
+import type { Genesis } from "../chain/genesis.js";
 
 export interface Submission {
   /** Position in submission order; the same index names the same transaction in every protocol. */

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { sha256, toHex } from "../../src/crypto/hash.js";
-import { createUser } from "../../src/sim/world.js";
+import { createUser } from "../../src/chain/genesis.js";
 import { getProtocol, listProtocols } from "../../src/registry.js";
 import { stringifyResults } from "../../src/runner.js";
 import { encodeProgram } from "../../src/program/index.js";

@@ -8,7 +8,7 @@ import type { MerkleKV } from "../../src/state/index.js";
 import { TxFactory } from "../../src/workloads/common.js";
 import { touchProgram } from "../../src/workloads/programs.js";
 import type { GeneratedWorkload } from "../../src/workloads/types.js";
-import type { ContractSpec } from "../../src/sim/world.js";
+import type { ContractSpec } from "../../src/chain/genesis.js";
 import { run, scenario, workload } from "../helpers/run.js";
 
 const V = new TextEncoder().encode("v");
