@@ -60,11 +60,12 @@ export async function runCompare(o: Record<string, unknown>, argv: readonly stri
   const generatedBy = ["xshard", ...argv].join(" ");
   const files = protocols.map(fileNameOf);
   if (o.seeds === undefined) {
-    const { results, workload } = runSeed(o, protocols, seeds[0] as string, dir, [...files, "summary.csv", "report.html"]);
+    // The out check names the path as given (an empty one is refused, not resolved to the cwd).
+    const { results, workload } = runSeed(o, protocols, seeds[0] as string, String(o.out), [...files, "summary.csv", "report.html"]);
     writeFileSync(join(dir, "report.html"), await renderComparisonReport({ title: `xshard compare — ${workload}`, results, generatedBy }));
     return { results, dir };
   }
-  assertWritableOut(dir, ["summary.csv", "report.html"]);
+  assertWritableOut(String(o.out), ["summary.csv", "report.html"]);
   const runs = seeds.map((seed) => runSeed(o, protocols, seed, join(dir, "seeds", seed), [...files, "summary.csv"]));
   const seedSummary = computeSeedSummary(seeds, runs.map((r) => r.results));
   writeFileSync(join(dir, "summary.csv"), toSeedSummaryCsv(seedSummary));

@@ -110,7 +110,9 @@ describe("sweep on a BullMQ queue (real redis-server on loopback)", () => {
     }
   }, SLOW);
 
-  it("a bad point is reported once with its error and not retried", async () => {
+  // Grid points are checked before anything is queued (issue 14 §5): a bad point is reported once,
+  // with its error, and no worker ever runs (or retries) it.
+  it("a bad point is reported once with its error, before anything is queued, and never run", async () => {
     const dir = tmp();
     const args = ["--workload", "interconnect", "--slots", "1", "--rate", "2", "--no-signatures", "--protocols", "delayed:strict", "--param", "p=0,2"];
     const sweep = startXshard(["sweep", ...args, "--queue", url(3), "--out", dir]);
@@ -121,18 +123,18 @@ describe("sweep on a BullMQ queue (real redis-server on loopback)", () => {
     expect(errors).toEqual(["xshard: --p must be a number in [0, 1], got '2'"]);
     expect(s.stderr).not.toMatch(/\n\s+at /);
     expect(w.code, w.stderr).toBe(0);
-    expect(w.stderr.split("\n").filter((l) => / started$/.test(l))).toHaveLength(2);
+    expect(w.stderr.split("\n").filter((l) => / started$/.test(l))).toHaveLength(0);
   }, SLOW);
 
   it("bad input is one line and exit 2: malformed URL, unreachable Redis", async () => {
     const dir = tmp();
     const cases: [string[], string][] = [
-      [["sweep", "--param", "p=0", "--queue", "http://127.0.0.1:1/0", "--out", dir], "xshard: --queue must look like redis://HOST:PORT/N (N: database number), got 'http://127.0.0.1:1/0'\n"],
+      [["sweep", "--workload", "interconnect", "--param", "p=0", "--queue", "http://127.0.0.1:1/0", "--out", dir], "xshard: --queue must look like redis://HOST:PORT/N (N: database number), got 'http://127.0.0.1:1/0'\n"],
       [["worker", "--queue", "redis://127.0.0.1:6379/x"], "xshard: --queue must look like redis://HOST:PORT/N (N: database number): 'x' is not a database number\n"],
-      [["sweep", "--param", "p=0", "--queue", "redis://127.0.0.1:6379/0", "--workers", "2", "--out", dir], "xshard: --workers sets local threads; with --queue, start `xshard worker` processes instead\n"],
+      [["sweep", "--workload", "interconnect", "--param", "p=0", "--queue", "redis://127.0.0.1:6379/0", "--workers", "2", "--out", dir], "xshard: --workers sets local threads; with --queue, start `xshard worker` processes instead\n"],
     ];
     const closed = await getFreePort();
-    for (const cmd of [["sweep", "--param", "p=0", "--out", dir], ["worker"]]) {
+    for (const cmd of [["sweep", "--workload", "interconnect", "--param", "p=0", "--out", dir], ["worker"]]) {
       cases.push([[...cmd, "--queue", `redis://127.0.0.1:${closed}/0`], `xshard: cannot reach Redis at redis://127.0.0.1:${closed}/0: ECONNREFUSED\n`]);
     }
     for (const [args, expected] of cases) {
