@@ -190,6 +190,7 @@ export class CommitteeViews {
     while (stack.length > 0) {
       const t = stack[stack.length - 1] as SequencedTx;
       if ([...t.positions.keys()].some((d) => getContract(this.chain, d).awaitingCreator)) return false;
+      this.dropViewsAhead(k, t);
       const need = computeNeed(this.chain.params.stage2Mode, t.positions, (d) => this.know(k, d));
       if (need.kind === "blocked") return false;
       if (need.kind === "first") stack.push(getTxAt(this.chain, need.contract, need.position));
@@ -199,6 +200,20 @@ export class CommitteeViews {
       }
     }
     return true;
+  }
+
+  /**
+   * A view only moves forward, but a committee may come to need an earlier state of a contract it
+   * does not follow than its view holds — for a contract handed over to it, whose queue is behind
+   * the work it did for its other contracts. Such a view cannot serve: it is dropped, and the cone
+   * is executed again from the affirmed state (issue 14 §4: "no view of cX at S").
+   */
+  private dropViewsAhead(k: number, t: SequencedTx): void {
+    const views = this.views[k] as Map<ContractId, View>;
+    for (const [d, pos] of t.positions) {
+      const v = views.get(d);
+      if (v && v.idx > pos && getAffirmedIdx(getContract(this.chain, d)) < pos) views.delete(d);
+    }
   }
 
   /** The state committee `k` reads for `d` at `pos`, and what it rests on. */
