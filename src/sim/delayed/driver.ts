@@ -22,7 +22,8 @@
  * as they are imported.
  */
 import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../../crypto/bls.js";
-import { collectAttestation, computeGenesisAccounts, createValidators, type AttestationFault } from "../../chain/index.js";
+import { collectAttestation, computeGenesisAccounts, createValidators, deployGenesis, type AttestationFault } from "../../chain/index.js";
+import { loadContractCode } from "./code.js";
 import { toHex } from "../../crypto/hash.js";
 import { getBeaconTotal } from "../../chain/beacon.js";
 import { computeFootprint, computeTxId, type SignedTx } from "../../program/index.js";
@@ -58,7 +59,6 @@ import { EventQueue } from "../events.js";
 import { createNetworkModel, type NetworkModel } from "../network.js";
 import type { ProtocolRunInput, ProtocolRunOutput } from "../protocol.js";
 import { RngStreams } from "../rng.js";
-import { deployGenesis } from "../world.js";
 import { WrongSignersBehaviour } from "./behaviour.js";
 import { DelayedMetrics } from "./metrics.js";
 import { AffirmationPool, type Pending } from "./pool.js";
@@ -109,7 +109,7 @@ export class DelayedSimulation implements ProofSource {
     this.metrics = new DelayedMetrics(cfg.slotSeconds, cfg.trace);
     this.ctx = { verifier: this.verifier, cache: new WeakMap<Batch, AttestationFault | "ok">() };
 
-    const deployed = deployGenesis(this.runtime, input.workload.genesis);
+    const deployed = deployGenesis(this.runtime, input.workload.genesis, loadContractCode);
     const validators = createValidators(cfg.validators, cfg.seed);
     this.chain = createGenesisState(
       { seed: cfg.seed, committees: cfg.shards, committeeSize: cfg.committeeSize, blockTxLimit: cfg.blockTxLimit, stage2Mode: this.opts.stage2Mode, assignment: this.opts.assignment, loadBound: this.opts.loadBound },
