@@ -190,6 +190,7 @@ export class CommitteeViews {
     while (stack.length > 0) {
       const t = stack[stack.length - 1] as SequencedTx;
       if ([...t.positions.keys()].some((d) => getContract(this.chain, d).awaitingCreator)) return false;
+      this.dropViewsAhead(k, t);
       const need = computeNeed(this.chain.params.stage2Mode, t.positions, (d) => this.know(k, d));
       if (need.kind === "blocked") return false;
       if (need.kind === "first") stack.push(getTxAt(this.chain, need.contract, need.position));
@@ -199,6 +200,20 @@ export class CommitteeViews {
       }
     }
     return true;
+  }
+
+  /**
+   * A view only moves forward, but a committee may come to need an earlier state of a contract it
+   * does not follow than its view holds — for a contract handed over to it, whose queue is behind
+   * the work it did for its other contracts. Such a view cannot serve: it is dropped, and the cone
+   * is executed again from the affirmed state (issue 14 §4: "no view of cX at S").
+   */
+  private dropViewsAhead(k: number, t: SequencedTx): void {
+    const views = this.views[k] as Map<ContractId, View>;
+    for (const [d, pos] of t.positions) {
+      const v = views.get(d);
+      if (v && v.idx > pos && getAffirmedIdx(getContract(this.chain, d)) < pos) views.delete(d);
+    }
   }
 
   /** The state committee `k` reads for `d` at `pos`, and what it rests on. */
@@ -323,18 +338,6 @@ export class CommitteeViews {
     }
   }
 
-  /** Executes a transaction none of whose contracts existed when it was sequenced: every call fails. */
-  executeOrphan(seq: number): TxResult {
-    const t = getTx(this.chain, seq);
-    const program = t.stx.tx.program;
-    const ex = executeProgram(program, { runtime: this.o.runtime, sender: t.stx.tx.sender, txId: t.txId, gasLimit: t.stx.tx.gasLimit, contract: () => undefined });
-    const status = ex.run.status === "committed" ? "committed" : "aborted";
-    const reason = status === "aborted" ? describeAbort(program, ex.run.at, ex.run.values, ex.run.failures) : null;
-    const r: TxResult = { status, at: ex.run.at, reason, values: ex.run.values, valuesRoot: computeValuesRoot(ex.run.values), created: [] };
-    this.local(seq).results.set(-1, r);
-    return r;
-  }
-
   /** Committee `k` signs its batch(es) for this round (`batches.ts`); every committee calls it once per round, in order. */
   produceBatches(k: number, slot: number): SignedBatch[] {
     const round = this.round;
@@ -425,10 +428,10 @@ export class CommitteeViews {
     return txs;
   }
 
-  /** A successor's creating transaction was final again after a rollback: its state 0 is known again. */
-  resetGenesis(id: ContractId, kv: MerkleKV): void {
+  /** A successor's state 0 became known (its creation final, again after a rollback, or known never to have happened: `ended`). */
+  resetGenesis(id: ContractId, kv: MerkleKV, ended = false): void {
     const f = this.frontier(id);
-    f.snaps[0] = { kv, ended: false };
+    f.snaps[0] = { kv, ended };
     f.roots[0] = kv.root();
     f.localIdx = f.producedIdx = 0;
   }

@@ -8,7 +8,7 @@
  * in the queue of every footprint contract that exists (and is not dropped) then.
  */
 import { processStage1Block as applyBeaconRule, type RejectReason } from "../../chain/beacon.js";
-import { checkAttestation, computeProposer, computeSigningRoot, computeSlotCommittee, type Attestation, type Validator } from "../../chain/index.js";
+import { checkAttestation, computeProposer, computeSigningRoot, computeSlotCommittee, computeSuccessorGroup, type Attestation, type Validator } from "../../chain/index.js";
 import type { SignatureVerifier } from "../../crypto/bls.js";
 import { bytesEqual } from "../../crypto/hash.js";
 import { XshardError } from "../../errors.js";
@@ -16,7 +16,32 @@ import { computeFootprint, computeTxId, type SignedTx } from "../../program/inde
 import { commitList } from "../../state/index.js";
 import type { ContractId } from "../../types.js";
 import { DOMAIN_STAGE1, Stage1Header, type Stage1HeaderValue } from "./containers.js";
-import { appendLog, getActiveValidators, type ContractRecord, type DelayedState, type SequencedTx } from "./state.js";
+import { createContractRecord } from "./genesis.js";
+import { computeSuccessorCommittee } from "./stage2.js";
+import { appendLog, getActiveValidators, RESULTS_CONTRACT, type ContractRecord, type DelayedState, type SequencedTx } from "./state.js";
+import { MerkleKV } from "../../state/index.js";
+
+/** Root of the empty state: a contract's state 0 before its creation is known, and the results contract's. */
+export const EMPTY_ROOT = MerkleKV.empty().root();
+
+/**
+ * A footprint id that is not on chain but names a successor (`parent~…`, DESIGN §1) of a live
+ * contract: it may have been created by one of the parent's transactions sequenced before `seq`,
+ * so the transaction depends on that creation (issue 14 §2) — the contract is registered now, on
+ * its committee, with its state 0 pending until those transactions are final.
+ */
+function registerNamedSuccessor(s: DelayedState, contracts: Map<ContractId, ContractRecord>, id: ContractId, positions: ReadonlyMap<ContractId, number>): ContractRecord | undefined {
+  const cut = id.lastIndexOf("~");
+  if (cut <= 0) return undefined;
+  const parent = id.slice(0, cut);
+  const p = contracts.get(parent);
+  if (!p || p.dropped || parent === RESULTS_CONTRACT) return undefined;
+  const committee = computeSuccessorCommittee({ ...s, contracts }, id);
+  const parentPosition = p.queue.length - (positions.has(parent) ? 1 : 0);
+  const rec: ContractRecord = { ...createContractRecord(id, committee, "", EMPTY_ROOT), awaitingCreator: true, pendingCreation: { parent, parentPosition } };
+  contracts.set(id, rec);
+  return rec;
+}
 
 export interface Stage1Block {
   readonly header: Stage1HeaderValue;
@@ -86,7 +111,7 @@ function fail(code: string, message: string, data: Record<string, unknown> = {})
  * WRONG_PROPOSER, BAD_TXS_ROOT, an attestation fault — UNKNOWN_SIGNER, DUPLICATE_SIGNER,
  * NO_SUPERMAJORITY, BAD_SIGNATURE —, INVALID_TX, TOO_MANY_TXS); the input state is never changed.
  */
-export function processStage1Block(s: DelayedState, block: SignedStage1Block, verifier: SignatureVerifier, opts: Stage1Options = {}): { state: DelayedState; seqs: number[] } {
+export function processStage1Block(s: DelayedState, block: SignedStage1Block, verifier: SignatureVerifier, opts: Stage1Options = {}): { state: DelayedState; seqs: number[]; registered: ContractId[] } {
   const h = block.header;
   if (!bytesEqual(h.parentRoot, s.stage1Root)) fail("BAD_PARENT", "parent root is not the chain's head", { slot: h.slot });
   if (h.firstSeq !== s.txs.length) fail("BAD_SEQUENCE", `first sequence number ${h.firstSeq}, expected ${s.txs.length}`, { firstSeq: h.firstSeq });
@@ -107,19 +132,36 @@ export function processStage1Block(s: DelayedState, block: SignedStage1Block, ve
   let txs = s.txs;
   const graph = s.graph && block.txs.length > 0 ? s.graph.clone() : s.graph;
   const seqs: number[] = [];
+  const registered: ContractId[] = [];
+  const queueOn = (rec: ContractRecord, seq: number, positions: Map<ContractId, number>): void => {
+    positions.set(rec.id, rec.queue.length);
+    contracts.set(rec.id, { ...rec, queue: appendLog(rec.queue, seq) } satisfies ContractRecord);
+  };
   block.txs.forEach((stx, i) => {
     const seq = txs.length;
     const positions = new Map<ContractId, number>();
     for (const id of computeFootprint(stx.tx.program)) {
-      const rec = contracts.get(id);
+      let rec = contracts.get(id);
+      if (!rec) {
+        rec = registerNamedSuccessor(s, contracts, id, positions);
+        if (rec) registered.push(id);
+      }
       if (!rec || rec.dropped) continue; // absent when sequenced: calls to it fail
-      positions.set(id, rec.queue.length);
-      contracts.set(id, { ...rec, queue: appendLog(rec.queue, seq) } satisfies ContractRecord);
+      queueOn(rec, seq, positions);
+    }
+    if (positions.size === 0) {
+      // No live contract: its outcome is executed and affirmed on the results contract.
+      let rec = contracts.get(RESULTS_CONTRACT);
+      if (!rec) {
+        rec = createContractRecord(RESULTS_CONTRACT, computeSuccessorGroup(s.params.seed, RESULTS_CONTRACT, s.params.committees), "", EMPTY_ROOT);
+        registered.push(RESULTS_CONTRACT);
+      }
+      queueOn(rec, seq, positions);
     }
     const t: SequencedTx = { seq, txId: txIds[i] as Uint8Array, stx, positions, stage1Slot: h.slot };
     txs = appendLog(txs, t);
     graph?.record([...positions.keys()]);
     seqs.push(seq);
   });
-  return { state: { ...s, beacon: r.state, stage1Root: Stage1Header.hashTreeRoot(h), contracts, txs, graph }, seqs };
+  return { state: { ...s, beacon: r.state, stage1Root: Stage1Header.hashTreeRoot(h), contracts, txs, graph }, seqs, registered };
 }

@@ -36,7 +36,7 @@ import {
 } from "./containers.js";
 import { isAffirmationApplicable, selectAffirmations, type CandidateAffirmation } from "./rules.js";
 import { createContractRecord } from "./genesis.js";
-import { appendLog, getActiveValidators, getAffirmedIdx, getContract, getLiveAssignment, getLogItem, getTx, truncateLog, type ContractRecord, type DelayedState } from "./state.js";
+import { appendLog, getActiveValidators, getAffirmedIdx, getContract, getLiveAssignment, getLogItem, getTx, isTxFinal, truncateLog, type ContractRecord, type DelayedState } from "./state.js";
 
 /** One affirmation applied by a block, in the block's canonical order. */
 export interface AppliedAffirmation {
@@ -55,6 +55,8 @@ export interface Stage2Effects {
   readonly applied: readonly AppliedAffirmation[];
   /** Successors registered (`fresh`) or given their state 0 again after a rollback. */
   readonly created: readonly { readonly id: ContractId; readonly committee: number; readonly fresh: boolean; readonly creator: number; readonly index: number }[];
+  /** Successors named before their creation that turn out never created: they exist as ended, empty contracts. */
+  readonly absent: readonly ContractId[];
   readonly dropped: readonly ContractId[];
 }
 
@@ -304,7 +306,13 @@ function applyAffirmations(s: DelayedState, order: ReturnType<typeof getCanonica
       finalized.push(t.seq);
       (c.created[i - c.from] ?? []).forEach((x, index) => {
         const existing = contracts.get(x.id);
-        if (!existing) {
+        const pc = existing?.pendingCreation;
+        if (existing && pc) {
+          // Named before this creation was final: created for it if its creator came first.
+          if ((t.positions.get(pc.parent) ?? Infinity) >= pc.parentPosition) return;
+          contracts.set(x.id, { ...existing, codeHash: x.codeHash, chainRoots: appendLog(truncateLog(existing.chainRoots, 0), x.root), awaitingCreator: false, pendingCreation: undefined, creator: t.seq });
+          created.push({ id: x.id, committee: existing.committee, fresh: false, creator: t.seq, index });
+        } else if (!existing) {
           const committee = computeSuccessorCommittee(state, x.id);
           contracts.set(x.id, createContractRecord(x.id, committee, x.codeHash, x.root, t.seq));
           created.push({ id: x.id, committee, fresh: true, creator: t.seq, index });
@@ -316,6 +324,19 @@ function applyAffirmations(s: DelayedState, order: ReturnType<typeof getCanonica
     }
     applied.push({ inclusion: o.inclusion, affirmation: o.affirmation, batch: o.batch, claim: c, finalized });
   }
+  // Successors named before their creation: once every transaction of the parent that could have
+  // created one is final and none did, it does not exist for the transactions that named it.
+  const absent: ContractId[] = [];
+  for (const rec of contracts.values()) {
+    const pc = rec.pendingCreation;
+    if (!pc) continue;
+    const parent = contracts.get(pc.parent) as ContractRecord;
+    let settled = true;
+    for (let i = 0; i < pc.parentPosition && settled; i++) settled = isTxFinal(state, getLogItem(parent.queue, i));
+    if (!settled) continue;
+    contracts.set(rec.id, { ...rec, endedAt: appendLog(truncateLog(rec.endedAt, 0), true), awaitingCreator: false, pendingCreation: undefined });
+    absent.push(rec.id);
+  }
   const dropped: ContractId[] = [];
   for (const rec of contracts.values()) {
     const at = getAffirmedIdx(rec);
@@ -324,5 +345,5 @@ function applyAffirmations(s: DelayedState, order: ReturnType<typeof getCanonica
     dropped.push(rec.id);
   }
   state = { ...state, contracts };
-  return { state, effects: { evidence, applied, created, dropped } };
+  return { state, effects: { evidence, applied, created, absent, dropped } };
 }

@@ -65,7 +65,21 @@ export interface ContractRecord {
   readonly awaitingCreator: boolean;
   /** Sequence number of the transaction that created it (undefined for genesis contracts). */
   readonly creator?: number;
+  /**
+   * A successor named by a transaction before any creation of it was final: it exists for that
+   * transaction only if one of `parent`'s first `parentPosition` transactions created it, which is
+   * known once they are all final (its state 0 waits until then; `awaitingCreator`).
+   */
+  readonly pendingCreation?: { readonly parent: ContractId; readonly parentPosition: number } | undefined;
 }
+
+/**
+ * The designated results contract: a transaction none of whose contracts is live when it is
+ * sequenced is queued here, so that its committee executes it and affirms its outcome like any
+ * other's — every final outcome is in a results root a light client can check (DESIGN §7). No code,
+ * an empty state that never changes; its committee is H(seed, id) mod committees; never dropped.
+ */
+export const RESULTS_CONTRACT = "xshard:results";
 
 export function getAffirmedIdx(r: ContractRecord): number {
   return r.chainRoots.length - 1;
@@ -144,6 +158,6 @@ export function isTxFinal(s: DelayedState, seq: number): boolean {
 /** Live (not dropped) contracts → committee, in registration order. */
 export function getLiveAssignment(s: DelayedState): Map<ContractId, number> {
   const out = new Map<ContractId, number>();
-  for (const r of s.contracts.values()) if (!r.dropped) out.set(r.id, r.committee);
+  for (const r of s.contracts.values()) if (!r.dropped && r.id !== RESULTS_CONTRACT) out.set(r.id, r.committee);
   return out;
 }

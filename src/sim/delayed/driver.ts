@@ -22,7 +22,8 @@
  * as they are imported.
  */
 import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../../crypto/bls.js";
-import { collectAttestation, computeGenesisAccounts, createValidators, type AttestationFault } from "../../chain/index.js";
+import { collectAttestation, computeGenesisAccounts, createValidators, deployGenesis, type AttestationFault } from "../../chain/index.js";
+import { loadContractCode } from "./code.js";
 import { toHex } from "../../crypto/hash.js";
 import { getBeaconTotal } from "../../chain/beacon.js";
 import { computeFootprint, computeTxId, type SignedTx } from "../../program/index.js";
@@ -58,7 +59,6 @@ import { EventQueue } from "../events.js";
 import { createNetworkModel, type NetworkModel } from "../network.js";
 import type { ProtocolRunInput, ProtocolRunOutput } from "../protocol.js";
 import { RngStreams } from "../rng.js";
-import { deployGenesis } from "../world.js";
 import { WrongSignersBehaviour } from "./behaviour.js";
 import { DelayedMetrics } from "./metrics.js";
 import { AffirmationPool, type Pending } from "./pool.js";
@@ -95,7 +95,6 @@ export class DelayedSimulation implements ProofSource {
   private disputesInFlight = 0;
   readonly blocks: SignedStage2Block[] = [];
   readonly records: TxRecord[] = [];
-  private readonly orphans: number[] = [];
   private disputes: Dispute[] = [];
   private readonly genesisTotal: bigint;
 
@@ -110,7 +109,7 @@ export class DelayedSimulation implements ProofSource {
     this.metrics = new DelayedMetrics(cfg.slotSeconds, cfg.trace);
     this.ctx = { verifier: this.verifier, cache: new WeakMap<Batch, AttestationFault | "ok">() };
 
-    const deployed = deployGenesis(this.runtime, input.workload.genesis);
+    const deployed = deployGenesis(this.runtime, input.workload.genesis, loadContractCode);
     const validators = createValidators(cfg.validators, cfg.seed);
     this.chain = createGenesisState(
       { seed: cfg.seed, committees: cfg.shards, committeeSize: cfg.committeeSize, blockTxLimit: cfg.blockTxLimit, stage2Mode: this.opts.stage2Mode, assignment: this.opts.assignment, loadBound: this.opts.loadBound },
@@ -155,7 +154,7 @@ export class DelayedSimulation implements ProofSource {
     const round = (s: number, j: number) => (): void => {
       if (j === 0) lastSlot = s;
       const number = s * this.n + j;
-      const ready = this.startRound(s, number);
+      const ready = this.startRound(s);
       // The block closes its interval: batches that arrived by then are in it.
       this.queue.schedule(roundAt(s, j + 1) - 1, () => {
         if (ready) this.produceStage2Block(s, number);
@@ -195,13 +194,13 @@ export class DelayedSimulation implements ProofSource {
     const committee = getStage1Committee(this.chain, slot);
     const attestation = collectAttestation(this.verifier, committee, built.signingRoot);
     this.metrics.count("signatures", committee.length);
-    const { state, seqs } = processStage1Block(this.chain, { ...built.block, attestation }, this.verifier);
+    const { state, seqs, registered } = processStage1Block(this.chain, { ...built.block, attestation }, this.verifier);
     this.setChain(state);
+    for (const id of registered) this.local.addFrontier(id, getContract(state, id).committee, MerkleKV.empty());
     this.local.addTxs(seqs);
     seqs.forEach((seq, i) => {
       this.metrics.indexOf[seq] = indexOf.get(built.block.txs[i] as SignedTx) as number;
       this.records[seq] = { affirmedIn: new Map() };
-      if (getTx(state, seq).positions.size === 0) this.orphans.push(seq);
     });
     this.metrics.sequenced(slot, seqs, seqs.map((seq) => [...getTx(state, seq).positions.keys()].map((d) => getContract(state, d).committee)));
     // The block's data reaches each committee after its own delay; it is used from the next slot on.
@@ -223,13 +222,12 @@ export class DelayedSimulation implements ProofSource {
    * will carry it), then every committee executes and signs; its batches travel. False when every
    * validator is slashed (nobody to attest: no block).
    */
-  private startRound(slot: number, number: number): boolean {
+  private startRound(slot: number): boolean {
     this.roundPre = this.chain;
     this.roundEvidence = this.includeDisputes(slot);
     if (getActiveValidators(this.chain).length === 0) return false;
     const K = this.chain.params.committees;
     for (let k = 0; k < K; k++) this.local.executeReady(k, slot);
-    this.finishOrphans(slot, number);
     for (let k = 0; k < K; k++) {
       for (const { batch, variant } of this.local.produceBatches(k, slot)) this.queue.schedule(this.queue.now + this.delay("network"), this.pool.send(batch, variant));
     }
@@ -260,6 +258,7 @@ export class DelayedSimulation implements ProofSource {
       if (c.fresh) this.local.addFrontier(c.id, c.committee, kv);
       else this.local.resetGenesis(c.id, kv);
     }
+    for (const id of effects.absent) this.local.resetGenesis(id, MerkleKV.empty(), true);
     this.prunePending(effects.applied);
     this.local.discardConflictingWork();
     this.local.dropContracts(effects.dropped);
@@ -290,15 +289,6 @@ export class DelayedSimulation implements ProofSource {
     rec.finalBlock = block;
     this.metrics.final(seq, getTx(this.chain, seq).stage1Slot, slot, r.status, r.reason);
     this.local.releaseStates(seq);
-  }
-
-  /** Transactions none of whose contracts existed when sequenced: every call fails; final at once. */
-  private finishOrphans(slot: number, number: number): void {
-    for (const seq of this.orphans) {
-      if ((this.records[seq] as TxRecord).finalBlock !== undefined || getTx(this.chain, seq).stage1Slot >= slot) continue;
-      this.local.executeOrphan(seq);
-      this.finalize(seq, slot, number, -1);
-    }
   }
 
   // ------------------------------------------------ evidence, slashing, fraud proofs
@@ -443,7 +433,8 @@ export class DelayedSimulation implements ProofSource {
       lastSlot,
     );
     const contracts = new Map<ContractId, MerkleKV>();
-    for (const id of this.chain.contracts.keys()) contracts.set(id, this.local.getSnap(id, this.local.frontier(id).localIdx).kv);
+    // Contracts that exist: not the results contract, not successors never created.
+    for (const r of this.chain.contracts.values()) if (r.codeHash !== "") contracts.set(r.id, this.local.getSnap(r.id, this.local.frontier(r.id).localIdx).kv);
     return {
       results,
       end: { contracts, beacon: this.chain.beacon.balances, beaconGenesisTotal: this.genesisTotal },

@@ -1,0 +1,150 @@
+/**
+ * The two-stage chain's transitions verify what they import (issue 10 §3): hand-built invalid
+ * Stage-1 and Stage-2 blocks get the typed error naming the rule, and the state given is unchanged.
+ */
+import { describe, expect, it } from "vitest";
+import { collectAttestation, createValidators, deployGenesis, computeGenesisAccounts, type Attestation } from "../../src/chain/index.js";
+import { createBlsVerifier } from "../../src/crypto/bls.js";
+import { sha256 } from "../../src/crypto/hash.js";
+import { LIBRARY_CONTRACTS, loadLibraryWasm, Runtime } from "../../src/runtime/index.js";
+import { CommitteeViews } from "../../src/protocols/delayed/committee.js";
+import { Stage2Header } from "../../src/protocols/delayed/containers.js";
+import { createGenesisState } from "../../src/protocols/delayed/genesis.js";
+import { buildStage1Block, getStage1Committee, processStage1Block, type SignedStage1Block } from "../../src/protocols/delayed/stage1.js";
+import { buildStage2Block, computeInclusions, computeStage2SigningRoot, getStage2Committee, processStage2Block, type Batch, type HeldAffirmation, type SignedStage2Block, type Stage2Block } from "../../src/protocols/delayed/stage2.js";
+import { getAffirmedIdx, getContract, type DelayedState } from "../../src/protocols/delayed/state.js";
+import { TxFactory } from "../../src/workloads/common.js";
+import { touchProgram } from "../../src/workloads/programs.js";
+import { commitList, type MerkleKV } from "../../src/state/index.js";
+
+const verifier = createBlsVerifier();
+const runtime = new Runtime();
+const code = (c: string): Uint8Array => loadLibraryWasm(c as (typeof LIBRARY_CONTRACTS)[number]);
+
+/** Counters a (committee 0) and b (committee 1); 8 validators, committees of 4; transactions touching [a] and [a, b]. */
+function setup(mode: "strict" | "conditional") {
+  const f = new TxFactory(2);
+  const txs = [f.submit(0, f.users[0]!, touchProgram(["a"]), "a"), f.submit(0, f.users[1]!, touchProgram(["a", "b"]), "a,b")];
+  const genesis = { contracts: [{ id: "a", code: "counter", init: [], placement: 0 }, { id: "b", code: "counter", init: [], placement: 1 }], accounts: f.accountSpecs() };
+  const deployed = deployGenesis(runtime, genesis, code);
+  const state = createGenesisState(
+    { seed: "blocks", committees: 2, committeeSize: 4, blockTxLimit: 16, stage2Mode: mode, assignment: "shuffle", loadBound: 1.25 },
+    createValidators(8, "blocks"),
+    deployed.map((d) => ({ id: d.id, codeHash: d.codeHash, root: d.state.root(), placement: d.placement as number })),
+    computeGenesisAccounts(genesis),
+  );
+  return { state, genesisKv: new Map<string, MerkleKV>(deployed.map((d) => [d.id, d.state])), stxs: txs };
+}
+
+function signStage1(s: DelayedState, built: NonNullable<ReturnType<typeof buildStage1Block>>): SignedStage1Block {
+  return { ...built.block, attestation: collectAttestation(verifier, getStage1Committee(s, built.block.header.slot), built.signingRoot) };
+}
+
+function signStage2(s: DelayedState, block: Stage2Block): SignedStage2Block {
+  const attesters = getStage2Committee(s, block.header.number);
+  return { ...block, root: Stage2Header.hashTreeRoot(block.header), attestation: collectAttestation(verifier, attesters, computeStage2SigningRoot(s, block.header)), attesters };
+}
+
+/** Sequences the transactions, lets both committees execute and sign; returns the state and their batches. */
+function afterRound(mode: "strict" | "conditional") {
+  const { state, genesisKv, stxs } = setup(mode);
+  const { state: s1 } = processStage1Block(state, signStage1(state, buildStage1Block(state, stxs, 0)!), verifier);
+  const views = new CommitteeViews(s1, genesisKv, { runtime, verifier, keepHistory: false });
+  views.addTxs([0, 1]);
+  const batches: Batch[] = [];
+  for (let k = 0; k < 2; k++) {
+    views.deliverStage1(k, 0, 2);
+    views.executeReady(k, 1);
+  }
+  for (let k = 0; k < 2; k++) for (const b of views.produceBatches(k, 1)) batches.push(b.batch);
+  const held = new Map<string, HeldAffirmation[]>();
+  for (const batch of batches) batch.candidates.forEach((c, index) => held.set(c.contract, [...(held.get(c.contract) ?? []), { batch, index }]));
+  return { s1, batches, held };
+}
+
+const code_ = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+  return "no error";
+};
+
+describe("delayed: Stage-1 blocks are verified on import", () => {
+  const { state, stxs } = setup("strict");
+  const built = buildStage1Block(state, stxs, 0)!;
+  const good = signStage1(state, built);
+
+  it("a valid block sequences its transactions and queues them on their contracts", () => {
+    const { state: s, seqs } = processStage1Block(state, good, verifier);
+    expect(seqs).toEqual([0, 1]);
+    expect(getContract(s, "a").queue.length).toBe(2);
+    expect(getContract(s, "b").queue.length).toBe(1);
+  });
+
+  it.each([
+    ["BAD_PARENT", (): SignedStage1Block => ({ ...good, header: { ...good.header, parentRoot: sha256("other") } })],
+    ["WRONG_PROPOSER", (): SignedStage1Block => ({ ...good, header: { ...good.header, proposer: (good.header.proposer + 1) % 8 } })],
+    ["BAD_TXS_ROOT", (): SignedStage1Block => ({ ...good, txs: good.txs.slice(0, 1) })],
+    ["BAD_SEQUENCE", (): SignedStage1Block => ({ ...good, header: { ...good.header, firstSeq: 5 } })],
+    ["BAD_SIGNATURE", (): SignedStage1Block => ({ ...good, attestation: { ...good.attestation, signature: collectAttestation(verifier, getStage1Committee(state, 0), sha256("x")).signature } })],
+    ["NO_SUPERMAJORITY", (): SignedStage1Block => ({ ...good, attestation: { ...good.attestation, signers: good.attestation.signers.slice(0, 1) } })],
+  ])("%s: the typed error names the rule; the state is unchanged", (expected, make) => {
+    expect(code_(() => processStage1Block(state, make(), verifier))).toBe(expected);
+    expect(state.txs.length).toBe(0);
+    expect(getContract(state, "a").queue.length).toBe(0);
+  });
+
+  it("INVALID_TX: the same block against a state where its senders cannot pay the fee", () => {
+    const poor: DelayedState = { ...state, beacon: { balances: new Map([...state.beacon.balances].map(([k]) => [k, 0n] as [string, bigint])), nonces: state.beacon.nonces } };
+    expect(code_(() => processStage1Block(poor, good, verifier))).toBe("INVALID_TX");
+  });
+});
+
+describe("delayed: Stage-2 blocks are verified on import", () => {
+  it("a block built from the committees' batches verifies and applies; the same batch again does not continue the chain", () => {
+    const { s1, held } = afterRound("strict");
+    const block = signStage2(s1, buildStage2Block(s1, [], held, 1, 0, { verifier }));
+    const { state: s2, effects } = processStage2Block(s1, block, { verifier });
+    // Strict: a's committee executes both (b's state 0 is affirmed at genesis); b's waits for a's affirmation.
+    expect(getAffirmedIdx(getContract(s2, "a"))).toBe(2);
+    expect(getAffirmedIdx(getContract(s2, "b"))).toBe(0);
+    expect(effects.applied.length).toBeGreaterThan(0);
+    const again = signStage2(s2, { ...block, header: { ...block.header, number: 1, parentRoot: s2.stage2Root } });
+    expect(code_(() => processStage2Block(s2, again, { verifier }))).toBe("NOT_CONTINUING");
+  });
+
+  it("wrong batch root, bad aggregate, header not signed by its committee: typed errors", () => {
+    const { s1, held } = afterRound("strict");
+    const block = buildStage2Block(s1, [], held, 1, 0, { verifier });
+    const inc = block.inclusions[0]!;
+    const forged: Batch = { ...inc.batch, header: { ...inc.batch.header, round: 7 } };
+    const withBatch = (b: Batch): Stage2Block => ({ ...block, inclusions: computeInclusions(new Map([[b.candidates[0]!.contract, inc.applied.map((index) => ({ batch: b, index }))]])) });
+    expect(code_(() => processStage2Block(s1, signStage2(s1, recommit(withBatch(forged))), { verifier }))).toBe("BAD_BATCH_ROOT");
+    const other = collectAttestation(verifier, inc.batch.members, sha256("not this batch"));
+    const badAggregate: Batch = { ...inc.batch, attestation: { ...inc.batch.attestation, signature: other.signature } as Attestation };
+    expect(code_(() => processStage2Block(s1, signStage2(s1, recommit(withBatch(badAggregate))), { verifier }))).toBe("BAD_SIGNATURE");
+    const good = signStage2(s1, block);
+    const wrongAttesters = { ...good, attestation: collectAttestation(verifier, s1.validators.filter((v) => !good.attesters.includes(v)).slice(0, 4), sha256("x")) };
+    expect(code_(() => processStage2Block(s1, wrongAttesters, { verifier }))).toBe("UNKNOWN_SIGNER");
+  });
+
+  it("conditional: an affirmation whose assumed root is not affirmed in the block or before is refused", () => {
+    const { s1, batches } = afterRound("conditional");
+    // b's committee executed the [a, b] transaction over its own view of a: it assumes a's root.
+    const assuming = batches.find((x) => x.candidates.some((c) => c.assumptions.length > 0))!;
+    const other = batches.find((x) => x !== assuming)!;
+    const only = (list: Batch[]) => new Map(list.flatMap((x) => x.candidates.map((c, index) => [c.contract, [{ batch: x, index }]] as [string, HeldAffirmation[]])));
+    const block = { ...buildStage2Block(s1, [], new Map(), 1, 0, { verifier }), inclusions: computeInclusions(only([assuming])) };
+    expect(code_(() => processStage2Block(s1, signStage2(s1, recommit(block)), { verifier }))).toBe("ASSUMPTION_NOT_AFFIRMED");
+    // With a's batch in the same block both are accepted together.
+    const both = buildStage2Block(s1, [], only([assuming, other]), 1, 0, { verifier });
+    expect(processStage2Block(s1, signStage2(s1, both), { verifier }).effects.applied.length).toBeGreaterThan(1);
+  });
+});
+
+/** A block whose header commits its (hand-changed) inclusions, so that only the change is wrong. */
+function recommit(b: Stage2Block): Stage2Block {
+  return { ...b, header: { ...b.header, batchesRoot: commitList(b.inclusions.map((i) => i.root)).root } };
+}
