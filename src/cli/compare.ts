@@ -17,7 +17,6 @@ import { assertWritableOut } from "./output.js";
 import { fileNameOf, getRawArgs, parseProtocolList } from "./common.js";
 import { parseSeeds } from "./sweepGrid.js";
 
-export { fileNameOf, parseProtocolList } from "./common.js";
 
 export interface CompareOutput {
   /** Results of the (first) seed, one per protocol. */

@@ -1,15 +1,11 @@
 /**
  * The layering of docs/ARCHITECTURE.md, checked with dependency-cruiser against the rules in
- * `.dependency-cruiser.cjs`. Violations listed in `.dependency-cruiser-known-violations.json` are
- * the layering debt still being paid off (the file shrinks to nothing; nothing is added to it).
+ * `.dependency-cruiser.cjs`, with no listed exceptions.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-
-const KNOWN = ".dependency-cruiser-known-violations.json";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -25,8 +21,8 @@ function depcruise(args: string[], cwd = ROOT): { code: number; out: string } {
 }
 
 describe("import layering", () => {
-  it("no import breaks a layer rule (beyond the listed debt)", () => {
-    const r = depcruise(["src", "test", ...(existsSync(join(ROOT, KNOWN)) ? ["--ignore-known", KNOWN] : [])]);
+  it("no import breaks a layer rule (no listed exceptions)", () => {
+    const r = depcruise(["src", "test"]);
     expect(r.out.trim() === "" || r.code === 0, r.out).toBe(true);
     expect(r.code, r.out).toBe(0);
   });
@@ -36,11 +32,5 @@ describe("import layering", () => {
     const r = depcruise(["src"], join(ROOT, "test/arch/fixture"));
     expect(r.code).not.toBe(0);
     expect(r.out).toContain("protocols-are-pure");
-  });
-
-  it("the listed debt only shrinks", () => {
-    if (!existsSync(join(ROOT, KNOWN))) return;
-    const known = JSON.parse(readFileSync(join(ROOT, KNOWN), "utf8")) as unknown[];
-    expect(known.length).toBeLessThanOrEqual(2);
   });
 });

@@ -7,8 +7,6 @@ import { toHex } from "../../src/crypto/hash.js";
 import { decodeU64 } from "../../src/program/index.js";
 import { listProtocols } from "../../src/registry.js";
 import { stringifyResults } from "../../src/runner.js";
-import { runConfigFromFlags } from "../../src/cli/options.js";
-import { parseProtocolList } from "../../src/cli/compare.js";
 import { TREASURY_ACCOUNT } from "../../src/protocols/delayed/genesis.js";
 import { parseDelayedOptions } from "../../src/protocols/delayed/options.js";
 import type { ProtocolRunOutput, RunConfig } from "../../src/sim/protocol.js";
@@ -36,15 +34,9 @@ describe("delayed: protocols and options", () => {
     const names = listProtocols().map((p) => p.name);
     expect(names.slice(0, 2)).toEqual(["delayed:strict", "delayed:conditional"]);
     expect(listProtocols().find((p) => p.name === "delayed")?.inCompare).toBe(false);
-    const compared = parseProtocolList(undefined);
-    expect(compared.slice(0, 2)).toEqual(["delayed:strict", "delayed:conditional"]);
-    expect(compared).not.toContain("delayed");
-    expect(parseProtocolList("delayed")).toEqual(["delayed"]);
   });
 
-  it("CLI flags reach config.options; `delayed` defaults to conditional, the named variants fix their mode", () => {
-    const c = runConfigFromFlags({ stage2Mode: "strict", assignment: "adaptive", epochSlots: "4", loadBound: "1.5", wrongSigners: "1:0.2", withhold: "3,4" }, "delayed");
-    expect(c.options).toEqual({ stage2Mode: "strict", assignment: "adaptive", epochSlots: 4, loadBound: 1.5, wrongSigners: "1:0.2", withhold: "3,4" });
+  it("`delayed` defaults to conditional, the named variants fix their mode", () => {
     expect(parseDelayedOptions({}, 4).stage2Mode).toBe("conditional");
     expect(parseDelayedOptions({ stage2Mode: "strict" }, 4, "conditional").stage2Mode).toBe("conditional");
     const chain = scenario({
