@@ -23,7 +23,7 @@
  */
 import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../../crypto/bls.js";
 import { collectAttestation, computeGenesisAccounts, createValidators, deployGenesis, type AttestationFault } from "../../chain/index.js";
-import { loadContractCode } from "./code.js";
+import { loadContractCode } from "../world.js";
 import { toHex } from "../../crypto/hash.js";
 import { getBeaconTotal } from "../../chain/beacon.js";
 import { computeFootprint, computeTxId, type SignedTx } from "../../program/index.js";
