@@ -10,24 +10,8 @@ import { buildSyncBlock, computeSyncBlockRoot, createSyncState, processSyncBlock
 import { DOMAIN_CONFIRMATION, DOMAIN_SYNC_BLOCK } from "../../src/protocols/sync/containers.js";
 import { buildConfirmation, checkRemoteRead, computeConfirmationRoot, type SyncConfirmation } from "../../src/protocols/sync/execution.js";
 import { run, scenario } from "../helpers/run.js";
+import { SYNC_SCENARIO as doc } from "../vectors/baselines.js";
 
-/** Two swaps through one pool (exchange, tokenA, tokenB on shards 0, 1, 2) and a local transfer. */
-const doc = {
-  accounts: [
-    { name: "alice", balance: "1000000000000" },
-    { name: "bob", balance: "1000000000000" },
-  ],
-  contracts: [
-    { id: "a", code: "counter", placement: 0 },
-    { id: "b", code: "counter", placement: 1 },
-    { id: "c", code: "counter", placement: 0 },
-  ],
-  transactions: [
-    { slot: 0, sender: "alice", program: { steps: [{ call: "a.inc" }, { call: "b.inc" }] } },
-    { slot: 0, sender: "bob", program: { steps: [{ call: "a.inc" }, { call: "b.inc" }] } },
-    { slot: 0, sender: "alice", program: { steps: [{ call: "c.inc" }] } },
-  ],
-};
 
 function setUp() {
   const config = resolveRunConfig({ protocol: "sync", validators: 16, committeeSize: 4, shards: 2, signatures: true });

@@ -77,3 +77,24 @@ export function errorCodeOf(f: () => unknown): string | null {
   }
   return null;
 }
+
+/** One byte of `b` flipped: how the vectors forge roots and signatures. */
+export const flip = (b: Uint8Array): Uint8Array => Uint8Array.from(b, (x, i) => (i === 0 ? x ^ 1 : x));
+
+/** Counters a and c on shard 0, b on shard 1: two cross-shard {a,b} transactions and a local {c}. */
+export const SYNC_SCENARIO = {
+  accounts: [
+    { name: "alice", balance: "1000000000000" },
+    { name: "bob", balance: "1000000000000" },
+  ],
+  contracts: [
+    { id: "a", code: "counter", placement: 0 },
+    { id: "b", code: "counter", placement: 1 },
+    { id: "c", code: "counter", placement: 0 },
+  ],
+  transactions: [
+    { slot: 0, sender: "alice", program: { steps: [{ call: "a.inc" }, { call: "b.inc" }] } },
+    { slot: 0, sender: "bob", program: { steps: [{ call: "a.inc" }, { call: "b.inc" }] } },
+    { slot: 0, sender: "alice", program: { steps: [{ call: "c.inc" }] } },
+  ],
+};

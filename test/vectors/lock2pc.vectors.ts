@@ -29,7 +29,7 @@ import { buildLock2pcBlock, computeLock2pcBlockRoot, processCrosslink, processLo
 import { createLock2pcState, processAbort, processCommit, processLock, type Lock2pcState, type OpResult } from "../../src/protocols/lock2pc/transitions.js";
 import type { LockProof } from "../../src/protocols/lock2pc/rules.js";
 import type { Attestation } from "../../src/chain/index.js";
-import { createChainDriver, errorCodeOf, type ChainJson, type Vector } from "./baselines.js";
+import { createChainDriver, errorCodeOf, flip, type ChainJson, type Vector } from "./baselines.js";
 
 // ---------------------------------------------------------------- JSON forms
 
@@ -182,8 +182,6 @@ const SCENARIO = {
 
 /** `blockTxLimit` is not a lock2pc rule (kept so both baselines' fixtures name their chain alike). */
 export const LOCK2PC_CHAIN: ChainJson = { seed: "vectors", validators: 16, committeeSize: 4, shards: 2, blockTxLimit: 8, scenario: SCENARIO };
-
-const flip = (b: Uint8Array): Uint8Array => Uint8Array.from(b, (x, i) => (i === 0 ? x ^ 1 : x));
 
 export function generateLock2pcVectors(): Record<string, Vector> {
   const d = createChainDriver("lock2pc", LOCK2PC_CHAIN);

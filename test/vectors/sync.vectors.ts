@@ -25,7 +25,7 @@ import type { ShardsContext, ShardsState, Snap } from "../../src/protocols/shard
 import { buildSyncBlock, computeSyncBlockRoot, createSyncState, processSyncBlock, type SyncBlock, type SyncBlockBody, type SyncState } from "../../src/protocols/sync/block.js";
 import { DOMAIN_CONFIRMATION, DOMAIN_SYNC_BLOCK } from "../../src/protocols/sync/containers.js";
 import { buildConfirmation, computeConfirmationRoot, processSyncHeight, type HeightResult, type SyncConfirmation } from "../../src/protocols/sync/execution.js";
-import { createChainDriver, errorCodeOf, type ChainJson, type Vector } from "./baselines.js";
+import { createChainDriver, errorCodeOf, flip, SYNC_SCENARIO, type ChainJson, type Vector } from "./baselines.js";
 
 // ---------------------------------------------------------------- JSON forms
 
@@ -111,27 +111,8 @@ export function heightInputFromJson(x: unknown, world: ShardsState): { blocks: S
 
 // ---------------------------------------------------------------- the cases
 
-/** Counters a and c on shard 0, b on shard 1: two cross-shard {a,b} transactions and a local {c}. */
-const SCENARIO = {
-  accounts: [
-    { name: "alice", balance: "1000000000000" },
-    { name: "bob", balance: "1000000000000" },
-  ],
-  contracts: [
-    { id: "a", code: "counter", placement: 0 },
-    { id: "b", code: "counter", placement: 1 },
-    { id: "c", code: "counter", placement: 0 },
-  ],
-  transactions: [
-    { slot: 0, sender: "alice", program: { steps: [{ call: "a.inc" }, { call: "b.inc" }] } },
-    { slot: 0, sender: "bob", program: { steps: [{ call: "a.inc" }, { call: "b.inc" }] } },
-    { slot: 0, sender: "alice", program: { steps: [{ call: "c.inc" }] } },
-  ],
-};
 
-export const SYNC_CHAIN: ChainJson = { seed: "vectors", validators: 16, committeeSize: 4, shards: 2, blockTxLimit: 8, scenario: SCENARIO };
-
-const flip = (b: Uint8Array): Uint8Array => Uint8Array.from(b, (x, i) => (i === 0 ? x ^ 1 : x));
+export const SYNC_CHAIN: ChainJson = { seed: "vectors", validators: 16, committeeSize: 4, shards: 2, blockTxLimit: 8, scenario: SYNC_SCENARIO };
 
 export function generateSyncVectors(): Record<string, Vector> {
   const d = createChainDriver("sync", SYNC_CHAIN);
