@@ -17,6 +17,10 @@ export const DEFAULT_RUN_CONFIG: Omit<RunConfig, "protocol"> = {
   shards: 4,
   stage2PerSlot: 1,
   blockTxLimit: 512,
+  slotGas: 2_000_000,
+  offlineShare: 0,
+  offlineFrom: 0,
+  offlineUntil: null,
   signatures: true,
   network: { kind: "fixed", ms: 500 } satisfies NetworkSpec,
   trace: [0],
@@ -36,6 +40,8 @@ export function resolveRunConfig(partial: Partial<RunConfig> & { protocol: strin
     ["shards", 1, 4096],
     ["stage2PerSlot", 1, 64],
     ["blockTxLimit", 1, 1_000_000],
+    ["slotGas", 10_000, Number.MAX_SAFE_INTEGER],
+    ["offlineFrom", 0, 10_000_000],
   ];
   for (const [k, lo, hi] of ints) {
     const v = c[k] as number;
@@ -45,6 +51,12 @@ export function resolveRunConfig(partial: Partial<RunConfig> & { protocol: strin
   }
   if (!(Number.isFinite(c.slotSeconds) && c.slotSeconds > 0 && c.slotSeconds <= MAX_SLOT_SECONDS)) {
     throw new XshardError("BAD_PARAM", `slotSeconds must be a number in (0, ${MAX_SLOT_SECONDS}], got ${c.slotSeconds}`, { name: "slotSeconds", value: c.slotSeconds });
+  }
+  if (!(typeof c.offlineShare === "number" && c.offlineShare >= 0 && c.offlineShare < 1)) {
+    throw new XshardError("BAD_PARAM", `offlineShare must be a number in [0, 1), got ${c.offlineShare}`, { name: "offlineShare", value: c.offlineShare });
+  }
+  if (c.offlineUntil !== null && !(Number.isInteger(c.offlineUntil) && c.offlineUntil > c.offlineFrom && c.offlineUntil <= 10_000_000)) {
+    throw new XshardError("BAD_PARAM", `offlineUntil must be an integer slot after offlineFrom (${c.offlineFrom}), got ${c.offlineUntil}`, { name: "offlineUntil", value: c.offlineUntil });
   }
   if (typeof c.seed !== "string" || c.seed === "") throw new XshardError("BAD_PARAM", "seed must be a non-empty string", { name: "seed", value: c.seed });
   for (const i of c.trace) {

@@ -66,6 +66,10 @@ export function addRunOptions(cmd: Command): Command {
     .option("--stage2-per-slot <n>", "Stage-2 blocks per slot (delayed)")
     .option("--drain <n>", "extra slots after the last submission")
     .option("--block-tx-limit <n>", "most transactions per block")
+    .option("--slot-gas <n>", "execution gas per slot of one shard / contract committee (every protocol)")
+    .option("--offline <share>", "share of validators (seeded) that never sign or propose, in [0, 1)")
+    .option("--offline-from <slot>", "offline validators are offline from this slot (default 0)")
+    .option("--offline-until <slot>", "…until this slot, exclusive (default: the end of the run)")
     .option("--slot-seconds <s>", "slot length in seconds")
     .option("--network <model>", "network delay model: fixed:MS | uniform:MIN:MAX | lognormal:MEDIAN:SIGMA:MAX")
     .option("--no-signatures", "turn BLS signature work off (very large simulations)")
@@ -131,8 +135,12 @@ export function runConfigFromFlags(o: Record<string, unknown>, protocol: string)
     ["stage2PerSlot", "stage2PerSlot"],
     ["drain", "drainSlots"],
     ["blockTxLimit", "blockTxLimit"],
+    ["slotGas", "slotGas"],
+    ["offlineFrom", "offlineFrom"],
+    ["offlineUntil", "offlineUntil"],
   ];
   for (const [flag, key] of intFlags) if (o[flag] !== undefined) c[key] = parseIntFlag(toFlagName(flag).slice(2), o[flag]);
+  if (o.offline !== undefined) c.offlineShare = parseNumberFlag("offline", o.offline);
   if (o.slotSeconds !== undefined) c.slotSeconds = parseNumberFlag("slot-seconds", o.slotSeconds);
   if (o.network !== undefined) c.network = parseNetworkSpec(flagText("network", o.network));
   if (o.signatures === false) c.signatures = false;

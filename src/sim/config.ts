@@ -22,6 +22,8 @@ export function computeConfigRecord(
     committeeSize: c.committeeSize,
     [groups]: c.shards,
     blockTxLimit: c.blockTxLimit,
+    slotGas: c.slotGas,
+    offline: { share: c.offlineShare, from: c.offlineFrom, until: c.offlineUntil },
     signatures: c.signatures,
     trace: [...c.trace],
     ...own,

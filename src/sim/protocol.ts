@@ -22,6 +22,17 @@ export interface RunConfig {
   readonly stage2PerSlot: number;
   /** Most transactions (or segments / claims) in one block. */
   readonly blockTxLimit: number;
+  /**
+   * Execution capacity of one shard (receipts, sync, lock2pc) or one contract committee (delayed)
+   * per slot, in metered gas: the same figure for every design (docs/protocols/resources.md).
+   */
+  readonly slotGas: number;
+  /** Liveness faults: the seeded share of validators that is offline (never signs or proposes)… */
+  readonly offlineShare: number;
+  /** …from this slot… */
+  readonly offlineFrom: number;
+  /** …until this slot (exclusive); `null`: to the end of the run. */
+  readonly offlineUntil: number | null;
   /** Real BLS signatures (default) or the no-op verifier for very large simulations. */
   readonly signatures: boolean;
   readonly network: NetworkSpec;
