@@ -6,3 +6,4 @@ export * from "./attestation.js";
 export * from "./genesis.js";
 export * from "./values.js";
 export * from "./anchor.js";
+export * from "./observer.js";
