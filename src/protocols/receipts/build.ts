@@ -12,7 +12,9 @@ import type { PoolEntry } from "./consume/rule.js";
 import { isForcedSlotLeft } from "./consume/sequential.js";
 import { openShardBlock, processBlockItem } from "./blockItems.js";
 import type { ReceiptsState } from "./state.js";
-import { computeShardHeader, signShardHeader, type SignedShardBlock } from "./shardBlock.js";
+import { checkBuiltShardBlock, computeShardHeader, signShardHeader, type ShardBlockResult, type SignedShardBlock } from "./shardBlock.js";
+import type { ShardBlockWork } from "./blockItems.js";
+import type { VerifyOptions } from "./observer.js";
 import type { ShardHeaderValue } from "./containers.js";
 
 /** A shard's local view: what it has received and not yet included. Not agreed chain state. */
@@ -38,6 +40,11 @@ export interface BuiltShardBlock<T> {
   readonly dropped: readonly { readonly entry: PoolEntry<T>; readonly code: string; readonly reason: string }[];
   /** Queue modes: receipts forced into this block. */
   readonly forced: number;
+  /** The state the block was built on and the build's own execution of its items (see `processBuiltShardBlock`). */
+  readonly pre: ReceiptsState;
+  readonly work: ShardBlockWork;
+  /** The header as the execution sealed it (before any `alterHeader`). */
+  readonly sealed: ShardHeaderValue;
 }
 
 /** Builds shard `shard`'s block for `slot` from its view (see the file's comment). */
@@ -82,5 +89,17 @@ export function buildShardBlock<T>(state: ReceiptsState, shard: number, slot: nu
   const sealed = computeShardHeader(w, commitList(w.receiptRoots));
   const header = behaviour.alterHeader ? behaviour.alterHeader(sealed) : sealed;
   const block: SignedShardBlock = { header, items: w.items, attestation: signShardHeader(ctx, header) };
-  return { block, view: { mempool: view.mempool.filter((e) => !gone.has(e)), queue }, waiting, dropped, forced };
+  return { block, view: { mempool: view.mempool.filter((e) => !gone.has(e)), queue }, waiting, dropped, forced, pre: state, work: w, sealed };
+}
+
+/**
+ * Imports a block this node built, as a proposer does: the same checks as `processShardBlock` —
+ * header rules (slot, parent, proposer, base fee, the committee's attestation with signatures where
+ * enabled, item count and order), then gas used, receipts root and state root — but against the
+ * build's own execution of the items instead of a second one. Only for a block built on this very
+ * state; anything else (a block from another builder) is verified in full by `processShardBlock`.
+ */
+export function processBuiltShardBlock<T>(state: ReceiptsState, built: BuiltShardBlock<T>, ctx: ReceiptsContext, opts: VerifyOptions = {}): ShardBlockResult {
+  if (built.pre !== state) throw new XshardError("NOT_BUILT_ON_STATE", "a built block is imported only on the state it was built on; verify it with processShardBlock", {});
+  return checkBuiltShardBlock(state, built.block, built.work, built.sealed, ctx, opts);
 }

@@ -126,13 +126,33 @@ export function processShardBlock(state: ReceiptsState, block: SignedShardBlock,
     const v = processBlockItem(w, item);
     if (v.ok !== true) fail(v.code, `item ${i} of shard ${h.shard}'s block of slot ${h.slot}: ${v.reason}`, { item: i });
   });
-  if (w.gasUsed !== h.gasUsed) fail("WRONG_GAS_USED", `items use ${w.gasUsed} gas, header says ${h.gasUsed}`, { gasUsed: w.gasUsed, header: h.gasUsed });
   const receiptList = commitList(w.receiptRoots);
-  if (h.receiptCount !== receiptList.length || !bytesEqual(h.receiptsRoot, receiptList.root)) {
-    fail("WRONG_RECEIPTS_ROOT", `the header's receipts root does not commit the ${receiptList.length} receipts the items emit`, { receipts: receiptList.length });
-  }
   processPendingWrites(w);
-  if (opts.verifyStateRoot !== false && !bytesEqual(h.stateRoot, computeShardStateRoot(w.contracts, w.shard.contracts))) {
+  const stateRoot = opts.verifyStateRoot !== false ? computeShardStateRoot(w.contracts, w.shard.contracts) : h.stateRoot;
+  return finishShardBlock(w, h, { gasUsed: w.gasUsed, receiptsRoot: receiptList.root, receiptCount: receiptList.length, stateRoot }, receiptList, opts);
+}
+
+/**
+ * `processShardBlock`'s checks of a block built on `state` against the build's own execution `w`
+ * (whose sealed header is `sealed`): the header rules, then gas, receipts root and state root —
+ * without executing the items a second time (see `processBuiltShardBlock` in build.ts).
+ */
+export function checkBuiltShardBlock(state: ReceiptsState, block: SignedShardBlock, w: ShardBlockWork, sealed: ShardHeaderValue, ctx: ReceiptsContext, opts: VerifyOptions): ShardBlockResult {
+  checkShardHeader(state, block, ctx, opts);
+  const h = block.header;
+  if (h.shard !== sealed.shard || h.slot !== sealed.slot || block.items.length !== w.items.length || block.items.some((item, i) => item !== w.items[i])) {
+    fail("NOT_BUILT_ON_STATE", `shard ${h.shard}'s block of slot ${h.slot} is not the block whose execution is given`, { shard: h.shard, slot: h.slot });
+  }
+  return finishShardBlock(w, h, sealed, commitList(w.receiptRoots), opts);
+}
+
+/** The post-execution checks (gas, receipts root, state root) of header `h` against what the items did, then the post-state. */
+function finishShardBlock(w: ShardBlockWork, h: ShardHeaderValue, done: Pick<ShardHeaderValue, "gasUsed" | "receiptsRoot" | "receiptCount" | "stateRoot">, receiptList: ListCommitment, opts: VerifyOptions): ShardBlockResult {
+  if (done.gasUsed !== h.gasUsed) fail("WRONG_GAS_USED", `items use ${done.gasUsed} gas, header says ${h.gasUsed}`, { gasUsed: done.gasUsed, header: h.gasUsed });
+  if (h.receiptCount !== done.receiptCount || !bytesEqual(h.receiptsRoot, done.receiptsRoot)) {
+    fail("WRONG_RECEIPTS_ROOT", `the header's receipts root does not commit the ${done.receiptCount} receipts the items emit`, { receipts: done.receiptCount });
+  }
+  if (opts.verifyStateRoot !== false && !bytesEqual(h.stateRoot, done.stateRoot)) {
     fail("WRONG_STATE_ROOT", `the header's state root is not shard ${h.shard}'s state after the block`, { shard: h.shard, slot: h.slot });
   }
   const post = computePostState(w, h);

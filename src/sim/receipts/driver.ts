@@ -12,8 +12,10 @@
  *   of their first call (`network:tx`);
  * - at s·S + S/2 every shard, in shard order, builds its block from its local view
  *   (`buildShardBlock`): what has arrived, and of the receipts only those whose crosslinking
- *   beacon block the shard has received; the block is imported through the verification
- *   transition (`processShardBlock`) like any block received, and its header leaves for the next
+ *   beacon block the shard has received; the block is imported with the same checks as any block
+ *   received (`processBuiltShardBlock`: the header rules and every root, checked against the
+ *   build's own execution of the items — a proposer does not execute its block twice; a block from
+ *   any other builder goes through `processShardBlock`, which executes it), and its header leaves for the next
  *   beacon proposers (`network:header`). A header that arrives late is crosslinked by a later
  *   beacon block. The committee's attestation is aggregated when the block is built.
  */
@@ -35,9 +37,8 @@ import { createReceiptsState, getContractShard, type ReceiptsState } from "../..
 import { createClaim } from "../../protocols/receipts/claims.js";
 import { computeOutcome, computeReceiptId, computeStartShard } from "../../protocols/receipts/segments.js";
 import { checkTxSubmission, type SegmentRecord } from "../../protocols/receipts/blockItems.js";
-import { buildShardBlock } from "../../protocols/receipts/build.js";
+import { buildShardBlock, processBuiltShardBlock } from "../../protocols/receipts/build.js";
 import { getItemReceipt } from "../../protocols/receipts/items.js";
-import { processShardBlock } from "../../protocols/receipts/shardBlock.js";
 import { buildBeaconBlock, processBeaconBlock } from "../../protocols/receipts/beaconBlock.js";
 import { MetricsRecorder, round } from "../metrics.js";
 import { createNetworkModel, type NetworkModel } from "../network.js";
@@ -270,7 +271,8 @@ class ReceiptsDriver implements ReceiptsObserver {
     this.views[shard] = { mempool: [...built.view.mempool], queue: [...built.view.queue] };
     for (const { entry, reason } of built.waiting) this.setWaiting(entry.ref, slot, shard, reason);
     for (const { entry, code, reason } of built.dropped) this.drop(entry, slot, shard, code, reason);
-    const imported = processShardBlock(this.state, built.block, this.ctx, { verifySignatures: this.cfg.signatures, observer: this });
+    // The shard's nodes check the block with the same rules as any block, against the build's execution (not a second one).
+    const imported = processBuiltShardBlock(this.state, built, this.ctx, { verifySignatures: this.cfg.signatures, observer: this });
     this.state = imported.state;
     this.signatures += built.block.attestation.signers.length;
     const block: ImportedBlock = { header: built.block.header, receipts: imported.receipts, receiptList: imported.receiptList };
