@@ -24,9 +24,10 @@ import { buildStage1Block, computeStage1SigningRoot, getStage1Committee, process
 import { buildStage2Block, computeInclusions, computeStage2SigningRoot, getStage2Committee, processStage2Block, type Batch, type HeldAffirmation, type SignedStage2Block, type Stage2Block } from "../../src/protocols/delayed/stage2.js";
 import { getContract, type ContractRecord, type DelayedParams, type DelayedState } from "../../src/protocols/delayed/state.js";
 import { malformed, parseFields, parseInteger, parseString } from "../../src/protocols/shards/json.js";
-import { commitList, type MerkleKV } from "../../src/state/index.js";
+import { commitList, MerkleKV } from "../../src/state/index.js";
 import { TxFactory } from "../../src/workloads/common.js";
 import { touchProgram } from "../../src/workloads/programs.js";
+import { splitProgram } from "../../src/workloads/structure.js";
 import { errorCodeOf, flip, type Vector } from "./baselines.js";
 
 /** A fixture's chain: the chain's parameters (`DelayedParams`) and the size of its validator set. */
@@ -69,6 +70,7 @@ function setup(chain: DelayedChainJson) {
   const f = new TxFactory(2);
   const stxs = [f.submit(0, f.users[0]!, touchProgram(["a"]), "a"), f.submit(0, f.users[1]!, touchProgram(["a", "b"]), "a,b")];
   const later = [f.submit(1, f.users[0]!, touchProgram(["zz"]), "zz"), f.submit(1, f.users[1]!, touchProgram(["a~s"]), "a~s")];
+  const split = f.submit(1, f.users[0]!, splitProgram("b"), "split b");
   const genesis = { contracts: [{ id: "a", code: "counter", init: [], placement: 0 }, { id: "b", code: "counter", init: [], placement: 1 }], accounts: f.accountSpecs() };
   const deployed = deployGenesis(runtime, genesis, loadCode);
   const { validators: _n, ...params } = chain;
@@ -78,7 +80,7 @@ function setup(chain: DelayedChainJson) {
     deployed.map((d) => ({ id: d.id, codeHash: d.codeHash, root: d.state.root(), placement: d.placement as number })),
     computeGenesisAccounts(genesis),
   );
-  return { state, genesisKv: new Map<string, MerkleKV>(deployed.map((d) => [d.id, d.state])), stxs, later };
+  return { state, genesisKv: new Map<string, MerkleKV>(deployed.map((d) => [d.id, d.state])), stxs, later, split };
 }
 
 function signStage1(s: DelayedState, stxs: Parameters<typeof buildStage1Block>[1], slot: number): SignedStage1Block {
@@ -108,16 +110,21 @@ function holdAll(batches: readonly Batch[]): Map<string, HeldAffirmation[]> {
   return held;
 }
 
-/** Sequences the first two transactions; each committee receives them, executes, signs its round-1 batches. */
-function afterRound(chain: DelayedChainJson) {
-  const { state, genesisKv, stxs, later } = setup(chain);
-  const block1 = signStage1(state, stxs, 0);
-  const { state: s1 } = processStage1Block(state, block1, verifier);
-  const views = new CommitteeViews(s1, genesisKv, { runtime, verifier, keepHistory: false });
-  views.addTxs([0, 1]);
+/**
+ * Sequences the first two transactions (all five with `lifecycle`: then also [zz], [a~s] and the
+ * split of b); each committee receives them, executes, signs its round-1 batches.
+ */
+function afterRound(chain: DelayedChainJson, lifecycle = false) {
+  const { state, genesisKv, stxs, later, split } = setup(chain);
+  const block1 = signStage1(state, lifecycle ? [...stxs, ...later, split] : stxs, 0);
+  const { state: s1, seqs, registered } = processStage1Block(state, block1, verifier);
+  const views = new CommitteeViews(state, genesisKv, { runtime, verifier, keepHistory: false });
+  views.chain = s1;
+  for (const id of registered) views.addFrontier(id, getContract(s1, id).committee, MerkleKV.empty());
+  views.addTxs(seqs);
   const batches: Batch[] = [];
   for (let k = 0; k < 2; k++) {
-    views.deliverStage1(k, 0, 2);
+    views.deliverStage1(k, 0, seqs.length);
     views.executeReady(k, 1);
   }
   for (let k = 0; k < 2; k++) for (const b of views.produceBatches(k, 1)) batches.push(b.batch);
@@ -222,6 +229,13 @@ function stage2Vectors(out: Record<string, Vector>): DelayedState[] {
   const assuming = c.batches.find((x) => x.candidates.some((y) => y.assumptions.length > 0))!;
   const plain = c.batches.find((x) => x !== assuming)!;
   out["processStage2Block/conditional_applies_both"] = stage2Vector("conditional: b's affirmation assumes a's root, which a's affirmation in the same block affirms; both apply, both transactions are final", cond, c.s1, signStage2(c.s1, buildStage2Block(c.s1, [], holdAll([assuming, plain]), 1, 0, { verifier })));
+  const life = afterRound(cond, true);
+  out["processStage2Block/conditional_lifecycle"] = stage2Vector(
+    "conditional, one block for five transactions: [a], [a, b], [zz] (on the results contract), [a~s] (a successor of a named before any creation) and the split of b; b's two successors are created, b (ended, fully affirmed) is dropped, and a~s, which neither of a's transactions created, turns out absent",
+    cond,
+    life.s1,
+    signStage2(life.s1, buildStage2Block(life.s1, [], holdAll(life.batches), 1, 0, { verifier })),
+  );
   const onlyAssuming: Stage2Block = { ...buildStage2Block(c.s1, [], new Map(), 1, 0, { verifier }), inclusions: computeInclusions(new Map(assuming.candidates.map((x, index) => [x.contract, [{ batch: assuming, index }]]))) };
   out["processStage2Block/assumption_not_affirmed"] = stage2Vector("conditional: b's affirmation alone; the root of a it assumed is affirmed neither on chain nor in the block", cond, c.s1, signStage2(c.s1, onlyAssuming));
 
