@@ -30,6 +30,9 @@ import { touchProgram } from "../../src/workloads/programs.js";
 import { splitProgram } from "../../src/workloads/structure.js";
 import { errorCodeOf, flip, type Vector } from "./baselines.js";
 
+/** A delayed fixture: the shared envelope with the delayed chain's parameters. */
+export type DelayedVector = Omit<Vector, "chain"> & { readonly chain: DelayedChainJson };
+
 /** A fixture's chain: the chain's parameters (`DelayedParams`) and the size of its validator set. */
 export interface DelayedChainJson extends DelayedParams {
   readonly validators: number;
@@ -133,39 +136,39 @@ function afterRound(chain: DelayedChainJson, lifecycle = false) {
 
 // ---------------------------------------------------------------- the vectors
 
-function vector(transition: string, description: string, chain: DelayedChainJson, pre: DelayedState, input: unknown, apply: () => unknown): Vector {
+function vector(transition: string, description: string, chain: DelayedChainJson, pre: DelayedState, input: unknown, apply: () => unknown): DelayedVector {
   let post: unknown = null;
   const error = errorCodeOf(() => {
     post = apply();
   });
-  return { transition, description, chain: chain as unknown as Vector["chain"], pre: delayedStateToJson(pre), input, post, error };
+  return { transition, description, chain, pre: delayedStateToJson(pre), input, post, error };
 }
 
-const stage1Vector = (description: string, chain: DelayedChainJson, pre: DelayedState, block: SignedStage1Block): Vector =>
+const stage1Vector = (description: string, chain: DelayedChainJson, pre: DelayedState, block: SignedStage1Block): DelayedVector =>
   vector("processStage1Block", description, chain, pre, stage1BlockToJson(block), () => {
     const r = processStage1Block(pre, block, verifier);
     return { state: delayedStateToJson(r.state), seqs: r.seqs, registered: r.registered };
   });
 
-const stage2Vector = (description: string, chain: DelayedChainJson, pre: DelayedState, block: SignedStage2Block): Vector =>
+const stage2Vector = (description: string, chain: DelayedChainJson, pre: DelayedState, block: SignedStage2Block): DelayedVector =>
   vector("processStage2Block", description, chain, pre, stage2BlockToJson(block), () => {
     const r = processStage2Block(pre, block, { verifier });
     return { state: delayedStateToJson(r.state), effects: stage2EffectsToJson(r.effects) };
   });
 
-const evidenceVector = (description: string, chain: DelayedChainJson, pre: DelayedState, ev: EvidenceValue): Vector =>
+const evidenceVector = (description: string, chain: DelayedChainJson, pre: DelayedState, ev: EvidenceValue): DelayedVector =>
   vector("processEvidence", description, chain, pre, evidenceToJson(ev), () => {
     const r = processEvidence(pre, ev);
     return { state: delayedStateToJson(r.state), effect: stage2EffectsToJson({ evidence: [r.effect], applied: [], created: [], absent: [], dropped: [] }).evidence };
   });
 
-const epochVector = (description: string, chain: DelayedChainJson, pre: DelayedState): Vector =>
+const epochVector = (description: string, chain: DelayedChainJson, pre: DelayedState): DelayedVector =>
   vector("processEpochBoundary", description, chain, pre, null, () => {
     const r = processEpochBoundary(pre);
     return { state: delayedStateToJson(r.state), moves: movesToJson(r.moves) };
   });
 
-function stage1Vectors(out: Record<string, Vector>): void {
+function stage1Vectors(out: Record<string, DelayedVector>): void {
   const chain = DELAYED_CHAIN;
   const { state, stxs, later } = setup(chain);
   const good = signStage1(state, stxs, 0);
@@ -203,7 +206,7 @@ function stage1Vectors(out: Record<string, Vector>): void {
 }
 
 
-function stage2Vectors(out: Record<string, Vector>): DelayedState[] {
+function stage2Vectors(out: Record<string, DelayedVector>): DelayedState[] {
   const chain = DELAYED_CHAIN;
   const { s1, views, batches } = afterRound(chain);
   const block = signStage2(s1, buildStage2Block(s1, [], holdAll(batches), 1, 0, { verifier }));
@@ -253,7 +256,7 @@ function stage2Vectors(out: Record<string, Vector>): DelayedState[] {
   out["processStage2Block/wrong_attesters"] = stage2Vector("attested by four validators who are not block 0's slot committee", chain, s1, { ...block, attestation: collectAttestation(verifier, outsiders, computeStage2SigningRoot(s1, block.header)) });
   out["processStage2Block/header_no_supermajority"] = stage2Vector("one of the four slot-committee members attested", chain, s1, { ...block, attestation: collectAttestation(verifier, attesters.slice(0, 1), computeStage2SigningRoot(s1, block.header)) });
   out["processStage2Block/header_bad_signature"] = stage2Vector("the slot committee's aggregate over another message", chain, s1, { ...block, attestation: { ...block.attestation, signature: collectAttestation(verifier, attesters, sha256("x")).signature } });
-  out["processStage2Block/bad_batch_root"] = stage2Vector("the batch's header says round 7; its root is still round 1's", chain, s1, withBatch({ ...inc.batch, header: { ...inc.batch.header, round: 7 } }));
+  out["processStage2Block/bad_batch_root"] = stage2Vector("the batch's header says round 7; its root is still round 0's", chain, s1, withBatch({ ...inc.batch, header: { ...inc.batch.header, round: 7 } }));
   out["processStage2Block/bad_affirmation_root"] = stage2Vector("the batch lists an affirmation root that is not its affirmation's", chain, s1, withBatch({ ...inc.batch, affirmationRoots: [flip(inc.batch.affirmationRoots[0]!)] }));
   out["processStage2Block/bad_results_root"] = stage2Vector("a leaf of the affirmation is not one its results root commits", chain, s1, withBatch({ ...inc.batch, leaves: [[flip(inc.batch.leaves[0]![0]!), ...inc.batch.leaves[0]!.slice(1)]] }));
   const members = inc.batch.members;
@@ -296,7 +299,7 @@ function signedEvidence(s: DelayedState, batch: Batch, signers = [batch.attestat
   return { kind: EVIDENCE_KINDS.signed, contract: encodeContractId("a"), position: 0, batchRoot: batch.root, claimedLeaf: leaf, recomputedLeaf: flip(leaf), proofRoot: sha256("proof"), signers: signers.filter((i) => !s.slashed.has(i)) };
 }
 
-function evidenceVectors(out: Record<string, Vector>, s2: DelayedState, s3: DelayedState): void {
+function evidenceVectors(out: Record<string, DelayedVector>, s2: DelayedState, s3: DelayedState): void {
   const chain = DELAYED_CHAIN;
   const { batches } = afterRound(chain);
   const batch = batches[0]!;
@@ -318,7 +321,7 @@ function evidenceVectors(out: Record<string, Vector>, s2: DelayedState, s3: Dela
   out["processEvidence/slashes_nobody"] = evidenceVector("signed evidence with no signers", chain, s2, { ...ev, signers: [] });
 }
 
-function epochVectors(out: Record<string, Vector>): void {
+function epochVectors(out: Record<string, DelayedVector>): void {
   const adaptive: DelayedChainJson = { ...DELAYED_CHAIN, assignment: "adaptive" };
   const a = afterRound(adaptive);
   out["processEpochBoundary/adaptive_colocates"] = epochVector("adaptive: a and b were named together once; the boundary puts them on one committee (load bound 2) and halves the graph's weights", adaptive, a.s1);
@@ -327,8 +330,8 @@ function epochVectors(out: Record<string, Vector>): void {
   out["processEpochBoundary/shuffle_unchanged"] = epochVector("shuffle: the boundary changes nothing", DELAYED_CHAIN, s.s1);
 }
 
-export function generateDelayedVectors(): Record<string, Vector> {
-  const out: Record<string, Vector> = {};
+export function generateDelayedVectors(): Record<string, DelayedVector> {
+  const out: Record<string, DelayedVector> = {};
   stage1Vectors(out);
   const [s2, s3] = stage2Vectors(out);
   evidenceVectors(out, s2!, s3!);
