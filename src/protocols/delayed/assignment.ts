@@ -24,6 +24,16 @@ export class CoAccessGraph {
     }
   }
 
+  /** The graph of `edges` (each pair once, as `getEdges` lists them): how a state read from JSON gets its graph back. */
+  static fromEdges(edges: readonly (readonly [ContractId, ContractId, number])[]): CoAccessGraph {
+    const g = new CoAccessGraph();
+    for (const [a, b, w] of edges) {
+      (g.weights.get(a) ?? g.weights.set(a, new Map()).get(a))?.set(b, w);
+      (g.weights.get(b) ?? g.weights.set(b, new Map()).get(b))?.set(a, w);
+    }
+    return g;
+  }
+
   /** A copy that later records do not share (transitions never change a graph they were given). */
   clone(): CoAccessGraph {
     const g = new CoAccessGraph();
