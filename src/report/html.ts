@@ -182,7 +182,7 @@ function renderSummaryTable(results: readonly ResultsFile[]): string {
       ),
     ),
   ];
-  const figureRows = getProtocolFigureNames(results).map((name) =>
+  const figureRows = getProtocolFigureNames(results).filter((name) => !isLivenessFigure(name)).map((name) =>
     renderRow(name, results.map((r) => escapeHtml(formatFigure(r.summary.protocol[name])))),
   );
   const reasonRows = getReasonNames(results).map((reason) =>
@@ -197,10 +197,32 @@ ${renderGroupRow("Latency, slots (seconds)", n)}
 ${renderLatencyRows(results).join("\n")}
 ${renderGroupRow("Throughput", n)}
 ${renderRow("final transactions per slot", results.map((r) => formatNumber(r.summary.throughputTxPerSlot)))}
+${renderLivenessRows(results)}
 ${figureRows.length > 0 ? `${renderGroupRow("Protocol figures", n)}\n${figureRows.join("\n")}` : ""}
 ${reasonRows.length > 0 ? `${renderGroupRow("Reasons (rejected, aborted, partial, hung)", n)}\n${reasonRows.join("\n")}` : ""}
 </tbody>
 </table></div>`;
+}
+
+/** The liveness figures (`missedSlots…`, `stalled…`), shown in their own group rather than among the protocol figures. */
+function isLivenessFigure(name: string): boolean {
+  return name.startsWith("missedSlots") || name === "stalledGroups" || name === "stalledGroupSlots";
+}
+
+/**
+ * "Liveness faults" (results' `liveness` block, present when validators were offline): offline
+ * validators, missed slots per chain, stalled groups and their slot-intervals `group:[from, until)`.
+ */
+function renderLivenessRows(results: readonly ResultsFile[]): string {
+  if (!results.some((r) => r.liveness !== undefined)) return "";
+  const cell = (r: ResultsFile, f: (l: NonNullable<ResultsFile["liveness"]>) => string): string => (r.liveness ? escapeHtml(f(r.liveness)) : MISSING);
+  return [
+    renderGroupRow("Liveness faults", results.length),
+    renderRow("offline validators", results.map((r) => cell(r, (l) => formatNumber(l.offlineValidators.length)))),
+    renderRow("missed slots", results.map((r) => cell(r, (l) => Object.entries(l.missedSlots).map(([chain, k]) => `${chain} ${k}`).join(", ")))),
+    renderRow("stalled groups", results.map((r) => cell(r, (l) => `${l.stalled.count} ${l.stalled.kind}${l.stalled.count === 1 ? "" : "s"}`))),
+    renderRow("stalled intervals", results.map((r) => cell(r, (l) => l.stalled.intervals.map((i) => `${i.group}:[${i.from}, ${i.until})`).join(" ") || "none"))),
+  ].join("\n");
 }
 
 /** A configuration value as text: strings as they are, anything else as compact JSON. */

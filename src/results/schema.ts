@@ -83,4 +83,16 @@ export interface ResultsFile {
   slots: SlotRecord[];
   /** Events for the traced transactions only (config.trace lists them). */
   trace: TraceEvent[];
+  /** Liveness faults (`config.offline`): present only when some validator is offline. */
+  liveness?: LivenessBlock;
+}
+
+/** How a run degraded under liveness faults (docs/results.md, docs/protocols/faults.md). */
+export interface LivenessBlock {
+  /** Indices of the validators offline during the window. */
+  offlineValidators: number[];
+  /** Proposals missed (empty slots) per chain: `stage1`/`stage2`, `beacon`/`shard`, `shard`. */
+  missedSlots: Record<string, number>;
+  /** Groups (`kind`: committee or shard) that could not gather 2/3 while they had something to sign. */
+  stalled: { kind: string; count: number; intervals: { group: number; from: number; until: number }[] };
 }

@@ -6,8 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { listProtocols } from "../../src/registry.js";
 import { stringifyResults } from "../../src/runner.js";
-import { OUTCOMES } from "../../src/types.js";
-import { genesisSupplies, run, tokenTotals, workload } from "../helpers/run.js";
+import { run, workload } from "../helpers/run.js";
+import { expectInvariants } from "./invariants.js";
 
 const WORKLOADS: [string, Record<string, number | string>][] = [
   ["transfer", { slots: 3, rate: 8, accounts: 12, contracts: 6, cross: 0.5 }],
@@ -26,31 +26,7 @@ for (const protocol of listProtocols().map((p) => p.name)) {
         const w = workload(name, params);
         const out = run(protocol, w);
         const r = out.results;
-        expect(r.schema).toBe("xshard.results/1");
-        expect(r.txs).toHaveLength(w.submissions.length);
-        expect(OUTCOMES.reduce((s, o) => s + r.summary.outcomes[o], 0)).toBe(w.submissions.length);
-        for (const t of r.txs) {
-          expect(OUTCOMES).toContain(t.outcome);
-          if (t.outcome === "committed" || t.outcome === "aborted" || t.outcome === "partial") {
-            expect(t.includedSlot).not.toBeNull();
-            expect(t.finalSlot as number).toBeGreaterThanOrEqual(t.includedSlot as number);
-          }
-        }
-        // Tokens: balances sum to the supply, and the supply is what genesis minted.
-        const supplies = genesisSupplies(w);
-        for (const token of w.tokens) {
-          const kv = out.end.contracts.get(token);
-          expect(kv, token).toBeDefined();
-          const t = tokenTotals(kv!);
-          expect(t.balances, token).toBe(supplies.get(token));
-          expect(t.supply, token).toBe(supplies.get(token));
-        }
-        // Beacon value: fees move from senders to proposers, nothing is created or lost.
-        let beacon = 0n;
-        for (const v of out.end.beacon.values()) beacon += v;
-        expect(beacon).toBe(out.end.beaconGenesisTotal);
-        // Exactly-once receipts.
-        for (const [id, n] of out.end.receiptConsumptions ?? []) expect(n, id).toBeLessThanOrEqual(1);
+        expectInvariants(w, out);
         // Most transactions of a light workload finish.
         expect(r.summary.outcomes.committed).toBeGreaterThan(0);
       });

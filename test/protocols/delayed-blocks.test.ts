@@ -8,6 +8,7 @@ import { createBlsVerifier } from "../../src/crypto/bls.js";
 import { sha256 } from "../../src/crypto/hash.js";
 import { LIBRARY_CONTRACTS, loadLibraryWasm, Runtime } from "../../src/runtime/index.js";
 import { CommitteeViews } from "../../src/protocols/delayed/committee.js";
+import { HONEST_BEHAVIOUR, type CommitteeBehaviour } from "../../src/protocols/delayed/behaviour.js";
 import { Stage2Header } from "../../src/protocols/delayed/containers.js";
 import { createGenesisState } from "../../src/protocols/delayed/genesis.js";
 import { buildStage1Block, getStage1Committee, processStage1Block, type SignedStage1Block } from "../../src/protocols/delayed/stage1.js";
@@ -46,10 +47,10 @@ function signStage2(s: DelayedState, block: Stage2Block): SignedStage2Block {
 }
 
 /** Sequences the transactions, lets both committees execute and sign; returns the state and their batches. */
-function afterRound(mode: "strict" | "conditional") {
+function afterRound(mode: "strict" | "conditional", behaviour: CommitteeBehaviour = HONEST_BEHAVIOUR) {
   const { state, genesisKv, stxs } = setup(mode);
   const { state: s1 } = processStage1Block(state, signStage1(state, buildStage1Block(state, stxs, 0)!), verifier);
-  const views = new CommitteeViews(s1, genesisKv, { runtime, verifier, keepHistory: false });
+  const views = new CommitteeViews(s1, genesisKv, { runtime, verifier, keepHistory: false, behaviour });
   views.addTxs([0, 1]);
   const batches: Batch[] = [];
   for (let k = 0; k < 2; k++) {
@@ -59,7 +60,7 @@ function afterRound(mode: "strict" | "conditional") {
   for (let k = 0; k < 2; k++) for (const b of views.produceBatches(k, 1)) batches.push(b.batch);
   const held = new Map<string, HeldAffirmation[]>();
   for (const batch of batches) batch.candidates.forEach((c, index) => held.set(c.contract, [...(held.get(c.contract) ?? []), { batch, index }]));
-  return { s1, batches, held };
+  return { s1, batches, held, views };
 }
 
 const code_ = (f: () => unknown): string => {
@@ -148,3 +149,33 @@ describe("delayed: Stage-2 blocks are verified on import", () => {
 function recommit(b: Stage2Block): Stage2Block {
   return { ...b, header: { ...b.header, batchesRoot: commitList(b.inclusions.map((i) => i.root)).root } };
 }
+
+describe("delayed: who signs (CommitteeBehaviour.isSigning, liveness faults)", () => {
+  /** Committee 0 with `absent` of its members not signing (the one with the least stake first). */
+  const without = (absent: number): CommitteeBehaviour => {
+    const { state } = setup("strict");
+    const out = new Set([...(state.committees[0] ?? [])].sort((a, b) => a.stake - b.stake || a.index - b.index).slice(0, absent).map((v) => v.index));
+    return { ...HONEST_BEHAVIOUR, isSigning: (v) => !out.has(v.index) };
+  };
+
+  it("a batch without one member's signature still carries 2/3 and the block built from it imports", () => {
+    const { s1, batches, held } = afterRound("strict", without(1));
+    const batch0 = batches.find((b) => b.header.committee === 0) as Batch;
+    expect(batch0.attestation.signers).toHaveLength(3);
+    const { state: s2 } = processStage2Block(s1, signStage2(s1, buildStage2Block(s1, [], held, 1, 0, { verifier })), { verifier });
+    expect(getAffirmedIdx(getContract(s2, "a"))).toBe(2);
+  });
+
+  it("below 2/3 signing, the committee signs nothing and its work waits for the members to return", () => {
+    let absent = 3;
+    const behaviour: CommitteeBehaviour = { ...HONEST_BEHAVIOUR, isSigning: (v, slot) => absent === 0 || without(absent).isSigning?.(v, slot) !== false };
+    const { views } = afterRound("strict", behaviour);
+    expect(views.produceBatches(0, 2)).toEqual([]);
+    absent = 0;
+    const back = views.produceBatches(0, 3);
+    expect(back).toHaveLength(1);
+    const c = (back[0]?.batch.candidates ?? []).find((x) => x.contract === "a");
+    expect([c?.from, c?.to]).toEqual([0, 2]);
+    expect(back[0]?.batch.attestation.signers).toHaveLength(4);
+  });
+});

@@ -112,6 +112,21 @@ describe("receipts: shard blocks are verified on import (processShardBlock)", ()
     expect(importBlock(chain, block).state.shards[0]!.lastSlot).toBe(0);
   });
 
+  it("who signs (behaviour hook `signers`, liveness faults): one member short still imports; below 2/3 is refused", () => {
+    const chain = createChain("nonsequential");
+    const members = chain.ctx.committees[0] ?? [];
+    const byStake = [...members].sort((a, b) => a.stake - b.stake || a.index - b.index);
+    const without = (n: number) => (c: readonly (typeof members)[number][]) => c.filter((v) => !byStake.slice(0, n).includes(v));
+    const short = buildShardBlock(chain.state, 0, 0, view([{ kind: "tx", tx: transferTx(0n) }]), chain.ctx, { signers: without(1) }).block;
+    expect(short.attestation.signers).toHaveLength(members.length - 1);
+    expect(importBlock(chain, short).state.shards[0]!.lastSlot).toBe(0);
+    const chain2 = createChain("nonsequential");
+    const few = buildShardBlock(chain2.state, 0, 0, view([]), chain2.ctx, { signers: (c) => c.slice(0, 1) }).block;
+    rejects(chain2, (s) => processShardBlock(s, few, chain2.ctx), "BAD_ATTESTATION");
+    const beaconFew = buildBeaconBlock(chain2.state, 0, [], chain2.ctx, (c) => c.slice(0, 1)).signed;
+    rejects(chain2, (s) => processBeaconBlock(s, beaconFew, chain2.ctx), "BAD_ATTESTATION");
+  });
+
   it("a faulty proposer (behaviour hook) seals a wrong root: its own committee signs it, importers refuse it", () => {
     const chain = createChain("nonsequential");
     const built = buildShardBlock(chain.state, 0, 0, view([{ kind: "tx", tx: transferTx(0n) }]), chain.ctx, { alterHeader: (h) => ({ ...h, receiptCount: 0 }) });

@@ -89,6 +89,24 @@ describe("renderComparisonReport", () => {
     expect(row("base-fee-above-cap")).toEqual(results.map((r) => String(r.summary.reasons["base-fee-above-cap"] ?? 0)));
   });
 
+  it("shows liveness faults in their own group: missed slots per chain, stalled groups and intervals", async () => {
+    const faulty = makeFixtureComparison().map((r, i) => ({
+      ...r,
+      summary: { ...r.summary, protocol: { ...r.summary.protocol, missedSlots: i, stalledGroups: 1 } },
+      ...(i === 1 ? {} : { liveness: { offlineValidators: [3, 9], missedSlots: { stage1: i, stage2: 0 }, stalled: { kind: "committee", count: 1, intervals: [{ group: 2, from: 2, until: 6 }] } } }),
+    }));
+    const page = await renderComparisonReport({ title: TITLE, results: faulty, generatedBy: GENERATED_BY });
+    const summary = page.slice(page.indexOf('<section id="summary">'), page.indexOf('<section id="charts">'));
+    expect(summary).toContain("Liveness faults");
+    const row = (label: string): string[] => [...((summary.match(new RegExp(`<tr><th>${label}</th>(.*?)</tr>`))?.[1] ?? "") as string).matchAll(/<td>(.*?)<\/td>/g)].map((c) => c[1] as string);
+    expect(row("missed slots")).toEqual(["stage1 0, stage2 0", "—", "stage1 2, stage2 0", "stage1 3, stage2 0"]);
+    expect(row("stalled intervals")).toEqual(["2:[2, 6)", "—", "2:[2, 6)", "2:[2, 6)"]);
+    expect(row("stalled groups")[0]).toBe("1 committee");
+    // The flat figures are not repeated among the protocol figures.
+    expect(row("missedSlots")).toEqual([]);
+    expect(html).not.toContain("Liveness faults");
+  });
+
   it("shows the configuration: shared keys once, differing keys per protocol", () => {
     const config = html.slice(html.indexOf('<section id="config">'));
     expect(config).toContain("<tr><th>workload</th><td>exchange-mix</td></tr>");

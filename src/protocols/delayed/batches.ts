@@ -4,7 +4,7 @@
  * with them (`contract, first..last, preRoot, postRoot, resultsRoot, assumptions`), every member
  * signing the batch root once (BLS, aggregated). Its behaviour decides who signs what.
  */
-import { collectAttestation, type Validator } from "../../chain/index.js";
+import { collectAttestation, getWeight, isSupermajority, type Validator } from "../../chain/index.js";
 import type { SignatureVerifier } from "../../crypto/bls.js";
 import { commitList, MerkleKV } from "../../state/index.js";
 import type { ContractId, WriteSet } from "../../types.js";
@@ -36,8 +36,10 @@ export function produceBatches(v: BatchSource, k: number, round: number, slot: n
   const members = v.chain.committees[k] as Validator[];
   if (members.length === 0) return [];
   const ranges: { id: ContractId; from: number; to: number }[] = [];
+  const produced: { producedIdx: number; readonly localIdx: number }[] = [];
   for (const id of v.followed[k] as ContractId[]) {
     const f = v.frontier(id);
+    produced.push(f);
     // A transaction that assumed roots gets an affirmation of its own: one root that never comes
     // then holds up only what follows it, not the whole range (runs without assumptions stay whole).
     let from = f.producedIdx;
@@ -48,13 +50,20 @@ export function produceBatches(v: BatchSource, k: number, round: number, slot: n
       from = i + 1;
     }
     if (from < f.localIdx) ranges.push({ id, from, to: f.localIdx });
-    f.producedIdx = f.localIdx;
   }
-  if (ranges.length === 0) return [];
-  const faulty = behaviour.getFaulty(k, slot, members);
+  if (ranges.length === 0) {
+    for (const f of produced) f.producedIdx = f.localIdx;
+    return [];
+  }
+  const signing = behaviour.isSigning ? members.filter((m) => (behaviour.isSigning as NonNullable<CommitteeBehaviour["isSigning"]>)(m, slot)) : members;
+  const faulty = behaviour.getFaulty(k, slot, members).filter((m) => signing.includes(m));
   const corrupting = behaviour.isCorrupting(k, slot, members);
-  const honest = members.filter((v) => !faulty.includes(v));
-  const out = [{ batch: signBatch(v, k, round, ranges, corrupting ? faulty : honest, false, behaviour, verifier, observer), variant: false }];
+  const honest = signing.filter((v) => !faulty.includes(v));
+  const signers = corrupting ? faulty : honest;
+  // Members that do not sign (offline) leave the batch below 2/3: nothing is signed, the work waits.
+  if (signing.length < members.length && !isSupermajority(getWeight(signers), getWeight(members))) return [];
+  for (const f of produced) f.producedIdx = f.localIdx;
+  const out = [{ batch: signBatch(v, k, round, ranges, signers, false, behaviour, verifier, observer), variant: false }];
   if (faulty.length > 0 && !corrupting) out.push({ batch: signBatch(v, k, round, ranges, faulty, true, behaviour, verifier, observer), variant: true });
   return out;
 }

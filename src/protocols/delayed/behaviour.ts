@@ -16,6 +16,12 @@ export interface CommitteeBehaviour {
   corruptWrites(writes: WriteSet | undefined): WriteSet;
   /** The state a faulty minority signs instead of `post` (a variant beside the committee's batch). */
   corruptVariant(post: MerkleKV): MerkleKV;
+  /**
+   * Whether `member` signs in `slot` (absent: every member signs). A member that does not sign (an
+   * offline validator) is missing from the aggregate; a committee whose signers would hold less than
+   * 2/3 of its stake for that reason signs nothing and waits for them (its work stays unsigned).
+   */
+  isSigning?(member: Validator, slot: number): boolean;
 }
 
 /** Every member follows the rules. */

@@ -7,7 +7,7 @@
  */
 import { bytesEqual, sha256, toHex } from "../../crypto/hash.js";
 import { XshardError } from "../../errors.js";
-import { checkAttestation, collectAttestation, computeSlotCommittee } from "../../chain/index.js";
+import { checkAttestation, collectAttestation, computeSlotCommittee, type Validator } from "../../chain/index.js";
 import { commitList, type ListCommitment } from "../../state/index.js";
 import { BeaconBlock, DOMAIN_BEACON_BLOCK, type BeaconBlockValue } from "./containers.js";
 import type { ReceiptsContext } from "./context.js";
@@ -27,12 +27,26 @@ export function computeBeaconSigningRoot(block: BeaconBlockValue): Uint8Array {
   return sha256(DOMAIN_BEACON_BLOCK, BeaconBlock.hashTreeRoot(block));
 }
 
-/** The beacon block of `slot` crosslinking `headerRoots`, attested by the slot's committee. */
-export function buildBeaconBlock(state: ReceiptsState, slot: number, headerRoots: readonly Uint8Array[], ctx: ReceiptsContext): { signed: SignedBeaconBlock; crosslinks: ListCommitment } {
+/** The slot committee that attests the beacon block of `slot`. */
+export function getBeaconCommittee(ctx: ReceiptsContext, slot: number): Validator[] {
+  return computeSlotCommittee(ctx.validators, ctx.seed, slot, ctx.committeeSize);
+}
+
+/**
+ * The beacon block of `slot` crosslinking `headerRoots`, attested by the slot's committee (`signers`
+ * picks who signs among it: every member by default; offline members do not sign).
+ */
+export function buildBeaconBlock(
+  state: ReceiptsState,
+  slot: number,
+  headerRoots: readonly Uint8Array[],
+  ctx: ReceiptsContext,
+  signers: (committee: readonly Validator[]) => readonly Validator[] = (c) => c,
+): { signed: SignedBeaconBlock; crosslinks: ListCommitment } {
   const crosslinks = commitList(headerRoots);
   const block: BeaconBlockValue = { slot, parentRoot: state.beacon.parentRoot, crosslinksRoot: crosslinks.root, crosslinkCount: headerRoots.length };
-  const committee = computeSlotCommittee(ctx.validators, ctx.seed, slot, ctx.committeeSize);
-  return { signed: { block, crosslinks: headerRoots, attestation: collectAttestation(ctx.verifier, committee, computeBeaconSigningRoot(block)) }, crosslinks };
+  const committee = getBeaconCommittee(ctx, slot);
+  return { signed: { block, crosslinks: headerRoots, attestation: collectAttestation(ctx.verifier, signers(committee), computeBeaconSigningRoot(block)) }, crosslinks };
 }
 
 function fail(code: string, message: string, data: Record<string, unknown> = {}): never {

@@ -16,6 +16,7 @@ import { checkBuiltShardBlock, computeShardHeader, signShardHeader, type ShardBl
 import type { ShardBlockWork } from "./blockItems.js";
 import type { VerifyOptions } from "./observer.js";
 import type { ShardHeaderValue } from "./containers.js";
+import type { Validator } from "../../chain/index.js";
 
 /** A shard's local view: what it has received and not yet included. Not agreed chain state. */
 export interface ShardView<T> {
@@ -28,6 +29,8 @@ export interface ShardView<T> {
 export interface ProposerBehaviour {
   /** Changes the sealed header before the committee signs it (a faulty or malicious proposer). */
   alterHeader?(header: ShardHeaderValue): ShardHeaderValue;
+  /** The committee members who sign the header (absent: every member; offline ones do not sign). */
+  signers?(committee: readonly Validator[]): readonly Validator[];
 }
 
 export interface BuiltShardBlock<T> {
@@ -88,7 +91,7 @@ export function buildShardBlock<T>(state: ReceiptsState, shard: number, slot: nu
 
   const sealed = computeShardHeader(w, commitList(w.receiptRoots));
   const header = behaviour.alterHeader ? behaviour.alterHeader(sealed) : sealed;
-  const block: SignedShardBlock = { header, items: w.items, attestation: signShardHeader(ctx, header) };
+  const block: SignedShardBlock = { header, items: w.items, attestation: signShardHeader(ctx, header, behaviour.signers?.(ctx.committees[shard] as readonly Validator[])) };
   return { block, view: { mempool: view.mempool.filter((e) => !gone.has(e)), queue }, waiting, dropped, forced, pre: state, work: w, sealed };
 }
 

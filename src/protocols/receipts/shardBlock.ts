@@ -42,9 +42,9 @@ export function computeShardSigningRoot(header: ShardHeaderValue): Uint8Array {
   return sha256(DOMAIN_SHARD_BLOCK, ShardHeader.hashTreeRoot(header));
 }
 
-/** The shard committee's attestation of a header (every member signs; aggregated). */
-export function signShardHeader(ctx: ReceiptsContext, header: ShardHeaderValue): BlockAttestation {
-  return collectAttestation(ctx.verifier, ctx.committees[header.shard] as readonly Validator[], computeShardSigningRoot(header));
+/** The shard committee's attestation of a header (`signers`: every member by default; aggregated). */
+export function signShardHeader(ctx: ReceiptsContext, header: ShardHeaderValue, signers: readonly Validator[] = ctx.committees[header.shard] as readonly Validator[]): BlockAttestation {
+  return collectAttestation(ctx.verifier, signers, computeShardSigningRoot(header));
 }
 
 /** The header of a block whose items have been applied to `w`. */

@@ -1,6 +1,7 @@
 /**
  * Adversarial committees for the two-stage chain (DESIGN §2 "Faults"), played through the
- * protocol's `CommitteeBehaviour` hook: `--wrong-signers committee:fraction[:fromSlot]`.
+ * protocol's `CommitteeBehaviour` hook: `--wrong-signers committee:fraction[:fromSlot]`, and the
+ * liveness faults (`--offline`): offline members do not sign (`isSigning`).
  *
  * - faulty stake < 2/3: the committee's state is the honest one; honest members sign the honest
  *   batch, faulty members a variant whose post-roots are those of the honest post-states with one
@@ -15,6 +16,7 @@ import { isMajorityFaulty } from "../../protocols/delayed/rules.js";
 import type { WrongSignerFault } from "../../protocols/delayed/options.js";
 import type { MerkleKV } from "../../state/index.js";
 import type { WriteSet } from "../../types.js";
+import type { LivenessSchedule } from "../liveness.js";
 import { round } from "../metrics.js";
 
 /**
@@ -60,7 +62,7 @@ export class WrongSignersBehaviour implements CommitteeBehaviour {
   /** Largest faulty share of a committee's stake at genesis. */
   readonly faultyStakeShare: number;
 
-  constructor(faults: readonly WrongSignerFault[], committees: readonly (readonly Validator[])[]) {
+  constructor(faults: readonly WrongSignerFault[], committees: readonly (readonly Validator[])[], private readonly liveness?: LivenessSchedule) {
     let share = 0;
     for (const f of faults) {
       const committee = committees[f.committee] as Validator[];
@@ -88,5 +90,10 @@ export class WrongSignersBehaviour implements CommitteeBehaviour {
 
   corruptVariant(post: MerkleKV): MerkleKV {
     return post.applyWrites(computeCorruptedWrites(undefined));
+  }
+
+  /** Liveness faults (`--offline`): an offline member does not sign. */
+  isSigning(member: Validator, slot: number): boolean {
+    return this.liveness === undefined || this.liveness.isOnline(member.index, slot);
   }
 }

@@ -59,6 +59,7 @@ import { EventQueue } from "../events.js";
 import { createNetworkModel, type NetworkModel } from "../network.js";
 import type { ProtocolRunInput, ProtocolRunOutput } from "../protocol.js";
 import { RngStreams } from "../rng.js";
+import { DegradationRecorder } from "../liveness.js";
 import { WrongSignersBehaviour } from "./behaviour.js";
 import { DelayedMetrics } from "./metrics.js";
 import { AffirmationPool, type Pending } from "./pool.js";
@@ -97,6 +98,7 @@ export class DelayedSimulation implements ProofSource {
   readonly records: TxRecord[] = [];
   private disputes: Dispute[] = [];
   private readonly genesisTotal: bigint;
+  private readonly liveness: DegradationRecorder;
 
   constructor(private readonly input: ProtocolRunInput, private readonly protocolName: string, mode?: Stage2Mode) {
     const cfg = (this.cfg = input.config);
@@ -118,7 +120,8 @@ export class DelayedSimulation implements ProofSource {
       computeGenesisAccounts(input.workload.genesis),
     );
     this.genesisTotal = getBeaconTotal(this.chain.beacon);
-    this.behaviour = new WrongSignersBehaviour(this.opts.wrongSigners, this.chain.committees);
+    this.liveness = new DegradationRecorder(cfg, ["stage1", "stage2"], "committee");
+    this.behaviour = new WrongSignersBehaviour(this.opts.wrongSigners, this.chain.committees, this.liveness.enabled ? this.liveness.schedule : undefined);
     this.local = new CommitteeViews(this.chain, new Map(deployed.map((d) => [d.id, d.state])), {
       runtime: this.runtime,
       verifier: this.verifier,
@@ -154,7 +157,7 @@ export class DelayedSimulation implements ProofSource {
     const round = (s: number, j: number) => (): void => {
       if (j === 0) lastSlot = s;
       const number = s * this.n + j;
-      const ready = this.startRound(s);
+      const ready = this.startRound(s, number);
       // The block closes its interval: batches that arrived by then are in it.
       this.queue.schedule(roundAt(s, j + 1) - 1, () => {
         if (ready) this.produceStage2Block(s, number);
@@ -182,6 +185,13 @@ export class DelayedSimulation implements ProofSource {
     const indexOf = this.indexOf;
     const built = buildStage1Block(this.chain, mempool, slot);
     if (!built) return mempool; // every validator slashed: no proposer, no block
+    const committee = getStage1Committee(this.chain, slot);
+    if (!this.liveness.isOnline(built.proposer.index, slot) || !this.liveness.hasQuorum(committee, slot)) {
+      // Liveness fault: the proposer is offline (empty slot, no re-selection) or the online
+      // attesters hold < 2/3 (no final block); every candidate stays in the mempool.
+      this.liveness.recordMissed("stage1", slot);
+      return mempool;
+    }
     if (this.opts.withhold.has(slot)) {
       // The proposer withholds the block's data: no committee member can check it, none attests;
       // the block is not final and every candidate stays in the mempool.
@@ -191,9 +201,9 @@ export class DelayedSimulation implements ProofSource {
       return mempool;
     }
     for (const { tx, reason } of built.rejected) this.metrics.recorder.finish(indexOf.get(tx) as number, null, "rejected", reason);
-    const committee = getStage1Committee(this.chain, slot);
-    const attestation = collectAttestation(this.verifier, committee, built.signingRoot);
-    this.metrics.count("signatures", committee.length);
+    const signers = this.liveness.online(committee, slot);
+    const attestation = collectAttestation(this.verifier, signers, built.signingRoot);
+    this.metrics.count("signatures", signers.length);
     const { state, seqs, registered } = processStage1Block(this.chain, { ...built.block, attestation }, this.verifier);
     this.setChain(state);
     for (const id of registered) this.local.addFrontier(id, getContract(state, id).committee, MerkleKV.empty());
@@ -222,16 +232,31 @@ export class DelayedSimulation implements ProofSource {
    * will carry it), then every committee executes and signs; its batches travel. False when every
    * validator is slashed (nobody to attest: no block).
    */
-  private startRound(slot: number): boolean {
+  private startRound(slot: number, number: number): boolean {
     this.roundPre = this.chain;
-    this.roundEvidence = this.includeDisputes(slot);
+    // Liveness fault: the block's online attesters hold < 2/3 — no block this round (evidence waits).
+    const attestable = !this.liveness.enabled || getActiveValidators(this.chain).length === 0 || this.liveness.hasQuorum(getStage2Committee(this.chain, number), slot);
+    this.roundEvidence = attestable ? this.includeDisputes(slot) : [];
     if (getActiveValidators(this.chain).length === 0) return false;
     const K = this.chain.params.committees;
     for (let k = 0; k < K; k++) this.local.executeReady(k, slot);
     for (let k = 0; k < K; k++) {
+      if (this.liveness.enabled) this.checkCommitteeStall(k, slot);
       for (const { batch, variant } of this.local.produceBatches(k, slot)) this.queue.schedule(this.queue.now + this.delay("network"), this.pool.send(batch, variant));
     }
-    return true;
+    if (!attestable) this.liveness.recordMissed("stage2", slot);
+    return attestable;
+  }
+
+  /** A committee with executed, unsigned work whose online members hold < 2/3 of its stake is stalled. */
+  private checkCommitteeStall(k: number, slot: number): void {
+    const members = this.chain.committees[k] ?? [];
+    if (members.length === 0 || this.liveness.hasQuorum(members, slot)) return;
+    const waiting = (this.local.followed[k] ?? []).some((id) => {
+      const f = this.local.frontier(id);
+      return f.producedIdx < f.localIdx;
+    });
+    if (waiting) this.liveness.recordStall(k, slot);
   }
 
   /** One network delay (ms) from the stream of `purpose`. */
@@ -244,8 +269,9 @@ export class DelayedSimulation implements ProofSource {
     const pre = this.roundPre;
     const block = buildStage2Block(this.chain, this.roundEvidence, this.pool.pending, slot, number, this.ctx);
     const attesters = getStage2Committee(this.chain, number);
-    const attestation = collectAttestation(this.verifier, attesters, computeStage2SigningRoot(this.chain, block.header));
-    this.metrics.count("signatures", attesters.length);
+    const signers = this.liveness.online(attesters, slot);
+    const attestation = collectAttestation(this.verifier, signers, computeStage2SigningRoot(this.chain, block.header));
+    this.metrics.count("signatures", signers.length);
     const signed: SignedStage2Block = { ...block, root: Stage2Header.hashTreeRoot(block.header), attestation, attesters };
     // The canonical import: the same transition every node applies to this block.
     const { state, effects } = processStage2Block(pre, signed, this.ctx);
@@ -422,7 +448,7 @@ export class DelayedSimulation implements ProofSource {
       if ((this.records[seq] as TxRecord).finalBlock === undefined && recorder.isFinished(index)) recorder.finish(index, null, "hung", "not final by the end of the run");
     }
     const live = getLiveAssignment(this.chain);
-    const results = recorder.build(
+    const results = this.liveness.apply(recorder.build(
       this.protocolName,
       this.configRecord(),
       {
@@ -431,7 +457,7 @@ export class DelayedSimulation implements ProofSource {
         faultyStakeShare: this.behaviour.faultyStakeShare,
       },
       lastSlot,
-    );
+    ));
     const contracts = new Map<ContractId, MerkleKV>();
     // Contracts that exist: not the results contract, not successors never created.
     for (const r of this.chain.contracts.values()) if (r.codeHash !== "") contracts.set(r.id, this.local.getSnap(r.id, this.local.frontier(r.id).localIdx).kv);

@@ -92,6 +92,8 @@ export class Lock2pcDriver {
   private crossShard = 0;
   private started = 0;
   private slot = 0;
+  /** Shards that make no block this slot (liveness faults). */
+  private down = new Set<number>();
 
   constructor(input: ProtocolRunInput, protocolName: string) {
     this.d = new ShardsDriver(input, protocolName);
@@ -126,22 +128,47 @@ export class Lock2pcDriver {
     this.crosslink();
     const drafts: Draft[] = Array.from({ length: this.shards }, () => ({ ops: [], leaves: [] }));
     const refusedBefore = this.locksRefused;
+    this.down = this.d.liveness.enabled ? this.findDown(slot) : new Set();
     this.decide(slot, drafts);
     const r = this.d.admit(this.state.world, slot);
     this.state = { ...this.state, world: r.state };
     for (const a of r.admitted) this.queue.push({ ...a, shards: [], lockSlot: -1, requests: [], pinned: new Map(), proofs: undefined, proofsAt: new Set(), decided: new Set() });
     this.queue.sort((a, b) => a.seq - b.seq);
+    if (this.down.size > 0) this.recordStalls(slot);
     const queue = this.queue;
     this.queue = [];
     const locking: LockTx[] = [];
     for (const t of queue) if (this.request(t, slot, drafts)) locking.push(t);
-    const results = drafts.map((dr, y) => this.seal(y, slot, dr));
+    const results = drafts.map((dr, y) => (this.down.has(y) ? undefined : this.seal(y, slot, dr)));
     for (const t of locking) this.sendLockResults(t, results);
 
     const d = this.d;
     d.metrics.series(slot, "locked", this.state.locks.size);
     d.metrics.series(slot, "refusedLocks", this.locksRefused - refusedBefore);
     d.metrics.series(slot, "blockOps", drafts.map((dr) => dr.ops.length));
+  }
+
+  /**
+   * Liveness faults: shards that make no block in `slot` — the proposer is offline (an empty slot,
+   * no re-selection) or the committee's online members hold < 2/3. Their work waits.
+   */
+  private findDown(slot: number): Set<number> {
+    const down = new Set<number>();
+    for (let y = 0; y < this.shards; y++) {
+      if (this.d.hasQuorum(y, slot) && this.d.isProposerOnline(y, slot)) continue;
+      down.add(y);
+      this.d.liveness.recordMissed("shard", slot);
+    }
+    return down;
+  }
+
+  /** A down shard whose committee lacks 2/3 while a transaction waits on it is stalled. */
+  private recordStalls(slot: number): void {
+    for (const y of this.down) {
+      if (this.d.hasQuorum(y, slot)) continue;
+      const waits = this.deciding.some((t) => t.shards.includes(y)) || this.queue.some((t) => getListedShards(this.state.world, t.footprint).includes(y));
+      if (waits) this.d.liveness.recordStall(y, slot);
+    }
   }
 
   /** The beacon chain crosslinks every header that has reached it (each attestation checked once). */
@@ -158,7 +185,7 @@ export class Lock2pcDriver {
   private seal(shard: number, slot: number, dr: Draft): ListCommitment {
     const sealed = sealLock2pcBlock(this.state, shard, slot, dr.ops, dr.leaves, this.d.ctx);
     this.state = sealed.state;
-    const block: Lock2pcBlock = { ...sealed.body, attestation: this.d.attest(shard, DOMAIN_LOCK2PC_BLOCK, computeLock2pcBlockRoot(sealed.body.header)) };
+    const block: Lock2pcBlock = { ...sealed.body, attestation: this.d.attest(shard, DOMAIN_LOCK2PC_BLOCK, computeLock2pcBlockRoot(sealed.body.header), slot) };
     this.d.send(() => this.arrived.push(block));
     return sealed.results;
   }
@@ -178,7 +205,7 @@ export class Lock2pcDriver {
   private request(t: LockTx, slot: number, drafts: Draft[]): boolean {
     const d = this.d;
     t.shards = getListedShards(this.state.world, t.footprint);
-    if (t.shards.some((y) => (drafts[y] as Draft).ops.length >= d.cfg.blockTxLimit)) {
+    if (t.shards.some((y) => (drafts[y] as Draft).ops.length >= d.cfg.blockTxLimit || this.down.has(y))) {
       this.queue.push(t);
       return false;
     }
@@ -226,7 +253,7 @@ export class Lock2pcDriver {
   }
 
   /** The lock results reach the client (one message per shard block); it then sends the proofs to every shard of the transaction. */
-  private sendLockResults(t: LockTx, results: readonly ListCommitment[]): void {
+  private sendLockResults(t: LockTx, results: readonly (ListCommitment | undefined)[]): void {
     const proofs: LockProof[] = t.requests.map((r) => {
       const list = results[r.shard] as ListCommitment;
       return { shard: r.shard, slot: t.lockSlot, index: r.index, length: list.length, leaf: r.leaf, branch: list.prove(r.index) };
@@ -260,7 +287,7 @@ export class Lock2pcDriver {
         this.opts.onLocked,
       );
       for (const y of t.shards) {
-        if (!ready || t.decided.has(y) || !t.proofsAt.has(y)) continue;
+        if (!ready || t.decided.has(y) || !t.proofsAt.has(y) || this.down.has(y)) continue;
         t.decided.add(y);
         if (decision === "commit") {
           const pinned = new Map<ContractId, Snap>();

@@ -39,7 +39,9 @@ import { computeOutcome, computeReceiptId, computeStartShard } from "../../proto
 import { checkTxSubmission, type SegmentRecord } from "../../protocols/receipts/blockItems.js";
 import { buildShardBlock, processBuiltShardBlock } from "../../protocols/receipts/build.js";
 import { getItemReceipt } from "../../protocols/receipts/items.js";
-import { buildBeaconBlock, processBeaconBlock } from "../../protocols/receipts/beaconBlock.js";
+import { buildBeaconBlock, getBeaconCommittee, processBeaconBlock } from "../../protocols/receipts/beaconBlock.js";
+import { computeShardProposer } from "../../protocols/receipts/blockItems.js";
+import { DegradationRecorder } from "../liveness.js";
 import { MetricsRecorder, round } from "../metrics.js";
 import { createNetworkModel, type NetworkModel } from "../network.js";
 import { RngStreams } from "../rng.js";
@@ -117,6 +119,7 @@ class ReceiptsDriver implements ReceiptsObserver {
   private claimProofBytes = 0;
   private signatures = 0;
   private segmentsRun = 0;
+  private readonly liveness: DegradationRecorder;
 
   constructor(private readonly input: ProtocolRunInput, private readonly protocolName: string) {
     this.cfg = input.config;
@@ -149,6 +152,7 @@ class ReceiptsDriver implements ReceiptsObserver {
     this.knownBeacon = Array.from({ length: K }, () => -1);
     this.held = Array.from({ length: K }, () => []);
     this.slotMs = Math.max(2, Math.round(this.cfg.slotSeconds * 1000));
+    this.liveness = new DegradationRecorder(this.cfg, ["beacon", "shard"], "shard");
   }
 
   run(): ProtocolRunOutput {
@@ -221,9 +225,15 @@ class ReceiptsDriver implements ReceiptsObserver {
    * leave for their destinations.
    */
   private produceBeaconBlock(slot: number): void {
+    if (this.liveness.enabled && !this.liveness.hasQuorum(getBeaconCommittee(this.ctx, slot), slot)) {
+      // Liveness fault: the slot committee's online members hold < 2/3 — no final beacon block;
+      // the headers wait for the next one.
+      this.liveness.recordMissed("beacon", slot);
+      return;
+    }
     const linked = [...this.headerInbox].sort((a, b) => a.header.slot - b.header.slot || a.header.shard - b.header.shard);
     this.headerInbox = [];
-    const { signed, crosslinks } = buildBeaconBlock(this.state, slot, linked.map((b) => ShardHeader.hashTreeRoot(b.header)), this.ctx);
+    const { signed, crosslinks } = buildBeaconBlock(this.state, slot, linked.map((b) => ShardHeader.hashTreeRoot(b.header)), this.ctx, (c) => this.liveness.online(c, slot));
     this.state = processBeaconBlock(this.state, signed, this.ctx, { verifySignatures: this.cfg.signatures });
     this.signatures += signed.attestation.signers.length;
     for (let shard = 0; shard < this.views.length; shard++) this.send("network:beacon", () => this.receiveBeacon(shard, slot));
@@ -266,8 +276,9 @@ class ReceiptsDriver implements ReceiptsObserver {
 
   // ---------------------------------------------------------------- shard blocks
 
-  private produceShardBlock(shard: number, slot: number): { block: ImportedBlock; forced: number } {
-    const built = buildShardBlock(this.state, shard, slot, this.views[shard] as MutableView, this.ctx);
+  private produceShardBlock(shard: number, slot: number): { block: ImportedBlock; forced: number } | undefined {
+    if (this.liveness.enabled && this.isShardDown(shard, slot)) return undefined;
+    const built = buildShardBlock(this.state, shard, slot, this.views[shard] as MutableView, this.ctx, { signers: (c) => this.liveness.online(c, slot) });
     this.views[shard] = { mempool: [...built.view.mempool], queue: [...built.view.queue] };
     for (const { entry, reason } of built.waiting) this.setWaiting(entry.ref, slot, shard, reason);
     for (const { entry, code, reason } of built.dropped) this.drop(entry, slot, shard, code, reason);
@@ -278,6 +289,20 @@ class ReceiptsDriver implements ReceiptsObserver {
     const block: ImportedBlock = { header: built.block.header, receipts: imported.receipts, receiptList: imported.receiptList };
     this.send("network:header", () => this.headerInbox.push(block));
     return { block, forced: built.forced };
+  }
+
+  /**
+   * Liveness faults: the shard's proposer is offline (an empty slot, no re-selection) or its
+   * committee's online members hold < 2/3 (no block can be final; the shard is stalled when it has
+   * something to include). Its view keeps everything for a later block.
+   */
+  private isShardDown(shard: number, slot: number): boolean {
+    const quorum = this.liveness.hasQuorum(this.ctx.committees[shard] ?? [], slot);
+    if (quorum && this.liveness.isOnline(computeShardProposer(this.ctx, shard, slot).index, slot)) return false;
+    this.liveness.recordMissed("shard", slot);
+    const view = this.views[shard] as MutableView;
+    if (!quorum && (view.mempool.length > 0 || view.queue.length > 0)) this.liveness.recordStall(shard, slot);
+    return true;
   }
 
   /** An entry a block will never take: a new transaction is rejected; a receipt can never be consumed now. */
@@ -345,21 +370,22 @@ class ReceiptsDriver implements ReceiptsObserver {
 
   // ---------------------------------------------------------------- metrics
 
-  private recordSlot(slot: number, built: { block: ImportedBlock; forced: number }[]): void {
+  private recordSlot(slot: number, built: ({ block: ImportedBlock; forced: number } | undefined)[]): void {
     this.maxReceiptQueue = Math.max(this.maxReceiptQueue, this.pendingReceipts);
     this.metrics.series(slot, "receiptQueue", this.pendingReceipts);
+    // A missed shard block (liveness fault): its base fee stays, nothing is used or forced.
     this.metrics.series(
       slot,
       "baseFee",
-      built.map((b) => Number(b.block.header.baseFee)),
+      built.map((b, y) => Number(b ? b.block.header.baseFee : (this.state.shards[y] as { baseFee: bigint }).baseFee)),
     );
     this.metrics.series(
       slot,
       "gasUsed",
-      built.map((b) => Number(b.block.header.gasUsed)),
+      built.map((b) => (b ? Number(b.block.header.gasUsed) : 0)),
     );
     if (this.rule.inbox === "queue") {
-      const forced = built.map((b) => b.forced);
+      const forced = built.map((b) => b?.forced ?? 0);
       this.maxForced = Math.max(this.maxForced, ...forced);
       this.metrics.series(slot, "forced", forced);
     }
@@ -373,7 +399,7 @@ class ReceiptsDriver implements ReceiptsObserver {
     }
     for (const t of this.txs) if (t && !t.done) this.metrics.finish(t.index, null, "hung", t.waiting ?? "never included");
     const hops = included.map((t) => t.hops);
-    const results = this.metrics.build(
+    const results = this.liveness.apply(this.metrics.build(
       this.protocolName,
       this.configRecord(),
       {
@@ -388,7 +414,7 @@ class ReceiptsDriver implements ReceiptsObserver {
         signatures: this.signatures,
       },
       lastSlot,
-    );
+    ));
     const contracts = new Map<string, MerkleKV>();
     for (const [id, c] of this.state.contracts) contracts.set(id, c.kv);
     const beacon = new Map(this.state.ledger.balances);

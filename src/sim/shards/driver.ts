@@ -16,7 +16,7 @@ import type { MerkleKV } from "../../state/index.js";
 import type { ContractId } from "../../types.js";
 import { computeGenesisAccounts, type Attestation } from "../../chain/index.js";
 import { getBeaconTotal } from "../../chain/beacon.js";
-import { buildShardAttestation, checkShardAttestation } from "../../protocols/shards/attestation.js";
+import { buildShardAttestation, checkShardAttestation, computeShardProposer, getCommittee } from "../../protocols/shards/attestation.js";
 import {
   computeAdmittedTx,
   createShardsContext,
@@ -27,6 +27,7 @@ import {
   type ShardsState,
 } from "../../protocols/shards/world.js";
 import { EventQueue } from "../events.js";
+import { DegradationRecorder } from "../liveness.js";
 import { MetricsRecorder, round } from "../metrics.js";
 import { createNetworkModel, type NetworkModel } from "../network.js";
 import { RngStreams } from "../rng.js";
@@ -58,6 +59,8 @@ export class ShardsDriver {
   /** Messages delivered after the start of the slot following the one they were sent in. */
   lateMessages = 0;
   messages = 0;
+  /** Liveness faults (`--offline`): who signs and proposes, missed shard slots, stalled shards. */
+  readonly liveness: DegradationRecorder;
   private readonly bySlot = new Map<number, SignedTx[]>();
   private readonly indexOf = new Map<SignedTx, number>();
   private mempool: SignedTx[] = [];
@@ -82,6 +85,7 @@ export class ShardsDriver {
     });
     this.genesis = createShardsState(this.ctx, deployed, computeGenesisAccounts(input.workload.genesis));
     this.beaconGenesisTotal = getBeaconTotal(this.genesis.beacon);
+    this.liveness = new DegradationRecorder(this.cfg, ["shard"], "shard");
 
     let last = 0;
     for (const s of input.workload.submissions) {
@@ -144,12 +148,23 @@ export class ShardsDriver {
     return { state: r.state, admitted };
   }
 
-  /** The honest committee of `shard` signs `root` (every member); counted. */
-  attest(shard: number, domain: string, root: Uint8Array): Attestation {
-    const att = buildShardAttestation(this.ctx, shard, domain, root);
+  /** The honest committee of `shard` signs `root` (every member, or those online at `slot`); counted. */
+  attest(shard: number, domain: string, root: Uint8Array, slot?: number): Attestation {
+    const signers = slot === undefined ? getCommittee(this.ctx, shard) : this.liveness.online(getCommittee(this.ctx, shard), slot);
+    const att = buildShardAttestation(this.ctx, shard, domain, root, signers);
     this.signatures += att.signers.length;
     checkShardAttestation(this.ctx, shard, domain, root, att, { verifySignatures: false });
     return att;
+  }
+
+  /** Whether `shard`'s committee has ≥ 2/3 of its stake online at `slot` (it can sign). */
+  hasQuorum(shard: number, slot: number): boolean {
+    return this.liveness.hasQuorum(getCommittee(this.ctx, shard), slot);
+  }
+
+  /** Whether the proposer of `shard` at `slot` is online. */
+  isProposerOnline(shard: number, slot: number): boolean {
+    return this.liveness.isOnline(computeShardProposer(this.ctx, shard, slot).index, slot);
   }
 
   /** Counts witness bytes (`witness` counts one witness; `branch` adds bytes only). */
@@ -160,7 +175,7 @@ export class ShardsDriver {
 
   /** Builds the results file and the end state. */
   finish(lastSlot: number, state: ShardsState, summary: Record<string, number | number[] | null>, config: Record<string, unknown>): ProtocolRunOutput {
-    const results = this.metrics.build(
+    const results = this.liveness.apply(this.metrics.build(
       this.protocolName,
       computeConfigRecord(this.protocolName, this.cfg, this.input.workload, { network: this.network.name, ...config }),
       {
@@ -172,7 +187,7 @@ export class ShardsDriver {
         lateMessages: this.lateMessages,
       },
       lastSlot,
-    );
+    ));
     const contracts = new Map<ContractId, MerkleKV>();
     for (const [id, s] of state.states) contracts.set(id, s.kv);
     return { results, end: { contracts, beacon: state.beacon.balances, beaconGenesisTotal: this.beaconGenesisTotal } };

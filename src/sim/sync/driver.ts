@@ -120,7 +120,10 @@ export class SyncDriver {
 
   private step(slot: number): void {
     if (slot === this.getDetectionSlot()) this.reexecuteCone(slot);
-    while (this.state.executed < slot - 1 && this.isReady(this.state.executed + 1)) this.executeHeight(this.state.executed + 1, slot);
+    // Liveness faults: a height is final when every shard's committee confirms it; one committee whose
+    // online members hold < 2/3 stops every shard's finality until it is back.
+    const canConfirm = this.canConfirm(slot);
+    while (canConfirm && this.state.executed < slot - 1 && this.isReady(this.state.executed + 1)) this.executeHeight(this.state.executed + 1, slot);
     const r = this.d.admit(this.state.world, slot);
     this.state = { ...this.state, world: r.state };
     for (const t of r.admitted) {
@@ -129,6 +132,14 @@ export class SyncDriver {
       this.byId.set(t.txIdHex, st);
     }
     this.produceBlocks(slot);
+  }
+
+  /** Every shard's committee has ≥ 2/3 of its stake online at `slot`. */
+  private canConfirm(slot: number): boolean {
+    if (!this.d.liveness.enabled) return true;
+    let all = true;
+    for (let y = 0; y < this.shards; y++) all = this.d.hasQuorum(y, slot) && all;
+    return all;
   }
 
   private isIdle(): boolean {
@@ -173,10 +184,16 @@ export class SyncDriver {
     const includedBy = new Map<SyncTx, number>();
     let slotConflicts = 0;
     const blockSizes: number[] = [];
-    const blocks: SyncBlock[] = [];
+    const blocks: SyncBlock[] = new Array<SyncBlock>(this.shards);
+    const inputs: HeightInputs = { blocks, blocksDelivered: 0, confirmationsDelivered: 0 };
+    this.heights.set(height, inputs);
     for (let y = 0; y < this.shards; y++) {
       const offered = this.pending.filter((t) => t.shards.includes(y));
       const drawn = offered.map(() => rng.bool(this.opts.q));
+      if (d.liveness.enabled && !this.isShardUp(y, height, offered.length > 0)) {
+        blockSizes.push(0);
+        continue;
+      }
       const { body, included, conflicts } = buildSyncBlock(this.state, y, height, offered, drawn, this.params, d.ctx);
       slotConflicts += conflicts;
       for (const i of included) {
@@ -185,15 +202,11 @@ export class SyncDriver {
         d.metrics.include(t.index, height, `shard:${y}`, `attempt ${t.attempts}`);
       }
       blockSizes.push(included.length);
-      const block: SyncBlock = { ...body, attestation: d.attest(y, DOMAIN_SYNC_BLOCK, computeSyncBlockRoot(body.header)) };
-      // The import check every shard's executors run (one canonical check per block).
-      this.state = processSyncBlock(this.state, block, this.params, d.ctx);
-      blocks.push(block);
+      this.importBlock(y, { ...body, attestation: d.attest(y, DOMAIN_SYNC_BLOCK, computeSyncBlockRoot(body.header), height) }, inputs, false);
     }
     this.conflicts += slotConflicts;
-    const inputs: HeightInputs = { blocks, blocksDelivered: 0, confirmationsDelivered: 0 };
-    this.heights.set(height, inputs);
     for (let y = 0; y < this.shards; y++) {
+      if (blocks[y] === undefined) continue;
       for (let z = 0; z < this.shards; z++) if (z !== y) d.send(() => inputs.blocksDelivered++);
     }
 
@@ -217,6 +230,40 @@ export class SyncDriver {
     d.metrics.series(height, "blockTxs", blockSizes);
   }
 
+  /** The import check every shard's executors run (one canonical check per block); the block joins its height. */
+  private importBlock(y: number, block: SyncBlock, inputs: HeightInputs, send: boolean): void {
+    this.state = processSyncBlock(this.state, block, this.params, this.d.ctx);
+    inputs.blocks[y] = block;
+    if (send) for (let z = 0; z < this.shards; z++) if (z !== y) this.d.send(() => inputs.blocksDelivered++);
+  }
+
+  /**
+   * Liveness faults at `height` (= slot) for shard `y`. A committee whose online members hold < 2/3
+   * signs nothing: the shard's chain stops (stalled when it has work) and its missing heights get
+   * empty blocks once the committee is back (the same-height rule needs every shard's block at every
+   * height). An offline proposer with a live committee: the height's block is empty. Both count as
+   * missed shard slots. False when the shard makes no block now.
+   */
+  private isShardUp(y: number, height: number, hasWork: boolean): boolean {
+    const d = this.d;
+    const head = (this.state.heads[y] as { height: number }).height;
+    if (!d.hasQuorum(y, height)) {
+      d.liveness.recordMissed("shard", height);
+      if (hasWork || head < height - 1) d.liveness.recordStall(y, height);
+      return false;
+    }
+    for (let h = head + 1; h < height; h++) {
+      const x = this.heights.get(h) as HeightInputs;
+      const { body } = buildSyncBlock(this.state, y, h, [], [], this.params, d.ctx);
+      this.importBlock(y, { ...body, attestation: d.attest(y, DOMAIN_SYNC_BLOCK, computeSyncBlockRoot(body.header), height) }, x, true);
+    }
+    if (d.isProposerOnline(y, height)) return true;
+    d.liveness.recordMissed("shard", height);
+    const { body } = buildSyncBlock(this.state, y, height, [], [], this.params, d.ctx);
+    this.importBlock(y, { ...body, attestation: d.attest(y, DOMAIN_SYNC_BLOCK, computeSyncBlockRoot(body.header), height) }, this.heights.get(height) as HeightInputs, false);
+    return false;
+  }
+
   // ---------------------------------------------------------------- execution
 
   private executeHeight(height: number, slot: number): void {
@@ -233,7 +280,7 @@ export class SyncDriver {
       for (const { tx, outcome } of r.ran) this.outcomes.set(tx.txIdHex, outcome);
     }
     for (const { tx, outcome } of r.ran) d.metrics.finish((this.byId.get(tx.txIdHex) as SyncTx).index, slot, outcome.status, outcome.reason);
-    x.confirmations = this.confirm(height, (y) => getBlockRoot(x.blocks[y] as SyncBlock));
+    x.confirmations = this.confirm(height, (y) => getBlockRoot(x.blocks[y] as SyncBlock), slot);
     if (!this.isInFaultWindow(height)) this.forget(height - 1);
   }
 
@@ -248,12 +295,12 @@ export class SyncDriver {
    * state differs from the true one in a key no contract reads — so executions that use it compute
    * the right values, but nobody can know that without executing them again.
    */
-  private confirm(height: number, blockRoot: (shard: number) => Uint8Array): SyncConfirmation[] {
+  private confirm(height: number, blockRoot: (shard: number) => Uint8Array, slot?: number): SyncConfirmation[] {
     const world = this.state.world;
     const confs: SyncConfirmation[] = [];
     const x = this.heights.get(height) as HeightInputs;
     for (let y = 0; y < this.shards; y++) {
-      const honest = this.createConfirmation(y, height, blockRoot(y), world.states);
+      const honest = this.createConfirmation(y, height, blockRoot(y), world.states, slot);
       const f = this.opts.wrongConfirmation;
       if (f && f.shard === y && f.height === height) {
         this.honest = honest;
@@ -262,16 +309,18 @@ export class SyncDriver {
           const s = world.states.get(id) as Snap;
           forged.set(id, { kv: s.kv.applyWrites(FORGED_WRITES), ended: s.ended });
         }
-        confs.push(this.createConfirmation(y, height, blockRoot(y), forged));
+        confs.push(this.createConfirmation(y, height, blockRoot(y), forged, slot));
       } else confs.push(honest);
       if (height >= 0) for (let z = 0; z < this.shards; z++) if (z !== y) this.d.send(() => x.confirmationsDelivered++);
+
     }
     return confs;
   }
 
-  private createConfirmation(shard: number, height: number, blockRoot: Uint8Array, states: ReadonlyMap<ContractId, Snap>): SyncConfirmation {
+  /** A committee's confirmation (signed by its members online at `slot`; all of them when unset). */
+  private createConfirmation(shard: number, height: number, blockRoot: Uint8Array, states: ReadonlyMap<ContractId, Snap>, slot?: number): SyncConfirmation {
     const c = buildConfirmation(this.state.world, shard, height, blockRoot, states);
-    return { ...c, attestation: this.d.attest(shard, DOMAIN_CONFIRMATION, computeConfirmationRoot(c.value)) };
+    return { ...c, attestation: this.d.attest(shard, DOMAIN_CONFIRMATION, computeConfirmationRoot(c.value), slot) };
   }
 
   // ---------------------------------------------------------------- fault: the dependency cone
