@@ -11,9 +11,9 @@ import { checkAttestation, collectAttestation, type Attestation, type Validator 
 import { commitList, type ListCommitment } from "../../state/index.js";
 import { bytesEqual } from "../../crypto/hash.js";
 import { pruneClaimState } from "./claims.js";
-import { DOMAIN_SHARD_BLOCK, ShardHeader, type ReceiptValue, type ShardHeaderValue } from "./containers.js";
+import { DOMAIN_SHARD_BLOCK, Receipt, ShardHeader, type ReceiptValue, type ShardHeaderValue } from "./containers.js";
 import type { ReceiptsContext } from "./context.js";
-import type { VerifyOptions } from "./observer.js";
+import type { ReceiptsObserver, VerifyOptions } from "./observer.js";
 import { computeNextBaseFee } from "./fees.js";
 import { computeLedger, computeShardProposer, openShardBlock, processPendingWrites, processBlockItem, type SegmentRecord, type ShardBlockWork } from "./blockItems.js";
 import type { BlockItem } from "./items.js";
@@ -137,6 +137,17 @@ export function processShardBlock(state: ReceiptsState, block: SignedShardBlock,
   }
   const post = computePostState(w, h);
   const observer = opts.observer;
+  if (observer) reportShardBlockWork(observer, h.slot, h.shard, block.attestation.signers.length, w.segments);
   if (observer?.onSegment) for (const s of w.segments) observer.onSegment(h.slot, h.shard, s);
   return { state: post, receipts: w.receipts, receiptList, segments: w.segments };
+}
+
+/** The validator work of an imported shard block, reported to the observer (see `ReceiptsObserver`). */
+function reportShardBlockWork(observer: ReceiptsObserver, slot: number, shard: number, signers: number, segments: readonly SegmentRecord[]): void {
+  observer.onSignatures?.(slot, 0, signers);
+  for (const s of segments) {
+    observer.onExecution?.(slot, shard, -1, "execute", Number(s.metered), s.txId);
+    if (s.consumed) observer.onTransfer?.(slot, "receipt", Receipt.serialize(s.consumed).length);
+    if (s.proofBytes > 0) observer.onTransfer?.(slot, "proof", s.proofBytes);
+  }
 }

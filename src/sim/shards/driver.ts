@@ -66,7 +66,7 @@ export class ShardsDriver {
   constructor(private readonly input: ProtocolRunInput, readonly protocolName: string) {
     this.cfg = input.config;
     this.streams = new RngStreams(this.cfg.seed);
-    this.metrics = new MetricsRecorder(this.cfg.slotSeconds, this.cfg.trace);
+    this.metrics = new MetricsRecorder(this.cfg.slotSeconds, this.cfg.trace, this.cfg.shards);
     this.network = createNetworkModel(this.cfg.network);
     this.slotMs = this.cfg.slotSeconds * 1000;
     const runtime = new Runtime();
@@ -144,10 +144,16 @@ export class ShardsDriver {
     return { state: r.state, admitted };
   }
 
-  /** The honest committee of `shard` signs `root` (every member); counted. */
+  /** The slot the event queue is in now. */
+  getCurrentSlot(): number {
+    return Math.floor(this.queue.now / this.slotMs);
+  }
+
+  /** The honest committee of `shard` signs `root` (every member); counted (signatures made, in the current slot). */
   attest(shard: number, domain: string, root: Uint8Array): Attestation {
     const att = buildShardAttestation(this.ctx, shard, domain, root);
     this.signatures += att.signers.length;
+    this.metrics.work.onSignatures(this.getCurrentSlot(), att.signers.length, 0);
     checkShardAttestation(this.ctx, shard, domain, root, att, { verifySignatures: false });
     return att;
   }
