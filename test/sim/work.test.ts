@@ -8,7 +8,7 @@ import { deployGenesis } from "../../src/sim/world.js";
 import { WorkCollector } from "../../src/sim/work.js";
 import type { ResultsFile, WorkBlock } from "../../src/results/schema.js";
 import type { GeneratedWorkload } from "../../src/workloads/types.js";
-import { run, scenario } from "../helpers/run.js";
+import { run, scenario, workload } from "../helpers/run.js";
 
 describe("WorkCollector", () => {
   it("sums gas per slot per group by kind, bytes and signatures per slot, executions per transaction", () => {
@@ -155,6 +155,19 @@ describe("work figures of small runs", () => {
     }
     const lock = run("lock2pc", w, { shards: 2 }).results;
     expect(work(lock).bytes.proof).toBeGreaterThan(0);
+  });
+
+  it("sync: the wrong confirmation's cone is executed again as reexecute work", () => {
+    const w = workload("transfer", { slots: 4, rate: 8, accounts: 12, contracts: 6, cross: 1 });
+    const honest = run("sync", w, { shards: 3, options: { q: 1 } }).results;
+    const faulty = run("sync", w, { shards: 3, options: { q: 1, wrongConfirmation: "0:1" } }).results;
+    expect(work(honest).gas.reexecute).toBe(0);
+    expect(faulty.summary.protocol.reexecutedTxs).toBeGreaterThan(0);
+    // Each re-executed transaction runs again on every shard of the cone's blocks that holds it.
+    expect(work(faulty).executions.reexecute).toBeGreaterThanOrEqual(faulty.summary.protocol.reexecutedTxs as number);
+    expect(work(faulty).gas.reexecute).toBeGreaterThan(0);
+    // The first executions are the same work as without the fault.
+    expect(work(faulty).gas.execute).toBe(work(honest).gas.execute);
   });
 
   it("is deterministic: the same configuration and seed give the same work block", () => {
