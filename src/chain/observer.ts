@@ -26,13 +26,23 @@
  *   retries, re-executed receipts).
  */
 export type ExecutionKind = "execute" | "foreign" | "speculate" | "reexecute";
+/** Every `ExecutionKind`, in the order results list them. */
+export const EXECUTION_KINDS: readonly ExecutionKind[] = ["execute", "foreign", "speculate", "reexecute"];
 
 /** What is moved between validators (or to light clients): witnesses and proofs, in bytes. */
 export type TransferKind = "witness" | "proof" | "receipt";
+/** Every `TransferKind`, in the order results list them. */
+export const TRANSFER_KINDS: readonly TransferKind[] = ["witness", "proof", "receipt"];
 
 export interface WorkObserver {
-  /** One execution by `group` in `slot` of transaction `tx` (its submission index; −1 when none), costing `gas`. */
-  onExecution?(slot: number, group: number, tx: number, kind: ExecutionKind, gas: number): void;
+  /**
+   * One execution by `group` in `slot` of transaction `tx`, costing `gas`. `tx` identifies the
+   * transaction within the run — its sequence number where the protocol has one (delayed, sync,
+   * lock2pc), else its submission index; −1 when none. A protocol whose rules know neither
+   * (receipts: segments carry only the transaction id) passes −1 and the id as `txId`, and its
+   * driver maps the id to a number.
+   */
+  onExecution?(slot: number, group: number, tx: number, kind: ExecutionKind, gas: number, txId?: Uint8Array): void;
   /** `bytes` of `kind` moved in `slot`. */
   onTransfer?(slot: number, kind: TransferKind, bytes: number): void;
   /** Signatures made (`made`) and checked (`verified`, counting each signature in an aggregate) in `slot`. */

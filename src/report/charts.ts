@@ -28,6 +28,7 @@ import {
   type SweepRow,
   type TimelineEvent,
 } from "./model.js";
+import { computeGroupGasSpec, computeWorkPerFinalTxSpec } from "./work.js";
 
 /** A rendered chart: `id` is unique in a report and safe as an HTML id. */
 export interface Chart {
@@ -361,8 +362,9 @@ async function renderCharts(pending: PendingChart[]): Promise<Chart[]> {
 }
 
 /**
- * Every chart of a comparison report, in page order: latency CDF, outcomes, one chart per
- * per-slot series (protocols lacking it skipped), and the timeline of one traced transaction
+ * Every chart of a comparison report, in page order: latency CDF, outcomes, validator work per
+ * finalized transaction and gas per slot per shard / committee (when the results have a `work`
+ * block), one chart per per-slot series (protocols lacking it skipped), and the timeline of one traced transaction
  * (`traceTx`, else as chosen by `getTimelineTx`) when any protocol has a trace.
  */
 export async function renderComparisonCharts(results: readonly ResultsFile[], traceTx?: number): Promise<Chart[]> {
@@ -383,6 +385,28 @@ export async function renderComparisonCharts(results: readonly ResultsFile[], tr
       spec: computeOutcomesSpec(results),
     },
   ];
+  const workPerTx = computeWorkPerFinalTxSpec(results);
+  if (workPerTx !== null) {
+    pending.push({
+      id: "work-per-final-tx",
+      title: "Validator work per finalized transaction",
+      caption:
+        "Everything the validators did, divided by the transactions that reached a final outcome, counted once per shard or committee: metered gas by why it ran (speculate and reexecute are work a design spends beyond running each transaction once), bytes of witnesses, proofs and receipts moved, and signatures made and verified.",
+      wide: true,
+      spec: workPerTx,
+    });
+  }
+  const groupGas = computeGroupGasSpec(results);
+  if (groupGas !== null) {
+    pending.push({
+      id: "gas-per-group",
+      title: "Gas per slot per shard / committee",
+      caption:
+        "Metered gas each shard (receipts, sync, lock2pc) or contract committee (delayed) executed in each slot, every kind of execution included; a panel pinned at the slot budget is a group whose work is the bottleneck.",
+      wide: true,
+      spec: groupGas,
+    });
+  }
   const colors = computeProtocolColors(getProtocols(results));
   for (const series of computeSlotSeries(results)) {
     const text = SERIES_TEXT[series.name] ?? {

@@ -3,7 +3,7 @@
  * no scripts and no external reference (a Content-Security-Policy forbids loading anything).
  * Deterministic: the same input gives the same string. All text from the input is escaped.
  */
-import type { ResultsFile } from "../results/schema.js";
+import type { ResultsFile, WorkBlock } from "../results/schema.js";
 import { OUTCOMES } from "../types.js";
 import { CHART_FONT, renderComparisonCharts, renderSweepCharts, type Chart } from "./charts.js";
 import { MISSING, formatFigure, formatNumber, formatShare } from "./format.js";
@@ -198,7 +198,7 @@ ${renderLatencyRows(results).join("\n")}
 ${renderGroupRow("Throughput", n)}
 ${renderRow("final transactions per slot", results.map((r) => formatNumber(r.summary.throughputTxPerSlot)))}
 ${renderLivenessRows(results)}
-${figureRows.length > 0 ? `${renderGroupRow("Protocol figures", n)}\n${figureRows.join("\n")}` : ""}
+${renderWorkRows(results)}${figureRows.length > 0 ? `${renderGroupRow("Protocol figures", n)}\n${figureRows.join("\n")}` : ""}
 ${reasonRows.length > 0 ? `${renderGroupRow("Reasons (rejected, aborted, partial, hung)", n)}\n${reasonRows.join("\n")}` : ""}
 </tbody>
 </table></div>`;
@@ -223,6 +223,24 @@ function renderLivenessRows(results: readonly ResultsFile[]): string {
     renderRow("stalled groups", results.map((r) => cell(r, (l) => `${l.stalled.count} ${l.stalled.kind}${l.stalled.count === 1 ? "" : "s"}`))),
     renderRow("stalled intervals", results.map((r) => cell(r, (l) => l.stalled.intervals.map((i) => `${i.group}:[${i.from}, ${i.until})`).join(" ") || "none"))),
   ].join("\n");
+}
+
+/** Validator work rows of the summary table (none when no run has a `work` block). */
+function renderWorkRows(results: readonly ResultsFile[]): string {
+  if (!results.some((r) => r.work !== undefined)) return "";
+  const cell = (get: (w: WorkBlock) => number | null): string[] => results.map((r) => (r.work === undefined ? MISSING : formatNumber(get(r.work))));
+  const rows = [
+    renderRow("metered gas per final tx", cell((w) => w.perFinalTx.gas)),
+    ...(["execute", "foreign", "speculate", "reexecute"] as const).map((k) => renderRow(`… of it ${k}`, cell((w) => w.perFinalTx[k]))),
+    renderRow("executions per executed tx, mean", cell((w) => w.executionsPerTx.mean)),
+    renderRow("executions per executed tx, max", cell((w) => w.executionsPerTx.max)),
+    renderRow("bytes moved per final tx (witness, proof, receipt)", cell((w) => w.perFinalTx.bytes)),
+    renderRow("signatures made per final tx", cell((w) => w.perFinalTx.signaturesMade)),
+    renderRow("signatures verified per final tx", cell((w) => w.perFinalTx.signaturesVerified)),
+  ];
+  return `${renderGroupRow("Validator work (once per shard / committee)", results.length)}
+${rows.join("\n")}
+`;
 }
 
 /** A configuration value as text: strings as they are, anything else as compact JSON. */

@@ -20,9 +20,11 @@ const TEXT_COLUMNS: readonly TextColumn[] = [
   { header: "final p99", get: (r) => r.summary.latencySlots.submitToFinal.p99 },
   { header: "incl→final p50", get: (r) => r.summary.latencySlots.inclusionToFinal.p50 },
   { header: "tx/slot", get: (r) => r.summary.throughputTxPerSlot },
+  { header: "gas/final tx", get: (r) => (r.work?.perFinalTx.gas === undefined || r.work.perFinalTx.gas === null ? null : Math.round(r.work.perFinalTx.gas)) },
 ];
 
-const TEXT_FOOTNOTE = "final pNN: submit→final latency in slots; incl→final p50: inclusion→final in slots; tx/slot: final transactions per slot";
+const TEXT_FOOTNOTE =
+  "final pNN: submit→final latency in slots; incl→final p50: inclusion→final in slots; tx/slot: final transactions per slot; gas/final tx: metered gas executed by all shards / committees per final transaction";
 
 /**
  * The side-by-side comparison for the terminal: one row per protocol (input order), columns
@@ -90,6 +92,20 @@ function getFigureColumns(results: readonly ResultsFile[]): CsvColumn[] {
   });
 }
 
+/** The `work` block's figures in `summary.csv` (empty cells for results without one). */
+const WORK_CSV_COLUMNS: readonly CsvColumn[] = [
+  { header: "work.gasPerFinalTx", get: (r) => r.work?.perFinalTx.gas },
+  ...(["execute", "foreign", "speculate", "reexecute"] as const).map((k) => ({ header: `work.perFinalTx.${k}`, get: (r: ResultsFile) => r.work?.perFinalTx[k] })),
+  { header: "work.bytesPerFinalTx", get: (r) => r.work?.perFinalTx.bytes },
+  { header: "work.signaturesMadePerFinalTx", get: (r) => r.work?.perFinalTx.signaturesMade },
+  { header: "work.signaturesVerifiedPerFinalTx", get: (r) => r.work?.perFinalTx.signaturesVerified },
+  ...(["execute", "foreign", "speculate", "reexecute", "total"] as const).map((k) => ({ header: `work.gas.${k}`, get: (r: ResultsFile) => r.work?.gas[k] })),
+  ...(["mean", "p50", "p90", "max", "total"] as const).map((k) => ({ header: `work.executionsPerTx.${k}`, get: (r: ResultsFile) => r.work?.executionsPerTx[k] })),
+  ...(["witness", "proof", "receipt", "total"] as const).map((k) => ({ header: `work.bytes.${k}`, get: (r: ResultsFile) => r.work?.bytes[k] })),
+  { header: "work.signatures.made", get: (r) => r.work?.signatures.made },
+  { header: "work.signatures.verified", get: (r) => r.work?.signatures.verified },
+];
+
 /** Every column of `summary.csv`, in order. */
 export function getCsvColumns(results: readonly ResultsFile[]): CsvColumn[] {
   return [
@@ -99,6 +115,7 @@ export function getCsvColumns(results: readonly ResultsFile[]): CsvColumn[] {
     ...getLatencyColumns("latencySlots"),
     ...getLatencyColumns("latencySeconds"),
     { header: "throughputTxPerSlot", get: (r) => r.summary.throughputTxPerSlot },
+    ...WORK_CSV_COLUMNS,
     ...getReasonNames(results).map((reason) => ({ header: `reasons.${reason}`, get: (r: ResultsFile) => r.summary.reasons[reason] ?? 0 })),
     ...getFigureColumns(results),
   ];

@@ -74,6 +74,54 @@ export interface TraceEvent {
   detail: string;
 }
 
+/** Quantiles of how many executions each executed transaction needed (nearest rank). */
+export interface ExecutionsPerTx {
+  /** Transactions executed at least once. */
+  txs: number;
+  /** Executions of those transactions in all. */
+  total: number;
+  mean: number | null;
+  p50: number | null;
+  p90: number | null;
+  max: number | null;
+}
+
+/**
+ * Validator work of a run (issue 11 §2), counted once per group (shard or contract committee,
+ * −1 = beacon / Stage-1 chain), never per validator: the `WorkObserver` calls of the protocol's
+ * rules, summed by `src/sim/work.ts`. Gas is metered gas. Series are columnar (pandas:
+ * `pd.DataFrame(work["gasPerSlot"])`).
+ */
+export interface WorkBlock {
+  /** Shards or contract committees of the run. */
+  groups: number;
+  /** Gas executed in the run, by execution kind, and in all. */
+  gas: { execute: number; foreign: number; speculate: number; reexecute: number; total: number };
+  /** Executions by kind, and in all. */
+  executions: { execute: number; foreign: number; speculate: number; reexecute: number; total: number };
+  executionsPerTx: ExecutionsPerTx;
+  /** Bytes moved between validators: witnesses, proofs, receipts, and in all. */
+  bytes: { witness: number; proof: number; receipt: number; total: number };
+  /** Signatures made, and verified (each signature in an aggregate counted). */
+  signatures: { made: number; verified: number };
+  /** The totals divided by the final transactions (committed + aborted + partial); `null` when none. */
+  perFinalTx: {
+    finalTxs: number;
+    gas: number | null;
+    execute: number | null;
+    foreign: number | null;
+    speculate: number | null;
+    reexecute: number | null;
+    bytes: number | null;
+    signaturesMade: number | null;
+    signaturesVerified: number | null;
+  };
+  /** Gas per slot per group, by kind: one row per (slot, group), every group of every slot. */
+  gasPerSlot: { slot: number[]; group: number[]; execute: number[]; foreign: number[]; speculate: number[]; reexecute: number[]; total: number[] };
+  /** Per slot: gas of all groups, bytes moved by kind, signatures made and verified. */
+  perSlot: { slot: number[]; gas: number[]; witnessBytes: number[]; proofBytes: number[]; receiptBytes: number[]; signaturesMade: number[]; signaturesVerified: number[] };
+}
+
 export interface ResultsFile {
   schema: typeof RESULTS_SCHEMA;
   protocol: string;
@@ -83,6 +131,8 @@ export interface ResultsFile {
   slots: SlotRecord[];
   /** Events for the traced transactions only (config.trace lists them). */
   trace: TraceEvent[];
+  /** Validator work (every simulator driver writes it; absent in files from before it existed). */
+  work?: WorkBlock;
   /** Liveness faults (`config.offline`): present only when some validator is offline. */
   liveness?: LivenessBlock;
 }

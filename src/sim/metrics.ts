@@ -12,6 +12,7 @@ import {
   type TraceEvent,
   type TxRecord,
 } from "../results/schema.js";
+import { WorkCollector } from "./work.js";
 
 interface TxMetrics {
   index: number;
@@ -30,9 +31,13 @@ export class MetricsRecorder {
   private readonly slotSeries = new Map<number, Record<string, number | number[]>>();
   private readonly traced: Set<number>;
   private readonly events: TraceEvent[] = [];
+  /** Validator work (the protocols' `WorkObserver` calls land here); the results' `work` block. */
+  readonly work: WorkCollector;
 
-  constructor(private readonly slotSeconds: number, trace: readonly number[] = []) {
+  /** `groups`: shards or contract committees of the run (for the work figures per group). */
+  constructor(private readonly slotSeconds: number, trace: readonly number[] = [], groups = 0) {
     this.traced = new Set(trace);
+    this.work = new WorkCollector(groups);
   }
 
   submit(index: number, id: string, footprint: string[], slot: number): void {
@@ -144,6 +149,7 @@ export class MetricsRecorder {
       txs,
       slots,
       trace: this.events,
+      work: this.work.build(lastSlot, finals.length),
     };
   }
 

@@ -71,6 +71,7 @@ describe("formatComparisonTable", () => {
       "final p99",
       "incl→final p50",
       "tx/slot",
+      "gas/final tx",
     ]);
     expect(lines[1]).toMatch(/^-+( {2}-+)+$/);
     results.forEach((r, i) => {
@@ -84,6 +85,8 @@ describe("formatComparisonTable", () => {
         formatNumber(s.latencySlots.submitToFinal.p99),
         formatNumber(s.latencySlots.inclusionToFinal.p50),
         formatNumber(s.throughputTxPerSlot),
+        // The fixture has no work block (results from before it existed): shown as missing.
+        "—",
       ]);
       expect(lines[2 + i]?.length).toBeLessThanOrEqual(lines[0]?.length as number);
     });

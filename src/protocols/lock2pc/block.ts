@@ -13,6 +13,7 @@ import { checkShardAttestation, checkShardProposer, computeShardProposer, getCom
 import { computeShardState, type AdmittedTx, type ExecOutcome, type ShardsContext, type Snap } from "../shards/world.js";
 import { DOMAIN_LOCK2PC_BLOCK, OP_KINDS, OpEntry, ResultLeaf, ShardHeader, type ResultLeafValue, type ShardHeaderValue } from "./containers.js";
 import type { LockProof } from "./rules.js";
+import type { WorkObserver } from "../../chain/observer.js";
 import { getCrosslinkKey, processAbort, processCommit, processExecute, processLock, type Lock2pcObserver, type Lock2pcState } from "./transitions.js";
 
 /** One operation of a shard block. */
@@ -56,19 +57,19 @@ export function computeLock2pcBlockRoot(header: ShardHeaderValue): Uint8Array {
 }
 
 /** Applies a shard's operations in order (one transition per op kind). */
-export function applyOps(state: Lock2pcState, shard: number, ops: readonly Lock2pcOp[], ctx: ShardsContext, observer: Lock2pcObserver = {}): AppliedBlock {
+export function applyOps(state: Lock2pcState, shard: number, ops: readonly Lock2pcOp[], ctx: ShardsContext, observer: Lock2pcObserver = {}, slot = -1): AppliedBlock {
   let s = state;
   const leaves: ResultLeafValue[] = [];
   const applied: AppliedOp[] = [];
   for (const op of ops) {
     const r =
       op.kind === "execute"
-        ? processExecute(s, shard, op.tx, ctx)
+        ? processExecute(s, shard, op.tx, ctx, observer, slot)
         : op.kind === "lock"
           ? processLock(s, shard, op.tx, observer)
           : op.kind === "commit"
-            ? processCommit(s, shard, op.tx, op.proofs, op.pinned, ctx, observer)
-            : processAbort(s, shard, op.tx, op.proofs, observer);
+            ? processCommit(s, shard, op.tx, op.proofs, op.pinned, ctx, observer, slot)
+            : processAbort(s, shard, op.tx, op.proofs, observer, slot);
     applied.push({ op, first: leaves.length, count: r.leaves.length, ...(r.outcome === undefined ? {} : { outcome: r.outcome }) });
     leaves.push(...r.leaves);
     s = r.state;
@@ -112,7 +113,7 @@ export function buildLock2pcBlock(
   ctx: ShardsContext,
   observer: Lock2pcObserver = {},
 ): { body: Lock2pcBlockBody; applied: AppliedBlock } {
-  const applied = applyOps(state, shard, ops, ctx, observer);
+  const applied = applyOps(state, shard, ops, ctx, observer, slot);
   const sealed = sealLock2pcBlock(applied.state, shard, slot, ops, applied.leaves, ctx);
   return { body: sealed.body, applied: { ...applied, state: sealed.state } };
 }
@@ -149,7 +150,7 @@ export function processLock2pcBlock(state: Lock2pcState, block: Lock2pcBlock, ct
   const root = checkLock2pcHeader(state, h, block.attestation, ctx, opts);
   const at = { shard: h.shard, slot: h.slot };
   if (!bytesEqual(h.opsRoot, computeOpsRoot(block.ops))) reject("WRONG_OPS_ROOT", `ops root of shard ${h.shard}'s block at ${h.slot} does not commit its operations`, at);
-  const applied = applyOps(state, h.shard, block.ops, ctx, observer);
+  const applied = applyOps(state, h.shard, block.ops, ctx, observer, h.slot);
   if (opts.verifyStateRoot !== false) {
     if (!bytesEqual(h.resultsRoot, applied.results.root)) reject("WRONG_RESULTS_ROOT", `results root of shard ${h.shard}'s block at ${h.slot} is not what its operations give`, at);
     if (!bytesEqual(h.stateRoot, computeShardState(applied.state.world, h.shard).commitment.root)) reject("WRONG_STATE_ROOT", `state root of shard ${h.shard}'s block at ${h.slot} is not what its operations give`, at);
@@ -164,11 +165,20 @@ export function processLock2pcBlock(state: Lock2pcState, block: Lock2pcBlock, ct
  * attestation of its committee (errors of `checkShardAttestation`) and the proposer. Records the
  * header under `shard:slot`; DUPLICATE_CROSSLINK when one is already there.
  */
-export function processCrosslink(state: Lock2pcState, header: ShardHeaderValue, attestation: Attestation, ctx: ShardsContext, opts: VerifyOptions = {}): Lock2pcState {
+export function processCrosslink(
+  state: Lock2pcState,
+  header: ShardHeaderValue,
+  attestation: Attestation,
+  ctx: ShardsContext,
+  opts: VerifyOptions = {},
+  observer: WorkObserver = {},
+  slot = header.slot,
+): Lock2pcState {
   const key = getCrosslinkKey(header.shard, header.slot);
   if (state.crosslinks.has(key)) reject("DUPLICATE_CROSSLINK", `shard ${header.shard}'s block at ${header.slot} is already crosslinked`, { shard: header.shard, slot: header.slot });
   checkShardProposer(ctx, header.shard, header.slot, header.proposer, opts);
   checkShardAttestation(ctx, header.shard, DOMAIN_LOCK2PC_BLOCK, computeLock2pcBlockRoot(header), attestation, opts);
+  observer.onSignatures?.(slot, 0, attestation.signers.length);
   const crosslinks = new Map(state.crosslinks);
   crosslinks.set(key, header);
   return { ...state, crosslinks };

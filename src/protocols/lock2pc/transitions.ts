@@ -31,6 +31,7 @@ import {
 } from "../shards/world.js";
 import { RESULT_KINDS, type ResultKind, type ResultLeafValue, type ShardHeaderValue } from "./containers.js";
 import { computeLockProofBytes, isLockFree, verifyLockProof, type LockProof } from "./rules.js";
+import type { WorkObserver } from "../../chain/observer.js";
 
 /** The agreed state of the lock2pc chain. */
 export interface Lock2pcState {
@@ -43,8 +44,15 @@ export interface Lock2pcState {
   readonly crosslinks: ReadonlyMap<string, ShardHeaderValue>;
 }
 
-/** What a transition reports to a driver that counts (optional). */
-export interface Lock2pcObserver {
+/**
+ * What a transition reports to a driver that counts (optional). The shared work figures
+ * (`WorkObserver`), once per shard, in `slot` (the block's slot, passed by the caller; −1 when the
+ * caller does not say): `processExecute` and `processCommit` are one `execute` each with the
+ * program's metered gas (at commit every shard of the transaction runs the whole program, the
+ * pinned remote contracts included), tx = the admission sequence number; each lock proof checked
+ * moves its bytes (`proof`), each pinned remote contract read at commit its witness (`witness`).
+ */
+export interface Lock2pcObserver extends WorkObserver {
   onLock?(t: AdmittedTx, shard: number, contract: ContractId, accepted: boolean): void;
   onProofChecked?(bytes: number): void;
   onWitness?(bytes: number): void;
@@ -79,7 +87,7 @@ export function getLockContracts(world: ShardsState, shard: number, t: AdmittedT
 }
 
 /** A single-shard transaction runs in this block, unless a contract it touches is locked (then refused: outcome null). */
-export function processExecute(state: Lock2pcState, shard: number, t: AdmittedTx, ctx: ShardsContext): OpResult {
+export function processExecute(state: Lock2pcState, shard: number, t: AdmittedTx, ctx: ShardsContext, observer: Lock2pcObserver = {}, slot = -1): OpResult {
   const world = state.world;
   const ids = t.footprint.filter((id) => getShard(world, id) !== undefined);
   if (ids.some((id) => getShard(world, id) !== shard)) throw new XshardError("NOT_SINGLE_SHARD", `transaction ${t.txIdHex} spans several shards`, { tx: t.txIdHex, shard });
@@ -87,6 +95,7 @@ export function processExecute(state: Lock2pcState, shard: number, t: AdmittedTx
     return { state, leaves: ids.map((id) => leaf("refused", t, id, world.states.get(id) as Snap)), outcome: null };
   }
   const ex = executeTx(ctx, t, new Map(ids.map((id) => [id, createContractHandle(world, id, world.states.get(id) as Snap)])));
+  observer.onExecution?.(slot, shard, t.seq, "execute", Number(ex.gas));
   const outcome = computeExecOutcome(t.stx, ex);
   const updates = new Map<ContractId, Snap>();
   const leaves: ResultLeafValue[] = [];
@@ -118,7 +127,7 @@ export function processLock(state: Lock2pcState, shard: number, t: AdmittedTx, o
  * header of its block (UNKNOWN_HEADER; BAD_LOCK_PROOF from `verifyLockProof`). Returns whether
  * each lock was accepted, by contract.
  */
-export function checkLockProofs(state: Lock2pcState, t: AdmittedTx, proofs: readonly LockProof[], observer: Lock2pcObserver = {}): Map<ContractId, boolean> {
+export function checkLockProofs(state: Lock2pcState, t: AdmittedTx, proofs: readonly LockProof[], observer: Lock2pcObserver = {}, slot = -1): Map<ContractId, boolean> {
   const out = new Map<ContractId, boolean>();
   const decoder = new TextDecoder();
   for (const p of proofs) {
@@ -128,6 +137,7 @@ export function checkLockProofs(state: Lock2pcState, t: AdmittedTx, proofs: read
     if (getShard(state.world, contract) !== p.shard) throw new XshardError("BAD_LOCK_PROOF", `lock proof rejected: ${contract} does not live on shard ${p.shard}`, { shard: p.shard, contract });
     out.set(contract, verifyLockProof(p, header, t.txId, p.leaf.contract));
     observer.onProofChecked?.(computeLockProofBytes(p));
+    observer.onTransfer?.(slot, "proof", computeLockProofBytes(p));
   }
   for (const id of t.footprint) {
     if (getShard(state.world, id) !== undefined && !out.has(id)) throw new XshardError("MISSING_LOCK_PROOF", `no lock proof for ${id}`, { tx: t.txIdHex, contract: id });
@@ -150,8 +160,9 @@ export function processCommit(
   pinned: ReadonlyMap<ContractId, Snap>,
   ctx: ShardsContext,
   observer: Lock2pcObserver = {},
+  slot = -1,
 ): OpResult {
-  const accepted = checkLockProofs(state, t, proofs, observer);
+  const accepted = checkLockProofs(state, t, proofs, observer, slot);
   if ([...accepted.values()].some((a) => !a)) throw new XshardError("NOT_ALL_LOCKED", `commit of ${t.txIdHex} without every lock`, { tx: t.txIdHex });
   const world = state.world;
   const rootOf = new Map(proofs.map((p) => [new TextDecoder().decode(p.leaf.contract), p.leaf.stateRoot]));
@@ -165,10 +176,12 @@ export function processCommit(
     handles.set(id, createContractHandle(world, id, snap));
   }
   const ex = executeTx(ctx, t, handles);
+  observer.onExecution?.(slot, shard, t.seq, "execute", Number(ex.gas));
   for (const id of handles.keys()) {
     if (getShard(world, id) === shard) continue;
     const bytes = checkWitness(id, pinned.get(id) as Snap, rootOf.get(id) as Uint8Array, ex.effects.reads.get(id));
     if (bytes > 0) observer.onWitness?.(bytes);
+    if (bytes > 0) observer.onTransfer?.(slot, "witness", bytes);
   }
   const outcome = computeExecOutcome(t.stx, ex);
   const locks = new Map(state.locks);
@@ -189,8 +202,8 @@ export function processCommit(
  * Abort on `shard`: the lock proofs show at least one refusal (ALL_LOCKED otherwise: a transaction
  * with every lock must commit); the shard releases the locks it granted the transaction.
  */
-export function processAbort(state: Lock2pcState, shard: number, t: AdmittedTx, proofs: readonly LockProof[], observer: Lock2pcObserver = {}): OpResult {
-  const accepted = checkLockProofs(state, t, proofs, observer);
+export function processAbort(state: Lock2pcState, shard: number, t: AdmittedTx, proofs: readonly LockProof[], observer: Lock2pcObserver = {}, slot = -1): OpResult {
+  const accepted = checkLockProofs(state, t, proofs, observer, slot);
   if ([...accepted.values()].every(Boolean)) throw new XshardError("ALL_LOCKED", `abort of ${t.txIdHex} although every lock was granted`, { tx: t.txIdHex });
   const locks = new Map(state.locks);
   const leaves: ResultLeafValue[] = [];

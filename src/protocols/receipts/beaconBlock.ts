@@ -70,6 +70,7 @@ export function processBeaconBlock(state: ReceiptsState, signed: SignedBeaconBlo
   const committee = computeSlotCommittee(ctx.validators, ctx.seed, b.slot, ctx.committeeSize);
   const fault = checkAttestation(ctx.verifier, committee, signed.attestation, computeBeaconSigningRoot(b), opts.verifySignatures !== false);
   if (fault) fail("BAD_ATTESTATION", `the slot committee's attestation of beacon block ${b.slot} is not final: ${fault}`, { fault });
+  opts.observer?.onSignatures?.(b.slot, 0, signed.attestation.signers.length);
 
   const crosslinks = new Map<number, CrosslinksRecord>();
   for (const [s, c] of state.beacon.crosslinks) if (s >= b.slot - ctx.params.window) crosslinks.set(s, c);

@@ -38,7 +38,10 @@ export interface SegmentRecord {
   readonly program: Program;
   readonly start: number;
   readonly run: ProgramRun;
+  /** Gas charged to the block (fixed segment charge + proof bytes + metered instructions). */
   readonly gas: bigint;
+  /** Metered gas of the segment's calls (what the runtime counted; the validator work figure). */
+  readonly metered: bigint;
   readonly fee: bigint;
   /** The block's base fee. */
   readonly baseFee: bigint;
@@ -367,6 +370,7 @@ function processSegment(w: ShardBlockWork, seg: SegmentInput, ex: TxExecution, g
     start: seg.start,
     run,
     gas,
+    metered: ex.gas,
     fee,
     baseFee: w.baseFee,
     effects: hasEffects(ex.effects),

@@ -11,9 +11,9 @@ import { checkAttestation, collectAttestation, type Attestation, type Validator 
 import { commitList, type ListCommitment } from "../../state/index.js";
 import { bytesEqual } from "../../crypto/hash.js";
 import { pruneClaimState } from "./claims.js";
-import { DOMAIN_SHARD_BLOCK, ShardHeader, type ReceiptValue, type ShardHeaderValue } from "./containers.js";
+import { DOMAIN_SHARD_BLOCK, Receipt, ShardHeader, type ReceiptValue, type ShardHeaderValue } from "./containers.js";
 import type { ReceiptsContext } from "./context.js";
-import type { VerifyOptions } from "./observer.js";
+import type { ReceiptsObserver, VerifyOptions } from "./observer.js";
 import { computeNextBaseFee } from "./fees.js";
 import { computeLedger, computeShardProposer, openShardBlock, processPendingWrites, processBlockItem, type SegmentRecord, type ShardBlockWork } from "./blockItems.js";
 import type { BlockItem } from "./items.js";
@@ -129,7 +129,7 @@ export function processShardBlock(state: ReceiptsState, block: SignedShardBlock,
   const receiptList = commitList(w.receiptRoots);
   processPendingWrites(w);
   const stateRoot = opts.verifyStateRoot !== false ? computeShardStateRoot(w.contracts, w.shard.contracts) : h.stateRoot;
-  return finishShardBlock(w, h, { gasUsed: w.gasUsed, receiptsRoot: receiptList.root, receiptCount: receiptList.length, stateRoot }, receiptList, opts);
+  return finishShardBlock(w, block, h, { gasUsed: w.gasUsed, receiptsRoot: receiptList.root, receiptCount: receiptList.length, stateRoot }, receiptList, opts);
 }
 
 /**
@@ -143,11 +143,11 @@ export function checkBuiltShardBlock(state: ReceiptsState, block: SignedShardBlo
   if (h.shard !== sealed.shard || h.slot !== sealed.slot || block.items.length !== w.items.length || block.items.some((item, i) => item !== w.items[i])) {
     fail("NOT_BUILT_ON_STATE", `shard ${h.shard}'s block of slot ${h.slot} is not the block whose execution is given`, { shard: h.shard, slot: h.slot });
   }
-  return finishShardBlock(w, h, sealed, commitList(w.receiptRoots), opts);
+  return finishShardBlock(w, block, h, sealed, commitList(w.receiptRoots), opts);
 }
 
 /** The post-execution checks (gas, receipts root, state root) of header `h` against what the items did, then the post-state. */
-function finishShardBlock(w: ShardBlockWork, h: ShardHeaderValue, done: Pick<ShardHeaderValue, "gasUsed" | "receiptsRoot" | "receiptCount" | "stateRoot">, receiptList: ListCommitment, opts: VerifyOptions): ShardBlockResult {
+function finishShardBlock(w: ShardBlockWork, block: SignedShardBlock, h: ShardHeaderValue, done: Pick<ShardHeaderValue, "gasUsed" | "receiptsRoot" | "receiptCount" | "stateRoot">, receiptList: ListCommitment, opts: VerifyOptions): ShardBlockResult {
   if (done.gasUsed !== h.gasUsed) fail("WRONG_GAS_USED", `items use ${done.gasUsed} gas, header says ${h.gasUsed}`, { gasUsed: done.gasUsed, header: h.gasUsed });
   if (h.receiptCount !== done.receiptCount || !bytesEqual(h.receiptsRoot, done.receiptsRoot)) {
     fail("WRONG_RECEIPTS_ROOT", `the header's receipts root does not commit the ${done.receiptCount} receipts the items emit`, { receipts: done.receiptCount });
@@ -157,6 +157,17 @@ function finishShardBlock(w: ShardBlockWork, h: ShardHeaderValue, done: Pick<Sha
   }
   const post = computePostState(w, h);
   const observer = opts.observer;
+  if (observer) reportShardBlockWork(observer, h.slot, h.shard, block.attestation.signers.length, w.segments);
   if (observer?.onSegment) for (const s of w.segments) observer.onSegment(h.slot, h.shard, s);
   return { state: post, receipts: w.receipts, receiptList, segments: w.segments };
+}
+
+/** The validator work of an imported shard block, reported to the observer (see `ReceiptsObserver`). */
+function reportShardBlockWork(observer: ReceiptsObserver, slot: number, shard: number, signers: number, segments: readonly SegmentRecord[]): void {
+  observer.onSignatures?.(slot, 0, signers);
+  for (const s of segments) {
+    observer.onExecution?.(slot, shard, -1, "execute", Number(s.metered), s.txId);
+    if (s.consumed) observer.onTransfer?.(slot, "receipt", Receipt.serialize(s.consumed).length);
+    if (s.proofBytes > 0) observer.onTransfer?.(slot, "proof", s.proofBytes);
+  }
 }

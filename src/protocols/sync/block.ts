@@ -7,6 +7,7 @@ import { XshardError } from "../../errors.js";
 import { commitList } from "../../state/index.js";
 import type { Attestation } from "../../chain/index.js";
 import type { ContractId } from "../../types.js";
+import type { WorkObserver } from "../../chain/observer.js";
 import { checkShardAttestation, checkShardProposer, computeShardProposer, getCommittee, type VerifyOptions } from "../shards/attestation.js";
 import { getContractsOn, getListedShards, type AdmittedTx, type ShardsContext, type ShardsState } from "../shards/world.js";
 import { BlockEntry, DOMAIN_SYNC_BLOCK, SyncBlockHeader, type SyncBlockHeaderValue } from "./containers.js";
@@ -110,7 +111,7 @@ function reject(code: string, message: string, data: Record<string, unknown>): n
  * committee's final attestation (UNKNOWN_SIGNER, DUPLICATE_SIGNER, NO_SUPERMAJORITY, BAD_SIGNATURE).
  * Returns the state with the shard's head moved; the input state is unchanged.
  */
-export function processSyncBlock(state: SyncState, block: SyncBlock, params: SyncParams, ctx: ShardsContext, opts: VerifyOptions = {}): SyncState {
+export function processSyncBlock(state: SyncState, block: SyncBlock, params: SyncParams, ctx: ShardsContext, opts: VerifyOptions = {}, observer: WorkObserver = {}): SyncState {
   const h = block.header;
   getCommittee(ctx, h.shard);
   const head = state.heads[h.shard] as SyncHead;
@@ -133,6 +134,7 @@ export function processSyncBlock(state: SyncState, block: SyncBlock, params: Syn
   }
   const root = computeSyncBlockRoot(h);
   checkShardAttestation(ctx, h.shard, DOMAIN_SYNC_BLOCK, root, block.attestation, opts);
+  observer.onSignatures?.(h.height, 0, block.attestation.signers.length);
   const heads = state.heads.slice();
   heads[h.shard] = { root, height: h.height };
   return { ...state, heads };

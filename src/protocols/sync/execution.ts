@@ -39,6 +39,7 @@ import {
 import { computeSyncBlockRoot, type SyncBlock, type SyncState } from "./block.js";
 import { Confirmation, DOMAIN_CONFIRMATION, type ConfirmationValue } from "./containers.js";
 import { isEffective } from "./rules.js";
+import type { WorkObserver } from "../../chain/observer.js";
 
 /** A shard's state root after a height as its committee confirmed it, with the states witnesses are taken from. */
 export interface SyncConfirmation {
@@ -49,8 +50,16 @@ export interface SyncConfirmation {
   readonly attestation: Attestation;
 }
 
-/** What the spec reports to a driver that wants to count (all optional). */
-export interface SyncObserver {
+/**
+ * What the spec reports to a driver that wants to count (all optional). The shared work figures
+ * (`WorkObserver`), once per shard: every shard's run of a transaction at a height is one `execute`
+ * with the program's metered gas (every shard a transaction lists runs the whole program, its
+ * calls on other shards' contracts included), tx = the admission sequence number, slot = the
+ * height; a remote read moves the contract leaf's branch and the state witness (`witness`); a
+ * confirmation's signatures are verified once per reading shard, a block's once at import
+ * (`processSyncBlock`).
+ */
+export interface SyncObserver extends WorkObserver {
   onExecute?(t: AdmittedTx, shard: number, height: number): void;
   /** A light-client check of a confirmation by the executors of `reader` (the first use of it). */
   onConfirmationCheck?(reader: number, key: string): void;
@@ -105,12 +114,14 @@ export function checkRemoteRead(
   checked: Set<string>,
   observer: SyncObserver = {},
   opts: VerifyOptions = {},
+  slot = conf.value.height + 1,
 ): void {
   const key = getConfirmationKey(reader, conf);
   if (!checked.has(key)) {
     checkShardAttestation(ctx, conf.value.shard, DOMAIN_CONFIRMATION, computeConfirmationRoot(conf.value), conf.attestation, opts);
     checked.add(key);
     observer.onConfirmationCheck?.(reader, key);
+    observer.onSignatures?.(slot, 0, conf.attestation.signers.length);
   }
   const i = conf.state.ids.indexOf(id);
   const snap = conf.snaps.get(id);
@@ -120,8 +131,10 @@ export function checkRemoteRead(
     throw new XshardError("BAD_CONTRACT_LEAF", `contract leaf of ${id} is not in the confirmed root of shard ${conf.value.shard}`, { contract: id });
   }
   observer.onWitness?.(CONTRACT_LEAF_BYTES + 32 * branch.length, "branch");
+  observer.onTransfer?.(slot, "witness", CONTRACT_LEAF_BYTES + 32 * branch.length);
   const bytes = checkWitness(id, snap, snap.kv.root(), reads);
   if (bytes > 0) observer.onWitness?.(bytes, "witness");
+  if (bytes > 0) observer.onTransfer?.(slot, "witness", bytes);
 }
 
 /** The effective transactions of a block, in execution order: cross-shard by id, then single-shard in block order. */
@@ -168,8 +181,9 @@ export function executeSyncShardBlock(
       }
     }
     const ex = executeTx(ctx, t, handles);
+    observer.onExecution?.(block.header.height, shard, t.seq, "execute", Number(ex.gas));
     for (const id of remote) {
-      if (ex.effects.called.has(id)) checkRemoteRead(ctx, shard, confs[getShard(world, id) as number] as SyncConfirmation, id, ex.effects.reads.get(id), checked, observer, opts);
+      if (ex.effects.called.has(id)) checkRemoteRead(ctx, shard, confs[getShard(world, id) as number] as SyncConfirmation, id, ex.effects.reads.get(id), checked, observer, opts, block.header.height);
     }
     const outcome = computeExecOutcome(t.stx, ex);
     const prior = outcomes.get(t.txIdHex);

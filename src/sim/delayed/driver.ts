@@ -108,7 +108,7 @@ export class DelayedSimulation implements ProofSource {
     this.streams = new RngStreams(cfg.seed);
     this.verifier = cfg.signatures ? createBlsVerifier() : createNoopVerifier();
     this.network = createNetworkModel(cfg.network);
-    this.metrics = new DelayedMetrics(cfg.slotSeconds, cfg.trace);
+    this.metrics = new DelayedMetrics(cfg.slotSeconds, cfg.trace, cfg.shards);
     this.ctx = { verifier: this.verifier, cache: new WeakMap<Batch, AttestationFault | "ok">() };
 
     const deployed = deployGenesis(this.runtime, input.workload.genesis, loadContractCode);

@@ -3,6 +3,7 @@
  * what the driver itself sees (inclusion, finality, lag, cross-committee share), turned into a
  * results file (`xshard.results/1`). Nothing here is read back by the rules.
  */
+import type { ExecutionKind, TransferKind, WorkObserver } from "../../chain/observer.js";
 import type { DelayedFigure, DelayedObserver } from "../../protocols/delayed/observer.js";
 import { computeStage2BlocksFor } from "../../protocols/delayed/rules.js";
 import type { ContractId } from "../../types.js";
@@ -10,7 +11,7 @@ import { MetricsRecorder, round } from "../metrics.js";
 
 type Figure = DelayedFigure | "affirmations" | "conditionalAffirmations" | "assumptions" | "evidence" | "fraudProofs" | "slashed" | "slashedStake" | "withheldBlocks" | "withheldTxs";
 
-export class DelayedMetrics implements DelayedObserver {
+export class DelayedMetrics implements DelayedObserver, Required<WorkObserver> {
   readonly recorder: MetricsRecorder;
   readonly figures = new Map<Figure, number>();
   /** Submission index of each sequence number. */
@@ -26,8 +27,22 @@ export class DelayedMetrics implements DelayedObserver {
   maxLag = 0;
   maxCommitteeLoad = 0;
 
-  constructor(slotSeconds: number, trace: readonly number[]) {
-    this.recorder = new MetricsRecorder(slotSeconds, trace);
+  /** `committees`: contract committees of the run (the groups of the work figures). */
+  constructor(slotSeconds: number, trace: readonly number[], committees = 0) {
+    this.recorder = new MetricsRecorder(slotSeconds, trace, committees);
+  }
+
+  // The shared work figures (`WorkObserver`): handed to the simulator's one work collector.
+  onExecution(slot: number, group: number, tx: number, kind: ExecutionKind, gas: number): void {
+    this.recorder.work.onExecution(slot, group, tx, kind, gas);
+  }
+
+  onTransfer(slot: number, kind: TransferKind, bytes: number): void {
+    this.recorder.work.onTransfer(slot, kind, bytes);
+  }
+
+  onSignatures(slot: number, made: number, verified: number): void {
+    this.recorder.work.onSignatures(slot, made, verified);
   }
 
   get(name: Figure): number {

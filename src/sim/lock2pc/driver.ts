@@ -112,6 +112,9 @@ export class Lock2pcDriver {
         this.proofChecks++;
       },
       onWitness: (bytes) => d.countWitness(bytes, "witness"),
+      onExecution: (slot, shard, tx, kind, gas) => d.metrics.work.onExecution(slot, shard, tx, kind, gas),
+      onTransfer: (slot, kind, bytes) => d.metrics.work.onTransfer(slot, kind, bytes),
+      onSignatures: (slot, made, verified) => d.metrics.work.onSignatures(slot, made, verified),
     };
   }
 
@@ -174,7 +177,7 @@ export class Lock2pcDriver {
   /** The beacon chain crosslinks every header that has reached it (each attestation checked once). */
   private crosslink(): void {
     for (const b of this.arrived) {
-      this.state = processCrosslink(this.state, b.header, b.attestation, this.d.ctx);
+      this.state = processCrosslink(this.state, b.header, b.attestation, this.d.ctx, {}, this.observer, this.slot);
       this.crosslinkChecks++;
     }
     this.arrived = [];
@@ -217,7 +220,7 @@ export class Lock2pcDriver {
     d.metrics.include(t.index, slot, `shard:${t.shards[0]}`);
     if (t.shards.length === 1) {
       const y = t.shards[0] as number;
-      const r = processExecute(this.state, y, t, d.ctx);
+      const r = processExecute(this.state, y, t, d.ctx, this.observer, slot);
       this.apply(drafts[y] as Draft, { kind: "execute", tx: t }, r);
       if (r.outcome === null || r.outcome === undefined) {
         d.metrics.event(t.index, slot, "refused", `shard:${y}`, "a contract is locked");
@@ -292,14 +295,14 @@ export class Lock2pcDriver {
         if (decision === "commit") {
           const pinned = new Map<ContractId, Snap>();
           for (const r of t.requests) if (r.shard !== y) pinned.set(r.contract, t.pinned.get(r.contract) as Snap);
-          const r = processCommit(this.state, y, t, proofs, pinned, d.ctx, this.observer);
+          const r = processCommit(this.state, y, t, proofs, pinned, d.ctx, this.observer, slot);
           this.apply(drafts[y] as Draft, { kind: "commit", tx: t, proofs, pinned }, r);
           const outcome = r.outcome as ExecOutcome;
           if (t.outcome && !isSameOutcome(t.outcome, outcome)) throw new Error(`internal: executors disagree on transaction ${t.index}`);
           t.outcome ??= outcome;
           d.metrics.event(t.index, slot, "commit", `shard:${y}`, t.outcome.status);
         } else {
-          const r = processAbort(this.state, y, t, proofs, this.observer);
+          const r = processAbort(this.state, y, t, proofs, this.observer, slot);
           this.apply(drafts[y] as Draft, { kind: "abort", tx: t, proofs }, r);
           for (const q of t.requests) if (q.shard === y && q.leaf.kind === RESULT_KINDS.locked) d.metrics.event(t.index, slot, "release", `shard:${y}`, q.contract);
         }

@@ -32,6 +32,7 @@ import { ShardHeader, type ReceiptValue, type ShardHeaderValue } from "../../pro
 import { resolveConsumeRule, type ConsumeRule, type PoolEntry } from "../../protocols/receipts/consume/index.js";
 import type { ReceiptsContext } from "../../protocols/receipts/context.js";
 import type { ReceiptsObserver } from "../../protocols/receipts/observer.js";
+import type { ExecutionKind, TransferKind } from "../../chain/observer.js";
 import { resolveReceiptsParams, type ReceiptsParams } from "../../protocols/receipts/params.js";
 import { createReceiptsState, getContractShard, type ReceiptsState } from "../../protocols/receipts/state.js";
 import { createClaim } from "../../protocols/receipts/claims.js";
@@ -127,7 +128,7 @@ class ReceiptsDriver implements ReceiptsObserver {
     this.params = resolveReceiptsParams(this.rule.mode, this.cfg.options);
     this.streams = new RngStreams(this.cfg.seed);
     this.network = createNetworkModel(this.cfg.network);
-    this.metrics = new MetricsRecorder(this.cfg.slotSeconds, this.cfg.trace);
+    this.metrics = new MetricsRecorder(this.cfg.slotSeconds, this.cfg.trace, this.cfg.shards);
 
     const runtime = new Runtime();
     const deployed = deployGenesis(runtime, input.workload.genesis);
@@ -234,8 +235,9 @@ class ReceiptsDriver implements ReceiptsObserver {
     const linked = [...this.headerInbox].sort((a, b) => a.header.slot - b.header.slot || a.header.shard - b.header.shard);
     this.headerInbox = [];
     const { signed, crosslinks } = buildBeaconBlock(this.state, slot, linked.map((b) => ShardHeader.hashTreeRoot(b.header)), this.ctx, (c) => this.liveness.online(c, slot));
-    this.state = processBeaconBlock(this.state, signed, this.ctx, { verifySignatures: this.cfg.signatures });
+    this.state = processBeaconBlock(this.state, signed, this.ctx, { verifySignatures: this.cfg.signatures, observer: this });
     this.signatures += signed.attestation.signers.length;
+    this.metrics.work.onSignatures(slot, signed.attestation.signers.length, 0);
     for (let shard = 0; shard < this.views.length; shard++) this.send("network:beacon", () => this.receiveBeacon(shard, slot));
     linked.forEach((block, position) => {
       for (const r of block.receipts) {
@@ -286,6 +288,7 @@ class ReceiptsDriver implements ReceiptsObserver {
     const imported = processBuiltShardBlock(this.state, built, this.ctx, { verifySignatures: this.cfg.signatures, observer: this });
     this.state = imported.state;
     this.signatures += built.block.attestation.signers.length;
+    this.metrics.work.onSignatures(slot, built.block.attestation.signers.length, 0);
     const block: ImportedBlock = { header: built.block.header, receipts: imported.receipts, receiptList: imported.receiptList };
     this.send("network:header", () => this.headerInbox.push(block));
     return { block, forced: built.forced };
@@ -328,6 +331,19 @@ class ReceiptsDriver implements ReceiptsObserver {
 
   private txOf(txId: Uint8Array): TxTrack {
     return this.byId.get(toHex(txId)) as TxTrack;
+  }
+
+  // Observer: the shared work figures, to the work collector (transactions by submission index).
+  onExecution(slot: number, group: number, tx: number, kind: ExecutionKind, gas: number, txId?: Uint8Array): void {
+    this.metrics.work.onExecution(slot, group, txId ? this.txOf(txId).index : tx, kind, gas);
+  }
+
+  onTransfer(slot: number, kind: TransferKind, bytes: number): void {
+    this.metrics.work.onTransfer(slot, kind, bytes);
+  }
+
+  onSignatures(slot: number, made: number, verified: number): void {
+    this.metrics.work.onSignatures(slot, made, verified);
   }
 
   /** Observer: a segment of an imported block (the spec calls this in block order). */

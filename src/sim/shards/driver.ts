@@ -69,7 +69,7 @@ export class ShardsDriver {
   constructor(private readonly input: ProtocolRunInput, readonly protocolName: string) {
     this.cfg = input.config;
     this.streams = new RngStreams(this.cfg.seed);
-    this.metrics = new MetricsRecorder(this.cfg.slotSeconds, this.cfg.trace);
+    this.metrics = new MetricsRecorder(this.cfg.slotSeconds, this.cfg.trace, this.cfg.shards);
     this.network = createNetworkModel(this.cfg.network);
     this.slotMs = this.cfg.slotSeconds * 1000;
     const runtime = new Runtime();
@@ -148,11 +148,17 @@ export class ShardsDriver {
     return { state: r.state, admitted };
   }
 
+  /** The slot the event queue is in now. */
+  getCurrentSlot(): number {
+    return Math.floor(this.queue.now / this.slotMs);
+  }
+
   /** The honest committee of `shard` signs `root` (every member, or those online at `slot`); counted. */
   attest(shard: number, domain: string, root: Uint8Array, slot?: number): Attestation {
     const signers = slot === undefined ? getCommittee(this.ctx, shard) : this.liveness.online(getCommittee(this.ctx, shard), slot);
     const att = buildShardAttestation(this.ctx, shard, domain, root, signers);
     this.signatures += att.signers.length;
+    this.metrics.work.onSignatures(this.getCurrentSlot(), att.signers.length, 0);
     checkShardAttestation(this.ctx, shard, domain, root, att, { verifySignatures: false });
     return att;
   }

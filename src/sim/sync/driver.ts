@@ -89,6 +89,8 @@ export class SyncDriver {
   private dropped = 0;
   private conflicts = 0;
   private reexecutedBlocks = 0;
+  /** The fraud proof's cone is being executed again (its executions are `reexecute` work). */
+  private reexecuting = false;
   private readonly reexecutedTxs = new Set<number>();
   private lightClientChecks = 0;
 
@@ -103,6 +105,11 @@ export class SyncDriver {
       onExecute: (t, shard, height) => d.metrics.event((this.byId.get(t.txIdHex) as SyncTx).index, d.queue.now / d.slotMs, "execute", `shard:${shard}`, `height ${height}`),
       onConfirmationCheck: () => this.lightClientChecks++,
       onWitness: (bytes, kind) => d.countWitness(bytes, kind),
+      // Work is recorded in the slot the driver runs it (a height runs once its inputs arrived);
+      // executions of the fraud proof's cone are re-executions.
+      onExecution: (_height, shard, tx, kind, gas) => d.metrics.work.onExecution(d.getCurrentSlot(), shard, tx, this.reexecuting ? "reexecute" : kind, gas),
+      onTransfer: (_height, kind, bytes) => d.metrics.work.onTransfer(d.getCurrentSlot(), kind, bytes),
+      onSignatures: (_height, made, verified) => d.metrics.work.onSignatures(d.getCurrentSlot(), made, verified),
     };
     // Genesis confirmations (height −1) are known to everyone from the start.
     const genesis: HeightInputs = { blocks: [], blocksDelivered: 0, confirmationsDelivered: this.shards * (this.shards - 1) };
@@ -232,7 +239,7 @@ export class SyncDriver {
 
   /** The import check every shard's executors run (one canonical check per block); the block joins its height. */
   private importBlock(y: number, block: SyncBlock, inputs: HeightInputs, send: boolean): void {
-    this.state = processSyncBlock(this.state, block, this.params, this.d.ctx);
+    this.state = processSyncBlock(this.state, block, this.params, this.d.ctx, {}, this.observer);
     inputs.blocks[y] = block;
     if (send) for (let z = 0; z < this.shards; z++) if (z !== y) this.d.send(() => inputs.blocksDelivered++);
   }
@@ -343,7 +350,9 @@ export class SyncDriver {
       const txs = getExecutionOrder(this.state.world, block, this.ranAt.get(c.height) ?? new Set());
       const confs = (this.heights.get(c.height - 1) as HeightInputs).confirmations as SyncConfirmation[];
       const outcomes = new Map<string, ExecOutcome>();
+      this.reexecuting = true;
       const e = executeSyncShardBlock(d.ctx, this.state.world, block, txs, this.preStates.get(c.height) as ReadonlyMap<ContractId, Snap>, confs, outcomes, this.checked, this.observer);
+      this.reexecuting = false;
       const recorded = (x.confirmations as SyncConfirmation[])[c.shard] as SyncConfirmation;
       for (const [id, snap] of e.post) {
         if (!bytesEqual(snap.kv.root(), (recorded.snaps.get(id) as Snap).kv.root())) throw new Error(`internal: re-execution of ${id} at ${c.height} differs`);
