@@ -31,6 +31,7 @@ import { Runtime } from "../../runtime/index.js";
 import { MerkleKV } from "../../state/index.js";
 import type { ContractId } from "../../types.js";
 import { computeLoadBound, computeLoads } from "../../protocols/delayed/assignment.js";
+import { computeStage1GasLimit, computeStage2Budget } from "../../protocols/delayed/budget.js";
 import { CommitteeViews, type TxResult } from "../../protocols/delayed/committee.js";
 import { Stage2Header, type EvidenceValue } from "../../protocols/delayed/containers.js";
 import { processEpochBoundary } from "../../protocols/delayed/epoch.js";
@@ -96,6 +97,8 @@ export class DelayedSimulation implements ProofSource {
   readonly blocks: SignedStage2Block[] = [];
   readonly records: TxRecord[] = [];
   private disputes: Dispute[] = [];
+  /** Submission index → why it waits in the mempool (fee cap below Stage 1's base fee): its `hung` reason if the run ends. */
+  private readonly waiting = new Map<number, string>();
   private readonly genesisTotal: bigint;
 
   constructor(private readonly input: ProtocolRunInput, private readonly protocolName: string, mode?: Stage2Mode) {
@@ -112,7 +115,18 @@ export class DelayedSimulation implements ProofSource {
     const deployed = deployGenesis(this.runtime, input.workload.genesis, loadContractCode);
     const validators = createValidators(cfg.validators, cfg.seed);
     this.chain = createGenesisState(
-      { seed: cfg.seed, committees: cfg.shards, committeeSize: cfg.committeeSize, blockTxLimit: cfg.blockTxLimit, stage2Mode: this.opts.stage2Mode, assignment: this.opts.assignment, loadBound: this.opts.loadBound },
+      {
+        seed: cfg.seed,
+        committees: cfg.shards,
+        committeeSize: cfg.committeeSize,
+        blockTxLimit: cfg.blockTxLimit,
+        slotGas: cfg.slotGas,
+        stage2PerSlot: cfg.stage2PerSlot,
+        stage1Bytes: this.opts.stage1Bytes,
+        stage2Mode: this.opts.stage2Mode,
+        assignment: this.opts.assignment,
+        loadBound: this.opts.loadBound,
+      },
       validators,
       deployed.map((d) => ({ id: d.id, codeHash: d.codeHash, root: d.state.root(), ...(d.placement === undefined ? {} : { placement: d.placement }) })),
       computeGenesisAccounts(input.workload.genesis),
@@ -166,7 +180,7 @@ export class DelayedSimulation implements ProofSource {
       mempool = mempool.concat(bySlot.get(s) ?? []);
       mempool = this.produceStage1Block(s, mempool);
       this.recordSlot(s);
-      if (this.opts.assignment === "adaptive" && (s + 1) % this.opts.epochSlots === 0) this.reassign();
+      if (this.opts.assignment === "adaptive" && (s + 1) % this.opts.epochSlots === 0) this.reassign(s);
       this.input.onSlot?.(s, endSlot);
       const done = s >= lastSubmission && mempool.length === 0 && this.disputesInFlight === 0 && this.disputes.length === 0 && this.records.every((t) => t.finalBlock !== undefined);
       if (!done && s < endSlot) this.queue.schedule(slotStart(s + 1), round(s + 1, 0));
@@ -191,10 +205,17 @@ export class DelayedSimulation implements ProofSource {
       return mempool;
     }
     for (const { tx, reason } of built.rejected) this.metrics.recorder.finish(indexOf.get(tx) as number, null, "rejected", reason);
+    // Below the base fee: the transaction waits, as a receipts shard keeps it (hung if still waiting at the end).
+    for (const tx of built.belowBaseFee) this.waiting.set(indexOf.get(tx) as number, "base fee above cap on stage 1");
+    for (const tx of built.block.txs) this.waiting.delete(indexOf.get(tx) as number);
     const committee = getStage1Committee(this.chain, slot);
     const attestation = collectAttestation(this.verifier, committee, built.signingRoot);
     this.metrics.count("signatures", committee.length);
+    this.metrics.onSignatures(slot, committee.length, committee.length);
+    const baseFee = this.chain.stage1BaseFee;
     const { state, seqs, registered } = processStage1Block(this.chain, { ...built.block, attestation }, this.verifier);
+    this.metrics.recorder.series(slot, "stage1BaseFee", Number(baseFee));
+    this.metrics.recorder.series(slot, "stage1DeclaredGas", Number(built.block.txs.reduce((a, stx) => a + stx.tx.gasLimit, 0n)));
     this.setChain(state);
     for (const id of registered) this.local.addFrontier(id, getContract(state, id).committee, MerkleKV.empty());
     this.local.addTxs(seqs);
@@ -246,6 +267,7 @@ export class DelayedSimulation implements ProofSource {
     const attesters = getStage2Committee(this.chain, number);
     const attestation = collectAttestation(this.verifier, attesters, computeStage2SigningRoot(this.chain, block.header));
     this.metrics.count("signatures", attesters.length);
+    this.metrics.onSignatures(slot, attesters.length, attesters.length + block.inclusions.reduce((a, i) => a + i.batch.attestation.signers.length, 0));
     const signed: SignedStage2Block = { ...block, root: Stage2Header.hashTreeRoot(block.header), attestation, attesters };
     // The canonical import: the same transition every node applies to this block.
     const { state, effects } = processStage2Block(pre, signed, this.ctx);
@@ -400,10 +422,10 @@ export class DelayedSimulation implements ProofSource {
   // ------------------------------------------------ adaptive assignment
 
   /** Epoch boundary: re-assign live contracts from the co-access graph; hand state over with proofs. */
-  private reassign(): void {
+  private reassign(slot: number): void {
     const { state, moves } = processEpochBoundary(this.chain);
     this.setChain(state);
-    for (const m of moves) this.local.handOver(m.id, m.from, m.to);
+    for (const m of moves) this.local.handOver(m.id, m.from, m.to, slot);
   }
 
   // ------------------------------------------------ metrics
@@ -421,6 +443,7 @@ export class DelayedSimulation implements ProofSource {
       const index = this.metrics.indexOf[seq] as number;
       if ((this.records[seq] as TxRecord).finalBlock === undefined && recorder.isFinished(index)) recorder.finish(index, null, "hung", "not final by the end of the run");
     }
+    for (const [index, reason] of this.waiting) if (!recorder.isFinished(index)) recorder.finish(index, null, "hung", reason);
     const live = getLiveAssignment(this.chain);
     const results = recorder.build(
       this.protocolName,
@@ -458,6 +481,9 @@ export class DelayedSimulation implements ProofSource {
         loadBound: o.loadBound,
         wrongSigners: o.wrongSigners.map((w) => `${w.committee}:${w.fraction}:${w.fromSlot}`).join("+"),
         withhold: [...o.withhold].sort((a, b) => a - b),
+        stage1Bytes: o.stage1Bytes,
+        stage1GasLimit: Number(computeStage1GasLimit(this.chain.params)),
+        stage2Budget: computeStage2Budget(this.chain.params),
       },
       "committees",
     );

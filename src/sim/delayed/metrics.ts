@@ -3,12 +3,13 @@
  * what the driver itself sees (inclusion, finality, lag, cross-committee share), turned into a
  * results file (`xshard.results/1`). Nothing here is read back by the rules.
  */
+import type { ExecutionKind, TransferKind } from "../../chain/observer.js";
 import type { DelayedFigure, DelayedObserver } from "../../protocols/delayed/observer.js";
 import { computeStage2BlocksFor } from "../../protocols/delayed/rules.js";
 import type { ContractId } from "../../types.js";
 import { MetricsRecorder, round } from "../metrics.js";
 
-type Figure = DelayedFigure | "affirmations" | "conditionalAffirmations" | "assumptions" | "evidence" | "fraudProofs" | "slashed" | "slashedStake" | "withheldBlocks" | "withheldTxs";
+type Figure = DelayedFigure | "proofBytes" | "signaturesVerified" | "affirmations" | "conditionalAffirmations" | "assumptions" | "evidence" | "fraudProofs" | "slashed" | "slashedStake" | "withheldBlocks" | "withheldTxs";
 
 export class DelayedMetrics implements DelayedObserver {
   readonly recorder: MetricsRecorder;
@@ -25,9 +26,27 @@ export class DelayedMetrics implements DelayedObserver {
   private fullyFinalSlot = -1;
   maxLag = 0;
   maxCommitteeLoad = 0;
+  /** Stage-2 gas by execution kind (the whole run), and per slot per committee. */
+  private readonly gasByKind: Record<ExecutionKind, number> = { execute: 0, foreign: 0, speculate: 0, reexecute: 0 };
+  private readonly gasThisSlot = new Map<number, number>();
+  private maxCommitteeGas = 0;
 
   constructor(slotSeconds: number, trace: readonly number[]) {
     this.recorder = new MetricsRecorder(slotSeconds, trace);
+  }
+
+  // The shared work events (WorkObserver): totals here; slot series at recordSlot.
+  onExecution(_slot: number, group: number, _tx: number, kind: ExecutionKind, gas: number): void {
+    this.gasByKind[kind] += gas;
+    if (group >= 0) this.gasThisSlot.set(group, (this.gasThisSlot.get(group) ?? 0) + gas);
+  }
+
+  onTransfer(_slot: number, kind: TransferKind, bytes: number): void {
+    if (kind === "proof") this.count("proofBytes", bytes);
+  }
+
+  onSignatures(_slot: number, _made: number, verified: number): void {
+    this.count("signaturesVerified", verified);
   }
 
   get(name: Figure): number {
@@ -98,6 +117,10 @@ export class DelayedMetrics implements DelayedObserver {
     if (this.crossThisSlot.total > 0) r.series(s, "crossCommitteeShare", round(this.crossThisSlot.cross / this.crossThisSlot.total));
     this.crossThisSlot = { cross: 0, total: 0 };
     this.affirmedThisSlot = 0;
+    const gas = Array.from({ length: loads.length }, (_, k) => this.gasThisSlot.get(k) ?? 0);
+    r.series(s, "stage2Gas", gas);
+    this.maxCommitteeGas = Math.max(this.maxCommitteeGas, ...gas);
+    this.gasThisSlot.clear();
   }
 
   /** The protocol's summary figures (`summary.protocol` of the results file). */
@@ -129,6 +152,7 @@ export class DelayedMetrics implements DelayedObserver {
       witnessBytesTotal: f("witnessBytes"),
       witnessBytesPerAffirmation: f("affirmations") > 0 ? round(f("witnessBytes") / f("affirmations")) : 0,
       signatures: f("signatures"),
+      signaturesVerified: f("signaturesVerified"),
       crossCommitteeShare: cross.total > 0 ? round(cross.cross / cross.total) : null,
       crossCommitteeShareByEpoch: this.crossByEpoch.slice(0, this.crossByEpoch.findLastIndex((e) => e.total > 0) + 1).map((e) => (e.total > 0 ? round(e.cross / e.total) : 0)),
       maxCommitteeLoad: this.maxCommitteeLoad,
@@ -143,6 +167,11 @@ export class DelayedMetrics implements DelayedObserver {
       coneSizeMean: this.coneSizes.length > 0 ? round(this.coneSizes.reduce((a, b) => a + b, 0) / this.coneSizes.length) : 0,
       withheldBlocks: f("withheldBlocks"),
       withheldTxs: f("withheldTxs"),
+      gasExecute: this.gasByKind.execute,
+      gasForeign: this.gasByKind.foreign,
+      gasSpeculate: this.gasByKind.speculate,
+      gasReexecute: this.gasByKind.reexecute,
+      maxCommitteeGasPerSlot: this.maxCommitteeGas,
     };
   }
 }
