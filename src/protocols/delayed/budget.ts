@@ -28,8 +28,6 @@ export const EXECUTION_GAS = 2_000;
 export const WITNESS_BYTE_GAS = 4;
 /** Base fee of Stage 1 at genesis (as receipts' shards). */
 export const INITIAL_STAGE1_BASE_FEE = 1n;
-/** Default byte limit of a Stage-1 block: 1 MiB of encoded signed transactions. */
-export const DEFAULT_STAGE1_BYTES = 1 << 20;
 
 /** Gas one committee may spend in one Stage-2 round (block): ⌊slotGas / stage2PerSlot⌋. */
 export function computeStage2Budget(p: Pick<DelayedParams, "slotGas" | "stage2PerSlot">): number {

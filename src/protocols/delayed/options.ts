@@ -10,10 +10,9 @@
  * | `loadBound` | most live contracts per committee, as a multiple of contracts / committees | 1.25 |
  * | `wrongSigners` | `committee:fraction[:fromSlot]`, several joined by `+` | none |
  * | `withhold` | Stage-1 slots whose proposer withholds the block's data, joined by `,` or `+` | none |
- * | `stage1Bytes` | most bytes of encoded transactions in a Stage-1 block | 1048576 (`budget.ts`) |
+ * | `stage1Bytes` | most bytes of encoded transactions in a Stage-1 block (`budget.ts`) | 1048576 |
  */
 import { XshardError } from "../../errors.js";
-import { DEFAULT_STAGE1_BYTES } from "./budget.js";
 import type { Stage2Mode } from "./rules.js";
 
 export const STAGE2_MODES = ["strict", "conditional"] as const;
@@ -39,6 +38,8 @@ export interface DelayedOptions {
 
 export const DEFAULT_EPOCH_SLOTS = 8;
 export const DEFAULT_LOAD_BOUND = 1.25;
+/** Default byte limit of a Stage-1 block: 1 MiB of encoded signed transactions. */
+export const DEFAULT_STAGE1_BYTES = 1 << 20;
 
 function bad(name: string, message: string, value: unknown): never {
   throw new XshardError("BAD_PARAM", `${name}: ${message}, got '${String(value)}'`, { name, value });
