@@ -281,10 +281,10 @@ export class DelayedSimulation implements ProofSource {
       else this.local.resetGenesis(c.id, kv);
     }
     for (const id of effects.absent) this.local.resetGenesis(id, MerkleKV.empty(), true);
-    this.prunePending(effects.applied);
+    this.prunePending(effects.applied, slot);
     this.local.discardConflictingWork();
     this.local.dropContracts(effects.dropped);
-    if (this.keepHistory) this.watch(effects.applied);
+    if (this.keepHistory) this.watch(effects.applied, slot);
   }
 
   /** An affirmation the chain applied: locators for proofs, trace events, finality. */
@@ -368,7 +368,7 @@ export class DelayedSimulation implements ProofSource {
    * different leaves is a conflicting signature: a full node settles it by one-step re-execution
    * and, when it is the wrong one, keeps the evidence for the next block.
    */
-  private prunePending(applied: readonly AppliedAffirmation[]): void {
+  private prunePending(applied: readonly AppliedAffirmation[], slot: number): void {
     const appliedBy = new Map<string, Batch>();
     for (const a of applied) appliedBy.set(`${a.claim.contract}\u0000${a.claim.from}\u0000${a.claim.to}`, a.batch);
     const pending = this.pool.pending;
@@ -382,7 +382,7 @@ export class DelayedSimulation implements ProofSource {
           continue;
         }
         const winner = appliedBy.get(`${c}\u0000${cand.from}\u0000${cand.to}`);
-        if (winner && winner !== e.batch && this.keepHistory) this.check(e, "signed");
+        if (winner && winner !== e.batch && this.keepHistory) this.check(e, "signed", slot);
       }
       if (keep.length > 0) pending.set(c, keep);
       else pending.delete(c);
@@ -393,10 +393,10 @@ export class DelayedSimulation implements ProofSource {
    * After a block, a full node re-executes the leaves just applied and those of every affirmation
    * that carries ≥ 2/3 of its committee's stake but still waits (a committee majority's claim).
    */
-  private watch(applied: readonly AppliedAffirmation[]): void {
-    for (const a of applied) this.sendDispute(this.fullNode.checkAffirmation(a.batch, a.affirmation, "fraud"));
+  private watch(applied: readonly AppliedAffirmation[], slot: number): void {
+    for (const a of applied) this.sendDispute(this.fullNode.checkAffirmation(a.batch, a.affirmation, "fraud", slot));
     for (const q of this.pool.pending.values()) {
-      for (const e of q) if (!e.checked && this.isBatchFinal(e.batch)) this.check(e, "signed");
+      for (const e of q) if (!e.checked && this.isBatchFinal(e.batch)) this.check(e, "signed", slot);
     }
   }
 
@@ -404,9 +404,9 @@ export class DelayedSimulation implements ProofSource {
     return checkBatchAttestation(this.chain, b, this.ctx) === undefined;
   }
 
-  private check(e: Pending, kind: Dispute["kind"]): void {
+  private check(e: Pending, kind: Dispute["kind"], slot: number): void {
     e.checked = true;
-    this.sendDispute(this.fullNode.checkAffirmation(e.batch, e.index, kind));
+    this.sendDispute(this.fullNode.checkAffirmation(e.batch, e.index, kind, slot));
   }
 
   /** The full node's evidence reaches the Stage-2 proposers after the network delay. */

@@ -35,10 +35,12 @@ export class DelayedMetrics implements DelayedObserver {
     this.recorder = new MetricsRecorder(slotSeconds, trace);
   }
 
-  // The shared work events (WorkObserver): totals here; slot series at recordSlot.
+  // The shared work events (WorkObserver): the committees' gas (group ≥ 0; a full node's
+  // re-executions, group −1, are no committee's budget) by kind, and per committee per slot.
   onExecution(_slot: number, group: number, _tx: number, kind: ExecutionKind, gas: number): void {
+    if (group < 0) return;
     this.gasByKind[kind] += gas;
-    if (group >= 0) this.gasThisSlot.set(group, (this.gasThisSlot.get(group) ?? 0) + gas);
+    this.gasThisSlot.set(group, (this.gasThisSlot.get(group) ?? 0) + gas);
   }
 
   onTransfer(_slot: number, kind: TransferKind, bytes: number): void {
