@@ -69,6 +69,8 @@ describe("delayed: protocols and options", () => {
     [{ wrongSigners: "9:0.5" }],
     [{ wrongSigners: "1:1.5" }],
     [{ withhold: "x" }],
+    [{ stage1Bytes: 100 }],
+    [{ stage1Bytes: "2048.5" }],
   ])("a bad option %j is a BAD_PARAM error", (options) => {
     expect(() => parseDelayedOptions(options, 4)).toThrowError(expect.objectContaining({ code: "BAD_PARAM" }));
   });
