@@ -6,7 +6,8 @@
  */
 import { toHex } from "../crypto/hash.js";
 import { isXshardError } from "../errors.js";
-import { verifySignedTx, type SignedTx } from "../program/index.js";
+import { encodeSignedTx, verifySignedTx, type SignedTx } from "../program/index.js";
+import { isFeeCapSufficient } from "./fees.js";
 
 export interface BeaconState {
   /** hex address → balance. Users and validators alike. */
@@ -16,6 +17,9 @@ export interface BeaconState {
 }
 
 export type RejectReason = "bad signature" | "sender mismatch" | "nonce too low" | "insufficient balance for fee" | "unknown sender";
+
+/** Why a block rule refuses a transaction for good: a Stage-1 reason, or it can never fit a block. */
+export type BlockRejectReason = RejectReason | "gas limit above the block gas limit" | "larger than a block";
 
 export type Stage1Check = { readonly ok: true; readonly fee: bigint } | { readonly ok: false; readonly reason: RejectReason } | { readonly ok: "later" };
 
@@ -73,29 +77,94 @@ export function checkStage1Tx(s: BeaconState, stx: SignedTx, spentInBlock: bigin
   return { ok: true, fee };
 }
 
-export interface Stage1BlockResult {
-  readonly state: BeaconState;
-  readonly included: SignedTx[];
-  readonly rejected: { tx: SignedTx; reason: RejectReason }[];
-  /** Candidates left in the mempool (future nonces, or over the block limit). */
-  readonly deferred: SignedTx[];
-  readonly fees: bigint;
+/**
+ * What one block may hold (the two-stage chain's Stage 1): at most `txs` transactions, `bytes`
+ * bytes of encoded signed transactions and `gas` of declared gas (the sum of their gas limits —
+ * nothing runs at Stage 1, so declared gas is what a block commits the chain to execute); a
+ * transaction enters only if its fee cap covers the block's `baseFee` (EIP-1559, `fees.ts`).
+ */
+export interface Stage1Limits {
+  readonly txs: number;
+  readonly bytes: number;
+  readonly gas: bigint;
+  readonly baseFee: bigint;
+}
+
+/** Count-only limits (no byte or gas bound, base fee 1): what a block without a fee market allows. */
+export function createCountLimits(txs: number): Stage1Limits {
+  return { txs, bytes: Number.MAX_SAFE_INTEGER, gas: 1n << 255n, baseFee: 1n };
+}
+
+const encodedSizes = new WeakMap<SignedTx, number>();
+
+/** Bytes a transaction takes in a block: its canonical encoding (memoised per transaction object). */
+export function getEncodedSize(stx: SignedTx): number {
+  let n = encodedSizes.get(stx);
+  if (n === undefined) {
+    n = encodeSignedTx(stx).length;
+    encodedSizes.set(stx, n);
+  }
+  return n;
 }
 
 /**
- * Builds and applies a Stage-1 block: takes candidates in order up to `limit`, debits fees from the
- * pre-block balances (less the block's earlier fees), credits them to the proposer, bumps nonces.
- * Returns a new state; the input state is not changed.
+ * Whether a transaction can ever enter a block: its gas limit within the block's gas limit and its
+ * encoding within the block's bytes (otherwise it would wait forever and hold back its sender's
+ * later nonces — the rule `tx.gasLimit <= block.gasLimit` of Ethereum).
  */
-export function processStage1Block(pre: BeaconState, candidates: readonly SignedTx[], proposer: string, limit: number): Stage1BlockResult {
+export function checkStage1Size(stx: SignedTx, limits: Stage1Limits): BlockRejectReason | undefined {
+  if (stx.tx.gasLimit > limits.gas) return "gas limit above the block gas limit";
+  if (limits.bytes < Number.MAX_SAFE_INTEGER && getEncodedSize(stx) > limits.bytes) return "larger than a block";
+  return undefined;
+}
+
+export interface Stage1BlockResult<R extends string = BlockRejectReason> {
+  readonly state: BeaconState;
+  readonly included: SignedTx[];
+  readonly rejected: { tx: SignedTx; reason: R }[];
+  /** Candidates left in the mempool (future nonces, no room left in the block, fee cap below the base fee). */
+  readonly deferred: SignedTx[];
+  /** Of `deferred`, those whose fee cap is below the block's base fee (they wait for it to fall). */
+  readonly belowBaseFee: SignedTx[];
+  readonly fees: bigint;
+  /** Declared gas (sum of gas limits) and encoded bytes of the included transactions. */
+  readonly gas: bigint;
+  readonly bytes: number;
+}
+
+/**
+ * Builds and applies a Stage-1 block: takes candidates in arrival order, skipping those that do not
+ * fit the room left (`limits`: count, bytes, declared gas) or whose fee cap is below the base fee
+ * (they stay in the mempool), debits fees from the pre-block balances (less the block's earlier
+ * fees), credits them to the proposer, bumps nonces. A transaction that can never fit a block is
+ * rejected. `blockLimits` as a number: a count limit only (no fee market). Returns a new state; the
+ * input state is not changed.
+ */
+export function processStage1Block(pre: BeaconState, candidates: readonly SignedTx[], proposer: string, limit: number): Stage1BlockResult<RejectReason>;
+export function processStage1Block(pre: BeaconState, candidates: readonly SignedTx[], proposer: string, limits: Stage1Limits): Stage1BlockResult;
+export function processStage1Block(pre: BeaconState, candidates: readonly SignedTx[], proposer: string, blockLimits: Stage1Limits | number): Stage1BlockResult {
+  const limits = typeof blockLimits === "number" ? createCountLimits(blockLimits) : blockLimits;
   const spent = new Map<string, bigint>();
   const nextNonce = new Map<string, bigint>();
   const included: SignedTx[] = [];
-  const rejected: { tx: SignedTx; reason: RejectReason }[] = [];
+  const rejected: { tx: SignedTx; reason: BlockRejectReason }[] = [];
   const deferred: SignedTx[] = [];
+  const belowBaseFee: SignedTx[] = [];
   let fees = 0n;
+  let gas = 0n;
+  let bytes = 0;
   for (const stx of candidates) {
-    if (included.length >= limit) {
+    if (included.length >= limits.txs) {
+      deferred.push(stx);
+      continue;
+    }
+    const tooLarge = checkStage1Size(stx, limits);
+    if (tooLarge) {
+      rejected.push({ tx: stx, reason: tooLarge });
+      continue;
+    }
+    const size = limits.bytes < Number.MAX_SAFE_INTEGER ? getEncodedSize(stx) : 0;
+    if (gas + stx.tx.gasLimit > limits.gas || bytes + size > limits.bytes) {
       deferred.push(stx);
       continue;
     }
@@ -103,11 +172,16 @@ export function processStage1Block(pre: BeaconState, candidates: readonly Signed
     // Within a block, a sender's nonce advances with each included transaction.
     const view: BeaconState = nextNonce.has(sender) ? { balances: pre.balances, nonces: new Map([[sender, nextNonce.get(sender) as bigint]]) } : pre;
     const c = checkStage1Tx(view, stx, spent.get(sender) ?? 0n);
-    if (c.ok === true) {
+    if (c.ok === true && !isFeeCapSufficient(stx.tx.maxFeePerGas, limits.baseFee)) {
+      deferred.push(stx);
+      belowBaseFee.push(stx);
+    } else if (c.ok === true) {
       included.push(stx);
       spent.set(sender, (spent.get(sender) ?? 0n) + c.fee);
       nextNonce.set(sender, stx.tx.nonce + 1n);
       fees += c.fee;
+      gas += stx.tx.gasLimit;
+      bytes += size;
     } else if (c.ok === "later") deferred.push(stx);
     else rejected.push({ tx: stx, reason: c.reason });
   }
@@ -115,5 +189,5 @@ export function processStage1Block(pre: BeaconState, candidates: readonly Signed
   for (const [a, f] of spent) state.balances.set(a, (state.balances.get(a) as bigint) - f);
   for (const [a, n] of nextNonce) state.nonces.set(a, n);
   state.balances.set(proposer, (state.balances.get(proposer) ?? 0n) + fees);
-  return { state, included, rejected, deferred, fees };
+  return { state, included, rejected, deferred, belowBaseFee, fees, gas, bytes };
 }

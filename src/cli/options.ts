@@ -51,6 +51,7 @@ export const PROTOCOL_FLAGS: readonly [key: string, flag: string, kind: "int" | 
   ["loadBound", "--load-bound <factor>", "number", "delayed/adaptive: most contracts per committee, times contracts/committees (default 1.25)"],
   ["wrongSigners", "--wrong-signers <spec>", "string", "delayed: committee:fraction[:fromSlot] of a committee's stake signs wrong post-roots (several joined by +)"],
   ["withhold", "--withhold <slots>", "string", "delayed: Stage-1 slots whose proposer withholds the block's data (joined by , or +)"],
+  ["stage1Bytes", "--stage1-bytes <n>", "int", "delayed: most bytes of encoded transactions in a Stage-1 block (default 1048576)"],
 ];
 
 /** Adds the options shared by `run`, `compare` and `sweep`. */

@@ -249,6 +249,21 @@ export function formatConfigValue(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/**
+ * The resource normalisation (DESIGN §7 "Equal resources", docs/protocols/resources.md): what one
+ * unit of capacity is in each design, with the run's slotGas and, when a two-stage run is present,
+ * its Stage-1 limits.
+ */
+function renderNormalisation(results: readonly ResultsFile[]): string {
+  const slotGas = results.map((r) => r.config.slotGas).find((v) => typeof v === "number");
+  if (slotGas === undefined) return "";
+  const stage1 = results.map((r) => r.config).find((c) => typeof c.stage1GasLimit === "number");
+  const stage1Text = stage1
+    ? ` Stage 1 of the two-stage chain orders at most ${formatConfigValue(stage1.stage1GasLimit)} of declared gas (slotGas × committees) and ${formatConfigValue(stage1.stage1Bytes)} bytes of transactions per block, with an EIP-1559 base fee of its own.`
+    : "";
+  return `<p class="meta">Equal resources: every design executes at most slotGas = ${escapeHtml(formatConfigValue(slotGas))} metered gas per slot per unit of capacity — one shard block (receipts, sync, lock2pc) or one contract committee (delayed, split over its Stage-2 blocks), every execution counted, speculative ones included.${escapeHtml(stage1Text)}</p>`;
+}
+
 /** The configuration: keys every run shares, then the keys whose values differ, per protocol. */
 function renderConfig(results: readonly ResultsFile[]): string {
   const { shared, differing } = computeConfigSplit(results);
@@ -265,6 +280,7 @@ function renderConfig(results: readonly ResultsFile[]): string {
       ? `<p class="meta">Every run has the same configuration.</p>`
       : `<table class="text">${renderProtocolHead("key", getProtocols(results))}<tbody>\n${differingRows.join("\n")}\n</tbody></table>`;
   return `<div class="card">
+${renderNormalisation(results)}
 <h3>Shared by every run</h3>
 ${sharedTable}
 <h3>Per protocol</h3>

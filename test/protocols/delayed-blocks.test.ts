@@ -9,10 +9,10 @@ import { sha256 } from "../../src/crypto/hash.js";
 import { LIBRARY_CONTRACTS, loadLibraryWasm, Runtime } from "../../src/runtime/index.js";
 import { CommitteeViews } from "../../src/protocols/delayed/committee.js";
 import { HONEST_BEHAVIOUR, type CommitteeBehaviour } from "../../src/protocols/delayed/behaviour.js";
-import { Stage2Header } from "../../src/protocols/delayed/containers.js";
+import { BatchHeader, Stage2Header } from "../../src/protocols/delayed/containers.js";
 import { createGenesisState } from "../../src/protocols/delayed/genesis.js";
 import { buildStage1Block, getStage1Committee, processStage1Block, type SignedStage1Block } from "../../src/protocols/delayed/stage1.js";
-import { buildStage2Block, computeInclusions, computeStage2SigningRoot, getStage2Committee, processStage2Block, type Batch, type HeldAffirmation, type SignedStage2Block, type Stage2Block } from "../../src/protocols/delayed/stage2.js";
+import { buildStage2Block, computeBatchSigningRoot, computeInclusions, computeStage2SigningRoot, getStage2Committee, processStage2Block, type Batch, type HeldAffirmation, type SignedStage2Block, type Stage2Block } from "../../src/protocols/delayed/stage2.js";
 import { getAffirmedIdx, getContract, type DelayedState } from "../../src/protocols/delayed/state.js";
 import { TxFactory } from "../../src/workloads/common.js";
 import { touchProgram } from "../../src/workloads/programs.js";
@@ -23,13 +23,13 @@ const runtime = new Runtime();
 const code = (c: string): Uint8Array => loadLibraryWasm(c as (typeof LIBRARY_CONTRACTS)[number]);
 
 /** Counters a (committee 0) and b (committee 1); 8 validators, committees of 4; transactions touching [a] and [a, b]. */
-function setup(mode: "strict" | "conditional") {
+function setup(mode: "strict" | "conditional", stage2PerSlot = 1) {
   const f = new TxFactory(2);
   const txs = [f.submit(0, f.users[0]!, touchProgram(["a"]), "a"), f.submit(0, f.users[1]!, touchProgram(["a", "b"]), "a,b")];
   const genesis = { contracts: [{ id: "a", code: "counter", init: [], placement: 0 }, { id: "b", code: "counter", init: [], placement: 1 }], accounts: f.accountSpecs() };
   const deployed = deployGenesis(runtime, genesis, code);
   const state = createGenesisState(
-    { seed: "blocks", committees: 2, committeeSize: 4, blockTxLimit: 16, stage2Mode: mode, assignment: "shuffle", loadBound: 1.25 },
+    { seed: "blocks", committees: 2, committeeSize: 4, blockTxLimit: 16, slotGas: 64_000_000, stage2PerSlot, stage1Bytes: 1 << 20, stage2Mode: mode, assignment: "shuffle", loadBound: 1.25 },
     createValidators(8, "blocks"),
     deployed.map((d) => ({ id: d.id, codeHash: d.codeHash, root: d.state.root(), placement: d.placement as number })),
     computeGenesisAccounts(genesis),
@@ -47,8 +47,8 @@ function signStage2(s: DelayedState, block: Stage2Block): SignedStage2Block {
 }
 
 /** Sequences the transactions, lets both committees execute and sign; returns the state and their batches. */
-function afterRound(mode: "strict" | "conditional", behaviour: CommitteeBehaviour = HONEST_BEHAVIOUR) {
-  const { state, genesisKv, stxs } = setup(mode);
+function afterRound(mode: "strict" | "conditional", behaviour: CommitteeBehaviour = HONEST_BEHAVIOUR, stage2PerSlot?: number) {
+  const { state, genesisKv, stxs } = setup(mode, stage2PerSlot);
   const { state: s1 } = processStage1Block(state, signStage1(state, buildStage1Block(state, stxs, 0)!), verifier);
   const views = new CommitteeViews(s1, genesisKv, { runtime, verifier, keepHistory: false, behaviour });
   views.addTxs([0, 1]);
@@ -97,6 +97,29 @@ describe("delayed: Stage-1 blocks are verified on import", () => {
     expect(getContract(state, "a").queue.length).toBe(0);
   });
 
+  it("STAGE1_GAS_EXCEEDED, STAGE1_BYTES_EXCEEDED, FEE_CAP_BELOW_BASE_FEE: the block's declared gas, bytes and fee caps are checked", () => {
+    // Declared gas: 2 × 2,000,000 over slotGas × committees = 2 × 1,000,000.
+    expect(code_(() => processStage1Block({ ...state, params: { ...state.params, slotGas: 1_000_000 } }, good, verifier))).toBe("STAGE1_GAS_EXCEEDED");
+    expect(code_(() => processStage1Block({ ...state, params: { ...state.params, stage1Bytes: 100 } }, good, verifier))).toBe("STAGE1_BYTES_EXCEEDED");
+    expect(code_(() => processStage1Block({ ...state, stage1BaseFee: 11n }, good, verifier))).toBe("FEE_CAP_BELOW_BASE_FEE");
+    expect(state.stage1BaseFee).toBe(1n);
+  });
+
+  it("the builder keeps what does not fit or pays below the base fee; the base fee follows declared gas (EIP-1559)", () => {
+    const tight = { ...state, params: { ...state.params, slotGas: 1_000_000 } };
+    const one = buildStage1Block(tight, stxs, 0)!;
+    expect(one.block.txs.length).toBe(1);
+    expect(one.deferred.length).toBe(1);
+    const expensive = buildStage1Block({ ...state, stage1BaseFee: 11n }, stxs, 0)!;
+    expect(expensive.block.txs.length).toBe(0);
+    expect(expensive.belowBaseFee.length).toBe(2);
+    // 4,000,000 declared of 128,000,000: far below the target, the base fee cannot fall below 1.
+    expect(processStage1Block(state, good, verifier).state.stage1BaseFee).toBe(1n);
+    // A full block (its whole limit declared) raises it by 1/8.
+    const full = { ...state, params: { ...state.params, slotGas: 2_000_000 } , stage1BaseFee: 8n };
+    expect(processStage1Block(full, signStage1(full, buildStage1Block(full, stxs, 0)!), verifier).state.stage1BaseFee).toBe(9n);
+  });
+
   it("INVALID_TX: the same block against a state where its senders cannot pay the fee", () => {
     const poor: DelayedState = { ...state, beacon: { balances: new Map([...state.beacon.balances].map(([k]) => [k, 0n] as [string, bigint])), nonces: state.beacon.nonces } };
     expect(code_(() => processStage1Block(poor, good, verifier))).toBe("INVALID_TX");
@@ -129,6 +152,31 @@ describe("delayed: Stage-2 blocks are verified on import", () => {
     const good = signStage2(s1, block);
     const wrongAttesters = { ...good, attestation: collectAttestation(verifier, s1.validators.filter((v) => !good.attesters.includes(v)).slice(0, 4), sha256("x")) };
     expect(code_(() => processStage2Block(s1, wrongAttesters, { verifier }))).toBe("UNKNOWN_SIGNER");
+  });
+
+  it("OVER_BUDGET: a committee executes within its Stage-2 budget; a batch reporting more gas than the budget is refused", () => {
+    // Budget 64,000,000 / 32,000 Stage-2 blocks per slot = 2,000 gas: a's committee executes the
+    // first transaction alone (over the budget, but the round's first execution always fits), the
+    // second waits for the next round.
+    const { s1, batches, views } = afterRound("strict", HONEST_BEHAVIOUR, 32_000);
+    const a = batches.find((b) => b.header.committee === 0)!;
+    expect(a.header.executions).toBe(1);
+    expect(a.header.gasUsed).toBeGreaterThan(2_000);
+    expect(a.candidates.map((c) => [c.from, c.to])).toEqual([[0, 1]]);
+    views.executeReady(0, 2);
+    const next = views.produceBatches(0, 2).map((b) => b.batch);
+    expect(next[0]?.candidates.map((c) => [c.from, c.to])).toEqual([[1, 2]]);
+    // The same batch, re-signed by its committee with two executions reported: over the budget.
+    const header = { ...a.header, executions: 2 };
+    const root = BatchHeader.hashTreeRoot(header);
+    const forged: Batch = { ...a, header, root, attestation: collectAttestation(verifier, a.members, computeBatchSigningRoot(s1, root)) };
+    const held = new Map([[forged.candidates[0]!.contract, [{ batch: forged, index: 0 }]]]);
+    const block: Stage2Block = { ...buildStage2Block(s1, [], new Map(), 1, 0, { verifier }), inclusions: computeInclusions(held) };
+    expect(code_(() => processStage2Block(s1, signStage2(s1, recommit(block)), { verifier }))).toBe("OVER_BUDGET");
+    // The proposer's choice skips it; the honest batch is accepted.
+    expect(buildStage2Block(s1, [], held, 1, 0, { verifier }).inclusions.length).toBe(0);
+    const honest = buildStage2Block(s1, [], new Map([["a", [{ batch: a, index: 0 }]]]), 1, 0, { verifier });
+    expect(getAffirmedIdx(getContract(processStage2Block(s1, signStage2(s1, honest), { verifier }).state, "a"))).toBe(1);
   });
 
   it("conditional: an affirmation whose assumed root is not affirmed in the block or before is refused", () => {

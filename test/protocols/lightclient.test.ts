@@ -38,7 +38,8 @@ import type { GeneratedWorkload } from "../../src/workloads/types.js";
 import { run, scenario, workload } from "../helpers/run.js";
 
 const verifier = createBlsVerifier();
-const CFG: Partial<RunConfig> = { shards: 3, signatures: true, validators: 12, committeeSize: 4 };
+/** Room in the execution budgets (issue 11 §1): these runs are about proofs, not capacity. */
+const CFG: Partial<RunConfig> = { shards: 3, signatures: true, validators: 12, committeeSize: 4, slotGas: 64_000_000 };
 
 /** The anchor of a run, derived from its genesis exactly as the chain derives it. */
 function anchorOf(w: GeneratedWorkload, cfg: Partial<RunConfig> = CFG, seed = "1"): TrustAnchor {
@@ -158,7 +159,7 @@ function forge(
     resultsRoot,
     assumptions: a.assumptions.map((x) => ({ contract: encodeContractId(x.contract), position: x.position, root: Buffer.from(x.root, "hex") })),
   });
-  const batchHeader = { committee: proof.batch.committee, round: proof.batch.round, affirmationsRoot: commitList([affRoot]).root };
+  const batchHeader = { committee: proof.batch.committee, round: proof.batch.round, gasUsed: proof.batch.gasUsed, executions: proof.batch.executions, affirmationsRoot: commitList([affRoot]).root };
   const batchRoot = BatchHeader.hashTreeRoot(batchHeader);
   const h = proof.header;
   const stage2 = {

@@ -38,13 +38,13 @@ export interface DelayedChainJson extends DelayedParams {
   readonly validators: number;
 }
 
-export const DELAYED_CHAIN: DelayedChainJson = { seed: "vectors", validators: 8, committees: 2, committeeSize: 4, blockTxLimit: 8, stage2Mode: "strict", assignment: "shuffle", loadBound: 1.25 };
+export const DELAYED_CHAIN: DelayedChainJson = { seed: "vectors", validators: 8, committees: 2, committeeSize: 4, blockTxLimit: 8, slotGas: 16_000_000, stage2PerSlot: 1, stage1Bytes: 1_048_576, stage2Mode: "strict", assignment: "shuffle", loadBound: 1.25 };
 
 const validatorSets = new Map<string, Validator[]>();
 
 /** The chain a fixture names, strictly, with its validator set (derived from the seed; cached). */
 export function parseDelayedChain(x: unknown): { params: DelayedParams; validators: Validator[] } {
-  const o = parseFields(x, ["seed", "validators", "committees", "committeeSize", "blockTxLimit", "stage2Mode", "assignment", "loadBound"], "chain");
+  const o = parseFields(x, ["seed", "validators", "committees", "committeeSize", "blockTxLimit", "slotGas", "stage2PerSlot", "stage1Bytes", "stage2Mode", "assignment", "loadBound"], "chain");
   const oneOf = <T extends string>(v: unknown, values: readonly T[], what: string): T => ((values as readonly unknown[]).includes(v) ? (v as T) : malformed(what, `one of ${values.join(", ")}`));
   const loadBound = o["loadBound"];
   if (typeof loadBound !== "number" || !(loadBound >= 1)) malformed("chain.loadBound", "a number ≥ 1");
@@ -53,6 +53,9 @@ export function parseDelayedChain(x: unknown): { params: DelayedParams; validato
     committees: parseInteger(o["committees"], "chain.committees"),
     committeeSize: parseInteger(o["committeeSize"], "chain.committeeSize"),
     blockTxLimit: parseInteger(o["blockTxLimit"], "chain.blockTxLimit"),
+    slotGas: parseInteger(o["slotGas"], "chain.slotGas"),
+    stage2PerSlot: parseInteger(o["stage2PerSlot"], "chain.stage2PerSlot"),
+    stage1Bytes: parseInteger(o["stage1Bytes"], "chain.stage1Bytes"),
     stage2Mode: oneOf(o["stage2Mode"], STAGE2_MODES, "chain.stage2Mode"),
     assignment: oneOf(o["assignment"], ASSIGNMENTS, "chain.assignment"),
     loadBound,

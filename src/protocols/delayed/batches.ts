@@ -25,14 +25,21 @@ export interface BatchSource {
   local(seq: number): { readonly results: ReadonlyMap<number, { readonly created: readonly { id: ContractId; codeHash: string; writes: WriteSet }[] }> };
 }
 
+/** What a committee did in a round: the gas and executions its batch reports (`budget.ts`). */
+export interface RoundWork {
+  readonly gasUsed: number;
+  readonly executions: number;
+}
+
 /**
  * Committee `k` signs what it executed since its last batch: per contract, one affirmation per
  * run of transactions without assumed roots and one per transaction with them. An honest batch is
  * signed by its honest members; with a faulty minority, the faulty members sign a variant with
  * wrong post-roots instead; with a faulty majority (whose state is already wrong) only they sign,
  * and the honest members refuse. Every committee calls this once per round, in committee order.
+ * The batch header carries the round's `work`, which the chain checks against the budget.
  */
-export function produceBatches(v: BatchSource, k: number, round: number, slot: number, behaviour: CommitteeBehaviour, verifier: SignatureVerifier, observer: DelayedObserver): SignedBatch[] {
+export function produceBatches(v: BatchSource, k: number, round: number, slot: number, work: RoundWork, behaviour: CommitteeBehaviour, verifier: SignatureVerifier, observer: DelayedObserver): SignedBatch[] {
   const members = v.chain.committees[k] as Validator[];
   if (members.length === 0) return [];
   const ranges: { id: ContractId; from: number; to: number }[] = [];
@@ -63,19 +70,20 @@ export function produceBatches(v: BatchSource, k: number, round: number, slot: n
   // Members that do not sign (offline) leave the batch below 2/3: nothing is signed, the work waits.
   if (signing.length < members.length && !isSupermajority(getWeight(signers), getWeight(members))) return [];
   for (const f of produced) f.producedIdx = f.localIdx;
-  const out = [{ batch: signBatch(v, k, round, ranges, signers, false, behaviour, verifier, observer), variant: false }];
-  if (faulty.length > 0 && !corrupting) out.push({ batch: signBatch(v, k, round, ranges, faulty, true, behaviour, verifier, observer), variant: true });
+  const out = [{ batch: signBatch(v, k, round, work, ranges, signers, false, behaviour, verifier, observer, slot), variant: false }];
+  if (faulty.length > 0 && !corrupting) out.push({ batch: signBatch(v, k, round, work, ranges, faulty, true, behaviour, verifier, observer, slot), variant: true });
   return out;
 }
 
-function signBatch(v: BatchSource, k: number, round: number, ranges: readonly { id: ContractId; from: number; to: number }[], signers: readonly Validator[], wrong: boolean, behaviour: CommitteeBehaviour, verifier: SignatureVerifier, observer: DelayedObserver): Batch {
+function signBatch(v: BatchSource, k: number, round: number, work: RoundWork, ranges: readonly { id: ContractId; from: number; to: number }[], signers: readonly Validator[], wrong: boolean, behaviour: CommitteeBehaviour, verifier: SignatureVerifier, observer: DelayedObserver, slot: number): Batch {
   const built = ranges.map(({ id, from, to }) => buildAffirmation(v, id, from, to, wrong, behaviour));
   const affirmations = built.map((b) => b.affirmation);
   const affirmationRoots = affirmations.map((a) => Affirmation.hashTreeRoot(a));
-  const header: BatchHeaderValue = { committee: k, round, affirmationsRoot: commitList(affirmationRoots).root };
+  const header: BatchHeaderValue = { committee: k, round, gasUsed: work.gasUsed, executions: work.executions, affirmationsRoot: commitList(affirmationRoots).root };
   const root = BatchHeader.hashTreeRoot(header);
   const attestation = collectAttestation(verifier, signers, computeBatchSigningRoot(v.chain, root));
   observer.count("signatures", signers.length);
+  observer.onSignatures?.(slot, signers.length, 0);
   return {
     header,
     root,

@@ -13,90 +13,22 @@
  * and asks peers for witnesses (`getSnap` of another contract is such a request here).
  */
 import { getWeight, type Validator } from "../../chain/index.js";
-import type { SignatureVerifier } from "../../crypto/bls.js";
-import { bytesEqual, fromHex } from "../../crypto/hash.js";
+import { bytesEqual } from "../../crypto/hash.js";
 import { describeAbort } from "../../exec/describe.js";
-import { executeProgram, type ContractHandle, type CreatedSuccessor } from "../../exec/executeTx.js";
-import type { Runtime } from "../../runtime/index.js";
+import { executeProgram, type ContractHandle } from "../../exec/executeTx.js";
 import { decodeWitness, encodeWitness, MerkleKV, verifyWitness } from "../../state/index.js";
-import type { ContractId, MaybeValue, WriteSet } from "../../types.js";
+import type { ContractId, WriteSet } from "../../types.js";
 import { HONEST_BEHAVIOUR, type CommitteeBehaviour } from "./behaviour.js";
 import { produceBatches } from "./batches.js";
+import { computeExecutionGas, computeStage2Budget, isWithinStage2Budget } from "./budget.js";
 import type { SignedBatch } from "./blocks.js";
 export type { SignedBatch } from "./blocks.js";
 import { OUTCOME_CODES, ResultLeaf, computeValuesRoot, type ResultLeafValue } from "./containers.js";
 import { NOOP_OBSERVER, type DelayedObserver } from "./observer.js";
+import { checkWitness, type CommitteeViewsOptions, type Frontier, type Snap, type Source, type TxLocal, type TxResult, type View } from "./local.js";
+export type { CommitteeViewsOptions, Frontier, Snap, TxLocal, TxResult } from "./local.js";
 import { computeCone, computeNeed, type AssumedRoot, type KnownState } from "./rules.js";
 import { getAffirmedIdx, getContract, getLogItem, getTx, getTxAt, type DelayedState, type SequencedTx } from "./state.js";
-
-export interface Snap {
-  readonly kv: MerkleKV;
-  readonly ended: boolean;
-}
-
-/** What the committee following a contract has executed of it. */
-export interface Frontier {
-  /** snaps[i]: the committee's state `i`; released once not needed. */
-  readonly snaps: (Snap | undefined)[];
-  /** roots[i]: root of state `i` as the committee computed it. */
-  readonly roots: Uint8Array[];
-  /** leaves[i]: result leaf of queue[i], and its root. */
-  readonly leaves: ResultLeafValue[];
-  readonly leafRoots: Uint8Array[];
-  /** assumed[i]: other contracts' roots the execution of queue[i] rested on, not yet affirmed then. */
-  readonly assumed: AssumedRoot[][];
-  localIdx: number;
-  producedIdx: number;
-}
-
-/** A committee's own view of a contract it does not follow (conditional mode): state `idx`, built from the affirmed state `base`. */
-interface View {
-  readonly idx: number;
-  readonly snap: Snap;
-  readonly base: number;
-  readonly baseKv: MerkleKV;
-  /** Keys its own executions wrote since `base` (read without a witness). */
-  readonly written: ReadonlySet<string>;
-}
-
-/** Where a committee's execution reads a contract's state from. */
-interface Source {
-  readonly snap: Snap;
-  readonly root: Uint8Array;
-  readonly kind: "own" | "chain" | "view";
-  readonly view?: View;
-}
-
-export interface TxResult {
-  readonly status: "committed" | "aborted";
-  readonly at: number;
-  /** Why it aborted (the failed call behind the `require`), null when committed. */
-  readonly reason: string | null;
-  readonly values: MaybeValue[];
-  readonly valuesRoot: Uint8Array;
-  readonly created: CreatedSuccessor[];
-}
-
-/** What the committees (and the simulator, which holds them all) know of one sequenced transaction. */
-export interface TxLocal {
-  executions: number;
-  /** Per committee, the result of its latest execution. */
-  readonly results: Map<number, TxResult>;
-  /** Committees that executed it at least once (for re-execution counts and the cone). */
-  readonly executedBy: Set<number>;
-}
-
-
-export interface CommitteeViewsOptions {
-  readonly runtime: Runtime;
-  readonly verifier: SignatureVerifier;
-  /** Fault runs keep every state (a fraud proof may roll any back) and tolerate disagreement. */
-  readonly keepHistory: boolean;
-  readonly behaviour?: CommitteeBehaviour;
-  readonly observer?: DelayedObserver;
-  /** Called when a contract's unaffirmed batches become void (its frontier went back). */
-  readonly onFrontierReset?: (id: ContractId) => void;
-}
 
 export class CommitteeViews {
   chain: DelayedState;
@@ -111,6 +43,9 @@ export class CommitteeViews {
   readonly behaviour: CommitteeBehaviour;
   private readonly observer: DelayedObserver;
   private round = 0;
+  /** Per committee: gas used and executions since its last batch (this round's work, `budget.ts`). */
+  private readonly used: number[];
+  private readonly ran: number[];
 
   constructor(chain: DelayedState, genesis: ReadonlyMap<ContractId, MerkleKV>, private readonly o: CommitteeViewsOptions) {
     this.chain = chain;
@@ -120,6 +55,8 @@ export class CommitteeViews {
     this.views = Array.from({ length: chain.params.committees }, () => new Map());
     this.known = new Array<number>(chain.params.committees).fill(0);
     this.early = Array.from({ length: chain.params.committees }, () => []);
+    this.used = new Array<number>(chain.params.committees).fill(0);
+    this.ran = new Array<number>(chain.params.committees).fill(0);
     for (const rec of chain.contracts.values()) this.addFrontier(rec.id, rec.committee, genesis.get(rec.id) as MerkleKV);
   }
 
@@ -170,13 +107,34 @@ export class CommitteeViews {
     return { own, idx: own ? this.frontier(d).localIdx : (this.views[k]?.get(d)?.idx ?? -1), affirmedIdx: getAffirmedIdx(rec) };
   }
 
-  /** Committee `k` executes, contract by contract and in queue order, everything the rule lets it. */
+  /** Gas committee `k` has used in this round, and its executions (what its next batch reports). */
+  getRoundWork(k: number): { readonly gasUsed: number; readonly executions: number } {
+    return { gasUsed: this.used[k] as number, executions: this.ran[k] as number };
+  }
+
+  /**
+   * Committee `k` executes what the rule lets it, in chain order across its contracts (the lowest
+   * sequence number first), until the next execution would exceed its round's budget
+   * (`isWithinStage2Budget`): the rest waits for the next round.
+   */
   executeReady(k: number, slot: number): void {
-    for (const id of [...(this.followed[k] as ContractId[])]) {
-      const f = this.frontier(id);
-      const queue = getContract(this.chain, id).queue;
-      const known = this.known[k] as number;
-      while (f.localIdx < queue.length && getLogItem(queue, f.localIdx) < known && this.executeWithCone(k, getTx(this.chain, getLogItem(queue, f.localIdx)), slot));
+    const budget = computeStage2Budget(this.chain.params);
+    const known = this.known[k] as number;
+    const blocked = new Set<ContractId>();
+    for (;;) {
+      let next = -1;
+      let nextId: ContractId | undefined;
+      for (const id of this.followed[k] as ContractId[]) {
+        const queue = getContract(this.chain, id).queue;
+        const idx = this.frontier(id).localIdx;
+        if (blocked.has(id) || idx >= queue.length) continue;
+        const seq = getLogItem(queue, idx);
+        if (seq < known && (next < 0 || seq < next)) [next, nextId] = [seq, id];
+      }
+      if (nextId === undefined) return;
+      const r = this.executeWithCone(k, getTx(this.chain, next), slot, budget);
+      if (r === "budget") return;
+      if (r === "blocked") blocked.add(nextId);
     }
   }
 
@@ -185,21 +143,21 @@ export class CommitteeViews {
    * transactions of its own contracts and, in conditional mode, the dependency cone since the last
    * affirmed roots. An explicit stack: each needed transaction comes earlier in the chain.
    */
-  private executeWithCone(k: number, target: SequencedTx, slot: number): boolean {
+  private executeWithCone(k: number, target: SequencedTx, slot: number, budget: number): "done" | "blocked" | "budget" {
     const stack = [target];
     while (stack.length > 0) {
       const t = stack[stack.length - 1] as SequencedTx;
-      if ([...t.positions.keys()].some((d) => getContract(this.chain, d).awaitingCreator)) return false;
+      if ([...t.positions.keys()].some((d) => getContract(this.chain, d).awaitingCreator)) return "blocked";
       this.dropViewsAhead(k, t);
       const need = computeNeed(this.chain.params.stage2Mode, t.positions, (d) => this.know(k, d));
-      if (need.kind === "blocked") return false;
+      if (need.kind === "blocked") return "blocked";
       if (need.kind === "first") stack.push(getTxAt(this.chain, need.contract, need.position));
       else {
-        this.executeBy(k, t, slot);
+        if (!this.executeBy(k, t, slot, budget)) return "budget";
         stack.pop();
       }
     }
-    return true;
+    return "done";
   }
 
   /**
@@ -227,16 +185,29 @@ export class CommitteeViews {
   }
 
   /**
-   * Committee `k` executes `t`: reads, checks witnesses, records its result, advances its own
-   * frontiers (as its behaviour records them) and, in conditional mode, its views.
+   * Committee `k` executes `t`: reads, checks witnesses, and — if the execution's gas fits the
+   * round's budget — records its result, advances its own frontiers (as its behaviour records them)
+   * and, in conditional mode, its views. False (nothing recorded) when it does not fit.
    */
-  private executeBy(k: number, t: SequencedTx, slot: number): void {
+  private executeBy(k: number, t: SequencedTx, slot: number, budget: number): boolean {
     const sources = new Map([...t.positions].map(([d, pos]) => [d, this.sourceOf(k, d, pos)]));
     const handles = new Map<ContractId, ContractHandle>();
     for (const [d, src] of sources) handles.set(d, { codeHash: getContract(this.chain, d).codeHash, state: src.snap.kv, ended: src.snap.ended });
     const program = t.stx.tx.program;
     const ex = executeProgram(program, { runtime: this.o.runtime, sender: t.stx.tx.sender, txId: t.txId, gasLimit: t.stx.tx.gasLimit, contract: (id) => handles.get(id) });
-    for (const [d, src] of sources) this.checkReads(d, src, t.positions.get(d) as number, ex.effects.reads.get(d));
+    const witnesses = [...sources].map(([d, src]) => this.checkReads(d, src, t.positions.get(d) as number, ex.effects.reads.get(d)));
+    const witnessBytes = witnesses.reduce((a, w) => a + w.bytes, 0);
+    const gas = computeExecutionGas(ex.gas, witnessBytes);
+    if (!isWithinStage2Budget(this.used[k] as number, gas, budget)) return false;
+    this.used[k] = (this.used[k] as number) + gas;
+    this.ran[k] = (this.ran[k] as number) + 1;
+    for (const w of witnesses) {
+      if (w.count === 0) continue;
+      this.observer.count("witnessBytes", w.bytes);
+      this.observer.count("witnesses", w.count);
+    }
+    if (witnessBytes > 0) this.observer.onTransfer?.(slot, "witness", witnessBytes);
+    const again = this.local(t.seq).executedBy.has(k);
     const status = ex.run.status === "committed" ? "committed" : "aborted";
     const result: TxResult = {
       status,
@@ -270,7 +241,11 @@ export class CommitteeViews {
       this.recordOwnStep(f, t, pos, post, result.valuesRoot, status, assumptions.filter((a) => a.contract !== d));
     }
     if (!ownTouched) this.observer.count("speculativeExecutions", 1);
+    const home = t.positions.keys().next().value;
+    const kind = again ? "reexecute" : !ownTouched ? "speculate" : home === undefined || getContract(this.chain, home).committee === k ? "execute" : "foreign";
+    this.observer.onExecution?.(slot, k, t.seq, kind, gas);
     this.observer.txEvent(t.seq, slot, "execute", `committee:${k}`, status);
+    return true;
   }
 
   /**
@@ -278,12 +253,12 @@ export class CommitteeViews {
    * the affirmed root at `pos`; through a view, of the keys its own executions did not write,
    * against the affirmed root the view started from.
    */
-  private checkReads(d: ContractId, src: Source, pos: number, reads: ReadonlySet<string> | undefined): void {
+  private checkReads(d: ContractId, src: Source, pos: number, reads: ReadonlySet<string> | undefined): { bytes: number; count: number } {
     const rec = getContract(this.chain, d);
-    if (src.kind === "chain") this.checkWitness(d, src.snap.kv, getLogItem(rec.chainRoots, pos), reads);
-    if (src.kind !== "view" || !src.view || !reads) return;
+    if (src.kind === "chain") return checkWitness(d, src.snap.kv, getLogItem(rec.chainRoots, pos), reads);
+    if (src.kind !== "view" || !src.view || !reads) return { bytes: 0, count: 0 };
     const written = src.view.written;
-    this.checkWitness(d, src.view.baseKv, getLogItem(rec.chainRoots, src.view.base), new Set([...reads].filter((key) => !written.has(key))));
+    return checkWitness(d, src.view.baseKv, getLogItem(rec.chainRoots, src.view.base), new Set([...reads].filter((key) => !written.has(key))));
   }
 
   private recordResult(k: number, t: SequencedTx, result: TxResult): void {
@@ -324,25 +299,14 @@ export class CommitteeViews {
     f.localIdx = pos + 1;
   }
 
-  private checkWitness(id: ContractId, kv: MerkleKV, root: Uint8Array, reads: ReadonlySet<string> | undefined): void {
-    if (!reads || reads.size === 0) return;
-    const keys = [...reads].sort().map(fromHex);
-    const bytes = encodeWitness(kv.prove(keys));
-    this.observer.count("witnessBytes", bytes.length);
-    this.observer.count("witnesses", 1);
-    const view = verifyWitness(root, decodeWitness(bytes));
-    for (const key of keys) {
-      const a = view.get(key);
-      const b = kv.get(key);
-      if ((a === undefined) !== (b === undefined) || (a && b && !bytesEqual(a, b))) throw new Error(`internal: witness for ${id} disagrees`);
-    }
-  }
-
   /** Committee `k` signs its batch(es) for this round (`batches.ts`); every committee calls it once per round, in order. */
   produceBatches(k: number, slot: number): SignedBatch[] {
     const round = this.round;
     if (k === this.chain.params.committees - 1) this.round++;
-    return produceBatches(this, k, round, slot, this.behaviour, this.o.verifier, this.observer);
+    const out = produceBatches(this, k, round, slot, this.getRoundWork(k), this.behaviour, this.o.verifier, this.observer);
+    this.used[k] = 0;
+    this.ran[k] = 0;
+    return out;
   }
 
   // ------------------------------------------------ reactions to the chain
@@ -441,7 +405,7 @@ export class CommitteeViews {
    * state with a multiproof, checks it against the affirmed root and rebuilds the state; work the
    * old committee did past the affirmed root is dropped and done again.
    */
-  handOver(id: ContractId, from: number, to: number): void {
+  handOver(id: ContractId, from: number, to: number, slot: number): void {
     const rec = getContract(this.chain, id);
     const at = getAffirmedIdx(rec);
     const snap = this.getSnap(id, at);
@@ -454,6 +418,7 @@ export class CommitteeViews {
     if (!bytesEqual(kv.root(), root)) throw new Error(`internal: handed-over state of ${id} does not match its affirmed root`);
     this.observer.count("handovers", 1);
     this.observer.count("handoverBytes", bytes.length);
+    this.observer.onTransfer?.(slot, "proof", bytes.length);
     this.resetFrontier(id, from);
     this.frontier(id).snaps[at] = { kv, ended: snap.ended };
     const list = this.followed[from] as ContractId[];
@@ -476,3 +441,4 @@ export class CommitteeViews {
     return getWeight(this.chain.committees[k] as Validator[]);
   }
 }
+

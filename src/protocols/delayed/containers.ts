@@ -69,8 +69,9 @@ export type AffirmationValue = {
 };
 
 /** All affirmations a committee signs for one Stage-2 round: members sign its root once. */
-export const BatchHeader = new ContainerType({ committee: Uint64, round: Uint64, affirmationsRoot: Bytes32 });
-export type BatchHeaderValue = { committee: number; round: number; affirmationsRoot: Uint8Array };
+export const BatchHeader = new ContainerType({ committee: Uint64, round: Uint64, gasUsed: Uint64, executions: Uint64, affirmationsRoot: Bytes32 });
+/** `gasUsed`, `executions`: the committee's work in the batch's round, checked against its budget (`budget.ts`). */
+export type BatchHeaderValue = { committee: number; round: number; gasUsed: number; executions: number; affirmationsRoot: Uint8Array };
 
 /** A batch as a Stage-2 block includes it: the batch root and which of its affirmations the block applied. */
 export const BatchInclusion = new ContainerType({ batchRoot: Bytes32, applied: new ListBasicType(Uint64, MAX_AFFIRMATIONS) });

@@ -58,6 +58,8 @@ export interface FullPreState {
 export function computeLeafRoot(runtime: Runtime, tx: LeafTx, contract: ContractId, states: ReadonlyMap<ContractId, { state: RootedState; codeHash: string; ended: boolean }>): {
   leaf: Uint8Array;
   keys: Map<ContractId, Set<string>>;
+  /** Metered instructions of the re-execution. */
+  gas: bigint;
 } {
   const handles = new Map<ContractId, ContractHandle>([...states].map(([id, s]) => [id, { codeHash: s.codeHash, state: s.state, ended: s.ended }]));
   const ex = executeProgram(tx.program, { runtime, sender: tx.sender, txId: tx.txId, gasLimit: tx.gasLimit, contract: (id) => handles.get(id) });
@@ -68,7 +70,7 @@ export function computeLeafRoot(runtime: Runtime, tx: LeafTx, contract: Contract
   const leaf = ResultLeaf.hashTreeRoot({ seq: tx.seq, txId: tx.txId, outcome: OUTCOME_CODES[status], valuesRoot: computeValuesRoot(ex.run.values), postRoot });
   const keys = new Map<ContractId, Set<string>>();
   for (const [id, reads] of ex.effects.reads) keys.set(id, new Set([...reads, ...(ex.effects.writes.get(id)?.keys() ?? [])]));
-  return { leaf, keys };
+  return { leaf, keys, gas: ex.gas };
 }
 
 /**

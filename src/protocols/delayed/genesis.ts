@@ -8,6 +8,7 @@ import { createBeaconState } from "../../chain/beacon.js";
 import { computeAssignment, computeCommittees, computeGenesisRoot, type Validator } from "../../chain/index.js";
 import type { ContractId } from "../../types.js";
 import { CoAccessGraph } from "./assignment.js";
+import { INITIAL_STAGE1_BASE_FEE } from "./budget.js";
 import { ZERO_ROOT, createLog, type ContractRecord, type DelayedParams, type DelayedState } from "./state.js";
 
 /** Stake is counted in whole units; its beacon balance is stake × STAKE_UNIT (gwei per ether). */
@@ -70,6 +71,7 @@ export function createGenesisState(params: DelayedParams, validators: readonly V
     committees,
     slashed: new Set(),
     beacon: createBeaconState(all),
+    stage1BaseFee: INITIAL_STAGE1_BASE_FEE,
     stage1Root: ZERO_ROOT,
     stage2Root: ZERO_ROOT,
     contracts: records,

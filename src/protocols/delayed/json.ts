@@ -96,6 +96,7 @@ export function delayedStateToJson(s: DelayedState): JsonObject {
     nonces: [...s.beacon.nonces].sort(byKey).map(([a, n]) => [a, String(n)]),
     stage1Root: toHexJson(s.stage1Root),
     stage2Root: toHexJson(s.stage2Root),
+    stage1BaseFee: String(s.stage1BaseFee),
     contracts: [...s.contracts.values()].map(contractToJson),
     txs: logItems(s.txs).map(sequencedTxToJson),
     graph: s.graph ? s.graph.getEdges() : null,
@@ -103,7 +104,7 @@ export function delayedStateToJson(s: DelayedState): JsonObject {
 }
 
 export function delayedStateFromJson(x: unknown, params: DelayedParams, validators: readonly Validator[], what = "state"): DelayedState {
-  const o = parseFields(x, ["genesisRoot", "committees", "slashed", "balances", "nonces", "stage1Root", "stage2Root", "contracts", "txs", "graph"], what);
+  const o = parseFields(x, ["genesisRoot", "committees", "slashed", "balances", "nonces", "stage1Root", "stage2Root", "stage1BaseFee", "contracts", "txs", "graph"], what);
   const accounts = (key: string): Map<string, bigint> =>
     new Map(
       parseArray(o[key], `${what}.${key}`).map((e, i) => {
@@ -138,6 +139,7 @@ export function delayedStateFromJson(x: unknown, params: DelayedParams, validato
     beacon: { balances: accounts("balances"), nonces: accounts("nonces") },
     stage1Root: parseBytes(o["stage1Root"], `${what}.stage1Root`, 32),
     stage2Root: parseBytes(o["stage2Root"], `${what}.stage2Root`, 32),
+    stage1BaseFee: parseBig(o["stage1BaseFee"], `${what}.stage1BaseFee`),
     contracts,
     txs: createLog(txs),
     graph,
@@ -262,7 +264,7 @@ function claimFromJson(x: unknown, what: string): AffirmationClaim {
 
 export function batchToJson(b: Batch): JsonObject {
   return {
-    header: { committee: b.header.committee, round: b.header.round, affirmationsRoot: toHexJson(b.header.affirmationsRoot) },
+    header: { committee: b.header.committee, round: b.header.round, gasUsed: b.header.gasUsed, executions: b.header.executions, affirmationsRoot: toHexJson(b.header.affirmationsRoot) },
     root: toHexJson(b.root),
     affirmations: b.affirmations.map(affirmationToJson),
     affirmationRoots: b.affirmationRoots.map(toHexJson),
@@ -275,9 +277,9 @@ export function batchToJson(b: Batch): JsonObject {
 
 export function batchFromJson(x: unknown, validators: readonly Validator[], what: string): Batch {
   const o = parseFields(x, ["header", "root", "affirmations", "affirmationRoots", "leaves", "candidates", "attestation", "members"], what);
-  const h = parseFields(o["header"], ["committee", "round", "affirmationsRoot"], `${what}.header`);
+  const h = parseFields(o["header"], ["committee", "round", "gasUsed", "executions", "affirmationsRoot"], `${what}.header`);
   return {
-    header: { committee: parseInteger(h["committee"], `${what}.header.committee`), round: parseInteger(h["round"], `${what}.header.round`), affirmationsRoot: parseBytes(h["affirmationsRoot"], `${what}.header.affirmationsRoot`, 32) },
+    header: { committee: parseInteger(h["committee"], `${what}.header.committee`), round: parseInteger(h["round"], `${what}.header.round`), gasUsed: parseInteger(h["gasUsed"], `${what}.header.gasUsed`), executions: parseInteger(h["executions"], `${what}.header.executions`), affirmationsRoot: parseBytes(h["affirmationsRoot"], `${what}.header.affirmationsRoot`, 32) },
     root: parseBytes(o["root"], `${what}.root`, 32),
     affirmations: parseArray(o["affirmations"], `${what}.affirmations`).map((a, i) => affirmationFromJson(a, `${what}.affirmations[${i}]`)),
     affirmationRoots: hexes(o["affirmationRoots"], `${what}.affirmationRoots`, 32),

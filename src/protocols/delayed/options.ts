@@ -10,6 +10,7 @@
  * | `loadBound` | most live contracts per committee, as a multiple of contracts / committees | 1.25 |
  * | `wrongSigners` | `committee:fraction[:fromSlot]`, several joined by `+` | none |
  * | `withhold` | Stage-1 slots whose proposer withholds the block's data, joined by `,` or `+` | none |
+ * | `stage1Bytes` | most bytes of encoded transactions in a Stage-1 block (`budget.ts`) | 1048576 |
  */
 import { XshardError } from "../../errors.js";
 import type { Stage2Mode } from "./rules.js";
@@ -32,10 +33,13 @@ export interface DelayedOptions {
   readonly loadBound: number;
   readonly wrongSigners: readonly WrongSignerFault[];
   readonly withhold: ReadonlySet<number>;
+  readonly stage1Bytes: number;
 }
 
 export const DEFAULT_EPOCH_SLOTS = 8;
 export const DEFAULT_LOAD_BOUND = 1.25;
+/** Default byte limit of a Stage-1 block: 1 MiB of encoded signed transactions. */
+export const DEFAULT_STAGE1_BYTES = 1 << 20;
 
 function bad(name: string, message: string, value: unknown): never {
   throw new XshardError("BAD_PARAM", `${name}: ${message}, got '${String(value)}'`, { name, value });
@@ -98,5 +102,6 @@ export function parseDelayedOptions(o: Readonly<Record<string, number | string>>
     loadBound: getNumber(o, "loadBound", DEFAULT_LOAD_BOUND, (n) => n >= 1 && n <= 1000, "a number in [1, 1000]"),
     wrongSigners: parseWrongSigners(String(o.wrongSigners ?? ""), committees),
     withhold: parseWithhold(String(o.withhold ?? "")),
+    stage1Bytes: getNumber(o, "stage1Bytes", DEFAULT_STAGE1_BYTES, (n) => Number.isInteger(n) && n >= 1024 && n <= 1 << 30, "an integer in [1024, 1073741824]"),
   };
 }

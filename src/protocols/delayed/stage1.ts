@@ -7,7 +7,8 @@
  * no contract code runs, and every transaction gets its global sequence number and its position
  * in the queue of every footprint contract that exists (and is not dropped) then.
  */
-import { processStage1Block as applyBeaconRule, type RejectReason } from "../../chain/beacon.js";
+import { getEncodedSize, processStage1Block as applyBeaconRule, type BlockRejectReason } from "../../chain/beacon.js";
+import { isFeeCapSufficient } from "../../chain/fees.js";
 import { checkAttestation, computeProposer, computeSigningRoot, computeSlotCommittee, computeSuccessorGroup, type Attestation, type Validator } from "../../chain/index.js";
 import type { SignatureVerifier } from "../../crypto/bls.js";
 import { bytesEqual } from "../../crypto/hash.js";
@@ -17,6 +18,7 @@ import { commitList } from "../../state/index.js";
 import type { ContractId } from "../../types.js";
 import { DOMAIN_STAGE1, Stage1Header, type Stage1HeaderValue } from "./containers.js";
 import { createContractRecord } from "./genesis.js";
+import { computeNextStage1BaseFee, computeStage1Limits } from "./budget.js";
 import { computeSuccessorCommittee } from "./stage2.js";
 import { appendLog, getActiveValidators, RESULTS_CONTRACT, type ContractRecord, type DelayedState, type SequencedTx } from "./state.js";
 import { MerkleKV } from "../../state/index.js";
@@ -57,9 +59,11 @@ export interface Stage1Built {
   /** The message the slot committee signs. */
   readonly signingRoot: Uint8Array;
   readonly proposer: Validator;
-  readonly rejected: readonly { tx: SignedTx; reason: RejectReason }[];
-  /** Candidates left for a later block (future nonces, over the block limit). */
+  readonly rejected: readonly { tx: SignedTx; reason: BlockRejectReason }[];
+  /** Candidates left for a later block (future nonces, no room left, fee cap below the base fee). */
   readonly deferred: readonly SignedTx[];
+  /** Of `deferred`, those waiting for the base fee to fall to their fee cap. */
+  readonly belowBaseFee: readonly SignedTx[];
 }
 
 /** What a verifier may skip (a node skips what it already checked); everything is checked by default. */
@@ -84,13 +88,14 @@ export function computeStage1SigningRoot(s: DelayedState, header: Stage1HeaderVa
 }
 
 /**
- * The block the slot's proposer builds: candidates in order up to the block limit, those valid
- * at Stage 1 (`chain/beacon.ts`). Undefined when every validator is slashed (no proposer).
+ * The block the slot's proposer builds: candidates in arrival order that are valid at Stage 1
+ * (`chain/beacon.ts`), fit the room left (count, bytes, declared gas) and whose fee cap covers the
+ * base fee (`budget.ts`). Undefined when every validator is slashed (no proposer).
  */
 export function buildStage1Block(s: DelayedState, candidates: readonly SignedTx[], slot: number): Stage1Built | undefined {
   const proposer = getStage1Proposer(s, slot);
   if (!proposer) return undefined;
-  const r = applyBeaconRule(s.beacon, candidates, proposer.account, s.params.blockTxLimit);
+  const r = applyBeaconRule(s.beacon, candidates, proposer.account, computeStage1Limits(s.params, s.stage1BaseFee));
   const header: Stage1HeaderValue = {
     slot,
     proposer: proposer.index,
@@ -98,7 +103,7 @@ export function buildStage1Block(s: DelayedState, candidates: readonly SignedTx[
     txsRoot: commitList(r.included.map((stx) => computeTxId(stx))).root,
     firstSeq: s.txs.length,
   };
-  return { block: { header, txs: r.included }, signingRoot: computeStage1SigningRoot(s, header), proposer, rejected: r.rejected, deferred: r.deferred };
+  return { block: { header, txs: r.included }, signingRoot: computeStage1SigningRoot(s, header), proposer, rejected: r.rejected, deferred: r.deferred, belowBaseFee: r.belowBaseFee };
 }
 
 function fail(code: string, message: string, data: Record<string, unknown> = {}): never {
@@ -109,7 +114,9 @@ function fail(code: string, message: string, data: Record<string, unknown> = {})
  * Verifies a Stage-1 block against the state and applies it; returns the new state and the
  * sequence numbers it gave. A typed error names the rule broken (BAD_PARENT, BAD_SEQUENCE,
  * WRONG_PROPOSER, BAD_TXS_ROOT, an attestation fault — UNKNOWN_SIGNER, DUPLICATE_SIGNER,
- * NO_SUPERMAJORITY, BAD_SIGNATURE —, INVALID_TX, TOO_MANY_TXS); the input state is never changed.
+ * NO_SUPERMAJORITY, BAD_SIGNATURE —, TOO_MANY_TXS, STAGE1_BYTES_EXCEEDED, STAGE1_GAS_EXCEEDED,
+ * FEE_CAP_BELOW_BASE_FEE, INVALID_TX); the input state is never changed. The state's Stage-1 base
+ * fee moves by the block's declared gas (EIP-1559).
  */
 export function processStage1Block(s: DelayedState, block: SignedStage1Block, verifier: SignatureVerifier, opts: Stage1Options = {}): { state: DelayedState; seqs: number[]; registered: ContractId[] } {
   const h = block.header;
@@ -122,8 +129,15 @@ export function processStage1Block(s: DelayedState, block: SignedStage1Block, ve
   if (!bytesEqual(commitList(txIds).root, h.txsRoot)) fail("BAD_TXS_ROOT", "transactions root does not match its transactions", { slot: h.slot });
   const fault = checkAttestation(verifier, getStage1Committee(s, h.slot), block.attestation, computeStage1SigningRoot(s, h), opts.verifySignatures !== false);
   if (fault) fail(fault, `attestation: ${fault}`, { slot: h.slot });
-  if (block.txs.length > s.params.blockTxLimit) fail("TOO_MANY_TXS", `${block.txs.length} transactions over the limit ${s.params.blockTxLimit}`, { count: block.txs.length });
-  const r = applyBeaconRule(s.beacon, block.txs, proposer.account, s.params.blockTxLimit);
+  const limits = computeStage1Limits(s.params, s.stage1BaseFee);
+  if (block.txs.length > limits.txs) fail("TOO_MANY_TXS", `${block.txs.length} transactions over the limit ${limits.txs}`, { count: block.txs.length });
+  const bytes = block.txs.reduce((a, stx) => a + getEncodedSize(stx), 0);
+  if (bytes > limits.bytes) fail("STAGE1_BYTES_EXCEEDED", `${bytes} bytes of transactions over the limit ${limits.bytes}`, { bytes, limit: limits.bytes });
+  const gas = block.txs.reduce((a, stx) => a + stx.tx.gasLimit, 0n);
+  if (gas > limits.gas) fail("STAGE1_GAS_EXCEEDED", `declared gas ${gas} over the limit ${limits.gas}`, { gas: String(gas), limit: String(limits.gas) });
+  const cheap = block.txs.findIndex((stx) => !isFeeCapSufficient(stx.tx.maxFeePerGas, limits.baseFee));
+  if (cheap >= 0) fail("FEE_CAP_BELOW_BASE_FEE", `transaction ${cheap}: fee cap below the base fee ${limits.baseFee}`, { index: cheap, baseFee: String(limits.baseFee) });
+  const r = applyBeaconRule(s.beacon, block.txs, proposer.account, limits);
   const bad = r.rejected[0];
   if (bad) fail("INVALID_TX", `transaction ${block.txs.indexOf(bad.tx)}: ${bad.reason}`, { index: block.txs.indexOf(bad.tx), reason: bad.reason });
   if (r.deferred.length > 0) fail("INVALID_TX", `transaction ${block.txs.indexOf(r.deferred[0] as SignedTx)}: nonce not next`, { index: block.txs.indexOf(r.deferred[0] as SignedTx), reason: "nonce too high" });
@@ -163,5 +177,6 @@ export function processStage1Block(s: DelayedState, block: SignedStage1Block, ve
     graph?.record([...positions.keys()]);
     seqs.push(seq);
   });
-  return { state: { ...s, beacon: r.state, stage1Root: Stage1Header.hashTreeRoot(h), contracts, txs, graph }, seqs, registered };
+  const stage1BaseFee = computeNextStage1BaseFee(s.params, s.stage1BaseFee, r.gas);
+  return { state: { ...s, beacon: r.state, stage1BaseFee, stage1Root: Stage1Header.hashTreeRoot(h), contracts, txs, graph }, seqs, registered };
 }

@@ -15,6 +15,7 @@ import { XshardError } from "../../errors.js";
 import { commitList } from "../../state/index.js";
 import type { ContractId } from "../../types.js";
 import { computeLoads } from "./assignment.js";
+import { computeStage2Budget, isBatchWithinBudget } from "./budget.js";
 import type { AffirmationClaim, Batch, SignedStage2Block, Stage2Block, Stage2Context, Stage2Inclusion } from "./blocks.js";
 export type { AffirmationClaim, Batch, CreatedRef, Dispute, SignedStage2Block, Stage2Block, Stage2Context, Stage2Inclusion } from "./blocks.js";
 export { buildEvidence, processEvidence, type EvidenceEffect } from "./evidence.js";
@@ -93,6 +94,15 @@ export function checkBatchAttestation(s: DelayedState, b: Batch, ctx: Stage2Cont
   return verdict === "ok" ? undefined : verdict;
 }
 
+/**
+ * A batch's round stayed within its committee's budget (`budget.ts`): the gas it reports is at most
+ * ⌊slotGas / stage2PerSlot⌋, or the round ran a single execution. Only the committee can know its
+ * gas (a full node re-executing the batch could dispute it); the chain checks the reported figure.
+ */
+export function checkBatchBudget(s: DelayedState, b: Batch): "OVER_BUDGET" | undefined {
+  return isBatchWithinBudget(b.header.gasUsed, b.header.executions, computeStage2Budget(s.params)) ? undefined : "OVER_BUDGET";
+}
+
 /** Every root a batch carries is the root of what it carries (header, affirmations, results). */
 export function checkBatchRoots(b: Batch, applied: readonly number[]): string | undefined {
   if (!bytesEqual(BatchHeader.hashTreeRoot(b.header), b.root)) return "BAD_BATCH_ROOT";
@@ -143,7 +153,7 @@ export function chooseAffirmations(s: DelayedState, held: ReadonlyMap<ContractId
   for (const [c, q] of held) {
     const rec = s.contracts.get(c);
     if (!rec) continue;
-    const ok = q.filter((e) => e.batch.header.committee === rec.committee && checkBatchAttestation(s, e.batch, ctx) === undefined);
+    const ok = q.filter((e) => e.batch.header.committee === rec.committee && checkBatchBudget(s, e.batch) === undefined && checkBatchAttestation(s, e.batch, ctx) === undefined);
     if (ok.length === 0) continue;
     entries.set(c, ok);
     candidates.set(c, ok.map((e) => e.batch.candidates[e.index] as CandidateAffirmation));
@@ -230,7 +240,7 @@ function getCanonicalOrder(block: Stage2Block): { inclusion: number; affirmation
  * header or a batch (UNKNOWN_SIGNER, DUPLICATE_SIGNER, NO_SUPERMAJORITY, BAD_SIGNATURE), BAD_BATCH_ROOT,
  * BAD_AFFIRMATION_ROOT, BAD_RESULTS_ROOT, BAD_AFFIRMATION (it does not say what its claim says),
  * WRONG_COMMITTEE, NOT_CONTINUING (does not continue the contract's affirmed chain),
- * ASSUMPTION_NOT_AFFIRMED.
+ * ASSUMPTION_NOT_AFFIRMED, OVER_BUDGET (a batch whose round used more gas than the Stage-2 budget).
  */
 export function processStage2Block(pre: DelayedState, block: SignedStage2Block, ctx: Stage2Context): { state: DelayedState; effects: Stage2Effects } {
   const h = block.header;
@@ -256,6 +266,15 @@ export function processStage2Block(pre: DelayedState, block: SignedStage2Block, 
     if (ctx.verifyRoots !== false) {
       const bad = checkBatchRoots(inc.batch, inc.applied);
       if (bad) fail(bad, `inclusion ${i}: batch roots do not match`, { inclusion: i });
+    }
+    if (checkBatchBudget(s, inc.batch)) {
+      fail("OVER_BUDGET", `inclusion ${i}: committee ${inc.batch.header.committee} reports ${inc.batch.header.gasUsed} gas in ${inc.batch.header.executions} executions, over the Stage-2 budget ${computeStage2Budget(s.params)} (rule: budget.ts isBatchWithinBudget)`, {
+        inclusion: i,
+        committee: inc.batch.header.committee,
+        gasUsed: inc.batch.header.gasUsed,
+        executions: inc.batch.header.executions,
+        budget: computeStage2Budget(s.params),
+      });
     }
     const af = checkBatchAttestation(s, inc.batch, ctx);
     if (af) fail(af, `inclusion ${i}: batch attestation: ${af}`, { inclusion: i, committee: inc.batch.header.committee });

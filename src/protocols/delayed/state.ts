@@ -102,6 +102,12 @@ export interface DelayedParams {
   readonly committees: number;
   readonly committeeSize: number;
   readonly blockTxLimit: number;
+  /** Execution capacity of one contract committee per slot, in metered gas (`budget.ts`). */
+  readonly slotGas: number;
+  /** Stage-2 blocks per slot: each gets ⌊slotGas / stage2PerSlot⌋ of every committee's gas. */
+  readonly stage2PerSlot: number;
+  /** Most bytes of encoded transactions in a Stage-1 block. */
+  readonly stage1Bytes: number;
   readonly stage2Mode: Stage2Mode;
   readonly assignment: Assignment;
   readonly loadBound: number;
@@ -116,6 +122,8 @@ export interface DelayedState {
   readonly committees: readonly (readonly Validator[])[];
   readonly slashed: ReadonlySet<number>;
   readonly beacon: BeaconState;
+  /** Base fee of the next Stage-1 block (EIP-1559 over declared gas, `budget.ts`). */
+  readonly stage1BaseFee: bigint;
   /** Root of the newest final Stage-1 header (zero before the first). */
   readonly stage1Root: Uint8Array;
   /** Root of the newest Stage-2 header (zero before the first). */

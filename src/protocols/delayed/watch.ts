@@ -9,6 +9,7 @@ import type { Runtime } from "../../runtime/index.js";
 import type { ContractId } from "../../types.js";
 import type { CommitteeViews } from "./committee.js";
 import { computeLeafRoot, computeProofRoot, createOneStepProof, getProofBytes, verifyOneStepProof, type FullPreState, type LeafTx } from "./faults.js";
+import { computeExecutionGas } from "./budget.js";
 import { NOOP_OBSERVER, type DelayedObserver } from "./observer.js";
 import type { Batch, Dispute } from "./stage2.js";
 import { getAffirmedIdx, getContract, getLogItem, getTxAt } from "./state.js";
@@ -22,11 +23,11 @@ export class FullNode {
   ) {}
 
   /** Re-executes affirmation `index` of `batch` leaf by leaf; the first wrong one is returned as a dispute. */
-  checkAffirmation(batch: Batch, index: number, kind: Dispute["kind"]): Dispute | undefined {
+  checkAffirmation(batch: Batch, index: number, kind: Dispute["kind"], slot: number): Dispute | undefined {
     const cand = batch.candidates[index] as CandidateAffirmation;
     const leaves = batch.leaves[index] as Uint8Array[];
     for (let i = 0; i < leaves.length; i++) {
-      const verdict = this.proveLeaf(cand, i, leaves[i] as Uint8Array);
+      const verdict = this.proveLeaf(cand, i, leaves[i] as Uint8Array, slot);
       if (verdict === "right") continue;
       if (verdict === "unknown") return undefined;
       return { kind, contract: cand.contract, position: cand.from + i, batch, postRoot: cand.postRoots[i] as Uint8Array, claimedLeaf: leaves[i] as Uint8Array, ...verdict };
@@ -40,7 +41,7 @@ export class FullNode {
    * is what it claims; "unknown" if no full state with those roots exists to build witnesses from;
    * else the one-step proof (checked by the verifier's code) of the right leaf.
    */
-  private proveLeaf(cand: CandidateAffirmation, i: number, claimed: Uint8Array): "right" | "unknown" | { recomputedLeaf: Uint8Array; proofRoot: Uint8Array } {
+  private proveLeaf(cand: CandidateAffirmation, i: number, claimed: Uint8Array, slot: number): "right" | "unknown" | { recomputedLeaf: Uint8Array; proofRoot: Uint8Array } {
     const chain = this.views.chain;
     const t = getTxAt(chain, cand.contract, cand.from + i);
     const rootOf = (d: ContractId, pos: number): Uint8Array | undefined => {
@@ -58,10 +59,14 @@ export class FullNode {
     }
     const tx: LeafTx = { seq: t.seq, txId: t.txId, sender: t.stx.tx.sender, gasLimit: t.stx.tx.gasLimit, program: t.stx.tx.program };
     const states = new Map(pre.map((p) => [p.contract, { state: p.kv, codeHash: p.codeHash, ended: p.ended }]));
-    if (bytesEqual(computeLeafRoot(this.runtime, tx, cand.contract, states).leaf, claimed)) return "right";
+    const again = computeLeafRoot(this.runtime, tx, cand.contract, states);
+    // A full node's re-execution: work of no committee (group −1), not counted against any budget.
+    this.observer.onExecution?.(slot, -1, t.seq, "reexecute", computeExecutionGas(again.gas, 0));
+    if (bytesEqual(again.leaf, claimed)) return "right";
     const { proof, leaf } = createOneStepProof(this.runtime, tx, cand.contract, pre);
     if (!bytesEqual(verifyOneStepProof(this.runtime, tx, proof), leaf)) throw new Error("internal: one-step proof does not verify");
     this.observer.count("fraudProofBytes", getProofBytes(proof));
+    this.observer.onTransfer?.(slot, "proof", getProofBytes(proof));
     return { recomputedLeaf: leaf, proofRoot: computeProofRoot(proof) };
   }
 }

@@ -1,27 +1,10 @@
 /**
  * The fee market and gas rules of the receipts design (DESIGN §3): an EIP-1559 base fee per shard,
- * segment gas and fees, the prepaid budget, block gas. Pure math, one function per rule.
+ * segment gas and fees, the prepaid budget, block gas. Pure math, one function per rule. The
+ * base-fee rule itself is shared with the two-stage chain's Stage 1 (`src/chain/fees.ts`).
  */
 
-/**
- * The next block's base fee: `base + base·(used − target)/target/8` in integer math, target = half
- * the gas limit (±12.5 % per block at most). As in EIP-1559 an increase is at least 1 (otherwise a
- * base fee below 8 could never rise), and the base fee never falls below 1.
- */
-export function computeNextBaseFee(base: bigint, gasUsed: bigint, gasLimit: bigint): bigint {
-  const target = gasLimit / 2n;
-  if (gasUsed > target) {
-    const delta = (base * (gasUsed - target)) / target / 8n;
-    return base + (delta > 1n ? delta : 1n);
-  }
-  const next = base - (base * (target - gasUsed)) / target / 8n;
-  return next > 1n ? next : 1n;
-}
-
-/** A segment (new transaction, claim or receipt) may enter a block only if its fee cap covers the base fee. */
-export function isFeeCapSufficient(maxFeePerGas: bigint, baseFee: bigint): boolean {
-  return maxFeePerGas >= baseFee;
-}
+export { computeNextBaseFee, isFeeCapSufficient } from "../../chain/fees.js";
 
 /** Gas a segment uses: the fixed segment cost, its proof bytes, its calls' instructions; never more than the gas left. */
 export function computeSegmentGas(instructions: bigint, proofBytes: number, gasLeft: bigint, segmentGas: bigint, proofByteGas: bigint): bigint {

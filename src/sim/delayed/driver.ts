@@ -31,6 +31,7 @@ import { Runtime } from "../../runtime/index.js";
 import { MerkleKV } from "../../state/index.js";
 import type { ContractId } from "../../types.js";
 import { computeLoadBound, computeLoads } from "../../protocols/delayed/assignment.js";
+import { computeStage1GasLimit, computeStage2Budget } from "../../protocols/delayed/budget.js";
 import { CommitteeViews, type TxResult } from "../../protocols/delayed/committee.js";
 import { Stage2Header, type EvidenceValue } from "../../protocols/delayed/containers.js";
 import { processEpochBoundary } from "../../protocols/delayed/epoch.js";
@@ -97,6 +98,8 @@ export class DelayedSimulation implements ProofSource {
   readonly blocks: SignedStage2Block[] = [];
   readonly records: TxRecord[] = [];
   private disputes: Dispute[] = [];
+  /** Submission index → why it waits in the mempool (fee cap below Stage 1's base fee): its `hung` reason if the run ends. */
+  private readonly waiting = new Map<number, string>();
   private readonly genesisTotal: bigint;
   private readonly liveness: DegradationRecorder;
 
@@ -114,7 +117,18 @@ export class DelayedSimulation implements ProofSource {
     const deployed = deployGenesis(this.runtime, input.workload.genesis, loadContractCode);
     const validators = createValidators(cfg.validators, cfg.seed);
     this.chain = createGenesisState(
-      { seed: cfg.seed, committees: cfg.shards, committeeSize: cfg.committeeSize, blockTxLimit: cfg.blockTxLimit, stage2Mode: this.opts.stage2Mode, assignment: this.opts.assignment, loadBound: this.opts.loadBound },
+      {
+        seed: cfg.seed,
+        committees: cfg.shards,
+        committeeSize: cfg.committeeSize,
+        blockTxLimit: cfg.blockTxLimit,
+        slotGas: cfg.slotGas,
+        stage2PerSlot: cfg.stage2PerSlot,
+        stage1Bytes: this.opts.stage1Bytes,
+        stage2Mode: this.opts.stage2Mode,
+        assignment: this.opts.assignment,
+        loadBound: this.opts.loadBound,
+      },
       validators,
       deployed.map((d) => ({ id: d.id, codeHash: d.codeHash, root: d.state.root(), ...(d.placement === undefined ? {} : { placement: d.placement }) })),
       computeGenesisAccounts(input.workload.genesis),
@@ -169,7 +183,7 @@ export class DelayedSimulation implements ProofSource {
       mempool = mempool.concat(bySlot.get(s) ?? []);
       mempool = this.produceStage1Block(s, mempool);
       this.recordSlot(s);
-      if (this.opts.assignment === "adaptive" && (s + 1) % this.opts.epochSlots === 0) this.reassign();
+      if (this.opts.assignment === "adaptive" && (s + 1) % this.opts.epochSlots === 0) this.reassign(s);
       this.input.onSlot?.(s, endSlot);
       const done = s >= lastSubmission && mempool.length === 0 && this.disputesInFlight === 0 && this.disputes.length === 0 && this.records.every((t) => t.finalBlock !== undefined);
       if (!done && s < endSlot) this.queue.schedule(slotStart(s + 1), round(s + 1, 0));
@@ -201,10 +215,17 @@ export class DelayedSimulation implements ProofSource {
       return mempool;
     }
     for (const { tx, reason } of built.rejected) this.metrics.recorder.finish(indexOf.get(tx) as number, null, "rejected", reason);
+    // Below the base fee: the transaction waits, as a receipts shard keeps it (hung if still waiting at the end).
+    for (const tx of built.belowBaseFee) this.waiting.set(indexOf.get(tx) as number, "base fee above cap on stage 1");
+    for (const tx of built.block.txs) this.waiting.delete(indexOf.get(tx) as number);
     const signers = this.liveness.online(committee, slot);
     const attestation = collectAttestation(this.verifier, signers, built.signingRoot);
     this.metrics.count("signatures", signers.length);
+    this.metrics.onSignatures(slot, signers.length, signers.length);
+    const baseFee = this.chain.stage1BaseFee;
     const { state, seqs, registered } = processStage1Block(this.chain, { ...built.block, attestation }, this.verifier);
+    this.metrics.recorder.series(slot, "stage1BaseFee", Number(baseFee));
+    this.metrics.recorder.series(slot, "stage1DeclaredGas", Number(built.block.txs.reduce((a, stx) => a + stx.tx.gasLimit, 0n)));
     this.setChain(state);
     for (const id of registered) this.local.addFrontier(id, getContract(state, id).committee, MerkleKV.empty());
     this.local.addTxs(seqs);
@@ -272,6 +293,7 @@ export class DelayedSimulation implements ProofSource {
     const signers = this.liveness.online(attesters, slot);
     const attestation = collectAttestation(this.verifier, signers, computeStage2SigningRoot(this.chain, block.header));
     this.metrics.count("signatures", signers.length);
+    this.metrics.onSignatures(slot, signers.length, signers.length + block.inclusions.reduce((a, i) => a + i.batch.attestation.signers.length, 0));
     const signed: SignedStage2Block = { ...block, root: Stage2Header.hashTreeRoot(block.header), attestation, attesters };
     // The canonical import: the same transition every node applies to this block.
     const { state, effects } = processStage2Block(pre, signed, this.ctx);
@@ -285,10 +307,10 @@ export class DelayedSimulation implements ProofSource {
       else this.local.resetGenesis(c.id, kv);
     }
     for (const id of effects.absent) this.local.resetGenesis(id, MerkleKV.empty(), true);
-    this.prunePending(effects.applied);
+    this.prunePending(effects.applied, slot);
     this.local.discardConflictingWork();
     this.local.dropContracts(effects.dropped);
-    if (this.keepHistory) this.watch(effects.applied);
+    if (this.keepHistory) this.watch(effects.applied, slot);
   }
 
   /** An affirmation the chain applied: locators for proofs, trace events, finality. */
@@ -372,7 +394,7 @@ export class DelayedSimulation implements ProofSource {
    * different leaves is a conflicting signature: a full node settles it by one-step re-execution
    * and, when it is the wrong one, keeps the evidence for the next block.
    */
-  private prunePending(applied: readonly AppliedAffirmation[]): void {
+  private prunePending(applied: readonly AppliedAffirmation[], slot: number): void {
     const appliedBy = new Map<string, Batch>();
     for (const a of applied) appliedBy.set(`${a.claim.contract}\u0000${a.claim.from}\u0000${a.claim.to}`, a.batch);
     const pending = this.pool.pending;
@@ -386,7 +408,7 @@ export class DelayedSimulation implements ProofSource {
           continue;
         }
         const winner = appliedBy.get(`${c}\u0000${cand.from}\u0000${cand.to}`);
-        if (winner && winner !== e.batch && this.keepHistory) this.check(e, "signed");
+        if (winner && winner !== e.batch && this.keepHistory) this.check(e, "signed", slot);
       }
       if (keep.length > 0) pending.set(c, keep);
       else pending.delete(c);
@@ -397,10 +419,10 @@ export class DelayedSimulation implements ProofSource {
    * After a block, a full node re-executes the leaves just applied and those of every affirmation
    * that carries ≥ 2/3 of its committee's stake but still waits (a committee majority's claim).
    */
-  private watch(applied: readonly AppliedAffirmation[]): void {
-    for (const a of applied) this.sendDispute(this.fullNode.checkAffirmation(a.batch, a.affirmation, "fraud"));
+  private watch(applied: readonly AppliedAffirmation[], slot: number): void {
+    for (const a of applied) this.sendDispute(this.fullNode.checkAffirmation(a.batch, a.affirmation, "fraud", slot));
     for (const q of this.pool.pending.values()) {
-      for (const e of q) if (!e.checked && this.isBatchFinal(e.batch)) this.check(e, "signed");
+      for (const e of q) if (!e.checked && this.isBatchFinal(e.batch)) this.check(e, "signed", slot);
     }
   }
 
@@ -408,9 +430,9 @@ export class DelayedSimulation implements ProofSource {
     return checkBatchAttestation(this.chain, b, this.ctx) === undefined;
   }
 
-  private check(e: Pending, kind: Dispute["kind"]): void {
+  private check(e: Pending, kind: Dispute["kind"], slot: number): void {
     e.checked = true;
-    this.sendDispute(this.fullNode.checkAffirmation(e.batch, e.index, kind));
+    this.sendDispute(this.fullNode.checkAffirmation(e.batch, e.index, kind, slot));
   }
 
   /** The full node's evidence reaches the Stage-2 proposers after the network delay. */
@@ -426,10 +448,10 @@ export class DelayedSimulation implements ProofSource {
   // ------------------------------------------------ adaptive assignment
 
   /** Epoch boundary: re-assign live contracts from the co-access graph; hand state over with proofs. */
-  private reassign(): void {
+  private reassign(slot: number): void {
     const { state, moves } = processEpochBoundary(this.chain);
     this.setChain(state);
-    for (const m of moves) this.local.handOver(m.id, m.from, m.to);
+    for (const m of moves) this.local.handOver(m.id, m.from, m.to, slot);
   }
 
   // ------------------------------------------------ metrics
@@ -447,6 +469,7 @@ export class DelayedSimulation implements ProofSource {
       const index = this.metrics.indexOf[seq] as number;
       if ((this.records[seq] as TxRecord).finalBlock === undefined && recorder.isFinished(index)) recorder.finish(index, null, "hung", "not final by the end of the run");
     }
+    for (const [index, reason] of this.waiting) if (!recorder.isFinished(index)) recorder.finish(index, null, "hung", reason);
     const live = getLiveAssignment(this.chain);
     const results = this.liveness.apply(recorder.build(
       this.protocolName,
@@ -484,6 +507,9 @@ export class DelayedSimulation implements ProofSource {
         loadBound: o.loadBound,
         wrongSigners: o.wrongSigners.map((w) => `${w.committee}:${w.fraction}:${w.fromSlot}`).join("+"),
         withhold: [...o.withhold].sort((a, b) => a - b),
+        stage1Bytes: o.stage1Bytes,
+        stage1GasLimit: Number(computeStage1GasLimit(this.chain.params)),
+        stage2Budget: computeStage2Budget(this.chain.params),
       },
       "committees",
     );

@@ -9,7 +9,7 @@ import { computeStage2BlocksFor } from "../../protocols/delayed/rules.js";
 import type { ContractId } from "../../types.js";
 import { MetricsRecorder, round } from "../metrics.js";
 
-type Figure = DelayedFigure | "affirmations" | "conditionalAffirmations" | "assumptions" | "evidence" | "fraudProofs" | "slashed" | "slashedStake" | "withheldBlocks" | "withheldTxs";
+type Figure = DelayedFigure | "proofBytes" | "signaturesVerified" | "affirmations" | "conditionalAffirmations" | "assumptions" | "evidence" | "fraudProofs" | "slashed" | "slashedStake" | "withheldBlocks" | "withheldTxs";
 
 export class DelayedMetrics implements DelayedObserver, Required<WorkObserver> {
   readonly recorder: MetricsRecorder;
@@ -26,23 +26,34 @@ export class DelayedMetrics implements DelayedObserver, Required<WorkObserver> {
   private fullyFinalSlot = -1;
   maxLag = 0;
   maxCommitteeLoad = 0;
+  /** Stage-2 gas by execution kind (the whole run), and per slot per committee. */
+  private readonly gasByKind: Record<ExecutionKind, number> = { execute: 0, foreign: 0, speculate: 0, reexecute: 0 };
+  private readonly gasThisSlot = new Map<number, number>();
+  private maxCommitteeGas = 0;
 
   /** `committees`: contract committees of the run (the groups of the work figures). */
   constructor(slotSeconds: number, trace: readonly number[], committees = 0) {
     this.recorder = new MetricsRecorder(slotSeconds, trace, committees);
   }
 
-  // The shared work figures (`WorkObserver`): handed to the simulator's one work collector.
+  // The shared work events (`WorkObserver`): handed to the simulator's one work collector, and kept
+  // here for delayed's own figures — the committees' gas (group ≥ 0; a full node's re-executions,
+  // group −1, are no committee's budget) by kind, and per committee per slot.
   onExecution(slot: number, group: number, tx: number, kind: ExecutionKind, gas: number): void {
     this.recorder.work.onExecution(slot, group, tx, kind, gas);
+    if (group < 0) return;
+    this.gasByKind[kind] += gas;
+    this.gasThisSlot.set(group, (this.gasThisSlot.get(group) ?? 0) + gas);
   }
 
   onTransfer(slot: number, kind: TransferKind, bytes: number): void {
     this.recorder.work.onTransfer(slot, kind, bytes);
+    if (kind === "proof") this.count("proofBytes", bytes);
   }
 
   onSignatures(slot: number, made: number, verified: number): void {
     this.recorder.work.onSignatures(slot, made, verified);
+    this.count("signaturesVerified", verified);
   }
 
   get(name: Figure): number {
@@ -113,6 +124,10 @@ export class DelayedMetrics implements DelayedObserver, Required<WorkObserver> {
     if (this.crossThisSlot.total > 0) r.series(s, "crossCommitteeShare", round(this.crossThisSlot.cross / this.crossThisSlot.total));
     this.crossThisSlot = { cross: 0, total: 0 };
     this.affirmedThisSlot = 0;
+    const gas = Array.from({ length: loads.length }, (_, k) => this.gasThisSlot.get(k) ?? 0);
+    r.series(s, "stage2Gas", gas);
+    this.maxCommitteeGas = Math.max(this.maxCommitteeGas, ...gas);
+    this.gasThisSlot.clear();
   }
 
   /** The protocol's summary figures (`summary.protocol` of the results file). */
@@ -144,6 +159,7 @@ export class DelayedMetrics implements DelayedObserver, Required<WorkObserver> {
       witnessBytesTotal: f("witnessBytes"),
       witnessBytesPerAffirmation: f("affirmations") > 0 ? round(f("witnessBytes") / f("affirmations")) : 0,
       signatures: f("signatures"),
+      signaturesVerified: f("signaturesVerified"),
       crossCommitteeShare: cross.total > 0 ? round(cross.cross / cross.total) : null,
       crossCommitteeShareByEpoch: this.crossByEpoch.slice(0, this.crossByEpoch.findLastIndex((e) => e.total > 0) + 1).map((e) => (e.total > 0 ? round(e.cross / e.total) : 0)),
       maxCommitteeLoad: this.maxCommitteeLoad,
@@ -158,6 +174,11 @@ export class DelayedMetrics implements DelayedObserver, Required<WorkObserver> {
       coneSizeMean: this.coneSizes.length > 0 ? round(this.coneSizes.reduce((a, b) => a + b, 0) / this.coneSizes.length) : 0,
       withheldBlocks: f("withheldBlocks"),
       withheldTxs: f("withheldTxs"),
+      gasExecute: this.gasByKind.execute,
+      gasForeign: this.gasByKind.foreign,
+      gasSpeculate: this.gasByKind.speculate,
+      gasReexecute: this.gasByKind.reexecute,
+      maxCommitteeGasPerSlot: this.maxCommitteeGas,
     };
   }
 }

@@ -37,7 +37,7 @@ export interface TxOutcomeProof {
   genesisRoot: string;
   header: { number: number; slot: number; parentRoot: string; batchesRoot: string; evidenceRoot: string };
   headerAttestation: SignatureJson;
-  batch: { committee: number; round: number; affirmationsRoot: string };
+  batch: { committee: number; round: number; gasUsed: number; executions: number; affirmationsRoot: string };
   batchAttestation: SignatureJson;
   /** Indices of the batch's affirmations the block applied (part of the batch's inclusion leaf). */
   applied: number[];
@@ -96,7 +96,7 @@ export function createTxOutcomeProof(m: ProofMaterial): TxOutcomeProof {
     genesisRoot: toHex(m.genesisRoot),
     header: { number: h.number, slot: h.slot, parentRoot: toHex(h.parentRoot), batchesRoot: toHex(h.batchesRoot), evidenceRoot: toHex(h.evidenceRoot) },
     headerAttestation: { signers: [...m.block.attestation.signers], signature: toHex(m.block.attestation.signature) },
-    batch: { committee: m.batch.header.committee, round: m.batch.header.round, affirmationsRoot: toHex(m.batch.header.affirmationsRoot) },
+    batch: { committee: m.batch.header.committee, round: m.batch.header.round, gasUsed: m.batch.header.gasUsed, executions: m.batch.header.executions, affirmationsRoot: toHex(m.batch.header.affirmationsRoot) },
     batchAttestation: { signers: [...m.batch.attestation.signers], signature: toHex(m.batch.attestation.signature) },
     applied: [...m.applied],
     inclusion: branch(m.block.inclusionRoots, m.inclusionIndex),

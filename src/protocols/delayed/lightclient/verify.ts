@@ -272,8 +272,14 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
 
   /** The batch: its inclusion in the header and its committee's signature. */
   function checkBatch(o: Record<string, unknown>, header: VerifiedHeader): VerifiedBatch {
-    const b = r.object(o.batch, "proof.batch", ["committee", "round", "affirmationsRoot"]);
-    const batch = { committee: r.uint(b.committee, "proof.batch.committee"), round: r.uint(b.round, "proof.batch.round"), affirmationsRoot: r.hex(b.affirmationsRoot, "proof.batch.affirmationsRoot", 32) };
+    const b = r.object(o.batch, "proof.batch", ["committee", "round", "gasUsed", "executions", "affirmationsRoot"]);
+    const batch = {
+      committee: r.uint(b.committee, "proof.batch.committee"),
+      round: r.uint(b.round, "proof.batch.round"),
+      gasUsed: r.uint(b.gasUsed, "proof.batch.gasUsed"),
+      executions: r.uint(b.executions, "proof.batch.executions"),
+      affirmationsRoot: r.hex(b.affirmationsRoot, "proof.batch.affirmationsRoot", 32),
+    };
     const att = readSignature(o.batchAttestation, "proof.batchAttestation");
     const applied = r.list(o.applied, "proof.applied", MAX_AFFIRMATIONS, (x, p) => r.uint(x, p));
     const inclusion = readBranch(o.inclusion, "proof.inclusion");
