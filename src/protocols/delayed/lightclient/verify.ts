@@ -192,7 +192,11 @@ function isSameJson(a: unknown, b: unknown): boolean {
     const as = a as unknown[];
     const bs = b as unknown[];
     if (as.length !== bs.length) return false;
-    for (let i = 0; i < as.length; i++) if (!isSameJson(as[i], bs[i])) return false;
+    for (let i = 0; i < as.length; i++) {
+      const x = as[i];
+      // Primitives (signer indices, hex strings) compared here, without a call.
+      if (x !== bs[i] && (typeof x !== "object" || !isSameJson(x, bs[i]))) return false;
+    }
     return true;
   }
   const ao = a as Record<string, unknown>;
@@ -201,7 +205,8 @@ function isSameJson(a: unknown, b: unknown): boolean {
   for (const k in ao) {
     if (!Object.hasOwn(ao, k)) continue;
     keys++;
-    if (!Object.hasOwn(bo, k) || !isSameJson(ao[k], bo[k])) return false;
+    const x = ao[k];
+    if (!Object.hasOwn(bo, k) || (x !== bo[k] && (typeof x !== "object" || !isSameJson(x, bo[k])))) return false;
   }
   for (const k in bo) if (Object.hasOwn(bo, k)) keys--;
   return keys === 0;
