@@ -3,18 +3,22 @@
  * several seeds, with error bars).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { DEFAULT_RUN_CONFIG, resolveRunConfig, runProtocol, stringifyResults } from "../runner.js";
+import { XshardError } from "../errors.js";
+import { parseDecimalInteger } from "../numbers.js";
+import { DEFAULT_RUN_CONFIG, resolveRunConfig } from "../runner.js";
 import { computeSeedSummary, formatSeedTable, toSeedSummaryCsv, type SeedSummary } from "../report/seeds.js";
 import { formatComparisonTable, toSummaryCsv } from "../report/table.js";
 import { renderComparisonReport } from "../report/html.js";
 import type { ResultsFile } from "../results/schema.js";
 import { addRunOptions, runConfigFromFlags } from "./options.js";
-import { createProgress } from "./progress.js";
-import { loadWorkload } from "./workload.js";
+import { planRunWorkload } from "./workload.js";
 import { assertWritableOut } from "./output.js";
-import { fileNameOf, getRawArgs, parseProtocolList } from "./common.js";
+import { checkRunSize } from "./size.js";
+import { fileNameOf, getRawArgs, parseProtocolList, withoutPlacementArgs } from "./common.js";
+import { canUseWorkers, runCompareSpecs } from "./compareRun.js";
 import { parseSeeds } from "./sweepGrid.js";
 
 
@@ -26,25 +30,57 @@ export interface CompareOutput {
   readonly seedSummary?: SeedSummary;
 }
 
+/** What each seed's directory holds. */
+interface SeedRun {
+  readonly seed: string;
+  /** The out directory as given (single seed) or DIR/seeds/<seed>. */
+  readonly dir: string;
+  readonly results: ResultsFile[];
+}
+
 /**
- * Generates the workload of a seed once and runs it under each protocol; writes DIR/<protocol>.json
- * and DIR/summary.csv (and checks `outFiles` in DIR before generating, when given).
+ * Runs every protocol under every seed — in worker threads when more than one thread is asked for
+ * (and the compiled worker exists), else here — and writes DIR/<protocol>.json and
+ * DIR/summary.csv per seed. Everything that can be refused is checked before any work starts:
+ * the configurations, the run size and each output directory.
  */
-function runSeed(o: Record<string, unknown>, protocols: readonly string[], seed: string, dir: string, outFiles?: string[]): { results: ResultsFile[]; workload: string } {
-  const flags = { ...o, seed };
-  const configs = protocols.map((p) => resolveRunConfig(runConfigFromFlags(flags, p)));
-  const workload = loadWorkload(flags, seed, outFiles === undefined ? { configs } : { configs, out: { dir, files: outFiles } });
-  mkdirSync(dir, { recursive: true });
-  const results: ResultsFile[] = [];
-  for (const config of configs) {
-    const progress = createProgress(config.protocol);
-    const out = runProtocol(config, workload, (s, last) => progress.update(s + 1, last + 1));
-    progress.stop();
-    writeFileSync(join(dir, fileNameOf(config.protocol)), stringifyResults(out.results));
-    results.push(out.results);
+async function runSeeds(o: Record<string, unknown>, protocols: readonly string[], seeds: readonly string[], dirOf: (seed: string) => string, extraFiles: readonly string[]): Promise<{ runs: SeedRun[]; workload: string }> {
+  let workload = "";
+  for (const seed of seeds) {
+    const flags = { ...o, seed };
+    const configs = protocols.map((p) => resolveRunConfig(runConfigFromFlags(flags, p)));
+    const plan = planRunWorkload(flags, seed);
+    workload ||= plan.name;
+    checkRunSize(plan.size, configs, o.allowLarge === true);
+    assertWritableOut(dirOf(seed), [...protocols.map(fileNameOf), "summary.csv", ...extraFiles]);
   }
-  writeFileSync(join(dir, "summary.csv"), toSummaryCsv(results));
-  return { results, workload: workload.name };
+  const specs = seeds.flatMap((seed) => protocols.map((protocol) => ({ seed, protocol })));
+  const threads = chooseThreads(o.workers, specs.length);
+  for (const seed of seeds) mkdirSync(dirOf(seed), { recursive: true });
+  const { runs: done, threads: used } = await runCompareSpecs(o, specs, threads, (spec, d) => writeFileSync(join(dirOf(spec.seed), fileNameOf(spec.protocol)), d.text));
+  if (used > 0) process.stderr.write(`xshard: compare: ${specs.length} runs in ${used} worker thread(s)\n`);
+  const runs = seeds.map((seed, i) => {
+    const results = done.slice(i * protocols.length, (i + 1) * protocols.length).map((d) => d.results);
+    writeFileSync(join(dirOf(seed), "summary.csv"), toSummaryCsv(results));
+    return { seed, dir: dirOf(seed), results };
+  });
+  return { runs, workload };
+}
+
+/**
+ * Threads for `compare`: `--workers N` (1 = in this thread), by default one per core up to the
+ * number of runs; always 1 when the compiled worker file is missing (running from the sources).
+ */
+export function chooseThreads(flag: unknown, runs: number): number {
+  const asked = flag === undefined ? availableParallelism() : parseWorkersFlag(flag);
+  if (!canUseWorkers()) return 1;
+  return Math.max(1, Math.min(asked, runs));
+}
+
+function parseWorkersFlag(v: unknown): number {
+  const n = parseDecimalInteger(String(v));
+  if (n === undefined || n < 1 || n > 64) throw new XshardError("BAD_PARAM", `--workers must be an integer in [1, 64], got '${String(v)}'`, { name: "workers", value: v });
+  return n;
 }
 
 /**
@@ -55,21 +91,23 @@ function runSeed(o: Record<string, unknown>, protocols: readonly string[], seed:
 export async function runCompare(o: Record<string, unknown>, argv: readonly string[]): Promise<CompareOutput> {
   const protocols = parseProtocolList(o.protocols);
   const seeds = parseSeeds(o.seeds, String(o.seed ?? DEFAULT_RUN_CONFIG.seed));
+  if (o.workers !== undefined) parseWorkersFlag(o.workers);
   const dir = resolve(String(o.out));
-  const generatedBy = ["xshard", ...argv].join(" ");
-  const files = protocols.map(fileNameOf);
+  // How many threads ran is not part of the result: the report's "generated by" line leaves --workers out.
+  const generatedBy = ["xshard", ...withoutPlacementArgs(argv, ["--workers"])].join(" ");
   if (o.seeds === undefined) {
     // The out check names the path as given (an empty one is refused, not resolved to the cwd).
-    const { results, workload } = runSeed(o, protocols, seeds[0] as string, String(o.out), [...files, "summary.csv", "report.html"]);
+    const { runs, workload } = await runSeeds(o, protocols, seeds, () => String(o.out), ["report.html"]);
+    const results = (runs[0] as SeedRun).results;
     writeFileSync(join(dir, "report.html"), await renderComparisonReport({ title: `xshard compare — ${workload}`, results, generatedBy }));
     return { results, dir };
   }
   assertWritableOut(String(o.out), ["summary.csv", "report.html"]);
-  const runs = seeds.map((seed) => runSeed(o, protocols, seed, join(dir, "seeds", seed), [...files, "summary.csv"]));
+  const { runs, workload } = await runSeeds(o, protocols, seeds, (seed) => join(dir, "seeds", seed), []);
   const seedSummary = computeSeedSummary(seeds, runs.map((r) => r.results));
   writeFileSync(join(dir, "summary.csv"), toSeedSummaryCsv(seedSummary));
-  const first = runs[0] as { results: ResultsFile[]; workload: string };
-  const title = `xshard compare — ${first.workload} × ${seeds.length} seeds`;
+  const first = runs[0] as SeedRun;
+  const title = `xshard compare — ${workload} × ${seeds.length} seeds`;
   writeFileSync(join(dir, "report.html"), await renderComparisonReport({ title, results: first.results, generatedBy, seedSummary }));
   return { results: first.results, dir, seedSummary };
 }
@@ -81,7 +119,8 @@ export function addCompareCommand(program: Command): void {
       .description("run the same transactions under several protocols; writes DIR/<protocol>.json, summary.csv, report.html")
       .option("--protocols <list>", "comma-separated protocols (default: all)")
       .option("--seeds <n|list>", "run under N seeds counting up from --seed, or under the listed seeds; summary.csv and the report give mean and 95% interval")
-      .option("--out <dir>", "output directory", "xshard-report"),
+      .option("--out <dir>", "output directory", "xshard-report")
+      .option("--workers <n>", "worker threads running protocols at the same time (default: cores; 1 = one after the other in this thread); results are the same bytes"),
   ).action(async (o: Record<string, unknown>, cmd: Command) => {
     const { results, dir, seedSummary } = await runCompare(o, ["compare", ...cmd.args, ...getRawArgs(cmd)]);
     console.log(seedSummary ? formatSeedTable(seedSummary) : formatComparisonTable(results));

@@ -4,6 +4,7 @@
  * package). Every module that builds trees or SSZ roots imports this module first.
  */
 import { digest } from "@chainsafe/as-sha256";
+import { hashInto } from "@chainsafe/hashtree";
 import { setHasher } from "@chainsafe/persistent-merkle-tree";
 import { hasher as hashtreeHasher } from "@chainsafe/persistent-merkle-tree/hasher/hashtree";
 
@@ -57,4 +58,14 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 /** The 32-byte principal of a contract: how token balances and receipts name a contract. */
 export function contractPrincipal(id: string): Uint8Array {
   return sha256("xshard:contract:", id);
+}
+
+/**
+ * SHA-256 of each 64-byte block of `input` (two 32-byte nodes), into `output` (32 bytes per block),
+ * in one call of the hashtree library: its per-call cost dominates a single 64-byte hash, so
+ * hashing many pairs at once costs several times less per hash than `digest64` pair by pair.
+ */
+export function digest64Many(input: Uint8Array, output: Uint8Array): void {
+  if (input.length % 64 !== 0 || output.length !== input.length / 2) throw new RangeError(`digest64Many: ${input.length} input bytes, ${output.length} output bytes`);
+  if (input.length > 0) hashInto(input, output);
 }

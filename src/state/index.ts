@@ -17,5 +17,5 @@ export {
 } from "./witness.js";
 export type { StateWitness, WitnessBucket } from "./witness.js";
 export type { ProofSibling } from "./proof.js";
-export { commitList, verifyListProof } from "./results.js";
-export type { ListCommitment } from "./results.js";
+export { commitList, verifyListProof, verifyListProofs } from "./results.js";
+export type { ListCommitment, ListProofQuery } from "./results.js";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { toHex } from "../../src/crypto/hash.js";
 import { MAX_ARG_BYTES, MAX_STEPS } from "../../src/program/index.js";
 import { ResultLeaf, computeValuesRoot } from "../../src/protocols/delayed/containers.js";
-import { computeResultLeafRoot, computeValuesRootFast } from "../../src/protocols/delayed/lightclient/leaf.js";
+import { computeResultLeafRoot, computeResultLeafRoots, computeValuesRootFast } from "../../src/protocols/delayed/lightclient/leaf.js";
 
 const value = fc.oneof(fc.constant(null), fc.uint8Array({ maxLength: MAX_ARG_BYTES }), fc.uint8Array({ minLength: MAX_ARG_BYTES - 40, maxLength: MAX_ARG_BYTES }));
 const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
@@ -28,5 +28,18 @@ describe("light client: fast leaf roots", () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it("leaf roots of many leaves at once (hashed level by level together) = each leaf's root on its own", () => {
+    const leaf = fc.record({ seq: fc.maxSafeNat(), txId: bytes32, outcome: fc.integer({ min: 0, max: 255 }), values: fc.array(value, { maxLength: 12 }), postRoot: bytes32 });
+    fc.assert(
+      fc.property(fc.array(leaf, { maxLength: 20 }), (leaves) => {
+        const one = leaves.map((l) => toHex(computeResultLeafRoot({ ...l, valuesRoot: computeValuesRootFast(l.values) })));
+        expect(computeResultLeafRoots(leaves).map(toHex)).toEqual(one);
+      }),
+      { numRuns: 100 },
+    );
+    const full = { seq: 1, txId: new Uint8Array(32), outcome: 0, values: Array(MAX_STEPS).fill(new Uint8Array(MAX_ARG_BYTES).fill(7)), postRoot: new Uint8Array(32) };
+    expect(computeResultLeafRoots([full]).map(toHex)).toEqual([toHex(computeResultLeafRoot({ ...full, valuesRoot: computeValuesRootFast(full.values) }))]);
   });
 });

@@ -384,4 +384,24 @@ describe("light client: many proofs that share headers", () => {
     same.batchAttestation.signers.pop();
     refused(() => checker.verify(same), "BAD_SIGNATURE");
   });
+
+  it("verifyMany hashes leaves and branches together but answers as one by one: outcomes in order, and the first bad proof's error", () => {
+    const many = createTxProofChecker(a, verifier).verifyMany(proofs);
+    expect(many).toEqual(proofs.map((p) => verifyTxOutcomeProof(p, a, verifier)));
+    // A bad branch early and a malformed proof later: the branch's error, as one by one would give.
+    const branch = clone(proofs[3]!);
+    branch.leafProof.branch[0] = "00".repeat(32);
+    const malformed = clone(proofs[5]!) as unknown as { leaf: { seq: unknown } };
+    malformed.leaf.seq = -1;
+    const docs: unknown[] = [...proofs.slice(0, 3), branch, proofs[4], malformed, ...proofs.slice(6)];
+    const checker = createTxProofChecker(a, verifier);
+    refused(() => checker.verifyMany(docs), "BAD_PROOF", /result in the affirmation: Merkle branch/);
+    expect(checker.stats.proofs).toBe(3);
+    // Without the bad branch, the malformed proof is the first bad one; the proofs before it count.
+    const second = createTxProofChecker(a, verifier);
+    refused(() => second.verifyMany([...proofs.slice(0, 5), malformed]), "MALFORMED_PROOF", /proof\.leaf\.seq/);
+    expect(second.stats.proofs).toBe(5);
+    // A question is checked for every proof of the batch.
+    refused(() => createTxProofChecker(a, verifier).verifyMany(proofs.slice(0, 2), { seq: proofs[0]!.leaf.seq }), "PROOF_MISMATCH");
+  });
 });

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { ByteVectorType, ListCompositeType } from "@chainsafe/ssz";
 import { sha256, toHex } from "../../src/crypto/hash.js";
 import { isXshardError } from "../../src/errors.js";
-import { commitList, verifyListProof } from "../../src/state/index.js";
+import { commitList, verifyListProof, verifyListProofs, type ListProofQuery } from "../../src/state/index.js";
 import { computeListDepth } from "../../src/state/results.js";
 
 const arbLeaves = fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 40 });
@@ -45,6 +45,29 @@ describe("list commitments (results and receipt roots)", () => {
         }
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it("verified many at once (hashed level by level together): the same answer as one by one, good and bad mixed", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(arbLeaves.filter((l) => l.length > 0), fc.nat(), fc.integer({ min: 0, max: 6 })), { maxLength: 12 }), (cases) => {
+        const queries: ListProofQuery[] = cases.map(([leaves, pick, damage]) => {
+          const list = commitList(leaves);
+          const n = leaves.length;
+          const i = pick % n;
+          const q = { root: list.root, index: i, leaf: leaves[i] as Uint8Array, proof: list.prove(i), length: n };
+          // 0–1: a good proof; else one kind of damage (a flipped leaf, root or sibling; a wrong length, index or branch length).
+          if (damage === 2) return { ...q, leaf: flip(q.leaf) };
+          if (damage === 3) return { ...q, root: flip(q.root, 31) };
+          if (damage === 4) return { ...q, length: n + 1 };
+          if (damage === 5) return { ...q, index: n };
+          if (damage === 6) return q.proof.length > 0 ? { ...q, proof: q.proof.map((p, j) => (j === q.proof.length - 1 ? flip(p) : p)) } : { ...q, proof: [new Uint8Array(32)] };
+          return q;
+        });
+        expect(verifyListProofs(queries)).toEqual(queries.map((q) => verifyListProof(q.root, q.index, q.leaf, q.proof, q.length)));
+        expect(verifyListProofs(queries).filter(Boolean).length).toBe(cases.filter(([, , d]) => d <= 1).length);
+      }),
+      { numRuns: 100 },
     );
   });
 

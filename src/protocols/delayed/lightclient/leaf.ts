@@ -5,7 +5,7 @@
  * merkleized with `digest64` directly: the generic SSZ path costs about 15 µs per leaf, this one
  * about the ≈ 25 hashes it needs.
  */
-import "../../../crypto/hash.js";
+import { digest64Many } from "../../../crypto/hash.js";
 import { digest64, zeroHash } from "@chainsafe/persistent-merkle-tree";
 import { MAX_ARG_BYTES, MAX_STEPS } from "../../../program/index.js";
 
@@ -72,4 +72,126 @@ export function computeResultLeafRoot(leaf: { seq: number; txId: Uint8Array; out
   const outcome = new Uint8Array(32);
   outcome[0] = leaf.outcome;
   return merkleize([seq, leaf.txId, outcome, leaf.valuesRoot, leaf.postRoot], 3);
+}
+
+/** A result leaf's fields with its step values (the values root is computed here). */
+export interface ResultLeafInput {
+  readonly seq: number;
+  readonly txId: Uint8Array;
+  readonly outcome: number;
+  readonly values: readonly (Uint8Array | null)[];
+  readonly postRoot: Uint8Array;
+}
+
+/**
+ * `merkleize` for many chunk lists at once: `flat` holds the lists one after the other (`counts[j]`
+ * chunks of 32 bytes each, at most 2^depth), the result their roots one after the other. Level by
+ * level, every list's pairs of a level are hashed in one `digest64Many` call.
+ */
+function merkleizeMany(flat: Uint8Array, counts: readonly number[], depth: number): Uint8Array {
+  const n = counts.length;
+  const left = Int32Array.from(counts);
+  let level = flat;
+  for (let d = 0; d < depth; d++) {
+    let pairs = 0;
+    for (let j = 0; j < n; j++) pairs += ((left[j] as number) + 1) >> 1;
+    const input = new Uint8Array(pairs * 64);
+    let from = 0;
+    let to = 0;
+    for (let j = 0; j < n; j++) {
+      const c = left[j] as number;
+      if (c === 0) continue;
+      input.set(level.subarray(from * 32, (from + c) * 32), to * 64);
+      if (c & 1) input.set(zeroHash(d), to * 64 + c * 32);
+      from += c;
+      to += (c + 1) >> 1;
+      left[j] = (c + 1) >> 1;
+    }
+    level = new Uint8Array(pairs * 32);
+    digest64Many(input, level);
+  }
+  const roots = new Uint8Array(n * 32);
+  let from = 0;
+  for (let j = 0; j < n; j++) {
+    if (left[j] === 0) roots.set(zeroHash(depth), j * 32);
+    else roots.set(level.subarray(from * 32, ++from * 32), j * 32);
+  }
+  return roots;
+}
+
+/** `digest64(roots[i], lengthChunk(lengths[i]))` for every i (SSZ `mixInLength`), in one call. */
+function mixInLengths(roots: Uint8Array, lengths: readonly number[]): Uint8Array {
+  const input = new Uint8Array(lengths.length * 64);
+  const view = new DataView(input.buffer);
+  for (let i = 0; i < lengths.length; i++) {
+    input.set(roots.subarray(i * 32, i * 32 + 32), i * 64);
+    view.setUint32(i * 64 + 32, lengths[i] as number, true);
+  }
+  const out = new Uint8Array(lengths.length * 32);
+  digest64Many(input, out);
+  return out;
+}
+
+/**
+ * `computeResultLeafRoot({...leaf, valuesRoot: computeValuesRootFast(leaf.values)})` for many
+ * leaves, hashed level by level across all of them (the same roots; the caller checks the bounds
+ * of the values as for `computeValuesRootFast`).
+ */
+export function computeResultLeafRoots(leaves: readonly ResultLeafInput[]): Uint8Array[] {
+  // Each present, non-empty value: its chunks → bytes root → mixed with its length → with the "present" flag.
+  const sizes: number[] = [];
+  const counts: number[] = [];
+  let chunks = 0;
+  for (const l of leaves) {
+    for (const v of l.values) {
+      if (v === null || v.length === 0) continue;
+      sizes.push(v.length);
+      counts.push(Math.ceil(v.length / 32));
+      chunks += Math.ceil(v.length / 32);
+    }
+  }
+  const flat = new Uint8Array(chunks * 32);
+  let at = 0;
+  for (const l of leaves) {
+    for (const v of l.values) {
+      if (v === null || v.length === 0) continue;
+      flat.set(v, at);
+      at += Math.ceil(v.length / 32) * 32;
+    }
+  }
+  const bytesRoots = mixInLengths(merkleizeMany(flat, counts, BYTES_DEPTH), sizes);
+  const flagged = new Uint8Array(sizes.length * 64);
+  for (let i = 0; i < sizes.length; i++) {
+    flagged[i * 64] = 1;
+    flagged.set(bytesRoots.subarray(i * 32, i * 32 + 32), i * 64 + 32);
+  }
+  const valueRoots = new Uint8Array(sizes.length * 32);
+  digest64Many(flagged, valueRoots);
+
+  const lengths = leaves.map((l) => l.values.length);
+  let total = 0;
+  for (const n of lengths) total += n;
+  const lists = new Uint8Array(total * 32);
+  let next = 0;
+  at = 0;
+  for (const l of leaves) {
+    for (const v of l.values) {
+      lists.set(v === null ? NOTHING_ROOT : v.length === 0 ? EMPTY_ROOT : valueRoots.subarray(next * 32, ++next * 32), at);
+      at += 32;
+    }
+  }
+  const valuesRoots = mixInLengths(merkleizeMany(lists, lengths, VALUES_DEPTH), lengths);
+
+  const fields = new Uint8Array(leaves.length * 160);
+  const view = new DataView(fields.buffer);
+  leaves.forEach((l, i) => {
+    const o = i * 160;
+    view.setBigUint64(o, BigInt(l.seq), true);
+    fields.set(l.txId, o + 32);
+    fields[o + 64] = l.outcome;
+    fields.set(valuesRoots.subarray(i * 32, i * 32 + 32), o + 96);
+    fields.set(l.postRoot, o + 128);
+  });
+  const roots = merkleizeMany(fields, leaves.map(() => 5), 3);
+  return leaves.map((_, i) => roots.subarray(i * 32, i * 32 + 32));
 }

@@ -15,7 +15,7 @@
 import { toHex } from "../../../crypto/hash.js";
 import { SIGNATURE_BYTES, type SignatureVerifier } from "../../../crypto/bls.js";
 import { XshardError } from "../../../errors.js";
-import { verifyListProof } from "../../../state/index.js";
+import { verifyListProof, verifyListProofs } from "../../../state/index.js";
 import { MAX_ARG_BYTES, MAX_CONTRACT_ID_BYTES, MAX_STEPS } from "../../../program/index.js";
 import { computeSigningRoot, getWeight, isSupermajority, type AttestationFault, type PublicValidator } from "../../../chain/index.js";
 import { createFieldReader } from "../../../chain/fields.js";
@@ -33,7 +33,7 @@ import {
   type Stage2Outcome,
 } from "../containers.js";
 import { TX_PROOF_SCHEMA } from "./proof.js";
-import { computeResultLeafRoot, computeValuesRootFast } from "./leaf.js";
+import { computeResultLeafRoots, type ResultLeafInput } from "./leaf.js";
 import { computeActiveValidators, computeContractCommittee, computeStage2Attesters, getSlashed, type TrustAnchor } from "./anchor.js";
 
 /** What the user asks about: the proof must be about this transaction (and contract). */
@@ -70,6 +70,8 @@ export interface TxProofCheckerStats {
 export interface TxProofChecker {
   /** Verifies one proof (decoded JSON); throws a typed XshardError, never returns a wrong outcome. */
   verify(doc: unknown, question?: ProofQuestion): VerifiedOutcome;
+  /** Verifies proofs in order, their leaves and branches hashed together; throws the first bad proof's error. */
+  verifyMany(docs: readonly unknown[], question?: ProofQuestion): VerifiedOutcome[];
   readonly stats: Readonly<TxProofCheckerStats>;
 }
 
@@ -104,7 +106,24 @@ function readSignature(x: unknown, path: string): { signers: number[]; signature
 }
 
 function checkBranch(root: Uint8Array, leaf: Uint8Array, b: Branch, what: string): void {
-  if (!verifyListProof(root, b.index, leaf, b.branch, b.count)) fail("BAD_PROOF", `proof: ${what}: Merkle branch does not lead to the committed root`, { what, index: b.index });
+  if (!verifyListProof(root, b.index, leaf, b.branch, b.count)) failBranch(b, what);
+}
+
+function failBranch(b: Branch, what: string): never {
+  fail("BAD_PROOF", `proof: ${what}: Merkle branch does not lead to the committed root`, { what, index: b.index });
+}
+
+/** Proofs whose leaves and branches are hashed together (bounds the memory of a large batch). */
+const HASH_BATCH = 1024;
+
+/** A proof read and checked down to its affirmation, its leaf not yet hashed. */
+interface PendingProof {
+  readonly header: VerifiedHeader;
+  readonly aff: VerifiedAffirmation;
+  readonly leaf: ResultLeafInput;
+  readonly leafProof: Branch;
+  readonly outcome: Stage2Outcome;
+  readonly txIdText: string;
 }
 
 /**
@@ -163,22 +182,34 @@ interface Cached<T> {
   readonly children: Map<string, Cached<unknown>[]>;
 }
 
-/** Deep equality of decoded JSON values (key order ignored). */
+/** Deep equality of decoded JSON values (key order ignored; own keys only; no key lists allocated). */
 function isSameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  const isArray = Array.isArray(a);
+  if (isArray !== Array.isArray(b)) return false;
+  if (isArray) {
+    const as = a as unknown[];
     const bs = b as unknown[];
-    if (a.length !== bs.length) return false;
-    for (let i = 0; i < a.length; i++) if (!isSameJson(a[i], bs[i])) return false;
+    if (as.length !== bs.length) return false;
+    for (let i = 0; i < as.length; i++) {
+      const x = as[i];
+      // Primitives (signer indices, hex strings) compared here, without a call.
+      if (x !== bs[i] && (typeof x !== "object" || !isSameJson(x, bs[i]))) return false;
+    }
     return true;
   }
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
-  const keys = Object.keys(ao);
-  if (keys.length !== Object.keys(bo).length) return false;
-  for (const k of keys) if (!Object.hasOwn(bo, k) || !isSameJson(ao[k], bo[k])) return false;
-  return true;
+  let keys = 0;
+  for (const k in ao) {
+    if (!Object.hasOwn(ao, k)) continue;
+    keys++;
+    const x = ao[k];
+    if (!Object.hasOwn(bo, k) || (x !== bo[k] && (typeof x !== "object" || !isSameJson(x, bo[k])))) return false;
+  }
+  for (const k in bo) if (Object.hasOwn(bo, k)) keys--;
+  return keys === 0;
 }
 
 interface VerifiedAffirmation {
@@ -331,7 +362,11 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     return entry;
   }
 
-  function verify(doc: unknown, question: ProofQuestion = {}): VerifiedOutcome {
+  /**
+   * A proof's parts above its leaf checked (or found checked), and its leaf read: what is left is
+   * hashing the leaf and its branch, which `verifyMany` does for many proofs at once.
+   */
+  function readProof(doc: unknown): PendingProof {
     r.schema(doc, "proof", TX_PROOF_SCHEMA);
     const o = r.object(doc, "proof", PROOF_FIELDS);
     let header: VerifiedHeader;
@@ -354,20 +389,49 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
       seq: r.uint(l.seq, "proof.leaf.seq"),
       txId: r.hex(l.txId, "proof.leaf.txId", 32),
       outcome: OUTCOME_CODES[outcome],
-      valuesRoot: computeValuesRootFast(values),
+      values,
       postRoot: r.hex(l.postRoot, "proof.leaf.postRoot", 32),
     };
     const leafProof = readBranch(o.leafProof, "proof.leafProof");
-    checkBranch(aff.resultsRoot, computeResultLeafRoot(leaf), leafProof, "result in the affirmation");
-    if (leaf.seq < aff.first || leaf.seq > aff.last) fail("BAD_PROOF", `proof: the result's sequence number ${leaf.seq} is outside the affirmation's range ${aff.first}..${aff.last}`, { seq: leaf.seq });
-
-    const txId = l.txId as string;
-    checkQuestion(question, { txId, seq: leaf.seq, contract: aff.contract });
-    stats.proofs++;
-    return { txId: txId.toLowerCase(), seq: leaf.seq, contract: aff.contract, outcome, values, stage2Block: header.number, slot: header.slot, committee: aff.committee };
+    return { header, aff, leaf, leafProof, outcome, txIdText: l.txId as string };
   }
 
-  return { verify, stats };
+  /**
+   * Verifies proofs in order and throws the error of the first bad one (as verifying them one by
+   * one would): each proof is read and its shared parts checked, then the leaves and branches of
+   * up to `HASH_BATCH` proofs are hashed together, then each proof's remaining checks run in order.
+   */
+  function verifyMany(docs: readonly unknown[], question: ProofQuestion = {}): VerifiedOutcome[] {
+    const out: VerifiedOutcome[] = [];
+    for (let start = 0; start < docs.length; start += HASH_BATCH) {
+      const pending: PendingProof[] = [];
+      let failure: { error: unknown } | undefined;
+      for (const doc of docs.slice(start, start + HASH_BATCH)) {
+        try {
+          pending.push(readProof(doc));
+        } catch (error) {
+          failure = { error };
+          break;
+        }
+      }
+      const leafRoots = computeResultLeafRoots(pending.map((p) => p.leaf));
+      const reached = verifyListProofs(pending.map((p, i) => ({ root: p.aff.resultsRoot, index: p.leafProof.index, leaf: leafRoots[i] as Uint8Array, proof: p.leafProof.branch, length: p.leafProof.count })));
+      pending.forEach((p, i) => {
+        const { header, aff, leaf } = p;
+        if (!reached[i]) failBranch(p.leafProof, "result in the affirmation");
+        if (leaf.seq < aff.first || leaf.seq > aff.last) fail("BAD_PROOF", `proof: the result's sequence number ${leaf.seq} is outside the affirmation's range ${aff.first}..${aff.last}`, { seq: leaf.seq });
+        checkQuestion(question, { txId: p.txIdText, seq: leaf.seq, contract: aff.contract });
+        stats.proofs++;
+        out.push({ txId: p.txIdText.toLowerCase(), seq: leaf.seq, contract: aff.contract, outcome: p.outcome, values: leaf.values, stage2Block: header.number, slot: header.slot, committee: aff.committee });
+      });
+      if (failure !== undefined) throw failure.error;
+    }
+    return out;
+  }
+
+  const verify = (doc: unknown, question: ProofQuestion = {}): VerifiedOutcome => verifyMany([doc], question)[0] as VerifiedOutcome;
+
+  return { verify, verifyMany, stats };
 }
 
 /** A proof answers only the question it was asked: a relabelled proof (other id, sequence number or contract) is refused. */
@@ -386,6 +450,5 @@ export function verifyTxOutcomeProof(doc: unknown, anchor: TrustAnchor, verifier
 
 /** Verifies many proofs against one anchor, sharing the checks of shared headers and batches. Throws at the first bad proof. */
 export function verifyTxOutcomeProofs(docs: readonly unknown[], anchor: TrustAnchor, verifier: SignatureVerifier, question: ProofQuestion = {}): VerifiedOutcome[] {
-  const checker = createTxProofChecker(anchor, verifier);
-  return docs.map((d) => checker.verify(d, question));
+  return createTxProofChecker(anchor, verifier).verifyMany(docs, question);
 }
