@@ -147,6 +147,22 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   app.route({ ...ROUTES.heads, handler: async () => backend.getHeads() });
 
   app.route({
+    ...ROUTES.config,
+    handler: async () => {
+      if (backend.getConfig === undefined) throw new XshardError("CONFIG_UNAVAILABLE", "this node does not serve its configuration", {});
+      return backend.getConfig();
+    },
+  });
+
+  app.route({
+    ...ROUTES.peers,
+    handler: async () => {
+      if (backend.getPeers === undefined) throw new XshardError("PEERS_UNAVAILABLE", "this node does not list its peers", {});
+      return { peers: backend.getPeers() };
+    },
+  });
+
+  app.route({
     ...ROUTES.events,
     handler: (req, reply) => {
       reply.hijack();
