@@ -16,6 +16,8 @@ import { loadWorkload } from "./workload.js";
 import { assertWritableOut } from "./output.js";
 import { fileNameOf, getRawArgs, parseProtocolList } from "./common.js";
 import { parseSeeds } from "./sweepGrid.js";
+import { readResultsFile } from "./resultsFile.js";
+import { XshardError } from "../errors.js";
 
 
 export interface CompareOutput {
@@ -30,7 +32,7 @@ export interface CompareOutput {
  * Generates the workload of a seed once and runs it under each protocol; writes DIR/<protocol>.json
  * and DIR/summary.csv (and checks `outFiles` in DIR before generating, when given).
  */
-function runSeed(o: Record<string, unknown>, protocols: readonly string[], seed: string, dir: string, outFiles?: string[]): { results: ResultsFile[]; workload: string } {
+function runSeed(o: Record<string, unknown>, protocols: readonly string[], seed: string, dir: string, outFiles?: string[], extra: readonly ResultsFile[] = []): { results: ResultsFile[]; workload: string } {
   const flags = { ...o, seed };
   const configs = protocols.map((p) => resolveRunConfig(runConfigFromFlags(flags, p)));
   const workload = loadWorkload(flags, seed, outFiles === undefined ? { configs } : { configs, out: { dir, files: outFiles } });
@@ -43,6 +45,7 @@ function runSeed(o: Record<string, unknown>, protocols: readonly string[], seed:
     writeFileSync(join(dir, fileNameOf(config.protocol)), stringifyResults(out.results));
     results.push(out.results);
   }
+  results.push(...extra);
   writeFileSync(join(dir, "summary.csv"), toSummaryCsv(results));
   return { results, workload: workload.name };
 }
@@ -58,9 +61,10 @@ export async function runCompare(o: Record<string, unknown>, argv: readonly stri
   const dir = resolve(String(o.out));
   const generatedBy = ["xshard", ...argv].join(" ");
   const files = protocols.map(fileNameOf);
+  const extra = readExtraResults(o.with, protocols, o.seeds !== undefined);
   if (o.seeds === undefined) {
     // The out check names the path as given (an empty one is refused, not resolved to the cwd).
-    const { results, workload } = runSeed(o, protocols, seeds[0] as string, String(o.out), [...files, "summary.csv", "report.html"]);
+    const { results, workload } = runSeed(o, protocols, seeds[0] as string, String(o.out), [...files, "summary.csv", "report.html"], extra);
     writeFileSync(join(dir, "report.html"), await renderComparisonReport({ title: `xshard compare — ${workload}`, results, generatedBy }));
     return { results, dir };
   }
@@ -74,6 +78,25 @@ export async function runCompare(o: Record<string, unknown>, argv: readonly stri
   return { results: first.results, dir, seedSummary };
 }
 
+/**
+ * `--with FILE…`: results files (a devnet's `send` results, an earlier run) put beside the simulated
+ * protocols in the table, summary.csv and the report, read and checked before anything runs. Their
+ * protocols must differ from the simulated ones and from each other. Not with `--seeds` (a file is
+ * one run, not a figure over seeds).
+ */
+function readExtraResults(files: unknown, protocols: readonly string[], withSeeds: boolean): ResultsFile[] {
+  if (files === undefined) return [];
+  const list = files as string[];
+  if (withSeeds) throw new XshardError("BAD_PARAM", "--with cannot be combined with --seeds (a results file is one run)");
+  const seen = new Set(protocols);
+  return list.map((file) => {
+    const r = readResultsFile(file, "with");
+    if (seen.has(r.protocol)) throw new XshardError("BAD_PARAM", `--with ${file}: protocol ${r.protocol} is already in the comparison`, { file, protocol: r.protocol });
+    seen.add(r.protocol);
+    return r;
+  });
+}
+
 export function addCompareCommand(program: Command): void {
   addRunOptions(
     program
@@ -81,6 +104,7 @@ export function addCompareCommand(program: Command): void {
       .description("run the same transactions under several protocols; writes DIR/<protocol>.json, summary.csv, report.html")
       .option("--protocols <list>", "comma-separated protocols (default: all)")
       .option("--seeds <n|list>", "run under N seeds counting up from --seed, or under the listed seeds; summary.csv and the report give mean and 95% interval")
+      .option("--with <files...>", "results files to show beside the simulated protocols (e.g. `xshard send`'s results.json from a devnet)")
       .option("--out <dir>", "output directory", "xshard-report"),
   ).action(async (o: Record<string, unknown>, cmd: Command) => {
     const { results, dir, seedSummary } = await runCompare(o, ["compare", ...cmd.args, ...getRawArgs(cmd)]);

@@ -136,6 +136,38 @@ describe("xshard send --rpc", () => {
   });
 });
 
+describe("compare --with: a devnet's results beside the simulator's", () => {
+  const SIM = [...WORKLOAD_FLAGS, "--seed", SIM_SEED, "--validators", "12", "--committee-size", "4", "--shards", "3", "--drain", "12", "--slot-seconds", String(SLOT_MS / 1000)];
+  const sent = join(dir, "send", "results.json");
+
+  it("adds the file to the table, summary.csv and the report", async () => {
+    const out = join(dir, "compare");
+    const r = await runCli(["compare", "--protocols", "delayed:conditional", ...SIM, "--with", sent, "--out", out]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/devnet:delayed:conditional/);
+    const csv = readFileSync(join(out, "summary.csv"), "utf8").trim().split("\n");
+    expect(csv).toHaveLength(3);
+    expect(csv[1]).toMatch(/^delayed:conditional,/);
+    expect(csv[2]).toMatch(/^devnet:delayed:conditional,/);
+    expect(readFileSync(join(out, "report.html"), "utf8")).toContain("devnet:delayed:conditional");
+  }, 120_000);
+
+  it("a file that is not a results file, or a protocol already compared: one line, before anything runs", async () => {
+    expect(oneLine(await runCli(["compare", "--protocols", "delayed:conditional", ...SIM, "--with", genesis, "--out", join(dir, "c2")]))).toMatch(
+      /--with .*genesis\.json: not a results file \(schema "xshard\.genesis\/1", expected xshard\.results\/1\)/,
+    );
+    const broken = join(dir, "broken.json");
+    const doc = JSON.parse(readFileSync(sent, "utf8"));
+    writeFileSync(broken, JSON.stringify({ ...doc, txs: [{ ...doc.txs[0], outcome: "won" }] }));
+    expect(oneLine(await runCli(["compare", "--protocols", "delayed:conditional", ...SIM, "--with", broken, "--out", join(dir, "c2")]))).toMatch(/broken\.json: \/txs\/0\/outcome must be equal to one of the allowed values/);
+    const same = join(dir, "same.json");
+    writeFileSync(same, JSON.stringify({ ...doc, protocol: "delayed:conditional" }));
+    expect(oneLine(await runCli(["compare", "--protocols", "delayed:conditional", ...SIM, "--with", same, "--out", join(dir, "c2")]))).toMatch(/protocol delayed:conditional is already in the comparison/);
+    expect(oneLine(await runCli(["compare", "--protocols", "delayed:conditional", ...SIM, "--seeds", "2", "--with", sent, "--out", join(dir, "c2")]))).toMatch(/--with cannot be combined with --seeds/);
+  });
+});
+
 describe("xshard status --rpc", () => {
   it("heads, finalized heads, lag per contract and peers, readable and as JSON", async () => {
     const r = await runCli(["status", "--rpc", url]);
