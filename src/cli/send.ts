@@ -69,6 +69,10 @@ export async function runSend(o: Record<string, unknown>): Promise<string> {
     progress.stop();
   }
   if (session.streamFailed) process.stderr.write("xshard: the head event stream failed; transactions were followed by polling\n");
+  const rejected = results.txs.filter((t) => t.outcome === "rejected");
+  if (rejected.length > 0 && rejected.length === results.txs.length) {
+    process.stderr.write(`xshard: the node refused every transaction (first: ${rejected[0]?.reason}); does its genesis hold this workload (--workload, its flags, --seed)?\n`);
+  }
   const path = writeOutFile(dir, "results.json", stringifyResults(results));
   console.log(formatComparisonTable([results]));
   console.log(`${results.summary.submitted} transactions from session slot 0 = chain slot ${session.startSlot}: ${formatOutcomeCounts(results)}`);

@@ -210,6 +210,8 @@ export class SendSession {
       if (t.postMs !== null && t.finalSeenMs !== null && t.outcome !== "rejected") recorder.setExtra(t.sub.index, "submitToFinalMs", Math.round(t.finalSeenMs - t.postMs));
       lastSlot = Math.max(lastSlot, t.submittedSlot, t.includedSlot ?? 0, t.finalSlot ?? 0);
     }
+    // As the simulator: the run ends when everything is final, or at the end of the drain.
+    if (this.txs.some((t) => t.outcome === null)) lastSlot = Math.max(lastSlot, Math.max(0, ...this.txs.map((t) => t.sub.slot)) + this.opts.drainSlots);
     const protocol = `devnet:${config.protocol}`;
     const record = {
       protocol,

@@ -11,6 +11,7 @@ import type { ResultsFile } from "../../src/results/schema.js";
 import { computeRunAnchor, formatGenesisFile } from "../../src/cli/verify.js";
 import { resolveRunConfig } from "../../src/runner.js";
 import { getWorkload, planWorkload } from "../../src/workloads/index.js";
+import { RpcClient, parseHeadsEvent } from "../../src/cli/rpc.js";
 import { oneLine, runCli, tmp } from "./harness.js";
 import { SIM_SEED, SimBackend, WORKLOAD_FLAGS, runSimChain, serveBackend, type SimChain } from "./rpcBackend.js";
 
@@ -103,6 +104,8 @@ describe("xshard send --rpc", () => {
     }
     expect(results.summary.latencySeconds.submitToFinal.p50).toBeGreaterThan(0);
     expect(results.summary.protocol.maxLagSlots).toBe(2);
+    // the first heads plus at least the stream's opening event
+    expect(results.summary.protocol.headEvents).toBeGreaterThanOrEqual(2);
   });
 
   it("inputs and --out are checked before any network work", async () => {
@@ -116,6 +119,17 @@ describe("xshard send --rpc", () => {
     expect(r.code).toBe(2);
     expect(oneLine(r)).toBe(`xshard: cannot reach ${dead}: ECONNREFUSED`);
   });
+
+  it("a workload the network's genesis does not hold: every transaction rejected with the node's code", async () => {
+    const out = join(dir, "send-other");
+    const r = await runCli(["send", "--rpc", url, ...WORKLOAD_FLAGS, "--seed", "2", "--drain", "2", "--out", out]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/the node refused every transaction \(first: TX_UNKNOWN_SENDER: the sender has no account in this genesis\); does its genesis hold this workload/);
+    const res = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as ResultsFile;
+    expect(res.summary.outcomes.rejected).toBe(chain.workload.submissions.length);
+    expect(res.summary.reasons).toEqual({ "TX_UNKNOWN_SENDER: the sender has no account in this genesis": chain.workload.submissions.length });
+    expect(res.txs.every((t) => t.includedSlot === null && t.finalSlot === null)).toBe(true);
+  }, 60_000);
 
   it("a node without /v1/config is refused: send cannot pace without the slot length", async () => {
     const b = new SimBackend(chain, { slotMs: SLOT_MS, serveConfig: false });
@@ -165,6 +179,29 @@ describe("compare --with: a devnet's results beside the simulator's", () => {
     writeFileSync(same, JSON.stringify({ ...doc, protocol: "delayed:conditional" }));
     expect(oneLine(await runCli(["compare", "--protocols", "delayed:conditional", ...SIM, "--with", same, "--out", join(dir, "c2")]))).toMatch(/protocol delayed:conditional is already in the comparison/);
     expect(oneLine(await runCli(["compare", "--protocols", "delayed:conditional", ...SIM, "--seeds", "2", "--with", sent, "--out", join(dir, "c2")]))).toMatch(/--with cannot be combined with --seeds/);
+  });
+});
+
+describe("the head event stream", () => {
+  it("parses heads events, skips comments and other events, refuses malformed data", () => {
+    const h = backend.getHeads();
+    expect(parseHeadsEvent(`event: heads\ndata: ${JSON.stringify(h)}`, "x")).toEqual(h);
+    expect(parseHeadsEvent(": keep-alive", "x")).toBeUndefined();
+    expect(parseHeadsEvent("event: other\ndata: {}", "x")).toBeUndefined();
+    expect(() => parseHeadsEvent("event: heads\ndata: {oops", "x")).toThrow(/a heads event is not JSON/);
+    expect(() => parseHeadsEvent('event: heads\ndata: {"stage1": 1}', "x")).toThrow(/does not match the API schema/);
+  });
+
+  it("streamHeads delivers the server's heads until aborted", async () => {
+    const seen: number[] = [];
+    const stop = new AbortController();
+    const done = new RpcClient(url).streamHeads((h) => {
+      seen.push(h.stage1.slot);
+      if (seen.length === 3) stop.abort();
+    }, stop.signal);
+    await done;
+    expect(seen).toHaveLength(3);
+    expect(seen[2]!).toBeGreaterThan(seen[0]!);
   });
 });
 
