@@ -8,8 +8,8 @@
  *   chain's clock (`genesisTimeMs`, `slotMs` from `GET /v1/config`) is in when the session starts.
  *   Submission `s` is POSTed at the start of session slot `s` (by this machine's clock); its
  *   `submittedSlot` is the session slot in which the POST was actually made.
- * - Every Stage-1 / Stage-2 head change (the SSE stream `GET /v1/events/heads`), and at least every
- *   half slot, the status of every unfinished transaction is polled (`GET /v1/tx/:id`).
+ * - After every head change (the SSE stream `GET /v1/events/heads`), and once a slot without one,
+ *   the status of every submitted, unfinished transaction is polled (`GET /v1/tx/:id`).
  * - Slots (`includedSlot`, `finalSlot`) are the node's, minus the session's slot 0: the same
  *   relative slots a simulator run of the workload reports. Seconds are measured wall time: POST →
  *   the first poll that saw the transaction `included` (or `final`).
@@ -73,6 +73,9 @@ export class SendSession {
   private maxLag: number | null = null;
   private headEvents = 0;
   private wake: (() => void) | null = null;
+  /** A head changed since the last poll (statuses change only then). */
+  private headsChanged = true;
+  private lastPollMs = -Infinity;
   private streamError: unknown = null;
 
   constructor(private readonly opts: SendOptions) {
@@ -163,6 +166,7 @@ export class SendSession {
     const stream = client
       .streamHeads((h) => {
         this.observeHeads(h);
+        this.headsChanged = true;
         this.wake?.();
       }, stop.signal)
       .catch((e: unknown) => {
@@ -170,26 +174,52 @@ export class SendSession {
       });
     const lastSubSlot = Math.max(0, ...this.txs.map((t) => t.sub.slot));
     const endMs = this.slotStartMs(lastSubSlot + drainSlots + 1);
-    const order = [...this.txs].sort((a, b) => a.sub.slot - b.sub.slot || a.sub.index - b.sub.index);
-    let next = 0;
+    // Submitting and following run side by side, so that slow polls never delay a submission.
+    const pacer = { done: false, failure: null as unknown, cancelled: false };
+    const submitter = this.submitAll(pacer).then(
+      () => {
+        pacer.done = true;
+        this.wake?.();
+      },
+      (e: unknown) => {
+        pacer.failure = e ?? new Error("submission failed");
+        this.wake?.();
+      },
+    );
     try {
       for (;;) {
-        const now = this.now();
-        const due: Tracked[] = [];
-        while (next < order.length && this.slotStartMs((order[next] as Tracked).sub.slot) <= now) due.push(order[next++] as Tracked);
-        await forEachLimited(due, CONCURRENCY, (t) => this.submit(t));
-        await this.poll();
+        if (pacer.failure !== null) throw pacer.failure;
+        // Poll after a head change, or once a slot without one (a stream that went quiet or failed).
+        if (this.headsChanged || this.now() - this.lastPollMs >= config.slotMs) {
+          this.headsChanged = false;
+          this.lastPollMs = this.now();
+          await this.poll();
+        }
         this.opts.onProgress?.(this.finishedCount(), this.txs.length);
-        if (next === order.length && this.finishedCount() === this.txs.length) break;
-        if (this.now() >= endMs) break;
-        const nextSubmit = next < order.length ? this.slotStartMs((order[next] as Tracked).sub.slot) : Infinity;
-        await this.sleepUntil(Math.min(nextSubmit, this.now() + config.slotMs / 2, endMs));
+        if (pacer.done && this.finishedCount() === this.txs.length) break;
+        if (this.now() >= endMs && pacer.done) break;
+        await this.sleepUntil(Math.min(this.now() + config.slotMs / 2, endMs));
       }
     } finally {
+      pacer.cancelled = true;
       stop.abort();
-      await stream;
+      await Promise.all([stream, submitter]);
     }
     return this.buildResults();
+  }
+
+  /** POSTs every transaction at the start of its session slot (those of one slot 16 at a time). */
+  private async submitAll(pacer: { cancelled: boolean }): Promise<void> {
+    const order = [...this.txs].sort((a, b) => a.sub.slot - b.sub.slot || a.sub.index - b.sub.index);
+    let next = 0;
+    while (next < order.length && !pacer.cancelled) {
+      const wait = this.slotStartMs((order[next] as Tracked).sub.slot) - this.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const now = this.now();
+      const due: Tracked[] = [];
+      while (next < order.length && this.slotStartMs((order[next] as Tracked).sub.slot) <= now) due.push(order[next++] as Tracked);
+      await forEachLimited(due, CONCURRENCY, (t) => (pacer.cancelled ? Promise.resolve() : this.submit(t)));
+    }
   }
 
   /** Whether the head stream failed (the session then followed by polling only). */

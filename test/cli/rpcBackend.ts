@@ -31,9 +31,9 @@ export interface SimChain {
 }
 
 /** The simulator run the backend serves (real BLS signatures, so that proofs are real). */
-export function runSimChain(seed = SIM_SEED): SimChain {
-  const config = resolveRunConfig({ ...CONFIG, seed });
-  const workload = planWorkload(getWorkload("transfer"), WORKLOAD_PARAMS, seed).generate();
+export function runSimChain(seed = SIM_SEED, params: Record<string, string> = WORKLOAD_PARAMS, signatures = true): SimChain {
+  const config = resolveRunConfig({ ...CONFIG, seed, signatures });
+  const workload = planWorkload(getWorkload("transfer"), params, seed).generate();
   return { config, workload, out: runProtocol(config, workload) };
 }
 
