@@ -11,12 +11,14 @@
 import { Ajv, type ValidateFunction } from "ajv";
 import { XshardError } from "../errors.js";
 import type { HeadsView, NodeConfigView, PeerView, TxStatusView } from "../node/api/backend.js";
-import { configSchema, errorSchema, headsSchema, peersSchema, txStatusSchema } from "../node/api/schema.js";
+import { MAX_STATUS_BATCH, configSchema, errorSchema, headsSchema, peersSchema, statusBatchSchema, txStatusSchema } from "../node/api/schema.js";
 
 /** Default time an answer may take (ms). */
 export const RPC_TIMEOUT_MS = 10_000;
 /** Largest answer read (a proof is a few kB; heads of a chain with many contracts a few MB). */
 export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** `GET /v1/tx/:id` requests in flight at once where the batch route is missing. */
+const FALLBACK_CONCURRENCY = 16;
 /** Largest server-sent event (a heads object). */
 const MAX_EVENT_BYTES = 4 * 1024 * 1024;
 
@@ -26,6 +28,7 @@ const validators = {
   heads: ajv.compile(headsSchema),
   peers: ajv.compile(peersSchema),
   tx: ajv.compile(txStatusSchema),
+  txs: ajv.compile(statusBatchSchema),
   error: ajv.compile(errorSchema),
   submitted: ajv.compile({ type: "object", required: ["id"], properties: { id: { type: "string", pattern: "^0x[0-9a-fA-F]{64}$" } } }),
   proof: ajv.compile({ type: "object", required: ["schema"], properties: { schema: { type: "string" } } }),
@@ -98,17 +101,18 @@ export class RpcClient {
   }
 
   /** One request; resolves to the status and the parsed JSON body (or throws a typed error). */
-  private async request(method: string, path: string, body?: Uint8Array): Promise<{ status: number; json: unknown; where: string }> {
+  private async request(method: string, path: string, body?: Uint8Array | { json: unknown }): Promise<{ status: number; json: unknown; where: string }> {
     const url = this.base + path;
     const where = `${method} ${url}`;
     let res: Response;
     const signal = AbortSignal.timeout(this.timeoutMs);
     try {
+      const json = body !== undefined && !(body instanceof Uint8Array);
       res = await fetch(url, {
         method,
         signal,
-        headers: body ? { "content-type": "application/octet-stream", accept: "application/json" } : { accept: "application/json" },
-        ...(body ? { body } : {}),
+        headers: body === undefined ? { accept: "application/json" } : { "content-type": json ? "application/json" : "application/octet-stream", accept: "application/json" },
+        ...(body === undefined ? {} : { body: json ? JSON.stringify(body.json) : body }),
       });
     } catch (e) {
       if (signal.aborted) throw new XshardError("RPC_TIMEOUT", `${where}: no answer within ${this.timeoutMs / 1000} s`, { url });
@@ -169,6 +173,43 @@ export class RpcClient {
       throw new XshardError("RPC_BAD_RESPONSE", `GET ${this.base}/v1/tx/${id}: the answer is about another transaction (${s.id.slice(0, 80)})`, { id });
     }
     return s;
+  }
+
+  /** Whether the node serves `POST /v1/txs/status` (learnt from the first try). */
+  private batchStatus: boolean | undefined;
+
+  /**
+   * Statuses of many transactions (`POST /v1/txs/status`, in batches of MAX_STATUS_BATCH), one
+   * entry per id (undefined: unknown); one `GET /v1/tx/:id` each from a node without the route.
+   */
+  async getTxs(ids: readonly string[]): Promise<(TxStatusView | undefined)[]> {
+    const out: (TxStatusView | undefined)[] = [];
+    for (let i = 0; i < ids.length; i += MAX_STATUS_BATCH) {
+      const chunk = ids.slice(i, i + MAX_STATUS_BATCH);
+      const got = this.batchStatus === false ? undefined : await this.postStatusBatch(chunk);
+      if (got === undefined) {
+        this.batchStatus = false;
+        for (let k = 0; k < chunk.length; k += FALLBACK_CONCURRENCY) out.push(...(await Promise.all(chunk.slice(k, k + FALLBACK_CONCURRENCY).map((id) => this.getTx(id)))));
+      } else {
+        this.batchStatus = true;
+        out.push(...got);
+      }
+    }
+    return out;
+  }
+
+  private async postStatusBatch(ids: readonly string[]): Promise<(TxStatusView | undefined)[] | undefined> {
+    const r = await this.request("POST", "/v1/txs/status", { json: { ids } });
+    if (r.status === 404 && validators.error(r.json) && (r.json as { code: string }).code === "API_NOT_FOUND") return undefined;
+    if (r.status !== 200) {
+      const err = validators.error(r.json) ? (r.json as { code: string; message: string }) : undefined;
+      throw new XshardError("RPC_HTTP_ERROR", `${r.where}: HTTP ${r.status} ${err ? `${err.code}: ${err.message}` : "(no error body)"}`, { status: r.status, serverCode: err?.code });
+    }
+    const { statuses } = check<{ statuses: (TxStatusView | null)[] }>(validators.txs, r.json, r.where);
+    if (statuses.length !== ids.length || statuses.some((s, k) => s !== null && s.id.toLowerCase() !== (ids[k] as string).toLowerCase())) {
+      throw new XshardError("RPC_BAD_RESPONSE", `${r.where}: the answer does not list the ${ids.length} transactions asked for, in order`, {});
+    }
+    return statuses.map((s) => s ?? undefined);
   }
 
   /** A final transaction's light-client proof document (unchecked beyond its `schema` field: the verifier checks it). */

@@ -9,7 +9,8 @@
  *   Submission `s` is POSTed at the start of session slot `s` (by this machine's clock); its
  *   `submittedSlot` is the session slot in which the POST was actually made.
  * - After every head change (the SSE stream `GET /v1/events/heads`), and once a slot without one,
- *   the status of every submitted, unfinished transaction is polled (`GET /v1/tx/:id`).
+ *   the status of every submitted, unfinished transaction is polled (`POST /v1/txs/status` in
+ *   batches, or `GET /v1/tx/:id` each from a node without that route).
  * - Slots (`includedSlot`, `finalSlot`) are the node's, minus the session's slot 0: the same
  *   relative slots a simulator run of the workload reports. Seconds are measured wall time: POST →
  *   the first poll that saw the transaction `included` (or `final`).
@@ -141,9 +142,11 @@ export class SendSession {
 
   private async poll(): Promise<void> {
     const open = this.txs.filter((t) => t.postMs !== null && t.outcome === null);
-    await forEachLimited(open, CONCURRENCY, async (t) => {
-      const s = await this.opts.client.getTx(`0x${t.id}`);
-      if (s !== undefined) this.record(t, s, this.now());
+    const statuses = await this.opts.client.getTxs(open.map((t) => `0x${t.id}`));
+    const seen = this.now();
+    open.forEach((t, k) => {
+      const s = statuses[k];
+      if (s !== undefined) this.record(t, s, seen);
     });
   }
 

@@ -205,6 +205,46 @@ describe("the head event stream", () => {
   });
 });
 
+describe("statuses in batches: POST /v1/txs/status", () => {
+  it("answers in the order asked, null for unknown ids; bad ids and oversized batches are 400", async () => {
+    const known = chain.out.results.txs.slice(0, 2).map((t) => `0x${t.id}`);
+    const unknown = "0x" + "cd".repeat(32);
+    const got = await new RpcClient(url).getTxs([known[0]!, unknown, known[1]!]);
+    expect(got.map((s) => s?.id ?? null)).toEqual([known[0], null, known[1]]);
+    const post = (body: unknown) => fetch(`${url}/v1/txs/status`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const bad = await post({ ids: ["0x12"] });
+    expect([bad.status, ((await bad.json()) as { code: string }).code]).toEqual([400, "API_BAD_REQUEST"]);
+    const big = await post({ ids: Array.from({ length: 1025 }, () => unknown) });
+    expect([big.status, ((await big.json()) as { code: string }).code]).toEqual([400, "API_BAD_REQUEST"]);
+  });
+
+  it("a node without the route: one GET /v1/tx/:id per transaction", async () => {
+    const id = `0x${chain.out.results.txs[0]!.id}`;
+    const gets: string[] = [];
+    const server = createServer((req, res) => {
+      res.setHeader("content-type", "application/json");
+      if (req.method === "POST") {
+        res.writeHead(404);
+        res.end(JSON.stringify({ code: "API_NOT_FOUND", message: "no route" }));
+        return;
+      }
+      gets.push(req.url ?? "");
+      const asked = (req.url ?? "").split("/").pop();
+      res.writeHead(asked === id ? 200 : 404);
+      res.end(JSON.stringify(asked === id ? { id, status: "pending" } : { code: "TX_NOT_FOUND", message: "no such transaction" }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const client = new RpcClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      const other = "0x" + "ef".repeat(32);
+      expect((await client.getTxs([id, other])).map((s) => s?.status)).toEqual(["pending", undefined]);
+      expect(gets).toEqual([`/v1/tx/${id}`, `/v1/tx/${other}`]);
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe("xshard status --rpc", () => {
   it("heads, finalized heads, lag per contract and peers, readable and as JSON", async () => {
     const r = await runCli(["status", "--rpc", url]);

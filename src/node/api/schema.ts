@@ -88,6 +88,23 @@ export const peersSchema = {
   additionalProperties: false,
 } as const;
 
+/** Most ids in one `POST /v1/txs/status`. */
+export const MAX_STATUS_BATCH = 1024;
+
+export const statusBatchBodySchema = {
+  type: "object",
+  required: ["ids"],
+  properties: { ids: { type: "array", maxItems: MAX_STATUS_BATCH, items: { type: "string", pattern: HEX32 } } },
+  additionalProperties: false,
+} as const;
+
+export const statusBatchSchema = {
+  type: "object",
+  required: ["statuses"],
+  properties: { statuses: { type: "array", items: { anyOf: [txStatusSchema, { type: "null" }] } } },
+  additionalProperties: false,
+} as const;
+
 export const submitJsonBodySchema = {
   type: "object",
   required: ["tx"],
@@ -116,6 +133,12 @@ export const ROUTES = {
       params: { type: "object", required: ["id"], properties: { id: { type: "string" } } },
       response: { 200: txStatusSchema, ...errors },
     },
+  },
+  statusBatch: {
+    method: "POST",
+    url: "/v1/txs/status",
+    summary: `Statuses of up to ${MAX_STATUS_BATCH} transactions at once: JSON body {ids: ["0x…", …]} → {statuses: [status | null, …]} in the same order (null: unknown).`,
+    schema: { body: statusBatchBodySchema, response: { 200: statusBatchSchema, ...errors } },
   },
   proof: {
     method: "GET",

@@ -135,6 +135,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   });
 
   app.route({
+    ...ROUTES.statusBatch,
+    handler: async (req) => {
+      const ids = (req.body as { ids: string[] }).ids;
+      const statuses = await Promise.all(ids.map(async (id) => (await backend.getTransactionStatus(parseTxId(id))) ?? null));
+      return { statuses };
+    },
+  });
+
+  app.route({
     ...ROUTES.proof,
     handler: async (req) => {
       const id = parseTxId((req.params as { id: string }).id);
