@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import type { ChainHeadView, HeadsView, NodeConfigView, PeerView } from "../node/api/backend.js";
+import { XshardError } from "../errors.js";
 import { RpcClient, parseRpcUrl } from "./rpc.js";
 
 /** Contracts listed one per line before the rest are summarised. */
@@ -67,6 +68,7 @@ export function addStatusCommand(program: Command): void {
     .option("--rpc <url>", "the node's HTTP API, e.g. http://127.0.0.1:8545")
     .option("--json", "print the answers as one JSON object")
     .action(async (o: { rpc?: string; json?: boolean }) => {
+      if (o.rpc === undefined) throw new XshardError("BAD_PARAM", "status needs --rpc URL (the API of a node)");
       const base = parseRpcUrl(o.rpc);
       const status = await fetchNodeStatus(new RpcClient(base));
       console.log(o.json ? JSON.stringify(status, null, 2) : formatNodeStatus(status));

@@ -265,6 +265,7 @@ describe("xshard status --rpc", () => {
     const dead = await deadUrl();
     expect(oneLine(await runCli(["status", "--rpc", dead]))).toBe(`xshard: cannot reach ${dead}: ECONNREFUSED`);
     expect(oneLine(await runCli(["status", "--rpc", "not a url"]))).toMatch(/--rpc must be the http\(s\) URL/);
+    expect(oneLine(await runCli(["status"]))).toBe("xshard: status needs --rpc URL (the API of a node)");
     const garbage = await serveRaw("{not json");
     const empty = await serveRaw(JSON.stringify({ stage1: { number: 1 } }));
     try {
