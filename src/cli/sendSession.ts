@@ -131,10 +131,10 @@ export class SendSession {
     if (s.includedSlot !== undefined && t.includedSlot === null) t.includedSlot = s.includedSlot - this.startSlot;
     if (s.status === "included" && t.includedSeenMs === null) t.includedSeenMs = seenMs;
     if (s.status !== "final") return;
-    if (s.outcome === undefined || s.finalSlot === undefined) {
+    if (s.outcome === undefined || (s.finalSlot === undefined && s.outcome !== "rejected")) {
       throw new XshardError("RPC_BAD_RESPONSE", `GET ${this.opts.client.base}/v1/tx/0x${t.id}: a final status without outcome or finalSlot`, { id: t.id });
     }
-    t.finalSlot = s.outcome === "rejected" ? null : s.finalSlot - this.startSlot;
+    t.finalSlot = s.outcome === "rejected" || s.finalSlot === undefined ? null : s.finalSlot - this.startSlot;
     t.finalSeenMs = seenMs;
     t.outcome = s.outcome;
     t.reason = s.reason ?? null;
