@@ -2,6 +2,8 @@
  * `xshard verify --genesis FILE | --checkpoint FILE [--tx ID] [--seq N] [--contract ID] PROOF…`:
  * checks light-client proofs of transaction outcomes against a trust anchor the user holds, never
  * against keys a proof supplies; and the anchor file `run --prove` writes beside its proofs.
+ * `xshard verify --rpc URL --tx ID --genesis FILE` is the same light client over a node's API: it
+ * fetches the proof (and the node's status of the transaction, which must agree with it).
  */
 import { readFileSync, statSync } from "node:fs";
 import type { Command } from "commander";
@@ -14,6 +16,7 @@ import type { RunConfig } from "../sim/protocol.js";
 import type { GeneratedWorkload } from "../workloads/types.js";
 import { computeGenesisRoot, type GenesisAnchor } from "../chain/index.js";
 import { createGenesisAnchor, encodeGenesisFile, parseGenesisFile } from "../chain/anchorFile.js";
+import { RpcClient, parseRpcUrl } from "./rpc.js";
 import { createGenesisTrust, createTxProofChecker, parseCheckpointFile, type ProofQuestion, type TrustAnchor, type VerifiedOutcome } from "../protocols/delayed/lightclient.js";
 
 /** Name of the anchor file `run --prove` writes next to its proofs. */
@@ -119,20 +122,60 @@ export function verifyProofFiles(files: readonly string[], anchor: TrustAnchor, 
   return { outcomes, lines };
 }
 
+/** The node's status must say what the verified proof says (outcome, and return values when given). */
+function checkStatusAgrees(v: VerifiedOutcome, status: { status: string; outcome?: string; returnValues?: readonly (string | null)[] } | undefined, where: string): void {
+  const fail = (what: string): never => {
+    throw new XshardError("RPC_MISMATCH", `${where}: the node's status ${what} (the proof, checked against the anchor, says ${v.outcome})`, { txId: v.txId });
+  };
+  if (status === undefined) fail("does not know the transaction");
+  if (status?.status !== "final") fail(`says ${status?.status}, not final`);
+  if (status?.outcome !== v.outcome) fail(`says outcome ${status?.outcome}`);
+  const values = v.values.map((b) => (b === null ? null : "0x" + toHex(b)));
+  const given = status?.returnValues?.map((x) => (x === null ? null : x.toLowerCase()));
+  if (given !== undefined && JSON.stringify(given) !== JSON.stringify(values)) fail("gives other return values");
+}
+
+/**
+ * `verify --rpc URL --tx ID`: the proof of transaction ID from the node, checked against the user's
+ * anchor only; the node's status of it must agree with the proof. Returns the lines to print.
+ */
+export async function verifyOverRpc(url: unknown, anchor: TrustAnchor, question: ProofQuestion, timeoutMs?: number): Promise<{ outcome: VerifiedOutcome; lines: string[] }> {
+  const base = parseRpcUrl(url);
+  if (question.txId === undefined) throw new XshardError("BAD_PARAM", "verify --rpc needs --tx ID (the transaction whose proof to fetch)");
+  const client = new RpcClient(base, timeoutMs === undefined ? {} : { timeoutMs });
+  const id = `0x${question.txId}`;
+  const doc = await client.getProof(id);
+  const where = `${base}/v1/tx/${id}/proof`;
+  let v: VerifiedOutcome;
+  try {
+    v = createTxProofChecker(anchor, createBlsVerifier()).verify(doc, question);
+  } catch (e) {
+    if (isXshardError(e)) throw new XshardError(e.code, `${where}: ${oneLine(e.message)}`, { url: where, ...e.data });
+    throw e;
+  }
+  checkStatusAgrees(v, await client.getTx(id), `${base}/v1/tx/${id}`);
+  return { outcome: v, lines: [...formatOutcome(v), `  (proof from ${base}, checked against genesis ${toHex(anchor.genesisRoot).slice(0, 16)}…; the node's status agrees)`] };
+}
+
 export function addVerifyCommand(program: Command): void {
   program
     .command("verify")
-    .description("check light-client proofs of transaction outcomes (written by `run --prove`) against a trust anchor")
-    .argument("<proofs...>", "proof files (JSON)")
+    .description("check light-client proofs of transaction outcomes (files written by `run --prove`, or fetched from a node with --rpc) against a trust anchor")
+    .argument("[proofs...]", "proof files (JSON)")
+    .option("--rpc <url>", "fetch the proof of --tx from this node's HTTP API instead of files")
     .option("--genesis <file>", "trust anchor: the chain's genesis file (run --prove writes DIR/genesis.json)")
     .option("--checkpoint <file>", "trust anchor: a checkpoint file (a later Stage-2 block and the validators slashed by then)")
     .option("--tx <id>", "every proof must prove this transaction id (hex)")
     .option("--seq <n>", "every proof must prove this Stage-1 sequence number")
     .option("--contract <id>", "every proof must prove the outcome on this contract")
-    .action((files: string[], o: { genesis?: string; checkpoint?: string; tx?: string; seq?: string; contract?: string }) => {
+    .action(async (files: string[], o: { rpc?: string; genesis?: string; checkpoint?: string; tx?: string; seq?: string; contract?: string }) => {
+      if (o.rpc !== undefined && files.length > 0) throw new XshardError("BAD_PARAM", "give proof files or --rpc URL, not both");
+      if (o.rpc === undefined && files.length === 0) throw new XshardError("BAD_PARAM", "verify needs proof files, or --rpc URL --tx ID to fetch a proof from a node");
+      if (o.rpc !== undefined) parseRpcUrl(o.rpc);
       const anchor = loadTrustAnchor(o);
       const question = parseQuestion(o);
-      for (const line of verifyProofFiles(files, anchor, question).lines) console.log(line);
+      const { lines } = o.rpc !== undefined ? await verifyOverRpc(o.rpc, anchor, question) : verifyProofFiles(files, anchor, question);
+      for (const line of lines) console.log(line);
     });
 }
 

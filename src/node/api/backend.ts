@@ -45,6 +45,28 @@ export interface HeadsView {
   readonly lagByContract: Readonly<Record<string, number>>;
 }
 
+/** The chain's configuration as `GET /v1/config` serves it. */
+export interface NodeConfigView {
+  /** 0x-hex genesis root. */
+  readonly genesisRoot: string;
+  /** Wall time of slot 0's start, ms since the Unix epoch. */
+  readonly genesisTimeMs: number;
+  readonly slotMs: number;
+  readonly protocol: "delayed:conditional" | "delayed:strict";
+  readonly validators?: number;
+  readonly committees?: number;
+  readonly committeeSize?: number;
+  readonly stage2PerSlot?: number;
+  readonly blockTxLimit?: number;
+  /** The seed the genesis and keys were derived from (devnets). */
+  readonly seed?: string;
+}
+
+export interface PeerView {
+  readonly id: string;
+  readonly addrs?: readonly string[];
+}
+
 export interface NodeBackend {
   /** Checks and queues a signed transaction. Throws `XshardError` for malformed or forged input. */
   submitTransaction(input: SubmitInput): Promise<SubmitResult>;
@@ -54,4 +76,8 @@ export interface NodeBackend {
   getHeads(): HeadsView;
   /** Calls `listener` with the heads whenever they change; returns the unsubscribe function. */
   onHeads(listener: (heads: HeadsView) => void): () => void;
+  /** The chain's configuration (`GET /v1/config`; 503 `CONFIG_UNAVAILABLE` without it): clients pace by it. */
+  getConfig?(): NodeConfigView;
+  /** Connected peers (`GET /v1/peers`; 503 `PEERS_UNAVAILABLE` without it). */
+  getPeers?(): readonly PeerView[];
 }

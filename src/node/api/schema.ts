@@ -51,6 +51,60 @@ export const txStatusSchema = {
   additionalProperties: false,
 } as const;
 
+/** `GET /v1/config`: what a client needs to pace and label its work (added for `xshard send`). */
+export const configSchema = {
+  type: "object",
+  required: ["genesisRoot", "genesisTimeMs", "slotMs", "protocol"],
+  properties: {
+    genesisRoot: hex,
+    genesisTimeMs: { type: "integer", minimum: 0 },
+    slotMs: { type: "integer", minimum: 1 },
+    protocol: { type: "string", enum: ["delayed:conditional", "delayed:strict"] },
+    validators: { type: "integer", minimum: 1 },
+    committees: { type: "integer", minimum: 1 },
+    committeeSize: { type: "integer", minimum: 1 },
+    stage2PerSlot: { type: "integer", minimum: 1 },
+    blockTxLimit: { type: "integer", minimum: 1 },
+    seed: { type: "string" },
+  },
+  additionalProperties: false,
+} as const;
+
+/** `GET /v1/peers`: the node's connected peers. */
+export const peersSchema = {
+  type: "object",
+  required: ["peers"],
+  properties: {
+    peers: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["id"],
+        properties: { id: { type: "string" }, addrs: { type: "array", items: { type: "string" } } },
+        additionalProperties: false,
+      },
+    },
+  },
+  additionalProperties: false,
+} as const;
+
+/** Most ids in one `POST /v1/txs/status`. */
+export const MAX_STATUS_BATCH = 1024;
+
+export const statusBatchBodySchema = {
+  type: "object",
+  required: ["ids"],
+  properties: { ids: { type: "array", maxItems: MAX_STATUS_BATCH, items: { type: "string", pattern: HEX32 } } },
+  additionalProperties: false,
+} as const;
+
+export const statusBatchSchema = {
+  type: "object",
+  required: ["statuses"],
+  properties: { statuses: { type: "array", items: { anyOf: [txStatusSchema, { type: "null" }] } } },
+  additionalProperties: false,
+} as const;
+
 export const submitJsonBodySchema = {
   type: "object",
   required: ["tx"],
@@ -80,6 +134,12 @@ export const ROUTES = {
       response: { 200: txStatusSchema, ...errors },
     },
   },
+  statusBatch: {
+    method: "POST",
+    url: "/v1/txs/status",
+    summary: `Statuses of up to ${MAX_STATUS_BATCH} transactions at once: JSON body {ids: ["0x…", …]} → {statuses: [status | null, …]} in the same order (null: unknown).`,
+    schema: { body: statusBatchBodySchema, response: { 200: statusBatchSchema, ...errors } },
+  },
   proof: {
     method: "GET",
     url: "/v1/tx/:id/proof",
@@ -94,6 +154,19 @@ export const ROUTES = {
     url: "/v1/heads",
     summary: "Heads and finalized heads of both chains, and the lag per contract in Stage-1 slots.",
     schema: { response: { 200: headsSchema, ...errors } },
+  },
+  config: {
+    method: "GET",
+    url: "/v1/config",
+    summary:
+      "The chain's configuration: genesis root, genesis time (ms since the Unix epoch), slot length (ms), protocol (delayed:conditional | delayed:strict) and its sizes. 503 CONFIG_UNAVAILABLE if the node does not serve it.",
+    schema: { response: { 200: configSchema, ...errors } },
+  },
+  peers: {
+    method: "GET",
+    url: "/v1/peers",
+    summary: "The node's connected peers (id, addresses). 503 PEERS_UNAVAILABLE if the node does not serve it.",
+    schema: { response: { 200: peersSchema, ...errors } },
   },
   events: {
     method: "GET",

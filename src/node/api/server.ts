@@ -135,6 +135,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   });
 
   app.route({
+    ...ROUTES.statusBatch,
+    handler: async (req) => {
+      const ids = (req.body as { ids: string[] }).ids;
+      const statuses = await Promise.all(ids.map(async (id) => (await backend.getTransactionStatus(parseTxId(id))) ?? null));
+      return { statuses };
+    },
+  });
+
+  app.route({
     ...ROUTES.proof,
     handler: async (req) => {
       const id = parseTxId((req.params as { id: string }).id);
@@ -145,6 +154,22 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   });
 
   app.route({ ...ROUTES.heads, handler: async () => backend.getHeads() });
+
+  app.route({
+    ...ROUTES.config,
+    handler: async () => {
+      if (backend.getConfig === undefined) throw new XshardError("CONFIG_UNAVAILABLE", "this node does not serve its configuration", {});
+      return backend.getConfig();
+    },
+  });
+
+  app.route({
+    ...ROUTES.peers,
+    handler: async () => {
+      if (backend.getPeers === undefined) throw new XshardError("PEERS_UNAVAILABLE", "this node does not list its peers", {});
+      return { peers: backend.getPeers() };
+    },
+  });
 
   app.route({
     ...ROUTES.events,
