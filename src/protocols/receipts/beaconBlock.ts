@@ -13,7 +13,8 @@ import { BeaconBlock, DOMAIN_BEACON_BLOCK, type BeaconBlockValue } from "./conta
 import type { ReceiptsContext } from "./context.js";
 import type { VerifyOptions } from "./observer.js";
 import type { BlockAttestation } from "./shardBlock.js";
-import type { CrosslinksRecord, OutboxRecord, ReceiptsState } from "./state.js";
+import type { CrosslinksRecord, OutboxRecord, PendingHeader, ReceiptsState } from "./state.js";
+import type { CongestionInfo } from "./congestion.js";
 
 export interface SignedBeaconBlock {
   readonly block: BeaconBlockValue;
@@ -64,15 +65,28 @@ export function processBeaconBlock(state: ReceiptsState, signed: SignedBeaconBlo
   if (state.outbox.size > 0) {
     const next = new Map(state.outbox);
     for (const key of linked) {
-      for (const id of (pending.get(key) as { receiptIds: readonly string[] }).receiptIds) {
+      for (const id of (pending.get(key) as PendingHeader).receiptIds) {
         const r = next.get(id);
         if (r) next.set(id, { ...r, crosslinkedAt: b.slot });
       }
     }
     outbox = next;
   }
+  // Congestion control: a crosslinked header's congestion info becomes its shard's known info.
+  let congestion = state.congestion;
+  const newest = new Map<number, PendingHeader>();
+  for (const key of linked) {
+    const h = pending.get(key) as PendingHeader;
+    if (h.congestion && (newest.get(h.shard)?.slot ?? -1) < h.slot) newest.set(h.shard, h);
+  }
+  if (newest.size > 0) {
+    const next = [...state.congestion];
+    for (const [shard, h] of newest) next[shard] = h.congestion as CongestionInfo;
+    congestion = next;
+  }
   return {
     ...state,
+    congestion,
     beacon: { slot: b.slot, parentRoot: BeaconBlock.hashTreeRoot(b), crosslinks },
     pendingHeaders: state.pendingHeaders.filter((h) => !linked.has(toHex(h.root))),
     outbox,
