@@ -124,6 +124,7 @@ export function stateFromJson(x: unknown): ReceiptsState {
     shards,
     incoming: shards.map(() => ({ gas: 0n, receipts: 0 })),
     congestion: shards.map(() => ZERO_CONGESTION),
+    congestionSlot: shards.map(() => -1),
   };
 }
 

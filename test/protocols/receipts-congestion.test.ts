@@ -19,6 +19,7 @@ import {
 } from "../../src/protocols/receipts/congestion.js";
 import { buildShardBlock } from "../../src/protocols/receipts/build.js";
 import { processShardBlock } from "../../src/protocols/receipts/shardBlock.js";
+import { buildBeaconBlock, processBeaconBlock } from "../../src/protocols/receipts/beaconBlock.js";
 import { stringifyResults } from "../../src/runner.js";
 import { toHex } from "../../src/crypto/hash.js";
 import { alice, beacon, build, createChain, importBlock, resign, transferTx, view } from "../helpers/receipts.js";
@@ -125,6 +126,25 @@ describe("congestion control in shard blocks", () => {
     // The two-hop transfer calls congested shard 1; the one-hop transfer stays on shard 0 and runs.
     expect(built.dropped.map((d) => [d.code, d.reason])).toEqual([["CONGESTED_DESTINATION", "shard 1 is congested: new transactions calling it are rejected"]]);
     expect(processShardBlock(chain.state, built.block, chain.ctx).segments).toHaveLength(1);
+  });
+});
+
+describe("known congestion info", () => {
+  it("a header crosslinked after a newer one of its shard does not replace the known info", () => {
+    const chain = createChain("sequential", { options: { congestion: "on" } as unknown as Record<string, number> });
+    importBlock(chain, build(chain, 1, 0, []));
+    importBlock(chain, build(chain, 0, 0, [{ kind: "tx", tx: transferTx(0n) }]));
+    importBlock(chain, build(chain, 1, 1, []));
+    const [old, newer] = chain.state.pendingHeaders.filter((h) => h.shard === 1);
+    expect([old!.congestion!.incomingReceipts, newer!.congestion!.incomingReceipts]).toEqual([0, 1]);
+    const link = (slot: number, root: Uint8Array) => {
+      chain.state = processBeaconBlock(chain.state, buildBeaconBlock(chain.state, slot, [root], chain.ctx).signed, chain.ctx);
+    };
+    link(1, newer!.root);
+    expect(chain.state.congestion[1]!.incomingReceipts).toBe(1);
+    link(2, old!.root);
+    expect(chain.state.congestion[1]!.incomingReceipts).toBe(1);
+    expect(chain.state.congestionSlot[1]).toBe(1);
   });
 });
 

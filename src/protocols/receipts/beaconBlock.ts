@@ -72,21 +72,24 @@ export function processBeaconBlock(state: ReceiptsState, signed: SignedBeaconBlo
     }
     outbox = next;
   }
-  // Congestion control: a crosslinked header's congestion info becomes its shard's known info.
+  // Congestion control: a crosslinked header's congestion info becomes its shard's known info,
+  // unless a newer header of that shard was crosslinked before (headers may arrive out of order).
   let congestion = state.congestion;
-  const newest = new Map<number, PendingHeader>();
+  let congestionSlot = state.congestionSlot;
   for (const key of linked) {
     const h = pending.get(key) as PendingHeader;
-    if (h.congestion && (newest.get(h.shard)?.slot ?? -1) < h.slot) newest.set(h.shard, h);
-  }
-  if (newest.size > 0) {
-    const next = [...state.congestion];
-    for (const [shard, h] of newest) next[shard] = h.congestion as CongestionInfo;
-    congestion = next;
+    if (!h.congestion || h.slot <= (congestionSlot[h.shard] as number)) continue;
+    if (congestion === state.congestion) {
+      congestion = [...state.congestion];
+      congestionSlot = [...state.congestionSlot];
+    }
+    (congestion as CongestionInfo[])[h.shard] = h.congestion;
+    (congestionSlot as number[])[h.shard] = h.slot;
   }
   return {
     ...state,
     congestion,
+    congestionSlot,
     beacon: { slot: b.slot, parentRoot: BeaconBlock.hashTreeRoot(b), crosslinks },
     pendingHeaders: state.pendingHeaders.filter((h) => !linked.has(toHex(h.root))),
     outbox,

@@ -5,11 +5,23 @@
  */
 import { Receipt, type ReceiptValue } from "./containers.js";
 import { canSendReceipt, computeOutgoingLimit, ZERO_CONGESTION } from "./congestion.js";
-import type { ShardBlockWork } from "./blockItems.js";
-import type { Backlog } from "./state.js";
+import type { ReceiptsContext } from "./context.js";
+import type { Backlog, ReceiptsState, ShardState } from "./state.js";
+
+/** What these rules use of a block being applied (`ShardBlockWork` in blockItems.ts). */
+export interface OutgoingWork {
+  readonly ctx: ReceiptsContext;
+  readonly pre: ReceiptsState;
+  readonly slot: number;
+  shard: ShardState;
+  readonly incoming: Backlog[];
+  readonly sent: number[];
+  readonly receipts: ReceiptValue[];
+  readonly receiptRoots: Uint8Array[];
+}
 
 /** May a receipt for `dest` be listed in this block now (congestion control; always when off)? */
-export function canListReceipt(w: ShardBlockWork, dest: number): boolean {
+export function canListReceipt(w: OutgoingWork, dest: number): boolean {
   const p = w.ctx.params.congestion;
   if (!p.enabled) return true;
   const limit = computeOutgoingLimit(w.pre.congestion[dest] ?? ZERO_CONGESTION, w.shard.index, dest, w.slot, w.pre.shards.length, p);
@@ -17,7 +29,7 @@ export function canListReceipt(w: ShardBlockWork, dest: number): boolean {
 }
 
 /** Lists a receipt in the block (its slot, index and nonce are this block's). */
-export function listReceipt(w: ShardBlockWork, draft: ReceiptValue): ReceiptValue {
+export function listReceipt(w: OutgoingWork, draft: ReceiptValue): ReceiptValue {
   const dest = draft.destShard;
   const receipt: ReceiptValue = { ...draft, slot: w.slot, index: w.receipts.length, nonce: w.shard.outbound[dest] as number };
   const outbound = [...w.shard.outbound];
@@ -32,13 +44,13 @@ export function listReceipt(w: ShardBlockWork, draft: ReceiptValue): ReceiptValu
 }
 
 /** A receipt consumed here leaves the shard's incoming backlog. */
-export function consumeIncoming(w: ShardBlockWork, r: ReceiptValue): void {
+export function consumeIncoming(w: OutgoingWork, r: ReceiptValue): void {
   const b = w.incoming[w.shard.index] as Backlog;
   w.incoming[w.shard.index] = { gas: b.gas - r.gasLeft, receipts: b.receipts - 1 };
 }
 
 /** Lists buffered receipts first, oldest first, in order per destination (a blocked destination keeps the rest of its receipts). */
-export function processOutgoingBuffer(w: ShardBlockWork): void {
+export function processOutgoingBuffer(w: OutgoingWork): void {
   const blocked = new Set<number>();
   const keep: ReceiptValue[] = [];
   for (const r of w.shard.buffer) {

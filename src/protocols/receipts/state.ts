@@ -98,8 +98,10 @@ export interface ReceiptsState {
   readonly shards: readonly ShardState[];
   /** Per destination shard: receipts listed for it (in any shard block) and not consumed yet. */
   readonly incoming: readonly Backlog[];
-  /** Per shard: the congestion info of its last crosslinked header (what other shards' rules read). */
+  /** Per shard: the congestion info of its newest crosslinked header (what other shards' rules read). */
   readonly congestion: readonly CongestionInfo[];
+  /** Per shard: the slot of that header (−1 before the first). */
+  readonly congestionSlot: readonly number[];
 }
 
 /** The genesis state: contracts on their shards, the beacon accounts, every shard at the initial base fee. */
@@ -133,6 +135,7 @@ export function createReceiptsState(
     shards,
     incoming: Array.from({ length: shardCount }, () => ({ gas: 0n, receipts: 0 })),
     congestion: Array.from({ length: shardCount }, () => ZERO_CONGESTION),
+    congestionSlot: Array.from({ length: shardCount }, () => -1),
   };
 }
 
