@@ -4,7 +4,7 @@
  */
 import { XshardError } from "./errors.js";
 import { runDelayed } from "./sim/delayed/driver.js";
-import { runReceipts } from "./sim/receipts/driver.js";
+import { CONGESTION_SUFFIX, runReceipts } from "./sim/receipts/driver.js";
 import { CONSUME_RULES } from "./protocols/receipts/consume/index.js";
 import { runSync } from "./sim/sync/driver.js";
 import { runLock2pc } from "./sim/lock2pc/driver.js";
@@ -40,6 +40,16 @@ for (const rule of CONSUME_RULES) {
     name: `receipts:${rule.mode}`,
     description: `asynchronous receipts: segments per shard, one hop per slot; ${rule.description}`,
     run: (input) => runReceipts(input, `receipts:${rule.mode}`),
+  });
+}
+// The same variants with congestion control on (NEP-539; `--congestion on` does the same), so that
+// `compare` can run a variant with and without it side by side.
+for (const rule of CONSUME_RULES) {
+  registerProtocol({
+    name: `receipts:${rule.mode}${CONGESTION_SUFFIX}`,
+    description: `receipts:${rule.mode} with congestion control (NEP-539): congested shards reject new transactions towards them and limit receipts sent to them`,
+    inCompare: false,
+    run: (input) => runReceipts(input, `receipts:${rule.mode}${CONGESTION_SUFFIX}`),
   });
 }
 registerProtocol({

@@ -12,6 +12,7 @@ import type { BlockItem } from "../../src/protocols/receipts/items.js";
 import type { SignedShardBlock } from "../../src/protocols/receipts/shardBlock.js";
 import type { SignedBeaconBlock } from "../../src/protocols/receipts/beaconBlock.js";
 import type { ContractRecord, ReceiptsState, ShardState } from "../../src/protocols/receipts/state.js";
+import { ZERO_CONGESTION } from "../../src/protocols/receipts/congestion.js";
 
 type J = Record<string, unknown>;
 
@@ -93,6 +94,8 @@ export function stateFromJson(x: unknown): ReceiptsState {
       claims: { shard: index, claimed: new Map(arr(f.claims, "claims").map((e) => [String(arr(e, "claim")[0]), bytes(arr(e, "claim")[1], "bits")])) },
       inbound: new Map(arr(f.inbound, "inbound").map((e) => [int(arr(e, "inbound")[0], "source"), int(arr(e, "inbound")[1], "nonce")])),
       outbound: arr(f.outbound, "outbound").map((n) => int(n, "outbound")),
+      // Congestion control is off in the vectors: its fields start empty.
+      buffer: [],
     };
   });
   return {
@@ -119,6 +122,9 @@ export function stateFromJson(x: unknown): ReceiptsState {
     escrow: big(o.escrow, "escrow"),
     contracts,
     shards,
+    incoming: shards.map(() => ({ gas: 0n, receipts: 0 })),
+    congestion: shards.map(() => ZERO_CONGESTION),
+    congestionSlot: shards.map(() => -1),
   };
 }
 

@@ -83,6 +83,18 @@ describe("lock2pc: import checks", () => {
     expect(state.locks.has("exchange")).toBe(true);
   });
 
+  it("a block whose executions use more than the slot gas is refused at import (BLOCK_GAS_EXCEEDED)", () => {
+    const own = new Map([...pinned].filter(([id]) => id !== "exchange"));
+    const gas = processCommit(state, 0, t, proofs, own, ctx).gas;
+    expect(gas).toBeGreaterThan(0n);
+    const { body } = buildLock2pcBlock(state, 0, 1, [{ kind: "commit", tx: t, proofs, pinned: own }], ctx);
+    const block: Lock2pcBlock = { ...body, attestation: buildShardAttestation(ctx, 0, DOMAIN_LOCK2PC_BLOCK, computeLock2pcBlockRoot(body.header)) };
+    expect(processLock2pcBlock(state, block, ctx).gasUsed).toBe(gas);
+    expect(code(() => processLock2pcBlock(state, block, { ...ctx, slotGas: gas }))).toBe("accepted");
+    expect(code(() => processLock2pcBlock(state, block, { ...ctx, slotGas: gas - 1n }))).toBe("BLOCK_GAS_EXCEEDED");
+    expect(code(() => buildLock2pcBlock(state, 0, 1, [{ kind: "commit", tx: t, proofs, pinned: own }], { ...ctx, slotGas: gas - 1n }))).toBe("BLOCK_GAS_EXCEEDED");
+  });
+
   it("a forged lock proof, a missing one, an unknown block, an abort with every lock → the rule's code", () => {
     const forged = proofs.map((p, i) => (i === 1 ? { ...p, leaf: { ...p.leaf, kind: RESULT_KINDS.refused } } : p));
     expect(code(() => processCommit(state, 0, t, forged, pinned, ctx))).toBe("BAD_LOCK_PROOF");

@@ -8,7 +8,8 @@ import { ShardsDriver } from "../../src/sim/shards/driver.js";
 import { buildShardAttestation } from "../../src/protocols/shards/attestation.js";
 import { buildSyncBlock, computeSyncBlockRoot, createSyncState, processSyncBlock, type SyncBlock, type SyncBlockBody } from "../../src/protocols/sync/block.js";
 import { DOMAIN_CONFIRMATION, DOMAIN_SYNC_BLOCK } from "../../src/protocols/sync/containers.js";
-import { buildConfirmation, checkRemoteRead, computeConfirmationRoot, type SyncConfirmation } from "../../src/protocols/sync/execution.js";
+import { buildConfirmation, checkRemoteRead, computeConfirmationRoot, processSyncHeight, selectCrossShardWithinGas, type SyncConfirmation } from "../../src/protocols/sync/execution.js";
+import { getListedShards, type AdmittedTx } from "../../src/protocols/shards/world.js";
 import { run, scenario } from "../helpers/run.js";
 import { SYNC_SCENARIO as doc } from "../vectors/baselines.js";
 
@@ -50,6 +51,40 @@ describe("sync: importing a shard block", () => {
     expect(code(() => processSyncBlock(state, sign({ ...good, header: { ...good.header, parentRoot: new Uint8Array(32).fill(1) } }), params, ctx))).toBe("WRONG_PARENT");
     expect(code(() => processSyncBlock(state, sign({ ...good, header: { ...good.header, height: 1 } }), params, ctx))).toBe("WRONG_HEIGHT");
     expect(code(() => processSyncBlock(state, good, { blockTxLimit: 1 }, ctx))).toBe("BLOCK_TOO_LARGE");
+  });
+
+  it("a transaction whose gas limit is above the slot gas → GAS_LIMIT_ABOVE_SLOT", () => {
+    expect(code(() => processSyncBlock(state, good, params, { ...ctx, slotGas: good.txs[0]!.stx.tx.gasLimit - 1n }))).toBe("GAS_LIMIT_ABOVE_SLOT");
+    expect(code(() => processSyncBlock(state, good, params, { ...ctx, slotGas: good.txs[0]!.stx.tx.gasLimit }))).toBe("accepted");
+  });
+
+  it("a height runs within the slot gas of every shard: what does not fit is deferred to a later height", () => {
+    const [t0, t2] = [admitted[0]!, admitted[2]!];
+    expect(getListedShards(state.world, t0.footprint)).toEqual([0, 1]);
+    expect(getListedShards(state.world, t2.footprint)).toEqual([0]);
+    const gasOf = (t: AdmittedTx) => selectCrossShardWithinGas(ctx, state.world, [t]).used[0]!;
+    const [g0, g2] = [gasOf(t0), gasOf(t2)];
+    const b0 = sign(buildSyncBlock(state, 0, 0, [t0, t2], [true, true], params, ctx).body);
+    const b1 = sign(buildSyncBlock(state, 1, 0, [t0], [true], params, ctx).body);
+    const imported = processSyncBlock(processSyncBlock(state, b0, params, ctx), b1, params, ctx);
+    const confs = [0, 1].map((y) => {
+      const c = buildConfirmation(state.world, y, -1, new Uint8Array(32), state.world.states);
+      return { ...c, attestation: buildShardAttestation(ctx, y, DOMAIN_CONFIRMATION, computeConfirmationRoot(c.value)) };
+    });
+    const full = processSyncHeight(imported, [b0, b1], confs, ctx, new Set());
+    expect(full.ran.map((r) => r.tx.txIdHex).sort()).toEqual([t0.txIdHex, t2.txIdHex].sort());
+    expect(full.deferred).toEqual([]);
+    expect(full.executed[0]!.gasUsed).toBe(g0 + g2);
+    expect(full.executed[1]!.gasUsed).toBe(g0);
+    // Shard 0's slot gas holds the larger of the two only: the cross-shard transaction runs first, the other waits.
+    const tight = processSyncHeight(imported, [b0, b1], confs, { ...ctx, slotGas: g0 > g2 ? g0 : g2 }, new Set());
+    expect(tight.ran.map((r) => r.tx.txIdHex)).toEqual([t0.txIdHex]);
+    expect(tight.deferred).toEqual([t2]);
+    // Too little for the cross-shard one on a shard it lists: it is deferred on every shard.
+    const none = processSyncHeight(imported, [b0, b1], confs, { ...ctx, slotGas: g0 - 1n }, new Set());
+    expect(none.ran.map((r) => r.tx.txIdHex)).toEqual(g2 <= g0 - 1n ? [t2.txIdHex] : []);
+    expect(none.deferred.map((t) => t.txIdHex)).toContain(t0.txIdHex);
+    expect(none.executed[1]!.gasUsed).toBe(0n);
   });
 
   it("two cross-shard transactions at one address, or a transaction of another shard → the rule's code", () => {

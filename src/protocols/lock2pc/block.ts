@@ -10,7 +10,7 @@ import { commitList, type ListCommitment } from "../../state/index.js";
 import type { Attestation } from "../../chain/index.js";
 import type { ContractId } from "../../types.js";
 import { checkShardAttestation, checkShardProposer, computeShardProposer, getCommittee, type VerifyOptions } from "../shards/attestation.js";
-import { computeShardState, type AdmittedTx, type ExecOutcome, type ShardsContext, type Snap } from "../shards/world.js";
+import { computeShardState, isWithinSlotGas, type AdmittedTx, type ExecOutcome, type ShardsContext, type Snap } from "../shards/world.js";
 import { DOMAIN_LOCK2PC_BLOCK, OP_KINDS, OpEntry, ResultLeaf, ShardHeader, type ResultLeafValue, type ShardHeaderValue } from "./containers.js";
 import type { LockProof } from "./rules.js";
 import type { WorkObserver } from "../../chain/observer.js";
@@ -43,6 +43,8 @@ export interface AppliedOp {
 
 export interface AppliedBlock {
   readonly state: Lock2pcState;
+  /** Metered gas of the block's executions (at most the slot gas). */
+  readonly gasUsed: bigint;
   readonly results: ListCommitment;
   readonly leaves: readonly ResultLeafValue[];
   readonly applied: readonly AppliedOp[];
@@ -56,9 +58,13 @@ export function computeLock2pcBlockRoot(header: ShardHeaderValue): Uint8Array {
   return ShardHeader.hashTreeRoot(header);
 }
 
-/** Applies a shard's operations in order (one transition per op kind). */
+/**
+ * Applies a shard's operations in order (one transition per op kind). The block's executions
+ * (execute, commit) use at most the slot gas (BLOCK_GAS_EXCEEDED otherwise).
+ */
 export function applyOps(state: Lock2pcState, shard: number, ops: readonly Lock2pcOp[], ctx: ShardsContext, observer: Lock2pcObserver = {}, slot = -1): AppliedBlock {
   let s = state;
+  let gasUsed = 0n;
   const leaves: ResultLeafValue[] = [];
   const applied: AppliedOp[] = [];
   for (const op of ops) {
@@ -70,11 +76,15 @@ export function applyOps(state: Lock2pcState, shard: number, ops: readonly Lock2
           : op.kind === "commit"
             ? processCommit(s, shard, op.tx, op.proofs, op.pinned, ctx, observer, slot)
             : processAbort(s, shard, op.tx, op.proofs, observer, slot);
+    if (!isWithinSlotGas(gasUsed, r.gas, ctx.slotGas)) {
+      reject("BLOCK_GAS_EXCEEDED", `shard ${shard}'s block executes more than the slot gas ${ctx.slotGas} (${gasUsed + r.gas} at op ${applied.length})`, { shard, gas: String(gasUsed + r.gas), slotGas: String(ctx.slotGas) });
+    }
+    gasUsed += r.gas;
     applied.push({ op, first: leaves.length, count: r.leaves.length, ...(r.outcome === undefined ? {} : { outcome: r.outcome }) });
     leaves.push(...r.leaves);
     s = r.state;
   }
-  return { state: s, results: commitList(leaves.map((l) => ResultLeaf.hashTreeRoot(l))), leaves, applied };
+  return { state: s, gasUsed, results: commitList(leaves.map((l) => ResultLeaf.hashTreeRoot(l))), leaves, applied };
 }
 
 /**

@@ -63,6 +63,8 @@ export interface OpResult {
   readonly leaves: readonly ResultLeafValue[];
   /** execute: the outcome, or null when a locked contract refused it. commit: the outcome. */
   readonly outcome?: ExecOutcome | null;
+  /** Metered gas of the op's execution (execute, commit; 0 for the others and a refused execute). */
+  readonly gas: bigint;
 }
 
 export function createLock2pcState(world: ShardsState, shards: number): Lock2pcState {
@@ -92,7 +94,7 @@ export function processExecute(state: Lock2pcState, shard: number, t: AdmittedTx
   const ids = t.footprint.filter((id) => getShard(world, id) !== undefined);
   if (ids.some((id) => getShard(world, id) !== shard)) throw new XshardError("NOT_SINGLE_SHARD", `transaction ${t.txIdHex} spans several shards`, { tx: t.txIdHex, shard });
   if (ids.some((id) => !isLockFree(state.locks.get(id), t.seq))) {
-    return { state, leaves: ids.map((id) => leaf("refused", t, id, world.states.get(id) as Snap)), outcome: null };
+    return { state, leaves: ids.map((id) => leaf("refused", t, id, world.states.get(id) as Snap)), outcome: null, gas: 0n };
   }
   const ex = executeTx(ctx, t, new Map(ids.map((id) => [id, createContractHandle(world, id, world.states.get(id) as Snap)])));
   observer.onExecution?.(slot, shard, t.seq, "execute", Number(ex.gas));
@@ -105,7 +107,7 @@ export function processExecute(state: Lock2pcState, shard: number, t: AdmittedTx
     leaves.push(leaf(outcome.status, t, id, post));
   }
   const next = processSuccessors(withStates(world, updates), outcome.created, ctx);
-  return { state: { ...state, world: next }, leaves, outcome };
+  return { state: { ...state, world: next }, leaves, outcome, gas: ex.gas };
 }
 
 /** A cross-shard transaction asks for a lock on each of its contracts on `shard`. */
@@ -118,7 +120,7 @@ export function processLock(state: Lock2pcState, shard: number, t: AdmittedTx, o
     leaves.push(leaf(free ? "locked" : "refused", t, id, state.world.states.get(id) as Snap));
     observer.onLock?.(t, shard, id, free);
   }
-  return { state: { ...state, locks }, leaves };
+  return { state: { ...state, locks }, leaves, gas: 0n };
 }
 
 /**
@@ -195,7 +197,7 @@ export function processCommit(
     leaves.push(leaf(outcome.status, t, id, post));
   }
   const next = processSuccessors(withStates(world, updates), outcome.created, ctx);
-  return { state: { ...state, world: next, locks }, leaves, outcome };
+  return { state: { ...state, world: next, locks }, leaves, outcome, gas: ex.gas };
 }
 
 /**
@@ -212,5 +214,5 @@ export function processAbort(state: Lock2pcState, shard: number, t: AdmittedTx, 
     if (locks.get(id) === t.seq) locks.delete(id);
     leaves.push(leaf("released", t, id, state.world.states.get(id) as Snap));
   }
-  return { state: { ...state, locks }, leaves };
+  return { state: { ...state, locks }, leaves, gas: 0n };
 }

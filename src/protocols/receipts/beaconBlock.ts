@@ -13,7 +13,8 @@ import { BeaconBlock, DOMAIN_BEACON_BLOCK, type BeaconBlockValue } from "./conta
 import type { ReceiptsContext } from "./context.js";
 import type { VerifyOptions } from "./observer.js";
 import type { BlockAttestation } from "./shardBlock.js";
-import type { CrosslinksRecord, OutboxRecord, ReceiptsState } from "./state.js";
+import type { CrosslinksRecord, OutboxRecord, PendingHeader, ReceiptsState } from "./state.js";
+import type { CongestionInfo } from "./congestion.js";
 
 export interface SignedBeaconBlock {
   readonly block: BeaconBlockValue;
@@ -79,15 +80,31 @@ export function processBeaconBlock(state: ReceiptsState, signed: SignedBeaconBlo
   if (state.outbox.size > 0) {
     const next = new Map(state.outbox);
     for (const key of linked) {
-      for (const id of (pending.get(key) as { receiptIds: readonly string[] }).receiptIds) {
+      for (const id of (pending.get(key) as PendingHeader).receiptIds) {
         const r = next.get(id);
         if (r) next.set(id, { ...r, crosslinkedAt: b.slot });
       }
     }
     outbox = next;
   }
+  // Congestion control: a crosslinked header's congestion info becomes its shard's known info,
+  // unless a newer header of that shard was crosslinked before (headers may arrive out of order).
+  let congestion = state.congestion;
+  let congestionSlot = state.congestionSlot;
+  for (const key of linked) {
+    const h = pending.get(key) as PendingHeader;
+    if (!h.congestion || h.slot <= (congestionSlot[h.shard] as number)) continue;
+    if (congestion === state.congestion) {
+      congestion = [...state.congestion];
+      congestionSlot = [...state.congestionSlot];
+    }
+    (congestion as CongestionInfo[])[h.shard] = h.congestion;
+    (congestionSlot as number[])[h.shard] = h.slot;
+  }
   return {
     ...state,
+    congestion,
+    congestionSlot,
     beacon: { slot: b.slot, parentRoot: BeaconBlock.hashTreeRoot(b), crosslinks },
     pendingHeaders: state.pendingHeaders.filter((h) => !linked.has(toHex(h.root))),
     outbox,

@@ -29,7 +29,9 @@ import {
 import type { BlockItem } from "./items.js";
 import type { ReceiptsParams } from "./params.js";
 import { computeReceiptId, hasEffects, isRemoteCall } from "./segments.js";
-import type { ContractRecord, OutboxRecord, ReceiptsState, ShardState } from "./state.js";
+import type { Backlog, ContractRecord, OutboxRecord, ReceiptsState, ShardState } from "./state.js";
+import { computeTxGasLimit, findCongestedShard } from "./congestion.js";
+import { canListReceipt, consumeIncoming, listReceipt, processOutgoingBuffer } from "./outgoing.js";
 
 /** What an applied segment did, for the observer and the driver's bookkeeping. */
 export interface SegmentRecord {
@@ -53,6 +55,8 @@ export interface SegmentRecord {
   readonly consumed?: ReceiptValue;
   /** The receipt emitted when the segment stopped before a call to another shard. */
   readonly emitted?: ReceiptValue;
+  /** Congestion control: the emitted receipt waits in the shard's outgoing buffer (listed by a later block). */
+  readonly buffered?: boolean;
 }
 
 export type ItemVerdict =
@@ -60,7 +64,9 @@ export type ItemVerdict =
   /** Not now: the item may fit a later block (nonce, base fee, block space). */
   | { readonly ok: "wait"; readonly code: string; readonly reason: string }
   /** Never: a rule is broken (`code` names it). */
-  | { readonly ok: false; readonly code: string; readonly reason: string };
+  | { readonly ok: false; readonly code: string; readonly reason: string }
+  /** Congestion control: a new transaction the block records as rejected (its nonce used, nothing run). */
+  | { readonly ok: "rejected"; readonly code: string; readonly reason: string };
 
 /** A shard block being applied: a private copy of what the block may change. */
 export interface ShardBlockWork {
@@ -77,6 +83,12 @@ export interface ShardBlockWork {
   readonly pending: Map<ContractId, PendingState>;
   readonly outbox: Map<string, OutboxRecord>;
   gasUsed: bigint;
+  /** Gas of new transactions' first segments in this block (congestion control bounds it). */
+  txGas: bigint;
+  /** Per destination: receipts listed for it and not consumed (the agreed counter, updated by this block). */
+  readonly incoming: Backlog[];
+  /** Per destination: receipts this block listed for it. */
+  readonly sent: number[];
   readonly items: BlockItem[];
   readonly receipts: ReceiptValue[];
   readonly receiptRoots: Uint8Array[];
@@ -138,7 +150,7 @@ export function computeShardProposer(ctx: ReceiptsContext, shard: number, slot: 
 /** Opens a block of `shard` in `slot` on a copy of the state. */
 export function openShardBlock(pre: ReceiptsState, shard: number, slot: number, ctx: ReceiptsContext, proposer = computeShardProposer(ctx, shard, slot)): ShardBlockWork {
   const s = pre.shards[shard] as ShardState;
-  return {
+  const w: ShardBlockWork = {
     ctx,
     pre,
     slot,
@@ -151,11 +163,16 @@ export function openShardBlock(pre: ReceiptsState, shard: number, slot: number, 
     pending: new Map(),
     outbox: new Map(pre.outbox),
     gasUsed: 0n,
+    txGas: 0n,
+    incoming: [...pre.incoming],
+    sent: pre.shards.map(() => 0),
     items: [],
     receipts: [],
     receiptRoots: [],
     segments: [],
   };
+  if (ctx.params.congestion.enabled && s.buffer.length > 0) processOutgoingBuffer(w);
+  return w;
 }
 
 /** What a shard knows of the beacon chain when it processes a claim in `slot`. */
@@ -177,7 +194,7 @@ const REJECT_CODES: Record<RejectReason, string> = {
 /** Applies one item to the work (or leaves it unchanged with a wait / invalid verdict). */
 export function processBlockItem(w: ShardBlockWork, item: BlockItem): ItemVerdict {
   const v = item.kind === "tx" ? processTxItem(w, item.tx) : item.kind === "claim" ? processClaimItem(w, item.claim) : processReceiptItem(w, item.receipt);
-  if (v.ok === true) w.items.push(item);
+  if (v.ok === true || v.ok === "rejected") w.items.push(item);
   return v;
 }
 
@@ -204,10 +221,26 @@ export function processTxItem(w: ShardBlockWork, stx: SignedTx): ItemVerdict {
   const check = checkStage1Tx(w.ledger, stx, 0n, prepaid);
   if (check.ok === false) return invalid(REJECT_CODES[check.reason], check.reason);
   if (check.ok === "later") return wait("NONCE_NOT_REACHED", "nonce not reached");
+  const cc = w.ctx.params.congestion;
+  if (cc.enabled) {
+    const shardOf = (id: ContractId): number | undefined => w.contracts.get(id)?.shard;
+    const called = tx.program.steps.flatMap((step) => (step.kind === "call" ? [shardOf(step.contract)] : [])).filter((x): x is number => x !== undefined);
+    const congested = findCongestedShard(called, i, w.shard.buffer.length, w.pre.congestion, cc);
+    if (congested !== undefined) {
+      // Rejected at inclusion: the block records it and its nonce is used (the sender's later
+      // transactions are not held back); no fee, nothing runs.
+      w.ledger.nonces.set(toHex(tx.sender), tx.nonce + 1n);
+      return { ok: "rejected", code: "CONGESTED_DESTINATION", reason: `shard ${congested} is congested: new transactions calling it are rejected` };
+    }
+  }
   if (!isFeeCapSufficient(tx.maxFeePerGas, w.baseFee)) return wait("FEE_CAP_BELOW_BASE_FEE", `base fee above cap on shard ${i}`);
   const seg: SegmentInput = { kind: "tx", txId: computeTxIdOf(stx), sender: tx.sender, cap: tx.maxFeePerGas, program: tx.program, programBytes: undefined, start: 0, values: [], gasLeft: tx.gasLimit, prepaid, proofBytes: 0 };
   const run = runSegment(w, seg);
   if (run.ok !== "run") return run;
+  if (cc.enabled && w.txGas + run.gas > computeTxGasLimit((w.incoming[i] as Backlog).receipts, w.ctx.params.blockGas, cc)) {
+    return wait("TX_GAS_LIMIT", `gas for new transactions used up on congested shard ${i}`);
+  }
+  w.txGas += run.gas;
   const sender = toHex(tx.sender);
   w.ledger.balances.set(sender, (w.ledger.balances.get(sender) as bigint) - prepaid);
   w.ledger.nonces.set(sender, tx.nonce + 1n);
@@ -230,6 +263,7 @@ export function processClaimItem(w: ShardBlockWork, claim: Claim): ItemVerdict {
   const run = runSegment(w, seg);
   if (run.ok !== "run") return run;
   w.shard = { ...w.shard, claims };
+  consumeIncoming(w, r);
   return { ok: true, segment: processSegment(w, seg, run.ex, run.gas) };
 }
 
@@ -257,6 +291,7 @@ export function processReceiptItem(w: ShardBlockWork, r: ReceiptValue): ItemVerd
   if (run.ok !== "run") return run;
   w.shard = shard;
   w.outbox.delete(id);
+  consumeIncoming(w, r);
   return { ok: true, segment: processSegment(w, seg, run.ex, run.gas) };
 }
 
@@ -357,8 +392,9 @@ function processSegment(w: ShardBlockWork, seg: SegmentInput, ex: TxExecution, g
   const run = ex.run;
   if (run.status !== "aborted") applyEffects(w, ex);
   let emitted: ReceiptValue | undefined;
+  let buffered = false;
   if (run.status === "suspended") {
-    emitted = emitReceipt(w, seg, seg.program.steps, run.at, run.values, seg.gasLeft - gas, prepaidLeft);
+    ({ receipt: emitted, buffered } = emitReceipt(w, seg, seg.program.steps, run.at, run.values, seg.gasLeft - gas, prepaidLeft));
   } else {
     credit(w.ledger, toHex(seg.sender), prepaidLeft);
     w.escrow -= prepaidLeft;
@@ -377,6 +413,7 @@ function processSegment(w: ShardBlockWork, seg: SegmentInput, ex: TxExecution, g
     proofBytes: seg.proofBytes,
     ...(seg.consumed ? { consumed: seg.consumed } : {}),
     ...(emitted ? { emitted } : {}),
+    ...(buffered ? { buffered } : {}),
   };
   w.segments.push(record);
   return record;
@@ -399,15 +436,16 @@ function applyEffects(w: ShardBlockWork, ex: TxExecution): void {
   }
 }
 
-function emitReceipt(w: ShardBlockWork, seg: SegmentInput, steps: Program["steps"], at: number, values: MaybeValue[], gasLeft: bigint, prepaid: bigint): ReceiptValue {
+/** The receipt of a suspended segment: listed in the block, or (congestion control) left in the outgoing buffer. */
+function emitReceipt(w: ShardBlockWork, seg: SegmentInput, steps: Program["steps"], at: number, values: MaybeValue[], gasLeft: bigint, prepaid: bigint): { receipt: ReceiptValue; buffered: boolean } {
   const step = steps[at] as CallStep;
   const destShard = w.contracts.get(step.contract)?.shard as number;
-  const receipt: ReceiptValue = {
+  const draft: ReceiptValue = {
     sourceShard: w.shard.index,
     slot: w.slot,
-    index: w.receipts.length,
+    index: 0,
     destShard,
-    nonce: w.shard.outbound[destShard] as number,
+    nonce: 0,
     txId: seg.txId,
     sender: seg.sender,
     maxFeePerGas: seg.cap,
@@ -417,12 +455,11 @@ function emitReceipt(w: ShardBlockWork, seg: SegmentInput, steps: Program["steps
     program: seg.programBytes ?? encodeProgram(seg.program),
     values: toReceiptValues(values),
   };
-  const outbound = [...w.shard.outbound];
-  outbound[destShard] = receipt.nonce + 1;
-  w.shard = { ...w.shard, outbound };
-  w.receipts.push(receipt);
-  w.receiptRoots.push(Receipt.hashTreeRoot(receipt));
-  return receipt;
+  if (w.ctx.params.congestion.enabled && (w.shard.buffer.some((r) => r.destShard === destShard) || !canListReceipt(w, destShard))) {
+    w.shard = { ...w.shard, buffer: [...w.shard.buffer, draft] };
+    return { receipt: draft, buffered: true };
+  }
+  return { receipt: listReceipt(w, draft), buffered: false };
 }
 
 function credit(ledger: BeaconState, account: string, amount: bigint): void {

@@ -39,7 +39,7 @@ export interface BuiltShardBlock<T> {
   readonly view: ShardView<T>;
   /** Entries left to wait, with the reason (in the order they were tried). */
   readonly waiting: readonly { readonly entry: PoolEntry<T>; readonly reason: string }[];
-  /** Entries dropped for good, with the rule they break. */
+  /** Entries dropped for good, with the rule they break (or recorded as rejected by congestion control). */
   readonly dropped: readonly { readonly entry: PoolEntry<T>; readonly code: string; readonly reason: string }[];
   /** Queue modes: receipts forced into this block. */
   readonly forced: number;
@@ -85,7 +85,7 @@ export function buildShardBlock<T>(state: ReceiptsState, shard: number, slot: nu
     if (v.ok === "wait") waiting.push({ entry, reason: v.reason });
     else {
       gone.add(entry);
-      if (v.ok === false) dropped.push({ entry, code: v.code, reason: v.reason });
+      if (v.ok === false || v.ok === "rejected") dropped.push({ entry, code: v.code, reason: v.reason });
     }
   }
 

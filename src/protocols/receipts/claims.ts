@@ -6,7 +6,7 @@
  */
 import { XshardError } from "../../errors.js";
 import { verifyListProof, type ListCommitment } from "../../state/index.js";
-import { Receipt, ShardHeader, type ReceiptValue, type ShardHeaderValue } from "./containers.js";
+import { computeShardHeaderRoot, Receipt, serializeShardHeader, type ReceiptValue, type ShardHeaderValue } from "./containers.js";
 import { computeReceiptId } from "./segments.js";
 
 
@@ -62,7 +62,7 @@ export function createClaimState(shard: number): ClaimState {
 
 /** Bytes of a claim's proof: both branches and the shard header. */
 export function computeClaimProofBytes(claim: Claim): number {
-  return 32 * (claim.receiptBranch.length + claim.headerBranch.length) + ShardHeader.serialize(claim.header).length;
+  return 32 * (claim.receiptBranch.length + claim.headerBranch.length) + serializeShardHeader(claim.header).length;
 }
 
 /**
@@ -111,7 +111,7 @@ export function assertReceiptInHeader(claim: Claim): void {
 /** shard header → crosslinks root of a beacon block the shard knows. */
 export function assertHeaderCrosslinked(claim: Claim, beacon: BeaconView): void {
   const links = beacon.getCrosslinks(claim.beaconSlot);
-  const ok = links !== undefined && verifyListProof(links.root, claim.crosslinkIndex, ShardHeader.hashTreeRoot(claim.header), claim.headerBranch, links.count);
+  const ok = links !== undefined && verifyListProof(links.root, claim.crosslinkIndex, computeShardHeaderRoot(claim.header), claim.headerBranch, links.count);
   if (!ok) throw new XshardError("BAD_PROOF", "shard header is not crosslinked by the beacon block", { shard: claim.header.shard, beaconSlot: claim.beaconSlot });
 }
 

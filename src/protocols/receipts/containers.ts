@@ -15,6 +15,7 @@ import {
 } from "@chainsafe/ssz";
 import { MAX_ARG_BYTES, MAX_CONTRACT_ID_BYTES, MAX_METHOD_BYTES, MAX_PROGRAM_BYTES, MAX_STEPS } from "../../program/index.js";
 import type { MaybeValue } from "../../types.js";
+import type { CongestionInfo } from "./congestion.js";
 
 const Bytes32 = new ByteVectorType(32);
 const Uint64 = new UintNumberType(8);
@@ -107,7 +108,25 @@ export type ShardHeaderValue = {
   receiptCount: number;
   gasUsed: bigint;
   baseFee: bigint;
+  /** Congestion control on: the shard's congestion info after the block (NEP-539 carries it in the chunk header). */
+  congestion?: CongestionInfo;
 };
+
+/** NEP-539's congestion info as a header carries it. */
+export const CongestionInfoContainer = new ContainerType({ incomingGas: Gas, incomingReceipts: Uint64, bufferedGas: Gas, bufferedReceipts: Uint64 });
+
+/** The shard header with congestion control on: the same fields and the shard's congestion info. */
+export const CongestedShardHeader = new ContainerType({ ...ShardHeader.fields, congestion: CongestionInfoContainer });
+
+/** A header's root: `ShardHeader`'s, or `CongestedShardHeader`'s when it carries congestion info. */
+export function computeShardHeaderRoot(header: ShardHeaderValue): Uint8Array {
+  return header.congestion ? CongestedShardHeader.hashTreeRoot(header as Required<ShardHeaderValue>) : ShardHeader.hashTreeRoot(header);
+}
+
+/** A header's bytes (what a claim carries). */
+export function serializeShardHeader(header: ShardHeaderValue): Uint8Array {
+  return header.congestion ? CongestedShardHeader.serialize(header as Required<ShardHeaderValue>) : ShardHeader.serialize(header);
+}
 
 /** A beacon block: crosslinks the shard headers of the previous slot (one per shard, in shard order). */
 export const BeaconBlock = new ContainerType({

@@ -11,7 +11,8 @@ import { checkAttestation, collectAttestation, type Attestation, type Validator 
 import { commitList, type ListCommitment } from "../../state/index.js";
 import { bytesEqual } from "../../crypto/hash.js";
 import { pruneClaimState } from "./claims.js";
-import { DOMAIN_SHARD_BLOCK, Receipt, ShardHeader, type ReceiptValue, type ShardHeaderValue } from "./containers.js";
+import { computeShardHeaderRoot, DOMAIN_SHARD_BLOCK, Receipt, type ReceiptValue, type ShardHeaderValue } from "./containers.js";
+import { isSameCongestion, type CongestionInfo } from "./congestion.js";
 import type { ReceiptsContext } from "./context.js";
 import type { ReceiptsObserver, VerifyOptions } from "./observer.js";
 import { computeNextBaseFee } from "./fees.js";
@@ -39,7 +40,7 @@ export interface ShardBlockResult {
 
 /** What the committee signs for a shard header. */
 export function computeShardSigningRoot(header: ShardHeaderValue): Uint8Array {
-  return sha256(DOMAIN_SHARD_BLOCK, ShardHeader.hashTreeRoot(header));
+  return sha256(DOMAIN_SHARD_BLOCK, computeShardHeaderRoot(header));
 }
 
 /** The shard committee's attestation of a header (`signers`: every member by default; aggregated). */
@@ -47,10 +48,18 @@ export function signShardHeader(ctx: ReceiptsContext, header: ShardHeaderValue, 
   return collectAttestation(ctx.verifier, signers, computeShardSigningRoot(header));
 }
 
+/** The congestion info a shard publishes after the block: its incoming backlog and its outgoing buffer. */
+export function computeCongestionInfo(w: ShardBlockWork): CongestionInfo {
+  const incoming = w.incoming[w.shard.index] as { gas: bigint; receipts: number };
+  const bufferedGas = w.shard.buffer.reduce((a, r) => a + r.gasLeft, 0n);
+  return { incomingGas: incoming.gas, incomingReceipts: incoming.receipts, bufferedGas, bufferedReceipts: w.shard.buffer.length };
+}
+
 /** The header of a block whose items have been applied to `w`. */
 export function computeShardHeader(w: ShardBlockWork, receiptList: ListCommitment): ShardHeaderValue {
   processPendingWrites(w);
   return {
+    ...(w.ctx.params.congestion.enabled ? { congestion: computeCongestionInfo(w) } : {}),
     shard: w.shard.index,
     slot: w.slot,
     proposer: w.proposer.index,
@@ -69,7 +78,7 @@ export function computeShardHeader(w: ShardBlockWork, receiptList: ListCommitmen
  */
 export function computePostState(w: ShardBlockWork, header: ShardHeaderValue): ReceiptsState {
   const ctx = w.ctx;
-  const root = ShardHeader.hashTreeRoot(header);
+  const root = computeShardHeaderRoot(header);
   const shard: ShardState = {
     ...w.shard,
     lastSlot: w.slot,
@@ -85,7 +94,8 @@ export function computePostState(w: ShardBlockWork, header: ShardHeaderValue): R
   }
   return {
     ...w.pre,
-    pendingHeaders: [...w.pre.pendingHeaders, { root, shard: shard.index, slot: w.slot, receiptIds: ids }],
+    pendingHeaders: [...w.pre.pendingHeaders, { root, shard: shard.index, slot: w.slot, receiptIds: ids, ...(header.congestion ? { congestion: header.congestion } : {}) }],
+    incoming: w.incoming,
     outbox: w.outbox,
     ledger: computeLedger(w.ledger),
     escrow: w.escrow,
@@ -124,7 +134,7 @@ export function processShardBlock(state: ReceiptsState, block: SignedShardBlock,
   const w = openShardBlock(state, h.shard, h.slot, ctx);
   block.items.forEach((item, i) => {
     const v = processBlockItem(w, item);
-    if (v.ok !== true) fail(v.code, `item ${i} of shard ${h.shard}'s block of slot ${h.slot}: ${v.reason}`, { item: i });
+    if (v.ok !== true && v.ok !== "rejected") fail(v.code, `item ${i} of shard ${h.shard}'s block of slot ${h.slot}: ${v.reason}`, { item: i });
   });
   const receiptList = commitList(w.receiptRoots);
   processPendingWrites(w);
@@ -151,6 +161,9 @@ function finishShardBlock(w: ShardBlockWork, block: SignedShardBlock, h: ShardHe
   if (done.gasUsed !== h.gasUsed) fail("WRONG_GAS_USED", `items use ${done.gasUsed} gas, header says ${h.gasUsed}`, { gasUsed: done.gasUsed, header: h.gasUsed });
   if (h.receiptCount !== done.receiptCount || !bytesEqual(h.receiptsRoot, done.receiptsRoot)) {
     fail("WRONG_RECEIPTS_ROOT", `the header's receipts root does not commit the ${done.receiptCount} receipts the items emit`, { receipts: done.receiptCount });
+  }
+  if (w.ctx.params.congestion.enabled !== (h.congestion !== undefined) || (h.congestion && !isSameCongestion(h.congestion, computeCongestionInfo(w)))) {
+    fail("WRONG_CONGESTION_INFO", `the header's congestion info is not shard ${h.shard}'s backlog and outgoing buffer after the block`, { shard: h.shard, slot: h.slot });
   }
   if (opts.verifyStateRoot !== false && !bytesEqual(h.stateRoot, done.stateRoot)) {
     fail("WRONG_STATE_ROOT", `the header's state root is not shard ${h.shard}'s state after the block`, { shard: h.shard, slot: h.slot });

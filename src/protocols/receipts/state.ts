@@ -11,6 +11,8 @@ import { createBeaconState, type BeaconState } from "../../chain/beacon.js";
 import { commitList, type MerkleKV } from "../../state/index.js";
 import type { ContractId } from "../../types.js";
 import { createClaimState, type ClaimState } from "./claims.js";
+import { ZERO_CONGESTION, type CongestionInfo } from "./congestion.js";
+import type { ReceiptValue } from "./containers.js";
 
 /** Next expected receipt nonce from each source shard (sequential). */
 export type InboundNonces = ReadonlyMap<number, number>;
@@ -38,6 +40,18 @@ export interface ShardState {
   readonly inbound: InboundNonces;
   /** Next receipt nonce towards each destination shard. */
   readonly outbound: readonly number[];
+  /**
+   * Congestion control: receipts emitted by this shard's segments and not sent yet (their
+   * destination was congested), oldest first; a later block lists them first, in order per
+   * destination (slot, index and nonce are set when listed).
+   */
+  readonly buffer: readonly ReceiptValue[];
+}
+
+/** Receipts listed for a shard and not consumed yet: their attached gas and count. */
+export interface Backlog {
+  readonly gas: bigint;
+  readonly receipts: number;
 }
 
 /** A beacon block's crosslinks as a claim checks them: the list's root and length. */
@@ -60,6 +74,8 @@ export interface PendingHeader {
   readonly shard: number;
   readonly slot: number;
   readonly receiptIds: readonly string[];
+  /** The congestion info the header publishes (congestion control on). */
+  readonly congestion?: CongestionInfo;
 }
 
 /** A receipt a destination may read (delivered modes): its root, destination, and the beacon slot that crosslinked it. */
@@ -80,6 +96,12 @@ export interface ReceiptsState {
   readonly escrow: bigint;
   readonly contracts: ReadonlyMap<ContractId, ContractRecord>;
   readonly shards: readonly ShardState[];
+  /** Per destination shard: receipts listed for it (in any shard block) and not consumed yet. */
+  readonly incoming: readonly Backlog[];
+  /** Per shard: the congestion info of its newest crosslinked header (what other shards' rules read). */
+  readonly congestion: readonly CongestionInfo[];
+  /** Per shard: the slot of that header (−1 before the first). */
+  readonly congestionSlot: readonly number[];
 }
 
 /** The genesis state: contracts on their shards, the beacon accounts, every shard at the initial base fee. */
@@ -101,6 +123,7 @@ export function createReceiptsState(
     claims: createClaimState(index),
     inbound: new Map(),
     outbound: Array.from({ length: shardCount }, () => 0),
+    buffer: [],
   }));
   return {
     beacon: { slot: -1, parentRoot: new Uint8Array(32), crosslinks: new Map() },
@@ -110,6 +133,9 @@ export function createReceiptsState(
     escrow: 0n,
     contracts: records,
     shards,
+    incoming: Array.from({ length: shardCount }, () => ({ gas: 0n, receipts: 0 })),
+    congestion: Array.from({ length: shardCount }, () => ZERO_CONGESTION),
+    congestionSlot: Array.from({ length: shardCount }, () => -1),
   };
 }
 

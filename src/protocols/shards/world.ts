@@ -56,6 +56,8 @@ export interface ShardsContext {
   readonly genesisRoot: Uint8Array;
   readonly runtime: Runtime;
   readonly verifier: SignatureVerifier;
+  /** Metered execution gas a shard may spend per slot (block or height): the run's `slotGas`. */
+  readonly slotGas: bigint;
 }
 
 /** The state every shard agrees on: where each contract lives, every contract's state, beacon accounts. */
@@ -100,6 +102,8 @@ export interface ShardsGenesisParams {
   readonly verifier: SignatureVerifier;
   /** Genesis contracts as deployed (code registered in `runtime`, `init` run). */
   readonly deployed: readonly DeployedContract[];
+  /** Metered execution gas per shard per slot. */
+  readonly slotGas: bigint;
 }
 
 /** The context of a sharded chain: validators and committees from the seed, the genesis root. */
@@ -113,7 +117,21 @@ export function createShardsContext(p: ShardsGenesisParams): ShardsContext {
     validators,
     contracts: p.deployed.map((d) => ({ id: d.id, codeHash: d.codeHash, root: d.state.root() })),
   });
-  return { seed: p.seed, shards: p.shards, validators, committees, genesisRoot, runtime: p.runtime, verifier: p.verifier };
+  return { seed: p.seed, shards: p.shards, validators, committees, genesisRoot, runtime: p.runtime, verifier: p.verifier, slotGas: p.slotGas };
+}
+
+/**
+ * The gas bound of a shard's slot (DESIGN §7, equal resources): an execution of `gas` metered gas
+ * fits when the shard's executions so far (`used`) plus it stay within `slotGas`. What does not fit
+ * waits for a later slot.
+ */
+export function isWithinSlotGas(used: bigint, gas: bigint, slotGas: bigint): boolean {
+  return used + gas <= slotGas;
+}
+
+/** A transaction is offered to shard blocks only if its whole gas budget fits one slot's gas (else it could never run: refused at submission). */
+export function isGasLimitWithinSlot(gasLimit: bigint, slotGas: bigint): boolean {
+  return gasLimit <= slotGas;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Attestation } from "../../chain/index.js";
 import type { ContractId } from "../../types.js";
 import type { WorkObserver } from "../../chain/observer.js";
 import { checkShardAttestation, checkShardProposer, computeShardProposer, getCommittee, type VerifyOptions } from "../shards/attestation.js";
-import { getContractsOn, getListedShards, type AdmittedTx, type ShardsContext, type ShardsState } from "../shards/world.js";
+import { getContractsOn, getListedShards, isGasLimitWithinSlot, type AdmittedTx, type ShardsContext, type ShardsState } from "../shards/world.js";
 import { BlockEntry, DOMAIN_SYNC_BLOCK, SyncBlockHeader, type SyncBlockHeaderValue } from "./containers.js";
 import { selectShardBlock } from "./rules.js";
 
@@ -106,7 +106,9 @@ function reject(code: string, message: string, data: Record<string, unknown>): n
 /**
  * Imports one shard block: it continues its shard's header chain (WRONG_HEIGHT, WRONG_PARENT), was
  * proposed by the slot's proposer (WRONG_PROPOSER), holds at most `blockTxLimit` transactions
- * (BLOCK_TOO_LARGE) that each list this shard (NOT_ON_SHARD), at most one cross-shard transaction
+ * (BLOCK_TOO_LARGE) that each fit one slot's gas (GAS_LIMIT_ABOVE_SLOT; how much of the slot gas
+ * they use is metered when the height executes: `processSyncHeight`) and list this shard
+ * (NOT_ON_SHARD), at most one cross-shard transaction
  * per address (ADDRESS_CONFLICT), commits exactly its entries (WRONG_ENTRIES_ROOT), and carries its
  * committee's final attestation (UNKNOWN_SIGNER, DUPLICATE_SIGNER, NO_SUPERMAJORITY, BAD_SIGNATURE).
  * Returns the state with the shard's head moved; the input state is unchanged.
@@ -122,6 +124,7 @@ export function processSyncBlock(state: SyncState, block: SyncBlock, params: Syn
   if (block.txs.length > params.blockTxLimit) reject("BLOCK_TOO_LARGE", `block of shard ${h.shard} holds ${block.txs.length} transactions, limit ${params.blockTxLimit}`, { ...at, txs: block.txs.length });
   const taken = new Set<ContractId>();
   for (const t of block.txs) {
+    if (!isGasLimitWithinSlot(t.stx.tx.gasLimit, ctx.slotGas)) reject("GAS_LIMIT_ABOVE_SLOT", `transaction ${t.txIdHex} has gas limit ${t.stx.tx.gasLimit}, above the slot gas ${ctx.slotGas}`, { ...at, tx: t.txIdHex });
     if (!getListedShards(state.world, t.footprint).includes(h.shard)) reject("NOT_ON_SHARD", `transaction ${t.txIdHex} lists no contract of shard ${h.shard}`, { ...at, tx: t.txIdHex });
     const { contracts, crossShard } = getSyncAddresses(state.world, h.shard, t);
     if (!crossShard) continue;

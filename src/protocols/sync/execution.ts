@@ -26,6 +26,7 @@ import {
   executeTx,
   getListedShards,
   getShard,
+  isWithinSlotGas,
   isSameOutcome,
   processSuccessors,
   withStates,
@@ -75,6 +76,10 @@ export interface ExecutedShardBlock {
   readonly remoteShards: readonly number[];
   /** New states of the shard's contracts that changed. */
   readonly post: ReadonlyMap<ContractId, Snap>;
+  /** Metered gas of the executions (within the slot gas). */
+  readonly gasUsed: bigint;
+  /** Single-shard transactions left for a later height: their execution did not fit the gas left. */
+  readonly deferred: readonly AdmittedTx[];
 }
 
 /** The confirmation of `shard`'s state after `height` (unsigned): its block root and the state commitment. */
@@ -149,7 +154,8 @@ export function getExecutionOrder(world: ShardsState, block: SyncBlock, effectiv
  * One shard's executors run one block's effective transactions against `pre` (the states after the
  * previous height) and the confirmations of the previous height (`confs[z]` for shard z). Every
  * executor of a transaction must reach the same outcome (`outcomes`, shared between the shards of a
- * height; EXECUTORS_DISAGREE otherwise).
+ * height; EXECUTORS_DISAGREE otherwise). With `gasLimit`, a single-shard transaction whose metered
+ * gas does not fit what is left of it is not applied (deferred to a later height).
  */
 export function executeSyncShardBlock(
   ctx: ShardsContext,
@@ -162,10 +168,13 @@ export function executeSyncShardBlock(
   checked: Set<string>,
   observer: SyncObserver = {},
   opts: VerifyOptions = {},
+  gasLimit?: bigint,
 ): ExecutedShardBlock {
   const shard = block.header.shard;
   const post = new Map<ContractId, Snap>();
   const remoteShards = new Set<number>();
+  const deferred: AdmittedTx[] = [];
+  let gasUsed = 0n;
   for (const t of txs) {
     const handles = new Map<ContractId, ContractHandle>();
     const remote: ContractId[] = [];
@@ -181,6 +190,11 @@ export function executeSyncShardBlock(
       }
     }
     const ex = executeTx(ctx, t, handles);
+    if (gasLimit !== undefined && remote.length === 0 && getListedShards(world, t.footprint).length === 1 && !isWithinSlotGas(gasUsed, ex.gas, gasLimit)) {
+      deferred.push(t);
+      continue;
+    }
+    gasUsed += ex.gas;
     observer.onExecution?.(block.header.height, shard, t.seq, "execute", Number(ex.gas));
     for (const id of remote) {
       if (ex.effects.called.has(id)) checkRemoteRead(ctx, shard, confs[getShard(world, id) as number] as SyncConfirmation, id, ex.effects.reads.get(id), checked, observer, opts, block.header.height);
@@ -197,7 +211,34 @@ export function executeSyncShardBlock(
     }
     observer.onExecute?.(t, shard, block.header.height);
   }
-  return { shard, height: block.header.height, remoteShards: [...remoteShards].sort((x, y) => x - y), post };
+  return { shard, height: block.header.height, remoteShards: [...remoteShards].sort((x, y) => x - y), post, gasUsed, deferred };
+}
+
+/**
+ * The gas bound of a height (sync's execution budget): the effective cross-shard transactions, in
+ * id order, run at this height only if their metered gas (the same on every shard that runs them:
+ * they read the states after the previous height, one transaction per address) fits the gas left on
+ * every shard they list; the others are deferred. Returns the cross-shard transactions that run
+ * and the gas they use per shard; single-shard transactions then fill what is left, in block order
+ * (`executeSyncShardBlock`). An execution costs what it meters: a transaction whose gas limit is
+ * within the slot gas always fits an empty height.
+ */
+export function selectCrossShardWithinGas(ctx: ShardsContext, world: ShardsState, cross: readonly AdmittedTx[]): { run: Set<string>; used: bigint[] } {
+  const used = Array.from({ length: ctx.shards }, () => 0n);
+  const run = new Set<string>();
+  for (const t of [...cross].sort((a, b) => (a.txIdHex < b.txIdHex ? -1 : a.txIdHex > b.txIdHex ? 1 : 0))) {
+    const handles = new Map<ContractId, ContractHandle>();
+    for (const id of t.footprint) {
+      const snap = world.states.get(id);
+      if (snap && getShard(world, id) !== undefined && !handles.has(id)) handles.set(id, createContractHandle(world, id, snap));
+    }
+    const gas = executeTx(ctx, t, handles).gas;
+    const shards = getListedShards(world, t.footprint);
+    if (!shards.every((z) => isWithinSlotGas(used[z] as bigint, gas, ctx.slotGas))) continue;
+    for (const z of shards) used[z] = (used[z] as bigint) + gas;
+    run.add(t.txIdHex);
+  }
+  return { run, used };
 }
 
 export interface HeightResult {
@@ -206,6 +247,8 @@ export interface HeightResult {
   readonly ran: readonly { tx: AdmittedTx; outcome: ExecOutcome }[];
   /** Every included transaction that did not run (not included by every shard it lists). */
   readonly dropped: readonly AdmittedTx[];
+  /** Effective transactions that did not fit the slot gas of a shard they list: they wait for a later height. */
+  readonly deferred: readonly AdmittedTx[];
   readonly executed: readonly ExecutedShardBlock[];
 }
 
@@ -245,18 +288,27 @@ export function processSyncHeight(
     if (isEffective(getListedShards(world, t.footprint), includedBy.get(id) as Set<number>)) effective.add(id);
     else dropped.push(t);
   }
+  const cross = [...effective].map((id) => byId.get(id) as AdmittedTx).filter((t) => getListedShards(world, t.footprint).length > 1);
+  const fit = selectCrossShardWithinGas(ctx, world, cross);
+  const deferred = cross.filter((t) => !fit.run.has(t.txIdHex));
+  for (const t of deferred) effective.delete(t.txIdHex);
   const outcomes = new Map<string, ExecOutcome>();
   const executed: ExecutedShardBlock[] = [];
   const updates = new Map<ContractId, Snap>();
   for (const b of blocks) {
-    const e = executeSyncShardBlock(ctx, world, b, getExecutionOrder(world, b, effective), world.states, confs, outcomes, checked, observer, opts);
+    // The shard's cross-shard transactions (which fit, `fit`) run first and count; single-shard ones fill the rest.
+    const e = executeSyncShardBlock(ctx, world, b, getExecutionOrder(world, b, effective), world.states, confs, outcomes, checked, observer, opts, ctx.slotGas);
     for (const [id, snap] of e.post) updates.set(id, snap);
+    for (const t of e.deferred) {
+      effective.delete(t.txIdHex);
+      deferred.push(t);
+    }
     executed.push(e);
   }
   const ran = [...effective].map((id) => ({ tx: byId.get(id) as AdmittedTx, outcome: outcomes.get(id) as ExecOutcome })).sort((a, b) => a.tx.seq - b.tx.seq);
   let next = withStates(world, updates);
   for (const r of ran) next = processSuccessors(next, r.outcome.created, ctx);
-  return { state: { ...state, world: next, executed: height }, ran, dropped: dropped.sort((a, b) => a.seq - b.seq), executed };
+  return { state: { ...state, world: next, executed: height }, ran, dropped: dropped.sort((a, b) => a.seq - b.seq), deferred: deferred.sort((a, b) => a.seq - b.seq), executed };
 }
 
 /** The root of a height's block of `shard` (what its confirmation names). */

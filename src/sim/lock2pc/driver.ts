@@ -18,7 +18,7 @@ import type { ListCommitment } from "../../state/index.js";
 import type { ContractId } from "../../types.js";
 import { round } from "../metrics.js";
 import type { ProtocolRunInput, ProtocolRunOutput } from "../protocol.js";
-import { getListedShards, getShard, isSameOutcome, type ExecOutcome, type Snap } from "../../protocols/shards/world.js";
+import { getListedShards, getShard, isSameOutcome, isWithinSlotGas, type ExecOutcome, type Snap } from "../../protocols/shards/world.js";
 import { DOMAIN_LOCK2PC_BLOCK, RESULT_KINDS, type ResultLeafValue } from "../../protocols/lock2pc/containers.js";
 import { computeLock2pcBlockRoot, processCrosslink, pruneCrosslinks, sealLock2pcBlock, type Lock2pcBlock, type Lock2pcOp } from "../../protocols/lock2pc/block.js";
 import { decideAfterLocks, resolveLock2pcOptions, type Lock2pcOptions, type LockProof } from "../../protocols/lock2pc/rules.js";
@@ -63,6 +63,8 @@ interface LockTx extends DriverTx {
 interface Draft {
   readonly ops: Lock2pcOp[];
   readonly leaves: ResultLeafValue[];
+  /** Metered gas of the draft's executions (bounded by the slot gas). */
+  gas: bigint;
 }
 
 const CONTENTION = "lock contention";
@@ -129,7 +131,7 @@ export class Lock2pcDriver {
   private step(slot: number): void {
     this.slot = slot;
     this.crosslink();
-    const drafts: Draft[] = Array.from({ length: this.shards }, () => ({ ops: [], leaves: [] }));
+    const drafts: Draft[] = Array.from({ length: this.shards }, () => ({ ops: [], leaves: [], gas: 0n }));
     const refusedBefore = this.locksRefused;
     this.down = this.d.liveness.enabled ? this.findDown(slot) : new Set();
     this.decide(slot, drafts);
@@ -194,8 +196,9 @@ export class Lock2pcDriver {
   }
 
   /** Applies one op to a shard's draft block; returns the index of its first result leaf. */
-  private apply(dr: Draft, op: Lock2pcOp, r: { state: Lock2pcState; leaves: readonly ResultLeafValue[] }): number {
+  private apply(dr: Draft, op: Lock2pcOp, r: { state: Lock2pcState; leaves: readonly ResultLeafValue[]; gas: bigint }): number {
     this.state = r.state;
+    dr.gas += r.gas;
     dr.ops.push(op);
     const first = dr.leaves.length;
     dr.leaves.push(...r.leaves);
@@ -212,15 +215,21 @@ export class Lock2pcDriver {
       this.queue.push(t);
       return false;
     }
+    // A single-shard transaction runs now only if its execution fits the shard's slot gas.
+    const single = t.shards.length === 1 ? processExecute(this.state, t.shards[0] as number, t, d.ctx, this.observer, slot) : undefined;
+    if (single && !isWithinSlotGas((drafts[t.shards[0] as number] as Draft).gas, single.gas, d.ctx.slotGas)) {
+      this.queue.push(t);
+      return false;
+    }
     if (t.firstTry === undefined) {
       t.firstTry = slot;
       this.started++;
       if (t.shards.length > 1) this.crossShard++;
     }
     d.metrics.include(t.index, slot, `shard:${t.shards[0]}`);
-    if (t.shards.length === 1) {
+    if (single) {
       const y = t.shards[0] as number;
-      const r = processExecute(this.state, y, t, d.ctx, this.observer, slot);
+      const r = single;
       this.apply(drafts[y] as Draft, { kind: "execute", tx: t }, r);
       if (r.outcome === null || r.outcome === undefined) {
         d.metrics.event(t.index, slot, "refused", `shard:${y}`, "a contract is locked");
@@ -296,6 +305,11 @@ export class Lock2pcDriver {
           const pinned = new Map<ContractId, Snap>();
           for (const r of t.requests) if (r.shard !== y) pinned.set(r.contract, t.pinned.get(r.contract) as Snap);
           const r = processCommit(this.state, y, t, proofs, pinned, d.ctx, this.observer, slot);
+          if (!isWithinSlotGas((drafts[y] as Draft).gas, r.gas, d.ctx.slotGas)) {
+            // The commit's execution does not fit this slot's gas: it waits for the shard's next block.
+            t.decided.delete(y);
+            continue;
+          }
           this.apply(drafts[y] as Draft, { kind: "commit", tx: t, proofs, pinned }, r);
           const outcome = r.outcome as ExecOutcome;
           if (t.outcome && !isSameOutcome(t.outcome, outcome)) throw new Error(`internal: executors disagree on transaction ${t.index}`);

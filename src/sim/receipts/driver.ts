@@ -28,7 +28,7 @@ import { computeAssignment, computeCommittees, createUser, createValidators } fr
 import { getBeaconTotal } from "../../chain/beacon.js";
 import type { ListCommitment } from "../../state/index.js";
 import type { MerkleKV } from "../../state/index.js";
-import { ShardHeader, type ReceiptValue, type ShardHeaderValue } from "../../protocols/receipts/containers.js";
+import { computeShardHeaderRoot, type ReceiptValue, type ShardHeaderValue } from "../../protocols/receipts/containers.js";
 import { resolveConsumeRule, type ConsumeRule, type PoolEntry } from "../../protocols/receipts/consume/index.js";
 import type { ReceiptsContext } from "../../protocols/receipts/context.js";
 import type { ReceiptsObserver } from "../../protocols/receipts/observer.js";
@@ -50,6 +50,9 @@ import { EventQueue } from "../events.js";
 import { deployGenesis } from "../world.js";
 import { computeConfigRecord } from "../config.js";
 import type { ProtocolRunInput, ProtocolRunOutput } from "../protocol.js";
+
+/** A protocol name ending in this runs with congestion control on (`receipts:nonsequential+cc`). */
+export const CONGESTION_SUFFIX = "+cc";
 
 /** Beacon key under which fees bought at a first segment and not yet spent or refunded are held. */
 export const ESCROW_ACCOUNT = "escrow:in-flight-fees";
@@ -114,6 +117,11 @@ class ReceiptsDriver implements ReceiptsObserver {
   private readonly held: { beaconSlot: number; entry: Entry }[][];
   private pendingReceipts = 0;
   private maxReceiptQueue = 0;
+  /** Per shard, max over the run: receipts listed for it and not consumed (count and attached gas), and its outgoing buffer. */
+  private readonly maxIncoming: number[];
+  private readonly maxIncomingGas: number[];
+  private readonly maxBuffered: number[];
+  private rejectedByCongestion = 0;
   private maxForced = 0;
   private claimsAccepted = 0;
   private claimsRejected = 0;
@@ -124,8 +132,9 @@ class ReceiptsDriver implements ReceiptsObserver {
 
   constructor(private readonly input: ProtocolRunInput, private readonly protocolName: string) {
     this.cfg = input.config;
-    this.rule = resolveConsumeRule(protocolName, this.cfg.options);
-    this.params = resolveReceiptsParams(this.rule.mode, this.cfg.options);
+    const cc = protocolName.endsWith(CONGESTION_SUFFIX);
+    this.rule = resolveConsumeRule(cc ? protocolName.slice(0, -CONGESTION_SUFFIX.length) : protocolName, this.cfg.options);
+    this.params = resolveReceiptsParams(this.rule.mode, this.cfg.options, this.cfg.slotGas, cc, this.cfg.blockTxLimit);
     this.streams = new RngStreams(this.cfg.seed);
     this.network = createNetworkModel(this.cfg.network);
     this.metrics = new MetricsRecorder(this.cfg.slotSeconds, this.cfg.trace, this.cfg.shards);
@@ -152,6 +161,9 @@ class ReceiptsDriver implements ReceiptsObserver {
     this.views = Array.from({ length: K }, () => ({ mempool: [], queue: [] }));
     this.knownBeacon = Array.from({ length: K }, () => -1);
     this.held = Array.from({ length: K }, () => []);
+    this.maxIncoming = Array.from({ length: K }, () => 0);
+    this.maxIncomingGas = Array.from({ length: K }, () => 0);
+    this.maxBuffered = Array.from({ length: K }, () => 0);
     this.slotMs = Math.max(2, Math.round(this.cfg.slotSeconds * 1000));
     this.liveness = new DegradationRecorder(this.cfg, ["beacon", "shard"], "shard");
   }
@@ -234,7 +246,7 @@ class ReceiptsDriver implements ReceiptsObserver {
     }
     const linked = [...this.headerInbox].sort((a, b) => a.header.slot - b.header.slot || a.header.shard - b.header.shard);
     this.headerInbox = [];
-    const { signed, crosslinks } = buildBeaconBlock(this.state, slot, linked.map((b) => ShardHeader.hashTreeRoot(b.header)), this.ctx, (c) => this.liveness.online(c, slot));
+    const { signed, crosslinks } = buildBeaconBlock(this.state, slot, linked.map((b) => computeShardHeaderRoot(b.header)), this.ctx, (c) => this.liveness.online(c, slot));
     this.state = processBeaconBlock(this.state, signed, this.ctx, { verifySignatures: this.cfg.signatures, observer: this });
     this.signatures += signed.attestation.signers.length;
     this.metrics.work.onSignatures(slot, signed.attestation.signers.length, 0);
@@ -313,6 +325,7 @@ class ReceiptsDriver implements ReceiptsObserver {
     const t = entry.ref;
     t.done = true;
     if (entry.item.kind === "tx") {
+      if (code === "CONGESTED_DESTINATION") this.rejectedByCongestion++;
       this.metrics.finish(t.index, null, "rejected", reason);
       return;
     }
@@ -373,7 +386,8 @@ class ReceiptsDriver implements ReceiptsObserver {
       t.hops++;
       t.waiting = "receipt in flight";
       this.pendingReceipts++;
-      this.metrics.event(t.index, slot, "receipt", where, `${computeReceiptId(seg.emitted)} → shard:${seg.emitted.destShard} at step ${run.at}`);
+      const what = seg.buffered ? `buffered for shard:${seg.emitted.destShard} (congested)` : `${computeReceiptId(seg.emitted)} → shard:${seg.emitted.destShard}`;
+      this.metrics.event(t.index, slot, "receipt", where, `${what} at step ${run.at}`);
       return;
     }
     const status = run.status === "committed" ? "committed" : "aborted";
@@ -389,6 +403,17 @@ class ReceiptsDriver implements ReceiptsObserver {
   private recordSlot(slot: number, built: ({ block: ImportedBlock; forced: number } | undefined)[]): void {
     this.maxReceiptQueue = Math.max(this.maxReceiptQueue, this.pendingReceipts);
     this.metrics.series(slot, "receiptQueue", this.pendingReceipts);
+    const incoming = this.state.incoming.map((b) => b.receipts);
+    this.state.incoming.forEach((b, d) => {
+      this.maxIncoming[d] = Math.max(this.maxIncoming[d] as number, b.receipts);
+      this.maxIncomingGas[d] = Math.max(this.maxIncomingGas[d] as number, Number(b.gas));
+    });
+    this.metrics.series(slot, "incomingQueue", incoming);
+    if (this.params.congestion.enabled) {
+      const buffered = this.state.shards.map((x) => x.buffer.length);
+      buffered.forEach((n, d) => (this.maxBuffered[d] = Math.max(this.maxBuffered[d] as number, n)));
+      this.metrics.series(slot, "outgoingBuffer", buffered);
+    }
     // A missed shard block (liveness fault): its base fee stays, nothing is used or forced.
     this.metrics.series(
       slot,
@@ -422,6 +447,10 @@ class ReceiptsDriver implements ReceiptsObserver {
         hopsMean: hops.length > 0 ? round(hops.reduce((a, h) => a + h, 0) / hops.length) : null,
         hopsMax: hops.length > 0 ? Math.max(...hops) : null,
         maxReceiptQueue: this.maxReceiptQueue,
+        maxIncomingQueue: this.maxIncoming,
+        maxIncomingQueueGas: this.maxIncomingGas,
+        maxOutgoingBuffer: this.params.congestion.enabled ? this.maxBuffered : null,
+        rejectedByCongestion: this.rejectedByCongestion,
         claims: this.claimsAccepted,
         claimsRejected: this.claimsRejected,
         claimProofBytesMean: this.rule.delivery === "claim" ? (this.claimsAccepted > 0 ? round(this.claimProofBytes / this.claimsAccepted) : 0) : null,
@@ -449,6 +478,9 @@ class ReceiptsDriver implements ReceiptsObserver {
       initialBaseFee: Number(p.initialBaseFee),
       segmentGas: Number(p.segmentGas),
       proofByteGas: Number(p.proofByteGas),
+      congestion: p.congestion.enabled ? "on" : "off",
+      congestionLimit: Number(p.congestion.limit),
+      congestionRejectPermille: p.congestion.rejectPermille,
     });
   }
 }

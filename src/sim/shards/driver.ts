@@ -21,6 +21,7 @@ import {
   computeAdmittedTx,
   createShardsContext,
   createShardsState,
+  isGasLimitWithinSlot,
   processAdmission,
   type AdmittedTx,
   type ShardsContext,
@@ -82,6 +83,7 @@ export class ShardsDriver {
       runtime,
       verifier: this.cfg.signatures ? createBlsVerifier() : createNoopVerifier(),
       deployed,
+      slotGas: BigInt(this.cfg.slotGas),
     });
     this.genesis = createShardsState(this.ctx, deployed, computeGenesisAccounts(input.workload.genesis));
     this.beaconGenesisTotal = getBeaconTotal(this.genesis.beacon);
@@ -140,7 +142,11 @@ export class ShardsDriver {
    * `processAdmission`). Invalid transactions are `rejected`; future nonces stay in the mempool.
    */
   admit(state: ShardsState, slot: number): { state: ShardsState; admitted: DriverTx[] } {
-    const candidates = this.mempool.concat(this.bySlot.get(slot) ?? []);
+    const candidates: SignedTx[] = [];
+    for (const stx of this.mempool.concat(this.bySlot.get(slot) ?? [])) {
+      if (isGasLimitWithinSlot(stx.tx.gasLimit, this.ctx.slotGas)) candidates.push(stx);
+      else this.metrics.finish(this.indexOf.get(stx) as number, null, "rejected", `gas limit ${stx.tx.gasLimit} above the slot gas ${this.ctx.slotGas}`);
+    }
     const r = processAdmission(state, candidates, slot, this.ctx);
     for (const { tx, reason } of r.rejected) this.metrics.finish(this.indexOf.get(tx) as number, null, "rejected", reason);
     this.mempool = [...r.deferred];

@@ -86,6 +86,8 @@ export class SyncDriver {
   private readonly attemptsDone: number[] = [];
   private effectiveCross = 0;
   private effectiveTotal = 0;
+  /** Effective transactions that did not fit the slot gas at their height and were offered again. */
+  private deferredByGas = 0;
   private dropped = 0;
   private conflicts = 0;
   private reexecutedBlocks = 0;
@@ -287,6 +289,14 @@ export class SyncDriver {
       for (const { tx, outcome } of r.ran) this.outcomes.set(tx.txIdHex, outcome);
     }
     for (const { tx, outcome } of r.ran) d.metrics.finish((this.byId.get(tx.txIdHex) as SyncTx).index, slot, outcome.status, outcome.reason);
+    // Over the slot gas: the client offers them again (from the next blocks produced).
+    for (const tx of r.deferred) {
+      const t = this.byId.get(tx.txIdHex) as SyncTx;
+      this.deferredByGas++;
+      d.metrics.event(t.index, slot, "deferred", "", `height ${height}: over the slot gas of a shard it lists`);
+      this.pending.push(t);
+    }
+    if (r.deferred.length > 0) this.pending.sort((a, b) => a.seq - b.seq);
     x.confirmations = this.confirm(height, (y) => getBlockRoot(x.blocks[y] as SyncBlock), slot);
     if (!this.isInFaultWindow(height)) this.forget(height - 1);
   }
@@ -386,6 +396,7 @@ export class SyncDriver {
         attemptsMean: a.length > 0 ? round(a.reduce((x, y) => x + y, 0) / a.length) : null,
         attemptsMax: a.length > 0 ? Math.max(...a) : null,
         droppedAttempts: this.dropped,
+        deferredByGas: this.deferredByGas,
         addressConflicts: this.conflicts,
         crossShardShare: this.effectiveTotal > 0 ? round(this.effectiveCross / this.effectiveTotal) : null,
         lightClientChecks: this.lightClientChecks,
