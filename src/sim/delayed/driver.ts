@@ -31,7 +31,6 @@ import { Runtime } from "../../runtime/index.js";
 import { MerkleKV } from "../../state/index.js";
 import type { ContractId } from "../../types.js";
 import { computeLoadBound, computeLoads } from "../../protocols/delayed/assignment.js";
-import { computeStage1GasLimit, computeStage2Budget } from "../../protocols/delayed/budget.js";
 import { CommitteeViews, type TxResult } from "../../protocols/delayed/committee.js";
 import { Stage2Header, type EvidenceValue } from "../../protocols/delayed/containers.js";
 import { processEpochBoundary } from "../../protocols/delayed/epoch.js";
@@ -55,7 +54,7 @@ import {
 } from "../../protocols/delayed/stage2.js";
 import { getActiveValidators, getAffirmedIdx, getContract, getLiveAssignment, getLogItem, getTx, type DelayedState } from "../../protocols/delayed/state.js";
 import { FullNode } from "../../protocols/delayed/watch.js";
-import { computeConfigRecord } from "../config.js";
+import { computeDelayedConfigRecord } from "./config.js";
 import { EventQueue } from "../events.js";
 import { createNetworkModel, type NetworkModel } from "../network.js";
 import type { ProtocolRunInput, ProtocolRunOutput } from "../protocol.js";
@@ -473,7 +472,7 @@ export class DelayedSimulation implements ProofSource {
     const live = getLiveAssignment(this.chain);
     const results = this.liveness.apply(recorder.build(
       this.protocolName,
-      this.configRecord(),
+      computeDelayedConfigRecord(this.protocolName, this.cfg, this.opts, this.input.workload, this.network.name, this.chain.params),
       {
         ...summary,
         loadBound: this.opts.assignment === "adaptive" ? computeLoadBound(this.opts.loadBound, live.size, this.chain.params.committees) : null,
@@ -489,30 +488,6 @@ export class DelayedSimulation implements ProofSource {
       end: { contracts, beacon: this.chain.beacon.balances, beaconGenesisTotal: this.genesisTotal },
       proveTx: (index: number) => createProofOfTx(this, index),
     };
-  }
-
-  private configRecord(): Record<string, unknown> {
-    const c = this.cfg;
-    const o = this.opts;
-    return computeConfigRecord(
-      this.protocolName,
-      c,
-      this.input.workload,
-      {
-        network: this.network.name,
-        stage2PerSlot: c.stage2PerSlot,
-        stage2Mode: o.stage2Mode,
-        assignment: o.assignment,
-        epochSlots: o.epochSlots,
-        loadBound: o.loadBound,
-        wrongSigners: o.wrongSigners.map((w) => `${w.committee}:${w.fraction}:${w.fromSlot}`).join("+"),
-        withhold: [...o.withhold].sort((a, b) => a - b),
-        stage1Bytes: o.stage1Bytes,
-        stage1GasLimit: Number(computeStage1GasLimit(this.chain.params)),
-        stage2Budget: computeStage2Budget(this.chain.params),
-      },
-      "committees",
-    );
   }
 
   /** The submission index of sequence number `seq`. */
