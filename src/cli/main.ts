@@ -16,6 +16,8 @@ import { writeOutFile } from "./output.js";
 import { createProgress } from "./progress.js";
 import { addCompareCommand } from "./compare.js";
 import { addSweepCommands } from "./sweep.js";
+import { addNodeCommand } from "./node.js";
+import { addDevnetCommand } from "./devnet.js";
 import { GENESIS_FILE_NAME, addVerifyCommand, computeRunAnchor, describeAnchor, formatGenesisFile } from "./verify.js";
 
 /** `name: value` lines for a protocol's own figures (arrays shortened). */
@@ -107,6 +109,8 @@ export function buildProgram(): Command {
 
   addCompareCommand(program);
   addSweepCommands(program);
+  addNodeCommand(program);
+  addDevnetCommand(program);
   return program;
 }
 

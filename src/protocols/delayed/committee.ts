@@ -167,7 +167,11 @@ export class CommitteeViews {
   private know(k: number, d: ContractId): KnownState {
     const rec = getContract(this.chain, d);
     const own = rec.committee === k;
-    return { own, idx: own ? this.frontier(d).localIdx : (this.views[k]?.get(d)?.idx ?? -1), affirmedIdx: getAffirmedIdx(rec) };
+    // An affirmed state is read from its own committee's frontier, so it is known once that
+    // frontier has reached it: always in the simulator (affirmations come from those frontiers);
+    // a node that imported blocks faster than it executed reaches it in a later pass.
+    const affirmedIdx = Math.min(getAffirmedIdx(rec), this.frontier(d).localIdx);
+    return { own, idx: own ? this.frontier(d).localIdx : (this.views[k]?.get(d)?.idx ?? -1), affirmedIdx };
   }
 
   /** Committee `k` executes, contract by contract and in queue order, everything the rule lets it. */
