@@ -12,6 +12,22 @@ import { XshardError } from "../errors.js";
 import { createDevnetFiles, checkDevnetParams } from "../node/devnet.js";
 import { getWorkload, planWorkload } from "../workloads/index.js";
 import { parseIntFlag } from "./options.js";
+import { createServer } from "node:net";
+import { computeIdentitySeed } from "../node/process.js";
+import { computePeerId } from "../node/net/libp2p.js";
+
+/** A TCP port free on loopback now (the OS picks it). */
+function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 const BIN = fileURLToPath(new URL("../../bin/xshard.js", import.meta.url));
 
@@ -87,7 +103,7 @@ export function addDevnetCommand(program: Command): void {
       const dir = resolve(String(o.dir));
       if (existsSync(join(dir, "devnet.json"))) throw new XshardError("BAD_PARAM", `--dir ${dir} already holds a devnet (devnet.json); choose another directory`, { dir });
       const genesis = workloadGenesis(String(o.workload), o.param as string[], seed);
-      const startupMs = 4000 + 1000 * nodes;
+      const startupMs = 15_000 + 2000 * nodes;
       const files = createDevnetFiles({ ...base, ...(committeeSize === undefined ? {} : { committeeSize }), genesis, genesisTimeMs: Date.now() + startupMs });
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, "genesis.json"), JSON.stringify(files.genesisDoc, null, 2));
@@ -102,26 +118,33 @@ export function addDevnetCommand(program: Command): void {
         for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
       };
       try {
+        // Ports and peer ids are known before any node starts: all start at once, each dialling the others.
+        const ports = await Promise.all(Array.from({ length: nodes }, () => findFreePort()));
+        const addrs = await Promise.all(files.keyDocs.map(async (doc, i) => `/ip4/127.0.0.1/tcp/${ports[i]}/p2p/${await computePeerId(computeIdentitySeed(doc))}`));
+        const started: { child: ChildProcess; nodeDir: string; log: string; argv: string[] }[] = [];
         for (let i = 0; i < nodes; i++) {
           const nodeDir = join(dir, `node-${i}`);
           mkdirSync(nodeDir, { recursive: true });
           writeFileSync(join(nodeDir, "keys.json"), JSON.stringify(files.keyDocs[i], null, 2));
           const log = join(nodeDir, "node.log");
-          const bootstrap = info.flatMap((x) => (JSON.parse(readFileSync(join(x.dir, "ready.json"), "utf8")) as Ready).addresses.slice(0, 1));
-          const argv = ["node", "--genesis", join(dir, "genesis.json"), "--keys", join(nodeDir, "keys.json"), "--dir", nodeDir, "--log", log, ...(bootstrap.length > 0 ? ["--bootstrap", ...bootstrap] : [])];
+          const bootstrap = addrs.filter((_, j) => j !== i);
+          const argv = ["node", "--genesis", join(dir, "genesis.json"), "--keys", join(nodeDir, "keys.json"), "--dir", nodeDir, "--log", log, "--p2p-port", String(ports[i]), ...(bootstrap.length > 0 ? ["--bootstrap", ...bootstrap] : [])];
           const child = spawn(process.execPath, [BIN, ...argv], { stdio: ["ignore", "ignore", "inherit"] });
           children.push(child);
           child.on("exit", (code, sig) => {
             if (!stopping) process.stderr.write(`xshard devnet: node ${i} exited (${sig ?? code})\n`);
           });
-          const ready = await waitForFile(join(nodeDir, "ready.json"), child, 60_000);
-          info.push({ api: ready.api, peer: ready.addresses[0] ?? "", validators: ready.validators, log, dir: nodeDir, argv, pid: ready.pid });
+          started.push({ child, nodeDir, log, argv });
         }
-        const until = Date.now() + 30_000;
+        for (const s of started) {
+          const ready = await waitForFile(join(s.nodeDir, "ready.json"), s.child, 180_000);
+          info.push({ api: ready.api, peer: ready.addresses[0] ?? "", validators: ready.validators, log: s.log, dir: s.nodeDir, argv: s.argv, pid: ready.pid });
+        }
+        const until = Date.now() + 60_000;
         for (;;) {
           const peers = await Promise.all(info.map((x) => countPeers(x.api)));
-          if (peers.every((p) => p >= Math.min(1, nodes - 1))) break;
-          if (Date.now() > until) throw new XshardError("DEVNET_TIMEOUT", `nodes not connected after 30 s (peers: ${peers.join(", ")})`, {});
+          if (peers.every((p) => p >= nodes - 1)) break;
+          if (Date.now() > until) throw new XshardError("DEVNET_TIMEOUT", `nodes not all connected after 60 s (peers: ${peers.join(", ")})`, {});
           await sleep(200);
         }
         writeFileSync(join(dir, "devnet.json"), JSON.stringify({ schema: "xshard.devnet/1", genesis: join(dir, "genesis.json"), genesisTimeMs: files.genesis.genesisTimeMs, slotMs, nodes: info }, null, 2));

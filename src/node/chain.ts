@@ -9,6 +9,7 @@
 import { createValidators, deployGenesis, computeGenesisAccounts, type Validator } from "../chain/index.js";
 import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../crypto/bls.js";
 import { bytesEqual, toHex } from "../crypto/hash.js";
+import { XshardError } from "../errors.js";
 import { computeTxId, type SignedTx } from "../program/index.js";
 import { Runtime } from "../runtime/index.js";
 import { MerkleKV } from "../state/index.js";
@@ -68,6 +69,9 @@ export class NodeChain {
       deployed.map((d) => ({ id: d.id, codeHash: d.codeHash, root: d.state.root(), ...(d.placement === undefined ? {} : { placement: d.placement }) })),
       computeGenesisAccounts(genesis.genesis),
     );
+    if (genesis.anchorRoot !== undefined && genesis.anchorRoot !== toHex(this.state.genesisRoot)) {
+      throw new XshardError("BAD_GENESIS", `genesis file: anchor.genesisRoot does not match the chain this file describes (${toHex(this.state.genesisRoot)})`, { path: "genesis.anchor.genesisRoot" });
+    }
     this.ctx = { verifier: this.verifier, cache: new WeakMap<Batch, AttestationFault | "ok">() };
     this.views = new CommitteeViews(this.state, new Map(deployed.map((d) => [d.id, d.state])), { runtime: this.runtime, verifier: createNoopVerifier(), keepHistory: true });
   }

@@ -108,7 +108,13 @@ export class XshardNode {
   /** A gossip handler that is not run while the node catches up (the sync imports those blocks). */
   private guard(fn: () => Verdict): Verdict {
     if (this.sync.running) return ignoreVerdict("syncing");
-    return fn();
+    try {
+      return fn();
+    } catch (e) {
+      // Bytes that do not decode are the sender's fault; anything else is ours (the network ignores it).
+      if (isXshardError(e) && e.code === "WIRE_MALFORMED") return rejectVerdict("WIRE_MALFORMED");
+      throw e;
+    }
   }
 
   /** Drops the chain and starts again from genesis (our chain forked from the peers'; sync follows). */

@@ -54,8 +54,12 @@ export function loadNodeFiles(o: Pick<NodeProcessOptions, "genesisFile" | "keysF
   const genesis = parseDevnetGenesis(readJson(o.genesisFile, "genesis file"));
   const keysDoc = readJson(o.keysFile, "key file");
   const keys = parseKeyFile(keysDoc, genesis);
-  // The libp2p identity follows from the key file: the same keys, the same peer id.
-  return { genesis, keys, identitySeed: sha256("xshard:p2p-identity:", JSON.stringify(keysDoc)) };
+  return { genesis, keys, identitySeed: computeIdentitySeed(keysDoc) };
+}
+
+/** The libp2p identity follows from the key file: the same keys, the same peer id. */
+export function computeIdentitySeed(keysDoc: unknown): Uint8Array {
+  return sha256("xshard:p2p-identity:", JSON.stringify(keysDoc));
 }
 
 export async function startNodeProcess(o: NodeProcessOptions): Promise<RunningNode> {
@@ -67,6 +71,14 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<RunningNo
   bindNetworkMetrics(metrics, network);
   const node = new XshardNode({ genesis, keys, network, store, metrics, log: o.log, clock: new SlotClock({ genesisTimeMs: genesis.genesisTimeMs, slotMs: genesis.slotMs }) });
   await node.start();
+  // Bootstrap peers that were not up yet are dialled again every few seconds until connected.
+  const redial = setInterval(() => {
+    const peers = new Set(network.getPeers());
+    for (const addr of o.bootstrap) {
+      const id = addr.split("/p2p/")[1];
+      if (id !== undefined && !peers.has(id)) network.connect(addr).catch(() => undefined);
+    }
+  }, 2000);
   const app = await createApiServer({ backend: new NodeApiBackend(node), metrics, onInternalError: (e) => o.log(`api: ${(e as Error).stack ?? String(e)}`) });
   const api = await startApiServer(app, o.host, o.apiPort);
   const ready = { api, peerId: network.peerId, addresses: network.getAddresses(), validators: keys.map((k) => k.index), genesisRoot: toHex(node.chain.state.genesisRoot), pid: process.pid };
@@ -79,6 +91,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<RunningNo
     peerId: network.peerId,
     addresses: ready.addresses,
     async stop() {
+      clearInterval(redial);
       await node.stop();
       await app.close();
       await network.stop();
