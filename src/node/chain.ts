@@ -143,15 +143,14 @@ export class NodeChain {
   }
 
   /**
-   * A Stage-2 round: every committee drops its unaffirmed work and executes again what the rules
-   * let it, then its batch is built (unsigned: the node's validators sign its root, the proposer
-   * aggregates). Redoing the unaffirmed window makes each batch a function of the agreed state
-   * alone, so every honest node builds — and its validators sign — the same batch root.
+   * A Stage-2 round: every committee executes what the rules let it, then its batch is built from
+   * everything it executed past the affirmed state (unsigned: the node's validators sign its root,
+   * the proposer aggregates). Nodes that imported the same blocks before the round build the same
+   * batch; a node that did not signs another root, which simply does not count.
    */
   executeRound(slot: number): Map<number, Batch> {
     const K = this.state.params.committees;
     const out = new Map<number, Batch>();
-    for (let k = 0; k < K; k++) if (this.isCaughtUp(k)) this.views.discardWork(k);
     // Passes until nothing moves: a node that imported blocks faster than it executed (catch-up)
     // brings each contract's own frontier up to its affirmed state before others read it.
     for (let pass = 0, moved = true; moved && pass < 64; pass++) {
@@ -166,11 +165,6 @@ export class NodeChain {
       if (signed) out.set(k, signed.batch);
     }
     return out;
-  }
-
-  /** Every contract committee `k` follows has executed up to its affirmed state (nothing to catch up). */
-  private isCaughtUp(k: number): boolean {
-    return (this.views.followed[k] ?? []).every((id) => this.views.frontier(id).localIdx >= getAffirmedIdx(getContract(this.state, id)));
   }
 
   private countExecuted(): number {

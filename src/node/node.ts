@@ -218,9 +218,9 @@ export class XshardNode {
       } catch (e) {
         return this.verdictOf(e, block.header.slot, this.chain.stage1.slot);
       }
-      // Attest only in the first half of the proposal's slot: a block final later than that could
-      // meet the next slot's proposal built without it (a fork).
-      if (this.o.clock.getCurrentSlot() !== block.header.slot || this.o.clock.getMsIntoSlot() > this.o.genesis.slotMs / 2) return ignoreVerdict("late");
+      // Attest only within the proposal's slot: a block final later could meet the next slot's
+      // proposal built without it (a fork; settled by the fork choice of the catch-up).
+      if (this.o.clock.getCurrentSlot() !== block.header.slot) return ignoreVerdict("late");
       this.signHeader(VOTE_KINDS.stage1, block.header.slot, root, committee, this.signed1);
       return ACCEPT;
     }

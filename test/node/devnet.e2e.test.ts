@@ -66,6 +66,7 @@ describe("xshard devnet: 4 nodes on loopback", () => {
     devnet.stdout.on("data", (d: Buffer) => (out += d.toString()));
     devnet.stderr.on("data", (d: Buffer) => (out += d.toString()));
     let restarted: ChildProcess | undefined;
+    let passed = false;
     try {
       await waitFor("devnet.json", 300_000, () => existsSync(join(dir, "devnet.json")) || devnet.exitCode !== null);
       expect(devnet.exitCode, out).toBeNull();
@@ -152,11 +153,13 @@ describe("xshard devnet: 4 nodes on loopback", () => {
         expect(mine?.status).toBe(r?.result?.status);
         expect(toHex(mine?.valuesRoot ?? new Uint8Array())).toBe(toHex(r?.result?.valuesRoot ?? new Uint8Array(1)));
       }
+      passed = true;
     } finally {
       if (devnet.exitCode === null) devnet.kill("SIGTERM");
       if (restarted && restarted.exitCode === null) restarted.kill("SIGTERM");
       await sleep(3000);
-      rmSync(dir, { recursive: true, force: true });
+      if (passed) rmSync(dir, { recursive: true, force: true });
+      else process.stderr.write(`devnet test failed: its directory (logs, stores) is kept at ${dir}\n`);
     }
   }, 900_000);
 });
