@@ -120,6 +120,7 @@ export function addDevnetCommand(program: Command): void {
       try {
         // Ports and peer ids are known before any node starts: all start at once, each dialling the others.
         const ports = await Promise.all(Array.from({ length: nodes }, () => findFreePort()));
+        const apiPorts = await Promise.all(Array.from({ length: nodes }, () => findFreePort()));
         const addrs = await Promise.all(files.keyDocs.map(async (doc, i) => `/ip4/127.0.0.1/tcp/${ports[i]}/p2p/${await computePeerId(computeIdentitySeed(doc))}`));
         const started: { child: ChildProcess; nodeDir: string; log: string; argv: string[] }[] = [];
         for (let i = 0; i < nodes; i++) {
@@ -128,7 +129,7 @@ export function addDevnetCommand(program: Command): void {
           writeFileSync(join(nodeDir, "keys.json"), JSON.stringify(files.keyDocs[i], null, 2));
           const log = join(nodeDir, "node.log");
           const bootstrap = addrs.filter((_, j) => j !== i);
-          const argv = ["node", "--genesis", join(dir, "genesis.json"), "--keys", join(nodeDir, "keys.json"), "--dir", nodeDir, "--log", log, "--p2p-port", String(ports[i]), ...(bootstrap.length > 0 ? ["--bootstrap", ...bootstrap] : [])];
+          const argv = ["node", "--genesis", join(dir, "genesis.json"), "--keys", join(nodeDir, "keys.json"), "--dir", nodeDir, "--log", log, "--p2p-port", String(ports[i]), "--api-port", String(apiPorts[i]), ...(bootstrap.length > 0 ? ["--bootstrap", ...bootstrap] : [])];
           const child = spawn(process.execPath, [BIN, ...argv], { stdio: ["ignore", "ignore", "inherit"] });
           children.push(child);
           child.on("exit", (code, sig) => {

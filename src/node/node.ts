@@ -218,9 +218,9 @@ export class XshardNode {
       } catch (e) {
         return this.verdictOf(e, block.header.slot, this.chain.stage1.slot);
       }
-      // Attest only within the proposal's slot: a block final later could meet the next slot's
-      // proposal built without it (a fork; settled by the fork choice of the catch-up).
-      if (this.o.clock.getCurrentSlot() !== block.header.slot) return ignoreVerdict("late");
+      // Attest only within the proposal's slot or the next (a loaded node runs late): a block final
+      // later could meet a proposal built without it (a fork; settled by the catch-up's fork choice).
+      if (this.o.clock.getCurrentSlot() > block.header.slot + 1) return ignoreVerdict("late");
       this.signHeader(VOTE_KINDS.stage1, block.header.slot, root, committee, this.signed1);
       return ACCEPT;
     }
@@ -265,7 +265,7 @@ export class XshardNode {
       } catch (e) {
         return this.verdictOf(e, value.header.slot, this.chain.stage2.slot);
       }
-      if (this.o.clock.getCurrentSlot() !== value.header.slot) return ignoreVerdict("late");
+      if (this.o.clock.getCurrentSlot() > value.header.slot + 1) return ignoreVerdict("late");
       this.signHeader(VOTE_KINDS.stage2, value.header.number, root, committee, this.signed2);
       return ACCEPT;
     }
@@ -442,6 +442,7 @@ export class XshardNode {
       signed.candidates.forEach((c, index) => (held.get(c.contract) ?? held.set(c.contract, []).get(c.contract))?.push({ batch: signed, index }));
     }
     const block = buildStage2Block(s, [], held, slot, slot, this.chain.ctx);
+    if (this.roundBatches.size > 0) this.log(`slot ${slot}: Stage-2 proposal, ${block.inclusions.length} inclusions; batches at 2/3: ${[...this.roundBatches.keys()].filter((k) => [...held.values()].some((l) => l.some((e) => e.batch.header.committee === k))).join(",")} of ${[...this.roundBatches.keys()].join(",")}`);
     const committee = getStage2Committee(s, slot);
     const root = Stage2Header.hashTreeRoot(block.header);
     const proposal: SignedStage2Block = { ...block, root, attestation: { message: new Uint8Array(32), signers: [], signature: ZERO_SIG, weight: 0 }, attesters: committee };
