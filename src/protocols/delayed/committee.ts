@@ -191,15 +191,22 @@ export class CommitteeViews {
    */
   private executeWithCone(k: number, target: SequencedTx, slot: number): boolean {
     const stack = [target];
+    const done = new Set<number>();
     while (stack.length > 0) {
       const t = stack[stack.length - 1] as SequencedTx;
       if ([...t.positions.keys()].some((d) => getContract(this.chain, d).awaitingCreator)) return false;
       this.dropViewsAhead(k, t);
       const need = computeNeed(this.chain.params.stage2Mode, t.positions, (d) => this.know(k, d));
       if (need.kind === "blocked") return false;
-      if (need.kind === "first") stack.push(getTxAt(this.chain, need.contract, need.position));
-      else {
+      if (need.kind === "first") {
+        const next = getTxAt(this.chain, need.contract, need.position);
+        // Needed again after it ran: what it needs is not known yet (an owner's frontier behind its
+        // affirmed state, in a node catching up) — blocked for now. Never in the simulator.
+        if (done.has(next.seq)) return false;
+        stack.push(next);
+      } else {
         this.executeBy(k, t, slot);
+        done.add(t.seq);
         stack.pop();
       }
     }
