@@ -12,7 +12,21 @@ import { Stage1Header } from "../protocols/delayed/containers.js";
 import type { SignedStage1Block } from "../protocols/delayed/stage1.js";
 import { computeProtocolId, DEFAULT_REQRESP_LIMITS, type ReqRespName } from "./net/reqresp.js";
 import type { PeerIdStr } from "./net/types.js";
-import type { XshardNode } from "./node.js";
+import type { NodeChain } from "./chain.js";
+import type { Network } from "./net/types.js";
+import type { NodeStore } from "./store/store.js";
+import type { SignedStage2Block } from "../protocols/delayed/stage2.js";
+
+/** What the catch-up needs of its node (the node implements it). */
+export interface SyncHost {
+  readonly chain: NodeChain;
+  readonly netId: string;
+  readonly o: { readonly network: Network; readonly store: NodeStore };
+  log(line: string): void;
+  importStage1(block: SignedStage1Block, bytes?: Uint8Array): unknown;
+  importStage2(block: SignedStage2Block, bytes: Uint8Array): unknown;
+  resetToGenesis(): void;
+}
 import type { ChainName } from "./store/buckets.js";
 import { BlockList, decodeStage1Block, decodeStage2Block, materializeStage2Block, MAX_RANGE, RangeRequest, StatusWire, type Stage2BlockValue, type StatusValue } from "./wire.js";
 
@@ -59,7 +73,7 @@ export class NodeSync {
   pending = true;
   running = false;
 
-  constructor(private readonly node: XshardNode) {}
+  constructor(private readonly node: SyncHost) {}
 
   private protocol(name: ReqRespName): string {
     return computeProtocolId(this.node.netId, name);
