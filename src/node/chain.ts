@@ -57,6 +57,8 @@ export class NodeChain {
   stage2: ChainHead = { height: 0, slot: -1, root: new Uint8Array(32) };
   /** Stage-2 blocks imported, in order (proofs are built from them). */
   readonly stage2Blocks: SignedStage2Block[] = [];
+  /** Final transactions this node has not executed yet (it imported their affirmations while catching up). */
+  private readonly awaitingResult = new Set<number>();
   /** Roots of the Stage-1 blocks imported, by height − 1. */
   readonly stage1Roots: Uint8Array[] = [];
 
@@ -135,7 +137,9 @@ export class NodeChain {
       rec.affirmedIn.set(c.contract, { block, inclusion: a.inclusion, affirmation: a.affirmation, leaf: i - c.from });
       if (!a.finalized.includes(seq)) continue;
       const results = this.views.local(seq).results;
-      rec.result = (results.get(a.batch.header.committee) ?? [...results.values()][0]) as TxResult;
+      const r = results.get(a.batch.header.committee) ?? [...results.values()][0];
+      if (r) rec.result = r;
+      else this.awaitingResult.add(seq); // final before this node executed it (catching up)
       rec.finalSlot = block.header.slot;
       finals.push(rec);
       this.views.releaseStates(seq);
@@ -164,6 +168,12 @@ export class NodeChain {
         }
       }
       moved = this.countExecuted() !== before;
+    }
+    for (const seq of this.awaitingResult) {
+      const r = [...this.views.local(seq).results.values()][0];
+      if (!r) continue;
+      (this.records[seq] as NodeTxRecord).result = r;
+      this.awaitingResult.delete(seq);
     }
     const noop = createNoopVerifier();
     for (let k = 0; k < K; k++) {
