@@ -18,6 +18,8 @@ import { addCompareCommand } from "./compare.js";
 import { addSweepCommands } from "./sweep.js";
 import { addSendCommand } from "./send.js";
 import { addStatusCommand } from "./status.js";
+import { addNodeCommand } from "./node.js";
+import { addDevnetCommand } from "./devnet.js";
 import { GENESIS_FILE_NAME, addVerifyCommand, computeRunAnchor, describeAnchor, formatGenesisFile } from "./verify.js";
 
 /** `name: value` lines for a protocol's own figures (arrays shortened). */
@@ -111,6 +113,8 @@ export function buildProgram(): Command {
   addSweepCommands(program);
   addSendCommand(program);
   addStatusCommand(program);
+  addNodeCommand(program);
+  addDevnetCommand(program);
   return program;
 }
 

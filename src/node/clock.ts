@@ -103,6 +103,16 @@ export class SlotClock {
     this.timer = undefined;
   }
 
+  /**
+   * Runs `fn` once `ms` milliseconds into `slot` (at once if that moment has passed), on this
+   * clock's time source; returns a cancel function.
+   */
+  atMsIntoSlot(slot: number, ms: number, fn: () => void): () => void {
+    const wait = Math.max(0, computeSlotStartMs(this.config, slot) + ms - this.time.now());
+    const handle = this.time.setTimer(fn, wait);
+    return () => this.time.clearTimer(handle);
+  }
+
   /** Resolves when `slot` has started (by this clock's time source). */
   waitForSlot(slot: number): Promise<void> {
     return new Promise((resolve) => {

@@ -14,7 +14,7 @@ import { yamux } from "@libp2p/yamux";
 import { identify } from "@libp2p/identify";
 import { gossipsub, TopicValidatorResult, type GossipSub } from "@libp2p/gossipsub";
 import { generateKeyPair, generateKeyPairFromSeed } from "@libp2p/crypto/keys";
-import { peerIdFromString } from "@libp2p/peer-id";
+import { peerIdFromPrivateKey, peerIdFromString } from "@libp2p/peer-id";
 import { lpStream } from "@libp2p/utils";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { PeerId, Stream, Connection } from "@libp2p/interface";
@@ -48,6 +48,11 @@ function toVerdictResult(v: Verdict): TopicValidatorResult {
   if (v.kind === "accept") return TopicValidatorResult.Accept;
   if (v.kind === "reject") return TopicValidatorResult.Reject;
   return TopicValidatorResult.Ignore;
+}
+
+/** The peer id a network created with `identitySeed` has (a devnet computes its nodes' addresses before starting them). */
+export async function computePeerId(identitySeed: Uint8Array): Promise<string> {
+  return peerIdFromPrivateKey(await generateKeyPairFromSeed("Ed25519", checkSeed(identitySeed))).toString();
 }
 
 /** Creates, starts and (if asked) bootstraps a libp2p network. */

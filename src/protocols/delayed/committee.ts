@@ -104,7 +104,11 @@ export class CommitteeViews {
   private know(k: number, d: ContractId): KnownState {
     const rec = getContract(this.chain, d);
     const own = rec.committee === k;
-    return { own, idx: own ? this.frontier(d).localIdx : (this.views[k]?.get(d)?.idx ?? -1), affirmedIdx: getAffirmedIdx(rec) };
+    // An affirmed state is read from its own committee's frontier, so it is known once that
+    // frontier has reached it: always in the simulator (affirmations come from those frontiers);
+    // a node that imported blocks faster than it executed reaches it in a later pass.
+    const affirmedIdx = Math.min(getAffirmedIdx(rec), this.frontier(d).localIdx);
+    return { own, idx: own ? this.frontier(d).localIdx : (this.views[k]?.get(d)?.idx ?? -1), affirmedIdx };
   }
 
   /** Gas committee `k` has used in this round, and its executions (what its next batch reports). */
@@ -145,15 +149,22 @@ export class CommitteeViews {
    */
   private executeWithCone(k: number, target: SequencedTx, slot: number, budget: number): "done" | "blocked" | "budget" {
     const stack = [target];
+    const done = new Set<number>();
     while (stack.length > 0) {
       const t = stack[stack.length - 1] as SequencedTx;
       if ([...t.positions.keys()].some((d) => getContract(this.chain, d).awaitingCreator)) return "blocked";
       this.dropViewsAhead(k, t);
       const need = computeNeed(this.chain.params.stage2Mode, t.positions, (d) => this.know(k, d));
       if (need.kind === "blocked") return "blocked";
-      if (need.kind === "first") stack.push(getTxAt(this.chain, need.contract, need.position));
-      else {
+      if (need.kind === "first") {
+        const next = getTxAt(this.chain, need.contract, need.position);
+        // Needed again after it ran: what it needs is not known yet (an owner's frontier behind its
+        // affirmed state, in a node catching up) — blocked for now. Never in the simulator.
+        if (done.has(next.seq)) return "blocked";
+        stack.push(next);
+      } else {
         if (!this.executeBy(k, t, slot, budget)) return "budget";
+        done.add(t.seq);
         stack.pop();
       }
     }
@@ -297,6 +308,14 @@ export class CommitteeViews {
     f.leafRoots[pos] = ResultLeaf.hashTreeRoot(leaf);
     f.assumed[pos] = assumed;
     f.localIdx = pos + 1;
+  }
+
+  /** This round's work of committee `k` (`getRoundWork`), and a fresh round: for a driver that builds batches itself (a node). */
+  takeRoundWork(k: number): { readonly gasUsed: number; readonly executions: number } {
+    const work = this.getRoundWork(k);
+    this.used[k] = 0;
+    this.ran[k] = 0;
+    return work;
   }
 
   /** Committee `k` signs its batch(es) for this round (`batches.ts`); every committee calls it once per round, in order. */

@@ -1,0 +1,217 @@
+/**
+ * A node's copy of the two-stage chain: the agreed state (`DelayedState`), every committee's local
+ * view (`CommitteeViews` — a devnet node is a full node: it executes every contract, whatever
+ * committees its own validators sit on) and what it knows of each transaction. Every block goes
+ * through the spec's verifying transitions (`processStage1Block` / `processStage2Block`); the
+ * reactions to a block's effects are the same as the simulator driver's. No clock, no network,
+ * no store: the node (`node.ts`) calls it.
+ */
+import { createValidators, deployGenesis, computeGenesisAccounts, type Validator } from "../chain/index.js";
+import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../crypto/bls.js";
+import { bytesEqual, toHex } from "../crypto/hash.js";
+import { XshardError } from "../errors.js";
+import { computeTxId, type SignedTx } from "../program/index.js";
+import { Runtime } from "../runtime/index.js";
+import { MerkleKV } from "../state/index.js";
+import type { ContractId } from "../types.js";
+import type { AttestationFault } from "../chain/index.js";
+import { produceBatches } from "../protocols/delayed/batches.js";
+import { HONEST_BEHAVIOUR } from "../protocols/delayed/behaviour.js";
+import { NOOP_OBSERVER } from "../protocols/delayed/observer.js";
+import { CommitteeViews, type TxResult } from "../protocols/delayed/committee.js";
+import { Stage1Header } from "../protocols/delayed/containers.js";
+import { createGenesisState } from "../protocols/delayed/genesis.js";
+import { processStage1Block, type SignedStage1Block } from "../protocols/delayed/stage1.js";
+import { processStage2Block, type AppliedAffirmation, type Batch, type SignedStage2Block, type Stage2Context } from "../protocols/delayed/stage2.js";
+import { getAffirmedIdx, getContract, getLogItem, getTx, type DelayedState } from "../protocols/delayed/state.js";
+import { computeDevnetParams, loadNodeContractCode, type DevnetGenesis } from "./genesis.js";
+
+/** What a node knows of one transaction of the Stage-1 sequence. */
+export interface NodeTxRecord {
+  readonly seq: number;
+  readonly txId: Uint8Array;
+  readonly includedSlot: number;
+  finalSlot?: number;
+  result?: TxResult;
+  /** Where its leaf on each contract was applied (for light-client proofs). */
+  readonly affirmedIn: Map<ContractId, { block: SignedStage2Block; inclusion: number; affirmation: number; leaf: number }>;
+}
+
+export interface ChainHead {
+  /** Blocks imported on this chain (its height). */
+  readonly height: number;
+  readonly slot: number;
+  readonly root: Uint8Array;
+}
+
+export class NodeChain {
+  state: DelayedState;
+  readonly views: CommitteeViews;
+  readonly runtime = new Runtime();
+  readonly verifier: SignatureVerifier = createBlsVerifier();
+  readonly ctx: Stage2Context;
+  readonly validators: readonly Validator[];
+  readonly records: NodeTxRecord[] = [];
+  readonly byId = new Map<string, NodeTxRecord>();
+  stage1: ChainHead = { height: 0, slot: -1, root: new Uint8Array(32) };
+  stage2: ChainHead = { height: 0, slot: -1, root: new Uint8Array(32) };
+  /** Stage-2 blocks imported, in order (proofs are built from them). */
+  readonly stage2Blocks: SignedStage2Block[] = [];
+  /** Final transactions this node has not executed yet (it imported their affirmations while catching up). */
+  private readonly awaitingResult = new Set<number>();
+  /** Roots of the Stage-1 blocks imported, by height − 1. */
+  readonly stage1Roots: Uint8Array[] = [];
+
+  constructor(readonly genesis: DevnetGenesis) {
+    const deployed = deployGenesis(this.runtime, genesis.genesis, loadNodeContractCode);
+    this.validators = createValidators(genesis.validators, genesis.seed);
+    this.state = createGenesisState(
+      computeDevnetParams(genesis),
+      this.validators,
+      deployed.map((d) => ({ id: d.id, codeHash: d.codeHash, root: d.state.root(), ...(d.placement === undefined ? {} : { placement: d.placement }) })),
+      computeGenesisAccounts(genesis.genesis),
+    );
+    if (genesis.anchorRoot !== undefined && genesis.anchorRoot !== toHex(this.state.genesisRoot)) {
+      throw new XshardError("BAD_GENESIS", `genesis file: anchor.genesisRoot does not match the chain this file describes (${toHex(this.state.genesisRoot)})`, { path: "genesis.anchor.genesisRoot" });
+    }
+    this.ctx = { verifier: this.verifier, cache: new WeakMap<Batch, AttestationFault | "ok">() };
+    this.views = new CommitteeViews(this.state, new Map(deployed.map((d) => [d.id, d.state])), { runtime: this.runtime, verifier: createNoopVerifier(), keepHistory: true });
+  }
+
+  private setState(s: DelayedState): void {
+    this.state = s;
+    this.views.chain = s;
+  }
+
+  /** Verifies and applies a Stage-1 block (throws the rule's `XshardError`); returns the transactions it sequenced. */
+  importStage1(block: SignedStage1Block): NodeTxRecord[] {
+    const { state, seqs, registered } = processStage1Block(this.state, block, this.verifier);
+    this.setState(state);
+    for (const id of registered) this.views.addFrontier(id, getContract(state, id).committee, MerkleKV.empty());
+    this.views.addTxs(seqs);
+    const out: NodeTxRecord[] = [];
+    for (const seq of seqs) {
+      const t = getTx(state, seq);
+      const rec: NodeTxRecord = { seq, txId: t.txId, includedSlot: block.header.slot, affirmedIn: new Map() };
+      this.records[seq] = rec;
+      this.byId.set(toHex(t.txId), rec);
+      out.push(rec);
+    }
+    if (seqs.length > 0) {
+      const first = seqs[0] as number;
+      const end = (seqs[seqs.length - 1] as number) + 1;
+      for (let k = 0; k < state.params.committees; k++) this.views.deliverStage1(k, first, end);
+    }
+    this.stage1 = { height: this.stage1.height + 1, slot: block.header.slot, root: Stage1Header.hashTreeRoot(block.header) };
+    this.stage1Roots.push(this.stage1.root);
+    return out;
+  }
+
+  /** Verifies and applies a Stage-2 block; returns the transactions it made final. */
+  importStage2(block: SignedStage2Block): NodeTxRecord[] {
+    const { state, effects } = processStage2Block(this.state, block, this.ctx);
+    this.setState(state);
+    this.stage2Blocks.push(block);
+    const finals: NodeTxRecord[] = [];
+    for (const a of effects.applied) this.onApplied(a, block, finals);
+    for (const c of effects.created) {
+      const r = this.records[c.creator]?.result;
+      const created = r?.created[c.index];
+      const kv = created ? MerkleKV.empty().applyWrites(created.writes) : MerkleKV.empty();
+      if (c.fresh) this.views.addFrontier(c.id, c.committee, kv);
+      else this.views.resetGenesis(c.id, kv);
+    }
+    for (const id of effects.absent) this.views.resetGenesis(id, MerkleKV.empty(), true);
+    this.views.discardConflictingWork();
+    this.views.dropContracts(effects.dropped);
+    this.stage2 = { height: this.stage2.height + 1, slot: block.header.slot, root: block.root };
+    return finals;
+  }
+
+  private onApplied(a: AppliedAffirmation, block: SignedStage2Block, finals: NodeTxRecord[]): void {
+    const c = a.claim;
+    const queue = getContract(this.state, c.contract).queue;
+    for (let i = c.from; i < c.to; i++) {
+      const seq = getLogItem(queue, i);
+      const rec = this.records[seq] as NodeTxRecord;
+      rec.affirmedIn.set(c.contract, { block, inclusion: a.inclusion, affirmation: a.affirmation, leaf: i - c.from });
+      if (!a.finalized.includes(seq)) continue;
+      const results = this.views.local(seq).results;
+      const r = results.get(a.batch.header.committee) ?? [...results.values()][0];
+      if (r) rec.result = r;
+      else this.awaitingResult.add(seq); // final before this node executed it (catching up)
+      rec.finalSlot = block.header.slot;
+      finals.push(rec);
+      this.views.releaseStates(seq);
+    }
+  }
+
+  /**
+   * A Stage-2 round: every committee executes what the rules let it, then its batch is built from
+   * everything it executed past the affirmed state (unsigned: the node's validators sign its root,
+   * the proposer aggregates). Nodes that imported the same blocks before the round build the same
+   * batch; a node that did not signs another root, which simply does not count.
+   */
+  executeRound(slot: number): Map<number, Batch> {
+    const K = this.state.params.committees;
+    const out = new Map<number, Batch>();
+    // Passes until nothing moves: a node that imported blocks faster than it executed (catch-up)
+    // brings each contract's own frontier up to its affirmed state before others read it.
+    for (let pass = 0, moved = true; moved && pass < 64; pass++) {
+      const before = this.countExecuted();
+      for (let k = 0; k < K; k++) {
+        try {
+          this.views.executeReady(k, slot);
+        } catch (e) {
+          // A state another committee has not computed yet (catching up): a later pass.
+          if (!(e instanceof Error && e.message.includes("released too early"))) throw e;
+        }
+      }
+      moved = this.countExecuted() !== before;
+    }
+    for (const seq of this.awaitingResult) {
+      const r = [...this.views.local(seq).results.values()][0];
+      if (!r) continue;
+      (this.records[seq] as NodeTxRecord).result = r;
+      this.awaitingResult.delete(seq);
+    }
+    const noop = createNoopVerifier();
+    for (let k = 0; k < K; k++) {
+      for (const id of this.views.followed[k] ?? []) this.views.frontier(id).producedIdx = getAffirmedIdx(getContract(this.state, id));
+      // The batch reports this round's work (checked against the Stage-2 budget at import).
+      const [signed] = produceBatches(this.views, k, slot, slot, this.views.takeRoundWork(k), HONEST_BEHAVIOUR, noop, NOOP_OBSERVER);
+      if (signed) out.set(k, signed.batch);
+    }
+    return out;
+  }
+
+  private countExecuted(): number {
+    let n = 0;
+    for (const f of this.views.frontiers.values()) n += f.localIdx;
+    return n;
+  }
+
+  getRecord(id: Uint8Array): NodeTxRecord | undefined {
+    return this.byId.get(toHex(id));
+  }
+
+  /** Whether `stx` is already in the Stage-1 sequence. */
+  isSequenced(stx: SignedTx): boolean {
+    return this.byId.has(toHex(computeTxId(stx)));
+  }
+
+  /** Per live contract: affirmed position and root (for comparing nodes). */
+  getAffirmedRoots(): Record<string, { position: number; root: string }> {
+    const out: Record<string, { position: number; root: string }> = {};
+    for (const r of this.state.contracts.values()) {
+      const at = getAffirmedIdx(r);
+      out[r.id] = { position: at, root: toHex(getLogItem(r.chainRoots, at)) };
+    }
+    return out;
+  }
+
+  /** Whether `root` is this chain's Stage-1 head. */
+  isStage1Head(root: Uint8Array): boolean {
+    return bytesEqual(root, this.state.stage1Root);
+  }
+}

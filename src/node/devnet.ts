@@ -1,0 +1,69 @@
+/**
+ * A devnet's files from its parameters, deterministically: the genesis (`xshard.devnet-genesis/1`)
+ * and one key file per node. Keys are dealt so that each committee's members are spread over the
+ * nodes (member `i` of every contract committee goes to node `i mod N`; validators on no committee
+ * round-robin), so that one node down costs each committee the fewest members.
+ */
+import { computeCommittees, createValidators, type Genesis } from "../chain/index.js";
+import { XshardError } from "../errors.js";
+import type { Stage2Mode } from "../protocols/delayed/rules.js";
+import { encodeDevnetGenesis, encodeKeyFile, type DevnetGenesis } from "./genesis.js";
+
+export interface DevnetParams {
+  readonly nodes: number;
+  readonly validators: number;
+  readonly committees: number;
+  readonly committeeSize?: number;
+  readonly slotMs: number;
+  readonly seed: string;
+  readonly genesisTimeMs: number;
+  readonly blockTxLimit?: number;
+  readonly stage2Mode?: Stage2Mode;
+  readonly genesis: Genesis;
+}
+
+/** Checks the parameters (`BAD_PARAM` naming the first bad one). */
+export function checkDevnetParams(p: DevnetParams): void {
+  const bad = (name: string, why: string): never => {
+    throw new XshardError("BAD_PARAM", `--${name} ${why}`, { param: name });
+  };
+  if (!Number.isInteger(p.nodes) || p.nodes < 1 || p.nodes > 64) bad("nodes", "must be a whole number in 1–64");
+  if (!Number.isInteger(p.validators) || p.validators < p.nodes || p.validators > 1024) bad("validators", `must be a whole number in ${p.nodes}–1024 (at least one per node)`);
+  if (!Number.isInteger(p.committees) || p.committees < 1 || p.committees > p.validators) bad("committees", `must be a whole number in 1–${p.validators}`);
+  if (!Number.isInteger(p.slotMs) || p.slotMs < 200 || p.slotMs > 60_000) bad("slot-ms", "must be a whole number of milliseconds in 200–60000");
+}
+
+/** Which validators each node holds. */
+export function dealValidators(p: Pick<DevnetParams, "nodes" | "validators" | "committees" | "seed"> & { committeeSize: number }): number[][] {
+  const validators = createValidators(p.validators, p.seed);
+  const committees = computeCommittees(validators, p.seed, p.committees, p.committeeSize);
+  const owner = new Map<number, number>();
+  for (const c of committees) c.forEach((v, i) => owner.has(v.index) || owner.set(v.index, i % p.nodes));
+  let next = 0;
+  for (const v of validators) if (!owner.has(v.index)) owner.set(v.index, next++ % p.nodes);
+  const out: number[][] = Array.from({ length: p.nodes }, () => []);
+  for (const [v, n] of [...owner].sort((a, b) => a[0] - b[0])) out[n]?.push(v);
+  return out;
+}
+
+export function createDevnetGenesis(p: DevnetParams): DevnetGenesis {
+  return {
+    seed: p.seed,
+    genesisTimeMs: p.genesisTimeMs,
+    slotMs: p.slotMs,
+    validators: p.validators,
+    committees: p.committees,
+    committeeSize: p.committeeSize ?? Math.max(1, Math.floor(p.validators / p.committees)),
+    blockTxLimit: p.blockTxLimit ?? 256,
+    stage2Mode: p.stage2Mode ?? "conditional",
+    genesis: p.genesis,
+  };
+}
+
+/** The genesis document and each node's key document. */
+export function createDevnetFiles(p: DevnetParams): { genesis: DevnetGenesis; genesisDoc: Record<string, unknown>; keyDocs: Record<string, unknown>[]; dealt: number[][] } {
+  checkDevnetParams(p);
+  const genesis = createDevnetGenesis(p);
+  const dealt = dealValidators({ ...p, committeeSize: genesis.committeeSize });
+  return { genesis, genesisDoc: encodeDevnetGenesis(genesis), keyDocs: dealt.map((ix) => encodeKeyFile(p.seed, ix, p.validators)), dealt };
+}

@@ -1,0 +1,455 @@
+/**
+ * One xshard node (DESIGN §8, docs/node.md): a full node of the two-stage chain that signs for the
+ * validators whose keys it holds. It drives the spec (`src/protocols/delayed/`) from a `Network`,
+ * a `NodeStore` and a `SlotClock` — the only source of time. Each slot `s`:
+ * - t = 0: every committee's batch is built (`NodeChain.executeRound`) and the node's validators
+ *   on that committee sign its root (gossip `affirmation_<k>`); the Stage-1 proposer of `s` builds
+ *   from its mempool and gossips the proposal;
+ * - the Stage-1 slot committee's members check the proposal with `processStage1Block` (signatures
+ *   of the attestation aside) and sign it (gossip `attestation`); the proposer aggregates ≥ 2/3,
+ *   imports the block and gossips it;
+ * - t = slotMs/2: the Stage-2 proposer of `s` (the first member of its slot committee) aggregates
+ *   each batch that holds ≥ 2/3 of its committee's weight, builds with `buildStage2Block` and
+ *   gossips the proposal; the slot committee checks and signs; the proposer aggregates and gossips.
+ * Every block, the node's own included, is imported through `processStage1Block` /
+ * `processStage2Block`; a block that breaks a rule is `reject(<code>)` (its sender scored down).
+ */
+import { computeSigningRoot, type Validator } from "../chain/index.js";
+import { bytesEqual, toHex } from "../crypto/hash.js";
+import { XshardError, isXshardError } from "../errors.js";
+import { computeTxId, decodeSignedTx, verifySignedTx, type SignedTx } from "../program/index.js";
+import { DOMAIN_AFFIRMATION, DOMAIN_STAGE1, DOMAIN_STAGE2, Stage1Header, Stage2Header } from "../protocols/delayed/containers.js";
+import { buildStage1Block, getStage1Committee, getStage1Proposer, processStage1Block, type SignedStage1Block } from "../protocols/delayed/stage1.js";
+import { buildStage2Block, computeBatchSigningRoot, computeStage2SigningRoot, getStage2Committee, processStage2Block, type Batch, type HeldAffirmation, type SignedStage2Block } from "../protocols/delayed/stage2.js";
+import type { ContractId } from "../types.js";
+import type { NodeMetrics } from "./api/metrics.js";
+import { NodeChain, type NodeTxRecord } from "./chain.js";
+import type { SlotClock } from "./clock.js";
+import type { DevnetGenesis, NodeKey } from "./genesis.js";
+import { computeTopic } from "./net/topics.js";
+import { ACCEPT, ignoreVerdict, rejectVerdict, type GossipMessage, type Network, type Verdict } from "./net/types.js";
+import type { NodeStore } from "./store/store.js";
+import { NodeSync } from "./sync.js";
+import { VotePool } from "./votes.js";
+import { decodeStage1Block, decodeStage2Block, encodeStage1Block, encodeStage2Block, materializeStage2Block, MSG_BLOCK, MSG_PROPOSAL, tagMessage, untagMessage, Vote, VOTE_KINDS, type VoteValue } from "./wire.js";
+import { encodeTxResult } from "./results.js";
+
+export interface NodeOptions {
+  readonly genesis: DevnetGenesis;
+  readonly keys: readonly NodeKey[];
+  readonly network: Network;
+  readonly store: NodeStore;
+  readonly clock: SlotClock;
+  readonly metrics?: NodeMetrics;
+  readonly log?: (line: string) => void;
+  /** Most transactions the mempool holds (`MEMPOOL_FULL` beyond). */
+  readonly mempoolLimit?: number;
+}
+
+const ZERO_SIG = new Uint8Array(96);
+/** Rules that mean "not on our head" rather than "invalid": the sender may be ahead of us. */
+const NOT_OURS = new Set(["BAD_PARENT", "BAD_SEQUENCE"]);
+
+export class XshardNode {
+  chain: NodeChain;
+  readonly netId: string;
+  readonly mempool = new Map<string, SignedTx>();
+  private readonly votes = new VotePool();
+  private readonly keys: Map<number, NodeKey>;
+  private readonly sync: NodeSync;
+  private own1: { slot: number; block: SignedStage1Block; root: Uint8Array; committee: Validator[] } | undefined;
+  private own2: { slot: number; block: SignedStage2Block; root: Uint8Array; committee: Validator[]; stage1: { height: number; root: Uint8Array } } | undefined;
+  private roundBatches = new Map<number, Batch>();
+  private readonly signed1 = new Set<number>();
+  private readonly signed2 = new Set<number>();
+  private readonly headListeners = new Set<() => void>();
+  private stopClock: (() => void) | undefined;
+  private readonly timers = new Set<() => void>();
+  private stopped = false;
+
+  constructor(readonly o: NodeOptions) {
+    this.chain = new NodeChain(o.genesis);
+    this.netId = toHex(this.chain.state.genesisRoot).slice(0, 16);
+    this.keys = new Map(o.keys.map((k) => [k.index, k]));
+    this.sync = new NodeSync(this);
+  }
+
+  log(line: string): void {
+    this.o.log?.(line);
+  }
+
+  topic(kind: "transaction" | "stage1_block" | "attestation" | "stage2_block"): string;
+  topic(kind: "affirmation", committee: number): string;
+  topic(kind: "transaction" | "stage1_block" | "attestation" | "affirmation" | "stage2_block", committee?: number): string {
+    return computeTopic(this.netId, kind, committee);
+  }
+
+  /** Resumes from the store, serves and subscribes, catches up from `peers`' heads, then follows the clock. */
+  async start(): Promise<void> {
+    this.sync.resumeFromStore();
+    await this.sync.serve();
+    const n = this.o.network;
+    n.subscribe(this.topic("transaction"), { validate: (m) => this.onTransaction(m) });
+    n.subscribe(this.topic("stage1_block"), { validate: (m) => this.guard(() => this.onStage1(m)) });
+    n.subscribe(this.topic("stage2_block"), { validate: (m) => this.guard(() => this.onStage2(m)) });
+    n.subscribe(this.topic("attestation"), { validate: (m) => this.guard(() => this.onVote(m, undefined)) });
+    for (let k = 0; k < this.o.genesis.committees; k++) n.subscribe(this.topic("affirmation", k), { validate: (m) => this.guard(() => this.onVote(m, k)) });
+    this.stopClock = this.o.clock.onSlot((s) => void this.onSlot(s));
+    this.o.clock.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopClock?.();
+    this.o.clock.stop();
+    for (const cancel of this.timers) cancel();
+  }
+
+  /** A gossip handler that is not run while the node catches up (the sync imports those blocks). */
+  private guard(fn: () => Verdict): Verdict {
+    if (this.sync.running) return ignoreVerdict("syncing");
+    try {
+      return fn();
+    } catch (e) {
+      // Bytes that do not decode are the sender's fault; anything else is ours (the network ignores it).
+      if (isXshardError(e) && e.code === "WIRE_MALFORMED") return rejectVerdict("WIRE_MALFORMED");
+      throw e;
+    }
+  }
+
+  /** Drops the chain and starts again from genesis (our chain forked from the peers'; sync follows). */
+  resetToGenesis(): void {
+    this.chain = new NodeChain(this.o.genesis);
+    this.own1 = undefined;
+    this.own2 = undefined;
+  }
+
+  onHeads(listener: () => void): () => void {
+    this.headListeners.add(listener);
+    return () => this.headListeners.delete(listener);
+  }
+
+  // ------------------------------------------------------------------ imports
+
+  /** Imports a Stage-1 block (throws the rule's error), stores it with its effects. */
+  importStage1(block: SignedStage1Block, bytes?: Uint8Array): NodeTxRecord[] {
+    const seqd = this.chain.importStage1(block);
+    for (const stx of block.txs) this.mempool.delete(toHex(computeTxId(stx)));
+    const head = { number: this.chain.stage1.height, root: this.chain.stage1.root };
+    this.o.store.processBlockWithEffects({
+      chain: "stage1",
+      block: { ...head, bytes: bytes ?? encodeStage1Block(block) },
+      finalized: [head],
+      results: seqd.map((r) => ({ id: r.txId, bytes: encodeTxResult(r) })),
+      heads: { stage1: head, stage1Finalized: head },
+    });
+    this.afterImport("stage1", block.header.slot);
+    return seqd;
+  }
+
+  importStage2(block: SignedStage2Block, bytes: Uint8Array): NodeTxRecord[] {
+    const finals = this.chain.importStage2(block);
+    const head = { number: this.chain.stage2.height, root: this.chain.stage2.root };
+    this.o.store.processBlockWithEffects({
+      chain: "stage2",
+      block: { ...head, bytes },
+      finalized: [head],
+      results: finals.map((r) => ({ id: r.txId, bytes: encodeTxResult(r) })),
+      heads: { stage2: head, stage2Finalized: head },
+    });
+    this.afterImport("stage2", block.header.slot);
+    return finals;
+  }
+
+  private afterImport(chain: "stage1" | "stage2", slot: number): void {
+    this.o.metrics?.headSlot.set({ chain }, slot);
+    this.o.metrics?.finalizedSlot.set({ chain }, slot);
+    for (const l of this.headListeners) l();
+  }
+
+  // ------------------------------------------------------------------ gossip
+
+  /** Checks a transaction and queues it (API and gossip alike); throws a typed error for bad input. */
+  addTransaction(stx: SignedTx): string {
+    verifySignedTx(stx);
+    const id = toHex(computeTxId(stx));
+    if (this.mempool.has(id) || this.chain.byId.has(id)) throw new XshardError("TX_KNOWN", `transaction 0x${id} is already known`, { id });
+    if (this.mempool.size >= (this.o.mempoolLimit ?? 100_000)) throw new XshardError("MEMPOOL_FULL", "the mempool is full", {});
+    this.mempool.set(id, stx);
+    return id;
+  }
+
+  private onTransaction(m: GossipMessage): Verdict {
+    let stx: SignedTx;
+    try {
+      stx = decodeSignedTx(m.data);
+    } catch (e) {
+      return rejectVerdict(isXshardError(e) ? e.code : "TX_MALFORMED");
+    }
+    try {
+      this.addTransaction(stx);
+      return ACCEPT;
+    } catch (e) {
+      if (isXshardError(e) && (e.code === "TX_KNOWN" || e.code === "MEMPOOL_FULL")) return ignoreVerdict(e.code);
+      return rejectVerdict(isXshardError(e) ? e.code : "TX_INVALID");
+    }
+  }
+
+  /** The verdict on a block that failed a rule: not ours (we may be behind) or invalid. */
+  private verdictOf(e: unknown, slot: number, headSlot: number): Verdict {
+    if (!isXshardError(e)) throw e;
+    if (NOT_OURS.has(e.code)) {
+      if (slot > headSlot) this.sync.request(`block of slot ${slot} does not extend our head`);
+      return ignoreVerdict(e.code);
+    }
+    this.log(`reject ${e.code}: ${e.message}`);
+    return rejectVerdict(e.code);
+  }
+
+  private onStage1(m: GossipMessage): Verdict {
+    const { tag, bytes } = untagMessage(m.data);
+    const block = decodeStage1Block(bytes);
+    const root = Stage1Header.hashTreeRoot(block.header);
+    if (bytesEqual(root, this.chain.stage1.root) || block.header.slot < this.chain.stage1.slot) return ignoreVerdict("known");
+    if (tag === MSG_PROPOSAL) {
+      const committee = getStage1Committee(this.chain.state, block.header.slot);
+      try {
+        processStage1Block(this.chain.state, { ...block, attestation: { signers: committee.map((v) => v.index), signature: ZERO_SIG } }, this.chain.verifier, { verifySignatures: false });
+      } catch (e) {
+        return this.verdictOf(e, block.header.slot, this.chain.stage1.slot);
+      }
+      // Attest only within the proposal's slot or the next (a loaded node runs late): a block final
+      // later could meet a proposal built without it (a fork; settled by the catch-up's fork choice).
+      if (this.o.clock.getCurrentSlot() > block.header.slot + 1) return ignoreVerdict("late");
+      this.signHeader(VOTE_KINDS.stage1, block.header.slot, root, committee, this.signed1);
+      return ACCEPT;
+    }
+    try {
+      this.importStage1(block, bytes);
+    } catch (e) {
+      return this.verdictOf(e, block.header.slot, this.chain.stage1.slot);
+    }
+    return ACCEPT;
+  }
+
+  /** Whether a Stage-2 block built on Stage-1 chain (`height`, `root`) can be imported now; else why not. */
+  private checkStage1Base(height: number, root: Uint8Array, slot: number): string | undefined {
+    const c = this.chain;
+    if (height > c.stage1.height) {
+      this.sync.request(`Stage-2 block of slot ${slot} built on Stage-1 height ${height}, ours is ${c.stage1.height}`);
+      return "STAGE1_BEHIND";
+    }
+    const ours = height === 0 ? new Uint8Array(32) : c.stage1Roots[height - 1];
+    if (!ours || !bytesEqual(ours, root)) {
+      this.sync.request(`Stage-2 block of slot ${slot} built on another Stage-1 chain`);
+      return "STAGE1_FORK";
+    }
+    return undefined;
+  }
+
+  private onStage2(m: GossipMessage): Verdict {
+    const { tag, bytes } = untagMessage(m.data);
+    const value = decodeStage2Block(bytes);
+    const root = Stage2Header.hashTreeRoot(value.header);
+    if (bytesEqual(root, this.chain.stage2.root) || value.header.slot <= this.chain.stage2.slot) return ignoreVerdict("known");
+    const base = this.checkStage1Base(value.stage1Height, value.stage1Root, value.header.slot);
+    if (base) return ignoreVerdict(base);
+    const block = materializeStage2Block(this.chain.state, value);
+    if (tag === MSG_PROPOSAL) {
+      const committee = getStage2Committee(this.chain.state, value.header.number);
+      const skip = computeStage2SigningRoot(this.chain.state, value.header);
+      const v = this.chain.verifier;
+      const trusting = { ...v, verifyAggregate: (pks: readonly Uint8Array[], msg: Uint8Array, sig: Uint8Array) => bytesEqual(msg, skip) || v.verifyAggregate(pks, msg, sig) };
+      try {
+        processStage2Block(this.chain.state, { ...block, attestation: { ...block.attestation, signers: committee.map((x) => x.index) } }, { verifier: trusting });
+      } catch (e) {
+        return this.verdictOf(e, value.header.slot, this.chain.stage2.slot);
+      }
+      if (this.o.clock.getCurrentSlot() > value.header.slot + 1) return ignoreVerdict("late");
+      this.signHeader(VOTE_KINDS.stage2, value.header.number, root, committee, this.signed2);
+      return ACCEPT;
+    }
+    try {
+      this.importStage2(block, bytes);
+    } catch (e) {
+      return this.verdictOf(e, value.header.slot, this.chain.stage2.slot);
+    }
+    return ACCEPT;
+  }
+
+  /** The node's validators in `committee` sign header `root` once per slot (never two headers of one slot). */
+  private signHeader(kind: number, slot: number, root: Uint8Array, committee: readonly Validator[], signed: Set<number>): void {
+    if (signed.has(slot)) return;
+    signed.add(slot);
+    const domain = kind === VOTE_KINDS.stage1 ? DOMAIN_STAGE1 : DOMAIN_STAGE2;
+    const msg = computeSigningRoot(domain, this.chain.state.genesisRoot, root);
+    for (const v of committee) this.castVote({ kind, slot, committee: 0, root, validator: v.index, signature: new Uint8Array(0) }, msg);
+  }
+
+  /** Signs `vote` for the node's own validator (if held), keeps it and gossips it. */
+  private castVote(vote: VoteValue, msg: Uint8Array): void {
+    const key = this.keys.get(vote.validator);
+    if (!key) return;
+    const v = { ...vote, signature: this.chain.verifier.sign(key.key, msg) };
+    this.votes.add(v.kind, v.root, v.slot, v.validator, v.signature);
+    const topic = v.kind === VOTE_KINDS.batch ? this.topic("affirmation", v.committee) : this.topic("attestation");
+    this.publish(topic, Vote.serialize(v));
+    this.onOwnVote(v);
+  }
+
+  private publish(topic: string, data: Uint8Array): void {
+    this.o.network.publish(topic, data).catch((e: unknown) => this.log(`publish ${topic}: ${(e as Error).message}`));
+  }
+
+  /** A validator's signature: checked against its key and the committee it claims to sign for. */
+  private onVote(m: GossipMessage, topicCommittee: number | undefined): Verdict {
+    let v: VoteValue;
+    try {
+      v = Vote.deserialize(m.data);
+    } catch {
+      return rejectVerdict("WIRE_MALFORMED");
+    }
+    const s = this.chain.state;
+    const validator = s.validators[v.validator];
+    if (!validator) return rejectVerdict("UNKNOWN_SIGNER");
+    let domain: string;
+    let members: readonly Validator[];
+    if (topicCommittee === undefined) {
+      if (v.kind === VOTE_KINDS.stage1) [domain, members] = [DOMAIN_STAGE1, getStage1Committee(s, v.slot)];
+      else if (v.kind === VOTE_KINDS.stage2) [domain, members] = [DOMAIN_STAGE2, getStage2Committee(s, v.slot)];
+      else return rejectVerdict("WRONG_TOPIC");
+    } else {
+      if (v.kind !== VOTE_KINDS.batch) return rejectVerdict("WRONG_TOPIC");
+      const committee = s.committees[v.committee];
+      if (!committee) return rejectVerdict("UNKNOWN_COMMITTEE");
+      if (v.committee !== topicCommittee) return rejectVerdict("WRONG_TOPIC");
+      [domain, members] = [DOMAIN_AFFIRMATION, committee];
+    }
+    if (!members.some((x) => x.index === v.validator)) return rejectVerdict("NOT_IN_COMMITTEE");
+    if (this.votes.has(v.kind, v.root, v.validator)) return ignoreVerdict("known");
+    if (!this.chain.verifier.verifyAggregate([validator.key.pubkey], computeSigningRoot(domain, s.genesisRoot, v.root), v.signature)) return rejectVerdict("BAD_SIGNATURE");
+    this.votes.add(v.kind, v.root, v.slot, v.validator, v.signature);
+    this.onOwnVote(v);
+    return ACCEPT;
+  }
+
+  /** A vote arrived (or was cast): a proposer holding the voted header finalizes it at ≥ 2/3. */
+  private onOwnVote(v: VoteValue): void {
+    if (v.kind === VOTE_KINDS.stage1 && this.own1 && bytesEqual(this.own1.root, v.root)) {
+      const own = this.own1;
+      const agg = this.votes.aggregate(v.kind, v.root, own.committee, this.chain.verifier);
+      if (!agg) return;
+      this.own1 = undefined;
+      const block: SignedStage1Block = { ...own.block, attestation: { signers: agg.signers, signature: agg.signature } };
+      try {
+        this.importStage1(block);
+      } catch (e) {
+        this.log(`own Stage-1 block of slot ${own.slot} not imported: ${(e as Error).message}`);
+        return;
+      }
+      this.publish(this.topic("stage1_block"), tagMessage(MSG_BLOCK, encodeStage1Block(block)));
+    }
+    if (v.kind === VOTE_KINDS.stage2 && this.own2 && bytesEqual(this.own2.root, v.root)) {
+      const own = this.own2;
+      const agg = this.votes.aggregate(v.kind, v.root, own.committee, this.chain.verifier);
+      if (!agg) return;
+      this.own2 = undefined;
+      const block: SignedStage2Block = { ...own.block, attestation: { message: computeStage2SigningRoot(this.chain.state, own.block.header), ...agg } };
+      const bytes = encodeStage2Block(block, own.stage1);
+      try {
+        this.importStage2(block, bytes);
+      } catch (e) {
+        this.log(`own Stage-2 block of slot ${own.slot} not imported: ${(e as Error).message}`);
+        return;
+      }
+      this.publish(this.topic("stage2_block"), tagMessage(MSG_BLOCK, bytes));
+    }
+  }
+
+  // ------------------------------------------------------------------ duties
+
+  /** Runs `fn` `ms` into `slot` (by the slot clock), unless the node stops first. */
+  private later(slot: number, ms: number, fn: () => void): void {
+    const cancel = this.o.clock.atMsIntoSlot(slot, ms, () => {
+      this.timers.delete(cancel);
+      if (!this.stopped) fn();
+    });
+    this.timers.add(cancel);
+  }
+
+  private async onSlot(slot: number): Promise<void> {
+    if (this.stopped) return;
+    this.o.network.processTick();
+    this.votes.prune(slot - 2);
+    if (this.sync.pending) await this.sync.run();
+    if (this.sync.running || this.o.clock.getCurrentSlot() !== slot) return; // a missed slot: no duties
+    try {
+      const t0 = this.o.clock.getMsIntoSlot();
+      this.stage2Round(slot);
+      this.proposeStage1(slot);
+      this.log(`slot ${slot}: duties ${t0}→${this.o.clock.getMsIntoSlot()} ms into the slot; heads ${this.chain.stage1.height}/${this.chain.stage2.height}`);
+    } catch (e) {
+      this.log(`slot ${slot}: ${(e as Error).stack ?? String(e)}`);
+    }
+    this.later(slot, Math.floor(this.o.genesis.slotMs / 2), () => {
+      try {
+        this.proposeStage2(slot);
+      } catch (e) {
+        this.log(`slot ${slot} Stage-2: ${(e as Error).stack ?? String(e)}`);
+      }
+    });
+  }
+
+  /** Every committee's batch; this node's members of it sign its root. */
+  private stage2Round(slot: number): void {
+    this.roundBatches = this.chain.executeRound(slot);
+    const s = this.chain.state;
+    for (const [k, batch] of this.roundBatches) {
+      const msg = computeBatchSigningRoot(s, batch.root);
+      for (const v of s.committees[k] ?? []) this.castVote({ kind: VOTE_KINDS.batch, slot, committee: k, root: batch.root, validator: v.index, signature: new Uint8Array(0) }, msg);
+    }
+  }
+
+  private proposeStage1(slot: number): void {
+    const s = this.chain.state;
+    const proposer = getStage1Proposer(s, slot);
+    if (!proposer || !this.keys.has(proposer.index)) return;
+    const built = buildStage1Block(s, [...this.mempool.values()], slot);
+    if (!built) return;
+    for (const { tx } of built.rejected) this.mempool.delete(toHex(computeTxId(tx)));
+    const committee = getStage1Committee(s, slot);
+    const block: SignedStage1Block = { ...built.block, attestation: { signers: [], signature: ZERO_SIG } };
+    const root = Stage1Header.hashTreeRoot(block.header);
+    this.own1 = { slot, block, root, committee };
+    this.publish(this.topic("stage1_block"), tagMessage(MSG_PROPOSAL, encodeStage1Block(block)));
+    this.signHeader(VOTE_KINDS.stage1, slot, root, committee, this.signed1);
+  }
+
+  /** The Stage-2 proposer of slot `s`: the first member of its slot committee. */
+  getStage2Proposer(slot: number): Validator | undefined {
+    return getStage2Committee(this.chain.state, slot)[0];
+  }
+
+  private proposeStage2(slot: number): void {
+    const s = this.chain.state;
+    const proposer = this.getStage2Proposer(slot);
+    if (!proposer || !this.keys.has(proposer.index) || this.chain.stage2.slot >= slot) return;
+    const held = new Map<ContractId, HeldAffirmation[]>();
+    for (const [k, batch] of this.roundBatches) {
+      const agg = this.votes.aggregate(VOTE_KINDS.batch, batch.root, s.committees[k] ?? [], this.chain.verifier);
+      if (!agg) continue;
+      const signed: Batch = { ...batch, attestation: { message: computeBatchSigningRoot(s, batch.root), ...agg } };
+      signed.candidates.forEach((c, index) => (held.get(c.contract) ?? held.set(c.contract, []).get(c.contract))?.push({ batch: signed, index }));
+    }
+    const block = buildStage2Block(s, [], held, slot, slot, this.chain.ctx);
+    if (this.roundBatches.size > 0) this.log(`slot ${slot}: Stage-2 proposal, ${block.inclusions.length} inclusions; batches at 2/3: ${[...this.roundBatches.keys()].filter((k) => [...held.values()].some((l) => l.some((e) => e.batch.header.committee === k))).join(",")} of ${[...this.roundBatches.keys()].join(",")}`);
+    const committee = getStage2Committee(s, slot);
+    const root = Stage2Header.hashTreeRoot(block.header);
+    const proposal: SignedStage2Block = { ...block, root, attestation: { message: new Uint8Array(32), signers: [], signature: ZERO_SIG, weight: 0 }, attesters: committee };
+    const stage1 = { height: this.chain.stage1.height, root: this.chain.stage1.root };
+    this.own2 = { slot, block: proposal, root, committee, stage1 };
+    this.publish(this.topic("stage2_block"), tagMessage(MSG_PROPOSAL, encodeStage2Block(proposal, stage1)));
+    this.signHeader(VOTE_KINDS.stage2, slot, root, committee, this.signed2);
+  }
+}
+

@@ -1,0 +1,208 @@
+/**
+ * Resuming and catching up. On start the node replays its store: every stored block of both
+ * chains, in the canonical order (by slot, a slot's Stage-1 block before its Stage-2 block), goes
+ * through the verifying transitions again — the store is not trusted more than a peer. Then, and
+ * whenever a gossiped block does not extend its head, it asks its peers' `status`, fetches the
+ * missing blocks with `stage1_blocks_by_range` / `stage2_blocks_by_range` from the peer that is
+ * furthest ahead and imports them the same way. It serves those protocols from its store.
+ */
+import { bytesEqual } from "../crypto/hash.js";
+import { XshardError, isXshardError } from "../errors.js";
+import { Stage1Header } from "../protocols/delayed/containers.js";
+import type { SignedStage1Block } from "../protocols/delayed/stage1.js";
+import { computeProtocolId, DEFAULT_REQRESP_LIMITS, type ReqRespName } from "./net/reqresp.js";
+import type { PeerIdStr } from "./net/types.js";
+import type { NodeChain } from "./chain.js";
+import type { Network } from "./net/types.js";
+import type { NodeStore } from "./store/store.js";
+import type { SignedStage2Block } from "../protocols/delayed/stage2.js";
+
+/** What the catch-up needs of its node (the node implements it). */
+export interface SyncHost {
+  readonly chain: NodeChain;
+  readonly netId: string;
+  readonly o: { readonly network: Network; readonly store: NodeStore };
+  log(line: string): void;
+  importStage1(block: SignedStage1Block, bytes?: Uint8Array): unknown;
+  importStage2(block: SignedStage2Block, bytes: Uint8Array): unknown;
+  resetToGenesis(): void;
+}
+import type { ChainName } from "./store/buckets.js";
+import { BlockList, decodeStage1Block, decodeStage2Block, materializeStage2Block, MAX_RANGE, RangeRequest, StatusWire, type Stage2BlockValue, type StatusValue } from "./wire.js";
+
+type Item = { chain: "stage1"; slot: number; block: SignedStage1Block; bytes: Uint8Array } | { chain: "stage2"; slot: number; block: Stage2BlockValue; bytes: Uint8Array };
+
+/**
+ * Both chains' blocks (each in height order) merged into the canonical import order: a Stage-2
+ * block right after the Stage-1 block its proposer built on (`stage1Height`).
+ */
+export function mergeChains(s1: readonly Uint8Array[], s2: readonly Uint8Array[]): Item[] {
+  const a: Item[] = s1.map((bytes) => {
+    const block = decodeStage1Block(bytes);
+    return { chain: "stage1", slot: block.header.slot, block, bytes };
+  });
+  const b: Item[] = s2.map((bytes) => {
+    const block = decodeStage2Block(bytes);
+    return { chain: "stage2", slot: block.header.slot, block, bytes };
+  });
+  const out: Item[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    const base = y && y.chain === "stage2" ? y.block.stage1Height : Number.MAX_SAFE_INTEGER;
+    if (x && i < base) (out.push(x), i++);
+    else if (y) (out.push(y), j++);
+  }
+  return out;
+}
+
+/**
+ * The fork choice between two chains: more Stage-1 blocks, then more Stage-2 blocks, then the lower
+ * Stage-1 head root (so that two nodes on equal forks pick the same one).
+ */
+export function isBetter(a: StatusValue, b: StatusValue): boolean {
+  if (a.stage1Height !== b.stage1Height) return a.stage1Height > b.stage1Height;
+  if (!bytesEqual(a.stage1Root, b.stage1Root)) return Buffer.compare(a.stage1Root, b.stage1Root) < 0;
+  return a.stage2Height > b.stage2Height;
+}
+
+export class NodeSync {
+  /** A catch-up was asked for (a block that does not extend our head, or the start). */
+  pending = true;
+  running = false;
+
+  constructor(private readonly node: SyncHost) {}
+
+  private protocol(name: ReqRespName): string {
+    return computeProtocolId(this.node.netId, name);
+  }
+
+  /** Imports `items` in order; stops at the first that fails (logged). Returns how many were imported and the first failure's code. */
+  private importAll(items: readonly Item[], from: string): { n: number; failed?: string } {
+    let n = 0;
+    for (const it of items) {
+      const c = this.node.chain;
+      try {
+        if (it.chain === "stage1") {
+          if (it.slot <= c.stage1.slot) continue;
+          this.node.importStage1(it.block, it.bytes);
+        } else {
+          if (it.slot <= c.stage2.slot) continue;
+          this.node.importStage2(materializeStage2Block(c.state, it.block), it.bytes);
+        }
+        n++;
+      } catch (e) {
+        if (!isXshardError(e)) throw e;
+        this.node.log(`${from}: ${it.chain} block of slot ${it.slot} refused: ${e.code} ${e.message}`);
+        return { n, failed: e.code };
+      }
+    }
+    return { n };
+  }
+
+  /** Replays the store from genesis through the transitions. */
+  resumeFromStore(): void {
+    const store = this.node.o.store;
+    const heads = store.getHeads();
+    const s1 = store.getBlockRange("stage1", 1, (heads.stage1?.number ?? 0) + 1).map((b) => b.bytes);
+    const s2 = store.getBlockRange("stage2", 1, (heads.stage2?.number ?? 0) + 1).map((b) => b.bytes);
+    if (s1.length + s2.length === 0) return;
+    // Replaying re-imports into the store the blocks it holds: same numbers, same bytes.
+    const { n } = this.importAll(mergeChains(s1, s2), "store");
+    this.node.log(`resumed from the store: ${n} blocks (stage1 ${this.node.chain.stage1.height}, stage2 ${this.node.chain.stage2.height})`);
+  }
+
+  getStatus(): StatusValue {
+    const c = this.node.chain;
+    return { stage1Height: c.stage1.height, stage2Height: c.stage2.height, stage1Root: c.stage1.root, stage2Root: c.stage2.root, headSlot: Math.max(0, c.stage1.slot, c.stage2.slot) };
+  }
+
+  /** Serves `status` and the by-range protocols from the store. */
+  async serve(): Promise<void> {
+    const net = this.node.o.network;
+    await net.handle(this.protocol("status"), () => StatusWire.serialize(this.getStatus()), DEFAULT_REQRESP_LIMITS.status);
+    for (const chain of ["stage1", "stage2"] as const) {
+      const name = chain === "stage1" ? "stage1_blocks_by_range" : "stage2_blocks_by_range";
+      await net.handle(this.protocol(name), (req) => this.serveRange(chain, req), DEFAULT_REQRESP_LIMITS[name]);
+    }
+  }
+
+  private serveRange(chain: ChainName, req: Uint8Array): Uint8Array {
+    let r: { from: number; count: number };
+    try {
+      r = RangeRequest.deserialize(req);
+    } catch {
+      throw new XshardError("BAD_RANGE", "malformed range request", {});
+    }
+    if (r.from < 1 || r.count < 1 || r.count > MAX_RANGE) throw new XshardError("BAD_RANGE", `range must start at 1 or later and hold 1–${MAX_RANGE} blocks`, { from: r.from, count: r.count });
+    return BlockList.serialize(this.node.o.store.getBlockRange(chain, r.from, r.from + r.count).map((b) => b.bytes));
+  }
+
+  request(reason: string): void {
+    if (!this.pending && !this.running) this.node.log(`catch-up requested: ${reason}`);
+    this.pending = true;
+  }
+
+  private async fetch(peer: PeerIdStr, chain: ChainName, from: number, to: number): Promise<Uint8Array[]> {
+    const name = chain === "stage1" ? "stage1_blocks_by_range" : "stage2_blocks_by_range";
+    const out: Uint8Array[] = [];
+    for (let at = from; at <= to; at += MAX_RANGE) {
+      const count = Math.min(MAX_RANGE, to - at + 1);
+      const res = await this.node.o.network.request(peer, this.protocol(name), RangeRequest.serialize({ from: at, count }), DEFAULT_REQRESP_LIMITS[name]);
+      const list = BlockList.deserialize(res);
+      out.push(...list);
+      if (list.length < count) break;
+    }
+    return out;
+  }
+
+  /** Our chain and the better one part before our head: start again from genesis on theirs. */
+  private async rebuild(peer: PeerIdStr, status: StatusValue): Promise<void> {
+    this.node.log(`our chain forked from ${peer}'s (Stage-1 height ${status.stage1Height}); rebuilding from genesis`);
+    const all1 = await this.fetch(peer, "stage1", 1, status.stage1Height);
+    const all2 = await this.fetch(peer, "stage2", 1, status.stage2Height);
+    this.node.resetToGenesis();
+    this.importAll(mergeChains(all1, all2), `peer ${peer}`);
+    this.node.log(`rebuilt from ${peer} (stage1 ${this.node.chain.stage1.height}, stage2 ${this.node.chain.stage2.height})`);
+  }
+
+  /** Catches up from the peer furthest ahead (by both heights); one pass. */
+  async run(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.pending = false;
+    try {
+      const net = this.node.o.network;
+      let best: { peer: PeerIdStr; status: StatusValue } | undefined;
+      for (const peer of net.getPeers()) {
+        try {
+          const status = StatusWire.deserialize(await net.request(peer, this.protocol("status"), new Uint8Array(0), DEFAULT_REQRESP_LIMITS.status, { timeoutMs: 3000 }));
+          if (!best || isBetter(status, best.status)) best = { peer, status };
+        } catch (e) {
+          this.node.log(`status from ${peer}: ${(e as Error).message}`);
+        }
+      }
+      if (!best || !isBetter(best.status, this.getStatus())) return;
+      const c = this.node.chain;
+      const from1 = c.stage1.height;
+      if (from1 > 0) {
+        // Is our head on their chain? (Else: a fork, settled by starting again on theirs.)
+        const [theirs] = await this.fetch(best.peer, "stage1", from1, from1);
+        if (!theirs || !bytesEqual(Stage1Header.hashTreeRoot(decodeStage1Block(theirs).header), c.stage1.root)) return await this.rebuild(best.peer, best.status);
+      }
+      const s1 = await this.fetch(best.peer, "stage1", from1 + 1, best.status.stage1Height);
+      const s2 = await this.fetch(best.peer, "stage2", c.stage2.height + 1, best.status.stage2Height);
+      const r = this.importAll(mergeChains(s1, s2), `peer ${best.peer}`);
+      if (r.n === 0 && (r.failed === "BAD_PARENT" || r.failed === "BAD_SEQUENCE")) return await this.rebuild(best.peer, best.status);
+      const now = this.node.chain;
+      this.node.log(`caught up from ${best.peer} (stage1 ${now.stage1.height}, stage2 ${now.stage2.height})`);
+    } catch (e) {
+      this.node.log(`catch-up failed: ${(e as Error).message}`);
+      this.pending = true;
+    } finally {
+      this.running = false;
+    }
+  }
+}
