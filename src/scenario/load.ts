@@ -10,7 +10,7 @@ import { literalFromJson, programFromJson, signTx, type NameResolver } from "../
 import { createUser, type ContractSpec, type User } from "../chain/genesis.js";
 import { getWorkload, planWorkload } from "../workloads/index.js";
 import type { GeneratedWorkload, Submission, WorkloadDef, WorkloadPlan } from "../workloads/types.js";
-import { DEFAULT_GAS_LIMIT, DEFAULT_MAX_FEE_PER_GAS, describeValue, toFlagName } from "../workloads/common.js";
+import { computeDeclaredGas, DEFAULT_MAX_FEE_PER_GAS, describeValue, toFlagName } from "../workloads/common.js";
 
 export const SCENARIO_SCHEMA = "xshard.scenario/1";
 
@@ -157,7 +157,7 @@ function parseExplicitScenario(d: Record<string, unknown>, name: string | undefi
         sender: user.address,
         nonce,
         maxFeePerGas: o.maxFeePerGas === undefined ? DEFAULT_MAX_FEE_PER_GAS : big(o.maxFeePerGas, `${p}.maxFeePerGas`),
-        gasLimit: o.gasLimit === undefined ? DEFAULT_GAS_LIMIT : big(o.gasLimit, `${p}.gasLimit`),
+        gasLimit: o.gasLimit === undefined ? computeDeclaredGas(program) : big(o.gasLimit, `${p}.gasLimit`),
         program,
       },
       user.key,

@@ -8,6 +8,20 @@ import type { GeneratedWorkload, GenerationProgress, ParamSpec, Submission, Work
 
 export const DEFAULT_MAX_FEE_PER_GAS = 10n;
 export const DEFAULT_GAS_LIMIT = 2_000_000n;
+/**
+ * What a generated transaction declares per call step when its workload sets no gas limit: about
+ * four times the metered cost of the library's dearest call (an exchange swap, ≈ 15,000) plus a
+ * receipts segment's fixed and proof charges — what a wallet's estimate with a margin would
+ * declare. Stage 1 of the two-stage chain is bounded by the sum of declared gas, so a declaration
+ * far above use (the flat 2,000,000 of before) would leave its execution capacity idle.
+ */
+export const GAS_PER_CALL_STEP = 100_000n;
+
+/** The gas a generated transaction declares: `GAS_PER_CALL_STEP` per call step (at least one). */
+export function computeDeclaredGas(program: Program): bigint {
+  const calls = program.steps.filter((s) => s.kind === "call").length;
+  return GAS_PER_CALL_STEP * BigInt(Math.max(1, calls));
+}
 export const DEFAULT_BEACON_BALANCE = 1_000_000_000_000n;
 
 /** Parameters shared by every generated workload. */
@@ -92,7 +106,7 @@ export class TxFactory {
         sender: user.address,
         nonce: BigInt(nonce),
         maxFeePerGas: fee.maxFeePerGas ?? DEFAULT_MAX_FEE_PER_GAS,
-        gasLimit: fee.gasLimit ?? DEFAULT_GAS_LIMIT,
+        gasLimit: fee.gasLimit ?? computeDeclaredGas(program),
         program,
       },
       user.key,

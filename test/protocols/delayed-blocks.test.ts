@@ -25,7 +25,8 @@ const code = (c: string): Uint8Array => loadLibraryWasm(c as (typeof LIBRARY_CON
 /** Counters a (committee 0) and b (committee 1); 8 validators, committees of 4; transactions touching [a] and [a, b]. */
 function setup(mode: "strict" | "conditional", stage2PerSlot = 1) {
   const f = new TxFactory(2);
-  const txs = [f.submit(0, f.users[0]!, touchProgram(["a"]), "a"), f.submit(0, f.users[1]!, touchProgram(["a", "b"]), "a,b")];
+  // Each declares 2,000,000 gas (the Stage-1 limit tests below count with it).
+  const txs = [f.submit(0, f.users[0]!, touchProgram(["a"]), "a", { gasLimit: 2_000_000n }), f.submit(0, f.users[1]!, touchProgram(["a", "b"]), "a,b", { gasLimit: 2_000_000n })];
   const genesis = { contracts: [{ id: "a", code: "counter", init: [], placement: 0 }, { id: "b", code: "counter", init: [], placement: 1 }], accounts: f.accountSpecs() };
   const deployed = deployGenesis(runtime, genesis, code);
   const state = createGenesisState(
