@@ -11,7 +11,6 @@ import { parseDecimalInteger } from "../numbers.js";
 import { DEFAULT_RUN_CONFIG, resolveRunConfig } from "../runner.js";
 import { computeSeedSummary, formatSeedTable, toSeedSummaryCsv, type SeedSummary } from "../report/seeds.js";
 import { formatComparisonTable, toSummaryCsv } from "../report/table.js";
-import { renderComparisonReport } from "../report/html.js";
 import type { ResultsFile } from "../results/schema.js";
 import { addRunOptions, runConfigFromFlags } from "./options.js";
 import { planRunWorkload } from "./workload.js";
@@ -90,6 +89,11 @@ function parseWorkersFlag(v: unknown): number {
  * files go to DIR/seeds/<seed>/, and DIR/summary.csv and the report give each figure's mean and
  * 95 % confidence interval over the seeds.
  */
+/** The HTML report (vega, vega-lite) loads only when a report is written, so other commands start quickly. */
+function loadReport(): Promise<typeof import("../report/html.js")> {
+  return import("../report/html.js");
+}
+
 export async function runCompare(o: Record<string, unknown>, argv: readonly string[]): Promise<CompareOutput> {
   const protocols = parseProtocolList(o.protocols);
   const seeds = parseSeeds(o.seeds, String(o.seed ?? DEFAULT_RUN_CONFIG.seed));
@@ -102,7 +106,7 @@ export async function runCompare(o: Record<string, unknown>, argv: readonly stri
     // The out check names the path as given (an empty one is refused, not resolved to the cwd).
     const { runs, workload } = await runSeeds(o, protocols, seeds, () => String(o.out), ["report.html"], extra);
     const results = (runs[0] as SeedRun).results;
-    writeFileSync(join(dir, "report.html"), await renderComparisonReport({ title: `xshard compare — ${workload}`, results, generatedBy }));
+    writeFileSync(join(dir, "report.html"), await (await loadReport()).renderComparisonReport({ title: `xshard compare — ${workload}`, results, generatedBy }));
     return { results, dir };
   }
   assertWritableOut(String(o.out), ["summary.csv", "report.html"]);
@@ -111,7 +115,7 @@ export async function runCompare(o: Record<string, unknown>, argv: readonly stri
   writeFileSync(join(dir, "summary.csv"), toSeedSummaryCsv(seedSummary));
   const first = runs[0] as SeedRun;
   const title = `xshard compare — ${workload} × ${seeds.length} seeds`;
-  writeFileSync(join(dir, "report.html"), await renderComparisonReport({ title, results: first.results, generatedBy, seedSummary }));
+  writeFileSync(join(dir, "report.html"), await (await loadReport()).renderComparisonReport({ title, results: first.results, generatedBy, seedSummary }));
   return { results: first.results, dir, seedSummary };
 }
 

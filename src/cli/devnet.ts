@@ -9,12 +9,9 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { XshardError } from "../errors.js";
-import { createDevnetFiles, checkDevnetParams } from "../node/devnet.js";
 import { getWorkload, planWorkload } from "../workloads/index.js";
 import { parseIntFlag } from "./options.js";
 import { createServer } from "node:net";
-import { computeIdentitySeed } from "../node/process.js";
-import { computePeerId } from "../node/net/libp2p.js";
 
 /** A TCP port free on loopback now (the OS picks it). */
 function findFreePort(): Promise<number> {
@@ -90,6 +87,10 @@ export function addDevnetCommand(program: Command): void {
     .option("--param <k=v...>", "workload parameters for the genesis (e.g. pools=4 accounts=64)", [])
     .option("--dir <dir>", "directory for the genesis, keys, stores and logs", "xshard-devnet")
     .action(async (o: Record<string, unknown>) => {
+      // The node modules (libp2p, lmdb, fastify) load only when a devnet starts: other commands stay quick to start.
+      const { createDevnetFiles, checkDevnetParams } = await import("../node/devnet.js");
+      const { computeIdentitySeed } = await import("../node/process.js");
+      const { computePeerId } = await import("../node/net/libp2p.js");
       const nodes = parseIntFlag("nodes", o.nodes);
       const validators = parseIntFlag("validators", o.validators);
       const committees = parseIntFlag("committees", o.committees);

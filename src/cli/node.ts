@@ -5,7 +5,6 @@
 import { appendFileSync } from "node:fs";
 import type { Command } from "commander";
 import { XshardError } from "../errors.js";
-import { loadNodeFiles, startNodeProcess } from "../node/process.js";
 
 function port(flag: string, v: unknown): number {
   const n = Number(v);
@@ -26,6 +25,8 @@ export function addNodeCommand(program: Command): void {
     .option("--p2p-port <port>", "libp2p TCP port (0: any free port)", "0")
     .option("--log <file>", "append the log to this file (default: stdout)")
     .action(async (o: Record<string, unknown>) => {
+      // The node modules (libp2p, lmdb, fastify) load only when a node starts: other commands stay quick to start.
+      const { loadNodeFiles, startNodeProcess } = await import("../node/process.js");
       const files = { genesisFile: String(o.genesis), keysFile: String(o.keys) };
       loadNodeFiles(files); // bad files fail here, before anything starts
       const apiPort = port("api-port", o.apiPort);

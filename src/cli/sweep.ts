@@ -9,7 +9,6 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { XshardError } from "../errors.js";
-import { renderSweepReport } from "../report/html.js";
 import type { SweepRow } from "../report/model.js";
 import { computeSeedIntervals, toReportRows, toSweepCsv } from "../report/sweep.js";
 import { getCodeVersion } from "./codeVersion.js";
@@ -107,7 +106,8 @@ export async function runSweep(o: Record<string, unknown>, argv: readonly string
   const names = params.map((p) => p[0]).join(" × ");
   writeFileSync(
     join(dir, "report.html"),
-    await renderSweepReport({
+    // The HTML report (vega) loads only when a report is written, so other commands start quickly.
+    await (await import("../report/html.js")).renderSweepReport({
       title: `xshard sweep — ${names}${seeds.length > 1 ? ` × ${seeds.length} seeds` : ""}`,
       param,
       rows: toReportRows(rows, param),
