@@ -9,7 +9,7 @@
 import { createValidators, deployGenesis, computeGenesisAccounts, type Validator } from "../chain/index.js";
 import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../crypto/bls.js";
 import { bytesEqual, toHex } from "../crypto/hash.js";
-import { XshardError } from "../errors.js";
+import { isXshardError, XshardError } from "../errors.js";
 import { computeTxId, type SignedTx } from "../program/index.js";
 import { Runtime } from "../runtime/index.js";
 import { MerkleKV } from "../state/index.js";
@@ -164,7 +164,7 @@ export class NodeChain {
           this.views.executeReady(k, slot);
         } catch (e) {
           // A state another committee has not computed yet (catching up): a later pass.
-          if (!(e instanceof Error && e.message.includes("released too early"))) throw e;
+          if (!(isXshardError(e) && e.code === "STATE_NOT_AVAILABLE")) throw e;
         }
       }
       moved = this.countExecuted() !== before;

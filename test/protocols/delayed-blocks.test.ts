@@ -228,3 +228,15 @@ describe("delayed: who signs (CommitteeBehaviour.isSigning, liveness faults)", (
     expect(back[0]?.batch.attestation.signers).toHaveLength(4);
   });
 });
+
+describe("delayed: a proposal is checked before it is attested (verifyAttestation: false)", () => {
+  it("an unattested Stage-1 proposal passes every other rule only with verifyAttestation false, and still fails them", () => {
+    const { state, stxs } = setup("strict");
+    const built = buildStage1Block(state, stxs, 0)!;
+    const proposal = { ...built.block, attestation: { signers: [], signature: new Uint8Array(96) } };
+    expect(code_(() => processStage1Block(state, proposal, verifier))).toBe("NO_SUPERMAJORITY");
+    expect(processStage1Block(state, proposal, verifier, { verifyAttestation: false }).seqs).toHaveLength(2);
+    const wrongRoot = { ...proposal, header: { ...proposal.header, txsRoot: new Uint8Array(32) } };
+    expect(code_(() => processStage1Block(state, wrongRoot, verifier, { verifyAttestation: false }))).toBe("BAD_TXS_ROOT");
+  });
+});

@@ -76,6 +76,8 @@ export interface Dispute {
 export interface Stage2Context {
   readonly verifier: SignatureVerifier;
   readonly verifySignatures?: boolean;
+  /** false: a proposal not yet attested — its attesters check every other rule (batch aggregates included) before they sign (default true). */
+  readonly verifyAttestation?: boolean;
   /** Recompute every batch's, affirmation's and leaf's root (default true). */
   readonly verifyRoots?: boolean;
   /** Verdicts on batches already checked (a batch waits in several blocks). */

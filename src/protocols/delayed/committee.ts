@@ -12,6 +12,7 @@
  * The simulator holds every committee's view in one object; a node holds only its own committees'
  * and asks peers for witnesses (`getSnap` of another contract is such a request here).
  */
+import { XshardError } from "../../errors.js";
 import { getWeight, type Validator } from "../../chain/index.js";
 import { bytesEqual } from "../../crypto/hash.js";
 import { describeAbort } from "../../exec/describe.js";
@@ -90,7 +91,8 @@ export class CommitteeViews {
 
   getSnap(id: ContractId, pos: number): Snap {
     const snap = this.frontier(id).snaps[pos];
-    if (!snap) throw new Error(`internal: state ${pos} of ${id} released too early`);
+    // In the simulator this is a bug; a node that imported blocks faster than it executed meets it and retries later.
+    if (!snap) throw new XshardError("STATE_NOT_AVAILABLE", `state ${pos} of ${id} is not (or no longer) held`, { contract: id, position: pos });
     return snap;
   }
 

@@ -180,7 +180,7 @@ function reportShardBlockWork(observer: ReceiptsObserver, slot: number, shard: n
   observer.onSignatures?.(slot, 0, signers);
   for (const s of segments) {
     observer.onExecution?.(slot, shard, -1, "execute", Number(s.metered), s.txId);
-    if (s.consumed) observer.onTransfer?.(slot, "receipt", Receipt.serialize(s.consumed).length);
+    if (s.consumed) observer.onTransfer?.(slot, "receipt", Receipt.value_serializedSize(s.consumed));
     if (s.proofBytes > 0) observer.onTransfer?.(slot, "proof", s.proofBytes);
   }
 }
