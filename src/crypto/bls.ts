@@ -3,7 +3,7 @@
  * behind one verifier interface in the manner of Lodestar's IBlsVerifier, with a "signatures off"
  * implementation for very large simulations (consensus-spec tests' `bls_active = False`).
  */
-import { PublicKey, SecretKey, Signature, aggregateSignatures, fastAggregateVerify } from "@chainsafe/blst";
+import { PublicKey, SecretKey, Signature, aggregatePublicKeys, aggregateSignatures, fastAggregateVerify, verifyMultipleAggregateSignatures } from "@chainsafe/blst";
 import { XshardError } from "../errors.js";
 import { bytesEqual } from "./hash.js";
 
@@ -168,6 +168,53 @@ export function createNoopVerifier(): SignatureVerifier {
     },
     verifyAggregate(pubkeys: readonly Uint8Array[], _msg: Uint8Array, aggSig: Uint8Array): boolean {
       return pubkeys.length > 0 && bytesEqual(aggSig, NOOP_SIGNATURE);
+    },
+  };
+}
+
+/** One aggregate signature to check: every key of `pubkeys` signed `msg`. */
+export interface AggregateSet {
+  readonly pubkeys: readonly Uint8Array[];
+  readonly msg: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/** A verifier that can also check many aggregate signatures at once. */
+export interface BatchSignatureVerifier extends SignatureVerifier {
+  /**
+   * True iff every set passes `verifyAggregate` (malformed or empty input is false, never a throw).
+   * The sets are combined with random 64-bit scalars and checked with one final exponentiation
+   * (blst `verifyMultipleAggregateSignatures`, https://ethresear.ch/t/5407): a bad set makes the
+   * answer false except with probability ≈ 2^-64, so the verdict does not depend on the draw. A
+   * caller that needs to know WHICH set is bad checks them one by one after a false.
+   */
+  verifyAggregateSets(sets: readonly AggregateSet[]): boolean;
+}
+
+/** `createBlsVerifier()` plus `verifyAggregateSets` (light clients checking many proofs' signatures together). */
+export function createBatchBlsVerifier(): BatchSignatureVerifier {
+  const base = createBlsVerifier();
+  return {
+    ...base,
+    verifyAggregateSets(sets: readonly AggregateSet[]): boolean {
+      if (sets.length === 0) return true;
+      if (sets.length === 1) {
+        const [only] = sets as [AggregateSet];
+        return base.verifyAggregate(only.pubkeys, only.msg, only.signature);
+      }
+      const parsed: { msg: Uint8Array; pk: PublicKey; sig: Signature }[] = [];
+      try {
+        for (const s of sets) {
+          const sig = parseSignature(s.signature);
+          const pks = s.pubkeys.map(parsePublicKey);
+          if (sig === null || pks.length === 0 || pks.some((pk) => pk === null)) return false;
+          parsed.push({ msg: s.msg, pk: aggregatePublicKeys(pks as PublicKey[], false), sig });
+        }
+        // Keys and signatures were validated (subgroup, infinity) when parsed.
+        return verifyMultipleAggregateSignatures(parsed, false, false);
+      } catch {
+        return false;
+      }
     },
   };
 }

@@ -11,13 +11,16 @@
  * checked once per (signing root, signers, signature); a header, batch or affirmation part identical
  * to one fully checked before (deep equality with a private copy) is not checked again — after the
  * first proof of an affirmation, a proof costs its own leaf, its values root and one Merkle branch.
+ * The pairings of the proofs read together wait until all of them are read and are checked in one
+ * call when the verifier has `verifyAggregateSets` (`signatures.ts`); a bad one is still reported
+ * as the first bad proof in order, and the cache entries that relied on it are forgotten.
  */
 import { toHex } from "../../../crypto/hash.js";
-import { SIGNATURE_BYTES, type SignatureVerifier } from "../../../crypto/bls.js";
+import { SIGNATURE_BYTES, type AggregateSet, type SignatureVerifier } from "../../../crypto/bls.js";
 import { XshardError } from "../../../errors.js";
 import { verifyListProof, verifyListProofs } from "../../../state/index.js";
 import { MAX_ARG_BYTES, MAX_CONTRACT_ID_BYTES, MAX_STEPS } from "../../../program/index.js";
-import { computeSigningRoot, getWeight, isSupermajority, type AttestationFault, type PublicValidator } from "../../../chain/index.js";
+import { computeSigningRoot, type PublicValidator } from "../../../chain/index.js";
 import { createFieldReader } from "../../../chain/fields.js";
 import {
   Affirmation,
@@ -35,6 +38,10 @@ import {
 import { TX_PROOF_SCHEMA } from "./proof.js";
 import { computeResultLeafRoots, type ResultLeafInput } from "./leaf.js";
 import { computeActiveValidators, computeContractCommittee, computeStage2Attesters, getSlashed, type TrustAnchor } from "./anchor.js";
+import { isSameJson, type Cached } from "./cache.js";
+import { FAULT_TEXT, checkCommitteeSignature, verifyDeferred, type DeferredSignature } from "./signatures.js";
+
+export { checkCommitteeSignature } from "./signatures.js";
 
 /** What the user asks about: the proof must be about this transaction (and contract). */
 export interface ProofQuestion {
@@ -126,43 +133,6 @@ interface PendingProof {
   readonly txIdText: string;
 }
 
-/**
- * The single ≥ 2/3 rule (`src/chain/attestation.ts`) as a light client applies it to a derived
- * committee: every signer a member, once; the unslashed signers hold ≥ 2/3 of the unslashed
- * members' stake; the aggregate verifies under every signer's key. (A member slashed after it
- * signed still contributes its key to the aggregate but no weight, as the chain counts it.)
- */
-export function checkCommitteeSignature(
-  verify: (pubkeys: readonly Uint8Array[]) => boolean,
-  members: readonly PublicValidator[],
-  slashed: ReadonlySet<number>,
-  signers: readonly number[],
-): { fault: AttestationFault; signer?: number } | undefined {
-  const byIndex = new Map(members.map((v) => [v.index, v]));
-  const seen = new Set<number>();
-  const pubkeys: Uint8Array[] = [];
-  let weight = 0;
-  for (const i of signers) {
-    const v = byIndex.get(i);
-    if (v === undefined) return { fault: "UNKNOWN_SIGNER", signer: i };
-    if (seen.has(i)) return { fault: "DUPLICATE_SIGNER", signer: i };
-    seen.add(i);
-    pubkeys.push(v.key.pubkey);
-    if (!slashed.has(i)) weight += v.stake;
-  }
-  const total = getWeight(members.filter((v) => !slashed.has(v.index)));
-  if (total === 0 || !isSupermajority(weight, total)) return { fault: "NO_SUPERMAJORITY" };
-  if (!verify(pubkeys)) return { fault: "BAD_SIGNATURE" };
-  return undefined;
-}
-
-const FAULT_TEXT: Record<AttestationFault, string> = {
-  UNKNOWN_SIGNER: "is not a member of the committee derived from the anchor",
-  DUPLICATE_SIGNER: "is listed twice",
-  NO_SUPERMAJORITY: "signers hold less than 2/3 of the derived committee's stake",
-  BAD_SIGNATURE: "the aggregate signature does not verify under the derived committee's keys",
-};
-
 interface VerifiedHeader {
   readonly number: number;
   readonly slot: number;
@@ -173,43 +143,6 @@ interface VerifiedBatch {
   readonly committee: number;
   readonly affirmationsRoot: Uint8Array;
   readonly applied: ReadonlySet<number>;
-}
-
-/** A checked part (a private copy of its JSON), its verdict, and the cache of the parts below it (header → batches → affirmations). */
-interface Cached<T> {
-  readonly parts: readonly unknown[];
-  readonly value: T;
-  readonly children: Map<string, Cached<unknown>[]>;
-}
-
-/** Deep equality of decoded JSON values (key order ignored; own keys only; no key lists allocated). */
-function isSameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  const isArray = Array.isArray(a);
-  if (isArray !== Array.isArray(b)) return false;
-  if (isArray) {
-    const as = a as unknown[];
-    const bs = b as unknown[];
-    if (as.length !== bs.length) return false;
-    for (let i = 0; i < as.length; i++) {
-      const x = as[i];
-      // Primitives (signer indices, hex strings) compared here, without a call.
-      if (x !== bs[i] && (typeof x !== "object" || !isSameJson(x, bs[i]))) return false;
-    }
-    return true;
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  let keys = 0;
-  for (const k in ao) {
-    if (!Object.hasOwn(ao, k)) continue;
-    keys++;
-    const x = ao[k];
-    if (!Object.hasOwn(bo, k) || (x !== bo[k] && (typeof x !== "object" || !isSameJson(x, bo[k])))) return false;
-  }
-  for (const k in bo) if (Object.hasOwn(bo, k)) keys--;
-  return keys === 0;
 }
 
 interface VerifiedAffirmation {
@@ -257,13 +190,25 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     return c;
   }
 
+  /** The aggregate signatures of the proofs being read, checked together before any of them is answered. */
+  let queue: { list: DeferredSignature[]; open: Map<string, DeferredSignature>; proof: number } = { list: [], open: new Map(), proof: 0 };
+  /** The deferred signatures the part being checked relies on (`cached` forgets its entry if one of them fails). */
+  let touched: DeferredSignature[] = [];
+
+  /** The cheap checks of an attestation now; its pairing deferred to the end of the batch (`verifyDeferred`). */
   function checkSignature(what: string, members: readonly PublicValidator[], gone: ReadonlySet<number>, att: { signers: number[]; signature: Uint8Array }, message: Uint8Array): void {
     const key = cache ? `${toHex(message)}|${att.signers.join(",")}|${toHex(att.signature)}` : "";
     if (cache && signatures.has(key)) return;
+    const open = cache ? queue.open.get(key) : undefined;
+    if (open !== undefined) {
+      touched.push(open);
+      return;
+    }
+    let set: AggregateSet | undefined;
     const verdict = checkCommitteeSignature(
       (pubkeys) => {
-        stats.signatures++;
-        return verifier.verifyAggregate(pubkeys, message, att.signature);
+        set = { pubkeys, msg: message, signature: att.signature };
+        return true;
       },
       members,
       gone,
@@ -273,7 +218,29 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
       const who = verdict.signer === undefined ? "" : ` signer ${verdict.signer}`;
       fail("BAD_SIGNATURE", `proof: ${what}:${who} ${FAULT_TEXT[verdict.fault]}`, { what, fault: verdict.fault, ...(verdict.signer === undefined ? {} : { signer: verdict.signer }) });
     }
-    if (cache) signatures.add(key);
+    const d: DeferredSignature = { proof: queue.proof, what, key, set: set as AggregateSet, evict: [] };
+    queue.list.push(d);
+    if (cache) queue.open.set(key, d);
+    touched.push(d);
+  }
+
+  /** The deferred signatures of a batch verified (together when the verifier can); returns the first that fails, in proof order. */
+  function settleSignatures(): DeferredSignature | undefined {
+    const { list } = queue;
+    queue = { list: [], open: new Map(), proof: 0 };
+    touched = [];
+    stats.signatures += list.length;
+    verifyDeferred(verifier, list);
+    let bad: DeferredSignature | undefined;
+    for (const d of list) {
+      if (d.ok) {
+        if (cache) signatures.add(d.key);
+      } else {
+        bad ??= d;
+        for (const e of d.evict) e();
+      }
+    }
+    return bad;
   }
 
   /** The chain, the header and its attestation. */
@@ -353,12 +320,15 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
    */
   function cached<T>(level: Map<string, Cached<T>[]>, tag: unknown, parts: readonly unknown[], check: () => T): Cached<T> {
     const key = typeof tag === "string" ? tag : "";
-    const entries = level.get(key);
+    let entries = level.get(key);
     const hit = entries?.find((e) => isSameJson(e.parts, parts));
     if (hit !== undefined) return hit;
+    touched = [];
     const entry: Cached<T> = { parts: structuredClone(parts), value: check(), children: new Map() };
-    if (entries) entries.push(entry);
-    else level.set(key, [entry]);
+    if (entries === undefined) level.set(key, (entries = []));
+    entries.push(entry);
+    const list = entries;
+    for (const d of touched) d.evict.push(() => list.splice(list.indexOf(entry) >>> 0, 1));
     return entry;
   }
 
@@ -407,6 +377,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
       const pending: PendingProof[] = [];
       let failure: { error: unknown } | undefined;
       for (const doc of docs.slice(start, start + HASH_BATCH)) {
+        queue.proof = pending.length;
         try {
           pending.push(readProof(doc));
         } catch (error) {
@@ -414,9 +385,12 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
           break;
         }
       }
-      const leafRoots = computeResultLeafRoots(pending.map((p) => p.leaf));
-      const reached = verifyListProofs(pending.map((p, i) => ({ root: p.aff.resultsRoot, index: p.leafProof.index, leaf: leafRoots[i] as Uint8Array, proof: p.leafProof.branch, length: p.leafProof.count })));
-      pending.forEach((p, i) => {
+      // A bad aggregate stops the batch at the first proof that needed it, as one by one would.
+      const bad = settleSignatures();
+      const good = bad === undefined ? pending : pending.slice(0, bad.proof);
+      const leafRoots = computeResultLeafRoots(good.map((p) => p.leaf));
+      const reached = verifyListProofs(good.map((p, i) => ({ root: p.aff.resultsRoot, index: p.leafProof.index, leaf: leafRoots[i] as Uint8Array, proof: p.leafProof.branch, length: p.leafProof.count })));
+      good.forEach((p, i) => {
         const { header, aff, leaf } = p;
         if (!reached[i]) failBranch(p.leafProof, "result in the affirmation");
         if (leaf.seq < aff.first || leaf.seq > aff.last) fail("BAD_PROOF", `proof: the result's sequence number ${leaf.seq} is outside the affirmation's range ${aff.first}..${aff.last}`, { seq: leaf.seq });
@@ -424,6 +398,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
         stats.proofs++;
         out.push({ txId: p.txIdText.toLowerCase(), seq: leaf.seq, contract: aff.contract, outcome: p.outcome, values: leaf.values, stage2Block: header.number, slot: header.slot, committee: aff.committee });
       });
+      if (bad !== undefined) fail("BAD_SIGNATURE", `proof: ${bad.what}: ${FAULT_TEXT.BAD_SIGNATURE}`, { what: bad.what, fault: "BAD_SIGNATURE" });
       if (failure !== undefined) throw failure.error;
     }
     return out;
