@@ -14,11 +14,22 @@
  * - warm: all proofs through a checker that has already seen them (headers, batches and
  *   affirmations cached): the marginal cost of one more proof — its leaf, values root, one branch.
  *
- * `npm run bench` measures the three as harness cases (one after the other). Run this file directly
- * for the interleaved figures (single, batch, warm, single, …; medians of each; wall clock and CPU
- * time of this process, which stays meaningful when other processes share the cores):
+ * - batch-plain: as batch, but with the plain verifier (each aggregate its own pairing and final
+ *   exponentiation) instead of `createBatchBlsVerifier` (all aggregates of up to 1,024 proofs in one
+ *   `verifyAggregateSets` call): the same-run A/B of batched pairings.
+ *
+ * `npm run bench` measures single, batch and warm as harness cases (one after the other). Run this
+ * file directly for the interleaved figures (single, batch, batch-plain, warm, single, …; medians of
+ * each; wall clock and CPU time of this process, which stays meaningful when other processes share
+ * the cores):
  *
  *   node bench/cases/lightclient.mjs [--pairs N]
+ *
+ * How much proofs share decides the batch rate: `--sweep` runs several workloads (transactions per
+ * slot, strict and conditional) and prints, for each, proofs per header and per batch and the fresh
+ * batch rate (every proof of the run through one new checker):
+ *
+ *   node bench/cases/lightclient.mjs --sweep [--pairs N]
  */
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -28,11 +39,19 @@ import { parseArgs } from "node:util";
 const SINGLE_PER_RUN = 20;
 const WORKLOAD = { slots: 8, rate: 256, accounts: 256, contracts: 16, cross: 0.25 };
 
+const runs = new Map();
 let shared;
 
-/** Run the simulation once (both cases share it) and keep every final transaction's proof. */
+/** Run the simulation once (the cases share it) and keep every final transaction's proof. */
 async function setupProofs() {
-  shared ??= (async () => {
+  shared ??= proofsOf("delayed:conditional", WORKLOAD);
+  return shared;
+}
+
+/** Every final transaction's proof of one run (memoised by protocol, workload and configuration overrides). */
+function proofsOf(protocol, params, overrides = {}) {
+  const key = JSON.stringify([protocol, params, overrides]);
+  if (!runs.has(key)) runs.set(key, (async () => {
     const [runner, workloads, world, runtime, anchorFile, lc, bls] = await Promise.all([
       import("../../dist/runner.js"),
       import("../../dist/workloads/index.js"),
@@ -42,8 +61,8 @@ async function setupProofs() {
       import("../../dist/protocols/delayed/lightclient.js"),
       import("../../dist/crypto/bls.js"),
     ]);
-    const config = runner.resolveRunConfig({ protocol: "delayed:conditional" });
-    const workload = workloads.getWorkload("transfer").generate(WORKLOAD, config.seed);
+    const config = runner.resolveRunConfig({ ...overrides, protocol });
+    const workload = workloads.getWorkload("transfer").generate(params, config.seed);
     const out = runner.runProtocol(config, workload);
     const final = out.results.txs.filter((t) => t.outcome === "committed" || t.outcome === "aborted");
     const proofs = final.map((t) => JSON.parse(JSON.stringify(out.proveTx(t.index))));
@@ -52,9 +71,9 @@ async function setupProofs() {
       world.deployGenesis(new runtime.Runtime(), workload.genesis),
     );
     const anchor = lc.createGenesisTrust(genesis);
-    return { lc, anchor, verifier: bls.createBlsVerifier(), proofs, config, next: 0, checked: 0 };
-  })();
-  return shared;
+    return { lc, anchor, verifier: bls.createBatchBlsVerifier(), plain: bls.createBlsVerifier(), proofs, config, next: 0, checked: 0 };
+  })());
+  return runs.get(key);
 }
 
 /** Verify `SINGLE_PER_RUN` proofs, each from scratch. */
@@ -73,6 +92,12 @@ function runBatch(ctx) {
   checker.verifyMany(ctx.proofs);
   ctx.checked += ctx.proofs.length;
   ctx.lastStats = { ...checker.stats };
+}
+
+/** As `runBatch`, with the plain verifier: every aggregate its own pairing (the A/B of batched pairings). */
+function runBatchPlain(ctx) {
+  ctx.lc.createTxProofChecker(ctx.anchor, ctx.plain).verifyMany(ctx.proofs);
+  ctx.checked += ctx.proofs.length;
 }
 
 /** Verify every proof through a checker that has seen them before: headers, batches and affirmations cached, only each proof's own leaf, values and Merkle path checked (the marginal cost of one more proof). */
@@ -155,6 +180,7 @@ export async function measureInterleaved(pairs) {
   const modes = [
     ["single", runSingle, SINGLE_PER_RUN],
     ["batch", runBatch, ctx.proofs.length],
+    ["batch-plain", runBatchPlain, ctx.proofs.length],
     ["warm", runWarm, ctx.proofs.length],
   ];
   for (let i = 0; i < 3; i++) for (const [, f] of modes) f(ctx);
@@ -165,18 +191,60 @@ export async function measureInterleaved(pairs) {
   return { pairs, ...describe(ctx), figures };
 }
 
+/** Workloads of the sharing sweep: transactions per slot (and so proofs per header and per batch), strict and conditional. */
+/** Room for every transaction of a slot in one Stage-2 block (the default 2,000,000 gas per slot finalizes ≈ 63 transfers per block). */
+const WIDE = { slotGas: 64_000_000, blockTxLimit: 4096 };
+const SWEEP = [
+  ["delayed:conditional", { ...WORKLOAD, rate: 64 }, {}],
+  ["delayed:conditional", WORKLOAD, {}],
+  ["delayed:strict", WORKLOAD, {}],
+  ["delayed:conditional", WORKLOAD, WIDE],
+  ["delayed:strict", WORKLOAD, WIDE],
+  ["delayed:conditional", { ...WORKLOAD, slots: 4, rate: 1000, accounts: 1024 }, WIDE],
+  ["delayed:strict", { ...WORKLOAD, slots: 4, rate: 1000, accounts: 1024 }, WIDE],
+];
+
+/** The fresh batch rate (plain and batched pairings, interleaved) of each sweep workload; medians of `pairs` passes each. */
+export async function measureSweep(pairs) {
+  const rows = [];
+  for (const [protocol, params, overrides] of SWEEP) {
+    const ctx = await proofsOf(protocol, params, overrides);
+    runBatch(ctx);
+    runBatchPlain(ctx);
+    const batch = [];
+    const plain = [];
+    for (let i = 0; i < pairs; i++) {
+      batch.push(measure(runBatch, ctx, ctx.proofs.length).cpu);
+      plain.push(measure(runBatchPlain, ctx, ctx.proofs.length).cpu);
+    }
+    const s = ctx.lastStats;
+    rows.push({ protocol, rate: params.rate, slots: params.slots, slotGas: ctx.config.slotGas, proofs: ctx.proofs.length, headers: s.headers, batches: s.batches, affirmations: s.affirmations, signatures: s.signatures, batch: median(batch), plain: median(plain) });
+  }
+  return rows;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { pairs: { type: "string", default: "15" } } });
+  const { values } = parseArgs({ options: { pairs: { type: "string", default: "15" }, sweep: { type: "boolean", default: false } } });
   const pairs = Number(values.pairs);
   if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`--pairs must be a positive integer, got ${values.pairs}`);
+  if (values.sweep) {
+    const f = (x) => Math.round(x).toLocaleString("en-US");
+    console.log(`light-client proofs, sharing sweep: fresh checker per pass, every final proof of the run; proofs per CPU-second, median of ${pairs}`);
+    console.log("| protocol | tx/slot × slots | slot gas | proofs | headers | batches | affirmations | aggregates | proofs/header | proofs/aggregate | batched pairings | plain pairings | ratio |");
+    console.log("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (const r of await measureSweep(pairs)) {
+      console.log(`| ${r.protocol} | ${r.rate} × ${r.slots} | ${f(r.slotGas)} | ${f(r.proofs)} | ${r.headers} | ${r.batches} | ${f(r.affirmations)} | ${r.signatures} | ${(r.proofs / r.headers).toFixed(0)} | ${(r.proofs / r.signatures).toFixed(1)} | ${f(r.batch)} | ${f(r.plain)} | ${(r.batch / r.plain).toFixed(2)}× |`);
+    }
+    process.exit(0);
+  }
   const r = await measureInterleaved(pairs);
   const f = (x) => Math.round(x).toLocaleString("en-US");
   console.log(`light-client proofs: ${r.proofs} proofs of one delayed:conditional run (${r.validators} validators, committees of ${r.committeeSize}, ${r.committees} committees); one thread`);
   console.log(`  a batch pass checks ${r.perBatch.headers} headers, ${r.perBatch.batches} batches, ${r.perBatch.affirmations} affirmations, ${r.perBatch.signatures} aggregate signatures`);
-  console.log(`  ${pairs} rounds of single (${SINGLE_PER_RUN} proofs), batch (${r.proofs}), warm (${r.proofs}), interleaved; proofs/s, median (min–max)`);
+  console.log(`  ${pairs} rounds of single (${SINGLE_PER_RUN} proofs), batch, batch-plain, warm (${r.proofs} each), interleaved; proofs/s, median (min–max)`);
   for (const [name, x] of Object.entries(r.figures)) {
-    console.log(`  ${name.padEnd(7)} wall ${f(x.wall.median).padStart(8)} (${f(x.wall.min)}–${f(x.wall.max)})   per CPU-second ${f(x.cpu.median).padStart(8)} (${f(x.cpu.min)}–${f(x.cpu.max)})`);
+    console.log(`  ${name.padEnd(11)} wall ${f(x.wall.median).padStart(8)} (${f(x.wall.min)}–${f(x.wall.max)})   per CPU-second ${f(x.cpu.median).padStart(8)} (${f(x.cpu.min)}–${f(x.cpu.max)})`);
   }
   const ratio = (a, b, k) => (r.figures[a][k].median / r.figures[b][k].median).toFixed(1);
-  console.log(`  batch/single ${ratio("batch", "single", "wall")}× wall, ${ratio("batch", "single", "cpu")}× CPU; warm/single ${ratio("warm", "single", "wall")}× wall, ${ratio("warm", "single", "cpu")}× CPU (same run)`);
+  console.log(`  batch/batch-plain ${ratio("batch", "batch-plain", "cpu")}× CPU; batch/single ${ratio("batch", "single", "wall")}× wall, ${ratio("batch", "single", "cpu")}× CPU; warm/single ${ratio("warm", "single", "wall")}× wall, ${ratio("warm", "single", "cpu")}× CPU (same run)`);
 }

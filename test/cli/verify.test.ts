@@ -94,6 +94,23 @@ describe("xshard verify", () => {
     await expectRefused(["verify", "--checkpoint", genesis, proofs[0]!], /checkpoint\.schema must be "xshard\.checkpoint\/1"/);
   });
 
+  it("many proof files go through one batched pass; a bad one among them is named, after the good ones before it", async () => {
+    const p2 = JSON.parse(readFileSync(proofs[2]!, "utf8"));
+    const badSig = join(d, "bad-sig.json");
+    writeFileSync(badSig, JSON.stringify({ ...p2, headerAttestation: { ...p2.headerAttestation, signature: p2.batchAttestation.signature } }));
+    const badBranch = join(d, "bad-branch.json");
+    writeFileSync(badBranch, JSON.stringify({ ...p2, leaf: { ...p2.leaf, postRoot: "00".repeat(32) } }));
+    const broken = join(d, "broken-proof.json");
+    writeFileSync(broken, "{ not json");
+    const many = Array.from({ length: 40 }, (_, i) => proofs[i % 4]!);
+    expect(await main(["verify", "--genesis", genesis, ...many])).toBe(0);
+    expect(out).toMatch(/40 proofs valid against genesis/);
+    await expectRefused(["verify", "--genesis", genesis, ...many, badSig, proofs[3]!, broken], /bad-sig\.json: proof: Stage-2 block \d+: the aggregate signature does not verify/);
+    await expectRefused(["verify", "--genesis", genesis, proofs[0]!, badBranch, badSig], /bad-branch\.json: proof: result in the affirmation: Merkle branch/);
+    await expectRefused(["verify", "--genesis", genesis, proofs[0]!, proofs[1]!, broken, badSig], /cannot read proof .*broken-proof\.json/);
+    await expectRefused(["verify", "--genesis", genesis, proofs[0]!, badSig, broken], /bad-sig\.json: proof: Stage-2 block/);
+  });
+
   it("run --prove refuses --no-signatures up front", async () => {
     await expectRefused([...RUN, "--no-signatures", "--prove", "0", "--out", tmp()], /--prove needs signatures on/);
   });
