@@ -3,8 +3,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { toHex } from "../../src/crypto/hash.js";
 import { MAX_ARG_BYTES, MAX_STEPS } from "../../src/program/index.js";
-import { ResultLeaf, computeValuesRoot } from "../../src/protocols/delayed/containers.js";
-import { computeResultLeafRoot, computeResultLeafRoots, computeValuesRootFast } from "../../src/protocols/delayed/lightclient/leaf.js";
+import { Affirmation, ResultLeaf, computeValuesRoot } from "../../src/protocols/delayed/containers.js";
+import { computeAffirmationRoot, computeResultLeafRoot, computeResultLeafRoots, computeValuesRootFast } from "../../src/protocols/delayed/lightclient/leaf.js";
 
 const value = fc.oneof(fc.constant(null), fc.uint8Array({ maxLength: MAX_ARG_BYTES }), fc.uint8Array({ minLength: MAX_ARG_BYTES - 40, maxLength: MAX_ARG_BYTES }));
 const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
@@ -41,5 +41,17 @@ describe("light client: fast leaf roots", () => {
     );
     const full = { seq: 1, txId: new Uint8Array(32), outcome: 0, values: Array(MAX_STEPS).fill(new Uint8Array(MAX_ARG_BYTES).fill(7)), postRoot: new Uint8Array(32) };
     expect(computeResultLeafRoots([full]).map(toHex)).toEqual([toHex(computeResultLeafRoot({ ...full, valuesRoot: computeValuesRootFast(full.values) }))]);
+  });
+
+  it("affirmation root = Affirmation.hashTreeRoot (contract ids of 1 to 64 bytes, any assumptions)", () => {
+    const contract = fc.uint8Array({ minLength: 1, maxLength: 64 });
+    const assumption = fc.record({ contract, position: fc.maxSafeNat(), root: bytes32 });
+    const affirmation = fc.record({ contract, first: fc.maxSafeNat(), last: fc.maxSafeNat(), preRoot: bytes32, postRoot: bytes32, resultsRoot: bytes32, assumptions: fc.array(assumption, { maxLength: 9 }) });
+    fc.assert(
+      fc.property(affirmation, (a) => {
+        expect(toHex(computeAffirmationRoot(a))).toBe(toHex(Affirmation.hashTreeRoot(a)));
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -23,7 +23,6 @@ import { MAX_ARG_BYTES, MAX_CONTRACT_ID_BYTES, MAX_STEPS } from "../../../progra
 import { computeSigningRoot, type PublicValidator } from "../../../chain/index.js";
 import { createFieldReader } from "../../../chain/fields.js";
 import {
-  Affirmation,
   BatchHeader,
   BatchInclusion,
   DOMAIN_AFFIRMATION,
@@ -36,7 +35,7 @@ import {
   type Stage2Outcome,
 } from "../containers.js";
 import { TX_PROOF_SCHEMA } from "./proof.js";
-import { computeResultLeafRoots, type ResultLeafInput } from "./leaf.js";
+import { computeAffirmationRoot, computeResultLeafRoots, type ResultLeafInput } from "./leaf.js";
 import { computeActiveValidators, computeContractCommittee, computeStage2Attesters, getSlashed, type TrustAnchor } from "./anchor.js";
 import { isSameJson, type Cached } from "./cache.js";
 import { FAULT_TEXT, checkCommitteeSignature, verifyDeferred, type DeferredSignature } from "./signatures.js";
@@ -308,7 +307,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     const affirmationProof = readBranch(o.affirmationProof, "proof.affirmationProof");
     if (aff.first > aff.last) fail("MALFORMED_PROOF", "proof: proof.affirmation.first is after proof.affirmation.last", { first: aff.first, last: aff.last });
     if (!batch.applied.has(affirmationProof.index)) fail("BAD_PROOF", "proof: the block did not apply this affirmation", { affirmationIndex: affirmationProof.index });
-    checkBranch(batch.affirmationsRoot, Affirmation.hashTreeRoot(aff), affirmationProof, "affirmation in the batch");
+    checkBranch(batch.affirmationsRoot, computeAffirmationRoot(aff), affirmationProof, "affirmation in the batch");
     stats.affirmations++;
     return { contract, first: aff.first, last: aff.last, resultsRoot: aff.resultsRoot, committee: batch.committee };
   }
