@@ -1,21 +1,27 @@
 /**
  * CPU profile of the light-client passes only (set-up excluded), for docs/benchmarks.md:
  *
- *   node bench/profile-lightclient.mjs warm|batch [--passes N] [--out FILE.cpuprofile]
+ *   node bench/profile-lightclient.mjs warm|batch [--passes N] [--out FILE.cpuprofile] [--wide]
  *
+ * `--wide`: the proofs of the sweep's widest run instead (delayed:conditional, 1,000 transfers per
+ * slot for 4 slots, 64,000,000 gas per slot: 1,000 proofs per header).
  * Prints the top of the profile by self time.
  */
 import { Session } from "node:inspector/promises";
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { lightclientBatch, lightclientWarm } from "./cases/lightclient.mjs";
+import { WIDE, WORKLOAD, lightclientBatch, lightclientWarm, proofsOf } from "./cases/lightclient.mjs";
 import { summarizeProfile } from "./profile.mjs";
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { passes: { type: "string", default: "20" }, out: { type: "string" } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { passes: { type: "string", default: "20" }, out: { type: "string" }, wide: { type: "boolean", default: false } } });
 const mode = positionals[0] ?? "warm";
 const c = { warm: lightclientWarm, batch: lightclientBatch }[mode];
 if (c === undefined) throw new Error(`mode must be warm or batch, got ${mode}`);
 const ctx = await c.setup();
+if (values.wide) {
+  Object.assign(ctx, await proofsOf("delayed:conditional", { ...WORKLOAD, slots: 4, rate: 1000, accounts: 1024 }, WIDE));
+  c.opsPerRun = ctx.proofs.length;
+}
 for (let i = 0; i < 3; i++) c.run(ctx);
 const session = new Session();
 session.connect();

@@ -37,7 +37,7 @@ import { parseArgs } from "node:util";
 
 /** Proofs verified from scratch per single-proof sample. */
 const SINGLE_PER_RUN = 20;
-const WORKLOAD = { slots: 8, rate: 256, accounts: 256, contracts: 16, cross: 0.25 };
+export const WORKLOAD = { slots: 8, rate: 256, accounts: 256, contracts: 16, cross: 0.25 };
 
 const runs = new Map();
 let shared;
@@ -49,7 +49,7 @@ async function setupProofs() {
 }
 
 /** Every final transaction's proof of one run (memoised by protocol, workload and configuration overrides). */
-function proofsOf(protocol, params, overrides = {}) {
+export function proofsOf(protocol, params, overrides = {}) {
   const key = JSON.stringify([protocol, params, overrides]);
   if (!runs.has(key)) runs.set(key, (async () => {
     const [runner, workloads, world, runtime, anchorFile, lc, bls] = await Promise.all([
@@ -193,7 +193,7 @@ export async function measureInterleaved(pairs) {
 
 /** Workloads of the sharing sweep: transactions per slot (and so proofs per header and per batch), strict and conditional. */
 /** Room for every transaction of a slot in one Stage-2 block (the default 2,000,000 gas per slot finalizes ≈ 63 transfers per block). */
-const WIDE = { slotGas: 64_000_000, blockTxLimit: 4096 };
+export const WIDE = { slotGas: 64_000_000, blockTxLimit: 4096 };
 const SWEEP = [
   ["delayed:conditional", { ...WORKLOAD, rate: 64 }, {}],
   ["delayed:conditional", WORKLOAD, {}],

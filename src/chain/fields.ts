@@ -51,12 +51,14 @@ export function createFieldReader(code: string, what: string): FieldReader {
     hex(x, path, bytes, maxBytes = Number.MAX_SAFE_INTEGER) {
       if (typeof x !== "string" || x.length % 2 !== 0) fail(path, "must be a hex string (no 0x, even length)");
       const s = x as string;
-      // Node's hex decoder stops at the first pair that is not hex: a shorter result means bad input.
-      const out = Buffer.from(s, "hex");
-      if (out.length * 2 !== s.length) fail(path, "must be a hex string (no 0x, even length)");
-      if (bytes !== undefined && out.length !== bytes) fail(path, `must be exactly ${bytes} bytes, got ${out.length}`);
-      if (out.length > maxBytes) fail(path, `must be at most ${maxBytes} bytes, got ${out.length}`);
-      return new Uint8Array(out); // a copy: `out` may be a view into Node's shared pool
+      const length = s.length >>> 1;
+      // Decoded straight into the result (no pooled buffer, no copy). Node's hex decoder stops at the
+      // first pair that is not hex: fewer bytes written means bad input.
+      const out = new Uint8Array(length);
+      if (Buffer.from(out.buffer, 0, length).write(s, "hex") !== length) fail(path, "must be a hex string (no 0x, even length)");
+      if (bytes !== undefined && length !== bytes) fail(path, `must be exactly ${bytes} bytes, got ${length}`);
+      if (length > maxBytes) fail(path, `must be at most ${maxBytes} bytes, got ${length}`);
+      return out;
     },
     list(x, path, maxLength, item) {
       if (!Array.isArray(x)) fail(path, "must be a list");
