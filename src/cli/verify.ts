@@ -8,7 +8,7 @@
 import { readFileSync, statSync } from "node:fs";
 import type { Command } from "commander";
 import { XshardError, isXshardError } from "../errors.js";
-import { createBatchBlsVerifier, createBlsVerifier } from "../crypto/bls.js";
+import { createBatchBlsVerifier } from "../crypto/bls.js";
 import { toHex } from "../crypto/hash.js";
 import { Runtime } from "../runtime/index.js";
 import { deployGenesis } from "../sim/world.js";
@@ -172,7 +172,7 @@ export async function verifyOverRpc(url: unknown, anchor: TrustAnchor, question:
   const where = `${base}/v1/tx/${id}/proof`;
   let v: VerifiedOutcome;
   try {
-    v = createTxProofChecker(anchor, createBlsVerifier()).verify(doc, question);
+    v = createTxProofChecker(anchor, createBatchBlsVerifier()).verify(doc, question);
   } catch (e) {
     if (isXshardError(e)) throw new XshardError(e.code, `${where}: ${oneLine(e.message)}`, { url: where, ...e.data });
     throw e;
