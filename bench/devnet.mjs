@@ -4,7 +4,7 @@
 // finality; seconds dated by the node's head events, docs/node.md "Clients"), then `xshard run`
 // of the same workload and configuration under delayed:conditional for the simulator's
 // prediction. Prints one JSON line per side and the nodes' CPU time.
-// Usage: npm run build && node bench/devnet.mjs [slots] [rate] [repeats]
+// Usage: npm run build && node bench/devnet.mjs [slots] [rate] [repeats]  (KEEP=1 keeps the devnet's directory)
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir, loadavg } from "node:os";
@@ -52,18 +52,26 @@ for (let rep = 0; rep < repeats; rep++) {
       await sleep(500);
     }
     const info = JSON.parse(readFileSync(join(dir, "dn", "devnet.json"), "utf8"));
+    const headsOf = async () => {
+      const h = await (await fetch(`${info.nodes[0].api}/v1/heads`)).json();
+      return [h.stage1Finalized.number, h.stage2Finalized.number];
+    };
+    const heads0 = await headsOf();
     const cpu0 = info.nodes.map((n) => cpuSeconds(n.pid));
     const load0 = loadavg()[0];
     execFileSync(process.execPath, [bin, "send", "--rpc", info.nodes[0].api, ...workload, "--drain", "60", "--out", join(dir, "send")], { stdio: ["ignore", "ignore", "inherit"] });
     const cpu1 = info.nodes.map((n) => cpuSeconds(n.pid));
+    const heads1 = await headsOf();
+    const catchUps = info.nodes.map((n) => (readFileSync(n.log, "utf8").match(/catch-up requested/g) ?? []).length);
     const devnetResults = JSON.parse(readFileSync(join(dir, "send", "results.json"), "utf8"));
     execFileSync(process.execPath, [bin, "run", "--protocol", "delayed:conditional", ...workload, "--validators", "16", "--committees", "4", "--committee-size", "4", "--slot-seconds", "1", "--out", join(dir, "sim")], { stdio: "ignore" });
     const sim = JSON.parse(readFileSync(join(dir, "sim", "results.json"), "utf8"));
     const nodeCpu = cpu1.map((c, i) => (c === null || cpu0[i] === null ? null : +(c - cpu0[i]).toFixed(2)));
-    console.log(JSON.stringify({ run: rep, slots, rate, loadavg: [+load0.toFixed(1), +loadavg()[0].toFixed(1)], nodeCpuSecondsDuringSend: nodeCpu, devnet: pick(devnetResults), simulator: pick(sim) }));
+    console.log(JSON.stringify({ run: rep, slots, rate, loadavg: [+load0.toFixed(1), +loadavg()[0].toFixed(1)], nodeCpuSecondsDuringSend: nodeCpu, node0FinalizedHeads: { before: heads0, after: heads1 }, catchUpsPerNode: catchUps, devnet: pick(devnetResults), simulator: pick(sim) }));
   } finally {
     devnet.kill("SIGTERM");
     while (devnet.exitCode === null) await sleep(200);
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.KEEP === "1") console.log(`kept ${dir} (logs, stores)`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
