@@ -4,7 +4,7 @@
  * each API URL, writes DIR/devnet.json, and stops them all on SIGINT/SIGTERM (docs/node.md).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
@@ -61,7 +61,7 @@ async function countPeers(api: string): Promise<number> {
 }
 
 /** Workload parameters for the genesis (`--param k=v`), generated with no transactions. */
-function workloadGenesis(name: string, params: readonly string[], seed: string) {
+export function createWorkloadGenesis(name: string, params: readonly string[], seed: string) {
   const p: Record<string, string> = {};
   for (const kv of params) {
     const m = /^([A-Za-z][A-Za-z0-9]*)=(.+)$/.exec(kv);
@@ -88,9 +88,7 @@ export function addDevnetCommand(program: Command): void {
     .option("--dir <dir>", "directory for the genesis, keys, stores and logs", "xshard-devnet")
     .action(async (o: Record<string, unknown>) => {
       // The node modules (libp2p, lmdb, fastify) load only when a devnet starts: other commands stay quick to start.
-      const { createDevnetFiles, checkDevnetParams } = await import("../node/devnet.js");
-      const { computeIdentitySeed } = await import("../node/process.js");
-      const { computePeerId } = await import("../node/net/libp2p.js");
+      const { createDevnetFiles, checkDevnetParams, writeDevnetDir } = await import("../node/devnet.js");
       const nodes = parseIntFlag("nodes", o.nodes);
       const validators = parseIntFlag("validators", o.validators);
       const committees = parseIntFlag("committees", o.committees);
@@ -103,11 +101,9 @@ export function addDevnetCommand(program: Command): void {
       const committeeSize = o.committeeSize === undefined ? undefined : parseIntFlag("committee-size", o.committeeSize);
       const dir = resolve(String(o.dir));
       if (existsSync(join(dir, "devnet.json"))) throw new XshardError("BAD_PARAM", `--dir ${dir} already holds a devnet (devnet.json); choose another directory`, { dir });
-      const genesis = workloadGenesis(String(o.workload), o.param as string[], seed);
+      const genesis = createWorkloadGenesis(String(o.workload), o.param as string[], seed);
       const startupMs = 15_000 + 2000 * nodes;
       const files = createDevnetFiles({ ...base, ...(committeeSize === undefined ? {} : { committeeSize }), genesis, genesisTimeMs: Date.now() + startupMs });
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, "genesis.json"), JSON.stringify(files.genesisDoc, null, 2));
       const children: ChildProcess[] = [];
       const info: { api: string; peer: string; validators: number[]; log: string; dir: string; argv: string[]; pid: number }[] = [];
       let stopping = false;
@@ -122,21 +118,15 @@ export function addDevnetCommand(program: Command): void {
         // Ports and peer ids are known before any node starts: all start at once, each dialling the others.
         const ports = await Promise.all(Array.from({ length: nodes }, () => findFreePort()));
         const apiPorts = await Promise.all(Array.from({ length: nodes }, () => findFreePort()));
-        const addrs = await Promise.all(files.keyDocs.map(async (doc, i) => `/ip4/127.0.0.1/tcp/${ports[i]}/p2p/${await computePeerId(computeIdentitySeed(doc))}`));
+        const planned = await writeDevnetDir(dir, files, ports.map((p2pPort, i) => ({ host: "127.0.0.1", p2pPort, apiPort: apiPorts[i] as number })));
         const started: { child: ChildProcess; nodeDir: string; log: string; argv: string[] }[] = [];
-        for (let i = 0; i < nodes; i++) {
-          const nodeDir = join(dir, `node-${i}`);
-          mkdirSync(nodeDir, { recursive: true });
-          writeFileSync(join(nodeDir, "keys.json"), JSON.stringify(files.keyDocs[i], null, 2));
-          const log = join(nodeDir, "node.log");
-          const bootstrap = addrs.filter((_, j) => j !== i);
-          const argv = ["node", "--genesis", join(dir, "genesis.json"), "--keys", join(nodeDir, "keys.json"), "--dir", nodeDir, "--log", log, "--p2p-port", String(ports[i]), "--api-port", String(apiPorts[i]), ...(bootstrap.length > 0 ? ["--bootstrap", ...bootstrap] : [])];
-          const child = spawn(process.execPath, [BIN, ...argv], { stdio: ["ignore", "ignore", "inherit"] });
+        for (const [i, p] of planned.entries()) {
+          const child = spawn(process.execPath, [BIN, ...p.argv], { stdio: ["ignore", "ignore", "inherit"] });
           children.push(child);
           child.on("exit", (code, sig) => {
             if (!stopping) process.stderr.write(`xshard devnet: node ${i} exited (${sig ?? code})\n`);
           });
-          started.push({ child, nodeDir, log, argv });
+          started.push({ child, nodeDir: p.dir, log: p.log, argv: p.argv });
         }
         for (const s of started) {
           const ready = await waitForFile(join(s.nodeDir, "ready.json"), s.child, 180_000);

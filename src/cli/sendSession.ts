@@ -12,8 +12,11 @@
  *   the status of every submitted, unfinished transaction is polled (`POST /v1/txs/status` in
  *   batches, or `GET /v1/tx/:id` each from a node without that route).
  * - Slots (`includedSlot`, `finalSlot`) are the node's, minus the session's slot 0: the same
- *   relative slots a simulator run of the workload reports. Seconds are measured wall time: POST →
- *   the first poll that saw the transaction `included` (or `final`).
+ *   relative slots a simulator run of the workload reports. Seconds are measured wall time from the
+ *   POST to the moment the node made the transaction's block final, as this client first saw it:
+ *   the arrival of the first head event whose finalized Stage-1 (inclusion) or Stage-2 (finality)
+ *   head reached the transaction's slot — or the poll that saw the status, if that came first (no
+ *   stream). The poll period does not enter the figure.
  * - A transaction the node refuses (4xx) is `rejected` with the node's code and message as reason;
  *   one not final `drain` slots after the last submission slot is `hung`.
  */
@@ -42,6 +45,24 @@ export interface SendOptions {
   readonly now?: () => number;
   /** Told after each change: finished transactions of the total. */
   readonly onProgress?: (finished: number, total: number) => void;
+}
+
+/** A finalized head's slot and the wall time this client first saw it. */
+interface HeadSeen {
+  readonly slot: number;
+  readonly ms: number;
+}
+
+/** The first time a head at `slot` or later was seen (`seen` has strictly increasing slots). */
+export function findHeadSeenMs(seen: readonly HeadSeen[], slot: number): number | null {
+  let lo = 0;
+  let hi = seen.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((seen[mid] as HeadSeen).slot >= slot) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo < seen.length ? (seen[lo] as HeadSeen).ms : null;
 }
 
 interface Tracked {
@@ -78,6 +99,8 @@ export class SendSession {
   private headsChanged = true;
   private lastPollMs = -Infinity;
   private streamError: unknown = null;
+  /** When each finalized head slot was first seen (slots strictly increasing): Stage 1, Stage 2. */
+  private readonly headSeen: { stage1: HeadSeen[]; stage2: HeadSeen[] } = { stage1: [], stage2: [] };
 
   constructor(private readonly opts: SendOptions) {
     this.now = opts.now ?? Date.now;
@@ -108,6 +131,10 @@ export class SendSession {
 
   private observeHeads(h: HeadsView): void {
     this.headEvents++;
+    const ms = this.now();
+    for (const [list, head] of [[this.headSeen.stage1, h.stage1Finalized], [this.headSeen.stage2, h.stage2Finalized]] as const) {
+      if (list.length === 0 || head.slot > (list[list.length - 1] as HeadSeen).slot) list.push({ slot: head.slot, ms });
+    }
     for (const lag of Object.values(h.lagByContract)) this.maxLag = Math.max(this.maxLag ?? 0, lag);
   }
 
@@ -127,15 +154,26 @@ export class SendSession {
     }
   }
 
+  /** The earlier of a poll's time and the first head event that showed the block final (never before the POST). */
+  private seenAt(chain: "stage1" | "stage2", slot: number, pollMs: number, postMs: number | null): number {
+    const head = findHeadSeenMs(this.headSeen[chain], slot);
+    return head === null || head > pollMs || (postMs !== null && head < postMs) ? pollMs : head;
+  }
+
   private record(t: Tracked, s: TxStatusView, seenMs: number): void {
     if (s.includedSlot !== undefined && t.includedSlot === null) t.includedSlot = s.includedSlot - this.startSlot;
-    if (s.status === "included" && t.includedSeenMs === null) t.includedSeenMs = seenMs;
+    if (s.status === "included" && t.includedSeenMs === null) t.includedSeenMs = this.seenAt("stage1", s.includedSlot ?? Infinity, seenMs, t.postMs);
     if (s.status !== "final") return;
     if (s.outcome === undefined || (s.finalSlot === undefined && s.outcome !== "rejected")) {
       throw new XshardError("RPC_BAD_RESPONSE", `GET ${this.opts.client.base}/v1/tx/0x${t.id}: a final status without outcome or finalSlot`, { id: t.id });
     }
     t.finalSlot = s.outcome === "rejected" || s.finalSlot === undefined ? null : s.finalSlot - this.startSlot;
-    t.finalSeenMs = seenMs;
+    t.finalSeenMs = s.finalSlot === undefined ? seenMs : this.seenAt("stage2", s.finalSlot, seenMs, t.postMs);
+    if (t.includedSeenMs === null && s.includedSlot !== undefined) {
+      // Went from pending to final between two polls: the head events still date its inclusion.
+      const inc = findHeadSeenMs(this.headSeen.stage1, s.includedSlot);
+      if (inc !== null && t.postMs !== null && inc >= t.postMs && inc <= t.finalSeenMs) t.includedSeenMs = inc;
+    }
     t.outcome = s.outcome;
     t.reason = s.reason ?? null;
   }

@@ -67,3 +67,49 @@ export function createDevnetFiles(p: DevnetParams): { genesis: DevnetGenesis; ge
   const dealt = dealValidators({ ...p, committeeSize: genesis.committeeSize });
   return { genesis, genesisDoc: encodeDevnetGenesis(genesis), keyDocs: dealt.map((ix) => encodeKeyFile(p.seed, ix, p.validators)), dealt };
 }
+
+/** Where one node listens: its address (API and libp2p) and ports. */
+export interface NodePlacement {
+  readonly host: string;
+  readonly p2pPort: number;
+  readonly apiPort: number;
+}
+
+/** One node of a devnet directory: its files and its `xshard` command line (`argv[0]` is `node`). */
+export interface PlannedNode {
+  readonly dir: string;
+  readonly log: string;
+  readonly keysFile: string;
+  /** Its libp2p multiaddr (`/ip4/<host>/tcp/<port>/p2p/<peer id>`). */
+  readonly peer: string;
+  readonly api: string;
+  readonly argv: string[];
+}
+
+/**
+ * Writes a devnet's files into `dir` (`genesis.json`, `node-i/keys.json`) and returns each node's
+ * command line for its placement, every node bootstrapping to all others. Peer ids follow from the
+ * key files, so all nodes can start at once. `xshard devnet` places nodes on loopback; a test
+ * places them in network namespaces (test/node/netns.e2e.test.ts), a script on machines.
+ */
+export async function writeDevnetDir(dir: string, files: ReturnType<typeof createDevnetFiles>, places: readonly NodePlacement[]): Promise<PlannedNode[]> {
+  if (places.length !== files.keyDocs.length) throw new XshardError("BAD_PARAM", `${places.length} placements for ${files.keyDocs.length} nodes`, {});
+  const { mkdirSync, writeFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { computeIdentitySeed } = await import("./process.js");
+  const { computePeerId } = await import("./net/libp2p.js");
+  mkdirSync(dir, { recursive: true });
+  const genesisFile = join(dir, "genesis.json");
+  writeFileSync(genesisFile, JSON.stringify(files.genesisDoc, null, 2));
+  const peers = await Promise.all(files.keyDocs.map(async (doc, i) => `/ip4/${places[i]?.host}/tcp/${places[i]?.p2pPort}/p2p/${await computePeerId(computeIdentitySeed(doc))}`));
+  return places.map((p, i) => {
+    const nodeDir = join(dir, `node-${i}`);
+    mkdirSync(nodeDir, { recursive: true });
+    const keysFile = join(nodeDir, "keys.json");
+    writeFileSync(keysFile, JSON.stringify(files.keyDocs[i], null, 2));
+    const log = join(nodeDir, "node.log");
+    const bootstrap = peers.filter((_, j) => j !== i);
+    const argv = ["node", "--genesis", genesisFile, "--keys", keysFile, "--dir", nodeDir, "--log", log, "--host", p.host, "--p2p-port", String(p.p2pPort), "--api-port", String(p.apiPort), ...(bootstrap.length > 0 ? ["--bootstrap", ...bootstrap] : [])];
+    return { dir: nodeDir, log, keysFile, peer: peers[i] as string, api: `http://${p.host}:${p.apiPort}`, argv };
+  });
+}

@@ -17,6 +17,9 @@ import type { Network } from "./net/types.js";
 import type { NodeStore } from "./store/store.js";
 import type { SignedStage2Block } from "../protocols/delayed/stage2.js";
 
+/** How long a catch-up waits for the other peers' status once one peer has answered. */
+const STATUS_GRACE_MS = 500;
+
 /** What the catch-up needs of its node (the node implements it). */
 export interface SyncHost {
   readonly chain: NodeChain;
@@ -168,22 +171,48 @@ export class NodeSync {
     this.node.log(`rebuilt from ${peer} (stage1 ${this.node.chain.stage1.height}, stage2 ${this.node.chain.stage2.height})`);
   }
 
+  /**
+   * Every peer's status, asked at once (answers in the order of `getPeers`). Waits for all, but at
+   * most `STATUS_GRACE_MS` after the first answer: a peer whose link is cut keeps its connection
+   * until TCP gives up, and waiting out its request timeout would hold the catch-up — during which
+   * the node has no duties and ignores gossip — for seconds at every catch-up.
+   */
+  private async askStatuses(): Promise<{ peer: PeerIdStr; status: StatusValue }[]> {
+    const net = this.node.o.network;
+    const peers = net.getPeers();
+    const answers: { peer: PeerIdStr; status: StatusValue }[] = [];
+    await new Promise<void>((resolve) => {
+      let left = peers.length;
+      let grace: ReturnType<typeof setTimeout> | undefined;
+      const finish = (): void => {
+        clearTimeout(grace);
+        resolve();
+      };
+      if (left === 0) return finish();
+      for (const peer of peers) {
+        net
+          .request(peer, this.protocol("status"), new Uint8Array(0), DEFAULT_REQRESP_LIMITS.status, { timeoutMs: 3000 })
+          .then((bytes) => {
+            answers.push({ peer, status: StatusWire.deserialize(bytes) });
+            grace ??= setTimeout(finish, STATUS_GRACE_MS);
+          })
+          .catch((e: unknown) => this.node.log(`status from ${peer}: ${(e as Error).message}`))
+          .finally(() => {
+            if (--left === 0) finish();
+          });
+      }
+    });
+    return answers.slice().sort((a, b) => peers.indexOf(a.peer) - peers.indexOf(b.peer));
+  }
+
   /** Catches up from the peer furthest ahead (by both heights); one pass. */
   async run(): Promise<void> {
     if (this.running) return;
     this.running = true;
     this.pending = false;
     try {
-      const net = this.node.o.network;
       let best: { peer: PeerIdStr; status: StatusValue } | undefined;
-      for (const peer of net.getPeers()) {
-        try {
-          const status = StatusWire.deserialize(await net.request(peer, this.protocol("status"), new Uint8Array(0), DEFAULT_REQRESP_LIMITS.status, { timeoutMs: 3000 }));
-          if (!best || isBetter(status, best.status)) best = { peer, status };
-        } catch (e) {
-          this.node.log(`status from ${peer}: ${(e as Error).message}`);
-        }
-      }
+      for (const a of await this.askStatuses()) if (!best || isBetter(a.status, best.status)) best = a;
       if (!best || !isBetter(best.status, this.getStatus())) return;
       const c = this.node.chain;
       const from1 = c.stage1.height;
