@@ -74,7 +74,7 @@ export class NodeChain {
     if (genesis.anchorRoot !== undefined && genesis.anchorRoot !== toHex(this.state.genesisRoot)) {
       throw new XshardError("BAD_GENESIS", `genesis file: anchor.genesisRoot does not match the chain this file describes (${toHex(this.state.genesisRoot)})`, { path: "genesis.anchor.genesisRoot" });
     }
-    this.ctx = { verifier: this.verifier, cache: new WeakMap<Batch, AttestationFault | "ok">() };
+    this.ctx = { verifier: this.verifier, runtime: this.runtime, cache: new WeakMap<Batch, AttestationFault | "ok">() };
     this.views = new CommitteeViews(this.state, new Map(deployed.map((d) => [d.id, d.state])), { runtime: this.runtime, verifier: createNoopVerifier(), keepHistory: true });
   }
 
