@@ -21,6 +21,7 @@ import { createWrongRootsBehaviour, type CommitteeBehaviour } from "../protocols
 import { decodeContractId } from "../protocols/delayed/containers.js";
 import { buildEvidence, processEvidence } from "../protocols/delayed/evidence.js";
 import type { ProvenEvidenceValue } from "../protocols/delayed/faults.js";
+import type { Dispute } from "../protocols/delayed/blocks.js";
 import { NOOP_OBSERVER } from "../protocols/delayed/observer.js";
 import { getStage2Committee, type Batch, type HeldAffirmation, type SignedStage2Block } from "../protocols/delayed/stage2.js";
 import { getAffirmedIdx, getContract, type DelayedState } from "../protocols/delayed/state.js";
@@ -31,6 +32,8 @@ import type { NodeChain } from "./chain.js";
 /** Test-only faults: the node's validators on `committee` sign a wrong post-root (from `fromSlot`). */
 export interface NodeFaults {
   readonly wrongRoots?: { readonly committee: number; readonly fromSlot?: number };
+  /** As proposer, include every batch at 2/3 unchecked (a proposer colluding with wrong signers; fraud proofs against roots already applied are still included). */
+  readonly colluding?: boolean;
 }
 
 /** One validator slashed by a block's evidence (`GET /v1/slashings`). */
@@ -52,6 +55,11 @@ export class NodeEvidence {
   private readonly faulty: number | undefined;
   /** Per committee, the root of the batch this node's own execution gives for the current round. */
   private own = new Map<number, Uint8Array>();
+  /** Roots (hex) of the batches this node built in recent rounds: an applied batch among them needs no re-execution. */
+  private readonly ownRecent = new Map<string, number>();
+  /** Wrong roots found in imported blocks, kept until a block's evidence settles them (`buildEvidence` → undefined). */
+  private disputes: Dispute[] = [];
+  private readonly colluding: boolean;
   /** Stage-2 root (hex) → the slot committee drawn after its evidence, for proposals with evidence. */
   private readonly attesting = new Map<string, { slot: number; committee: Validator[] }>();
 
@@ -62,6 +70,7 @@ export class NodeEvidence {
   ) {
     const w = faults.wrongRoots;
     this.faulty = w?.committee;
+    this.colluding = faults.colluding === true;
     this.behaviour = w ? createWrongRootsBehaviour(w.committee, w.fromSlot ?? 0) : undefined;
   }
 
@@ -71,6 +80,8 @@ export class NodeEvidence {
    */
   signRound(batches: Map<number, Batch>, slot: number): Map<number, Batch> {
     this.own = new Map([...batches].map(([k, b]) => [k, b.root]));
+    for (const b of batches.values()) this.ownRecent.set(toHex(b.root), slot);
+    for (const [r, s] of this.ownRecent) if (s < slot - 8) this.ownRecent.delete(r);
     const k = this.faulty;
     const honest = k === undefined ? undefined : batches.get(k);
     if (k === undefined || !honest || !this.behaviour) return batches;
@@ -98,8 +109,22 @@ export class NodeEvidence {
     const wrong = new Set<Batch>();
     const evidence: ProvenEvidenceValue[] = [];
     let state = s;
+    // Fraud proofs against roots already applied (found on import), then the held batches.
+    this.disputes = this.disputes.filter((d) => buildEvidence(state, d) !== undefined);
+    for (const d of this.disputes) {
+      const ev = buildEvidence(state, d);
+      if (!ev) continue;
+      try {
+        state = processEvidence(state, ev, c.ctx).state;
+        evidence.push(ev);
+        this.log(`slot ${slot}: fraud proof: ${d.contract} at ${d.position}, slashing ${ev.signers.join(",")}`);
+      } catch (e) {
+        if (!isXshardError(e)) throw e;
+        this.log(`slot ${slot}: own fraud proof against ${d.contract} refused: ${e.code}`);
+      }
+    }
     const full = new FullNode(c.views, c.runtime);
-    for (const b of batches) {
+    for (const b of this.colluding ? [] : batches) {
       const own = this.own.get(b.header.committee);
       if (own && bytesEqual(own, b.root)) continue;
       for (let i = 0; i < b.candidates.length; i++) {
@@ -152,8 +177,24 @@ export class NodeEvidence {
     return this.attesting.get(toHex(root))?.committee ?? getStage2Committee(s, slot);
   }
 
-  /** After a Stage-2 block was imported: records whom its evidence slashed. */
+  /**
+   * After a Stage-2 block was imported: records whom its evidence slashed, and re-executes every
+   * applied affirmation of a batch this node did not build itself (its own are its execution); a
+   * wrong leaf is kept as a `fraud` dispute for the next proposal (any node's: every node finds it).
+   */
   onImported(before: DelayedState, after: DelayedState, block: SignedStage2Block): void {
+    const c = this.chain();
+    let full: FullNode | undefined;
+    for (const inc of block.inclusions) {
+      if (this.ownRecent.has(toHex(inc.batch.root))) continue;
+      full ??= new FullNode(c.views, c.runtime);
+      for (const i of inc.applied) {
+        const d = full.checkAffirmation(inc.batch, i, "fraud", block.header.slot);
+        if (!d) continue;
+        this.disputes.push(d);
+        this.log(`slot ${block.header.slot}: block ${block.header.number} applied a wrong root of ${d.contract} at ${d.position}`);
+      }
+    }
     for (const ev of block.evidence) {
       for (const v of ev.signers) {
         if (before.slashed.has(v) || !after.slashed.has(v)) continue;
