@@ -17,6 +17,7 @@ import type { GeneratedWorkload } from "../workloads/types.js";
 import { computeGenesisRoot, type GenesisAnchor } from "../chain/index.js";
 import { createGenesisAnchor, encodeGenesisFile, parseGenesisFile } from "../chain/anchorFile.js";
 import { RpcClient, parseRpcUrl } from "./rpc.js";
+import { computeAnchorFile, DEVNET_GENESIS_SCHEMA, parseDevnetGenesis } from "../node/genesis.js";
 import { createGenesisTrust, createTxProofChecker, parseCheckpointFile, type ProofQuestion, type TrustAnchor, type VerifiedOutcome } from "../protocols/delayed/lightclient.js";
 
 /** Name of the anchor file `run --prove` writes next to its proofs. */
@@ -52,6 +53,21 @@ function readJson(file: string, code: string, what: string): unknown {
   }
 }
 
+/**
+ * The `xshard.genesis/1` anchor a genesis file holds: the file itself, or — for a devnet genesis
+ * (`xshard.devnet-genesis/1`, what `xshard devnet` writes) — the anchor under `anchor`, which must be
+ * the anchor of the chain the file describes (recomputed from its seed, sizes and contracts).
+ */
+function readAnchorOf(doc: unknown): unknown {
+  if (typeof doc !== "object" || doc === null || (doc as { schema?: unknown }).schema !== DEVNET_GENESIS_SCHEMA) return doc;
+  const anchor = (doc as { anchor?: unknown }).anchor;
+  if (anchor === undefined) throw new XshardError("BAD_ANCHOR", "the devnet genesis file has no light-client anchor (`anchor`)");
+  const own = computeAnchorFile(parseDevnetGenesis(doc));
+  const root = (anchor as { genesisRoot?: unknown } | null)?.genesisRoot;
+  if (root !== own.genesisRoot) throw new XshardError("BAD_ANCHOR", `the devnet genesis file's anchor (genesis root ${String(root).slice(0, 16)}…) is not the anchor of the chain it describes (${own.genesisRoot.slice(0, 16)}…)`);
+  return anchor;
+}
+
 /** The trust anchor from `--genesis` and/or `--checkpoint`; NO_ANCHOR without either. */
 export function loadTrustAnchor(o: { genesis?: string; checkpoint?: string }): TrustAnchor {
   if (o.genesis === undefined && o.checkpoint === undefined) {
@@ -66,7 +82,7 @@ export function loadTrustAnchor(o: { genesis?: string; checkpoint?: string }): T
       throw e;
     }
   };
-  const genesis = o.genesis === undefined ? undefined : load(o.genesis, (doc) => createGenesisTrust(parseGenesisFile(doc)));
+  const genesis = o.genesis === undefined ? undefined : load(o.genesis, (doc) => createGenesisTrust(parseGenesisFile(readAnchorOf(doc))));
   const checkpoint = o.checkpoint === undefined ? undefined : load(o.checkpoint, parseCheckpointFile);
   if (genesis && checkpoint && toHex(genesis.genesisRoot) !== toHex(checkpoint.genesisRoot)) {
     throw new XshardError("BAD_ANCHOR", `${o.checkpoint}: the checkpoint is for another chain than ${o.genesis}`, { genesis: o.genesis, checkpoint: o.checkpoint });

@@ -10,6 +10,7 @@ import { OUTCOME_CODES } from "../protocols/delayed/containers.js";
 import { createTxOutcomeProof } from "../protocols/delayed/lightclient.js";
 import { getContract, getLogItem, getTx, getAffirmedIdx, RESULTS_CONTRACT } from "../protocols/delayed/state.js";
 import type { HeadsView, NodeBackend, NodeConfigView, SubmitInput, SubmitResult, TxStatusView } from "./api/backend.js";
+import type { SlashingView } from "./evidence.js";
 import type { XshardNode } from "./node.js";
 import { computeTxStatusView } from "./results.js";
 
@@ -121,10 +122,15 @@ export class NodeApiBackend implements NodeBackend {
       validators: g.validators,
       committees: g.committees,
       committeeSize: g.committeeSize,
-      stage2PerSlot: 1,
+      stage2PerSlot: this.node.chain.state.params.stage2PerSlot,
       blockTxLimit: g.blockTxLimit,
       seed: g.seed,
     };
+  }
+
+  /** Validators slashed by evidence in imported Stage-2 blocks (`GET /v1/slashings`). */
+  getSlashings(): { slashings: readonly SlashingView[] } {
+    return { slashings: this.node.evidence.slashings };
   }
 
   getPeers(): { id: string }[] {

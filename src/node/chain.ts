@@ -19,7 +19,7 @@ import { produceBatches } from "../protocols/delayed/batches.js";
 import { HONEST_BEHAVIOUR } from "../protocols/delayed/behaviour.js";
 import { NOOP_OBSERVER } from "../protocols/delayed/observer.js";
 import { CommitteeViews, type TxResult } from "../protocols/delayed/committee.js";
-import { Stage1Header } from "../protocols/delayed/containers.js";
+import { decodeContractId, Stage1Header } from "../protocols/delayed/containers.js";
 import { createGenesisState } from "../protocols/delayed/genesis.js";
 import { processStage1Block, type SignedStage1Block } from "../protocols/delayed/stage1.js";
 import { processStage2Block, type AppliedAffirmation, type Batch, type SignedStage2Block, type Stage2Context } from "../protocols/delayed/stage2.js";
@@ -74,7 +74,7 @@ export class NodeChain {
     if (genesis.anchorRoot !== undefined && genesis.anchorRoot !== toHex(this.state.genesisRoot)) {
       throw new XshardError("BAD_GENESIS", `genesis file: anchor.genesisRoot does not match the chain this file describes (${toHex(this.state.genesisRoot)})`, { path: "genesis.anchor.genesisRoot" });
     }
-    this.ctx = { verifier: this.verifier, cache: new WeakMap<Batch, AttestationFault | "ok">() };
+    this.ctx = { verifier: this.verifier, runtime: this.runtime, cache: new WeakMap<Batch, AttestationFault | "ok">() };
     this.views = new CommitteeViews(this.state, new Map(deployed.map((d) => [d.id, d.state])), { runtime: this.runtime, verifier: createNoopVerifier(), keepHistory: true });
   }
 
@@ -109,8 +109,10 @@ export class NodeChain {
 
   /** Verifies and applies a Stage-2 block; returns the transactions it made final. */
   importStage2(block: SignedStage2Block): NodeTxRecord[] {
-    const { state, effects } = processStage2Block(this.state, block, this.ctx);
+    const pre = this.state;
+    const { state, effects } = processStage2Block(pre, block, this.ctx);
     this.setState(state);
+    for (const e of effects.evidence) if (e.rolledBack) this.rollBack(pre, decodeContractId(e.evidence.contract), e.evidence.position);
     this.stage2Blocks.push(block);
     const finals: NodeTxRecord[] = [];
     for (const a of effects.applied) this.onApplied(a, block, finals);
@@ -126,6 +128,17 @@ export class NodeChain {
     this.views.dropContracts(effects.dropped);
     this.stage2 = { height: this.stage2.height + 1, slot: block.header.slot, root: block.root };
     return finals;
+  }
+
+  /** A fraud proof rolled a root back: the cone's results, finality and proof locators are undone; the views execute it again. */
+  private rollBack(pre: DelayedState, contract: ContractId, position: number): void {
+    for (const seq of this.views.rollback(pre, contract, position)) {
+      const rec = this.records[seq];
+      if (!rec) continue;
+      delete rec.finalSlot;
+      delete rec.result;
+      rec.affirmedIn.clear();
+    }
   }
 
   private onApplied(a: AppliedAffirmation, block: SignedStage2Block, finals: NodeTxRecord[]): void {
@@ -163,8 +176,10 @@ export class NodeChain {
         try {
           this.views.executeReady(k, slot);
         } catch (e) {
-          // A state another committee has not computed yet (catching up): a later pass.
-          if (!(isXshardError(e) && e.code === "STATE_NOT_AVAILABLE")) throw e;
+          // A state another committee has not computed yet (catching up): a later pass. A state that
+          // does not prove against its affirmed root (BAD_PROOF): a wrong root was applied and this
+          // node's fraud proof is on its way (`evidence.ts`); the committee waits for the rollback.
+          if (!(isXshardError(e) && (e.code === "STATE_NOT_AVAILABLE" || e.code === "BAD_PROOF"))) throw e;
         }
       }
       moved = this.countExecuted() !== before;

@@ -33,6 +33,7 @@ import { NodeSync } from "./sync.js";
 import { VotePool } from "./votes.js";
 import { decodeStage1Block, decodeStage2Block, encodeStage1Block, encodeStage2Block, materializeStage2Block, MSG_BLOCK, MSG_PROPOSAL, tagMessage, untagMessage, Vote, VOTE_KINDS, type VoteValue } from "./wire.js";
 import { encodeTxResult } from "./results.js";
+import { NodeEvidence, type NodeFaults } from "./evidence.js";
 
 export interface NodeOptions {
   readonly genesis: DevnetGenesis;
@@ -44,6 +45,8 @@ export interface NodeOptions {
   readonly log?: (line: string) => void;
   /** Most transactions the mempool holds (`MEMPOOL_FULL` beyond). */
   readonly mempoolLimit?: number;
+  /** Test-only: validators that sign wrong roots (`src/node/evidence.ts`). */
+  readonly faults?: NodeFaults;
 }
 
 const ZERO_SIG = new Uint8Array(96);
@@ -57,6 +60,8 @@ export class XshardNode {
   private readonly votes = new VotePool();
   private readonly keys: Map<number, NodeKey>;
   private readonly sync: NodeSync;
+  /** Evidence and slashing: what the proposer includes, the attesting committee after it, who was slashed. */
+  readonly evidence: NodeEvidence;
   private own1: { slot: number; block: SignedStage1Block; root: Uint8Array; committee: Validator[] } | undefined;
   private own2: { slot: number; block: SignedStage2Block; root: Uint8Array; committee: Validator[]; stage1: { height: number; root: Uint8Array } } | undefined;
   private roundBatches = new Map<number, Batch>();
@@ -72,6 +77,7 @@ export class XshardNode {
     this.netId = toHex(this.chain.state.genesisRoot).slice(0, 16);
     this.keys = new Map(o.keys.map((k) => [k.index, k]));
     this.sync = new NodeSync(this);
+    this.evidence = new NodeEvidence(() => this.chain, (l) => this.log(l), o.faults);
   }
 
   log(line: string): void {
@@ -148,7 +154,9 @@ export class XshardNode {
   }
 
   importStage2(block: SignedStage2Block, bytes: Uint8Array): NodeTxRecord[] {
+    const before = this.chain.state;
     const finals = this.chain.importStage2(block);
+    this.evidence.onImported(before, this.chain.state, block);
     const head = { number: this.chain.stage2.height, root: this.chain.stage2.root };
     this.o.store.processBlockWithEffects({
       chain: "stage2",
@@ -255,10 +263,11 @@ export class XshardNode {
     const base = this.checkStage1Base(value.stage1Height, value.stage1Root, value.header.slot);
     if (base) return ignoreVerdict(base);
     const block = materializeStage2Block(this.chain.state, value);
+    if (block.evidence.length > 0) Object.assign(block, { attesters: this.evidence.getAttestingCommittee(this.chain.state, block) });
     if (tag === MSG_PROPOSAL) {
-      const committee = getStage2Committee(this.chain.state, value.header.number);
+      const committee = block.attesters;
       try {
-        processStage2Block(this.chain.state, block, { verifier: this.chain.verifier, verifyAttestation: false });
+        processStage2Block(this.chain.state, block, { verifier: this.chain.verifier, runtime: this.chain.runtime, verifyAttestation: false });
       } catch (e) {
         return this.verdictOf(e, value.header.slot, this.chain.stage2.slot);
       }
@@ -313,7 +322,7 @@ export class XshardNode {
     let members: readonly Validator[];
     if (topicCommittee === undefined) {
       if (v.kind === VOTE_KINDS.stage1) [domain, members] = [DOMAIN_STAGE1, getStage1Committee(s, v.slot)];
-      else if (v.kind === VOTE_KINDS.stage2) [domain, members] = [DOMAIN_STAGE2, getStage2Committee(s, v.slot)];
+      else if (v.kind === VOTE_KINDS.stage2) [domain, members] = [DOMAIN_STAGE2, this.evidence.getVoteCommittee(s, v.root, v.slot)];
       else return rejectVerdict("WRONG_TOPIC");
     } else {
       if (v.kind !== VOTE_KINDS.batch) return rejectVerdict("WRONG_TOPIC");
@@ -399,7 +408,7 @@ export class XshardNode {
 
   /** Every committee's batch; this node's members of it sign its root. */
   private stage2Round(slot: number): void {
-    this.roundBatches = this.chain.executeRound(slot);
+    this.roundBatches = this.evidence.signRound(this.chain.executeRound(slot), slot);
     const s = this.chain.state;
     for (const [k, batch] of this.roundBatches) {
       const msg = computeBatchSigningRoot(s, batch.root);
@@ -438,10 +447,11 @@ export class XshardNode {
       const signed: Batch = { ...batch, attestation: { message: computeBatchSigningRoot(s, batch.root), ...agg } };
       signed.candidates.forEach((c, index) => (held.get(c.contract) ?? held.set(c.contract, []).get(c.contract))?.push({ batch: signed, index }));
     }
-    const block = buildStage2Block(s, [], held, slot, slot, this.chain.ctx);
+    const prepared = this.evidence.prepare(s, held, slot);
+    const block = buildStage2Block(prepared.state, prepared.evidence, prepared.held, slot, slot, this.chain.ctx);
     if (this.roundBatches.size > 0) this.log(`slot ${slot}: Stage-2 proposal, ${block.inclusions.length} inclusions; batches at 2/3: ${[...this.roundBatches.keys()].filter((k) => [...held.values()].some((l) => l.some((e) => e.batch.header.committee === k))).join(",")} of ${[...this.roundBatches.keys()].join(",")}`);
-    const committee = getStage2Committee(s, slot);
     const root = Stage2Header.hashTreeRoot(block.header);
+    const committee = this.evidence.getAttestingCommittee(s, { ...block, root });
     const proposal: SignedStage2Block = { ...block, root, attestation: { message: new Uint8Array(32), signers: [], signature: ZERO_SIG, weight: 0 }, attesters: committee };
     const stage1 = { height: this.chain.stage1.height, root: this.chain.stage1.root };
     this.own2 = { slot, block: proposal, root, committee, stage1 };

@@ -12,7 +12,8 @@ import { getWeight, type Validator } from "../chain/index.js";
 import { XshardError } from "../errors.js";
 import { decodeSignedTx, encodeSignedTx } from "../program/index.js";
 import { commitList } from "../state/index.js";
-import { Affirmation, Assumption, BatchHeader, BatchInclusion, decodeContractId, encodeContractId, Evidence, ResultLeaf, Stage1Header, Stage2Header } from "../protocols/delayed/containers.js";
+import { Affirmation, Assumption, BatchHeader, BatchInclusion, decodeContractId, encodeContractId, ResultLeaf, Stage1Header, Stage2Header } from "../protocols/delayed/containers.js";
+import { ProvenEvidence } from "../protocols/delayed/faults.js";
 import type { SignedStage1Block } from "../protocols/delayed/stage1.js";
 import { getStage2Committee, type AffirmationClaim, type Batch, type SignedStage2Block } from "../protocols/delayed/stage2.js";
 import type { DelayedState } from "../protocols/delayed/state.js";
@@ -57,7 +58,7 @@ export const BatchWire = new ContainerType({
 export const Stage2BlockWire = new ContainerType({
   header: Stage2Header,
   inclusions: new ListCompositeType(new ContainerType({ batch: BatchWire, applied: new ListBasicType(Uint64, MAX_LIST) }), MAX_LIST),
-  evidence: new ListCompositeType(Evidence, MAX_LIST),
+  evidence: new ListCompositeType(ProvenEvidence, MAX_LIST),
   signers: Signers,
   signature: Signature,
   /** The Stage-1 chain the proposer built on (height and head root): not signed, it orders imports. */

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createBlsVerifier } from "../../src/crypto/bls.js";
+import { LIBRARY_CONTRACTS, loadLibraryWasm, Runtime } from "../../src/runtime/index.js";
 import { processEpochBoundary } from "../../src/protocols/delayed/epoch.js";
 import { processEvidence } from "../../src/protocols/delayed/evidence.js";
 import { delayedStateFromJson, delayedStateToJson, evidenceFromJson, movesToJson, stage1BlockFromJson, stage2BlockFromJson, stage2EffectsToJson } from "../../src/protocols/delayed/json.js";
@@ -33,6 +34,9 @@ if (process.env["UPDATE_VECTORS"] === "1") {
 }
 
 const verifier = createBlsVerifier();
+/** Evidence re-executes one transaction (its one-step proof): a runtime that knows the library's contract code. */
+const runtime = new Runtime();
+for (const c of LIBRARY_CONTRACTS) runtime.registerCode(loadLibraryWasm(c));
 
 /** Loads and runs one fixture; throws on a malformed one, returns what the spec gave and what the file expects. */
 function runVector(x: unknown, file: string): { got: { post: unknown; error: string | null }; expected: { post: unknown; error: string | null }; preUnchanged: boolean } {
@@ -55,7 +59,7 @@ function runVector(x: unknown, file: string): { got: { post: unknown; error: str
     case "processStage2Block": {
       const block = stage2BlockFromJson(v["input"], validators, "input");
       apply = () => {
-        const r = processStage2Block(pre, block, { verifier });
+        const r = processStage2Block(pre, block, { verifier, runtime });
         return { state: delayedStateToJson(r.state), effects: stage2EffectsToJson(r.effects) };
       };
       break;
@@ -63,7 +67,7 @@ function runVector(x: unknown, file: string): { got: { post: unknown; error: str
     case "processEvidence": {
       const ev = evidenceFromJson(v["input"], "input");
       apply = () => {
-        const r = processEvidence(pre, ev);
+        const r = processEvidence(pre, ev, { verifier, runtime });
         return { state: delayedStateToJson(r.state), effect: stage2EffectsToJson({ evidence: [r.effect], applied: [], created: [], absent: [], dropped: [] }).evidence };
       };
       break;

@@ -14,9 +14,13 @@ import { createBlsVerifier } from "../../src/crypto/bls.js";
 import { sha256, toHex } from "../../src/crypto/hash.js";
 import { LIBRARY_CONTRACTS, loadLibraryWasm, Runtime } from "../../src/runtime/index.js";
 import { CommitteeViews } from "../../src/protocols/delayed/committee.js";
-import { BatchInclusion, Evidence, EVIDENCE_KINDS, Stage2Header, encodeContractId, type EvidenceValue } from "../../src/protocols/delayed/containers.js";
+import { BatchInclusion, Evidence, EVIDENCE_KINDS, Stage2Header, encodeContractId } from "../../src/protocols/delayed/containers.js";
 import { processEpochBoundary } from "../../src/protocols/delayed/epoch.js";
-import { processEvidence } from "../../src/protocols/delayed/evidence.js";
+import { buildEvidence, processEvidence } from "../../src/protocols/delayed/evidence.js";
+import { computeProofRoot, decodeWitnesses, type ProvenEvidenceValue } from "../../src/protocols/delayed/faults.js";
+import type { CommitteeBehaviour } from "../../src/protocols/delayed/behaviour.js";
+import { FullNode } from "../../src/protocols/delayed/watch.js";
+import { WrongSignersBehaviour } from "../../src/sim/delayed/behaviour.js";
 import { createGenesisState } from "../../src/protocols/delayed/genesis.js";
 import { delayedStateToJson, evidenceToJson, movesToJson, stage1BlockToJson, stage2BlockToJson, stage2EffectsToJson } from "../../src/protocols/delayed/json.js";
 import { ASSIGNMENTS, STAGE2_MODES } from "../../src/protocols/delayed/options.js";
@@ -99,7 +103,7 @@ function signStage2(s: DelayedState, b: Stage2Block): SignedStage2Block {
   const header = { ...b.header, batchesRoot: commitList(b.inclusions.map((i) => i.root)).root, evidenceRoot: commitList(b.evidence.map((e) => Evidence.hashTreeRoot(e))).root };
   // The slot committee is drawn among the validators left unslashed by the block's evidence.
   let after = s;
-  for (const e of b.evidence) if (errorCodeOf(() => (after = processEvidence(after, e).state)) !== null) break;
+  for (const e of b.evidence) if (errorCodeOf(() => (after = processEvidence(after, e, { verifier, runtime }).state)) !== null) break;
   return resignHeader(after, { ...b, header });
 }
 
@@ -120,11 +124,11 @@ function holdAll(batches: readonly Batch[]): Map<string, HeldAffirmation[]> {
  * Sequences the first two transactions (all five with `lifecycle`: then also [zz], [a~s] and the
  * split of b); each committee receives them, executes, signs its round-1 batches.
  */
-function afterRound(chain: DelayedChainJson, lifecycle = false) {
+function afterRound(chain: DelayedChainJson, lifecycle = false, behaviour?: CommitteeBehaviour) {
   const { state, genesisKv, stxs, later, split } = setup(chain);
   const block1 = signStage1(state, lifecycle ? [...stxs, ...later, split] : stxs, 0);
   const { state: s1, seqs, registered } = processStage1Block(state, block1, verifier);
-  const views = new CommitteeViews(state, genesisKv, { runtime, verifier, keepHistory: false });
+  const views = new CommitteeViews(state, genesisKv, behaviour ? { runtime, verifier, keepHistory: true, behaviour } : { runtime, verifier, keepHistory: false });
   views.chain = s1;
   for (const id of registered) views.addFrontier(id, getContract(s1, id).committee, MerkleKV.empty());
   views.addTxs(seqs);
@@ -155,13 +159,13 @@ const stage1Vector = (description: string, chain: DelayedChainJson, pre: Delayed
 
 const stage2Vector = (description: string, chain: DelayedChainJson, pre: DelayedState, block: SignedStage2Block): DelayedVector =>
   vector("processStage2Block", description, chain, pre, stage2BlockToJson(block), () => {
-    const r = processStage2Block(pre, block, { verifier });
+    const r = processStage2Block(pre, block, { verifier, runtime });
     return { state: delayedStateToJson(r.state), effects: stage2EffectsToJson(r.effects) };
   });
 
-const evidenceVector = (description: string, chain: DelayedChainJson, pre: DelayedState, ev: EvidenceValue): DelayedVector =>
+const evidenceVector = (description: string, chain: DelayedChainJson, pre: DelayedState, ev: ProvenEvidenceValue): DelayedVector =>
   vector("processEvidence", description, chain, pre, evidenceToJson(ev), () => {
-    const r = processEvidence(pre, ev);
+    const r = processEvidence(pre, ev, { verifier, runtime });
     return { state: delayedStateToJson(r.state), effect: stage2EffectsToJson({ evidence: [r.effect], applied: [], created: [], absent: [], dropped: [] }).evidence };
   });
 
@@ -274,7 +278,7 @@ function stage2Vectors(out: Record<string, DelayedVector>): DelayedState[] {
   out["processStage2Block/not_continuing"] = stage2Vector("block 1 applies a's affirmation of block 0 again: it does not continue a's affirmed chain", chain, s2, signStage2(s2, { ...block, header: { ...block.header, number: 1, parentRoot: s2.stage2Root } }));
 
   // Evidence inside a block.
-  const ev = signedEvidence(s2, inc.batch);
+  const ev = wrongEvidence("signed").ev;
   const withEvidence = signStage2(s2, { header: { ...block.header, number: 1, parentRoot: s2.stage2Root }, inclusions: [], evidence: [ev] });
   out["processStage2Block/evidence_slashes"] = stage2Vector(
     `block 1 carries signed evidence against validator ${ev.signers[0]} of committee 0: slashed, it leaves committee 0; the block is attested by the slot committee drawn among the validators left`,
@@ -297,31 +301,71 @@ function stage2Vectors(out: Record<string, DelayedVector>): DelayedState[] {
   return [s2, s3];
 }
 
-function signedEvidence(s: DelayedState, batch: Batch, signers = [batch.attestation.signers[0]!]): EvidenceValue {
-  const leaf = batch.leaves[0]![0]!;
-  return { kind: EVIDENCE_KINDS.signed, contract: encodeContractId("a"), position: 0, batchRoot: batch.root, claimedLeaf: leaf, recomputedLeaf: flip(leaf), proofRoot: sha256("proof"), signers: signers.filter((i) => !s.slashed.has(i)) };
+/** One faulty member of committee 0 (a minority: it signs a variant) or all four (a majority: their state is wrong and only they sign). */
+function faultyRun(fraction: number) {
+  const r = afterRound(DELAYED_CHAIN, false, new WrongSignersBehaviour([{ committee: 0, fraction, fromSlot: 0 }], setup(DELAYED_CHAIN).state.committees));
+  return { ...r, fullNode: new FullNode(r.views, runtime) };
 }
 
-function evidenceVectors(out: Record<string, DelayedVector>, s2: DelayedState, s3: DelayedState): void {
+/**
+ * Real evidence: `signed` against the variant a faulty minority of committee 0 signed (its leaf for
+ * a's first transaction has a wrong post-root); `fraud` against the same wrong root signed by the
+ * whole committee and applied in block 0. Each with the full node's one-step proof.
+ */
+function wrongEvidence(kind: "signed" | "fraud"): { ev: ProvenEvidenceValue; pre: DelayedState; honest: Batch; batch: Batch } {
+  const r = faultyRun(kind === "signed" ? 0.25 : 1);
+  const batch = kind === "signed" ? r.batches.find((b) => b.attestation.signers.length === 1)! : r.batches.find((b) => b.header.committee === 0)!;
+  const honest = r.batches.find((b) => b.header.committee === 0 && b !== batch) ?? batch;
+  let pre = r.s1;
+  if (kind === "fraud") {
+    pre = processStage2Block(r.s1, signStage2(r.s1, buildStage2Block(r.s1, [], holdAll([batch]), 1, 0, { verifier })), { verifier, runtime }).state;
+    r.views.chain = pre;
+  }
+  const d = r.fullNode.checkAffirmation(batch, 0, kind, 1)!;
+  return { ev: buildEvidence(pre, d)!, pre, honest, batch };
+}
+
+function evidenceVectors(out: Record<string, DelayedVector>, s2: DelayedState): void {
   const chain = DELAYED_CHAIN;
-  const { batches } = afterRound(chain);
-  const batch = batches[0]!;
-  const ev = signedEvidence(s2, batch);
-  out["processEvidence/signed_slashes"] = evidenceVector("signed evidence against a's state 1: the signer's stake moves to the treasury, it leaves committee 0", chain, s2, ev);
+  const { ev, honest, batch } = wrongEvidence("signed");
+  const fraud = wrongEvidence("fraud");
+  out["processEvidence/signed_slashes"] = evidenceVector(`signed evidence against the variant validator ${ev.signers[0]} of committee 0 signed (a wrong post-root for a's state 1), with the one-step proof: its stake moves to the treasury, it leaves committee 0`, chain, s2, ev);
   out["processEvidence/fraud_rolls_back_cone"] = evidenceVector(
-    "a fraud proof against a's affirmed state 1: a goes back to state 0; [a, b] read a's state 1, so b's affirmed chain goes back too; the signer is slashed",
+    "a fraud proof against a's affirmed state 1, which all four members of committee 0 signed wrong: a goes back to state 0, the four are slashed",
     chain,
-    s3,
-    { ...ev, kind: EVIDENCE_KINDS.fraud },
+    fraud.pre,
+    fraud.ev,
   );
   out["processEvidence/stale_fraud_proof"] = evidenceVector("a fraud proof against a's state 3, which is not affirmed", chain, s2, { ...ev, kind: EVIDENCE_KINDS.fraud, position: 2 });
   out["processEvidence/unknown_contract"] = evidenceVector("evidence against a contract that is not on chain", chain, s2, { ...ev, contract: encodeContractId("zz") });
   out["processEvidence/unknown_kind"] = evidenceVector("evidence of kind 7 (only 0 signed and 1 fraud exist)", chain, s2, { ...ev, kind: 7 });
   out["processEvidence/leaves_agree"] = evidenceVector("the recomputed leaf is the claimed one: nothing is disproved", chain, s2, { ...ev, recomputedLeaf: ev.claimedLeaf });
-  const slashed = processEvidence(s2, ev).state;
+  const slashed = processEvidence(s2, ev, { verifier, runtime }).state;
   out["processEvidence/already_slashed"] = evidenceVector("the same evidence again: its signer is already slashed", chain, slashed, ev);
   out["processEvidence/unknown_signer"] = evidenceVector("validator 99, who does not exist, among the signers", chain, s2, { ...ev, signers: [...ev.signers, 99] });
   out["processEvidence/slashes_nobody"] = evidenceVector("signed evidence with no signers", chain, s2, { ...ev, signers: [] });
+  // What evidence must prove (each against what the verifier already trusts).
+  const p = ev.proof;
+  const honestMember = honest.attestation.signers.find((i) => !ev.signers.includes(i))!;
+  const outsider = s2.committees[1]![0]!.index;
+  out["processEvidence/batch_mismatch"] = evidenceVector("the proof's batch header (round 7) is not the disputed batch", chain, s2, { ...ev, proof: { ...p, batchHeader: { ...p.batchHeader, round: 7 } } });
+  out["processEvidence/signer_not_member"] = evidenceVector(`validator ${outsider}, of committee 1, named as a signer of committee 0's batch`, chain, s2, { ...ev, signers: [outsider] });
+  out["processEvidence/signer_not_in_batch"] = evidenceVector(`honest validator ${honestMember} of committee 0, who did not sign the variant, named as its signer`, chain, s2, { ...ev, signers: [honestMember] });
+  out["processEvidence/forged_batch_signers"] = evidenceVector(`the proof claims honest validator ${honestMember} signed the variant too: the aggregate does not verify with their key`, chain, s2, { ...ev, signers: [...ev.signers, honestMember].sort((x, y) => x - y), proof: { ...p, batchSigners: [...p.batchSigners, honestMember] } });
+  out["processEvidence/bad_batch_signature"] = evidenceVector("the batch's aggregate signature is over another message", chain, s2, { ...ev, proof: { ...p, batchSignature: collectAttestation(verifier, batch.members.filter((v) => ev.signers.includes(v.index)), sha256("not this batch")).signature } });
+  out["processEvidence/leaf_not_committed"] = evidenceVector("the claimed leaf is not the one the affirmation's results root commits", chain, s2, { ...ev, claimedLeaf: flip(ev.claimedLeaf) });
+  out["processEvidence/wrong_committee"] = evidenceVector("evidence against b (committee 1's) with committee 0's batch", chain, s2, { ...ev, contract: encodeContractId("b") });
+  out["processEvidence/proof_root_mismatch"] = evidenceVector("the witnesses do not hash to the evidence's proof root", chain, s2, { ...ev, proofRoot: sha256("proof") });
+  const w = p.witnesses[0]!;
+  const moved = { ...p, witnesses: [{ ...w, root: flip(w.root) }] };
+  out["processEvidence/untrusted_root"] = evidenceVector(
+    "the one-step proof starts from a root of a that neither the chain nor the signers stand by (proof root recomputed to match)",
+    chain,
+    s2,
+    { ...ev, proof: moved, proofRoot: computeProofRoot(decodeWitnesses("a", moved.witnesses)) },
+  );
+  out["processEvidence/not_disproved"] = evidenceVector("the recomputed leaf is not what re-executing the transaction over the witnesses gives", chain, s2, { ...ev, recomputedLeaf: flip(ev.recomputedLeaf) });
+  out["processEvidence/fraud_not_on_chain"] = evidenceVector("a fraud proof against the minority's variant: a's affirmed state 1 is the honest root, not the disputed one", chain, s2, { ...ev, kind: EVIDENCE_KINDS.fraud });
 }
 
 function epochVectors(out: Record<string, DelayedVector>): void {
@@ -336,8 +380,8 @@ function epochVectors(out: Record<string, DelayedVector>): void {
 export function generateDelayedVectors(): Record<string, DelayedVector> {
   const out: Record<string, DelayedVector> = {};
   stage1Vectors(out);
-  const [s2, s3] = stage2Vectors(out);
-  evidenceVectors(out, s2!, s3!);
+  const [s2] = stage2Vectors(out);
+  evidenceVectors(out, s2!);
   epochVectors(out);
   return out;
 }

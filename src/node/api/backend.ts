@@ -62,6 +62,20 @@ export interface NodeConfigView {
   readonly seed?: string;
 }
 
+/** One validator slashed by a Stage-2 block's evidence. */
+export interface SlashingEntryView {
+  readonly validator: number;
+  /** The Stage-2 block (number, slot) whose evidence slashed it. */
+  readonly block: number;
+  readonly slot: number;
+  readonly kind: "signed" | "fraud";
+  /** The contract and queue position of the disproved leaf. */
+  readonly contract: string;
+  readonly position: number;
+  /** 0x-hex root of the disputed affirmation batch. */
+  readonly batchRoot: string;
+}
+
 export interface PeerView {
   readonly id: string;
   readonly addrs?: readonly string[];
@@ -78,6 +92,8 @@ export interface NodeBackend {
   onHeads(listener: (heads: HeadsView) => void): () => void;
   /** The chain's configuration (`GET /v1/config`; 503 `CONFIG_UNAVAILABLE` without it): clients pace by it. */
   getConfig?(): NodeConfigView;
+  /** Validators slashed by evidence in imported blocks (`GET /v1/slashings`; 503 `SLASHINGS_UNAVAILABLE` without it). */
+  getSlashings?(): { readonly slashings: readonly SlashingEntryView[] };
   /** Connected peers (`GET /v1/peers`; 503 `PEERS_UNAVAILABLE` without it). */
   getPeers?(): readonly PeerView[];
 }

@@ -70,6 +70,30 @@ export const configSchema = {
   additionalProperties: false,
 } as const;
 
+/** `GET /v1/slashings`: validators slashed by evidence. */
+export const slashingsSchema = {
+  type: "object",
+  required: ["slashings"],
+  properties: {
+    slashings: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["validator", "block", "slot", "kind", "contract", "position", "batchRoot"],
+        properties: {
+          validator: { type: "integer" },
+          block: { type: "integer" },
+          slot: { type: "integer" },
+          kind: { type: "string", enum: ["signed", "fraud"] },
+          contract: { type: "string" },
+          position: { type: "integer" },
+          batchRoot: { type: "string" },
+        },
+      },
+    },
+  },
+} as const;
+
 /** `GET /v1/peers`: the node's connected peers. */
 export const peersSchema = {
   type: "object",
@@ -167,6 +191,12 @@ export const ROUTES = {
     url: "/v1/peers",
     summary: "The node's connected peers (id, addresses). 503 PEERS_UNAVAILABLE if the node does not serve it.",
     schema: { response: { 200: peersSchema, ...errors } },
+  },
+  slashings: {
+    method: "GET",
+    url: "/v1/slashings",
+    summary: "Validators slashed by evidence in the Stage-2 blocks this node imported: validator, block and slot, evidence kind (signed | fraud), contract and position of the disproved leaf, disputed batch root. 503 SLASHINGS_UNAVAILABLE if the node does not serve it.",
+    schema: { response: { 200: slashingsSchema, ...errors } },
   },
   events: {
     method: "GET",

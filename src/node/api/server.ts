@@ -172,6 +172,14 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   });
 
   app.route({
+    ...ROUTES.slashings,
+    handler: async () => {
+      if (backend.getSlashings === undefined) throw new XshardError("SLASHINGS_UNAVAILABLE", "this node does not serve slashings", {});
+      return backend.getSlashings();
+    },
+  });
+
+  app.route({
     ...ROUTES.events,
     handler: (req, reply) => {
       reply.hijack();

@@ -31,3 +31,20 @@ export const HONEST_BEHAVIOUR: CommitteeBehaviour = {
   corruptWrites: (writes) => writes ?? new Map(),
   corruptVariant: (post) => post,
 };
+
+/** The key a wrong-roots committee sets in every post-state it signs (a real state, a wrong root). */
+const WRONG_ROOT_KEY = "7873686172643a77726f6e67"; // hex of "xshard:wrong"
+
+/**
+ * Every member of `committee` signs, from `fromSlot`, a variant whose post-roots are the honest
+ * post-states with one extra key; the committee's own state stays honest. Used by the node's
+ * test-only faults (`src/node/evidence.ts`) to have a whole small committee affirm a wrong root.
+ */
+export function createWrongRootsBehaviour(committee: number, fromSlot = 0): CommitteeBehaviour {
+  return {
+    getFaulty: (k, slot, members) => (k === committee && slot >= fromSlot ? members : []),
+    isCorrupting: () => false,
+    corruptWrites: (writes) => writes ?? new Map(),
+    corruptVariant: (post) => post.applyWrites(new Map([[WRONG_ROOT_KEY, new Uint8Array([1])]])),
+  };
+}

@@ -6,7 +6,9 @@
 import type { Attestation, AttestationFault, Validator } from "../../chain/index.js";
 import type { SignatureVerifier } from "../../crypto/bls.js";
 import type { ContractId } from "../../types.js";
-import type { AffirmationValue, BatchHeaderValue, EVIDENCE_KINDS, EvidenceValue, ResultLeafValue, Stage2HeaderValue } from "./containers.js";
+import type { AffirmationValue, BatchHeaderValue, EVIDENCE_KINDS, ResultLeafValue, Stage2HeaderValue } from "./containers.js";
+import type { Runtime } from "../../runtime/index.js";
+import type { OneStepProof, ProvenEvidenceValue } from "./faults.js";
 import type { CandidateAffirmation } from "./rules.js";
 
 /** A successor a transaction created, as its creating committee reports it beside the leaf. */
@@ -51,7 +53,8 @@ export interface Stage2Inclusion {
 export interface Stage2Block {
   readonly header: Stage2HeaderValue;
   readonly inclusions: readonly Stage2Inclusion[];
-  readonly evidence: readonly EvidenceValue[];
+  /** Each record with the proof that lets every node check it (`processEvidence`). */
+  readonly evidence: readonly ProvenEvidenceValue[];
 }
 
 export interface SignedStage2Block extends Stage2Block {
@@ -66,6 +69,10 @@ export interface Dispute {
   readonly contract: ContractId;
   readonly position: number;
   readonly batch: Batch;
+  /** Index of the disputed affirmation in `batch`. */
+  readonly index: number;
+  /** The one-step proof of the recomputed leaf (its witnesses are what `proofRoot` commits). */
+  readonly proof: OneStepProof;
   /** The disputed post-root (root of state `position + 1`) and leaf. */
   readonly postRoot: Uint8Array;
   readonly claimedLeaf: Uint8Array;
@@ -75,6 +82,8 @@ export interface Dispute {
 
 export interface Stage2Context {
   readonly verifier: SignatureVerifier;
+  /** Re-executes the one transaction of a fraud proof (`processEvidence`); a block with evidence needs it. */
+  readonly runtime?: Runtime;
   readonly verifySignatures?: boolean;
   /** false: a proposal not yet attested — its attesters check every other rule (batch aggregates included) before they sign (default true). */
   readonly verifyAttestation?: boolean;

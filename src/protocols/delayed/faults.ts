@@ -12,7 +12,8 @@ import { decodeWitness, encodeWitness, verifyWitness, type MerkleKV } from "../.
 import { executeProgram, type ContractHandle } from "../../exec/executeTx.js";
 import type { Program } from "../../program/index.js";
 import type { ContractId, StateView, WriteSet } from "../../types.js";
-import { OUTCOME_CODES, ResultLeaf, computeValuesRoot } from "./containers.js";
+import { BooleanType, ByteListType, ByteVectorType, ContainerType, ListBasicType, ListCompositeType, UintNumberType, type ValueOf } from "@chainsafe/ssz";
+import { Affirmation, BatchHeader, Evidence, MAX_AFFIRMATIONS, OUTCOME_CODES, ResultLeaf, computeValuesRoot, type EvidenceValue } from "./containers.js";
 
 /** A state that can be read, updated and rooted: a full MerkleKV or a verified witness view. */
 interface RootedState extends StateView {
@@ -105,4 +106,51 @@ export function getProofBytes(proof: OneStepProof): number {
 /** sha256 over the proof's witnesses, the root an Evidence record commits. */
 export function computeProofRoot(proof: OneStepProof): Uint8Array {
   return sha256(...proof.witnesses.flatMap((w) => [w.contract, w.root, w.witness]));
+}
+
+// ------------------------------------------------------------------ what evidence carries
+
+const Bytes32 = new ByteVectorType(32);
+const Uint64 = new UintNumberType(8);
+
+/** One footprint contract's witnessed pre-state, as evidence carries it (a `PreStateWitness`). */
+export const WitnessProof = new ContainerType({ contract: new ByteListType(64), codeHash: new ByteListType(128), root: Bytes32, ended: new BooleanType(), witness: new ByteListType(1 << 26) });
+
+/**
+ * What travels beside an `Evidence` record so that any node can check it against what it already
+ * trusts (not committed by the evidence root; its `proofRoot` commits the witnesses): the disputed
+ * batch's header and aggregate signature, the disputed affirmation with the batch's affirmation
+ * roots (they commit it), its leaf roots (its results root commits them), the disputed leaf and the
+ * one before it (whose post-root is the disputed transaction's pre-root), and the one-step proof's
+ * witnesses. `processEvidence` checks every link.
+ */
+export const EvidenceProof = new ContainerType({
+  batchHeader: BatchHeader,
+  batchSigners: new ListBasicType(Uint64, 1 << 20),
+  batchSignature: new ByteListType(128),
+  affirmationIndex: Uint64,
+  affirmation: Affirmation,
+  affirmationRoots: new ListCompositeType(Bytes32, MAX_AFFIRMATIONS),
+  leaves: new ListCompositeType(Bytes32, MAX_AFFIRMATIONS),
+  claimed: ResultLeaf,
+  previous: new ListCompositeType(ResultLeaf, 1),
+  witnesses: new ListCompositeType(WitnessProof, 1024),
+});
+export type EvidenceProofValue = ValueOf<typeof EvidenceProof>;
+
+/** An evidence record with its proof: what a Stage-2 block carries. `Evidence.hashTreeRoot` ignores `proof`. */
+export const ProvenEvidence = new ContainerType({ ...Evidence.fields, proof: EvidenceProof });
+export type ProvenEvidenceValue = EvidenceValue & { readonly proof: EvidenceProofValue };
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** A one-step proof as evidence carries it. */
+export function encodeWitnesses(proof: OneStepProof): EvidenceProofValue["witnesses"] {
+  return proof.witnesses.map((w) => ({ contract: enc.encode(w.contract), codeHash: enc.encode(w.codeHash), root: w.root, ended: w.ended, witness: w.witness }));
+}
+
+/** The one-step proof evidence carries, for `verifyOneStepProof`. */
+export function decodeWitnesses(contract: ContractId, witnesses: EvidenceProofValue["witnesses"]): OneStepProof {
+  return { contract, witnesses: witnesses.map((w) => ({ contract: dec.decode(w.contract), codeHash: dec.decode(w.codeHash), root: w.root, ended: w.ended, witness: w.witness })) };
 }

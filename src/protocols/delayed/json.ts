@@ -14,7 +14,8 @@ import type { ContractId } from "../../types.js";
 import { malformed, parseArray, parseBig, parseBool, parseBytes, parseFields, parseInteger, parseString, toHexJson, type JsonObject } from "../shards/json.js";
 import { CoAccessGraph } from "./assignment.js";
 import type { AffirmationClaim, Batch, CreatedRef, SignedStage2Block } from "./blocks.js";
-import { decodeContractId, encodeContractId, type AffirmationValue, type EvidenceValue, type ResultLeafValue } from "./containers.js";
+import { decodeContractId, encodeContractId, type AffirmationValue, type ResultLeafValue } from "./containers.js";
+import { EvidenceProof, type EvidenceProofValue, type ProvenEvidenceValue } from "./faults.js";
 import type { Move } from "./epoch.js";
 import type { AssumedRoot } from "./rules.js";
 import type { SignedStage1Block } from "./stage1.js";
@@ -290,8 +291,8 @@ export function batchFromJson(x: unknown, validators: readonly Validator[], what
   };
 }
 
-/** Evidence with its kind as the container's number (0 signed, 1 fraud: EVIDENCE_KINDS). */
-export function evidenceToJson(e: EvidenceValue): JsonObject {
+/** Evidence with its kind as the container's number (0 signed, 1 fraud: EVIDENCE_KINDS), and its proof (SSZ JSON). */
+export function evidenceToJson(e: ProvenEvidenceValue): JsonObject {
   return {
     kind: e.kind,
     contract: decodeContractId(e.contract),
@@ -301,12 +302,20 @@ export function evidenceToJson(e: EvidenceValue): JsonObject {
     recomputedLeaf: toHexJson(e.recomputedLeaf),
     proofRoot: toHexJson(e.proofRoot),
     signers: [...e.signers],
+    proof: EvidenceProof.toJson(e.proof) as JsonObject,
   };
 }
 
-export function evidenceFromJson(x: unknown, what = "evidence"): EvidenceValue {
-  const o = parseFields(x, ["kind", "contract", "position", "batchRoot", "claimedLeaf", "recomputedLeaf", "proofRoot", "signers"], what);
+export function evidenceFromJson(x: unknown, what = "evidence"): ProvenEvidenceValue {
+  const o = parseFields(x, ["kind", "contract", "position", "batchRoot", "claimedLeaf", "recomputedLeaf", "proofRoot", "signers", "proof"], what);
+  let proof: EvidenceProofValue;
+  try {
+    proof = EvidenceProof.fromJson(o["proof"]);
+  } catch {
+    malformed(`${what}.proof`, "an evidence proof (EvidenceProof as SSZ JSON)");
+  }
   return {
+    proof,
     kind: parseInteger(o["kind"], `${what}.kind`),
     contract: encodeContractId(parseString(o["contract"], `${what}.contract`)),
     position: parseInteger(o["position"], `${what}.position`),

@@ -31,10 +31,10 @@ import {
   Stage2Header,
   decodeContractId,
   type AffirmationValue,
-  type EvidenceValue,
   type ResultLeafValue,
   type Stage2HeaderValue,
 } from "./containers.js";
+import type { ProvenEvidenceValue } from "./faults.js";
 import { isAffirmationApplicable, selectAffirmations, type CandidateAffirmation } from "./rules.js";
 import { createContractRecord } from "./genesis.js";
 import { appendLog, getActiveValidators, getAffirmedIdx, getContract, getLiveAssignment, getLogItem, getTx, isTxFinal, truncateLog, type ContractRecord, type DelayedState } from "./state.js";
@@ -190,7 +190,7 @@ export function computeInclusions(chosen: ReadonlyMap<ContractId, readonly HeldA
  * A proposer's Stage-2 block: `afterEvidence` is the state with `evidence` already applied (the
  * committees executed against it); `held` the affirmations it holds.
  */
-export function buildStage2Block(afterEvidence: DelayedState, evidence: readonly EvidenceValue[], held: ReadonlyMap<ContractId, readonly HeldAffirmation[]>, slot: number, number: number, ctx: Stage2Context): Stage2Block {
+export function buildStage2Block(afterEvidence: DelayedState, evidence: readonly ProvenEvidenceValue[], held: ReadonlyMap<ContractId, readonly HeldAffirmation[]>, slot: number, number: number, ctx: Stage2Context): Stage2Block {
   const inclusions = computeInclusions(chooseAffirmations(afterEvidence, held, ctx));
   const header: Stage2HeaderValue = {
     number,
@@ -253,7 +253,7 @@ export function processStage2Block(pre: DelayedState, block: SignedStage2Block, 
   let s = pre;
   const evidence: EvidenceEffect[] = [];
   for (const ev of block.evidence) {
-    const r = processEvidence(s, ev);
+    const r = processEvidence(s, ev, ctx);
     s = r.state;
     evidence.push(r.effect);
   }

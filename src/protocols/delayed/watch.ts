@@ -8,7 +8,7 @@ import { bytesEqual } from "../../crypto/hash.js";
 import type { Runtime } from "../../runtime/index.js";
 import type { ContractId } from "../../types.js";
 import type { CommitteeViews } from "./committee.js";
-import { computeLeafRoot, computeProofRoot, createOneStepProof, getProofBytes, verifyOneStepProof, type FullPreState, type LeafTx } from "./faults.js";
+import { computeLeafRoot, computeProofRoot, createOneStepProof, getProofBytes, verifyOneStepProof, type FullPreState, type LeafTx, type OneStepProof } from "./faults.js";
 import { computeExecutionGas } from "./budget.js";
 import { NOOP_OBSERVER, type DelayedObserver } from "./observer.js";
 import type { Batch, Dispute } from "./stage2.js";
@@ -30,7 +30,7 @@ export class FullNode {
       const verdict = this.proveLeaf(cand, i, leaves[i] as Uint8Array, slot);
       if (verdict === "right") continue;
       if (verdict === "unknown") return undefined;
-      return { kind, contract: cand.contract, position: cand.from + i, batch, postRoot: cand.postRoots[i] as Uint8Array, claimedLeaf: leaves[i] as Uint8Array, ...verdict };
+      return { kind, contract: cand.contract, position: cand.from + i, batch, index, postRoot: cand.postRoots[i] as Uint8Array, claimedLeaf: leaves[i] as Uint8Array, ...verdict };
     }
     return undefined;
   }
@@ -41,7 +41,7 @@ export class FullNode {
    * is what it claims; "unknown" if no full state with those roots exists to build witnesses from;
    * else the one-step proof (checked by the verifier's code) of the right leaf.
    */
-  private proveLeaf(cand: CandidateAffirmation, i: number, claimed: Uint8Array, slot: number): "right" | "unknown" | { recomputedLeaf: Uint8Array; proofRoot: Uint8Array } {
+  private proveLeaf(cand: CandidateAffirmation, i: number, claimed: Uint8Array, slot: number): "right" | "unknown" | { recomputedLeaf: Uint8Array; proofRoot: Uint8Array; proof: OneStepProof } {
     const chain = this.views.chain;
     const t = getTxAt(chain, cand.contract, cand.from + i);
     const rootOf = (d: ContractId, pos: number): Uint8Array | undefined => {
@@ -67,6 +67,6 @@ export class FullNode {
     if (!bytesEqual(verifyOneStepProof(this.runtime, tx, proof), leaf)) throw new Error("internal: one-step proof does not verify");
     this.observer.count("fraudProofBytes", getProofBytes(proof));
     this.observer.onTransfer?.(slot, "proof", getProofBytes(proof));
-    return { recomputedLeaf: leaf, proofRoot: computeProofRoot(proof) };
+    return { recomputedLeaf: leaf, proofRoot: computeProofRoot(proof), proof };
   }
 }

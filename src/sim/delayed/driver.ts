@@ -32,7 +32,8 @@ import { MerkleKV } from "../../state/index.js";
 import type { ContractId } from "../../types.js";
 import { computeLoadBound, computeLoads } from "../../protocols/delayed/assignment.js";
 import { CommitteeViews, type TxResult } from "../../protocols/delayed/committee.js";
-import { Stage2Header, type EvidenceValue } from "../../protocols/delayed/containers.js";
+import { Stage2Header } from "../../protocols/delayed/containers.js";
+import type { ProvenEvidenceValue } from "../../protocols/delayed/faults.js";
 import { processEpochBoundary } from "../../protocols/delayed/epoch.js";
 import { createGenesisState } from "../../protocols/delayed/genesis.js";
 import { parseDelayedOptions, type DelayedOptions } from "../../protocols/delayed/options.js";
@@ -92,7 +93,7 @@ export class DelayedSimulation implements ProofSource {
   private readonly indexOf = new Map<SignedTx, number>();
   private readonly slotMs: number;
   private roundPre: DelayedState;
-  private roundEvidence: EvidenceValue[] = [];
+  private roundEvidence: ProvenEvidenceValue[] = [];
   private disputesInFlight = 0;
   readonly blocks: SignedStage2Block[] = [];
   readonly records: TxRecord[] = [];
@@ -111,7 +112,7 @@ export class DelayedSimulation implements ProofSource {
     this.verifier = cfg.signatures ? createBlsVerifier() : createNoopVerifier();
     this.network = createNetworkModel(cfg.network);
     this.metrics = new DelayedMetrics(cfg.slotSeconds, cfg.trace, cfg.shards);
-    this.ctx = { verifier: this.verifier, cache: new WeakMap<Batch, AttestationFault | "ok">() };
+    this.ctx = { verifier: this.verifier, runtime: this.runtime, cache: new WeakMap<Batch, AttestationFault | "ok">() };
 
     const deployed = deployGenesis(this.runtime, input.workload.genesis, loadContractCode);
     const validators = createValidators(cfg.validators, cfg.seed);
@@ -346,13 +347,13 @@ export class DelayedSimulation implements ProofSource {
    * stake, and when it was a committee majority's own state, the committee's unaffirmed work is
    * done again.
    */
-  private includeDisputes(slot: number): EvidenceValue[] {
-    const out: EvidenceValue[] = [];
+  private includeDisputes(slot: number): ProvenEvidenceValue[] {
+    const out: ProvenEvidenceValue[] = [];
     for (const d of this.disputes) {
       const ev = buildEvidence(this.chain, d);
       if (!ev) continue;
       const before = this.chain;
-      const { state, effect } = processEvidence(before, ev);
+      const { state, effect } = processEvidence(before, ev, this.ctx);
       this.setChain(state);
       if (effect.rolledBack) {
         this.metrics.count("fraudProofs", 1);

@@ -1,0 +1,20 @@
+/** CPU per processEvidence (all its checks: batch signature, inclusion, one-step re-execution) on the signed_slashes vector. `npm run build` first; `node bench/evidence-check.mjs [N]`. */
+import { readFileSync } from "node:fs";
+const D = new URL("../dist/", import.meta.url).href;
+const { createBlsVerifier } = await import(D + "crypto/bls.js");
+const { LIBRARY_CONTRACTS, loadLibraryWasm, Runtime } = await import(D + "runtime/index.js");
+const { processEvidence } = await import(D + "protocols/delayed/evidence.js");
+const { delayedStateFromJson, evidenceFromJson } = await import(D + "protocols/delayed/json.js");
+const { createValidators } = await import(D + "chain/index.js");
+const v = JSON.parse(readFileSync(new URL("../test/", import.meta.url).pathname + "vectors/delayed/processEvidence/signed_slashes.json", "utf8"));
+const { validators: n, ...params } = v.chain;
+const pre = delayedStateFromJson(v.pre, params, createValidators(n, params.seed));
+const ev = evidenceFromJson(v.input);
+const runtime = new Runtime();
+for (const c of LIBRARY_CONTRACTS) runtime.registerCode(loadLibraryWasm(c));
+const ctx = { verifier: createBlsVerifier(), runtime };
+const N = Number(process.argv[2] ?? 200);
+const t0 = process.cpuUsage();
+for (let i = 0; i < N; i++) processEvidence(pre, ev, ctx);
+const u = process.cpuUsage(t0);
+console.log(`${N} processEvidence: ${((u.user + u.system) / 1000 / N).toFixed(3)} ms CPU each`);
