@@ -8,7 +8,7 @@
  */
 import { createValidators, deployGenesis, computeGenesisAccounts, type Validator } from "../chain/index.js";
 import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../crypto/bls.js";
-import { bytesEqual, toHex } from "../crypto/hash.js";
+import { bytesEqual, sha256, toHex } from "../crypto/hash.js";
 import { isXshardError, XshardError } from "../errors.js";
 import { computeTxId, type SignedTx } from "../program/index.js";
 import { Runtime } from "../runtime/index.js";
@@ -61,6 +61,12 @@ export class NodeChain {
   private readonly awaitingResult = new Set<number>();
   /** Roots of the Stage-1 blocks imported, by height − 1. */
   readonly stage1Roots: Uint8Array[] = [];
+  /**
+   * The order blocks were applied in, as one hash: sha256(previous ‖ chain byte ‖ block root) per
+   * import (1 = Stage-1, 2 = Stage-2). Two nodes that applied the same blocks in the same order hold
+   * the same digest.
+   */
+  orderDigest: Uint8Array = new Uint8Array(32);
 
   constructor(readonly genesis: DevnetGenesis) {
     const deployed = deployGenesis(this.runtime, genesis.genesis, loadNodeContractCode);
@@ -104,6 +110,7 @@ export class NodeChain {
     }
     this.stage1 = { height: this.stage1.height + 1, slot: block.header.slot, root: Stage1Header.hashTreeRoot(block.header) };
     this.stage1Roots.push(this.stage1.root);
+    this.orderDigest = sha256(this.orderDigest, Uint8Array.of(1), this.stage1.root);
     return out;
   }
 
@@ -125,6 +132,7 @@ export class NodeChain {
     this.views.discardConflictingWork();
     this.views.dropContracts(effects.dropped);
     this.stage2 = { height: this.stage2.height + 1, slot: block.header.slot, root: block.root };
+    this.orderDigest = sha256(this.orderDigest, Uint8Array.of(2), block.root);
     return finals;
   }
 

@@ -31,8 +31,9 @@ import { ACCEPT, ignoreVerdict, rejectVerdict, type GossipMessage, type Network,
 import type { NodeStore } from "./store/store.js";
 import { NodeSync } from "./sync.js";
 import { VotePool } from "./votes.js";
-import { decodeStage1Block, decodeStage2Block, encodeStage1Block, encodeStage2Block, materializeStage2Block, MSG_BLOCK, MSG_PROPOSAL, tagMessage, untagMessage, Vote, VOTE_KINDS, type VoteValue } from "./wire.js";
+import { decodeStage1Block, decodeStage2Block, encodeStage1Block, encodeStage2Block, materializeStage2Block, MSG_BLOCK, MSG_PROPOSAL, tagMessage, untagMessage, Vote, VOTE_KINDS, type Stage2BlockValue, type VoteValue } from "./wire.js";
 import { encodeTxResult } from "./results.js";
+import { checkStage1Base, rebuildWithStage2 } from "./order.js";
 
 export interface NodeOptions {
   readonly genesis: DevnetGenesis;
@@ -48,7 +49,7 @@ export interface NodeOptions {
 
 const ZERO_SIG = new Uint8Array(96);
 /** Rules that mean "not on our head" rather than "invalid": the sender may be ahead of us. */
-const NOT_OURS = new Set(["BAD_PARENT", "BAD_SEQUENCE"]);
+const NOT_OURS = new Set(["BAD_PARENT", "BAD_SEQUENCE", "STAGE1_BEHIND", "STAGE1_FORK"]);
 
 export class XshardNode {
   chain: NodeChain;
@@ -66,6 +67,8 @@ export class XshardNode {
   private stopClock: (() => void) | undefined;
   private readonly timers = new Set<() => void>();
   private stopped = false;
+  /** Stage-2 blocks imported by replaying the chain in canonical order (built on a Stage-1 height we had passed). */
+  reorders = 0;
 
   constructor(readonly o: NodeOptions) {
     this.chain = new NodeChain(o.genesis);
@@ -147,8 +150,22 @@ export class XshardNode {
     return seqd;
   }
 
-  importStage2(block: SignedStage2Block, bytes: Uint8Array): NodeTxRecord[] {
-    const finals = this.chain.importStage2(block);
+  /**
+   * Imports a Stage-2 block in its canonical place (`order.ts`): on our Stage-1 head if it was built
+   * on it, else — built on an earlier Stage-1 height of our chain — by replaying the chain with it
+   * in its place. Throws the rule's error (`STAGE1_BEHIND` / `STAGE1_FORK` if its base is not ours).
+   */
+  importStage2(value: Stage2BlockValue, bytes: Uint8Array): NodeTxRecord[] {
+    checkStage1Base(this.chain, value);
+    let finals: NodeTxRecord[];
+    if (value.stage1Height === this.chain.stage1.height) finals = this.chain.importStage2(materializeStage2Block(this.chain.state, value));
+    else {
+      const rebuilt = rebuildWithStage2(this.o.genesis, this.o.store, bytes);
+      this.reorders++;
+      this.log(`Stage-2 block of slot ${value.header.slot} (built on Stage-1 height ${value.stage1Height}, ours ${this.chain.stage1.height}): chain replayed in canonical order`);
+      this.chain = rebuilt.chain;
+      finals = rebuilt.finals;
+    }
     const head = { number: this.chain.stage2.height, root: this.chain.stage2.root };
     this.o.store.processBlockWithEffects({
       chain: "stage2",
@@ -157,7 +174,7 @@ export class XshardNode {
       results: finals.map((r) => ({ id: r.txId, bytes: encodeTxResult(r) })),
       heads: { stage2: head, stage2Finalized: head },
     });
-    this.afterImport("stage2", block.header.slot);
+    this.afterImport("stage2", value.header.slot);
     return finals;
   }
 
@@ -232,30 +249,22 @@ export class XshardNode {
     return ACCEPT;
   }
 
-  /** Whether a Stage-2 block built on Stage-1 chain (`height`, `root`) can be imported now; else why not. */
-  private checkStage1Base(height: number, root: Uint8Array, slot: number): string | undefined {
-    const c = this.chain;
-    if (height > c.stage1.height) {
-      this.sync.request(`Stage-2 block of slot ${slot} built on Stage-1 height ${height}, ours is ${c.stage1.height}`);
-      return "STAGE1_BEHIND";
-    }
-    const ours = height === 0 ? new Uint8Array(32) : c.stage1Roots[height - 1];
-    if (!ours || !bytesEqual(ours, root)) {
-      this.sync.request(`Stage-2 block of slot ${slot} built on another Stage-1 chain`);
-      return "STAGE1_FORK";
-    }
-    return undefined;
-  }
-
   private onStage2(m: GossipMessage): Verdict {
     const { tag, bytes } = untagMessage(m.data);
     const value = decodeStage2Block(bytes);
     const root = Stage2Header.hashTreeRoot(value.header);
     if (bytesEqual(root, this.chain.stage2.root) || value.header.slot <= this.chain.stage2.slot) return ignoreVerdict("known");
-    const base = this.checkStage1Base(value.stage1Height, value.stage1Root, value.header.slot);
-    if (base) return ignoreVerdict(base);
-    const block = materializeStage2Block(this.chain.state, value);
+    try {
+      checkStage1Base(this.chain, value);
+    } catch (e) {
+      if (!isXshardError(e)) throw e;
+      this.sync.request(e.message);
+      return ignoreVerdict(e.code);
+    }
     if (tag === MSG_PROPOSAL) {
+      // Checked on our state, which may hold Stage-1 blocks past the proposal's base: the rules
+      // commute except around created / ended contracts, and the import re-checks it in place.
+      const block = materializeStage2Block(this.chain.state, value);
       const committee = getStage2Committee(this.chain.state, value.header.number);
       try {
         processStage2Block(this.chain.state, block, { verifier: this.chain.verifier, verifyAttestation: false });
@@ -267,7 +276,7 @@ export class XshardNode {
       return ACCEPT;
     }
     try {
-      this.importStage2(block, bytes);
+      this.importStage2(value, bytes);
     } catch (e) {
       return this.verdictOf(e, value.header.slot, this.chain.stage2.slot);
     }
@@ -354,7 +363,7 @@ export class XshardNode {
       const block: SignedStage2Block = { ...own.block, attestation: { message: computeStage2SigningRoot(this.chain.state, own.block.header), ...agg } };
       const bytes = encodeStage2Block(block, own.stage1);
       try {
-        this.importStage2(block, bytes);
+        this.importStage2(decodeStage2Block(bytes), bytes);
       } catch (e) {
         this.log(`own Stage-2 block of slot ${own.slot} not imported: ${(e as Error).message}`);
         return;
