@@ -34,6 +34,7 @@ import { VotePool } from "./votes.js";
 import { decodeStage1Block, decodeStage2Block, encodeStage1Block, encodeStage2Block, materializeStage2Block, MSG_BLOCK, MSG_PROPOSAL, tagMessage, untagMessage, Vote, VOTE_KINDS, type Stage2BlockValue, type VoteValue } from "./wire.js";
 import { encodeTxResult } from "./results.js";
 import { checkStage1Base, rebuildWithStage2 } from "./order.js";
+import { WitnessService } from "./witnesses.js";
 
 export interface NodeOptions {
   readonly genesis: DevnetGenesis;
@@ -58,6 +59,8 @@ export class XshardNode {
   private readonly votes = new VotePool();
   private readonly keys: Map<number, NodeKey>;
   private readonly sync: NodeSync;
+  /** Merkle witnesses by request/response: served from the views, fetched and checked against our own roots. */
+  readonly witnesses: WitnessService;
   private own1: { slot: number; block: SignedStage1Block; root: Uint8Array; committee: Validator[] } | undefined;
   private own2: { slot: number; block: SignedStage2Block; root: Uint8Array; committee: Validator[]; stage1: { height: number; root: Uint8Array } } | undefined;
   private roundBatches = new Map<number, Batch>();
@@ -75,6 +78,7 @@ export class XshardNode {
     this.netId = toHex(this.chain.state.genesisRoot).slice(0, 16);
     this.keys = new Map(o.keys.map((k) => [k.index, k]));
     this.sync = new NodeSync(this);
+    this.witnesses = new WitnessService(this);
   }
 
   log(line: string): void {
@@ -91,6 +95,7 @@ export class XshardNode {
   async start(): Promise<void> {
     this.sync.resumeFromStore();
     await this.sync.serve();
+    await this.witnesses.serve();
     const n = this.o.network;
     n.subscribe(this.topic("transaction"), { validate: (m) => this.onTransaction(m) });
     n.subscribe(this.topic("stage1_block"), { validate: (m) => this.guard(() => this.onStage1(m)) });
