@@ -46,6 +46,8 @@ export interface NodeOptions {
   readonly log?: (line: string) => void;
   /** Most transactions the mempool holds (`MEMPOOL_FULL` beyond). */
   readonly mempoolLimit?: number;
+  /** Recent Stage-1 blocks a late Stage-2 block can be put before without a replay (`NodeChain`, default 16; 0: always replay). */
+  readonly reorderWindow?: number;
 }
 
 const ZERO_SIG = new Uint8Array(96);
@@ -72,9 +74,11 @@ export class XshardNode {
   private stopped = false;
   /** Stage-2 blocks imported by replaying the chain in canonical order (built on a Stage-1 height we had passed). */
   reorders = 0;
+  /** Of those, how many needed a replay from genesis (`order.ts`) rather than `NodeChain.reorderStage2`. */
+  replays = 0;
 
   constructor(readonly o: NodeOptions) {
-    this.chain = new NodeChain(o.genesis);
+    this.chain = new NodeChain(o.genesis, o.reorderWindow);
     this.netId = toHex(this.chain.state.genesisRoot).slice(0, 16);
     this.keys = new Map(o.keys.map((k) => [k.index, k]));
     this.sync = new NodeSync(this);
@@ -127,7 +131,7 @@ export class XshardNode {
 
   /** Drops the chain and starts again from genesis (our chain forked from the peers'; sync follows). */
   resetToGenesis(): void {
-    this.chain = new NodeChain(this.o.genesis);
+    this.chain = new NodeChain(this.o.genesis, this.o.reorderWindow);
     this.own1 = undefined;
     this.own2 = undefined;
   }
@@ -165,11 +169,16 @@ export class XshardNode {
     let finals: NodeTxRecord[];
     if (value.stage1Height === this.chain.stage1.height) finals = this.chain.importStage2(materializeStage2Block(this.chain.state, value));
     else {
-      const rebuilt = rebuildWithStage2(this.o.genesis, this.o.store, bytes);
+      const ours = this.chain.stage1.height;
+      const fast = this.chain.reorderStage2(value);
+      if (fast) finals = fast;
+      else {
+        const rebuilt = rebuildWithStage2(this.o.genesis, this.o.store, bytes, this.chain.reorderWindow);
+        [this.chain, finals] = [rebuilt.chain, rebuilt.finals];
+        this.replays++;
+      }
       this.reorders++;
-      this.log(`Stage-2 block of slot ${value.header.slot} (built on Stage-1 height ${value.stage1Height}, ours ${this.chain.stage1.height}): chain replayed in canonical order`);
-      this.chain = rebuilt.chain;
-      finals = rebuilt.finals;
+      this.log(`Stage-2 block of slot ${value.header.slot} (built on Stage-1 height ${value.stage1Height}, ours ${ours}): put in its canonical place ${fast ? "over the recent Stage-1 blocks" : "by a replay from genesis"}`);
     }
     const head = { number: this.chain.stage2.height, root: this.chain.stage2.root };
     this.o.store.processBlockWithEffects({

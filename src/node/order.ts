@@ -6,10 +6,11 @@
  * - a Stage-2 block built on a Stage-1 height the node has not reached is not imported (the
  *   node catches up: both chains come back merged);
  * - a Stage-2 block built on a Stage-1 height the node has already passed (it imported the next
- *   Stage-1 block first) is imported by `rebuildWithStage2`: the chain is replayed from the store
- *   in the canonical order with the new block in its place, into a fresh `NodeChain` that replaces
- *   the node's only if every block imports (the store is not trusted: the same verifying
- *   transitions run again).
+ *   Stage-1 block first) is put in its place over the recent Stage-1 blocks
+ *   (`NodeChain.reorderStage2`) or, where that does not apply, by `rebuildWithStage2`: the chain
+ *   is replayed from the store in the canonical order with the new block in its place, into a
+ *   fresh `NodeChain` that replaces the node's only if every block imports (the store is not
+ *   trusted: the same verifying transitions run again).
  * No clock, no network: pure functions of the genesis and the blocks.
  */
 import { bytesEqual } from "../crypto/hash.js";
@@ -72,12 +73,12 @@ export function importItem(chain: NodeChain, it: OrderItem): NodeTxRecord[] {
  * next Stage-2 height) in its place: a fresh `NodeChain` and the transactions the new block made
  * final. Throws the first rule a block breaks (nothing of the node's changes).
  */
-export function rebuildWithStage2(genesis: DevnetGenesis, store: NodeStore, bytes: Uint8Array): { chain: NodeChain; finals: NodeTxRecord[] } {
+export function rebuildWithStage2(genesis: DevnetGenesis, store: NodeStore, bytes: Uint8Array, reorderWindow?: number): { chain: NodeChain; finals: NodeTxRecord[] } {
   const heads = store.getHeads();
   const s1 = store.getBlockRange("stage1", 1, (heads.stage1?.number ?? 0) + 1).map((b) => b.bytes);
   const s2 = store.getBlockRange("stage2", 1, (heads.stage2?.number ?? 0) + 1).map((b) => b.bytes);
   const newHeight = s2.length + 1;
-  const chain = new NodeChain(genesis);
+  const chain = new NodeChain(genesis, reorderWindow);
   let finals: NodeTxRecord[] = [];
   for (const it of mergeChains(s1, [...s2, bytes])) {
     const done = importItem(chain, it);

@@ -4,14 +4,16 @@
  * (`chainFixture.ts`); two fresh nodes on the memory network are fed its blocks by gossip, one in
  * the canonical order, the other with every Stage-1 block before any Stage-2 block (each Stage-2
  * block then arrives after the Stage-1 block that followed its base). Both must apply the blocks in
- * one order (the same order digest), reach the same state, and a restart from the second one's
- * store must replay to the same.
+ * one order (the same order digest), reach the same state — whether a late Stage-2 block is put in
+ * place over the recent Stage-1 blocks or by a replay from genesis — and a restart from the second
+ * one's store must replay to the same.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toHex } from "../../src/crypto/hash.js";
+import { delayedStateToJson } from "../../src/protocols/delayed/json.js";
 import { SlotClock, type TimeSource } from "../../src/node/clock.js";
 import { MemoryHub, type MemoryNetwork } from "../../src/node/net/memory.js";
 import { computeTopic } from "../../src/node/net/topics.js";
@@ -28,11 +30,11 @@ let fx: ChainFixture;
 const dir = mkdtempSync(join(tmpdir(), "xshard-order-"));
 const open: { node: XshardNode; store: NodeStore }[] = [];
 
-async function startNode(name: string): Promise<{ node: XshardNode; store: NodeStore; feed: MemoryNetwork }> {
+async function startNode(name: string, reorderWindow?: number): Promise<{ node: XshardNode; store: NodeStore; feed: MemoryNetwork }> {
   const hub = new MemoryHub();
   const network = hub.createNetwork(name);
   const store = NodeStore.open({ path: join(dir, name) });
-  const node = new XshardNode({ genesis: fx.genesis, keys: [], network, store, clock: new SlotClock({ genesisTimeMs: fx.genesis.genesisTimeMs, slotMs: fx.genesis.slotMs }, FROZEN) });
+  const node = new XshardNode({ genesis: fx.genesis, keys: [], network, store, clock: new SlotClock({ genesisTimeMs: fx.genesis.genesisTimeMs, slotMs: fx.genesis.slotMs }, FROZEN), ...(reorderWindow === undefined ? {} : { reorderWindow }) });
   await node.start();
   open.push({ node, store });
   const feed = hub.createNetwork(`${name}-feed`);
@@ -54,6 +56,7 @@ function summary(node: XshardNode) {
   const c = node.chain;
   return {
     order: toHex(c.orderDigest),
+    state: JSON.stringify(delayedStateToJson(c.state)),
     stage1: [c.stage1.height, toHex(c.stage1.root)],
     stage2: [c.stage2.height, toHex(c.stage2.root)],
     affirmed: c.getAffirmedRoots(),
@@ -82,14 +85,22 @@ describe("same-slot import order", () => {
     const canonical = mergeChains(fx.stage1, fx.stage2);
     const a = await startNode("a");
     await feedBlocks(a, canonical);
+    const stage1First = [...fx.stage1.map((bytes) => ({ chain: "stage1" as const, bytes })), ...fx.stage2.map((bytes) => ({ chain: "stage2" as const, bytes }))];
+    // b puts each late Stage-2 block in place over the recent Stage-1 blocks; r replays from genesis.
     const b = await startNode("b");
-    await feedBlocks(b, [...fx.stage1.map((bytes) => ({ chain: "stage1" as const, bytes })), ...fx.stage2.map((bytes) => ({ chain: "stage2" as const, bytes }))]);
+    await feedBlocks(b, stage1First);
+    const r = await startNode("r", 0);
+    await feedBlocks(r, stage1First);
 
     expect(a.node.chain.stage1.height).toBe(fx.stage1.length);
     expect(a.node.chain.stage2.height).toBe(fx.stage2.length);
     expect(a.node.reorders).toBe(0);
     expect(b.node.reorders).toBeGreaterThan(0);
+    expect(b.node.replays).toBe(0);
+    expect(r.node.replays).toBe(r.node.reorders);
+    expect(r.node.reorders).toBe(b.node.reorders);
     expect(summary(b.node)).toEqual(summary(a.node));
+    expect(summary(r.node)).toEqual(summary(a.node));
     expect(b.node.chain.records.some((r) => r.finalSlot !== undefined)).toBe(true);
 
     // The second node's store replays (on restart) to the same chain, in the same order.
