@@ -120,6 +120,20 @@ export class WitnessService {
   }
 
   /**
+   * `keys` of `contract`'s affirmed state `position` (default: the latest), verified: from this
+   * node's own views if it holds that state, else from its peers (`fetch`). What an API route
+   * (e.g. `GET /v1/state/:contract?keys=`) would answer with.
+   */
+  async get(contract: ContractId, keys: readonly Uint8Array[], opts: { position?: number } = {}): Promise<VerifiedState> {
+    try {
+      return this.proveLocal(contract, keys, opts.position);
+    } catch (e) {
+      if (!(isXshardError(e) && (e.code === "WITNESS_UNAVAILABLE" || e.code === "WITNESS_ROOT_MISMATCH"))) throw e;
+    }
+    return this.fetch(contract, keys, opts);
+  }
+
+  /**
    * Asks `peers` (default: every connected peer) in turn for `keys` of `contract`'s affirmed state
    * `position` (default: the latest) and returns the first answer that proves against this node's
    * own root. Throws `WITNESS_UNKNOWN_CONTRACT` / `WITNESS_NOT_AFFIRMED` / `BAD_WITNESS_REQUEST`

@@ -99,6 +99,10 @@ describe("witnesses over request/response", () => {
     const g = await client.witnesses.fetch(contract, present, { position: 0, peers: ["server"] });
     expect(g.values).toEqual(client.witnesses.proveLocal(contract, present, 0).values);
     expect(client.o.network.getPeerScore("server")).toBe(0);
+    // `get`: from the node's own views when it holds the state (the server), else from a peer (the
+    // client, which has not executed anything).
+    expect((await server.witnesses.get(contract, present)).from).toBe("local");
+    expect((await client.witnesses.get(contract, present)).from).toBe("server");
   });
 
   it("refuses forged, malformed and incomplete witnesses and scores the peer down", async () => {
