@@ -178,6 +178,17 @@ export class NodeChain {
     return finals;
   }
 
+  /**
+   * The agreed state a Stage-2 block built on Stage-1 height `height` is applied to in its
+   * canonical place: ours if `height` is our head, the kept state from just before the next
+   * Stage-1 block if no Stage-2 block was imported since, else undefined.
+   */
+  getStateAtStage1(height: number): DelayedState | undefined {
+    if (height === this.stage1.height) return this.state;
+    const at = this.recent1.find((e) => e.height === height);
+    return at && at.stage2Height === this.stage2.height ? at.state : undefined;
+  }
+
   private applyStage2Effects(block: SignedStage2Block, effects: Stage2Effects): NodeTxRecord[] {
     this.stage2Blocks.push(block);
     const finals: NodeTxRecord[] = [];

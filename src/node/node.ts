@@ -276,12 +276,13 @@ export class XshardNode {
       return ignoreVerdict(e.code);
     }
     if (tag === MSG_PROPOSAL) {
-      // Checked on our state, which may hold Stage-1 blocks past the proposal's base: the rules
-      // commute except around created / ended contracts, and the import re-checks it in place.
-      const block = materializeStage2Block(this.chain.state, value);
-      const committee = getStage2Committee(this.chain.state, value.header.number);
+      // Checked on the state of its canonical place (`order.ts`); past the reorder window, on our
+      // state (the import re-checks the final block in place).
+      const at = this.chain.getStateAtStage1(value.stage1Height) ?? this.chain.state;
+      const block = materializeStage2Block(at, value);
+      const committee = getStage2Committee(at, value.header.number);
       try {
-        processStage2Block(this.chain.state, block, { verifier: this.chain.verifier, verifyAttestation: false });
+        processStage2Block(at, block, { verifier: this.chain.verifier, verifyAttestation: false });
       } catch (e) {
         return this.verdictOf(e, value.header.slot, this.chain.stage2.slot);
       }

@@ -88,7 +88,11 @@ describe("same-slot import order", () => {
     const stage1First = [...fx.stage1.map((bytes) => ({ chain: "stage1" as const, bytes })), ...fx.stage2.map((bytes) => ({ chain: "stage2" as const, bytes }))];
     // b puts each late Stage-2 block in place over the recent Stage-1 blocks; r replays from genesis.
     const b = await startNode("b");
-    await feedBlocks(b, stage1First);
+    await feedBlocks(b, stage1First.slice(0, fx.stage1.length));
+    // A proposal built on an earlier Stage-1 height is checked on the state of its canonical place.
+    const first = decodeStage2Block(fx.stage2[0] as Uint8Array);
+    expect(toHex(b.node.chain.getStateAtStage1(first.stage1Height)?.stage1Root ?? new Uint8Array(0))).toBe(toHex(first.stage1Root));
+    await feedBlocks(b, stage1First.slice(fx.stage1.length));
     const r = await startNode("r", 0);
     await feedBlocks(r, stage1First);
 
