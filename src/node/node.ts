@@ -72,7 +72,7 @@ export class XshardNode {
   private stopClock: (() => void) | undefined;
   private readonly timers = new Set<() => void>();
   private stopped = false;
-  /** Stage-2 blocks imported by replaying the chain in canonical order (built on a Stage-1 height we had passed). */
+  /** Stage-2 blocks put in their canonical place behind our Stage-1 head (built on a Stage-1 height we had passed). */
   reorders = 0;
   /** Of those, how many needed a replay from genesis (`order.ts`) rather than `NodeChain.reorderStage2`. */
   replays = 0;
@@ -161,8 +161,9 @@ export class XshardNode {
 
   /**
    * Imports a Stage-2 block in its canonical place (`order.ts`): on our Stage-1 head if it was built
-   * on it, else — built on an earlier Stage-1 height of our chain — by replaying the chain with it
-   * in its place. Throws the rule's error (`STAGE1_BEHIND` / `STAGE1_FORK` if its base is not ours).
+   * on it, else — built on an earlier Stage-1 height of our chain — over the recent Stage-1 blocks
+   * (`NodeChain.reorderStage2`) or by a replay from genesis with it in its place. Throws the rule's
+   * error (`STAGE1_BEHIND` / `STAGE1_FORK` if its base is not ours).
    */
   importStage2(value: Stage2BlockValue, bytes: Uint8Array): NodeTxRecord[] {
     checkStage1Base(this.chain, value);
