@@ -8,7 +8,7 @@
  */
 import { createValidators, deployGenesis, computeGenesisAccounts, type Validator } from "../chain/index.js";
 import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../crypto/bls.js";
-import { bytesEqual, toHex } from "../crypto/hash.js";
+import { bytesEqual, sha256, toHex } from "../crypto/hash.js";
 import { isXshardError, XshardError } from "../errors.js";
 import { computeTxId, type SignedTx } from "../program/index.js";
 import { Runtime } from "../runtime/index.js";
@@ -22,9 +22,10 @@ import { CommitteeViews, type TxResult } from "../protocols/delayed/committee.js
 import { decodeContractId, Stage1Header } from "../protocols/delayed/containers.js";
 import { createGenesisState } from "../protocols/delayed/genesis.js";
 import { processStage1Block, type SignedStage1Block } from "../protocols/delayed/stage1.js";
-import { processStage2Block, type AppliedAffirmation, type Batch, type SignedStage2Block, type Stage2Context } from "../protocols/delayed/stage2.js";
+import { processStage2Block, type AppliedAffirmation, type Batch, type SignedStage2Block, type Stage2Context, type Stage2Effects } from "../protocols/delayed/stage2.js";
 import { getAffirmedIdx, getContract, getLogItem, getTx, type DelayedState } from "../protocols/delayed/state.js";
 import { computeDevnetParams, loadNodeContractCode, type DevnetGenesis } from "./genesis.js";
+import { materializeStage2Block, type Stage2BlockValue } from "./wire.js";
 
 /** What a node knows of one transaction of the Stage-1 sequence. */
 export interface NodeTxRecord {
@@ -59,10 +60,22 @@ export class NodeChain {
   readonly stage2Blocks: SignedStage2Block[] = [];
   /** Final transactions this node has not executed yet (it imported their affirmations while catching up). */
   private readonly awaitingResult = new Set<number>();
+  /** The last Stage-1 imports with the state just before each (for `reorderStage2`). */
+  private readonly recent1: { height: number; stage2Height: number; state: DelayedState; orderDigest: Uint8Array; block: SignedStage1Block; registered: ContractId[] }[] = [];
   /** Roots of the Stage-1 blocks imported, by height − 1. */
   readonly stage1Roots: Uint8Array[] = [];
+  /**
+   * The order blocks were applied in, as one hash: sha256(previous ‖ chain byte ‖ block root) per
+   * import (1 = Stage-1, 2 = Stage-2). Two nodes that applied the same blocks in the same order hold
+   * the same digest.
+   */
+  orderDigest: Uint8Array = new Uint8Array(32);
 
-  constructor(readonly genesis: DevnetGenesis) {
+  /** @param reorderWindow how many recent Stage-1 imports `reorderStage2` can reach back over (0: never; replay instead). */
+  constructor(
+    readonly genesis: DevnetGenesis,
+    readonly reorderWindow = 16,
+  ) {
     const deployed = deployGenesis(this.runtime, genesis.genesis, loadNodeContractCode);
     this.validators = createValidators(genesis.validators, genesis.seed);
     this.state = createGenesisState(
@@ -85,7 +98,12 @@ export class NodeChain {
 
   /** Verifies and applies a Stage-1 block (throws the rule's `XshardError`); returns the transactions it sequenced. */
   importStage1(block: SignedStage1Block): NodeTxRecord[] {
+    const before = { height: this.stage1.height, stage2Height: this.stage2.height, state: this.state, orderDigest: this.orderDigest };
     const { state, seqs, registered } = processStage1Block(this.state, block, this.verifier);
+    if (this.reorderWindow > 0) {
+      this.recent1.push({ ...before, block, registered });
+      if (this.recent1.length > this.reorderWindow) this.recent1.shift();
+    }
     this.setState(state);
     for (const id of registered) this.views.addFrontier(id, getContract(state, id).committee, MerkleKV.empty());
     this.views.addTxs(seqs);
@@ -104,6 +122,7 @@ export class NodeChain {
     }
     this.stage1 = { height: this.stage1.height + 1, slot: block.header.slot, root: Stage1Header.hashTreeRoot(block.header) };
     this.stage1Roots.push(this.stage1.root);
+    this.orderDigest = sha256(this.orderDigest, Uint8Array.of(1), this.stage1.root);
     return out;
   }
 
@@ -113,6 +132,66 @@ export class NodeChain {
     const { state, effects } = processStage2Block(pre, block, this.ctx);
     this.setState(state);
     for (const e of effects.evidence) if (e.rolledBack) this.rollBack(pre, decodeContractId(e.evidence.contract), e.evidence.position);
+    return this.applyStage2Effects(block, effects);
+  }
+
+  /**
+   * A Stage-2 block built on Stage-1 height `value.stage1Height`, which this chain has passed, put
+   * in its canonical place without a replay from genesis: the agreed state is taken from just
+   * before the next Stage-1 block (kept for the last `reorderWindow` Stage-1 blocks), the Stage-2
+   * block is applied there and the later Stage-1 blocks again on top (their attestations were
+   * checked at their import). The committee views then take the block's effects as at any import
+   * (they are this node's execution cache; what it executed meanwhile stays valid). Returns
+   * the transactions it made final, or undefined — nothing changed — where this does not apply: the base is out of the window, a
+   * Stage-2 block was imported since, the block creates, ends or drops a contract, a later Stage-1
+   * block registers other contracts or fails in its new place, or the block breaks a rule (the
+   * caller replays from genesis, which decides and names the rule).
+   */
+  reorderStage2(value: Stage2BlockValue): NodeTxRecord[] | undefined {
+    const i = this.recent1.findIndex((e) => e.height === value.stage1Height);
+    const at = this.recent1[i];
+    if (!at || at.stage2Height !== this.stage2.height) return undefined;
+    const later = this.recent1.slice(i);
+    const rewritten: typeof later = [];
+    let block: SignedStage2Block;
+    let state: DelayedState;
+    let effects: Stage2Effects;
+    let digest: Uint8Array;
+    try {
+      block = materializeStage2Block(at.state, value);
+      ({ state, effects } = processStage2Block(at.state, block, this.ctx));
+      if (effects.created.length + effects.absent.length + effects.dropped.length + effects.evidence.length > 0) return undefined;
+      digest = sha256(at.orderDigest, Uint8Array.of(2), block.root);
+      for (const e of later) {
+        rewritten.push({ ...e, stage2Height: e.stage2Height + 1, state, orderDigest: digest });
+        const r = processStage1Block(state, e.block, this.verifier, { verifyAttestation: false });
+        if (r.registered.join("\n") !== e.registered.join("\n")) return undefined;
+        state = r.state;
+        digest = sha256(digest, Uint8Array.of(1), Stage1Header.hashTreeRoot(e.block.header));
+      }
+    } catch (e) {
+      if (isXshardError(e)) return undefined;
+      throw e;
+    }
+    this.recent1.splice(i, later.length, ...rewritten);
+    this.setState(state);
+    const finals = this.applyStage2Effects(block, effects);
+    this.orderDigest = digest;
+    return finals;
+  }
+
+  /**
+   * The agreed state a Stage-2 block built on Stage-1 height `height` is applied to in its
+   * canonical place: ours if `height` is our head, the kept state from just before the next
+   * Stage-1 block if no Stage-2 block was imported since, else undefined.
+   */
+  getStateAtStage1(height: number): DelayedState | undefined {
+    if (height === this.stage1.height) return this.state;
+    const at = this.recent1.find((e) => e.height === height);
+    return at && at.stage2Height === this.stage2.height ? at.state : undefined;
+  }
+
+  private applyStage2Effects(block: SignedStage2Block, effects: Stage2Effects): NodeTxRecord[] {
     this.stage2Blocks.push(block);
     const finals: NodeTxRecord[] = [];
     for (const a of effects.applied) this.onApplied(a, block, finals);
@@ -127,6 +206,7 @@ export class NodeChain {
     this.views.discardConflictingWork();
     this.views.dropContracts(effects.dropped);
     this.stage2 = { height: this.stage2.height + 1, slot: block.header.slot, root: block.root };
+    this.orderDigest = sha256(this.orderDigest, Uint8Array.of(2), block.root);
     return finals;
   }
 

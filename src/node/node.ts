@@ -31,9 +31,11 @@ import { ACCEPT, ignoreVerdict, rejectVerdict, type GossipMessage, type Network,
 import type { NodeStore } from "./store/store.js";
 import { NodeSync } from "./sync.js";
 import { VotePool } from "./votes.js";
-import { decodeStage1Block, decodeStage2Block, encodeStage1Block, encodeStage2Block, materializeStage2Block, MSG_BLOCK, MSG_PROPOSAL, tagMessage, untagMessage, Vote, VOTE_KINDS, type VoteValue } from "./wire.js";
+import { decodeStage1Block, decodeStage2Block, encodeStage1Block, encodeStage2Block, materializeStage2Block, MSG_BLOCK, MSG_PROPOSAL, tagMessage, untagMessage, Vote, VOTE_KINDS, type Stage2BlockValue, type VoteValue } from "./wire.js";
 import { encodeTxResult } from "./results.js";
 import { NodeEvidence, type NodeFaults } from "./evidence.js";
+import { checkStage1Base, rebuildWithStage2 } from "./order.js";
+import { WitnessService } from "./witnesses.js";
 
 export interface NodeOptions {
   readonly genesis: DevnetGenesis;
@@ -47,11 +49,13 @@ export interface NodeOptions {
   readonly mempoolLimit?: number;
   /** Test-only: validators that sign wrong roots (`src/node/evidence.ts`). */
   readonly faults?: NodeFaults;
+  /** Recent Stage-1 blocks a late Stage-2 block can be put before without a replay (`NodeChain`, default 16; 0: always replay). */
+  readonly reorderWindow?: number;
 }
 
 const ZERO_SIG = new Uint8Array(96);
 /** Rules that mean "not on our head" rather than "invalid": the sender may be ahead of us. */
-const NOT_OURS = new Set(["BAD_PARENT", "BAD_SEQUENCE"]);
+const NOT_OURS = new Set(["BAD_PARENT", "BAD_SEQUENCE", "STAGE1_BEHIND", "STAGE1_FORK"]);
 
 export class XshardNode {
   chain: NodeChain;
@@ -62,6 +66,8 @@ export class XshardNode {
   private readonly sync: NodeSync;
   /** Evidence and slashing: what the proposer includes, the attesting committee after it, who was slashed. */
   readonly evidence: NodeEvidence;
+  /** Merkle witnesses by request/response: served from the views, fetched and checked against our own roots. */
+  readonly witnesses: WitnessService;
   private own1: { slot: number; block: SignedStage1Block; root: Uint8Array; committee: Validator[] } | undefined;
   private own2: { slot: number; block: SignedStage2Block; root: Uint8Array; committee: Validator[]; stage1: { height: number; root: Uint8Array } } | undefined;
   private roundBatches = new Map<number, Batch>();
@@ -71,13 +77,18 @@ export class XshardNode {
   private stopClock: (() => void) | undefined;
   private readonly timers = new Set<() => void>();
   private stopped = false;
+  /** Stage-2 blocks put in their canonical place behind our Stage-1 head (built on a Stage-1 height we had passed). */
+  reorders = 0;
+  /** Of those, how many needed a replay from genesis (`order.ts`) rather than `NodeChain.reorderStage2`. */
+  replays = 0;
 
   constructor(readonly o: NodeOptions) {
-    this.chain = new NodeChain(o.genesis);
+    this.chain = new NodeChain(o.genesis, o.reorderWindow);
     this.netId = toHex(this.chain.state.genesisRoot).slice(0, 16);
     this.keys = new Map(o.keys.map((k) => [k.index, k]));
     this.sync = new NodeSync(this);
     this.evidence = new NodeEvidence(() => this.chain, (l) => this.log(l), o.faults);
+    this.witnesses = new WitnessService(this);
   }
 
   log(line: string): void {
@@ -94,6 +105,7 @@ export class XshardNode {
   async start(): Promise<void> {
     this.sync.resumeFromStore();
     await this.sync.serve();
+    await this.witnesses.serve();
     const n = this.o.network;
     n.subscribe(this.topic("transaction"), { validate: (m) => this.onTransaction(m) });
     n.subscribe(this.topic("stage1_block"), { validate: (m) => this.guard(() => this.onStage1(m)) });
@@ -125,7 +137,7 @@ export class XshardNode {
 
   /** Drops the chain and starts again from genesis (our chain forked from the peers'; sync follows). */
   resetToGenesis(): void {
-    this.chain = new NodeChain(this.o.genesis);
+    this.chain = new NodeChain(this.o.genesis, this.o.reorderWindow);
     this.own1 = undefined;
     this.own2 = undefined;
   }
@@ -153,10 +165,32 @@ export class XshardNode {
     return seqd;
   }
 
-  importStage2(block: SignedStage2Block, bytes: Uint8Array): NodeTxRecord[] {
-    const before = this.chain.state;
-    const finals = this.chain.importStage2(block);
-    this.evidence.onImported(before, this.chain.state, block);
+  /**
+   * Imports a Stage-2 block in its canonical place (`order.ts`): on our Stage-1 head if it was built
+   * on it, else — built on an earlier Stage-1 height of our chain — over the recent Stage-1 blocks
+   * (`NodeChain.reorderStage2`) or by a replay from genesis with it in its place. Throws the rule's
+   * error (`STAGE1_BEHIND` / `STAGE1_FORK` if its base is not ours).
+   */
+  importStage2(value: Stage2BlockValue, bytes: Uint8Array): NodeTxRecord[] {
+    checkStage1Base(this.chain, value);
+    let finals: NodeTxRecord[];
+    if (value.stage1Height === this.chain.stage1.height) {
+      const before = this.chain.state;
+      const block = materializeStage2Block(before, value);
+      finals = this.chain.importStage2(block);
+      this.evidence.onImported(before, this.chain.state, block);
+    } else {
+      const ours = this.chain.stage1.height;
+      const fast = this.chain.reorderStage2(value);
+      if (fast) finals = fast;
+      else {
+        const rebuilt = rebuildWithStage2(this.o.genesis, this.o.store, bytes, this.chain.reorderWindow);
+        [this.chain, finals] = [rebuilt.chain, rebuilt.finals];
+        this.replays++;
+      }
+      this.reorders++;
+      this.log(`Stage-2 block of slot ${value.header.slot} (built on Stage-1 height ${value.stage1Height}, ours ${ours}): put in its canonical place ${fast ? "over the recent Stage-1 blocks" : "by a replay from genesis"}`);
+    }
     const head = { number: this.chain.stage2.height, root: this.chain.stage2.root };
     this.o.store.processBlockWithEffects({
       chain: "stage2",
@@ -165,7 +199,7 @@ export class XshardNode {
       results: finals.map((r) => ({ id: r.txId, bytes: encodeTxResult(r) })),
       heads: { stage2: head, stage2Finalized: head },
     });
-    this.afterImport("stage2", block.header.slot);
+    this.afterImport("stage2", value.header.slot);
     return finals;
   }
 
@@ -240,34 +274,26 @@ export class XshardNode {
     return ACCEPT;
   }
 
-  /** Whether a Stage-2 block built on Stage-1 chain (`height`, `root`) can be imported now; else why not. */
-  private checkStage1Base(height: number, root: Uint8Array, slot: number): string | undefined {
-    const c = this.chain;
-    if (height > c.stage1.height) {
-      this.sync.request(`Stage-2 block of slot ${slot} built on Stage-1 height ${height}, ours is ${c.stage1.height}`);
-      return "STAGE1_BEHIND";
-    }
-    const ours = height === 0 ? new Uint8Array(32) : c.stage1Roots[height - 1];
-    if (!ours || !bytesEqual(ours, root)) {
-      this.sync.request(`Stage-2 block of slot ${slot} built on another Stage-1 chain`);
-      return "STAGE1_FORK";
-    }
-    return undefined;
-  }
-
   private onStage2(m: GossipMessage): Verdict {
     const { tag, bytes } = untagMessage(m.data);
     const value = decodeStage2Block(bytes);
     const root = Stage2Header.hashTreeRoot(value.header);
     if (bytesEqual(root, this.chain.stage2.root) || value.header.slot <= this.chain.stage2.slot) return ignoreVerdict("known");
-    const base = this.checkStage1Base(value.stage1Height, value.stage1Root, value.header.slot);
-    if (base) return ignoreVerdict(base);
-    const block = materializeStage2Block(this.chain.state, value);
-    if (block.evidence.length > 0) Object.assign(block, { attesters: this.evidence.getAttestingCommittee(this.chain.state, block) });
+    try {
+      checkStage1Base(this.chain, value);
+    } catch (e) {
+      if (!isXshardError(e)) throw e;
+      this.sync.request(e.message);
+      return ignoreVerdict(e.code);
+    }
     if (tag === MSG_PROPOSAL) {
-      const committee = block.attesters;
+      // Checked on the state of its canonical place (`order.ts`); past the reorder window, on our
+      // state (the import re-checks the final block in place).
+      const at = this.chain.getStateAtStage1(value.stage1Height) ?? this.chain.state;
+      const block = materializeStage2Block(at, value);
+      const committee = this.evidence.getAttestingCommittee(at, block);
       try {
-        processStage2Block(this.chain.state, block, { verifier: this.chain.verifier, runtime: this.chain.runtime, verifyAttestation: false });
+        processStage2Block(at, block, { verifier: this.chain.verifier, runtime: this.chain.runtime, verifyAttestation: false });
       } catch (e) {
         return this.verdictOf(e, value.header.slot, this.chain.stage2.slot);
       }
@@ -276,7 +302,7 @@ export class XshardNode {
       return ACCEPT;
     }
     try {
-      this.importStage2(block, bytes);
+      this.importStage2(value, bytes);
     } catch (e) {
       return this.verdictOf(e, value.header.slot, this.chain.stage2.slot);
     }
@@ -363,7 +389,7 @@ export class XshardNode {
       const block: SignedStage2Block = { ...own.block, attestation: { message: computeStage2SigningRoot(this.chain.state, own.block.header), ...agg } };
       const bytes = encodeStage2Block(block, own.stage1);
       try {
-        this.importStage2(block, bytes);
+        this.importStage2(decodeStage2Block(bytes), bytes);
       } catch (e) {
         this.log(`own Stage-2 block of slot ${own.slot} not imported: ${(e as Error).message}`);
         return;

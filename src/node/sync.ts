@@ -1,7 +1,8 @@
 /**
  * Resuming and catching up. On start the node replays its store: every stored block of both
- * chains, in the canonical order (by slot, a slot's Stage-1 block before its Stage-2 block), goes
- * through the verifying transitions again — the store is not trusted more than a peer. Then, and
+ * chains, in the canonical order (`order.ts`: a Stage-2 block right after the Stage-1 height it was
+ * built on), goes through the verifying transitions again — the store is not trusted more than a
+ * peer. Then, and
  * whenever a gossiped block does not extend its head, it asks its peers' `status`, fetches the
  * missing blocks with `stage1_blocks_by_range` / `stage2_blocks_by_range` from the peer that is
  * furthest ahead and imports them the same way. It serves those protocols from its store.
@@ -15,7 +16,7 @@ import type { PeerIdStr } from "./net/types.js";
 import type { NodeChain } from "./chain.js";
 import type { Network } from "./net/types.js";
 import type { NodeStore } from "./store/store.js";
-import type { SignedStage2Block } from "../protocols/delayed/stage2.js";
+import { mergeChains, type OrderItem } from "./order.js";
 
 /** How long a catch-up waits for the other peers' status once one peer has answered. */
 const STATUS_GRACE_MS = 500;
@@ -27,39 +28,14 @@ export interface SyncHost {
   readonly o: { readonly network: Network; readonly store: NodeStore };
   log(line: string): void;
   importStage1(block: SignedStage1Block, bytes?: Uint8Array): unknown;
-  importStage2(block: SignedStage2Block, bytes: Uint8Array): unknown;
+  importStage2(block: Stage2BlockValue, bytes: Uint8Array): unknown;
   resetToGenesis(): void;
 }
 import type { ChainName } from "./store/buckets.js";
-import { BlockList, decodeStage1Block, decodeStage2Block, materializeStage2Block, MAX_RANGE, RangeRequest, StatusWire, type Stage2BlockValue, type StatusValue } from "./wire.js";
+import { BlockList, decodeStage1Block, MAX_RANGE, RangeRequest, StatusWire, type Stage2BlockValue, type StatusValue } from "./wire.js";
 
-type Item = { chain: "stage1"; slot: number; block: SignedStage1Block; bytes: Uint8Array } | { chain: "stage2"; slot: number; block: Stage2BlockValue; bytes: Uint8Array };
-
-/**
- * Both chains' blocks (each in height order) merged into the canonical import order: a Stage-2
- * block right after the Stage-1 block its proposer built on (`stage1Height`).
- */
-export function mergeChains(s1: readonly Uint8Array[], s2: readonly Uint8Array[]): Item[] {
-  const a: Item[] = s1.map((bytes) => {
-    const block = decodeStage1Block(bytes);
-    return { chain: "stage1", slot: block.header.slot, block, bytes };
-  });
-  const b: Item[] = s2.map((bytes) => {
-    const block = decodeStage2Block(bytes);
-    return { chain: "stage2", slot: block.header.slot, block, bytes };
-  });
-  const out: Item[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const x = a[i];
-    const y = b[j];
-    const base = y && y.chain === "stage2" ? y.block.stage1Height : Number.MAX_SAFE_INTEGER;
-    if (x && i < base) (out.push(x), i++);
-    else if (y) (out.push(y), j++);
-  }
-  return out;
-}
+/** Kept for callers of the old location: the canonical merge lives in `order.ts`. */
+export { mergeChains };
 
 /**
  * The fork choice between two chains: more Stage-1 blocks, then more Stage-2 blocks, then the lower
@@ -83,7 +59,7 @@ export class NodeSync {
   }
 
   /** Imports `items` in order; stops at the first that fails (logged). Returns how many were imported and the first failure's code. */
-  private importAll(items: readonly Item[], from: string): { n: number; failed?: string } {
+  private importAll(items: readonly OrderItem[], from: string): { n: number; failed?: string } {
     let n = 0;
     for (const it of items) {
       const c = this.node.chain;
@@ -93,7 +69,7 @@ export class NodeSync {
           this.node.importStage1(it.block, it.bytes);
         } else {
           if (it.slot <= c.stage2.slot) continue;
-          this.node.importStage2(materializeStage2Block(c.state, it.block), it.bytes);
+          this.node.importStage2(it.block, it.bytes);
         }
         n++;
       } catch (e) {
@@ -223,7 +199,7 @@ export class NodeSync {
       }
       const s1 = await this.fetch(best.peer, "stage1", from1 + 1, best.status.stage1Height);
       const s2 = await this.fetch(best.peer, "stage2", c.stage2.height + 1, best.status.stage2Height);
-      const r = this.importAll(mergeChains(s1, s2), `peer ${best.peer}`);
+      const r = this.importAll(mergeChains(s1, s2, from1 + 1, c.stage2.height + 1), `peer ${best.peer}`);
       if (r.n === 0 && (r.failed === "BAD_PARENT" || r.failed === "BAD_SEQUENCE")) return await this.rebuild(best.peer, best.status);
       const now = this.node.chain;
       this.node.log(`caught up from ${best.peer} (stage1 ${now.stage1.height}, stage2 ${now.stage2.height})`);

@@ -182,6 +182,20 @@ export function describeNetworkSuite(name: string, factory: NetworkFactory): voi
       expect(Array.from(await client.request(server.peerId, ECHO, bytes(9, 8), LIMITS))).toEqual([8, 9]);
     });
 
+    it("a response the application reports as invalid scores its sender down to a ban", async () => {
+      const [client, liar] = [await make(), await make()];
+      await factory.link(client, liar);
+      await waitFor("connect", () => client.getPeers().includes(liar.peerId));
+      const events: NetworkEvent[] = [];
+      client.on((e) => events.push(e));
+      client.reportBadResponse(liar.peerId, ECHO, "BAD_PROOF");
+      expect(events[0]).toEqual({ type: "response:reject", protocol: ECHO, from: liar.peerId, rule: "BAD_PROOF" });
+      expect(client.getPeerScore(liar.peerId)).toBeLessThan(0);
+      for (let i = 0; i < 4; i++) client.reportBadResponse(liar.peerId, ECHO, "BAD_PROOF");
+      expect(events.some((e) => e.type === "peer:ban" && e.peer === liar.peerId)).toBe(true);
+      await waitFor("disconnect", () => !client.getPeers().includes(liar.peerId));
+    });
+
     it("peer events report connects and disconnects", async () => {
       const [a, b] = [await make(), await make()];
       const events: NetworkEvent[] = [];

@@ -61,9 +61,19 @@ export class GossipInbound {
 
   private processRejected(msg: GossipMessage, rule: string): void {
     this.opts.emit({ type: "gossip:reject", topic: msg.topic, from: msg.from, rule });
-    if (this.opts.scores.processReject(msg.from) === "ban") {
-      this.opts.emit({ type: "peer:ban", peer: msg.from, score: this.opts.scores.getScore(msg.from) });
-      this.opts.onBan(msg.from);
+    this.penalize(msg.from);
+  }
+
+  /** A response the application found invalid: the same penalty as a rejected message. */
+  processBadResponse(from: PeerIdStr, protocol: string, rule: string): void {
+    this.opts.emit({ type: "response:reject", protocol, from, rule });
+    this.penalize(from);
+  }
+
+  private penalize(peer: PeerIdStr): void {
+    if (this.opts.scores.processReject(peer) === "ban") {
+      this.opts.emit({ type: "peer:ban", peer, score: this.opts.scores.getScore(peer) });
+      this.opts.onBan(peer);
     }
   }
 }

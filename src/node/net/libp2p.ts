@@ -235,6 +235,10 @@ export class Libp2pNetwork implements Network {
     }
   }
 
+  reportBadResponse(peer: PeerIdStr, protocol: string, rule: string): void {
+    this.inbound.processBadResponse(peer, protocol, rule);
+  }
+
   getPeerScore(peer: PeerIdStr): number {
     return this.scores.getScore(peer);
   }

@@ -203,6 +203,10 @@ export class MemoryNetwork implements Network {
     return decodeResponse(frame, protocol, peer, limits);
   }
 
+  reportBadResponse(peer: PeerIdStr, protocol: string, rule: string): void {
+    this.inbound.processBadResponse(peer, protocol, rule);
+  }
+
   getPeerScore(peer: PeerIdStr): number {
     return this.scores.getScore(peer);
   }

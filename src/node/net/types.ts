@@ -57,6 +57,7 @@ export type NetworkEvent =
   | { readonly type: "peer:connect"; readonly peer: PeerIdStr }
   | { readonly type: "peer:disconnect"; readonly peer: PeerIdStr }
   | { readonly type: "gossip:reject"; readonly topic: string; readonly from: PeerIdStr; readonly rule: string }
+  | { readonly type: "response:reject"; readonly protocol: string; readonly from: PeerIdStr; readonly rule: string }
   | { readonly type: "peer:ban"; readonly peer: PeerIdStr; readonly score: number };
 
 export type NetworkListener = (event: NetworkEvent) => void;
@@ -88,6 +89,12 @@ export interface Network {
    * response), `NET_TIMEOUT` or `NET_UNREACHABLE`.
    */
   request(peer: PeerIdStr, protocol: string, data: Uint8Array, limits: ProtocolLimits, opts?: RequestOptions): Promise<Uint8Array>;
+  /**
+   * The application found a peer's response invalid (e.g. a forged Merkle proof): a
+   * `response:reject` event names the rule and the peer is scored down like a rejected message
+   * (disconnected and banned at the threshold).
+   */
+  reportBadResponse(peer: PeerIdStr, protocol: string, rule: string): void;
   /** The application-level score of a peer (0 = neutral; lower is worse). */
   getPeerScore(peer: PeerIdStr): number;
   /** Decays scores and expires bans; the node calls it once per slot. */
