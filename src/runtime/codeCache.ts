@@ -6,8 +6,8 @@
  * The cache changes no bytes: an entry's key is the sha256 of everything the preparation depends
  * on — the input module, the limits, binaryen's version and the source text of the modules that
  * prepare (prepare, metering, limits, ir, host, constants), so any change to the pass makes new keys — and an
- * entry is used only when its stored key, the sha256 of its bytes and `WebAssembly.validate` all
- * check out. Anything else (missing, truncated, corrupt, unreadable) is a miss: the code is
+ * entry is used only when its stored key, a sha256 of its fields and bytes, and
+ * `WebAssembly.validate` all check out. Anything else (missing, truncated, corrupt, unreadable) is a miss: the code is
  * prepared again and the entry rewritten. Writes go through a temporary file and a rename, and a
  * directory that cannot be written only turns the disk cache off.
  *
@@ -33,9 +33,15 @@ const PREPARER_MODULES = ["prepare", "metering", "limits", "ir", "host", "consta
 
 interface EntryHeader {
   readonly key: string;
-  readonly bytesSha256: string;
   readonly methods: readonly string[];
   readonly instantiationCost: string;
+  /** sha256 of the fields above and the prepared bytes (computeEntryDigest). */
+  readonly digest: string;
+}
+
+/** What an entry's digest covers: every field it carries and the prepared bytes. */
+function computeEntryDigest(key: string, methods: readonly string[], instantiationCost: string, bytes: Uint8Array): string {
+  return toHex(sha256(JSON.stringify([key, methods, instantiationCost]), bytes));
 }
 
 /** What a cache lookup did, for tests and benchmarks. */
@@ -97,12 +103,9 @@ export function defaultPreparedCodeDirs(): string[] {
 }
 
 function encodeEntry(key: string, code: PreparedCode): Uint8Array {
-  const header: EntryHeader = {
-    key,
-    bytesSha256: toHex(sha256(code.bytes)),
-    methods: [...code.methods],
-    instantiationCost: String(code.instantiationCost),
-  };
+  const methods = [...code.methods];
+  const instantiationCost = String(code.instantiationCost);
+  const header: EntryHeader = { key, methods, instantiationCost, digest: computeEntryDigest(key, methods, instantiationCost, code.bytes) };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const len = new Uint8Array(4);
   new DataView(len.buffer).setUint32(0, json.length, true);
@@ -121,7 +124,8 @@ export function decodeEntry(file: Uint8Array, key: string): PreparedCode | null 
     if (header.key !== key || !Array.isArray(header.methods) || !header.methods.every((m) => typeof m === "string")) return null;
     if (typeof header.instantiationCost !== "string" || !/^[0-9]+$/.test(header.instantiationCost)) return null;
     const bytes = file.slice(headerEnd);
-    if (toHex(sha256(bytes)) !== header.bytesSha256 || !WebAssemblyApi.validate(bytes)) return null;
+    if (computeEntryDigest(key, header.methods, header.instantiationCost, bytes) !== header.digest) return null;
+    if (!WebAssemblyApi.validate(bytes)) return null;
     return { bytes, methods: new Set(header.methods), instantiationCost: BigInt(header.instantiationCost) };
   } catch {
     return null;
@@ -154,7 +158,11 @@ function writeEntry(dirs: readonly string[], key: string, code: PreparedCode): v
       renameSync(tmp, join(dir, `${key}.bin`));
       return;
     } catch {
-      rmSync(tmp, { force: true });
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // nothing was written
+      }
     }
   }
 }

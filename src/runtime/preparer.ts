@@ -5,12 +5,15 @@
  * - after `loadPreparer()` (async: binaryen is an ES module with top-level await), in this thread;
  * - otherwise in a worker thread started on the first miss and kept (unreferenced) for later ones,
  *   while this thread waits on a shared flag (`Atomics.wait`), so that `Runtime.registerCode` stays
- *   synchronous. From sources (tests) the worker loads the TypeScript through tsx.
+ *   synchronous. From sources (tests) the worker loads the TypeScript through tsx (a
+ *   devDependency; the built package needs none).
  *
  * Both give the same bytes (the same function runs); errors come back as the same XshardError
  * (code, message, data; the cause stays in the worker).
  */
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
 import { XshardError } from "../errors.js";
@@ -43,12 +46,18 @@ interface PreparerWorker {
 
 let current: PreparerWorker | null = null;
 
-/** Code the worker evaluates: loads the entry (through tsx from sources), reports a failure to load. */
+/**
+ * Code the worker evaluates: loads the entry, and reports a failure to load. From sources it loads
+ * binaryen first, natively (through tsx's loader its 14 MB would take tens of seconds), then
+ * registers tsx for the TypeScript.
+ */
 const WORKER_BOOT = `
 const { workerData } = require("node:worker_threads");
 const load = workerData.tsx === null
   ? import(workerData.entry)
-  : import(workerData.tsx).then((tsx) => tsx.tsImport(workerData.entry, workerData.entry));
+  : import(workerData.binaryen)
+      .then(() => import(workerData.tsx))
+      .then((tsx) => { tsx.register(); return import(workerData.entry); });
 load.catch((e) => {
   workerData.port.postMessage({ ok: false, code: "PREPARER_UNAVAILABLE", message: "cannot start the code preparer: " + (e && e.message), data: {} });
   Atomics.store(workerData.signal, 0, 1);
@@ -56,14 +65,25 @@ load.catch((e) => {
 });
 `;
 
+/**
+ * The ES module build of tsx's API (its CommonJS build cannot register the loader on Node 20):
+ * `require.resolve` gives the CommonJS file, the ES one sits next to it.
+ */
+function resolveTsxApi(from: string): string {
+  const cjs = createRequire(from).resolve("tsx/esm/api");
+  const esm = join(dirname(cjs), "index.mjs");
+  return pathToFileURL(existsSync(esm) ? esm : cjs).href;
+}
+
 function startWorker(): PreparerWorker {
   const own = import.meta.url;
   const fromSources = own.endsWith(".ts");
   const entry = new URL(fromSources ? "./prepareWorker.ts" : "./prepareWorker.js", own).href;
-  const tsx = fromSources ? pathToFileURL(createRequire(own).resolve("tsx/esm/api")).href : null;
+  const tsx = fromSources ? resolveTsxApi(own) : null;
+  const binaryen = fromSources ? pathToFileURL(createRequire(own).resolve("binaryen")).href : null;
   const { port1, port2 } = new MessageChannel();
   const signal = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(WORKER_BOOT, { eval: true, workerData: { entry, tsx, port: port2, signal }, transferList: [port2] });
+  const worker = new Worker(WORKER_BOOT, { eval: true, workerData: { entry, tsx, binaryen, port: port2, signal }, transferList: [port2] });
   worker.unref();
   port1.unref();
   return { worker, port: port1, signal, failure: null };
