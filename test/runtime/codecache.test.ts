@@ -130,3 +130,28 @@ describe("prepared-code cache", () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 });
+
+describe("binaryen only on a miss", () => {
+  /** The modules `from` imports statically (type-only imports and dynamic `import()` left out), transitively. */
+  function staticImports(from: URL, seen = new Set<string>()): Set<string> {
+    const text = readFileSync(from, "utf8");
+    for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?\sfrom\s+"([^"]+)";/gms)) {
+      const spec = m[1] as string;
+      if (!spec.startsWith(".")) {
+        seen.add(spec);
+        continue;
+      }
+      const url = new URL(spec.replace(/\.js$/, ".ts"), from);
+      if (seen.has(url.href)) continue;
+      seen.add(url.href);
+      staticImports(url, seen);
+    }
+    return seen;
+  }
+
+  it("the runtime's entry module does not import binaryen, the preparer does", () => {
+    const index = new URL("../../src/runtime/index.ts", import.meta.url);
+    expect([...staticImports(index)]).not.toContain("binaryen");
+    expect([...staticImports(new URL("../../src/runtime/prepareWorker.ts", import.meta.url))]).toContain("binaryen");
+  });
+});
