@@ -32,11 +32,6 @@ export async function loadPreparer(): Promise<void> {
   inThread ??= (await import("./prepare.js")).prepareModule;
 }
 
-/** Whether binaryen is loaded in this thread (tests of the lazy loading). */
-export function isPreparerLoaded(): boolean {
-  return inThread !== null;
-}
-
 interface PreparerWorker {
   readonly worker: Worker;
   readonly port: MessagePort;
