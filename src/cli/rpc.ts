@@ -8,7 +8,8 @@
  * `RPC_TIMEOUT`, `RPC_HTTP_ERROR` (a non-2xx answer: status, and the server's `{code, message}`),
  * `RPC_BAD_RESPONSE` (not JSON, too large, or not the documented shape).
  */
-import { Ajv, type ValidateFunction } from "ajv";
+import { createRequire } from "node:module";
+import type { ValidateFunction } from "ajv";
 import { XshardError } from "../errors.js";
 import type { HeadsView, NodeConfigView, PeerView, TxStatusView } from "../node/api/backend.js";
 import { MAX_STATUS_BATCH, configSchema, errorSchema, headsSchema, peersSchema, statusBatchSchema, txStatusSchema } from "../node/api/schema.js";
@@ -22,17 +23,25 @@ const FALLBACK_CONCURRENCY = 16;
 /** Largest server-sent event (a heads object). */
 const MAX_EVENT_BYTES = 4 * 1024 * 1024;
 
-const ajv = new Ajv({ allErrors: false, strict: false });
-const validators = {
-  config: ajv.compile(configSchema),
-  heads: ajv.compile(headsSchema),
-  peers: ajv.compile(peersSchema),
-  tx: ajv.compile(txStatusSchema),
-  txs: ajv.compile(statusBatchSchema),
-  error: ajv.compile(errorSchema),
-  submitted: ajv.compile({ type: "object", required: ["id"], properties: { id: { type: "string", pattern: "^0x[0-9a-fA-F]{64}$" } } }),
-  proof: ajv.compile({ type: "object", required: ["schema"], properties: { schema: { type: "string" } } }),
-};
+/** The answers' validators, loaded and compiled on first use (at import they cost every command, `run` included, ~0.15 s). */
+function compileValidators() {
+  const { Ajv } = createRequire(import.meta.url)("ajv") as typeof import("ajv"); // loaded here: ajv is CommonJS
+  const ajv = new Ajv({ allErrors: false, strict: false });
+  return {
+    config: ajv.compile(configSchema),
+    heads: ajv.compile(headsSchema),
+    peers: ajv.compile(peersSchema),
+    tx: ajv.compile(txStatusSchema),
+    txs: ajv.compile(statusBatchSchema),
+    error: ajv.compile(errorSchema),
+    submitted: ajv.compile({ type: "object", required: ["id"], properties: { id: { type: "string", pattern: "^0x[0-9a-fA-F]{64}$" } } }),
+    proof: ajv.compile({ type: "object", required: ["schema"], properties: { schema: { type: "string" } } }),
+  };
+}
+let compiled: ReturnType<typeof compileValidators> | undefined;
+function validators(): ReturnType<typeof compileValidators> {
+  return (compiled ??= compileValidators());
+}
 
 /** `text` as the base URL of a node's API (`http://host:port`, a path prefix kept, no trailing slash). */
 export function parseRpcUrl(text: unknown, flag = "rpc"): string {
@@ -140,7 +149,7 @@ export class RpcClient {
   private async get(path: string, allow: readonly string[] = []): Promise<{ json: unknown; where: string } | undefined> {
     const r = await this.request("GET", path);
     if (r.status >= 200 && r.status < 300) return r;
-    const err = validators.error(r.json) ? (r.json as { code: string; message: string }) : undefined;
+    const err = validators().error(r.json) ? (r.json as { code: string; message: string }) : undefined;
     if (err !== undefined && allow.includes(err.code)) return undefined;
     const detail = err ? `${err.code}: ${err.message}` : "(no error body)";
     throw new XshardError("RPC_HTTP_ERROR", `${r.where}: HTTP ${r.status} ${detail}`, { url: this.base + path, status: r.status, serverCode: err?.code });
@@ -152,23 +161,23 @@ export class RpcClient {
   }
 
   async getHeads(): Promise<HeadsView> {
-    return (await this.getChecked<HeadsView>("/v1/heads", validators.heads)) as HeadsView;
+    return (await this.getChecked<HeadsView>("/v1/heads", validators().heads)) as HeadsView;
   }
 
   /** The chain's configuration; undefined if the node does not serve `/v1/config`. */
   async getConfig(): Promise<NodeConfigView | undefined> {
-    return this.getChecked<NodeConfigView>("/v1/config", validators.config, ["CONFIG_UNAVAILABLE", "API_NOT_FOUND"]);
+    return this.getChecked<NodeConfigView>("/v1/config", validators().config, ["CONFIG_UNAVAILABLE", "API_NOT_FOUND"]);
   }
 
   /** Connected peers; undefined if the node does not list them. */
   async getPeers(): Promise<readonly PeerView[] | undefined> {
-    const r = await this.getChecked<{ peers: PeerView[] }>("/v1/peers", validators.peers, ["PEERS_UNAVAILABLE", "API_NOT_FOUND"]);
+    const r = await this.getChecked<{ peers: PeerView[] }>("/v1/peers", validators().peers, ["PEERS_UNAVAILABLE", "API_NOT_FOUND"]);
     return r?.peers;
   }
 
   /** A transaction's status; undefined if the node does not know it (404 TX_NOT_FOUND). */
   async getTx(id: string): Promise<TxStatusView | undefined> {
-    const s = await this.getChecked<TxStatusView>(`/v1/tx/${id}`, validators.tx, ["TX_NOT_FOUND"]);
+    const s = await this.getChecked<TxStatusView>(`/v1/tx/${id}`, validators().tx, ["TX_NOT_FOUND"]);
     if (s !== undefined && s.id.toLowerCase() !== id.toLowerCase()) {
       throw new XshardError("RPC_BAD_RESPONSE", `GET ${this.base}/v1/tx/${id}: the answer is about another transaction (${s.id.slice(0, 80)})`, { id });
     }
@@ -200,12 +209,12 @@ export class RpcClient {
 
   private async postStatusBatch(ids: readonly string[]): Promise<(TxStatusView | undefined)[] | undefined> {
     const r = await this.request("POST", "/v1/txs/status", { json: { ids } });
-    if (r.status === 404 && validators.error(r.json) && (r.json as { code: string }).code === "API_NOT_FOUND") return undefined;
+    if (r.status === 404 && validators().error(r.json) && (r.json as { code: string }).code === "API_NOT_FOUND") return undefined;
     if (r.status !== 200) {
-      const err = validators.error(r.json) ? (r.json as { code: string; message: string }) : undefined;
+      const err = validators().error(r.json) ? (r.json as { code: string; message: string }) : undefined;
       throw new XshardError("RPC_HTTP_ERROR", `${r.where}: HTTP ${r.status} ${err ? `${err.code}: ${err.message}` : "(no error body)"}`, { status: r.status, serverCode: err?.code });
     }
-    const { statuses } = check<{ statuses: (TxStatusView | null)[] }>(validators.txs, r.json, r.where);
+    const { statuses } = check<{ statuses: (TxStatusView | null)[] }>(validators().txs, r.json, r.where);
     if (statuses.length !== ids.length || statuses.some((s, k) => s !== null && s.id.toLowerCase() !== (ids[k] as string).toLowerCase())) {
       throw new XshardError("RPC_BAD_RESPONSE", `${r.where}: the answer does not list the ${ids.length} transactions asked for, in order`, {});
     }
@@ -214,14 +223,14 @@ export class RpcClient {
 
   /** A final transaction's light-client proof document (unchecked beyond its `schema` field: the verifier checks it). */
   async getProof(id: string): Promise<unknown> {
-    return this.getChecked<unknown>(`/v1/tx/${id}/proof`, validators.proof);
+    return this.getChecked<unknown>(`/v1/tx/${id}/proof`, validators().proof);
   }
 
   /** Submits a signed transaction's SSZ bytes: its id, or the node's refusal (4xx with a code). */
   async submit(bytes: Uint8Array): Promise<{ id: string } | SubmitRefusal> {
     const r = await this.request("POST", "/v1/tx", bytes);
-    if (r.status === 202 || r.status === 200) return check<{ id: string }>(validators.submitted, r.json, r.where);
-    const err = check<{ code: string; message: string }>(validators.error, r.json, r.where);
+    if (r.status === 202 || r.status === 200) return check<{ id: string }>(validators().submitted, r.json, r.where);
+    const err = check<{ code: string; message: string }>(validators().error, r.json, r.where);
     if (r.status >= 400 && r.status < 500) return { status: r.status, code: err.code, message: err.message };
     throw new XshardError("RPC_HTTP_ERROR", `${r.where}: HTTP ${r.status} ${err.code}: ${err.message}`, { url: this.base + "/v1/tx", status: r.status, serverCode: err.code });
   }
@@ -282,5 +291,5 @@ export function parseHeadsEvent(block: string, where: string): HeadsView | undef
   } catch {
     throw new XshardError("RPC_BAD_RESPONSE", `GET ${where}: a heads event is not JSON`, { where });
   }
-  return check<HeadsView>(validators.heads, json, `GET ${where}`);
+  return check<HeadsView>(validators().heads, json, `GET ${where}`);
 }

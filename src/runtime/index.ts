@@ -15,7 +15,9 @@ export {
   type CreatedContract,
 } from "./host.js";
 export { getKeyHex } from "./keys.js";
-export { INSTRUCTION_COSTS, BULK_BYTES_PER_UNIT, GROW_PAGE_COST } from "./metering.js";
-export { MODULE_LIMITS, STACK_LIMIT, FRAME_OVERHEAD, LIMITER_SLOTS, INSTANTIATION_COSTS, DATA_BYTES_PER_UNIT } from "./limits.js";
+export { INSTRUCTION_COSTS, BULK_BYTES_PER_UNIT, GROW_PAGE_COST } from "./constants.js";
+export { MODULE_LIMITS, STACK_LIMIT, FRAME_OVERHEAD, LIMITER_SLOTS, INSTANTIATION_COSTS, DATA_BYTES_PER_UNIT } from "./constants.js";
 export { LIBRARY_CONTRACTS, isLibraryContract, loadLibraryWasm, type LibraryContractName } from "./library.js";
 export * from "./abi.js";
+export { loadPreparer } from "./preparer.js";
+export { codeCacheStats, type CodeCacheStats } from "./codeCache.js";

@@ -19,35 +19,11 @@
 import binaryen from "binaryen";
 import { XshardError } from "../errors.js";
 import { getChildren, getDataSegments, hasChildLayout } from "./ir.js";
+import { DATA_BYTES_PER_UNIT, FRAME_OVERHEAD, INSTANTIATION_COSTS, LIMITER_SLOTS, MODULE_LIMITS } from "./constants.js";
 
-/** Bounds on a contract module, checked at registration (BAD_WASM, with `limit` and the value found). */
-export const MODULE_LIMITS = {
-  /** Size of the module as submitted, in bytes. */
-  moduleBytes: 512 * 1024,
-  /** Functions, imported and defined. */
-  functions: 4_096,
-  /** Globals. */
-  globals: 1_024,
-  /** Tables (MVP: at most one), and the initial elements of a table. */
-  tables: 1,
-  tableElements: 4_096,
-  /** Element segments, data segments. */
-  elementSegments: 256,
-  dataSegments: 1_024,
-  /** Parameters plus locals of one function. */
-  functionLocals: 2_048,
-  /** Nesting depth of a function body's expressions (Binaryen IR). */
-  expressionDepth: 128,
-} as const;
+export { DATA_BYTES_PER_UNIT, FRAME_OVERHEAD, INSTANTIATION_COSTS, LIMITER_SLOTS, MODULE_LIMITS, STACK_LIMIT } from "./constants.js";
 
-/**
- * Frame slots are charged against STACK_LIMIT: a function's frame is FRAME_OVERHEAD + parameters +
- * locals (including those the instrumentation adds) + its deepest operand stack + LIMITER_SLOTS.
- */
-export const STACK_LIMIT = 8_192;
-export const FRAME_OVERHEAD = 8;
-/** What the stack limiter itself adds to a frame (a result local, its own operands). */
-export const LIMITER_SLOTS = 2;
+
 
 function badWasm(message: string, data: Record<string, unknown>): XshardError {
   return new XshardError("BAD_WASM", message, data);
@@ -162,23 +138,6 @@ export function computeFrameSlots(f: binaryen.FunctionInfo): number {
   return FRAME_OVERHEAD + binaryen.expandType(f.params).length + f.vars.length + shape.operandSlots + LIMITER_SLOTS;
 }
 
-/**
- * What instantiating a module costs, in metered instructions, without its start function (whose
- * count the runtime adds): a base (a new instance and a new linear memory, whose reservation and
- * release dominate), each initial memory page (allocated, zeroed, initialised and snapshotted), each
- * table element, each function, and the data segments' bytes. Calibrated against CPU time on the
- * development machine (docs/contracts.md): about 2.3 ns per metered instruction in a loop, and a
- * re-instantiation of a one-page module about 1–3 ms of CPU.
- */
-export const INSTANTIATION_COSTS = {
-  base: 500_000,
-  page: 100_000,
-  tableElement: 10,
-  function: 10,
-  /** per DATA_BYTES_PER_UNIT bytes of data segments */
-  data: 1,
-} as const;
-export const DATA_BYTES_PER_UNIT = 16;
 
 /** INSTANTIATION_COSTS applied to a module (call after its memory is set). */
 export function computeStaticInstantiationCost(m: binaryen.Module): bigint {

@@ -28,33 +28,15 @@
 import binaryen from "binaryen";
 import { XshardError } from "../errors.js";
 import { ir, mapChildren } from "./ir.js";
-import { STACK_LIMIT, computeFrameSlots } from "./limits.js";
+import { computeFrameSlots } from "./limits.js";
+import {
+  BULK_BYTES_PER_UNIT, GAS_EXPORT, GREW_EXPORT, GROW_PAGE_COST, INSTANTIATION_EXPORT, INSTRUCTION_COSTS, OOM_EXPORT, STACK_EXPORT, STACK_LIMIT, WATERMARK_EXPORT,
+} from "./constants.js";
 
-/** Weights of Binaryen IR nodes, charged at the start of their region. Unlisted nodes cost `default`. */
-export const INSTRUCTION_COSTS = {
-  /** every other node (arithmetic, locals, globals, loads, stores, branches, `if`, select, …) */
-  default: 1,
-  /** `block`, `loop`, `nop`: structure only */
-  structural: 0,
-  /** `call`, `call_indirect`; the callee's body is charged on its own entry */
-  call: 5,
-  /** `memory.grow`, plus GROW_PAGE_COST per page granted */
-  memoryGrow: 100,
-  /** `memory.copy`, `memory.fill`, plus 1 per BULK_BYTES_PER_UNIT bytes */
-  bulkMemory: 5,
-} as const;
-export const BULK_BYTES_PER_UNIT = 16;
-export const GROW_PAGE_COST = 1024;
+export {
+  BULK_BYTES_PER_UNIT, GAS_EXPORT, GREW_EXPORT, GROW_PAGE_COST, INSTANTIATION_EXPORT, INSTRUCTION_COSTS, OOM_EXPORT, STACK_EXPORT, WATERMARK_EXPORT,
+} from "./constants.js";
 
-/** Export names of the instrumentation globals. */
-export const GAS_EXPORT = "__gas";
-export const OOM_EXPORT = "__oom";
-export const STACK_EXPORT = "__stack";
-export const WATERMARK_EXPORT = "__watermark";
-/** The instantiation charge (i64), set by the runtime before it saves the globals. */
-export const INSTANTIATION_EXPORT = "__instantiation";
-/** Whether a grow was granted since the globals were last restored (i32 0/1). */
-export const GREW_EXPORT = "__grew";
 
 export interface MeteringConfig {
   /** Budget of the start function (calls get their own budget from the runtime). */

@@ -9,7 +9,10 @@ import { XshardError, isXshardError } from "../errors.js";
 import { HOST_IMPORTS, type HostImportName, type HostValType } from "./host.js";
 import { getDataSegments, ir } from "./ir.js";
 import { assertFunctionWithinLimits, assertModuleCounts, assertModuleSize, computeStaticInstantiationCost } from "./limits.js";
-import { GAS_EXPORT, GREW_EXPORT, WATERMARK_EXPORT, meterModule } from "./metering.js";
+import { meterModule } from "./metering.js";
+import { GAS_EXPORT, GREW_EXPORT, MEMORY_EXPORT, RUN_EXPORT_PREFIX, SAVE_EXPORT, WATERMARK_EXPORT } from "./constants.js";
+
+export { MEMORY_EXPORT, RUN_EXPORT_PREFIX, SAVE_EXPORT } from "./constants.js";
 import { WebAssemblyApi } from "./wasm.js";
 
 /** Features a contract may use: MVP, mutable globals, sign extension, non-trapping f2i, memory.copy/fill. */
@@ -21,14 +24,6 @@ const ALLOWED_FEATURES =
   binaryen.Features.BulkMemoryOpt;
 
 const HOST_MODULE = "env";
-export const MEMORY_EXPORT = "__memory";
-/** `__save()`: clears the write watermark and grew flag and records every mutable global (once, after start). */
-export const SAVE_EXPORT = "__save";
-/**
- * Entry points, one per method `m`: `__run:m(budget: i64) → i64` restores every mutable global to
- * what `__save` recorded, sets the budget, runs `m` and returns the budget left.
- */
-export const RUN_EXPORT_PREFIX = "__run:";
 
 /** Internal names of what this file adds (the module's own items are named by index, see metering.ts). */
 const NAMES = {

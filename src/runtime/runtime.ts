@@ -14,7 +14,7 @@
  */
 import type { Address, ContractId, StateView, Value, WriteSet } from "../types.js";
 import { XshardError } from "../errors.js";
-import { contractPrincipal, fromHex, sha256, toHex } from "../crypto/hash.js";
+import { contractPrincipal, sha256, toHex } from "../crypto/hash.js";
 import {
   CallAbort,
   CallContext,
@@ -26,9 +26,12 @@ import {
   type HostServices,
 } from "./host.js";
 import { KeyCache } from "./keys.js";
-import { STACK_LIMIT } from "./limits.js";
-import { GAS_EXPORT, INSTANTIATION_EXPORT, OOM_EXPORT, STACK_EXPORT, WATERMARK_EXPORT } from "./metering.js";
-import { MEMORY_EXPORT, RUN_EXPORT_PREFIX, SAVE_EXPORT, prepareModule } from "./prepare.js";
+import {
+  GAS_EXPORT, INSTANTIATION_EXPORT, MEMORY_EXPORT, OOM_EXPORT, RUN_EXPORT_PREFIX, SAVE_EXPORT, STACK_EXPORT, STACK_LIMIT, WATERMARK_EXPORT,
+} from "./constants.js";
+import type { PreparedCode } from "./prepare.js";
+import { defaultPreparedCodeDirs, getPreparedCode } from "./codeCache.js";
+import { prepareCode } from "./preparer.js";
 import { WebAssemblyApi, type WasmGlobal, type WasmInstance, type WasmMemory, type WasmModule } from "./wasm.js";
 
 export type { CallFailure, CallFailureKind, CreatedContract } from "./host.js";
@@ -38,6 +41,11 @@ export interface RuntimeOptions {
   readonly instructionBudget: bigint;
   /** Maximum linear memory of a contract, in 64 KiB pages. */
   readonly memoryPages: number;
+  /**
+   * Where prepared code is cached on disk (codeCache.ts): a directory, null for no disk cache, or
+   * absent for the default locations. Never changes a result.
+   */
+  readonly preparedCodeDir?: string | null;
 }
 
 export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = { instructionBudget: 10_000_000n, memoryPages: 16 };
@@ -101,6 +109,18 @@ interface RegisteredCode {
   instance: LiveInstance | null;
 }
 
+/** Compiled modules by prepared code: runtimes of one process share them (the prepared code is cached per process). */
+const compiledModules = new WeakMap<PreparedCode, WasmModule>();
+
+function compile(prepared: PreparedCode): WasmModule {
+  let module = compiledModules.get(prepared);
+  if (module === undefined) {
+    module = new WebAssemblyApi.Module(prepared.bytes);
+    compiledModules.set(prepared, module);
+  }
+  return module;
+}
+
 function badCall(message: string, data: Record<string, unknown> = {}): XshardError {
   return new XshardError("BAD_CALL", message, data);
 }
@@ -156,6 +176,8 @@ export class Runtime {
   readonly options: RuntimeOptions;
   private readonly codes = new Map<string, RegisteredCode>();
   private readonly principals = new Map<ContractId, Uint8Array>();
+  /** Directories of the on-disk prepared-code cache, in lookup order. */
+  private readonly preparedCodeDirs: readonly string[];
   private instantiationCount = 0;
   /** Calls in progress (a StateView may call into other code). */
   private depth = 0;
@@ -174,6 +196,8 @@ export class Runtime {
     if (!Number.isInteger(memoryPages) || memoryPages < 1 || memoryPages > MAX_MEMORY_PAGES) {
       throw new XshardError("BAD_RUNTIME_OPTIONS", `memoryPages must be an integer in [1, ${MAX_MEMORY_PAGES}]`, { memoryPages });
     }
+    const dir = this.options.preparedCodeDir;
+    this.preparedCodeDirs = dir === undefined ? defaultPreparedCodeDirs() : dir === null ? [] : [dir];
   }
 
   /** How many instances this runtime has created (for tests of the instance cache). */
@@ -182,17 +206,20 @@ export class Runtime {
   }
 
   /**
-   * Validates, meters and compiles the module once, and runs its start function; returns its code
-   * hash (hex sha256 of the original bytes). Idempotent. Throws XshardError BAD_WASM for an invalid
+   * Validates, meters and compiles the module once (the metered module comes from the prepared-code
+   * cache when it holds it, see codeCache.ts), and runs its start function; returns its code hash
+   * (hex sha256 of the original bytes). Idempotent. Throws XshardError BAD_WASM for an invalid
    * module, a bad import, a memory that does not fit the limit, or a start function that fails.
    */
   registerCode(wasm: Uint8Array): string {
-    const codeHash = toHex(sha256(wasm));
+    const hash = sha256(wasm);
+    const codeHash = toHex(hash);
     if (this.codes.has(codeHash)) return codeHash;
-    const prepared = prepareModule(wasm, { memoryPages: this.options.memoryPages, initialGas: this.options.instructionBudget });
+    const limits = { memoryPages: this.options.memoryPages, initialGas: this.options.instructionBudget };
+    const prepared = getPreparedCode(wasm, hash, limits, this.preparedCodeDirs, prepareCode);
     const code: RegisteredCode = {
-      hash: fromHex(codeHash),
-      module: new WebAssemblyApi.Module(prepared.bytes),
+      hash,
+      module: compile(prepared),
       methods: prepared.methods,
       instantiationCost: prepared.instantiationCost,
       startMeasured: false,
