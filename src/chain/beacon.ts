@@ -4,7 +4,8 @@
  * block, less the fees of earlier transactions in the same block (DESIGN §2, Stage 1). No contract
  * code runs here.
  */
-import { toHex } from "../crypto/hash.js";
+import { addressOfPubkey } from "../crypto/ed25519.js";
+import { bytesEqual, toHex } from "../crypto/hash.js";
 import { isXshardError } from "../errors.js";
 import { encodeSignedTx, verifySignedTx, type SignedTx } from "../program/index.js";
 import { isFeeCapSufficient } from "./fees.js";
@@ -58,6 +59,23 @@ export function getSignatureProblem(stx: SignedTx): RejectReason | null {
     signatureChecks.set(stx, r);
   }
   return r;
+}
+
+/**
+ * Records the verdict of a signature check made elsewhere (a worker pool verified `stx.signature`
+ * over `computeTxSigningMessage(stx.tx)` under `stx.pubkey`: a pure function of those bytes). The
+ * sender rule is checked here as `verifySignedTx` checks it first, so the memoised reason is the
+ * one `getSignatureProblem` would find. A transaction already checked is left as it is.
+ */
+export function recordSignatureVerdict(stx: SignedTx, signatureValid: boolean): void {
+  if (signatureChecks.has(stx)) return;
+  if (!bytesEqual(stx.tx.sender, addressOfPubkey(stx.pubkey))) return;
+  signatureChecks.set(stx, signatureValid ? null : "bad signature");
+}
+
+/** Whether `getSignatureProblem` has a memoised verdict for the transaction (tests, the pool's counts). */
+export function hasSignatureVerdict(stx: SignedTx): boolean {
+  return signatureChecks.has(stx);
 }
 
 /**
