@@ -3,11 +3,11 @@
 # medians and their same-run ratio, the load average, and the sha256 of both results.json
 # (docs/benchmarks.md, "run on both cores").
 #   sh bench/run-threads.sh [ROUNDS] [extra run flags…]
-# Default run: transfer, 20,000 transactions (100 slots × 200), every one final.
+# Default run: transfer, 10,000 transactions (100 slots × 100), every one final.
 set -e
 rounds=${1:-3}
 [ $# -gt 0 ] && shift
-[ $# -gt 0 ] || set -- --workload transfer --slots 100 --rate 200 --accounts 1000 --contracts 64 --drain 40 --slot-gas 100000000 --protocol delayed:conditional
+[ $# -gt 0 ] || set -- --workload transfer --slots 100 --rate 100 --accounts 1000 --contracts 64 --drain 40 --slot-gas 100000000 --protocol delayed:conditional
 out=${TMPDIR:-/tmp}/xshard-run-threads
 : >"$out.times"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,17 +1,17 @@
 /**
  * The run's Ed25519 work on worker threads (issue 12, both cores): the workload's transactions are
  * signed in a pool while the generator goes on, and every submission's signature is verified in the
- * pool before the simulation starts, priming the beacon's memo (`recordSignatureVerdict`). Both are
- * pure functions of the bytes, so a run's results are the same bytes with or without the pool
- * (test/cli/run-threads.test.ts). The pool lives here, in the runner's shell; protocol rules only
- * read the memo through `getSignatureProblem`, as before.
+ * pool while the simulation runs, on a board of verdicts in shared memory that the beacon's check
+ * reads (`attachSignatureVerdicts`). Both are pure functions of the bytes, so a run's results are
+ * the same bytes with or without the pool (test/cli/run-threads.test.ts). The pool lives here, in
+ * the runner's shell; protocol rules only call `getSignatureProblem`, as before.
  */
 import { availableParallelism } from "node:os";
-import { Ed25519Pool, canStartEd25519Pool } from "./crypto/ed25519Pool.js";
+import { Ed25519Pool, canStartEd25519Pool, createVerdictBoard } from "./crypto/ed25519Pool.js";
 import { exportRawKey } from "./crypto/ed25519Raw.js";
 import { ED25519_PUBKEY_BYTES, ED25519_SIGNATURE_BYTES, addressOfPubkey, type UserKey } from "./crypto/ed25519.js";
 import { bytesEqual } from "./crypto/hash.js";
-import { hasSignatureVerdict, recordSignatureVerdict } from "./chain/beacon.js";
+import { attachSignatureVerdicts } from "./chain/beacon.js";
 import { isXshardError } from "./errors.js";
 import { computeTxSigningMessage, type SignedTx } from "./program/index.js";
 import type { GeneratedWorkload, GenerationProgress, WorkloadPlan } from "./workloads/types.js";
@@ -35,7 +35,7 @@ export function openSignaturePool(threads: number, txs: number, minTxs = MIN_POO
 }
 
 /** Signs in the pool: batches of (seed, message) go out as they fill; `finish` waits for every signature. */
-class PoolSigner {
+export class PoolSigner {
   private readonly seeds = new WeakMap<UserKey, Uint8Array>();
   private readonly pending: Promise<void>[] = [];
   /** Messages of signed transactions by their signature array (for the verification pass). */
@@ -84,47 +84,29 @@ class PoolSigner {
   }
 }
 
+/** Signature verification going on in the pool while the run goes on. */
+export interface PoolVerification {
+  /** Transactions on the board (the others are checked by the simulation's own thread). */
+  readonly entries: number;
+  /** Resolves when the workers have gone through the whole board. */
+  readonly done: Promise<void>;
+  /** Detaches the board from the beacon (verdicts already read stay memoised). */
+  detach(): void;
+}
+
 /**
- * Verifies the transactions' signatures in the pool and records the verdicts in the beacon's memo.
- * A transaction whose check would not reach the signature (wrong sender, wrong lengths, a program
- * that does not encode) or whose check threw in the worker is left for `getSignatureProblem` to
- * check itself, so every reason stays the one it finds. `messageOf`: messages already computed
- * (the signer's). Returns how many verdicts were recorded.
+ * Starts verifying the transactions' signatures in the pool on a board of shared memory attached to
+ * the beacon (`attachSignatureVerdicts`), and returns at once: the simulation reads each verdict
+ * when it needs it, and checks a transaction itself if the workers have not reached it yet. A
+ * transaction whose check would not reach the signature (wrong sender, wrong lengths, a program
+ * that does not encode) is not put on the board, so every reason stays the one the beacon's own
+ * check finds. `messageOf`: messages already computed (the signer's).
  */
-export async function verifyInPool(txs: readonly SignedTx[], pool: Ed25519Pool, messageOf: (stx: SignedTx) => Uint8Array | undefined = () => undefined): Promise<number> {
-  const jobs: Promise<number>[] = [];
-  let batch: SignedTx[] = [];
-  let msgs: Uint8Array[] = [];
-  const flush = (): void => {
-    if (batch.length === 0) return;
-    const stxs = batch;
-    const n = stxs.length;
-    const pubkeys = new Uint8Array(n * 32);
-    const m = new Uint8Array(n * 32);
-    const sigs = new Uint8Array(n * 64);
-    stxs.forEach((stx, i) => {
-      pubkeys.set(stx.pubkey, i * 32);
-      m.set(msgs[i] as Uint8Array, i * 32);
-      sigs.set(stx.signature, i * 64);
-    });
-    batch = [];
-    msgs = [];
-    jobs.push(
-      pool.verify(pubkeys, m, sigs).then((verdicts) => {
-        let recorded = 0;
-        stxs.forEach((stx, i) => {
-          const v = verdicts[i];
-          if (v === 0 || v === 1) {
-            recordSignatureVerdict(stx, v === 1);
-            recorded++;
-          }
-        });
-        return recorded;
-      }),
-    );
-  };
+export function startVerification(txs: readonly SignedTx[], pool: Ed25519Pool, messageOf: (stx: SignedTx) => Uint8Array | undefined = () => undefined): PoolVerification {
+  const entries: SignedTx[] = [];
+  const msgs: Uint8Array[] = [];
   for (const stx of txs) {
-    if (hasSignatureVerdict(stx) || stx.pubkey.length !== ED25519_PUBKEY_BYTES || stx.signature.length !== ED25519_SIGNATURE_BYTES) continue;
+    if (stx.pubkey.length !== ED25519_PUBKEY_BYTES || stx.signature.length !== ED25519_SIGNATURE_BYTES) continue;
     if (!bytesEqual(stx.tx.sender, addressOfPubkey(stx.pubkey))) continue;
     let msg = messageOf(stx);
     if (!msg) {
@@ -135,36 +117,62 @@ export async function verifyInPool(txs: readonly SignedTx[], pool: Ed25519Pool, 
         throw e;
       }
     }
-    batch.push(stx);
+    entries.push(stx);
     msgs.push(msg);
-    if (batch.length === BATCH) flush();
   }
-  flush();
-  return (await Promise.all(jobs)).reduce((a, b) => a + b, 0);
+  const board = createVerdictBoard(entries.length);
+  entries.forEach((stx, i) => {
+    board.pubkeys.set(stx.pubkey, i * 32);
+    board.msgs.set(msgs[i] as Uint8Array, i * 32);
+    board.sigs.set(stx.signature, i * 64);
+  });
+  const detach = attachSignatureVerdicts(entries, board.verdicts);
+  const ranges: Promise<void>[] = [];
+  for (let from = 0; from < entries.length; from += BATCH) ranges.push(pool.verifyBoard(board, from, Math.min(entries.length, from + BATCH)));
+  return { entries: entries.length, done: Promise.all(ranges).then(() => undefined), detach };
 }
 
-/** What `generateInPool` did: transactions signed in the pool, verdicts recorded. */
-export interface PoolWork {
+/** A workload generated with the pool, its verification going on, and the pool to close after the run. */
+export interface PoolRun {
+  readonly workload: GeneratedWorkload;
   readonly threads: number;
-  readonly verified: number;
+  readonly verification: PoolVerification;
+  /** Detaches the verdicts and stops the workers (verification left unfinished is not needed any more). */
+  close(): Promise<void>;
 }
 
 /**
- * Generates the workload with its signatures made in the pool, then verifies every submission in
- * the pool. The workload is the same bytes as `plan.generate` alone makes.
+ * Generates the workload with its signatures made in the pool (the same bytes as `plan.generate`
+ * alone makes), then starts verifying every submission in the pool and returns: run the
+ * simulation, then `close()`. The pool is closed here if generation fails.
  */
-export async function generateInPool(plan: WorkloadPlan, pool: Ed25519Pool, onProgress?: GenerationProgress): Promise<{ workload: GeneratedWorkload; work: PoolWork }> {
-  const signer = new PoolSigner(pool);
-  let workload: GeneratedWorkload;
+export async function generateInPool(plan: WorkloadPlan, pool: Ed25519Pool, onProgress?: GenerationProgress): Promise<PoolRun> {
   try {
-    workload = plan.generate(onProgress, signer.sign);
-  } finally {
-    await signer.finish();
+    const signer = new PoolSigner(pool);
+    let workload: GeneratedWorkload;
+    try {
+      workload = plan.generate(onProgress, signer.sign);
+    } finally {
+      await signer.finish();
+    }
+    const verification = startVerification(
+      workload.submissions.map((s) => s.tx),
+      pool,
+      (stx) => signer.messageOf(stx.signature),
+    );
+    // A failed range (a worker died) must not be an unhandled rejection: the simulation checks those transactions itself.
+    verification.done.catch(() => {});
+    return {
+      workload,
+      threads: pool.size,
+      verification,
+      close: async () => {
+        verification.detach();
+        await pool.close();
+      },
+    };
+  } catch (e) {
+    await pool.close();
+    throw e;
   }
-  const verified = await verifyInPool(
-    workload.submissions.map((s) => s.tx),
-    pool,
-    (stx) => signer.messageOf(stx.signature),
-  );
-  return { workload, work: { threads: pool.size, verified } };
 }

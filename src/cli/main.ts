@@ -75,7 +75,12 @@ export function buildProgram(): Command {
     checkIndicesExist(workload, prove, "prove");
     if (prove.length > 0 && !config.signatures) throw new XshardError("BAD_PARAM", "--prove needs signatures on (a proof is checked with real BLS signatures)");
     const progress = createProgress(config.protocol);
-    const out = runProtocol(config, workload, (s, last) => progress.update(s + 1, last + 1));
+    let out: ReturnType<typeof runProtocol>;
+    try {
+      out = runProtocol(config, workload, (s, last) => progress.update(s + 1, last + 1));
+    } finally {
+      await loaded.close();
+    }
     progress.stop();
     const path = writeOutFile(dir, "results.json", stringifyResults(out.results));
     console.log(formatComparisonTable([out.results]));

@@ -65,27 +65,33 @@ export function parseThreadsFlag(v: unknown): number {
 
 /**
  * `loadWorkload` with the checks, on `threads` threads: from `MIN_POOL_TXS` transactions (or the
- * hidden `--threads-min-txs`) and 2 threads up, the transactions are signed and every signature
- * verified in a worker pool (src/runnerThreads.ts) — the same workload bytes and the same verdicts.
- * Returns how many threads did the signature work (0: this thread alone).
+ * hidden `--threads-min-txs`) and 2 threads up, the transactions are signed in a worker pool, which
+ * then verifies every signature while the run goes on (src/runnerThreads.ts) — the same workload
+ * bytes and the same verdicts. `threads`: how many threads do the signature work (0: this thread
+ * alone); call `close()` after the run.
  */
-export async function loadWorkloadThreaded(o: Record<string, unknown>, seed: string, checks: RunChecks, threads: number): Promise<{ workload: GeneratedWorkload; threads: number }> {
+export async function loadWorkloadThreaded(
+  o: Record<string, unknown>,
+  seed: string,
+  checks: RunChecks,
+  threads: number,
+): Promise<{ workload: GeneratedWorkload; threads: number; close(): Promise<void> }> {
   const minTxs = o.threadsMinTxs === undefined ? MIN_POOL_TXS : parseIntFlag("threads-min-txs", o.threadsMinTxs);
   const plan = planRunWorkload(o, seed);
   checkPlan(o, plan, checks);
   const pool = openSignaturePool(threads, plan.size.submissions, minTxs);
-  if (!pool) return { workload: loadWorkload(o, seed, checks), threads: 0 };
+  if (!pool) return { workload: loadWorkload(o, seed, checks), threads: 0, close: async () => {} };
+  const progress = createProgress(`generating ${plan.name}`, "accounts+transactions");
+  const run = await generateInPool(plan, pool, (done, total) => progress.update(done, total));
+  progress.stop();
   try {
-    const progress = createProgress(`generating ${plan.name}`, "accounts+transactions");
-    const { workload } = await generateInPool(plan, pool, (done, total) => progress.update(done, total));
-    progress.stop();
-    if (o.trace !== undefined) for (const c of checks.configs) checkIndicesExist(workload, c.trace, "trace");
-    return { workload, threads: pool.size };
-  } finally {
-    await pool.close();
+    if (o.trace !== undefined) for (const c of checks.configs) checkIndicesExist(run.workload, c.trace, "trace");
+  } catch (e) {
+    await run.close();
+    throw e;
   }
+  return run;
 }
-
 /** Every index names a transaction of the workload. */
 export function checkIndicesExist(workload: GeneratedWorkload, indices: readonly number[], flag: string): void {
   const n = workload.submissions.length;

@@ -10,7 +10,34 @@ import { fileURLToPath } from "node:url";
 
 export type PoolRequest =
   | { readonly id: number; readonly op: "sign"; readonly seeds: Uint8Array; readonly msgs: Uint8Array }
-  | { readonly id: number; readonly op: "verify"; readonly pubkeys: Uint8Array; readonly msgs: Uint8Array; readonly sigs: Uint8Array };
+  | { readonly id: number; readonly op: "verify"; readonly pubkeys: Uint8Array; readonly msgs: Uint8Array; readonly sigs: Uint8Array }
+  | { readonly id: number; readonly op: "board"; readonly board: VerdictBoard; readonly from: number; readonly to: number };
+
+/** Board codes: not checked yet, valid, invalid, the check threw (left to the reader). */
+export const BOARD_PENDING = 0;
+export const BOARD_VALID = 1;
+export const BOARD_INVALID = 2;
+export const BOARD_THREW = 3;
+
+/**
+ * Signatures to verify in shared memory, and one verdict byte each (`BOARD_*`) that the workers
+ * write with `Atomics.store` while another thread goes on and reads them with `Atomics.load`.
+ */
+export interface VerdictBoard {
+  /** 32 bytes each. */
+  readonly pubkeys: Uint8Array;
+  /** 32 bytes each. */
+  readonly msgs: Uint8Array;
+  /** 64 bytes each. */
+  readonly sigs: Uint8Array;
+  readonly verdicts: Uint8Array;
+}
+
+/** An empty board of `n` entries in shared memory. */
+export function createVerdictBoard(n: number): VerdictBoard {
+  const shared = (bytes: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(Math.max(1, bytes)));
+  return { pubkeys: shared(n * 32), msgs: shared(n * 32), sigs: shared(n * 64), verdicts: shared(n) };
+}
 
 export interface PoolResponse {
   readonly id: number;
@@ -61,6 +88,14 @@ export class Ed25519Pool {
   /** One byte per message: 1 valid, 0 invalid, 2 the check threw. Pubkeys 32, msgs 32, sigs 64 bytes each. */
   verify(pubkeys: Uint8Array, msgs: Uint8Array, sigs: Uint8Array): Promise<Uint8Array> {
     return this.post((id) => ({ id, op: "verify", pubkeys, msgs, sigs }), [pubkeys, msgs, sigs]);
+  }
+
+  /**
+   * Verifies the board's entries `from`..`to` (exclusive) in a worker, skipping entries another
+   * thread already decided; resolves when the range is done.
+   */
+  verifyBoard(board: VerdictBoard, from: number, to: number): Promise<void> {
+    return this.post((id) => ({ id, op: "board", board, from, to }), []).then(() => undefined);
   }
 
   async close(): Promise<void> {

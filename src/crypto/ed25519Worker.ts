@@ -5,7 +5,7 @@
 import { parentPort } from "node:worker_threads";
 import type { KeyObject } from "node:crypto";
 import { importSeed, signRaw, verifyRaw } from "./ed25519Raw.js";
-import type { PoolRequest, PoolResponse } from "./ed25519Pool.js";
+import { BOARD_INVALID, BOARD_PENDING, BOARD_THREW, BOARD_VALID, type PoolRequest, type PoolResponse, type VerdictBoard } from "./ed25519Pool.js";
 
 /** Private keys by seed (hex): a sender signs many transactions. Bounded. */
 const keys = new Map<string, KeyObject>();
@@ -44,8 +44,29 @@ export function verifyBatch(pubkeys: Uint8Array, msgs: Uint8Array, sigs: Uint8Ar
   return out;
 }
 
+/** Verifies board entries `from`..`to` that no thread has decided yet; each verdict is stored atomically. */
+export function verifyBoardRange(b: VerdictBoard, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    if (Atomics.load(b.verdicts, i) !== BOARD_PENDING) continue;
+    let v: number;
+    try {
+      v = verifyRaw(b.pubkeys.subarray(i * 32, i * 32 + 32), b.msgs.subarray(i * 32, i * 32 + 32), b.sigs.subarray(i * 64, i * 64 + 64)) ? BOARD_VALID : BOARD_INVALID;
+    } catch {
+      v = BOARD_THREW;
+    }
+    Atomics.store(b.verdicts, i, v);
+  }
+}
+
+function handle(m: PoolRequest): Uint8Array {
+  if (m.op === "sign") return signBatch(m.seeds, m.msgs);
+  if (m.op === "verify") return verifyBatch(m.pubkeys, m.msgs, m.sigs);
+  verifyBoardRange(m.board, m.from, m.to);
+  return new Uint8Array(0);
+}
+
 parentPort?.on("message", (m: PoolRequest) => {
-  const out = m.op === "sign" ? signBatch(m.seeds, m.msgs) : verifyBatch(m.pubkeys, m.msgs, m.sigs);
+  const out = handle(m);
   const r: PoolResponse = { id: m.id, out };
   parentPort?.postMessage(r, [out.buffer as ArrayBuffer]);
 });
