@@ -46,7 +46,8 @@ try {
 const text = stringifyResults(out.results);
 const s = out.results.summary;
 console.log(JSON.stringify({
-  threads: pool ? pool.size : 1,
+  threads: Number(values.threads),
+  workers: pool ? pool.size : 0,
   txs: s.submitted,
   committed: s.outcomes.committed,
   wallSeconds: +((performance.now() - t0) / 1000).toFixed(2),

@@ -28,10 +28,14 @@ export function getDefaultThreads(): number {
   return availableParallelism();
 }
 
-/** A pool of `threads` signature workers, or none: one thread, fewer than `MIN_POOL_TXS` transactions, or no compiled worker file. */
+/**
+ * The signature pool of a run on `threads` threads: `threads - 1` workers beside the thread that
+ * generates and simulates (on two cores: one worker, so the simulation keeps a core of its own), or
+ * none: one thread, fewer than `minTxs` transactions, or no compiled worker file.
+ */
 export function openSignaturePool(threads: number, txs: number, minTxs = MIN_POOL_TXS): Ed25519Pool | undefined {
   if (threads < 2 || txs < minTxs || !canStartEd25519Pool()) return undefined;
-  return new Ed25519Pool(threads);
+  return new Ed25519Pool(threads - 1);
 }
 
 /** Signs in the pool: batches of (seed, message) go out as they fill; `finish` waits for every signature. */

@@ -61,7 +61,7 @@ export function buildProgram(): Command {
       .option("--protocol <name>", "protocol (see `xshard protocols`)", "delayed")
       .option("--out <dir>", "output directory", "xshard-out")
       .option("--prove <indices>", "delayed: also write light-client proofs of these transactions (comma-separated)")
-      .option("--threads <n>", "threads for the transactions' Ed25519 signing and verification (default: cores; 1 = this thread alone); results are the same bytes")
+      .option("--threads <n>", "threads of the run: N-1 workers sign and verify the transactions' Ed25519 signatures beside the simulation (default: cores; 1 = this thread alone); results are the same bytes")
       .addOption(new Option("--threads-min-txs <n>", "fewest transactions for which the signature threads start").hideHelp()),
   ).action(async (o: Record<string, unknown>) => {
     const config = resolveRunConfig(runConfigFromFlags(o, String(o.protocol)));
