@@ -4,7 +4,8 @@
  * block, less the fees of earlier transactions in the same block (DESIGN §2, Stage 1). No contract
  * code runs here.
  */
-import { toHex } from "../crypto/hash.js";
+import { addressOfPubkey } from "../crypto/ed25519.js";
+import { bytesEqual, toHex } from "../crypto/hash.js";
 import { isXshardError } from "../errors.js";
 import { encodeSignedTx, verifySignedTx, type SignedTx } from "../program/index.js";
 import { isFeeCapSufficient } from "./fees.js";
@@ -44,9 +45,52 @@ export function computeStage1Fee(stx: SignedTx): bigint {
 
 const signatureChecks = new WeakMap<SignedTx, RejectReason | null>();
 
+/**
+ * Signature verdicts other threads are computing while the run goes on (a run's worker pool,
+ * src/runnerThreads.ts): each attached transaction's entry in `verdicts`, read with `Atomics.load`
+ * — 1 valid, 2 invalid, anything else not known (then checked here, as without a board).
+ */
+interface AttachedVerdicts {
+  readonly index: WeakMap<SignedTx, number>;
+  readonly verdicts: Uint8Array;
+}
+let attached: AttachedVerdicts | undefined;
+
+/**
+ * Attaches a board of verdicts being computed elsewhere for `txs` (entry i for `txs[i]`). Only
+ * transactions whose sender is `sha256(pubkey)` and whose lengths are right may be attached: the
+ * verdict of entry i is the Ed25519 check of its signature over `computeTxSigningMessage(tx)`, a
+ * pure function of the bytes, so whichever thread decides, the reason is the one found here.
+ * Returns the detach function.
+ */
+export function attachSignatureVerdicts(txs: readonly SignedTx[], verdicts: Uint8Array): () => void {
+  const index = new WeakMap<SignedTx, number>();
+  txs.forEach((stx, i) => index.set(stx, i));
+  const board: AttachedVerdicts = { index, verdicts };
+  attached = board;
+  return () => {
+    if (attached === board) attached = undefined;
+  };
+}
+
+function readAttachedVerdict(stx: SignedTx): RejectReason | null | undefined {
+  if (!attached) return undefined;
+  const i = attached.index.get(stx);
+  if (i === undefined) return undefined;
+  const v = Atomics.load(attached.verdicts, i);
+  if (v !== 1 && v !== 2) return undefined;
+  // The sender rule comes first in `verifySignedTx`: a board never overrides it.
+  if (!bytesEqual(stx.tx.sender, addressOfPubkey(stx.pubkey))) return undefined;
+  return v === 1 ? null : "bad signature";
+}
+
 /** Signature check, memoised per transaction object (a deferred transaction is not verified twice). */
 export function getSignatureProblem(stx: SignedTx): RejectReason | null {
   let r = signatureChecks.get(stx);
+  if (r === undefined) {
+    r = readAttachedVerdict(stx);
+    if (r !== undefined) signatureChecks.set(stx, r);
+  }
   if (r === undefined) {
     try {
       verifySignedTx(stx);

@@ -3,7 +3,7 @@
  * User mistakes print one readable line and exit non-zero; no stack traces.
  */
 import { resolve } from "node:path";
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { isXshardError, XshardError } from "../errors.js";
 import { resolveRunConfig, runProtocol, stringifyResults } from "../runner.js";
 import { listWorkloads } from "../workloads/index.js";
@@ -11,7 +11,7 @@ import { listProtocols } from "../registry.js";
 import { formatComparisonTable } from "../report/table.js";
 import { toFlagName } from "../workloads/common.js";
 import { addRunOptions, parseIndexList, runConfigFromFlags } from "./options.js";
-import { checkIndicesExist, loadWorkload } from "./workload.js";
+import { checkIndicesExist, loadWorkloadThreaded, parseThreadsFlag } from "./workload.js";
 import { writeOutFile } from "./output.js";
 import { createProgress } from "./progress.js";
 import { addCompareCommand } from "./compare.js";
@@ -60,17 +60,27 @@ export function buildProgram(): Command {
       .description("run one protocol on a workload or scenario; writes DIR/results.json")
       .option("--protocol <name>", "protocol (see `xshard protocols`)", "delayed")
       .option("--out <dir>", "output directory", "xshard-out")
-      .option("--prove <indices>", "delayed: also write light-client proofs of these transactions (comma-separated)"),
-  ).action((o: Record<string, unknown>) => {
+      .option("--prove <indices>", "delayed: also write light-client proofs of these transactions (comma-separated)")
+      .option("--threads <n>", "threads of the run: N-1 workers sign and verify the transactions' Ed25519 signatures beside the simulation (default: cores; 1 = this thread alone); results are the same bytes")
+      .addOption(new Option("--threads-min-txs <n>", "fewest transactions for which the signature threads start").hideHelp()),
+  ).action(async (o: Record<string, unknown>) => {
     const config = resolveRunConfig(runConfigFromFlags(o, String(o.protocol)));
+    const threads = parseThreadsFlag(o.threads);
     const prove = o.prove === undefined ? [] : parseIndexList("prove", o.prove);
     const files = ["results.json", ...(prove.length > 0 ? [GENESIS_FILE_NAME] : []), ...prove.map((i) => `proof-${i}.json`)];
-    const workload = loadWorkload(o, config.seed, { configs: [config], out: { dir: String(o.out), files } });
+    const loaded = await loadWorkloadThreaded(o, config.seed, { configs: [config], out: { dir: String(o.out), files } }, threads);
+    if (loaded.threads > 0) process.stderr.write(`xshard: run: transactions signed and verified on ${loaded.threads} worker thread(s)\n`);
+    const workload = loaded.workload;
     const dir = resolve(String(o.out));
     checkIndicesExist(workload, prove, "prove");
     if (prove.length > 0 && !config.signatures) throw new XshardError("BAD_PARAM", "--prove needs signatures on (a proof is checked with real BLS signatures)");
     const progress = createProgress(config.protocol);
-    const out = runProtocol(config, workload, (s, last) => progress.update(s + 1, last + 1));
+    let out: ReturnType<typeof runProtocol>;
+    try {
+      out = runProtocol(config, workload, (s, last) => progress.update(s + 1, last + 1));
+    } finally {
+      await loaded.close();
+    }
     progress.stop();
     const path = writeOutFile(dir, "results.json", stringifyResults(out.results));
     console.log(formatComparisonTable([out.results]));

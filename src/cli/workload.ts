@@ -13,6 +13,8 @@ import { listRunFlagNames, runConfigFromFlags, toOptionKey, workloadParamsFromFl
 import { createProgress } from "./progress.js";
 import { assertWritableOut } from "./output.js";
 import { checkRunSize } from "./size.js";
+import { generateInPool, getDefaultThreads, MAX_THREADS, MIN_POOL_TXS, openSignaturePool } from "../runnerThreads.js";
+import { parseIntFlag } from "./options.js";
 
 /** The workload named by the flags (generator or scenario file), checked and sized, not generated. */
 export function planRunWorkload(o: Record<string, unknown>, seed: string): WorkloadPlan {
@@ -40,8 +42,7 @@ export interface RunChecks {
 export function loadWorkload(o: Record<string, unknown>, seed: string, checks?: RunChecks): GeneratedWorkload {
   const plan = planRunWorkload(o, seed);
   if (checks === undefined) return plan.generate();
-  checkRunSize(plan.size, checks.configs, o.allowLarge === true);
-  if (checks.out) assertWritableOut(checks.out.dir, checks.out.files);
+  checkPlan(o, plan, checks);
   const progress = createProgress(`generating ${plan.name}`, "accounts+transactions");
   const workload = plan.generate((done, total) => progress.update(done, total));
   progress.stop();
@@ -49,6 +50,48 @@ export function loadWorkload(o: Record<string, unknown>, seed: string, checks?: 
   return workload;
 }
 
+function checkPlan(o: Record<string, unknown>, plan: WorkloadPlan, checks: RunChecks): void {
+  checkRunSize(plan.size, checks.configs, o.allowLarge === true);
+  if (checks.out) assertWritableOut(checks.out.dir, checks.out.files);
+}
+
+/** `--threads N` of `run`: an integer in [1, MAX_THREADS]; by default every core (`os.availableParallelism()`). */
+export function parseThreadsFlag(v: unknown): number {
+  if (v === undefined) return getDefaultThreads();
+  const n = parseIntFlag("threads", v);
+  if (n < 1 || n > MAX_THREADS) throw new XshardError("BAD_PARAM", `--threads must be an integer in [1, ${MAX_THREADS}], got '${String(v)}'`, { name: "threads", value: v });
+  return n;
+}
+
+/**
+ * `loadWorkload` with the checks, on `threads` threads: from `MIN_POOL_TXS` transactions (or the
+ * hidden `--threads-min-txs`) and 2 threads up, the transactions are signed in a worker pool, which
+ * then verifies every signature while the run goes on (src/runnerThreads.ts) — the same workload
+ * bytes and the same verdicts. `threads`: how many threads do the signature work (0: this thread
+ * alone); call `close()` after the run.
+ */
+export async function loadWorkloadThreaded(
+  o: Record<string, unknown>,
+  seed: string,
+  checks: RunChecks,
+  threads: number,
+): Promise<{ workload: GeneratedWorkload; threads: number; close(): Promise<void> }> {
+  const minTxs = o.threadsMinTxs === undefined ? MIN_POOL_TXS : parseIntFlag("threads-min-txs", o.threadsMinTxs);
+  const plan = planRunWorkload(o, seed);
+  checkPlan(o, plan, checks);
+  const pool = openSignaturePool(threads, plan.size.submissions, minTxs);
+  if (!pool) return { workload: loadWorkload(o, seed, checks), threads: 0, close: async () => {} };
+  const progress = createProgress(`generating ${plan.name}`, "accounts+transactions");
+  const run = await generateInPool(plan, pool, (done, total) => progress.update(done, total));
+  progress.stop();
+  try {
+    if (o.trace !== undefined) for (const c of checks.configs) checkIndicesExist(run.workload, c.trace, "trace");
+  } catch (e) {
+    await run.close();
+    throw e;
+  }
+  return run;
+}
 /** Every index names a transaction of the workload. */
 export function checkIndicesExist(workload: GeneratedWorkload, indices: readonly number[], flag: string): void {
   const n = workload.submissions.length;

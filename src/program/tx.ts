@@ -2,7 +2,7 @@
  * Signing and identifying transactions. The signed message is
  * `sha256("xshard:tx:", hashTreeRoot(Tx))`; the transaction id is `hashTreeRoot(SignedTx)`.
  */
-import { addressOfPubkey, ed25519Sign, ed25519Verify, type UserKey } from "../crypto/ed25519.js";
+import { addressOfPubkey, ED25519_SIGNATURE_BYTES, ed25519Sign, ed25519Verify, type UserKey } from "../crypto/ed25519.js";
 import { bytesEqual, sha256 } from "../crypto/hash.js";
 import { toValidatedSszSignedTx, toValidatedSszTx } from "./codec.js";
 import { txError } from "./errors.js";
@@ -19,6 +19,21 @@ export function signTx(tx: Tx, key: UserKey): SignedTx {
   assertSenderMatches(tx.sender, key.pubkey);
   return { tx, pubkey: key.pubkey, signature: ed25519Sign(key, computeTxSigningMessage(tx)) };
 }
+
+/**
+ * Signs later: `signer` receives the key, the message and the signature's 64 bytes, zero until it
+ * fills them (a worker pool). The transaction must not be used (id, encoding, verification) before
+ * then. Throws `SENDER_MISMATCH` like `signTx`.
+ */
+export function signTxLater(tx: Tx, key: UserKey, signer: LaterSigner): SignedTx {
+  assertSenderMatches(tx.sender, key.pubkey);
+  const signature = new Uint8Array(ED25519_SIGNATURE_BYTES);
+  signer(key, computeTxSigningMessage(tx), signature);
+  return { tx, pubkey: key.pubkey, signature };
+}
+
+/** See `signTxLater`. */
+export type LaterSigner = (key: UserKey, message: Uint8Array, into: Uint8Array) => void;
 
 /** Throws `SENDER_MISMATCH` (sender ≠ sha256(pubkey)) or `BAD_SIGNATURE`; returns if valid. */
 export function verifySignedTx(stx: SignedTx): void {

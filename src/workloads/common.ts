@@ -1,10 +1,10 @@
 import { XshardError } from "../errors.js";
 import { contractPrincipal } from "../crypto/hash.js";
-import { encodeU64, signTx, type Program, type SignedTx } from "../program/index.js";
+import { encodeU64, signTx, signTxLater, type LaterSigner, type Program, type SignedTx } from "../program/index.js";
 import { createUser, type AccountSpec, type User } from "../chain/genesis.js";
 import { RngStreams } from "../sim/rng.js";
 import { parseDecimalInteger, toFiniteNumber } from "../numbers.js";
-import type { GeneratedWorkload, GenerationProgress, ParamSpec, Submission, WorkloadDef, WorkloadSize } from "./types.js";
+import type { GeneratedWorkload, GenerationContext, GenerationProgress, ParamSpec, Submission, WorkloadDef, WorkloadSize } from "./types.js";
 
 export const DEFAULT_MAX_FEE_PER_GAS = 10n;
 export const DEFAULT_GAS_LIMIT = 2_000_000n;
@@ -81,15 +81,15 @@ export class TxFactory {
   readonly users: User[];
   private readonly nonces = new Map<string, number>();
   private readonly subs: Submission[] = [];
+  private readonly tick: () => void;
+  private readonly signer: LaterSigner | undefined;
 
-  /** `tick` is called once per account created and per transaction signed (generation progress). */
-  constructor(
-    accounts: number,
-    prefix = "user",
-    private readonly tick: () => void = () => {},
-  ) {
+  /** `ctx.tick` is called once per account created and per transaction signed (generation progress); `ctx.signer` signs later. */
+  constructor(accounts: number, prefix = "user", ctx: GenerationContext = { tick: () => {} }) {
+    this.tick = ctx.tick;
+    this.signer = ctx.signer;
     this.users = Array.from({ length: accounts }, (_, i) => {
-      tick();
+      ctx.tick();
       return createUser(`${prefix}${i}`);
     });
   }
@@ -98,19 +98,21 @@ export class TxFactory {
     return this.users.map((u) => ({ name: u.name, balance }));
   }
 
-  submit(slot: number, user: User, program: Program, label: string, fee: { maxFeePerGas?: bigint; gasLimit?: bigint } = {}): SignedTx {
+  /**
+   * Signs and records a transaction. With a later signer (`GenerationContext.signer`) its signature
+   * is filled later, unless `signNow` (a generator that needs the transaction's id at once).
+   */
+  submit(slot: number, user: User, program: Program, label: string, fee: { maxFeePerGas?: bigint; gasLimit?: bigint } = {}, signNow = false): SignedTx {
     const nonce = this.nonces.get(user.name) ?? 0;
     this.nonces.set(user.name, nonce + 1);
-    const tx = signTx(
-      {
-        sender: user.address,
-        nonce: BigInt(nonce),
-        maxFeePerGas: fee.maxFeePerGas ?? DEFAULT_MAX_FEE_PER_GAS,
-        gasLimit: fee.gasLimit ?? computeDeclaredGas(program),
-        program,
-      },
-      user.key,
-    );
+    const unsigned = {
+      sender: user.address,
+      nonce: BigInt(nonce),
+      maxFeePerGas: fee.maxFeePerGas ?? DEFAULT_MAX_FEE_PER_GAS,
+      gasLimit: fee.gasLimit ?? computeDeclaredGas(program),
+      program,
+    };
+    const tx = this.signer && !signNow ? signTxLater(unsigned, user.key, this.signer) : signTx(unsigned, user.key);
     this.subs.push({ index: this.subs.length, slot, tx, sender: user.name, label });
     this.tick();
     return tx;
@@ -136,13 +138,13 @@ export function computeCommonSize(p: Readonly<Record<string, number | string>>, 
 /**
  * A workload from its full parameter list, a generator and a size rule. Parameters are validated
  * and completed (`resolveParams`); the generator draws only from streams of `seed` named after the
- * workload and calls `tick` once per account created and transaction signed (pass it to `TxFactory`).
+ * workload and calls `ctx.tick` once per account created and transaction signed (pass `ctx` to `TxFactory`).
  */
 export function defineWorkload(
   name: string,
   description: string,
   params: readonly ParamSpec[],
-  gen: (p: Record<string, number | string>, rng: RngStreams, tick: () => void) => Omit<GeneratedWorkload, "name" | "params">,
+  gen: (p: Record<string, number | string>, rng: RngStreams, ctx: GenerationContext) => Omit<GeneratedWorkload, "name" | "params">,
   size: (p: Readonly<Record<string, number | string>>) => WorkloadSize,
 ): WorkloadDef {
   return {
@@ -151,7 +153,7 @@ export function defineWorkload(
     params,
     resolveParams: (given) => resolveParams(params, given, name),
     computeSize: size,
-    generate(given, seed, onProgress?: GenerationProgress) {
+    generate(given, seed, onProgress?: GenerationProgress, signer?: LaterSigner) {
       const p = resolveParams(params, given, name);
       let tick = (): void => {};
       if (onProgress) {
@@ -160,7 +162,7 @@ export function defineWorkload(
         let done = 0;
         tick = () => onProgress(Math.min(++done, total), total);
       }
-      return { name, params: p, ...gen(p, new RngStreams(`${seed}:workload:${name}`), tick) };
+      return { name, params: p, ...gen(p, new RngStreams(`${seed}:workload:${name}`), signer ? { tick, signer } : { tick }) };
     },
   };
 }

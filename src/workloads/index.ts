@@ -11,9 +11,9 @@ import { COMMON_PARAMS, TxFactory, computeCommonSize, defineWorkload, tokenInit 
 import { createCollisionWorkload, feeShock } from "./shocks.js";
 import { clustered, lifecycle } from "./structure.js";
 import { hotspotProgram, swapProgram, touchProgram, transferProgram, tripProgram, type Pool } from "./programs.js";
-import type { GeneratedWorkload, ParamSpec, WorkloadDef, WorkloadPlan, WorkloadSize } from "./types.js";
+import type { GeneratedWorkload, GenerationContext, ParamSpec, WorkloadDef, WorkloadPlan, WorkloadSize } from "./types.js";
 
-export type { GenerationProgress, GeneratedWorkload, ParamSpec, Submission, WorkloadDef, WorkloadPlan, WorkloadSize } from "./types.js";
+export type { GenerationContext, GenerationProgress, GeneratedWorkload, ParamSpec, Submission, WorkloadDef, WorkloadPlan, WorkloadSize } from "./types.js";
 
 const USER_TOKENS = 1_000_000_000n;
 const POOL_RESERVE = 1_000_000_000n;
@@ -23,7 +23,7 @@ function defineWithCommon(
   name: string,
   description: string,
   own: readonly ParamSpec[],
-  gen: (p: Record<string, number | string>, rng: RngStreams, tick: () => void) => Omit<GeneratedWorkload, "name" | "params">,
+  gen: (p: Record<string, number | string>, rng: RngStreams, ctx: GenerationContext) => Omit<GeneratedWorkload, "name" | "params">,
   size: (p: Readonly<Record<string, number | string>>) => WorkloadSize,
 ): WorkloadDef {
   return defineWorkload(name, description, [...COMMON_PARAMS, ...own], gen, size);
@@ -43,9 +43,9 @@ export const transfer = defineWithCommon(
     { name: "contracts", kind: "int", default: 8, min: 1, max: 4096, help: "token contracts" },
     { name: "cross", kind: "float", default: 0.25, min: 0, max: 1, help: "share of transactions touching two token contracts" },
   ],
-  (p, rng, tick) => {
+  (p, rng, ctx) => {
     const r = rng.get("transfer");
-    const f = new TxFactory(num(p, "accounts"), "user", tick);
+    const f = new TxFactory(num(p, "accounts"), "user", ctx);
     const tokens = Array.from({ length: num(p, "contracts") }, (_, i) => `token${i}`);
     const holders = f.users.map((u) => u.address);
     const contracts: ContractSpec[] = tokens.map((id) => ({ id, code: "token", init: tokenInit(holders, USER_TOKENS) }));
@@ -93,9 +93,9 @@ export const exchange = defineWithCommon(
     { name: "form", kind: "enum", default: "direct", values: ["direct", "naive"], help: "program form: direct (A, exchange, B) or naive (exchange, A, exchange, B, exchange)" },
     { name: "amount", kind: "int", default: 100, min: 1, max: 1_000_000, help: "largest swap amount (each swap draws 1..amount)" },
   ],
-  (p, rng, tick) => {
+  (p, rng, ctx) => {
     const r = rng.get("exchange");
-    const f = new TxFactory(num(p, "accounts"), "user", tick);
+    const f = new TxFactory(num(p, "accounts"), "user", ctx);
     const holders = f.users.map((u) => u.address);
     const pools = Array.from({ length: num(p, "pools") }, (_, i) => poolContracts(i, holders));
     const form = p.form as "direct" | "naive";
@@ -122,9 +122,9 @@ export const trainHotel = defineWithCommon(
     { name: "capacity", kind: "int", default: 20, min: 0, max: 1_000_000, help: "seats per train and rooms per hotel" },
     { name: "skew", kind: "float", default: 0.2, min: 0, max: 1, help: "share of bookings that try the hotel of another pair's city (so sell-outs differ)" },
   ],
-  (p, rng, tick) => {
+  (p, rng, ctx) => {
     const r = rng.get("train-hotel");
-    const f = new TxFactory(num(p, "accounts"), "user", tick);
+    const f = new TxFactory(num(p, "accounts"), "user", ctx);
     const n = num(p, "pairs");
     const contracts: ContractSpec[] = [];
     const bookings: string[] = [];
@@ -151,9 +151,9 @@ export const interconnect = defineWithCommon(
     { name: "p", kind: "float", default: 0.3, min: 0, max: 1, help: "probability that a transaction touches several contracts" },
     { name: "k", kind: "int", default: 3, min: 2, max: 8, help: "most contracts one transaction touches" },
   ],
-  (p, rng, tick) => {
+  (p, rng, ctx) => {
     const r = rng.get("interconnect");
-    const f = new TxFactory(num(p, "accounts"), "user", tick);
+    const f = new TxFactory(num(p, "accounts"), "user", ctx);
     const n = num(p, "contracts");
     const ids = Array.from({ length: n }, (_, i) => `c${i}`);
     const contracts: ContractSpec[] = ids.map((id) => ({ id, code: "counter", init: [] }));
@@ -172,9 +172,9 @@ export const hotspot = defineWithCommon(
   "hotspot",
   "every transaction pays on one of several cold tokens and then touches one hot contract (placed alone)",
   [{ name: "contracts", kind: "int", default: 8, min: 1, max: 4096, help: "cold token contracts" }],
-  (p, rng, tick) => {
+  (p, rng, ctx) => {
     const r = rng.get("hotspot");
-    const f = new TxFactory(num(p, "accounts"), "user", tick);
+    const f = new TxFactory(num(p, "accounts"), "user", ctx);
     const holders = f.users.map((u) => u.address);
     const tokens = Array.from({ length: num(p, "contracts") }, (_, i) => `token${i}`);
     const contracts: ContractSpec[] = [
@@ -207,7 +207,7 @@ export function getWorkload(name: string): WorkloadDef {
 /** Checks `params` against the workload and sizes it; generates only when asked. */
 export function planWorkload(def: WorkloadDef, params: Readonly<Record<string, unknown>>, seed: string): WorkloadPlan {
   const resolved = def.resolveParams(params);
-  return { name: def.name, params: resolved, size: def.computeSize(resolved), generate: (onProgress) => def.generate(resolved, seed, onProgress) };
+  return { name: def.name, params: resolved, size: def.computeSize(resolved), generate: (onProgress, signer) => def.generate(resolved, seed, onProgress, signer) };
 }
 
 export function listWorkloads(): WorkloadDef[] {

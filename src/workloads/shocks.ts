@@ -8,7 +8,7 @@ import { RngStreams } from "../sim/rng.js";
 import type { ContractSpec } from "../chain/genesis.js";
 import { COMMON_PARAMS, DEFAULT_MAX_FEE_PER_GAS, TxFactory, tokenInit, defineWorkload } from "./common.js";
 import { swapProgram, transferProgram, type Pool } from "./programs.js";
-import type { GeneratedWorkload, ParamSpec, WorkloadDef, WorkloadSize } from "./types.js";
+import type { GeneratedWorkload, GenerationContext, ParamSpec, WorkloadDef, WorkloadSize } from "./types.js";
 
 const USER_TOKENS = 1_000_000_000n;
 /** Accounts that send the shock's transactions. */
@@ -23,14 +23,14 @@ function defineShockWorkload(
   name: string,
   description: string,
   params: readonly ParamSpec[],
-  gen: (num: (name: string) => number, rng: RngStreams, tick: () => void) => Omit<GeneratedWorkload, "name" | "params">,
+  gen: (num: (name: string) => number, rng: RngStreams, ctx: GenerationContext) => Omit<GeneratedWorkload, "name" | "params">,
   size: (num: (name: string) => number) => WorkloadSize,
 ): WorkloadDef {
   return defineWorkload(
     name,
     description,
     params,
-    (p, rng, tick) => gen((k) => p[k] as number, rng, tick),
+    (p, rng, ctx) => gen((k) => p[k] as number, rng, ctx),
     (p) => size((k) => p[k] as number),
   );
 }
@@ -53,10 +53,10 @@ export const feeShock = defineShockWorkload(
     { name: "shockRate", kind: "int", default: 100, min: 0, max: 100_000, help: "extra transactions per slot on the shocked shard" },
     { name: "shockCap", kind: "int", default: 1000, min: 1, max: 1_000_000_000, help: "the shock's fee cap per gas" },
   ],
-  (num, rng, tick) => {
+  (num, rng, ctx) => {
     const r = rng.get("fee-shock");
-    const f = new TxFactory(num("accounts"), "user", tick);
-    const shockers = new TxFactory(SHOCK_USERS, "shock", tick);
+    const f = new TxFactory(num("accounts"), "user", ctx);
+    const shockers = new TxFactory(SHOCK_USERS, "shock", ctx);
     const holders = [...f.users, ...shockers.users].map((u) => u.address);
     const tokens = Array.from({ length: num("contracts") }, (_, i) => `token${i}`);
     const contracts: ContractSpec[] = tokens.map((id, i) => ({ id, code: "token", init: tokenInit(holders, USER_TOKENS), placement: i }));
@@ -120,9 +120,9 @@ export function createCollisionWorkload(poolContracts: PoolFactory): WorkloadDef
       { name: "collide", kind: "float", default: 0.5, min: 0, max: 1, help: "share of swaps followed by a draining transfer" },
       { name: "amount", kind: "int", default: 100, min: 1, max: 1_000_000, help: "largest swap amount (each swap draws 1..amount)" },
     ],
-    (num, rng, tick) => {
+    (num, rng, ctx) => {
       const r = rng.get("collision");
-      const f = new TxFactory(num("accounts"), "user", tick);
+      const f = new TxFactory(num("accounts"), "user", ctx);
       const holders = f.users.map((u) => u.address);
       const pools = Array.from({ length: num("pools") }, (_, i) => poolContracts(i, holders));
       let next = 0;

@@ -19,9 +19,9 @@ export const clustered = defineWorkload(
     { name: "cluster", kind: "int", default: 4, min: 2, max: 4096, help: "contracts per cluster" },
     { name: "noise", kind: "float", default: 0.1, min: 0, max: 1, help: "share of transactions touching two contracts of any clusters" },
   ],
-  (p, rng, tick) => {
+  (p, rng, ctx) => {
     const r = rng.get("clustered");
-    const f = new TxFactory(p.accounts as number, "user", tick);
+    const f = new TxFactory(p.accounts as number, "user", ctx);
     const n = p.contracts as number;
     const size = Math.min(p.cluster as number, n);
     const ids = Array.from({ length: n }, (_, i) => `c${i}`);
@@ -60,16 +60,16 @@ export const lifecycle = defineWorkload(
     { name: "split", kind: "int", default: 2, min: 0, max: 100_000, help: "slot in which every counter splits" },
     { name: "stale", kind: "float", default: 0.1, min: 0, max: 1, help: "share of later transactions still sent to an ended counter" },
   ],
-  (p, rng, tick) => {
+  (p, rng, ctx) => {
     const r = rng.get("lifecycle");
-    const f = new TxFactory(p.accounts as number, "user", tick);
+    const f = new TxFactory(p.accounts as number, "user", ctx);
     const parents = Array.from({ length: p.contracts as number }, (_, i) => `c${i}`);
     const contracts: ContractSpec[] = parents.map((id) => ({ id, code: "counter", init: [] }));
     const successors: string[] = [];
     for (let s = 0; s < (p.slots as number); s++) {
       if (s === p.split) {
         for (const c of parents) {
-          const tx = f.submit(s, r.pick(f.users), splitProgram(c), `split ${c}`);
+          const tx = f.submit(s, r.pick(f.users), splitProgram(c), `split ${c}`, {}, true);
           const txId = computeTxId(tx);
           successors.push(computeSuccessorId(c, txId, 0), computeSuccessorId(c, txId, 1));
         }

@@ -2,7 +2,7 @@
  * Workloads (DESIGN §5): the same intent expressed once, as transaction programs, and run unchanged
  * under every protocol. A workload is generated once per seed: genesis + timed submissions.
  */
-import type { SignedTx } from "../program/index.js";
+import type { LaterSigner, SignedTx } from "../program/index.js";
 import type { Genesis } from "../chain/genesis.js";
 
 export interface Submission {
@@ -58,6 +58,17 @@ export interface WorkloadSize {
 /** Called while a workload is generated: units done of the total (accounts created + transactions signed). */
 export type GenerationProgress = (done: number, total: number) => void;
 
+/** What a generator hands its `TxFactory`s: the progress tick and, optionally, a signer that signs later (a worker pool). */
+export interface GenerationContext {
+  /** Called once per account created and per transaction submitted. */
+  readonly tick: () => void;
+  /**
+   * Signs transactions later (`signTxLater`): the generated workload must not be used until the
+   * signer has filled every signature. Absent: each transaction is signed as it is made.
+   */
+  readonly signer?: LaterSigner;
+}
+
 export interface WorkloadDef {
   readonly name: string;
   readonly description: string;
@@ -66,7 +77,8 @@ export interface WorkloadDef {
   resolveParams(params: Readonly<Record<string, unknown>>): Record<string, number | string>;
   /** The size of the workload these (resolved) parameters describe. */
   computeSize(resolved: Readonly<Record<string, number | string>>): WorkloadSize;
-  generate(params: Readonly<Record<string, unknown>>, seed: string, onProgress?: GenerationProgress): GeneratedWorkload;
+  /** With `signer`, signatures are filled by it later (see `GenerationContext`). */
+  generate(params: Readonly<Record<string, unknown>>, seed: string, onProgress?: GenerationProgress, signer?: LaterSigner): GeneratedWorkload;
 }
 
 /** A workload checked and sized but not generated yet (generation signs every transaction). */
@@ -75,5 +87,6 @@ export interface WorkloadPlan {
   /** Resolved parameters (empty for explicit transactions). */
   readonly params: Readonly<Record<string, number | string>>;
   readonly size: WorkloadSize;
-  generate(onProgress?: GenerationProgress): GeneratedWorkload;
+  /** With `signer`, signatures are filled by it later (see `GenerationContext`). */
+  generate(onProgress?: GenerationProgress, signer?: LaterSigner): GeneratedWorkload;
 }

@@ -1,0 +1,72 @@
+/**
+ * A signature worker thread (`Ed25519Pool`): signs and verifies batches of Ed25519 messages given
+ * as flat byte arrays. Pure functions of the bytes; loads node:crypto only.
+ */
+import { parentPort } from "node:worker_threads";
+import type { KeyObject } from "node:crypto";
+import { importSeed, signRaw, verifyRaw } from "./ed25519Raw.js";
+import { BOARD_INVALID, BOARD_PENDING, BOARD_THREW, BOARD_VALID, type PoolRequest, type PoolResponse, type VerdictBoard } from "./ed25519Pool.js";
+
+/** Private keys by seed (hex): a sender signs many transactions. Bounded. */
+const keys = new Map<string, KeyObject>();
+const MAX_KEYS = 1 << 16;
+
+function keyOf(seed: Uint8Array): KeyObject {
+  const id = Buffer.from(seed.buffer, seed.byteOffset, seed.byteLength).toString("hex");
+  let k = keys.get(id);
+  if (!k) {
+    k = importSeed(seed);
+    if (keys.size >= MAX_KEYS) keys.clear();
+    keys.set(id, k);
+  }
+  return k;
+}
+
+/** Signatures (64 bytes each) of `msgs` (32 bytes each) under `seeds` (32 bytes each). */
+export function signBatch(seeds: Uint8Array, msgs: Uint8Array): Uint8Array {
+  const n = msgs.length / 32;
+  const out = new Uint8Array(n * 64);
+  for (let i = 0; i < n; i++) out.set(signRaw(keyOf(seeds.subarray(i * 32, i * 32 + 32)), msgs.subarray(i * 32, i * 32 + 32)), i * 64);
+  return out;
+}
+
+/** Verdicts: 1 valid, 0 invalid, 2 the check threw (the caller decides as it would without the pool). */
+export function verifyBatch(pubkeys: Uint8Array, msgs: Uint8Array, sigs: Uint8Array): Uint8Array {
+  const n = msgs.length / 32;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    try {
+      out[i] = verifyRaw(pubkeys.subarray(i * 32, i * 32 + 32), msgs.subarray(i * 32, i * 32 + 32), sigs.subarray(i * 64, i * 64 + 64)) ? 1 : 0;
+    } catch {
+      out[i] = 2;
+    }
+  }
+  return out;
+}
+
+/** Verifies board entries `from`..`to` that no thread has decided yet; each verdict is stored atomically. */
+export function verifyBoardRange(b: VerdictBoard, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    if (Atomics.load(b.verdicts, i) !== BOARD_PENDING) continue;
+    let v: number;
+    try {
+      v = verifyRaw(b.pubkeys.subarray(i * 32, i * 32 + 32), b.msgs.subarray(i * 32, i * 32 + 32), b.sigs.subarray(i * 64, i * 64 + 64)) ? BOARD_VALID : BOARD_INVALID;
+    } catch {
+      v = BOARD_THREW;
+    }
+    Atomics.store(b.verdicts, i, v);
+  }
+}
+
+function handle(m: PoolRequest): Uint8Array {
+  if (m.op === "sign") return signBatch(m.seeds, m.msgs);
+  if (m.op === "verify") return verifyBatch(m.pubkeys, m.msgs, m.sigs);
+  verifyBoardRange(m.board, m.from, m.to);
+  return new Uint8Array(0);
+}
+
+parentPort?.on("message", (m: PoolRequest) => {
+  const out = handle(m);
+  const r: PoolResponse = { id: m.id, out };
+  parentPort?.postMessage(r, [out.buffer as ArrayBuffer]);
+});

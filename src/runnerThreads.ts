@@ -1,0 +1,182 @@
+/**
+ * The run's Ed25519 work on worker threads (issue 12, both cores): the workload's transactions are
+ * signed in a pool while the generator goes on, and every submission's signature is verified in the
+ * pool while the simulation runs, on a board of verdicts in shared memory that the beacon's check
+ * reads (`attachSignatureVerdicts`). Both are pure functions of the bytes, so a run's results are
+ * the same bytes with or without the pool (test/cli/run-threads.test.ts). The pool lives here, in
+ * the runner's shell; protocol rules only call `getSignatureProblem`, as before.
+ */
+import { availableParallelism } from "node:os";
+import { Ed25519Pool, canStartEd25519Pool, createVerdictBoard } from "./crypto/ed25519Pool.js";
+import { exportRawKey } from "./crypto/ed25519Raw.js";
+import { ED25519_PUBKEY_BYTES, ED25519_SIGNATURE_BYTES, addressOfPubkey, type UserKey } from "./crypto/ed25519.js";
+import { bytesEqual } from "./crypto/hash.js";
+import { attachSignatureVerdicts } from "./chain/beacon.js";
+import { isXshardError } from "./errors.js";
+import { computeTxSigningMessage, type SignedTx } from "./program/index.js";
+import type { GeneratedWorkload, GenerationProgress, WorkloadPlan } from "./workloads/types.js";
+
+/** Fewest transactions for which starting the pool pays (docs/benchmarks.md "Run on both cores"). */
+export const MIN_POOL_TXS = 2000;
+/** Transactions per batch posted to a worker. */
+const BATCH = 1024;
+/** Most threads `--threads` accepts. */
+export const MAX_THREADS = 64;
+
+/** The default number of threads of a run: every core the process may use. */
+export function getDefaultThreads(): number {
+  return availableParallelism();
+}
+
+/**
+ * The signature pool of a run on `threads` threads: `threads - 1` workers beside the thread that
+ * generates and simulates (on two cores: one worker, so the simulation keeps a core of its own), or
+ * none: one thread, fewer than `minTxs` transactions, or no compiled worker file.
+ */
+export function openSignaturePool(threads: number, txs: number, minTxs = MIN_POOL_TXS): Ed25519Pool | undefined {
+  if (threads < 2 || txs < minTxs || !canStartEd25519Pool()) return undefined;
+  return new Ed25519Pool(threads - 1);
+}
+
+/** Signs in the pool: batches of (seed, message) go out as they fill; `finish` waits for every signature. */
+export class PoolSigner {
+  private readonly seeds = new WeakMap<UserKey, Uint8Array>();
+  private readonly pending: Promise<void>[] = [];
+  /** Messages of signed transactions by their signature array (for the verification pass). */
+  private readonly messages = new Map<Uint8Array, Uint8Array>();
+  private batch = this.newBatch();
+
+  constructor(private readonly pool: Ed25519Pool) {}
+
+  readonly sign = (key: UserKey, message: Uint8Array, into: Uint8Array): void => {
+    let seed = this.seeds.get(key);
+    if (!seed) {
+      seed = exportRawKey(key.privateKey).seed;
+      this.seeds.set(key, seed);
+    }
+    const b = this.batch;
+    b.seeds.set(seed, b.n * 32);
+    b.msgs.set(message, b.n * 32);
+    b.into.push(into);
+    b.n++;
+    this.messages.set(into, message);
+    if (b.n === BATCH) this.flush();
+  };
+
+  messageOf(signature: Uint8Array): Uint8Array | undefined {
+    return this.messages.get(signature);
+  }
+
+  async finish(): Promise<void> {
+    this.flush();
+    await Promise.all(this.pending);
+  }
+
+  private newBatch(): { n: number; seeds: Uint8Array; msgs: Uint8Array; into: Uint8Array[] } {
+    return { n: 0, seeds: new Uint8Array(BATCH * 32), msgs: new Uint8Array(BATCH * 32), into: [] };
+  }
+
+  private flush(): void {
+    const b = this.batch;
+    if (b.n === 0) return;
+    this.batch = this.newBatch();
+    this.pending.push(
+      this.pool.sign(b.seeds.slice(0, b.n * 32), b.msgs.slice(0, b.n * 32)).then((sigs) => {
+        b.into.forEach((into, i) => into.set(sigs.subarray(i * 64, i * 64 + 64)));
+      }),
+    );
+  }
+}
+
+/** Signature verification going on in the pool while the run goes on. */
+export interface PoolVerification {
+  /** Transactions on the board (the others are checked by the simulation's own thread). */
+  readonly entries: number;
+  /** Resolves when the workers have gone through the whole board. */
+  readonly done: Promise<void>;
+  /** Detaches the board from the beacon (verdicts already read stay memoised). */
+  detach(): void;
+}
+
+/**
+ * Starts verifying the transactions' signatures in the pool on a board of shared memory attached to
+ * the beacon (`attachSignatureVerdicts`), and returns at once: the simulation reads each verdict
+ * when it needs it, and checks a transaction itself if the workers have not reached it yet. A
+ * transaction whose check would not reach the signature (wrong sender, wrong lengths, a program
+ * that does not encode) is not put on the board, so every reason stays the one the beacon's own
+ * check finds. `messageOf`: messages already computed (the signer's).
+ */
+export function startVerification(txs: readonly SignedTx[], pool: Ed25519Pool, messageOf: (stx: SignedTx) => Uint8Array | undefined = () => undefined): PoolVerification {
+  const entries: SignedTx[] = [];
+  const msgs: Uint8Array[] = [];
+  for (const stx of txs) {
+    if (stx.pubkey.length !== ED25519_PUBKEY_BYTES || stx.signature.length !== ED25519_SIGNATURE_BYTES) continue;
+    if (!bytesEqual(stx.tx.sender, addressOfPubkey(stx.pubkey))) continue;
+    let msg = messageOf(stx);
+    if (!msg) {
+      try {
+        msg = computeTxSigningMessage(stx.tx);
+      } catch (e) {
+        if (isXshardError(e)) continue;
+        throw e;
+      }
+    }
+    entries.push(stx);
+    msgs.push(msg);
+  }
+  const board = createVerdictBoard(entries.length);
+  entries.forEach((stx, i) => {
+    board.pubkeys.set(stx.pubkey, i * 32);
+    board.msgs.set(msgs[i] as Uint8Array, i * 32);
+    board.sigs.set(stx.signature, i * 64);
+  });
+  const detach = attachSignatureVerdicts(entries, board.verdicts);
+  const ranges: Promise<void>[] = [];
+  for (let from = 0; from < entries.length; from += BATCH) ranges.push(pool.verifyBoard(board, from, Math.min(entries.length, from + BATCH)));
+  return { entries: entries.length, done: Promise.all(ranges).then(() => undefined), detach };
+}
+
+/** A workload generated with the pool, its verification going on, and the pool to close after the run. */
+export interface PoolRun {
+  readonly workload: GeneratedWorkload;
+  readonly threads: number;
+  readonly verification: PoolVerification;
+  /** Detaches the verdicts and stops the workers (verification left unfinished is not needed any more). */
+  close(): Promise<void>;
+}
+
+/**
+ * Generates the workload with its signatures made in the pool (the same bytes as `plan.generate`
+ * alone makes), then starts verifying every submission in the pool and returns: run the
+ * simulation, then `close()`. The pool is closed here if generation fails.
+ */
+export async function generateInPool(plan: WorkloadPlan, pool: Ed25519Pool, onProgress?: GenerationProgress): Promise<PoolRun> {
+  try {
+    const signer = new PoolSigner(pool);
+    let workload: GeneratedWorkload;
+    try {
+      workload = plan.generate(onProgress, signer.sign);
+    } finally {
+      await signer.finish();
+    }
+    const verification = startVerification(
+      workload.submissions.map((s) => s.tx),
+      pool,
+      (stx) => signer.messageOf(stx.signature),
+    );
+    // A failed range (a worker died) must not be an unhandled rejection: the simulation checks those transactions itself.
+    verification.done.catch(() => {});
+    return {
+      workload,
+      threads: pool.size,
+      verification,
+      close: async () => {
+        verification.detach();
+        await pool.close();
+      },
+    };
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The Ed25519 worker pool (src/runnerThreads.ts): a workload signed in the pool is the same bytes
+ * as one signed in this thread, and the verdicts the pool records are the ones the beacon's own
+ * check finds — a forged signature is rejected with the same reason. The workers load the built
+ * worker file (dist/), as the binary does.
+ */
+import { existsSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BOARD_INVALID, BOARD_VALID, createVerdictBoard, Ed25519Pool } from "../../src/crypto/ed25519Pool.js";
+import { getSignatureProblem } from "../../src/chain/beacon.js";
+import { createUser } from "../../src/chain/genesis.js";
+import { computeTxSigningMessage, encodeSignedTx, signTx, type SignedTx } from "../../src/program/index.js";
+import { transferProgram } from "../../src/workloads/programs.js";
+import { generateInPool, PoolSigner, startVerification } from "../../src/runnerThreads.js";
+import { getWorkload, planWorkload } from "../../src/workloads/index.js";
+
+const WORKER = new URL("../../dist/crypto/ed25519Worker.js", import.meta.url);
+let pool: Ed25519Pool;
+
+beforeAll(() => {
+  if (!existsSync(WORKER)) throw new Error("dist/ is missing: run `npm run build`");
+  pool = new Ed25519Pool(2, WORKER);
+});
+afterAll(async () => {
+  await pool.close();
+});
+
+/** A fresh pool for `generateInPool`, which closes it. */
+function newPool(): Ed25519Pool {
+  return new Ed25519Pool(2, WORKER);
+}
+
+function hex(stx: SignedTx): string {
+  return Buffer.from(encodeSignedTx(stx)).toString("hex");
+}
+
+function aliceTx(nonce: bigint): SignedTx {
+  const alice = createUser("alice");
+  const program = transferProgram("token0", createUser("carol").address, 5n);
+  return signTx({ sender: alice.address, nonce, maxFeePerGas: 10n, gasLimit: 100_000n, program }, alice.key);
+}
+
+describe("signature pool", () => {
+  for (const [name, params] of [
+    ["transfer", { slots: 3, rate: 40, accounts: 20 }],
+    ["lifecycle", { slots: 4, rate: 10, accounts: 8 }],
+    ["fee-shock", { slots: 3, rate: 10, accounts: 8 }],
+  ] as const) {
+    it(`${name}: signed in the pool, every transaction is the same bytes as signed in this thread, and the pool verifies every signature as valid`, async () => {
+      const plan = planWorkload(getWorkload(name), params, "9");
+      const here = plan.generate();
+      const run = await generateInPool(plan, newPool());
+      const workload = run.workload;
+      expect(workload.submissions.length).toBe(here.submissions.length);
+      expect(workload.submissions.map((s) => hex(s.tx))).toEqual(here.submissions.map((s) => hex(s.tx)));
+      expect(JSON.stringify(workload.genesis, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v))).toBe(
+        JSON.stringify(here.genesis, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v)),
+      );
+      expect(run.verification.entries).toBe(workload.submissions.length);
+      await run.verification.done;
+      for (const s of workload.submissions) expect(getSignatureProblem(s.tx)).toBe(null);
+      await run.close();
+    });
+  }
+
+  it("a forged signature is rejected through the pool with the reason the beacon's own check gives", async () => {
+    const good = aliceTx(1n);
+    const sig = good.signature.slice();
+    sig[7] = (sig[7] as number) ^ 1;
+    const forged: SignedTx = { ...good, signature: sig };
+    const forgedHere: SignedTx = { ...good, signature: sig.slice() };
+    const wrongLength: SignedTx = { ...good, signature: sig.slice(0, 63) };
+    const bob = createUser("bob");
+    const mismatch: SignedTx = { ...good, pubkey: bob.key.pubkey };
+    const v = startVerification([good, forged, wrongLength, mismatch], pool);
+    // On the board: the two whose check reaches the signature; the others are left to the beacon.
+    expect(v.entries).toBe(2);
+    await v.done;
+    expect(getSignatureProblem(good)).toBe(null);
+    expect(getSignatureProblem(forged)).toBe("bad signature");
+    expect(getSignatureProblem(forgedHere)).toBe("bad signature");
+    expect(getSignatureProblem(wrongLength)).toBe("bad signature");
+    expect(getSignatureProblem(mismatch)).toBe("sender mismatch");
+    v.detach();
+  });
+
+  it("the board's verdicts are the worker's: valid and forged, decided in the pool", async () => {
+    const good = aliceTx(3n);
+    const sig = good.signature.slice();
+    sig[0] = (sig[0] as number) ^ 0x80;
+    const signer = new PoolSigner(pool);
+    expect(signer.messageOf(good.signature)).toBe(undefined);
+    const board = createVerdictBoard(2);
+    const msg = computeTxSigningMessage(good.tx);
+    board.pubkeys.set(good.pubkey, 0);
+    board.pubkeys.set(good.pubkey, 32);
+    board.msgs.set(msg, 0);
+    board.msgs.set(msg, 32);
+    board.sigs.set(good.signature, 0);
+    board.sigs.set(sig, 64);
+    await pool.verifyBoard(board, 0, 2);
+    expect([...board.verdicts]).toEqual([BOARD_VALID, BOARD_INVALID]);
+  });
+
+  it("a garbage public key that makes the worker's check throw is left to the beacon", async () => {
+    const good = aliceTx(2n);
+    const verdicts = await pool.verify(new Uint8Array(32).fill(0xff), new Uint8Array(32), good.signature.slice());
+    expect([0, 2]).toContain(verdicts[0]);
+  });
+});
