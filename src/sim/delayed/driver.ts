@@ -92,6 +92,7 @@ export class DelayedSimulation implements ProofSource {
   private roundPre: DelayedState;
   private roundEvidence: EvidenceValue[] = [];
   private disputesInFlight = 0;
+  /** Imported Stage-2 blocks as proofs need them: batches without their claims (candidates). */
   readonly blocks: SignedStage2Block[] = [];
   readonly records: TxRecord[] = [];
   /** Records with a final block (the run is done when every record has one). */
@@ -297,7 +298,8 @@ export class DelayedSimulation implements ProofSource {
     // The canonical import: the same transition every node applies to this block.
     const { state, effects } = processStage2Block(pre, signed, this.ctx);
     this.setChain(state);
-    this.blocks.push(signed);
+    // Kept for proofs, which read the batches' signed parts: the claims behind them (candidates) go.
+    this.blocks.push({ ...signed, inclusions: signed.inclusions.map((i) => ({ ...i, batch: { ...i.batch, candidates: [] } })) });
     for (const a of effects.applied) this.onApplied(a, slot, number);
     for (const c of effects.created) {
       const r = (this.records[c.creator] as TxRecord).result as TxResult;
