@@ -10,7 +10,7 @@ import { DelayedSimulation } from "../../src/sim/delayed/driver.js";
 import { getAffirmedIdx } from "../../src/protocols/delayed/state.js";
 import { FAST, workload } from "../helpers/run.js";
 
-function runSim(mode: "conditional" | "strict", options: Record<string, unknown> = {}): DelayedSimulation {
+function runSim(mode: "conditional" | "strict", options: Record<string, string | number> = {}): DelayedSimulation {
   const w = workload("transfer", { slots: 4, rate: 12, accounts: 10, contracts: 4, cross: 0.5 });
   const config = resolveRunConfig({ ...FAST, protocol: `delayed:${mode}`, options });
   const sim = new DelayedSimulation({ config, workload: w }, "delayed", mode);
