@@ -1,13 +1,28 @@
 #!/usr/bin/env node
 /**
- * Simulation speed (issue: the two-stage chain): transactions simulated per wall-clock second and
- * peak memory, for one large run of the two-stage chain. One run per process, so that the peak
- * resident set is this run's alone. Run by bench/run.mjs (`--sim-txs`, `--no-sim`), or directly:
+ * Simulation speed (issue 12: the two-stage chain): one large run of the transfer workload — the
+ * whole process (workload generation, genesis, simulation) — its wall and CPU time and peak
+ * memory. One run per process, so that the peak resident set is this run's alone. Run by
+ * bench/run.mjs (`--sim-txs`, `--no-sim`), or directly:
  *
- *   node bench/simulation.mjs --txs 100000 --signatures on|off [--protocol delayed]
+ *   node bench/simulation.mjs --txs 100000 --signatures on|off [--protocol delayed:conditional]
+ *        [--rate 1000] [--slot-gas 20000000] [--mem-every 0]
  *
- * Prints one JSON line: {protocol, txs, signatures, generateSeconds, simulateSeconds, txPerSecond,
- * maxRssMiB, committed, stage2BlocksPerStage1Block}.
+ * The load is fixed (`--rate` transactions per slot) and the number of slots grows with `--txs`,
+ * so 10k, 100k and 1M are the same chain run for longer. The slot gas is raised from the default
+ * 2,000,000 to 20,000,000 so that both stages carry 1,000 transfers per slot (about 125,000,000 of
+ * declared gas: 100,000 per call step, a quarter of them two-token): Stage 1's limit is
+ * slotGas × committees = 320,000,000 and its EIP-1559 target half of that, above the load, so the
+ * base fee does not climb until transactions wait (with 8,000,000 it does after ~20 slots, and at
+ * 100k 14,001 transactions are still waiting at the end; with the default 2,000,000 Stage 1 orders
+ * about a third of the load); each committee executes up to 20,000,000 metered gas per slot.
+ * The bench fails (exit 1) unless every transaction is final (committed or
+ * aborted or rejected, none hung).
+ *
+ * Prints one JSON line: {protocol, txs, signatures, generateSeconds, simulateSeconds, wallSeconds,
+ * cpuSeconds, txPerSecond, maxRssMiB, outcomes, committed, stage2BlocksPerStage1Block}.
+ * With `--mem-every K`, prints the slot, CPU seconds, heap and RSS every K slots on stderr (where
+ * time and memory grow; under `node --expose-gc` after a full collection, so the heap is what is live).
  */
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
@@ -19,10 +34,14 @@ const { values } = parseArgs({
     txs: { type: "string", default: "100000" },
     signatures: { type: "string", default: "on" },
     protocol: { type: "string", default: "delayed" },
+    rate: { type: "string", default: "1000" },
+    "slot-gas": { type: "string", default: "20000000" },
+    "mem-every": { type: "string", default: "0" },
   },
 });
+const t00 = performance.now();
 const txs = Number(values.txs);
-const rate = 1000;
+const rate = Number(values.rate);
 const slots = Math.max(1, Math.ceil(txs / rate));
 const t0 = performance.now();
 const workload = getWorkload("transfer").generate({ slots, rate: Math.min(rate, txs), accounts: 1000, contracts: 256, cross: 0.25 }, "bench");
@@ -34,24 +53,51 @@ const config = resolveRunConfig({
   committeeSize: 64,
   shards: 16,
   blockTxLimit: rate,
+  slotGas: Number(values["slot-gas"]),
   signatures: values.signatures === "on",
   drainSlots: 64,
 });
-const out = runProtocol(config, workload);
+const every = Number(values["mem-every"]);
+const onSlot = every > 0
+  ? (slot) => {
+      if (slot % every !== 0) return;
+      globalThis.gc?.(); // with node --expose-gc: the live heap, not the garbage not yet collected
+      const u = process.resourceUsage();
+      const m = process.memoryUsage();
+      console.error(JSON.stringify({ slot, cpu: +((u.userCPUTime + u.systemCPUTime) / 1e6).toFixed(1), heapMiB: Math.round(m.heapUsed / 2 ** 20), rssMiB: Math.round(m.rss / 2 ** 20) }));
+    }
+  : undefined;
+const out = runProtocol(config, workload, onSlot);
 const t2 = performance.now();
 const simulateSeconds = (t2 - t1) / 1000;
+const usage = process.resourceUsage();
+const outcomes = out.results.summary.outcomes;
+const pending = outcomes.hung;
 console.log(
   JSON.stringify({
     protocol: values.protocol,
     txs: workload.submissions.length,
+    rate,
+    slots,
+    slotGas: Number(values["slot-gas"]),
     contracts: 256,
     validators: 1024,
     signatures: values.signatures,
     generateSeconds: +((t1 - t0) / 1000).toFixed(2),
     simulateSeconds: +simulateSeconds.toFixed(2),
+    wallSeconds: +((t2 - t00) / 1000).toFixed(2),
+    cpuSeconds: +((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(2),
     txPerSecond: Math.round(workload.submissions.length / simulateSeconds),
-    maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
-    committed: out.results.summary.outcomes.committed,
+    maxRssMiB: Math.round(usage.maxRSS / 1024),
+    outcomes,
+    committed: outcomes.committed,
+    runSlots: out.results.slots.length,
+    maxLagSlots: out.results.summary.protocol.maxLagSlots,
     stage2BlocksPerStage1Block: out.results.summary.protocol.stage2BlocksPerStage1Block,
   }),
 );
+// The workload is whole slots: `txs` rounds up to a multiple of the rate.
+if (pending > 0 || workload.submissions.length < txs) {
+  console.error(`not every transaction is final: ${pending} hung of ${workload.submissions.length} (asked ${txs})`);
+  process.exit(1);
+}

@@ -8,7 +8,7 @@ import { toHex } from "../crypto/hash.js";
 import { type Node, zeroNode } from "@chainsafe/persistent-merkle-tree";
 import type { StateView, WriteSet } from "../types.js";
 import { type Bucket, getBucketValue } from "./bucket.js";
-import { computeProofSiblings } from "./proof.js";
+import { computeProofSiblings, countProofSiblings } from "./proof.js";
 import {
   STATE_DEPTH,
   assertValidDepth,
@@ -86,6 +86,21 @@ export class MerkleKV implements StateView {
       })),
       proof: computeProofSiblings(this.rootNode, this.depth, positions),
     };
+  }
+
+  /**
+   * The size in bytes of `encodeWitness(this.prove(keys))`, computed without building the witness:
+   * for a reader that holds this state and only needs what the witness would weigh.
+   */
+  witnessSize(keys: readonly Uint8Array[]): number {
+    const positions = [...new Set(keys.map((k) => computeKeyPosition(k, this.depth)))].sort((a, b) => a - b);
+    let size = 5;
+    for (const position of positions) {
+      size += 6;
+      for (const [k, v] of getBucketAt(this.rootNode, this.depth, position)) size += 3 + k.length + v.length;
+    }
+    const { siblings, present } = countProofSiblings(this.rootNode, this.depth, positions);
+    return size + Math.ceil(siblings / 8) + 32 * present;
   }
 
   private getBucket(key: Uint8Array): Bucket {

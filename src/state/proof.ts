@@ -44,6 +44,28 @@ export function computeProofSiblings(rootNode: Node, depth: number, positions: r
   return out;
 }
 
+/**
+ * How many siblings a multiproof for `positions` has, and how many of them are not empty (sent as
+ * 32-byte roots): `computeProofSiblings` without building the list (for a witness's size).
+ */
+export function countProofSiblings(rootNode: Node, depth: number, positions: readonly number[]): { readonly siblings: number; readonly present: number } {
+  let siblings = 0;
+  let present = 0;
+  const walk = (node: Node, height: number, lo: number, hi: number): void => {
+    if (lo === hi) {
+      siblings++;
+      if (!isZeroSubtree(node, height)) present++;
+      return;
+    }
+    if (height === 0) return;
+    const mid = computeSplit(positions, lo, hi, height);
+    walk(node.left, height - 1, lo, mid);
+    walk(node.right, height - 1, mid, hi);
+  };
+  walk(rootNode, depth, 0, positions.length);
+  return { siblings, present };
+}
+
 /** The height of each sibling of a multiproof for `positions`, in proof order. */
 export function computeSiblingHeights(depth: number, positions: readonly number[]): number[] {
   const out: number[] = [];

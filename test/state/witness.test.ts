@@ -37,6 +37,21 @@ const arbCase = fc.record({
 });
 
 describe("state witnesses", () => {
+  it("witnessSize is the length of the encoded witness, without building it", () => {
+    fc.assert(
+      fc.property(arbCase, ({ state, depth, keys }) => {
+        const kv = kvOf(state, depth);
+        const asKeys = [...keys, ...[...state.keys()].slice(0, 3)].map(fromHex);
+        expect(kv.witnessSize(asKeys)).toBe(encodeWitness(kv.prove(asKeys)).length);
+      }),
+      { numRuns: 200 },
+    );
+    const big = MerkleKV.fromEntries(Array.from({ length: 300 }, (_, i) => [sha256(new Uint8Array([i, i >> 8])), new Uint8Array([i & 0xff])] as const));
+    const keys = [sha256(new Uint8Array([1, 0])), sha256(new Uint8Array([7, 0])), new Uint8Array([9, 9])];
+    expect(big.witnessSize(keys)).toBe(encodeWitness(big.prove(keys)).length);
+    expect(big.witnessSize(keys)).toBeGreaterThan(100);
+  });
+
   it("prove inclusion iff the key is set, absence iff it is not", () => {
     fc.assert(
       fc.property(arbCase, arbHexKey, ({ state, depth }, probe) => {

@@ -448,13 +448,24 @@ export class CommitteeViews {
     (this.views[to] as Map<ContractId, View>).delete(id);
   }
 
-  /** Releases pre-states nobody needs any more once `seq` is final (runs without faults only). */
+  /**
+   * Releases what nobody needs any more once `seq` is final and its figures are recorded (runs
+   * without faults only: no rollback, no re-execution of a final transaction): at each of its
+   * positions, the pre-state, its root, its result leaf and the roots it assumed (batches are built
+   * from `producedIdx` on, past every final position), and the committees' results of it.
+   */
   releaseStates(seq: number): void {
     if (this.o.keepHistory) return;
     for (const [d, pos] of getTx(this.chain, seq).positions) {
       const f = this.frontier(d);
-      if (pos < f.localIdx) f.snaps[pos] = undefined;
+      if (pos >= f.localIdx) continue;
+      f.snaps[pos] = undefined;
+      (f.roots as (Uint8Array | undefined)[])[pos] = undefined;
+      (f.leaves as (ResultLeafValue | undefined)[])[pos] = undefined;
+      (f.leafRoots as (Uint8Array | undefined)[])[pos] = undefined;
+      (f.assumed as (AssumedRoot[] | undefined)[])[pos] = undefined;
     }
+    (this.txs as (TxLocal | undefined)[])[seq] = undefined;
   }
 
   /** The weight of committee `k`'s members among `signers`. */

@@ -66,8 +66,6 @@ import { DelayedMetrics } from "./metrics.js";
 import { AffirmationPool, type Pending } from "./pool.js";
 import { createProofOfTx, type ProofSource, type TxRecord } from "./proofs.js";
 
-
-
 /** Runs the two-stage chain over a generated workload; `mode` fixes the Stage-2 mode (else `options.stage2Mode`). */
 export function runDelayed(input: ProtocolRunInput, protocolName = "delayed", mode?: Stage2Mode): ProtocolRunOutput {
   return new DelayedSimulation(input, protocolName, mode).run();
@@ -95,8 +93,11 @@ export class DelayedSimulation implements ProofSource {
   private roundPre: DelayedState;
   private roundEvidence: ProvenEvidenceValue[] = [];
   private disputesInFlight = 0;
+  /** Imported Stage-2 blocks as proofs need them: batches without their claims (candidates). */
   readonly blocks: SignedStage2Block[] = [];
   readonly records: TxRecord[] = [];
+  /** Records with a final block (the run is done when every record has one). */
+  private finalCount = 0;
   private disputes: Dispute[] = [];
   /** Submission index → why it waits in the mempool (fee cap below Stage 1's base fee): its `hung` reason if the run ends. */
   private readonly waiting = new Map<number, string>();
@@ -185,7 +186,7 @@ export class DelayedSimulation implements ProofSource {
       this.recordSlot(s);
       if (this.opts.assignment === "adaptive" && (s + 1) % this.opts.epochSlots === 0) this.reassign(s);
       this.input.onSlot?.(s, endSlot);
-      const done = s >= lastSubmission && mempool.length === 0 && this.disputesInFlight === 0 && this.disputes.length === 0 && this.records.every((t) => t.finalBlock !== undefined);
+      const done = s >= lastSubmission && mempool.length === 0 && this.disputesInFlight === 0 && this.disputes.length === 0 && this.finalCount === this.records.length;
       if (!done && s < endSlot) this.queue.schedule(slotStart(s + 1), round(s + 1, 0));
     };
     this.queue.schedule(0, round(0, 0));
@@ -298,7 +299,8 @@ export class DelayedSimulation implements ProofSource {
     // The canonical import: the same transition every node applies to this block.
     const { state, effects } = processStage2Block(pre, signed, this.ctx);
     this.setChain(state);
-    this.blocks.push(signed);
+    // Kept for proofs, which read the batches' signed parts: the claims behind them (candidates) go.
+    this.blocks.push({ ...signed, inclusions: signed.inclusions.map((i) => ({ ...i, batch: { ...i.batch, candidates: [] } })) });
     for (const a of effects.applied) this.onApplied(a, slot, number);
     for (const c of effects.created) {
       const r = (this.records[c.creator] as TxRecord).result as TxResult;
@@ -334,6 +336,7 @@ export class DelayedSimulation implements ProofSource {
     const r = (results.get(committee) ?? [...results.values()][0]) as TxResult;
     const rec = this.records[seq] as TxRecord;
     rec.result = r;
+    if (rec.finalBlock === undefined) this.finalCount++;
     rec.finalBlock = block;
     this.metrics.final(seq, getTx(this.chain, seq).stage1Slot, slot, r.status, r.reason);
     this.local.releaseStates(seq);
@@ -373,7 +376,6 @@ export class DelayedSimulation implements ProofSource {
     return out;
   }
 
-
   private rollback(before: DelayedState, contract: ContractId, position: number, slot: number): void {
     const cone = this.local.rollback(before, contract, position);
     this.metrics.rolledBack(cone);
@@ -381,6 +383,7 @@ export class DelayedSimulation implements ProofSource {
       const rec = this.records[seq] as TxRecord;
       if (rec.finalBlock !== undefined) {
         delete rec.finalBlock;
+        this.finalCount--;
         this.metrics.unfinal(seq, getTx(this.chain, seq).stage1Slot, slot, contract);
       }
       delete rec.result;
