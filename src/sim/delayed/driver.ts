@@ -298,8 +298,7 @@ export class DelayedSimulation implements ProofSource {
     const signed: SignedStage2Block = { ...block, root: Stage2Header.hashTreeRoot(block.header), attestation, attesters };
     // The canonical import: the same transition every node applies to this block.
     const { state, effects } = processStage2Block(pre, signed, this.ctx);
-    this.setChain(state);
-    // Kept for proofs, which read the batches' signed parts: the claims behind them (candidates) go.
+    this.setChain(state); // kept for proofs, which read the batches' signed parts: the claims behind them (candidates) go
     this.blocks.push({ ...signed, inclusions: signed.inclusions.map((i) => ({ ...i, batch: { ...i.batch, candidates: [] } })) });
     for (const a of effects.applied) this.onApplied(a, slot, number);
     for (const c of effects.created) {
