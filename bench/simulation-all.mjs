@@ -15,10 +15,11 @@
  * run retains as it goes, not what the collector has not collected yet).
  *
  * Configuration (the same for every protocol): 16 shards, 1,024 validators, 64 per committee,
- * 1,000 accounts, 256 tokens, 25 % cross-shard, 1,000 transactions per slot (txs/1000 slots),
- * block limit 1,000 transactions, slot gas 200,000,000 per shard (each transfer declares 100,000
- * gas per call step: 2,000 steps per shard per slot, so the chain carries the rate with room to
- * spare), 64 drain slots. Needs `npm run build` (reads dist/).
+ * 1,000 accounts, 256 tokens, 25 % cross-shard, --rate transactions per slot (default 125, what
+ * sync carries: txs/rate slots), block limit 1,000 transactions, slot gas 200,000,000 per shard
+ * (each transfer declares 100,000 gas per call step, so gas never binds here), 64 drain slots.
+ * Needs `npm run build` (reads dist/). Figures: docs/benchmarks.md, "Simulation speed: receipts
+ * and the baselines".
  */
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
