@@ -105,6 +105,27 @@ export function getConfirmationKey(reader: number, c: SyncConfirmation): string 
   return `${reader}:${id}`;
 }
 
+const verifiedConfirmations = new WeakMap<ShardsContext, WeakSet<SyncConfirmation>>();
+
+/**
+ * The committee's attestation of a confirmation (checkShardAttestation). Every reading shard checks
+ * it; the check is a pure function of the context and the (immutable) confirmation, so a full
+ * signature check that passed once is remembered per context and confirmation object, and the
+ * other readers' checks reuse it (the work figures still count each reader's check).
+ */
+function checkConfirmationAttestation(ctx: ShardsContext, conf: SyncConfirmation, opts: VerifyOptions): void {
+  const full = opts.verifySignatures ?? true;
+  let verified = verifiedConfirmations.get(ctx);
+  if (full && verified?.has(conf)) return;
+  checkShardAttestation(ctx, conf.value.shard, DOMAIN_CONFIRMATION, computeConfirmationRoot(conf.value), conf.attestation, opts);
+  if (!full) return;
+  if (!verified) {
+    verified = new WeakSet();
+    verifiedConfirmations.set(ctx, verified);
+  }
+  verified.add(conf);
+}
+
 /**
  * What an executor of `reader` checks before using another shard's contract: the confirmation
  * (the shard committee's attestation, once per reader and confirmation), the contract leaf's branch
@@ -123,7 +144,7 @@ export function checkRemoteRead(
 ): void {
   const key = getConfirmationKey(reader, conf);
   if (!checked.has(key)) {
-    checkShardAttestation(ctx, conf.value.shard, DOMAIN_CONFIRMATION, computeConfirmationRoot(conf.value), conf.attestation, opts);
+    checkConfirmationAttestation(ctx, conf, opts);
     checked.add(key);
     observer.onConfirmationCheck?.(reader, key);
     observer.onSignatures?.(slot, 0, conf.attestation.signers.length);

@@ -69,6 +69,23 @@ interface Draft {
 
 const CONTENTION = "lock contention";
 
+/**
+ * An observer that holds the calls a transition makes until `release` passes them on, in order:
+ * an op tried and not applied (it does not fit the slot gas) is not counted as work.
+ */
+function holdObserver(o: Lock2pcObserver): { observer: Lock2pcObserver; release(): void } {
+  const calls: (() => void)[] = [];
+  const observer: Lock2pcObserver = {
+    onLock: (...a) => calls.push(() => o.onLock?.(...a)),
+    onProofChecked: (...a) => calls.push(() => o.onProofChecked?.(...a)),
+    onWitness: (...a) => calls.push(() => o.onWitness?.(...a)),
+    onExecution: (...a) => calls.push(() => o.onExecution?.(...a)),
+    onTransfer: (...a) => calls.push(() => o.onTransfer?.(...a)),
+    onSignatures: (...a) => calls.push(() => o.onSignatures?.(...a)),
+  };
+  return { observer, release: () => calls.forEach((c) => c()) };
+}
+
 /** Runs the lock-based baseline over a generated workload. */
 export function runLock2pc(input: ProtocolRunInput, protocolName = "lock2pc"): ProtocolRunOutput {
   return new Lock2pcDriver(input, protocolName).run();
@@ -183,7 +200,7 @@ export class Lock2pcDriver {
       this.crosslinkChecks++;
     }
     this.arrived = [];
-    const oldest = Math.min(this.slot - 1, ...this.deciding.map((t) => t.lockSlot));
+    const oldest = this.deciding.reduce((m, t) => Math.min(m, t.lockSlot), this.slot - 1);
     this.state = pruneCrosslinks(this.state, oldest);
   }
 
@@ -215,12 +232,15 @@ export class Lock2pcDriver {
       this.queue.push(t);
       return false;
     }
-    // A single-shard transaction runs now only if its execution fits the shard's slot gas.
-    const single = t.shards.length === 1 ? processExecute(this.state, t.shards[0] as number, t, d.ctx, this.observer, slot) : undefined;
+    // A single-shard transaction runs now only if its execution fits the shard's slot gas; one that
+    // does not is tried again next slot, and only the execution applied counts as work.
+    const held = t.shards.length === 1 ? holdObserver(this.observer) : undefined;
+    const single = held ? processExecute(this.state, t.shards[0] as number, t, d.ctx, held.observer, slot) : undefined;
     if (single && !isWithinSlotGas((drafts[t.shards[0] as number] as Draft).gas, single.gas, d.ctx.slotGas)) {
       this.queue.push(t);
       return false;
     }
+    held?.release();
     if (t.firstTry === undefined) {
       t.firstTry = slot;
       this.started++;
@@ -304,12 +324,15 @@ export class Lock2pcDriver {
         if (decision === "commit") {
           const pinned = new Map<ContractId, Snap>();
           for (const r of t.requests) if (r.shard !== y) pinned.set(r.contract, t.pinned.get(r.contract) as Snap);
-          const r = processCommit(this.state, y, t, proofs, pinned, d.ctx, this.observer, slot);
+          const held = holdObserver(this.observer);
+          const r = processCommit(this.state, y, t, proofs, pinned, d.ctx, held.observer, slot);
           if (!isWithinSlotGas((drafts[y] as Draft).gas, r.gas, d.ctx.slotGas)) {
-            // The commit's execution does not fit this slot's gas: it waits for the shard's next block.
+            // The commit's execution does not fit this slot's gas: it waits for the shard's next block
+            // (its work — proof checks, execution, witnesses — counts when it is applied).
             t.decided.delete(y);
             continue;
           }
+          held.release();
           this.apply(drafts[y] as Draft, { kind: "commit", tx: t, proofs, pinned }, r);
           const outcome = r.outcome as ExecOutcome;
           if (t.outcome && !isSameOutcome(t.outcome, outcome)) throw new Error(`internal: executors disagree on transaction ${t.index}`);
@@ -356,7 +379,7 @@ export class Lock2pcDriver {
       this.state.world,
       {
         lockWaitSlots: waits.length > 0 ? round(waits.reduce((a, b) => a + b, 0) / waits.length) : null,
-        lockWaitSlotsMax: waits.length > 0 ? Math.max(...waits) : null,
+        lockWaitSlotsMax: waits.length > 0 ? waits.reduce((a, b) => Math.max(a, b), 0) : null,
         abortsByContention: this.abortsByContention,
         locksGranted: this.locksGranted,
         locksRefused: this.locksRefused,

@@ -105,6 +105,8 @@ class ReceiptsDriver implements ReceiptsObserver {
   private readonly views: MutableView[];
   private readonly txs: TxTrack[] = [];
   private readonly byId = new Map<string, TxTrack>();
+  /** Tracked transactions not yet done (the run may end early once it is 0). */
+  private open = 0;
   private readonly consumptions = new Map<string, number>();
   private arrivals = 0;
   private readonly queue = new EventQueue();
@@ -188,7 +190,7 @@ class ReceiptsDriver implements ReceiptsObserver {
         const built = this.state.shards.map((shard) => this.produceShardBlock(shard.index, s));
         this.recordSlot(s, built);
         this.input.onSlot?.(s, endSlot);
-        if (s >= endSlot || (s >= lastSubmission && this.txs.every((t) => t.done))) over = true;
+        if (s >= endSlot || (s >= lastSubmission && this.open === 0)) over = true;
         else this.queue.schedule((s + 1) * this.slotMs, () => startSlot(s + 1));
       });
     };
@@ -207,6 +209,7 @@ class ReceiptsDriver implements ReceiptsObserver {
     const t: TxTrack = { index, stx, hops: 0, segments: 0, applied: false, failures: [], gasUsed: 0n, done: false, waiting: undefined };
     const id = toHex(computeTxId(stx));
     this.txs[index] = t;
+    this.open++;
     this.byId.set(id, t);
     this.metrics.submit(index, id, computeFootprint(stx.tx.program), slot);
     return t;
@@ -216,7 +219,7 @@ class ReceiptsDriver implements ReceiptsObserver {
   private sendTx(t: TxTrack, slot: number): void {
     const refused = checkTxSubmission(t.stx, this.params);
     if (refused) {
-      t.done = true;
+      this.setDone(t);
       this.metrics.event(t.index, slot, "reject", "user", refused.reason);
       this.metrics.finish(t.index, null, "rejected", refused.reason);
       return;
@@ -323,7 +326,7 @@ class ReceiptsDriver implements ReceiptsObserver {
   /** An entry a block will never take: a new transaction is rejected; a receipt can never be consumed now. */
   private drop(entry: Entry, slot: number, shard: number, code: string, reason: string): void {
     const t = entry.ref;
-    t.done = true;
+    this.setDone(t);
     if (entry.item.kind === "tx") {
       if (code === "CONGESTED_DESTINATION") this.rejectedByCongestion++;
       this.metrics.finish(t.index, null, "rejected", reason);
@@ -340,6 +343,13 @@ class ReceiptsDriver implements ReceiptsObserver {
   private setWaiting(t: TxTrack, slot: number, shard: number, reason: string): void {
     if (t.waiting !== reason) this.metrics.event(t.index, slot, "wait", `shard:${shard}`, reason);
     t.waiting = reason;
+  }
+
+  /** The transaction has its final outcome (or will never get one). */
+  private setDone(t: TxTrack): void {
+    if (t.done) return;
+    t.done = true;
+    this.open--;
   }
 
   private txOf(txId: Uint8Array): TxTrack {
@@ -393,7 +403,7 @@ class ReceiptsDriver implements ReceiptsObserver {
     const status = run.status === "committed" ? "committed" : "aborted";
     const outcome = computeOutcome(status, t.applied);
     const reason = status === "committed" ? null : `${describeAbort(seg.program, run.at, run.values, t.failures)}${outcome === "partial" ? " (after earlier segments were final)" : ""}`;
-    t.done = true;
+    this.setDone(t);
     t.waiting = undefined;
     this.metrics.finish(t.index, slot, outcome, reason, where);
   }
@@ -445,7 +455,7 @@ class ReceiptsDriver implements ReceiptsObserver {
       this.configRecord(),
       {
         hopsMean: hops.length > 0 ? round(hops.reduce((a, h) => a + h, 0) / hops.length) : null,
-        hopsMax: hops.length > 0 ? Math.max(...hops) : null,
+        hopsMax: hops.length > 0 ? hops.reduce((a, h) => Math.max(a, h), 0) : null,
         maxReceiptQueue: this.maxReceiptQueue,
         maxIncomingQueue: this.maxIncoming,
         maxIncomingQueueGas: this.maxIncomingGas,

@@ -394,7 +394,7 @@ export class SyncDriver {
       this.state.world,
       {
         attemptsMean: a.length > 0 ? round(a.reduce((x, y) => x + y, 0) / a.length) : null,
-        attemptsMax: a.length > 0 ? Math.max(...a) : null,
+        attemptsMax: a.length > 0 ? a.reduce((x, y) => Math.max(x, y), 0) : null,
         droppedAttempts: this.dropped,
         deferredByGas: this.deferredByGas,
         addressConflicts: this.conflicts,
