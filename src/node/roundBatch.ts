@@ -10,13 +10,15 @@
  * claim gas is `CommitteeViews.getStepGas` — metered instructions plus the fixed execution cost,
  * which depend only on the agreed pre-states. The header's `gasUsed` / `executions` are the sum of
  * those claims and the number of transactions covered: not the work the node happened to do since
- * its last round, which depends on when it imported and executed (the cause of the stall).
+ * its last round, which depends on when it imported and executed (the cause of the stall). For the
+ * same reason an affirmation lists only the assumed roots the chain has not affirmed yet.
  */
 import { produceBatches, type BatchSource, type RoundWork } from "../protocols/delayed/batches.js";
 import { HONEST_BEHAVIOUR } from "../protocols/delayed/behaviour.js";
 import { computeStage2Budget, isWithinStage2Budget } from "../protocols/delayed/budget.js";
 import type { CommitteeViews } from "../protocols/delayed/committee.js";
 import { NOOP_OBSERVER } from "../protocols/delayed/observer.js";
+import type { AssumedRoot } from "../protocols/delayed/rules.js";
 import type { Batch } from "../protocols/delayed/stage2.js";
 import { getAffirmedIdx, getContract, getLogItem } from "../protocols/delayed/state.js";
 import { createNoopVerifier } from "../crypto/bls.js";
@@ -60,7 +62,12 @@ export function createRoundSource(views: CommitteeViews, ends: ReadonlyMap<Contr
     frontier: (id) => {
       const f = views.frontier(id);
       const producedIdx = getAffirmedIdx(getContract(views.chain, id));
-      return { producedIdx, localIdx: ends.get(id) ?? producedIdx, roots: f.roots, leaves: f.leaves, leafRoots: f.leafRoots, assumed: f.assumed };
+      const localIdx = ends.get(id) ?? producedIdx;
+      // Only roots still unaffirmed: whether a root was affirmed when the step ran depends on when
+      // the node ran it (an affirmed one equals the chain's, or the work was discarded).
+      const assumed: AssumedRoot[][] = [];
+      for (let i = producedIdx; i < localIdx; i++) assumed[i] = (f.assumed[i] ?? []).filter((a) => a.position > getAffirmedIdx(getContract(views.chain, a.contract)));
+      return { producedIdx, localIdx, roots: f.roots, leaves: f.leaves, leafRoots: f.leafRoots, assumed };
     },
     getSnap: (id, pos) => views.getSnap(id, pos),
     local: (seq) => views.local(seq),

@@ -10,6 +10,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { toHex } from "../../src/crypto/hash.js";
 import { NodeChain } from "../../src/node/chain.js";
+import { importItem, mergeChains } from "../../src/node/order.js";
 import { selectRoundSteps } from "../../src/node/roundBatch.js";
 import { decodeStage1Block } from "../../src/node/wire.js";
 import { computeStage2Budget } from "../../src/protocols/delayed/budget.js";
@@ -76,5 +77,26 @@ describe("a committee's batch is a function of the chain and the round", () => {
       for (const w of works) expect(w.gasUsed <= budget || w.executions === 1).toBe(true);
       expect(works.some((w, k) => w.executions < (full[k] as { executions: number }).executions)).toBe(true);
     }
+  });
+
+  it("with the Stage-2 blocks imported too (roots affirmed between execution and batch), both sign the same roots at every round both run", () => {
+    const items = mergeChains(fx.stage1, fx.stage2);
+    expect(items.filter((it) => it.chain === "stage2").length).toBeGreaterThan(0);
+    const [a, b] = [createChain(), createChain()];
+    const out: Record<number, string>[][] = [[], []];
+    let n = 0;
+    for (const it of items) {
+      importItem(a, it);
+      importItem(b, it);
+      if (it.chain !== "stage1") continue;
+      const slot = a.stage1.slot;
+      const ra = roots(a.executeRound(slot));
+      // B runs one round in three: its executions meet other affirmed states and assumed roots.
+      if (n++ % 3 !== 2) continue;
+      out[0]?.push(ra);
+      out[1]?.push(roots(b.executeRound(slot)));
+    }
+    expect(out[1]?.length).toBeGreaterThan(1);
+    expect(out[0]).toEqual(out[1]);
   });
 });
