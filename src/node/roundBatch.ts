@@ -24,7 +24,7 @@ import { getAffirmedIdx, getContract, getLogItem } from "../protocols/delayed/st
 import { createNoopVerifier } from "../crypto/bls.js";
 import type { ContractId } from "../types.js";
 
-/** Per followed contract of committee `k`: the end of the positions its round-`round` batch covers, and the work it claims. */
+/** Per followed contract of committee `k`: the end of the positions its batch covers this round, and the work the batch claims. */
 export function selectRoundSteps(views: CommitteeViews, k: number): { ends: Map<ContractId, number>; work: RoundWork } {
   const chain = views.chain;
   const budget = computeStage2Budget(chain.params);
