@@ -15,9 +15,7 @@ import { Runtime } from "../runtime/index.js";
 import { MerkleKV } from "../state/index.js";
 import type { ContractId } from "../types.js";
 import type { AttestationFault } from "../chain/index.js";
-import { produceBatches } from "../protocols/delayed/batches.js";
-import { HONEST_BEHAVIOUR } from "../protocols/delayed/behaviour.js";
-import { NOOP_OBSERVER } from "../protocols/delayed/observer.js";
+import { buildRoundBatch } from "./roundBatch.js";
 import { CommitteeViews, type TxResult } from "../protocols/delayed/committee.js";
 import { decodeContractId, Stage1Header } from "../protocols/delayed/containers.js";
 import { createGenesisState } from "../protocols/delayed/genesis.js";
@@ -240,10 +238,11 @@ export class NodeChain {
   }
 
   /**
-   * A Stage-2 round: every committee executes what the rules let it, then its batch is built from
-   * everything it executed past the affirmed state (unsigned: the node's validators sign its root,
-   * the proposer aggregates). Nodes that imported the same blocks before the round build the same
-   * batch; a node that did not signs another root, which simply does not count.
+   * A Stage-2 round: every committee executes everything ready, then its batch is built from its
+   * steps past the affirmed state, in chain order within the Stage-2 budget (`roundBatch.ts`;
+   * unsigned: the node's validators sign its root, the proposer aggregates). Nodes that imported the
+   * same blocks before the round build the same batch, whenever and in how many rounds they
+   * executed; a node that did not signs another root, which simply does not count.
    */
   executeRound(slot: number): Map<number, Batch> {
     const K = this.state.params.committees;
@@ -254,7 +253,9 @@ export class NodeChain {
       const before = this.countExecuted();
       for (let k = 0; k < K; k++) {
         try {
-          this.views.executeReady(k, slot);
+          // Everything ready: the budget applies to what the batch claims (`roundBatch.ts`), so a
+          // node that executed late or missed a round is not left behind for good.
+          this.views.executeReady(k, slot, Infinity);
         } catch (e) {
           // A state another committee has not computed yet (catching up): a later pass. A state that
           // does not prove against its affirmed root (BAD_PROOF): a wrong root was applied and this
@@ -270,12 +271,11 @@ export class NodeChain {
       (this.records[seq] as NodeTxRecord).result = r;
       this.awaitingResult.delete(seq);
     }
-    const noop = createNoopVerifier();
     for (let k = 0; k < K; k++) {
-      for (const id of this.views.followed[k] ?? []) this.views.frontier(id).producedIdx = getAffirmedIdx(getContract(this.state, id));
-      // The batch reports this round's work (checked against the Stage-2 budget at import).
-      const [signed] = produceBatches(this.views, k, slot, slot, this.views.takeRoundWork(k), HONEST_BEHAVIOUR, noop, NOOP_OBSERVER);
-      if (signed) out.set(k, signed.batch);
+      this.views.resetRoundWork(k);
+      // A function of the agreed chain and the round: the same root on every node (`roundBatch.ts`).
+      const batch = buildRoundBatch(this.views, k, slot);
+      if (batch) out.set(k, batch);
     }
     return out;
   }

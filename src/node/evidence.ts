@@ -24,10 +24,11 @@ import type { ProvenEvidenceValue } from "../protocols/delayed/faults.js";
 import type { Dispute } from "../protocols/delayed/blocks.js";
 import { NOOP_OBSERVER } from "../protocols/delayed/observer.js";
 import { getStage2Committee, type Batch, type HeldAffirmation, type SignedStage2Block } from "../protocols/delayed/stage2.js";
-import { getAffirmedIdx, getContract, type DelayedState } from "../protocols/delayed/state.js";
+import type { DelayedState } from "../protocols/delayed/state.js";
 import { FullNode } from "../protocols/delayed/watch.js";
 import type { ContractId } from "../types.js";
 import type { NodeChain } from "./chain.js";
+import { createRoundSource, selectRoundSteps } from "./roundBatch.js";
 
 /** Test-only faults: the node's validators on `committee` sign a wrong post-root (from `fromSlot`). */
 export interface NodeFaults {
@@ -86,12 +87,12 @@ export class NodeEvidence {
     const honest = k === undefined ? undefined : batches.get(k);
     if (k === undefined || !honest || !this.behaviour) return batches;
     const c = this.chain();
-    for (const id of c.views.followed[k] ?? []) c.views.frontier(id).producedIdx = getAffirmedIdx(getContract(c.state, id));
-    const work = { gasUsed: honest.header.gasUsed, executions: honest.header.executions };
+    // The same steps and claimed work as the honest batch (`roundBatch.ts`), wrong roots.
+    const { ends, work } = selectRoundSteps(c.views, k);
     // The honest batch beside the variant is signed by nobody here (the node's validators sign by votes).
     const noop = createNoopVerifier();
     const verifier = { ...noop, signAggregate: (keys: Parameters<typeof noop.signAggregate>[0], msg: Uint8Array) => (keys.length === 0 ? new Uint8Array(0) : noop.signAggregate(keys, msg)) };
-    const variant = produceBatches(c.views, k, slot, slot, work, this.behaviour, verifier, NOOP_OBSERVER).find((b) => b.variant);
+    const variant = produceBatches(createRoundSource(c.views, ends), k, slot, slot, work, this.behaviour, verifier, NOOP_OBSERVER).find((b) => b.variant);
     if (!variant) return batches;
     this.log(`slot ${slot}: faults: committee ${k} signs a wrong root`);
     return new Map(batches).set(k, variant.batch);

@@ -47,6 +47,8 @@ export class CommitteeViews {
   /** Per committee: gas used and executions since its last batch (this round's work, `budget.ts`). */
   private readonly used: number[];
   private readonly ran: number[];
+  /** Per committee, with `keepHistory`: the claim gas of its execution that made each own step, by sequence number (`getStepGas`). */
+  private readonly stepGas: Map<number, number>[];
 
   constructor(chain: DelayedState, genesis: ReadonlyMap<ContractId, MerkleKV>, private readonly o: CommitteeViewsOptions) {
     this.chain = chain;
@@ -58,6 +60,7 @@ export class CommitteeViews {
     this.early = Array.from({ length: chain.params.committees }, () => []);
     this.used = new Array<number>(chain.params.committees).fill(0);
     this.ran = new Array<number>(chain.params.committees).fill(0);
+    this.stepGas = Array.from({ length: chain.params.committees }, () => new Map());
     for (const rec of chain.contracts.values()) this.addFrontier(rec.id, rec.committee, genesis.get(rec.id) as MerkleKV);
   }
 
@@ -121,10 +124,10 @@ export class CommitteeViews {
   /**
    * Committee `k` executes what the rule lets it, in chain order across its contracts (the lowest
    * sequence number first), until the next execution would exceed its round's budget
-   * (`isWithinStage2Budget`): the rest waits for the next round.
+   * (`isWithinStage2Budget`): the rest waits for the next round. A node passes `Infinity`: it
+   * executes everything ready and applies the budget to what its batch claims (`src/node/roundBatch.ts`).
    */
-  executeReady(k: number, slot: number): void {
-    const budget = computeStage2Budget(this.chain.params);
+  executeReady(k: number, slot: number, budget = computeStage2Budget(this.chain.params)): void {
     const known = this.known[k] as number;
     const blocked = new Set<ContractId>();
     for (;;) {
@@ -249,6 +252,9 @@ export class CommitteeViews {
       ownTouched = true;
       const f = this.frontier(d);
       if (f.localIdx !== pos) continue; // executed again for a view of another contract: own state already there
+      // What a batch claims for this step: a function of the agreed pre-states only (no witness
+      // bytes — whether a read went through a view or the chain depends on when it ran).
+      if (this.o.keepHistory) (this.stepGas[k] as Map<number, number>).set(t.seq, computeExecutionGas(ex.gas, 0));
       const applied = corrupting ? this.behaviour.corruptWrites(writes) : writes;
       const post: Snap = { kv: applied ? src.snap.kv.applyWrites(applied) : src.snap.kv, ended };
       this.recordOwnStep(f, t, pos, post, result.valuesRoot, status, assumptions.filter((a) => a.contract !== d));
@@ -312,12 +318,19 @@ export class CommitteeViews {
     f.localIdx = pos + 1;
   }
 
-  /** This round's work of committee `k` (`getRoundWork`), and a fresh round: for a driver that builds batches itself (a node). */
-  takeRoundWork(k: number): { readonly gasUsed: number; readonly executions: number } {
-    const work = this.getRoundWork(k);
+  /** A fresh round for committee `k`: for a driver that builds batches itself (a node). */
+  resetRoundWork(k: number): void {
     this.used[k] = 0;
     this.ran[k] = 0;
-    return work;
+  }
+
+  /**
+   * With `keepHistory`: the gas a batch claims for committee `k`'s own step(s) of transaction `seq`
+   * — its metered instructions plus the fixed execution cost (`computeExecutionGas` without
+   * witness bytes), the same on every node whenever it executed. Undefined if not executed.
+   */
+  getStepGas(k: number, seq: number): number | undefined {
+    return this.stepGas[k]?.get(seq);
   }
 
   /** Committee `k` signs its batch(es) for this round (`batches.ts`); every committee calls it once per round, in order. */
