@@ -27,6 +27,7 @@ import { getStage2Committee, type Batch, type HeldAffirmation, type SignedStage2
 import type { DelayedState } from "../protocols/delayed/state.js";
 import { FullNode } from "../protocols/delayed/watch.js";
 import type { ContractId } from "../types.js";
+import type { SlashingEntryView } from "./api/backend.js";
 import type { NodeChain } from "./chain.js";
 import { createRoundSource, selectRoundSteps } from "./roundBatch.js";
 
@@ -37,18 +38,8 @@ export interface NodeFaults {
   readonly colluding?: boolean;
 }
 
-/** One validator slashed by a block's evidence (`GET /v1/slashings`). */
-export interface SlashingView {
-  readonly validator: number;
-  /** Stage-2 block (number and slot) whose evidence slashed it. */
-  readonly block: number;
-  readonly slot: number;
-  readonly kind: "signed" | "fraud";
-  readonly contract: string;
-  readonly position: number;
-  /** 0x-hex root of the disputed batch. */
-  readonly batchRoot: string;
-}
+/** One validator slashed by a block's evidence (`GET /v1/slashings`): the API's view. */
+export type SlashingView = SlashingEntryView;
 
 export class NodeEvidence {
   readonly slashings: SlashingView[] = [];

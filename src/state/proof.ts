@@ -30,17 +30,7 @@ function computeSplit(positions: readonly number[], lo: number, hi: number, heig
  */
 export function computeProofSiblings(rootNode: Node, depth: number, positions: readonly number[]): ProofSibling[] {
   const out: ProofSibling[] = [];
-  const walk = (node: Node, height: number, lo: number, hi: number): void => {
-    if (lo === hi) {
-      out.push(isZeroSubtree(node, height) ? null : node.root);
-      return;
-    }
-    if (height === 0) return;
-    const mid = computeSplit(positions, lo, hi, height);
-    walk(node.left, height - 1, lo, mid);
-    walk(node.right, height - 1, mid, hi);
-  };
-  walk(rootNode, depth, 0, positions.length);
+  visitProofSiblings(rootNode, depth, positions, (node, height) => out.push(isZeroSubtree(node, height) ? null : node.root));
   return out;
 }
 
@@ -51,10 +41,18 @@ export function computeProofSiblings(rootNode: Node, depth: number, positions: r
 export function countProofSiblings(rootNode: Node, depth: number, positions: readonly number[]): { readonly siblings: number; readonly present: number } {
   let siblings = 0;
   let present = 0;
+  visitProofSiblings(rootNode, depth, positions, (node, height) => {
+    siblings++;
+    if (!isZeroSubtree(node, height)) present++;
+  });
+  return { siblings, present };
+}
+
+/** Calls `visit` on each sibling of a multiproof for the sorted `positions`, in proof order. */
+function visitProofSiblings(rootNode: Node, depth: number, positions: readonly number[], visit: (node: Node, height: number) => void): void {
   const walk = (node: Node, height: number, lo: number, hi: number): void => {
     if (lo === hi) {
-      siblings++;
-      if (!isZeroSubtree(node, height)) present++;
+      visit(node, height);
       return;
     }
     if (height === 0) return;
@@ -63,7 +61,6 @@ export function countProofSiblings(rootNode: Node, depth: number, positions: rea
     walk(node.right, height - 1, mid, hi);
   };
   walk(rootNode, depth, 0, positions.length);
-  return { siblings, present };
 }
 
 /** The height of each sibling of a multiproof for `positions`, in proof order. */
