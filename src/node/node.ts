@@ -475,7 +475,9 @@ export class XshardNode {
     }
     const prepared = this.evidence.prepare(s, held, slot);
     const block = buildStage2Block(prepared.state, prepared.evidence, prepared.held, slot, slot, this.chain.ctx);
-    if (this.roundBatches.size > 0) this.log(`slot ${slot}: Stage-2 proposal, ${block.inclusions.length} inclusions; batches at 2/3: ${[...this.roundBatches.keys()].filter((k) => [...held.values()].some((l) => l.some((e) => e.batch.header.committee === k))).join(",")} of ${[...this.roundBatches.keys()].join(",")}`);
+    // Below 2/3: our root and whose votes for it we hold (tells diverging roots from lost votes).
+    const short = [...this.roundBatches].filter(([k]) => ![...held.values()].some((l) => l.some((e) => e.batch.header.committee === k)));
+    if (this.roundBatches.size > 0) this.log(`slot ${slot}: Stage-2 proposal, ${block.inclusions.length} inclusions; batches at 2/3: ${[...this.roundBatches.keys()].filter((k) => !short.some(([j]) => j === k)).join(",")} of ${[...this.roundBatches.keys()].join(",")}${short.map(([k, b]) => `; ${k}: ${toHex(b.root).slice(0, 8)} by ${this.votes.getVoters(VOTE_KINDS.batch, b.root).join(",")}`).join("")}`);
     const root = Stage2Header.hashTreeRoot(block.header);
     const committee = this.evidence.getAttestingCommittee(s, { ...block, root });
     const proposal: SignedStage2Block = { ...block, root, attestation: { message: new Uint8Array(32), signers: [], signature: ZERO_SIG, weight: 0 }, attesters: committee };

@@ -48,6 +48,11 @@ export class VotePool {
     return { signers: members.map((v) => v.index), signature: verifier.aggregate(members.map((v) => m.get(v.index) as Uint8Array)), weight };
   }
 
+  /** The validators whose votes for `root` are held, in index order (for diagnostics). */
+  getVoters(kind: number, root: Uint8Array): number[] {
+    return [...(this.votes.get(VotePool.key(kind, root))?.keys() ?? [])].sort((a, b) => a - b);
+  }
+
   /** Forgets votes of slots before `slot`. */
   prune(slot: number): void {
     for (const [key, s] of this.slots) {
