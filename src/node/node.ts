@@ -112,7 +112,10 @@ export class XshardNode {
     n.subscribe(this.topic("stage2_block"), { validate: (m) => this.guard(() => this.onStage2(m)) });
     n.subscribe(this.topic("attestation"), { validate: (m) => this.guard(() => this.onVote(m, undefined)) });
     for (let k = 0; k < this.o.genesis.committees; k++) n.subscribe(this.topic("affirmation", k), { validate: (m) => this.guard(() => this.onVote(m, k)) });
-    this.stopClock = this.o.clock.onSlot((s) => void this.onSlot(s));
+    // Peers and rejected gossip in the log: a vote that never arrives leaves no other trace (issue 13 stall).
+    const off = n.on((e) => this.log(e.type === "gossip:reject" || e.type === "response:reject" ? `${e.type} from ${e.from} (${e.type === "gossip:reject" ? e.topic : e.protocol}): ${e.rule}` : `${e.type} ${e.peer}${e.type === "peer:ban" ? ` (score ${e.score})` : ""}`));
+    const stopClock = this.o.clock.onSlot((s) => void this.onSlot(s));
+    this.stopClock = () => (off(), stopClock());
     this.o.clock.start();
   }
 
