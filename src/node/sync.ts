@@ -12,11 +12,12 @@ import { XshardError, isXshardError } from "../errors.js";
 import { Stage1Header } from "../protocols/delayed/containers.js";
 import type { SignedStage1Block } from "../protocols/delayed/stage1.js";
 import { computeProtocolId, DEFAULT_REQRESP_LIMITS, type ReqRespName } from "./net/reqresp.js";
-import type { PeerIdStr } from "./net/types.js";
+import type { Network, PeerIdStr } from "./net/types.js";
 import type { NodeChain } from "./chain.js";
-import type { Network } from "./net/types.js";
 import type { NodeStore } from "./store/store.js";
 import { mergeChains, type OrderItem } from "./order.js";
+import type { ChainName } from "./store/buckets.js";
+import { BlockList, decodeStage1Block, MAX_RANGE, RangeRequest, StatusWire, type Stage2BlockValue, type StatusValue } from "./wire.js";
 
 /** How long a catch-up waits for the other peers' status once one peer has answered. */
 const STATUS_GRACE_MS = 500;
@@ -31,11 +32,6 @@ export interface SyncHost {
   importStage2(block: Stage2BlockValue, bytes: Uint8Array): unknown;
   resetToGenesis(): void;
 }
-import type { ChainName } from "./store/buckets.js";
-import { BlockList, decodeStage1Block, MAX_RANGE, RangeRequest, StatusWire, type Stage2BlockValue, type StatusValue } from "./wire.js";
-
-/** Kept for callers of the old location: the canonical merge lives in `order.ts`. */
-export { mergeChains };
 
 /**
  * The fork choice between two chains: more Stage-1 blocks, then more Stage-2 blocks, then the lower

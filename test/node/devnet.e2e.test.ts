@@ -18,7 +18,7 @@ import { bytesEqual, toHex } from "../../src/crypto/hash.js";
 import { computeTxId, encodeSignedTx } from "../../src/program/index.js";
 import { parseDevnetGenesis } from "../../src/node/genesis.js";
 import { NodeChain } from "../../src/node/chain.js";
-import { mergeChains } from "../../src/node/sync.js";
+import { mergeChains } from "../../src/node/order.js";
 import { materializeStage2Block } from "../../src/node/wire.js";
 import { NodeStore } from "../../src/node/store/store.js";
 import { getWorkload } from "../../src/workloads/index.js";

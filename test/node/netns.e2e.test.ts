@@ -19,7 +19,7 @@ import { computeTxId } from "../../src/program/index.js";
 import { getWorkload } from "../../src/workloads/index.js";
 import { parseDevnetGenesis } from "../../src/node/genesis.js";
 import { NodeChain } from "../../src/node/chain.js";
-import { mergeChains } from "../../src/node/sync.js";
+import { mergeChains } from "../../src/node/order.js";
 import { materializeStage2Block } from "../../src/node/wire.js";
 import { NodeStore } from "../../src/node/store/store.js";
 import { createDevnetFiles, writeDevnetDir } from "../../src/node/devnet.js";
