@@ -10,6 +10,8 @@ import { toHex } from "../crypto/hash.js";
 /** An interned storage key. Its bytes are a private copy: never mutate them. */
 export interface StorageKey {
   readonly bytes: Uint8Array;
+  /** bytes.length, as a plain field (cheaper to read than a view's length in the hot compare). */
+  readonly length: number;
   /** A view of `bytes`, for comparing keys four bytes at a time. */
   readonly data: DataView;
   /** toHex(bytes): the key of the `WriteSet`. */
@@ -44,8 +46,8 @@ function computeKeyHash(data: DataView, start: number, len: number): number {
 
 /** Whether key equals data[start, start + len), compared four bytes at a time. */
 export function isKeyAt(key: StorageKey, data: DataView, start: number, len: number): boolean {
+  if (key.length !== len) return false;
   const own = key.data;
-  if (own.byteLength !== len) return false;
   let i = 0;
   for (; i + 4 <= len; i += 4) if (own.getInt32(i, true) !== data.getInt32(start + i, true)) return false;
   for (; i < len; i++) if (own.getUint8(i) !== data.getUint8(start + i)) return false;
@@ -65,7 +67,7 @@ export class KeyCache {
     const head = this.table.get(hash) ?? null;
     for (let k = head; k !== null; k = k.next) if (isKeyAt(k, data, start, len)) return k;
     const copy = new Uint8Array(data.buffer, data.byteOffset + start, len).slice();
-    const key: StorageKey = { bytes: copy, data: new DataView(copy.buffer, copy.byteOffset, len), hex: toHex(copy), next: head };
+    const key: StorageKey = { bytes: copy, length: len, data: new DataView(copy.buffer, copy.byteOffset, len), hex: toHex(copy), next: head };
     hexOfInterned.set(copy, key.hex);
     this.table.set(hash, key);
     this.count++;
