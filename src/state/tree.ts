@@ -76,21 +76,43 @@ export function* iterateBuckets(node: Node, height: number): Generator<Bucket> {
   yield* iterateBuckets(node.right, height - 1);
 }
 
+/** A write-set key parsed and checked once: its bytes (never mutated) and the top 32 bits of sha256(key). */
+interface ParsedKey {
+  readonly bytes: Uint8Array;
+  readonly hashTop: number;
+}
+
+/** Parsed write-set keys by hex, emptied when full: a contract writes the same keys block after block. */
+const parsedKeys = new Map<string, ParsedKey>();
+const PARSED_KEYS_CAPACITY = 16_384;
+
+/** The bytes and hash prefix of a write-set key; throws BAD_KEY for a key that is not canonical hex of at most MAX_KEY_BYTES. */
+function parseWriteKey(hexKey: string): ParsedKey {
+  const known = parsedKeys.get(hexKey);
+  if (known !== undefined) return known;
+  if (!CANONICAL_HEX_KEY.test(hexKey) || hexKey.length > 2 * MAX_KEY_BYTES) {
+    throw new XshardError("BAD_KEY", "write-set key must be lowercase hex of at most 64 bytes", {
+      key: hexKey.slice(0, 2 * MAX_KEY_BYTES + 2),
+    });
+  }
+  const bytes = new Uint8Array(Buffer.from(hexKey, "hex"));
+  const parsed: ParsedKey = { bytes, hashTop: computeKeyPosition(bytes, 32) };
+  if (parsedKeys.size >= PARSED_KEYS_CAPACITY) parsedKeys.clear();
+  parsedKeys.set(hexKey, parsed);
+  return parsed;
+}
+
 /**
  * Parse and validate a write set, grouped by position, values copied. Throws BAD_KEY for a key
  * that is not canonical (lowercase, even-length) hex or is too long, BAD_VALUE for a value too long.
+ * Keys are parsed once per hex string (`parseWriteKey`); their bytes are shared, never mutated.
  */
 export function groupWritesByPosition(writes: WriteSet, depth: number): Map<number, KeyWrite[]> {
   const groups = new Map<number, KeyWrite[]>();
   for (const [hexKey, value] of writes) {
-    if (!CANONICAL_HEX_KEY.test(hexKey) || hexKey.length > 2 * MAX_KEY_BYTES) {
-      throw new XshardError("BAD_KEY", "write-set key must be lowercase hex of at most 64 bytes", {
-        key: hexKey.slice(0, 2 * MAX_KEY_BYTES + 2),
-      });
-    }
-    const key = new Uint8Array(Buffer.from(hexKey, "hex"));
+    const { bytes: key, hashTop } = parseWriteKey(hexKey);
     assertValidEntry(key, value);
-    const position = computeKeyPosition(key, depth);
+    const position = depth === 32 ? hashTop : hashTop >>> (32 - depth);
     const group = groups.get(position);
     const write: KeyWrite = [key, value === null ? null : value.slice()];
     if (group === undefined) groups.set(position, [write]);
