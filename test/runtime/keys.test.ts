@@ -16,6 +16,7 @@ describe("KeyCache", () => {
     const again = cache.intern(placed([0x62, 1, 2, 3, 4, 5], 13), 13, 6);
     expect(again).toBe(a);
     expect(a.hex).toBe("620102030405");
+    expect(a.length).toBe(6);
     expect([...a.bytes]).toEqual([0x62, 1, 2, 3, 4, 5]);
     expect(cache.intern(placed([0x62, 1, 2, 3, 4, 6], 1), 1, 6)).not.toBe(a);
     expect(cache.intern(placed([0x62, 1, 2, 3, 4], 1), 1, 5)).not.toBe(a);
