@@ -10,6 +10,10 @@
  *
  *   node bench/simulation-all.mjs --txs 100000 [--protocols receipts:passive,sync] [--rounds 1]
  *                                 [--rate 125] [--signatures on|off] [--cpu-prof DIR] [--mem-every K] [--dist DIR]
+ *                                 [--semi-space 64]
+ *
+ * --semi-space MB: each child runs with `node --max-semi-space-size=MB` (default 64, as
+ * bin/xshard.js; 0 = V8's default young generation).
  *
  * --mem-every K: a full GC every K slots and the live heap after it (liveHeapMiBBySlot: what the
  * run retains as it goes, not what the collector has not collected yet).
@@ -42,7 +46,7 @@ const SLOT_GAS = 200_000_000;
 const { values } = parseArgs({
   options: {
     txs: { type: "string", default: "100000" },
-    rate: { type: "string", default: "250" },
+    rate: { type: "string", default: "125" },
     protocols: { type: "string", default: ALL.join(",") },
     protocol: { type: "string" },
     rounds: { type: "string", default: "1" },
@@ -51,6 +55,7 @@ const { values } = parseArgs({
     child: { type: "boolean", default: false },
     "mem-every": { type: "string" },
     dist: { type: "string" },
+    "semi-space": { type: "string", default: "64" },
   },
 });
 
@@ -125,7 +130,10 @@ if (values.child) {
   };
   for (let r = 0; r < Number(values.rounds); r++) {
     for (const protocol of protocols) {
+      // V8's young generation at 64 MB per semi-space, as bin/xshard.js starts Node (12–15 % less
+      // CPU and memory in large runs; results do not depend on it). `--semi-space 0`: V8's default.
       const nodeArgs = ["--max-old-space-size=8192"];
+      if (Number(values["semi-space"]) > 0) nodeArgs.push(`--max-semi-space-size=${Number(values["semi-space"])}`);
       if (values["mem-every"]) nodeArgs.push("--expose-gc");
       if (values["cpu-prof"]) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${values["cpu-prof"]}`, `--cpu-prof-name=${protocol.replace(/[:+]/g, "_")}-${values.txs}.cpuprofile`);
       const load0 = uptime();
@@ -148,6 +156,7 @@ if (values.child) {
           round: r,
           ...row,
           rate: RATE,
+          semiSpaceMiB: Number(values["semi-space"]),
           slotGas: SLOT_GAS,
           wallSeconds: +wall.toFixed(2),
           cpuSeconds: time.length ? +(time[1] + time[2]).toFixed(2) : null,

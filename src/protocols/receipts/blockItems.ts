@@ -8,7 +8,8 @@
  */
 import { bytesEqual, toHex } from "../../crypto/hash.js";
 import { checkStage1Tx, type BeaconState, type RejectReason } from "../../chain/beacon.js";
-import { computeProposer, DOMAIN_PROPOSER, type Validator } from "../../chain/index.js";
+import { DOMAIN_PROPOSER, type Validator } from "../../chain/index.js";
+import { computeCommitteeProposer } from "../shards/attestation.js";
 import { executeProgram, type TxExecution } from "../../exec/executeTx.js";
 import { computeTxId as computeTxIdImpl, decodeProgram, encodeProgram, type CallStep, type Program, type ProgramRun, type SignedTx } from "../../program/index.js";
 import { MerkleKV } from "../../state/index.js";
@@ -144,7 +145,7 @@ export function processPendingWrites(w: ShardBlockWork): void {
 
 /** The proposer of shard `shard`'s block in `slot`: stake-weighted from its committee, by the chain's seed. */
 export function computeShardProposer(ctx: ReceiptsContext, shard: number, slot: number): Validator {
-  return computeProposer(ctx.committees[shard] as readonly Validator[], ctx.seed, slot, `${DOMAIN_PROPOSER}:${shard}`);
+  return computeCommitteeProposer(ctx.committees[shard] as readonly Validator[], ctx.seed, slot, `${DOMAIN_PROPOSER}:${shard}`);
 }
 
 /** Opens a block of `shard` in `slot` on a copy of the state. */

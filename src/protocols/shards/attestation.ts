@@ -26,7 +26,27 @@ export function getCommittee(ctx: ShardsContext, shard: number): readonly Valida
 
 /** The proposer of `shard`'s block in `slot` (height): a member of its committee, stake-weighted. */
 export function computeShardProposer(ctx: ShardsContext, shard: number, slot: number): Validator {
-  return computeProposer(getCommittee(ctx, shard), ctx.seed, slot, `${DOMAIN_SHARD_PROPOSER}:${shard}`);
+  return computeCommitteeProposer(getCommittee(ctx, shard), ctx.seed, slot, `${DOMAIN_SHARD_PROPOSER}:${shard}`);
+}
+
+const proposers = new WeakMap<readonly Validator[], Map<string, Validator>>();
+
+/**
+ * `computeProposer` over a committee, memoised per committee object for the recent slots (a
+ * shard's proposer is asked for when its block is built and again when it is imported: 90 rounds
+ * of shuffling each time). A pure function of its arguments, so the memo changes no result.
+ */
+export function computeCommitteeProposer(committee: readonly Validator[], seed: string, slot: number, domain: string): Validator {
+  let memo = proposers.get(committee);
+  if (!memo) proposers.set(committee, (memo = new Map()));
+  const key = `${seed}\n${domain}\n${slot}`;
+  let v = memo.get(key);
+  if (v === undefined) {
+    v = computeProposer(committee, seed, slot, domain);
+    if (memo.size >= 64) memo.clear();
+    memo.set(key, v);
+  }
+  return v;
 }
 
 /** The shard committee's members sign `root` under `domain` (honest: every member). */

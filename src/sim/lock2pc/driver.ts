@@ -115,7 +115,7 @@ export class Lock2pcDriver {
   private down = new Set<number>();
 
   constructor(input: ProtocolRunInput, protocolName: string) {
-    this.d = new ShardsDriver(input, protocolName);
+    this.d = new ShardsDriver(input, protocolName, true);
     this.shards = input.config.shards;
     this.opts = resolveLock2pcOptions(input.config.options);
     this.state = createLock2pcState(this.d.genesis, this.shards);

@@ -48,6 +48,7 @@ import { createNetworkModel, type NetworkModel } from "../network.js";
 import { RngStreams } from "../rng.js";
 import { EventQueue } from "../events.js";
 import { deployGenesis } from "../world.js";
+import { createSignatureBatch, type SignatureBatch } from "../shards/signatureBatch.js";
 import { computeConfigRecord } from "../config.js";
 import type { ProtocolRunInput, ProtocolRunOutput } from "../protocol.js";
 
@@ -131,6 +132,7 @@ class ReceiptsDriver implements ReceiptsObserver {
   private signatures = 0;
   private segmentsRun = 0;
   private readonly liveness: DegradationRecorder;
+  private readonly batch: SignatureBatch; // a slot's committee signature checks, verified as one batch at its end
 
   constructor(private readonly input: ProtocolRunInput, private readonly protocolName: string) {
     this.cfg = input.config;
@@ -145,6 +147,7 @@ class ReceiptsDriver implements ReceiptsObserver {
     const deployed = deployGenesis(runtime, input.workload.genesis);
     const validators = createValidators(this.cfg.validators, this.cfg.seed);
     const K = this.cfg.shards;
+    this.batch = createSignatureBatch(this.cfg.signatures ? createBlsVerifier() : createNoopVerifier());
     this.ctx = {
       params: this.params,
       rule: this.rule,
@@ -153,7 +156,7 @@ class ReceiptsDriver implements ReceiptsObserver {
       blockTxLimit: this.cfg.blockTxLimit,
       validators,
       committees: computeCommittees(validators, this.cfg.seed, K, this.cfg.committeeSize),
-      verifier: this.cfg.signatures ? createBlsVerifier() : createNoopVerifier(),
+      verifier: this.batch.verifier,
       runtime,
     };
     const accounts: [string, bigint][] = input.workload.genesis.accounts.map((a) => [toHex(createUser(a.name).address), a.balance]);
@@ -189,6 +192,7 @@ class ReceiptsDriver implements ReceiptsObserver {
       this.queue.schedule(s * this.slotMs + Math.floor(this.slotMs / 2), () => {
         const built = this.state.shards.map((shard) => this.produceShardBlock(shard.index, s));
         this.recordSlot(s, built);
+        this.batch.flush();
         this.input.onSlot?.(s, endSlot);
         if (s >= endSlot || (s >= lastSubmission && this.open === 0)) over = true;
         else this.queue.schedule((s + 1) * this.slotMs, () => startSlot(s + 1));
@@ -409,7 +413,6 @@ class ReceiptsDriver implements ReceiptsObserver {
   }
 
   // ---------------------------------------------------------------- metrics
-
   private recordSlot(slot: number, built: ({ block: ImportedBlock; forced: number } | undefined)[]): void {
     this.maxReceiptQueue = Math.max(this.maxReceiptQueue, this.pendingReceipts);
     this.metrics.series(slot, "receiptQueue", this.pendingReceipts);
@@ -443,6 +446,7 @@ class ReceiptsDriver implements ReceiptsObserver {
   }
 
   private finish(lastSlot: number): ProtocolRunOutput {
+    this.batch.flush();
     const included = this.txs.filter((t) => t && t.segments > 0);
     for (const t of included) {
       this.metrics.setExtra(t.index, "hops", t.hops);

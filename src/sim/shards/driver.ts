@@ -34,6 +34,7 @@ import { createNetworkModel, type NetworkModel } from "../network.js";
 import { RngStreams } from "../rng.js";
 import { computeConfigRecord } from "../config.js";
 import { deployGenesis } from "../world.js";
+import { createSignatureBatch, type SignatureBatch } from "./signatureBatch.js";
 import type { ProtocolRunInput, ProtocolRunOutput, RunConfig } from "../protocol.js";
 
 /** An admitted transaction as the driver tracks it (its submission index for the metrics). */
@@ -66,8 +67,15 @@ export class ShardsDriver {
   private readonly indexOf = new Map<SignedTx, number>();
   private mempool: SignedTx[] = [];
   private admitted = 0;
+  /** With `batchSignatures`: the committee signature checks of a slot, verified as one batch at its end. */
+  private readonly batch: SignatureBatch | undefined;
 
-  constructor(private readonly input: ProtocolRunInput, readonly protocolName: string) {
+  /**
+   * `batchSignatures`: the specs' signature checks are recorded and verified as one batch at the
+   * end of every slot (signatureBatch.ts; the protocols' runs). Off (the default) for callers that
+   * use the context to check attestations that may be bad (test vectors).
+   */
+  constructor(private readonly input: ProtocolRunInput, readonly protocolName: string, batchSignatures = false) {
     this.cfg = input.config;
     this.streams = new RngStreams(this.cfg.seed);
     this.metrics = new MetricsRecorder(this.cfg.slotSeconds, this.cfg.trace, this.cfg.shards);
@@ -75,13 +83,15 @@ export class ShardsDriver {
     this.slotMs = this.cfg.slotSeconds * 1000;
     const runtime = new Runtime();
     const deployed = deployGenesis(runtime, input.workload.genesis);
+    const verifier = this.cfg.signatures ? createBlsVerifier() : createNoopVerifier();
+    this.batch = batchSignatures ? createSignatureBatch(verifier) : undefined;
     this.ctx = createShardsContext({
       seed: this.cfg.seed,
       shards: this.cfg.shards,
       validators: this.cfg.validators,
       committeeSize: this.cfg.committeeSize,
       runtime,
-      verifier: this.cfg.signatures ? createBlsVerifier() : createNoopVerifier(),
+      verifier: this.batch?.verifier ?? verifier,
       deployed,
       slotGas: BigInt(this.cfg.slotGas),
     });
@@ -117,6 +127,7 @@ export class ShardsDriver {
       const slot = s;
       this.queue.schedule(this.getSlotTime(slot), () => step(slot));
       this.queue.runUntil(this.getSlotTime(slot));
+      this.batch?.flush();
       this.input.onSlot?.(s, this.endSlot);
       if (s >= this.lastSubmission && this.mempool.length === 0 && isIdle()) break;
     }
@@ -187,6 +198,7 @@ export class ShardsDriver {
 
   /** Builds the results file and the end state. */
   finish(lastSlot: number, state: ShardsState, summary: Record<string, number | number[] | null>, config: Record<string, unknown>): ProtocolRunOutput {
+    this.batch?.flush();
     const results = this.liveness.apply(this.metrics.build(
       this.protocolName,
       computeConfigRecord(this.protocolName, this.cfg, this.input.workload, { network: this.network.name, ...config }),

@@ -97,7 +97,7 @@ export class SyncDriver {
   private lightClientChecks = 0;
 
   constructor(input: ProtocolRunInput, protocolName: string) {
-    this.d = new ShardsDriver(input, protocolName);
+    this.d = new ShardsDriver(input, protocolName, true);
     this.shards = input.config.shards;
     this.opts = resolveSyncOptions(input.config.options, this.shards);
     this.params = { blockTxLimit: input.config.blockTxLimit };
