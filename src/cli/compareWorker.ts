@@ -1,10 +1,11 @@
 /**
- * One protocol of `xshard compare` in a worker thread: the workload is generated here from the
- * same flags and seed (generation is deterministic, so every thread holds the bytes the main
- * thread would have generated), the protocol runs, and the results come back as the exact text of
- * the results file plus the results themselves (plain data; structured clone keeps them as they are).
+ * A worker thread of `xshard compare` (compareRun.ts): it takes runs from the shared counter until
+ * none is left, and posts each run's results as the exact text of the results file plus the results
+ * themselves (plain data; structured clone keeps them as they are). The workload is generated here
+ * from the same flags and seed (generation is deterministic, so every thread holds the bytes the
+ * main thread would have generated), once per seed.
  */
-import { threadId, type MessagePort } from "node:worker_threads";
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { isXshardError } from "../errors.js";
 import { resolveRunConfig, runProtocol, stringifyResults } from "../runner.js";
 import type { ResultsFile } from "../results/schema.js";
@@ -12,50 +13,50 @@ import type { GeneratedWorkload } from "../workloads/types.js";
 import { runConfigFromFlags } from "./options.js";
 import { loadWorkload } from "./workload.js";
 
-export interface CompareTask {
-  /** Flags of the compare command (commander keys) with the seed filled in. */
+/** What the main thread gives each worker. */
+export interface CompareWorkerData {
+  /** Flags of the compare command (commander keys). */
   readonly options: Record<string, unknown>;
-  readonly seed: string;
-  readonly protocol: string;
-  /** Progress messages `[slot, last]` go here (transferred with the task). */
-  readonly progress?: MessagePort;
+  readonly specs: readonly { readonly seed: string; readonly protocol: string }[];
+  /** Indices into `specs` in the order they are taken. */
+  readonly order: readonly number[];
+  /** One Int32 on shared memory: the position in `order` of the next run to take. */
+  readonly counter: Int32Array;
 }
 
-export interface CompareTaskResult {
-  readonly threadId: number;
-  /** The results file's text (`stringifyResults`), written as is. */
-  readonly text?: string;
-  readonly results?: ResultsFile;
-  /** A typed error, sent as data (classes do not cross threads). */
-  readonly error?: { code: string; message: string; data: Record<string, unknown> };
-}
+/** What a worker posts: a run's progress, its results, or the typed error that stopped it (classes do not cross threads). */
+export type CompareWorkerMessage =
+  | { readonly kind: "progress"; readonly index: number; readonly done: number; readonly total: number }
+  | { readonly kind: "done"; readonly index: number; readonly text: string; readonly results: ResultsFile }
+  | { readonly kind: "error"; readonly index: number; readonly error: { code: string; message: string; data: Record<string, unknown> } };
 
-/** The last workload this thread generated, by flags and seed (tasks of one seed come together). */
-let cached: { key: string; workload: GeneratedWorkload } | undefined;
-
-function workloadFor(options: Record<string, unknown>, seed: string, protocol: string): GeneratedWorkload {
-  const key = JSON.stringify([options, seed]);
-  if (cached?.key === key) return cached.workload;
-  cached = undefined;
-  const config = resolveRunConfig(runConfigFromFlags(options, protocol));
-  // The same checks as the main thread's (size, trace indices); the out directory was checked there.
-  const workload = loadWorkload(options, seed, { configs: [config] });
-  cached = { key, workload };
-  return workload;
-}
-
-export default function runCompareTask(task: CompareTask): CompareTaskResult {
-  try {
-    const flags = { ...task.options, seed: task.seed };
-    const config = resolveRunConfig(runConfigFromFlags(flags, task.protocol));
-    const workload = workloadFor(flags, task.seed, task.protocol);
-    const port = task.progress;
-    const out = runProtocol(config, workload, port ? (s, last) => port.postMessage([s + 1, last + 1]) : undefined);
-    return { threadId, text: stringifyResults(out.results), results: out.results };
-  } catch (e) {
-    if (isXshardError(e)) return { threadId, error: { code: e.code, message: e.message, data: e.data } };
-    throw e;
-  } finally {
-    task.progress?.close();
+/** Takes and runs runs until the counter passes the end; posts every result. */
+export function runCompareWorker(data: CompareWorkerData, post: (m: CompareWorkerMessage) => void): void {
+  const { options, specs, order, counter } = data;
+  let cached: { seed: string; workload: GeneratedWorkload } | undefined;
+  for (let k = Atomics.add(counter, 0, 1); k < order.length; k = Atomics.add(counter, 0, 1)) {
+    const index = order[k] as number;
+    const spec = specs[index] as { seed: string; protocol: string };
+    try {
+      const flags = { ...options, seed: spec.seed };
+      const config = resolveRunConfig(runConfigFromFlags(flags, spec.protocol));
+      if (cached?.seed !== spec.seed) {
+        cached = undefined;
+        // The same checks as the main thread's (size, trace indices); the out directory was checked there.
+        cached = { seed: spec.seed, workload: loadWorkload(flags, spec.seed, { configs: [config] }) };
+      }
+      const out = runProtocol(config, cached.workload, (s, last) => post({ kind: "progress", index, done: s + 1, total: last + 1 }));
+      post({ kind: "done", index, text: stringifyResults(out.results), results: out.results });
+    } catch (e) {
+      if (!isXshardError(e)) throw e;
+      Atomics.store(counter, 0, order.length);
+      post({ kind: "error", index, error: { code: e.code, message: e.message, data: e.data } });
+      return;
+    }
   }
+}
+
+if (!isMainThread && parentPort) {
+  const port = parentPort;
+  runCompareWorker(workerData as CompareWorkerData, (m) => port.postMessage(m));
 }
