@@ -58,9 +58,12 @@ export class ShortNode extends BranchNode {
   }
 }
 
-/** `index` modulo 2^bits (bits ≤ 31). */
+/** MASKS[b] = 2^b − 1 (as an int32 mask, 2^32 − 1 is −1, which keeps every bit). */
+const MASKS = Array.from({ length: 33 }, (_, b) => 2 ** b - 1);
+
+/** `index` (below 2^32) modulo 2^bits, bits ≤ 32. */
 function lowBits(index: number, bits: number): number {
-  return bits === 0 ? 0 : (index & (2 ** bits - 1)) >>> 0;
+  return (index & (MASKS[bits] as number)) >>> 0;
 }
 
 /** The subtree of `height` holding `node` (a leaf, or a subtree of `height - 1`) beside an empty sibling. */
