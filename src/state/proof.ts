@@ -9,6 +9,7 @@
  */
 import { bytesEqual } from "../crypto/hash.js";
 import { BranchNode, LeafNode, type Node, zeroNode } from "@chainsafe/persistent-merkle-tree";
+import { ShortNode } from "./sparse.js";
 import { isZeroSubtree } from "./tree.js";
 
 /** A sibling subtree's root, or null for the all-empty subtree of that height. */
@@ -56,6 +57,11 @@ function visitProofSiblings(rootNode: Node, depth: number, positions: readonly n
       return;
     }
     if (height === 0) return;
+    if (hi - lo === 1 && node instanceof ShortNode && node.index === (height === 32 ? (positions[lo] as number) : (positions[lo] as number) % 2 ** height)) {
+      // The path to the subtree's only leaf: every sibling is empty (built without materializing it).
+      for (let h = height - 1; h >= 0; h--) visit(zeroNode(h), h);
+      return;
+    }
     const mid = computeSplit(positions, lo, hi, height);
     walk(node.left, height - 1, lo, mid);
     walk(node.right, height - 1, mid, hi);

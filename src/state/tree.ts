@@ -1,21 +1,16 @@
 /**
  * The sparse Merkle tree under every contract state: a binary tree of fixed depth whose leaf at
  * position p is the root of the bucket of keys whose position is p (see bucket.ts). Nodes are the
- * immutable nodes of @chainsafe/persistent-merkle-tree, so every snapshot is kept for free, and a
- * batch of writes is one `setNodesAtDepth` followed by one batched (hashtree) hash pass.
+ * immutable nodes of @chainsafe/persistent-merkle-tree, so every snapshot is kept for free; a
+ * subtree holding a single leaf is one `ShortNode` (sparse.ts), and a batch of writes is one
+ * `setLeaves` whose new nodes hash lazily, when the root is asked for.
  */
 import { sha256 } from "../crypto/hash.js";
-import {
-  HashComputationGroup,
-  type Node,
-  executeHashComputations,
-  getNodeAtDepth,
-  setNodesAtDepth,
-  zeroNode,
-} from "@chainsafe/persistent-merkle-tree";
+import { type Node, zeroNode } from "@chainsafe/persistent-merkle-tree";
 import { XshardError } from "../errors.js";
 import type { WriteSet } from "../types.js";
 import { type Bucket, MAX_KEY_BYTES, assertValidEntry, computeBucketAfterWrites, createBucketNode, getNodeBucket } from "./bucket.js";
+import { ShortNode, getLeafAt, setLeaves } from "./sparse.js";
 
 /** Default tree depth: positions are the first 4 bytes of sha256(key), big-endian. */
 export const STATE_DEPTH = 32;
@@ -62,14 +57,14 @@ export function isZeroSubtree(node: Node, height: number): boolean {
 
 /** The bucket stored at `position` of a full tree. */
 export function getBucketAt(rootNode: Node, depth: number, position: number): Bucket {
-  return getNodeBucket(getNodeAtDepth(rootNode, depth, position));
+  return getNodeBucket(getLeafAt(rootNode, depth, position));
 }
 
 /** Every non-empty bucket of a full (sub)tree of `height`, in position order. */
 export function* iterateBuckets(node: Node, height: number): Generator<Bucket> {
   if (isZeroSubtree(node, height)) return;
-  if (height === 0) {
-    yield getNodeBucket(node);
+  if (height === 0 || node instanceof ShortNode) {
+    yield getNodeBucket(node instanceof ShortNode ? node.leaf : node);
     return;
   }
   yield* iterateBuckets(node.left, height - 1);
@@ -123,15 +118,11 @@ export function groupWritesByPosition(writes: WriteSet, depth: number): Map<numb
 
 /**
  * Set the leaves at `positions` (ascending, distinct) to the given buckets and rehash the touched
- * paths in one batched pass. Pure: returns a new root node; `rootNode` is unchanged.
+ * paths (lazily, when the root is asked for). Pure: returns a new root node; `rootNode` is unchanged.
  */
 export function computeTreeWithBuckets(rootNode: Node, depth: number, positions: number[], buckets: Bucket[]): Node {
   if (positions.length === 0) return rootNode;
-  const hc = new HashComputationGroup();
-  const next = setNodesAtDepth(rootNode, depth, positions, buckets.map(createBucketNode), 0, hc.byLevel);
-  executeHashComputations(hc.byLevel);
-  hc.clean();
-  return next;
+  return setLeaves(rootNode, depth, positions, buckets.map(createBucketNode));
 }
 
 /**

@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import {
+  type BranchNode,
+  HashComputationGroup,
+  LeafNode,
+  type Node,
+  executeHashComputations,
+  getNodeAtDepth,
+  setNodesAtDepth,
+  zeroNode,
+} from "@chainsafe/persistent-merkle-tree";
+import "../../src/crypto/hash.js"; // installs the project's hasher
+import { computeProofSiblings } from "../../src/state/proof.js";
+import { ShortNode, getLeafAt, setLeaves } from "../../src/state/sparse.js";
+import { computeTreeWithBuckets } from "../../src/state/tree.js";
+
+/** The plain binary tree the library builds (every level a branch node): the reference. */
+function referenceSet(root: Node, depth: number, positions: number[], leaves: Node[]): Node {
+  if (positions.length === 0) return root;
+  const hc = new HashComputationGroup();
+  const next = setNodesAtDepth(root, depth, positions, leaves, 0, hc.byLevel);
+  executeHashComputations(hc.byLevel);
+  hc.clean();
+  return next;
+}
+
+/** A leaf for value `v` (0 is the empty leaf). */
+function leafOf(v: number): Node {
+  return v === 0 ? zeroNode(0) : LeafNode.fromUint32(v);
+}
+
+/** Node objects a tree holds (a ShortNode counts its leaf; shared zero subtrees are not counted). */
+function countNodes(node: Node, height: number): number {
+  if (node === zeroNode(height)) return 0;
+  if (node instanceof ShortNode) return 2;
+  if (height === 0) return 1;
+  const b = node as BranchNode;
+  return 1 + countNodes(b.left, height - 1) + countNodes(b.right, height - 1);
+}
+
+/** Batches of writes (value 0 deletes) at positions below 2^depth: distinct and ascending per batch. */
+function batches(depth: number) {
+  // At depth 32: anywhere, or clustered (neighbours share long paths, to split and merge ShortNodes).
+  const position =
+    depth === 32
+      ? fc.oneof(
+          fc.tuple(fc.nat(0xffff), fc.nat(0xffff)).map(([hi, lo]) => hi * 0x10000 + lo),
+          fc.nat(15).map((x) => 0xfffffff0 + x),
+          fc.nat(7).map((x) => 0x80000000 + x * 0x1000),
+        )
+      : fc.nat({ max: 2 ** depth - 1 });
+  const batch = fc
+    .array(fc.tuple(position, fc.nat({ max: 3 })), { minLength: 1, maxLength: 12 })
+    .map((ws) => [...new Map(ws)].sort((a, b) => a[0] - b[0]));
+  return fc.array(batch, { minLength: 1, maxLength: 8 });
+}
+
+describe("compact sparse tree (ShortNode)", () => {
+  for (const depth of [1, 3, 6, 32]) {
+    it(`gives the library's roots, leaves and proof siblings after any writes and deletes (depth ${depth})`, () => {
+      fc.assert(
+        fc.property(batches(depth), fc.array(fc.nat(), { maxLength: 4 }), (bs, probes) => {
+          let ours: Node = zeroNode(depth);
+          let ref: Node = zeroNode(depth);
+          const written = new Set<number>();
+          for (const b of bs) {
+            const positions = b.map(([p]) => p);
+            ours = setLeaves(ours, depth, positions, b.map(([, v]) => leafOf(v)));
+            ref = referenceSet(ref, depth, positions, b.map(([, v]) => leafOf(v)));
+            for (const p of positions) written.add(p);
+            expect(Buffer.from(ours.root).toString("hex")).toBe(Buffer.from(ref.root).toString("hex"));
+          }
+          const limit = 2 ** depth;
+          const asked = [...new Set([...written, ...probes.map((x) => x % limit)])].sort((a, b) => a - b);
+          for (const p of asked) expect(getLeafAt(ours, depth, p).root).toEqual(getNodeAtDepth(ref, depth, p).root);
+          expect(computeProofSiblings(ours, depth, asked)).toEqual(computeProofSiblings(ref, depth, asked));
+          // Everything deleted: the very zero subtree again (no empty ShortNode or branch left over).
+          const cleared = setLeaves(ours, depth, [...written].sort((a, b) => a - b), [...written].map(() => zeroNode(0)));
+          expect(cleared).toBe(zeroNode(depth));
+        }),
+        { numRuns: depth === 32 ? 200 : 300, seed: 12 },
+      );
+    });
+  }
+
+  it("holds a state of n scattered buckets in about 3n nodes, not one branch node per level", () => {
+    const n = 1000;
+    const positions = [...new Set(Array.from({ length: n }, (_, i) => Math.imul(i + 1, 2654435761) >>> 0))].sort((a, b) => a - b);
+    const buckets = positions.map((p) => [[Uint8Array.of(p & 0xff, p >>> 8), Uint8Array.of(1)] as const]);
+    const root = computeTreeWithBuckets(zeroNode(32), 32, positions, buckets);
+    expect(countNodes(root, 32)).toBeLessThan(4 * positions.length); // n leaves, n ShortNodes, n − 1 splits, a few one-sided branches
+    // One more write adds a path of ≈ log2(n) nodes, not 32.
+    const p = positions[500] as number;
+    const next = computeTreeWithBuckets(root, 32, [p], [[[Uint8Array.of(9), Uint8Array.of(2)]]]);
+    let fresh = 0;
+    const seen = new Set<Node>();
+    const collect = (node: Node, height: number): void => {
+      if (node === zeroNode(height) || seen.has(node)) return;
+      seen.add(node);
+      if (height === 0 || node instanceof ShortNode) return;
+      collect(node.left, height - 1);
+      collect(node.right, height - 1);
+    };
+    collect(root, 32);
+    const walk = (node: Node, height: number): void => {
+      if (node === zeroNode(height) || seen.has(node)) return;
+      fresh++;
+      if (height === 0 || node instanceof ShortNode) return;
+      walk(node.left, height - 1);
+      walk(node.right, height - 1);
+    };
+    walk(next, 32);
+    expect(fresh).toBeLessThan(16);
+  });
+});
