@@ -133,7 +133,7 @@ describe("chain snapshots", () => {
     const full = join(dir, "full");
     copyWithSnapshot(live, full, (b) => {
       const c = b.slice();
-      c[c.length - 2] ^= 1; // one byte of the payload
+      c[c.length - 2] = (c[c.length - 2] as number) ^ 1; // one byte of the payload
       return c;
     });
     const replay = await resume(full);
