@@ -9,7 +9,9 @@
  * unaffirmed work, conditional views and step gas are empty or unused there). It holds the agreed
  * state (`delayedStateToJson`), each contract's affirmed state (its entries), the committees'
  * `followed` lists and delivered prefixes, the node's transaction records with where each was
- * affirmed, the Stage-2 blocks as imported (proofs are built from them), the slashings, both heads,
+ * affirmed, per Stage-2 block its root and what its import derived from the state (attesting slot
+ * committee, batch members: the block itself is read back from the store and must have that root;
+ * proofs are built from it), the slashings, both heads,
  * `stage1Roots` and `orderDigest`. It is written in the same LMDB batch as the block that reached it
  * (`NodeStore.processBlockWithEffects`), so a kill -9 leaves the store with the block and its
  * snapshot or with neither.
@@ -24,8 +26,10 @@
  */
 import { bytesEqual, sha256 } from "../crypto/hash.js";
 import { XshardError, isXshardError } from "../errors.js";
-import { delayedStateFromJson, delayedStateToJson, stage2BlockFromJson, stage2BlockToJson } from "../protocols/delayed/json.js";
-import { getAffirmedIdx, getLogItem, getTx } from "../protocols/delayed/state.js";
+import { delayedStateFromJson, delayedStateToJson } from "../protocols/delayed/json.js";
+import { getAffirmedIdx, getLogItem, getTx, type DelayedState } from "../protocols/delayed/state.js";
+import type { Validator } from "../chain/index.js";
+import { decodeStage2Block, materializeStage2Block } from "./wire.js";
 import type { SignedStage2Block } from "../protocols/delayed/stage2.js";
 import { malformed, parseArray, parseBool, parseBytes, parseFields, parseInteger, parseString, toHexJson, type JsonObject } from "../protocols/shards/json.js";
 import { MerkleKV } from "../state/index.js";
@@ -124,7 +128,8 @@ export function encodeSnapshot(chain: NodeChain, slashings: readonly SlashingVie
       result: r.result ? resultToJson(r.result) : null,
       affirmedIn: [...r.affirmedIn].map(([c, l]) => [c, blockIndex.get(l.block) ?? -1, l.inclusion, l.affirmation, l.leaf]),
     })),
-    stage2Blocks: chain.stage2Blocks.map(stage2BlockToJson),
+    // The blocks are in the store: only their root and what the import derived from the state (attesting slot committee, batch members).
+    stage2Blocks: chain.stage2Blocks.map((b) => ({ root: toHexJson(b.root), attesters: b.attesters.map((v) => v.index), members: b.inclusions.map((i) => i.batch.members.map((v) => v.index)) })),
     slashings,
   };
   const body = new TextEncoder().encode(JSON.stringify(payload));
@@ -145,8 +150,25 @@ function bad(message: string): never {
   throw new XshardError("BAD_SNAPSHOT", message, {});
 }
 
+/** Stage-2 block `height` as the node imported it: its stored bytes, with the committees the snapshot recorded for it. */
+function restoreStage2Block(x: unknown, height: number, state: DelayedState, store: NodeStore): SignedStage2Block {
+  const w = `snapshot.stage2Blocks[${height - 1}]`;
+  const o = parseFields(x, ["root", "attesters", "members"], w);
+  const bytes = store.getBlockByNumber("stage2", height);
+  if (!bytes) bad(`the store has no Stage-2 block ${height}`);
+  const b = materializeStage2Block(state, decodeStage2Block(bytes));
+  if (!bytesEqual(b.root, parseBytes(o["root"], `${w}.root`, 32))) bad(`the stored Stage-2 block ${height} is not the one it names`);
+  const validator = (v: unknown, at: string): Validator => state.validators[parseInteger(v, at)] ?? malformed(at, "a validator index");
+  const members = parseArray(o["members"], `${w}.members`, b.inclusions.length).map((l, i) => parseArray(l, `${w}.members[${i}]`).map((v, j) => validator(v, `${w}.members[${i}][${j}]`)));
+  return {
+    ...b,
+    attesters: parseArray(o["attesters"], `${w}.attesters`).map((v, j) => validator(v, `${w}.attesters[${j}]`)),
+    inclusions: b.inclusions.map((inc, i) => ({ ...inc, batch: { ...inc.batch, members: members[i] as Validator[] } })),
+  };
+}
+
 /** Reads a snapshot into a fresh `NodeChain` (throws `BAD_SNAPSHOT` / `MALFORMED_JSON`; checks only what it holds, not the store). */
-export function decodeSnapshot(bytes: Uint8Array, genesis: DevnetGenesis, reorderWindow?: number): RestoredSnapshot {
+export function decodeSnapshot(bytes: Uint8Array, genesis: DevnetGenesis, store: NodeStore, reorderWindow?: number): RestoredSnapshot {
   if (bytes.length < 33) bad(`${bytes.length} bytes: torn`);
   if (bytes[0] !== SNAPSHOT_VERSION) bad(`version ${String(bytes[0])}, this node reads ${SNAPSHOT_VERSION}`);
   const body = bytes.subarray(33);
@@ -180,7 +202,7 @@ export function decodeSnapshot(bytes: Uint8Array, genesis: DevnetGenesis, reorde
   }
   const followed = parseArray(o["followed"], "snapshot.followed", state.params.committees).map((l, k) => parseArray(l, `snapshot.followed[${k}]`).map((id, j) => parseString(id, `snapshot.followed[${k}][${j}]`)));
   const known = parseArray(o["known"], "snapshot.known", state.params.committees).map((n, k) => parseInteger(n, `snapshot.known[${k}]`));
-  const blocks = parseArray(o["stage2Blocks"], "snapshot.stage2Blocks").map((b, i) => stage2BlockFromJson(b, chain.validators, `snapshot.stage2Blocks[${i}]`));
+  const blocks = parseArray(o["stage2Blocks"], "snapshot.stage2Blocks").map((x, i) => restoreStage2Block(x, i + 1, state, store));
   const records = parseArray(o["records"], "snapshot.records").map((x, i): NodeTxRecord => {
     const w = `snapshot.records[${i}]`;
     const r = parseFields(x, ["seq", "includedSlot", "finalSlot", "result", "affirmedIn"], w);
@@ -255,7 +277,7 @@ export function restoreFromStore(store: NodeStore, genesis: DevnetGenesis, reord
   const bytes = store.getSnapshot();
   if (bytes === undefined) return undefined;
   try {
-    const restored = decodeSnapshot(bytes, genesis, reorderWindow);
+    const restored = decodeSnapshot(bytes, genesis, store, reorderWindow);
     checkSnapshot(restored.chain, store);
     log(`snapshot at heights ${restored.chain.stage1.height}/${restored.chain.stage2.height} checked against the store: resuming from it`);
     return restored;

@@ -170,8 +170,10 @@ describe("chain snapshots", () => {
   it("refuses a snapshot that does not match the stored chain", async () => {
     // A well-formed snapshot (right hash) of a chain whose order digest differs from the store's.
     const path = join(dir, "digest");
+    const st = NodeStore.open({ path: live, readOnly: true });
+    const chain = decodeSnapshot(st.getSnapshot() as Uint8Array, genesis, st).chain;
+    await st.close();
     copyWithSnapshot(live, path, (b) => {
-      const chain = decodeSnapshot(b, genesis).chain;
       expect(isQuiescent(chain)).toBe(true);
       const doc = JSON.parse(new TextDecoder().decode(b.subarray(33))) as { orderDigest: string };
       doc.orderDigest = `0x${"11".repeat(32)}`;
