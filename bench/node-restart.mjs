@@ -5,7 +5,7 @@
  *
  *   node bench/node-restart.mjs make --slots 40 --dir /tmp/rs40      # one node makes a chain, keeps its store
  *   node bench/node-restart.mjs once --dir /tmp/rs40 --mode snapshot  # one restart, one JSON line
- *   node bench/node-restart.mjs pairs --dir /tmp/rs40 --reps 5        # replay / snapshot interleaved, medians
+ *   node bench/node-restart.mjs pairs --dir /tmp/rs40 --reps 5 [--modes replay0,replay,snapshot]  # interleaved, medians
  *
  * `make`: one node holding every key (memory network, 500 ms slots, the exchange workload ending 6
  * slots before the end, default snapshot policy) runs `--slots` slots; its store stays in `--dir`.
@@ -29,7 +29,7 @@ import { XshardNode } from "../dist/node/node.js";
 import { NodeStore } from "../dist/node/store/store.js";
 import { getWorkload } from "../dist/workloads/index.js";
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { slots: { type: "string", default: "40" }, dir: { type: "string" }, mode: { type: "string", default: "snapshot" }, reps: { type: "string", default: "5" } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { slots: { type: "string", default: "40" }, dir: { type: "string" }, mode: { type: "string", default: "snapshot" }, reps: { type: "string", default: "5" }, modes: { type: "string", default: "replay0,replay,snapshot" } } });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const frozen = { now: () => 0, setTimer: () => 0, clearTimer: () => undefined };
 
@@ -82,7 +82,7 @@ async function once() {
 
 function pairs() {
   const reps = Number(values.reps);
-  const modes = ["replay0", "replay", "snapshot"];
+  const modes = values.modes.split(",");
   const runs = Object.fromEntries(modes.map((m) => [m, []]));
   for (let i = 0; i < reps; i++) {
     for (const mode of i % 2 === 0 ? modes : [...modes].reverse()) {
