@@ -18,6 +18,7 @@ import { addCompareCommand } from "./compare.js";
 import { addSweepCommands } from "./sweep.js";
 import { addSendCommand } from "./send.js";
 import { addStatusCommand } from "./status.js";
+import { addStateCommand } from "./state.js";
 import { addNodeCommand } from "./node.js";
 import { addDevnetCommand } from "./devnet.js";
 import { GENESIS_FILE_NAME, addVerifyCommand, computeRunAnchor, describeAnchor, formatGenesisFile } from "./verify.js";
@@ -123,6 +124,7 @@ export function buildProgram(): Command {
   addSweepCommands(program);
   addSendCommand(program);
   addStatusCommand(program);
+  addStateCommand(program);
   addNodeCommand(program);
   addDevnetCommand(program);
   return program;

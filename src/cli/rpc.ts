@@ -11,8 +11,8 @@
 import { createRequire } from "node:module";
 import type { ValidateFunction } from "ajv";
 import { XshardError } from "../errors.js";
-import type { HeadsView, NodeConfigView, PeerView, TxStatusView } from "../node/api/backend.js";
-import { MAX_STATUS_BATCH, configSchema, errorSchema, headsSchema, peersSchema, statusBatchSchema, txStatusSchema } from "../node/api/schema.js";
+import type { HeadsView, NodeConfigView, PeerView, StateProofView, TxStatusView } from "../node/api/backend.js";
+import { MAX_STATUS_BATCH, configSchema, errorSchema, headsSchema, peersSchema, stateProofSchema, statusBatchSchema, txStatusSchema } from "../node/api/schema.js";
 
 /** Default time an answer may take (ms). */
 export const RPC_TIMEOUT_MS = 10_000;
@@ -36,6 +36,7 @@ function compileValidators() {
     error: ajv.compile(errorSchema),
     submitted: ajv.compile({ type: "object", required: ["id"], properties: { id: { type: "string", pattern: "^0x[0-9a-fA-F]{64}$" } } }),
     proof: ajv.compile({ type: "object", required: ["schema"], properties: { schema: { type: "string" } } }),
+    state: ajv.compile(stateProofSchema),
   };
 }
 let compiled: ReturnType<typeof compileValidators> | undefined;
@@ -224,6 +225,11 @@ export class RpcClient {
   /** A final transaction's light-client proof document (unchecked beyond its `schema` field: the verifier checks it). */
   async getProof(id: string): Promise<unknown> {
     return this.getChecked<unknown>(`/v1/tx/${id}/proof`, validators().proof);
+  }
+
+  /** Keys of a contract's latest affirmed state with their witness and root proof (`GET /v1/state/:contract`; unchecked: `xshard state` verifies it). */
+  async getState(contract: string, keys: readonly string[]): Promise<StateProofView> {
+    return (await this.getChecked<StateProofView>(`/v1/state/${encodeURIComponent(contract)}?keys=${keys.join(",")}`, validators().state)) as StateProofView;
   }
 
   /** Submits a signed transaction's SSZ bytes: its id, or the node's refusal (4xx with a code). */

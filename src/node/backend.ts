@@ -9,10 +9,11 @@ import { decodeSignedTx, encodeSignedTx, programFromJson, type SignedTx } from "
 import { OUTCOME_CODES } from "../protocols/delayed/containers.js";
 import { createTxOutcomeProof } from "../protocols/delayed/lightclient.js";
 import { getContract, getLogItem, getTx, getAffirmedIdx, RESULTS_CONTRACT } from "../protocols/delayed/state.js";
-import type { HeadsView, NodeBackend, NodeConfigView, SubmitInput, SubmitResult, TxStatusView } from "./api/backend.js";
+import type { HeadsView, NodeBackend, NodeConfigView, StateProofView, SubmitInput, SubmitResult, TxStatusView } from "./api/backend.js";
 import type { SlashingView } from "./evidence.js";
 import type { XshardNode } from "./node.js";
 import { computeTxStatusView } from "./results.js";
+import { buildStateProof } from "./stateProof.js";
 
 function bad(message: string, field: string): never {
   throw new XshardError("TX_MALFORMED", message, { field });
@@ -131,6 +132,11 @@ export class NodeApiBackend implements NodeBackend {
   /** Validators slashed by evidence in imported Stage-2 blocks (`GET /v1/slashings`). */
   getSlashings(): { slashings: readonly SlashingView[] } {
     return { slashings: this.node.evidence.slashings };
+  }
+
+  /** Keys of a contract's latest affirmed state with their witness and the proof of its root (`GET /v1/state/:contract`). */
+  getState(contract: string, keys: readonly Uint8Array[]): Promise<StateProofView> {
+    return buildStateProof(() => this.node.chain, this.node.witnesses, contract, keys);
   }
 
   getPeers(): { id: string }[] {

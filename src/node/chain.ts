@@ -16,7 +16,7 @@ import { MerkleKV } from "../state/index.js";
 import type { ContractId } from "../types.js";
 import type { AttestationFault } from "../chain/index.js";
 import { buildRoundBatch } from "./roundBatch.js";
-import { CommitteeViews, type TxResult } from "../protocols/delayed/committee.js";
+import { CommitteeViews, type Frontier, type TxResult } from "../protocols/delayed/committee.js";
 import { decodeContractId, Stage1Header } from "../protocols/delayed/containers.js";
 import { createGenesisState } from "../protocols/delayed/genesis.js";
 import { processStage1Block, type SignedStage1Block } from "../protocols/delayed/stage1.js";
@@ -41,6 +41,20 @@ export interface ChainHead {
   readonly height: number;
   readonly slot: number;
   readonly root: Uint8Array;
+}
+
+/** What `NodeChain.restore` takes (read from a snapshot by `snapshot.ts`). */
+export interface ChainRestore {
+  readonly state: DelayedState;
+  readonly frontiers: readonly { readonly id: ContractId; readonly position: number; readonly ended: boolean; readonly kv: MerkleKV }[];
+  readonly followed: readonly (readonly ContractId[])[];
+  readonly known: readonly number[];
+  readonly records: readonly NodeTxRecord[];
+  readonly stage2Blocks: readonly SignedStage2Block[];
+  readonly stage1: ChainHead;
+  readonly stage2: ChainHead;
+  readonly stage1Roots: readonly Uint8Array[];
+  readonly orderDigest: Uint8Array;
 }
 
 export class NodeChain {
@@ -284,6 +298,42 @@ export class NodeChain {
     let n = 0;
     for (const f of this.views.frontiers.values()) n += f.localIdx;
     return n;
+  }
+
+  /** No final transaction waits for this node's execution of it (part of a quiescent point, `snapshot.ts`). */
+  isSettled(): boolean {
+    return this.awaitingResult.size === 0;
+  }
+
+  /**
+   * Takes the chain of a snapshot (`snapshot.ts`, quiescent point): a fresh chain (nothing imported)
+   * gets the agreed state, each contract's affirmed state as its committee's frontier (no history
+   * before it: witnesses of older states come from peers), the committees' `followed` lists and
+   * delivered prefixes, the records, the Stage-2 blocks, heads, `stage1Roots` and order digest.
+   */
+  restore(s: ChainRestore): void {
+    if (this.stage1.height + this.stage2.height > 0) throw new Error("internal: restore into a chain that imported blocks");
+    this.setState(s.state);
+    const v = this.views;
+    v.frontiers.clear();
+    for (const f of s.frontiers) {
+      const snaps: Frontier["snaps"] = [];
+      const roots: Uint8Array[] = [];
+      snaps[f.position] = { kv: f.kv, ended: f.ended };
+      roots[f.position] = f.kv.root();
+      v.frontiers.set(f.id, { snaps, roots, leaves: [], leafRoots: [], assumed: [], localIdx: f.position, producedIdx: f.position });
+    }
+    s.followed.forEach((ids, k) => (v.followed[k] as ContractId[]).splice(0, Infinity, ...ids));
+    s.known.forEach((n, k) => (v.known[k] = n));
+    v.txs.length = 0;
+    for (let seq = 0; seq < s.state.txs.length; seq++) v.txs.push({ executions: 0, results: new Map(), executedBy: new Set() });
+    this.records.push(...s.records);
+    for (const r of s.records) this.byId.set(toHex(r.txId), r);
+    this.stage2Blocks.push(...s.stage2Blocks);
+    this.stage1Roots.push(...s.stage1Roots);
+    this.stage1 = s.stage1;
+    this.stage2 = s.stage2;
+    this.orderDigest = s.orderDigest;
   }
 
   getRecord(id: Uint8Array): NodeTxRecord | undefined {

@@ -36,6 +36,7 @@ import { encodeTxResult } from "./results.js";
 import { NodeEvidence, type NodeFaults } from "./evidence.js";
 import { checkStage1Base, rebuildWithStage2 } from "./order.js";
 import { WitnessService } from "./witnesses.js";
+import { resumeNode, SnapshotPolicy } from "./snapshot.js";
 
 export interface NodeOptions {
   readonly genesis: DevnetGenesis;
@@ -51,6 +52,8 @@ export interface NodeOptions {
   readonly faults?: NodeFaults;
   /** Recent Stage-1 blocks a late Stage-2 block can be put before without a replay (`NodeChain`, default 16; 0: always replay). */
   readonly reorderWindow?: number;
+  /** A chain snapshot at a quiescent point at most every this many blocks of both chains (`snapshot.ts`, default 16; 0: none). */
+  readonly snapshotEvery?: number;
 }
 
 const ZERO_SIG = new Uint8Array(96);
@@ -68,6 +71,7 @@ export class XshardNode {
   readonly evidence: NodeEvidence;
   /** Merkle witnesses by request/response: served from the views, fetched and checked against our own roots. */
   readonly witnesses: WitnessService;
+  readonly snapshots: SnapshotPolicy; // when chain snapshots are written (`snapshot.ts`)
   private own1: { slot: number; block: SignedStage1Block; root: Uint8Array; committee: Validator[] } | undefined;
   private own2: { slot: number; block: SignedStage2Block; root: Uint8Array; committee: Validator[]; stage1: { height: number; root: Uint8Array } } | undefined;
   private roundBatches = new Map<number, Batch>();
@@ -89,6 +93,7 @@ export class XshardNode {
     this.sync = new NodeSync(this);
     this.evidence = new NodeEvidence(() => this.chain, (l) => this.log(l), o.faults);
     this.witnesses = new WitnessService(this);
+    this.snapshots = new SnapshotPolicy(o.snapshotEvery);
   }
 
   log(line: string): void {
@@ -103,7 +108,7 @@ export class XshardNode {
 
   /** Resumes from the store, serves and subscribes, catches up from `peers`' heads, then follows the clock. */
   async start(): Promise<void> {
-    this.sync.resumeFromStore();
+    resumeNode(this, () => this.sync.resumeFromStore());
     await this.sync.serve();
     await this.witnesses.serve();
     const n = this.o.network;
@@ -163,6 +168,7 @@ export class XshardNode {
       finalized: [head],
       results: seqd.map((r) => ({ id: r.txId, bytes: encodeTxResult(r) })),
       heads: { stage1: head, stage1Finalized: head },
+      ...this.snapshots.field(this.chain, this.evidence.slashings),
     });
     this.afterImport("stage1", block.header.slot);
     return seqd;
@@ -201,6 +207,7 @@ export class XshardNode {
       finalized: [head],
       results: finals.map((r) => ({ id: r.txId, bytes: encodeTxResult(r) })),
       heads: { stage2: head, stage2Finalized: head },
+      ...this.snapshots.field(this.chain, this.evidence.slashings),
     });
     this.afterImport("stage2", value.header.slot);
     return finals;

@@ -81,6 +81,31 @@ export interface PeerView {
   readonly addrs?: readonly string[];
 }
 
+/**
+ * `GET /v1/state/:contract?keys=…` (`xshard.stateproof/1`): keys of a contract's latest affirmed
+ * state with their Merkle witness, and what a light client checks the root against — the outcome
+ * proof (`xshard.txproof`) of the transaction that made that state, whose signed result leaf
+ * commits to the state's root (`proof: null` at state 0: the genesis anchor holds its root).
+ */
+export interface StateProofView {
+  readonly schema: "xshard.stateproof/1";
+  readonly contract: string;
+  /** The state after the contract's first `position` transactions. */
+  readonly position: number;
+  /** 0x-hex state root (what the node says; a client takes the root from `proof` or its anchor). */
+  readonly root: string;
+  /** The Stage-2 block whose affirmation made the root final (null at state 0). */
+  readonly stage2: { readonly number: number; readonly slot: number } | null;
+  /** Sequence number of the transaction that made the state (null at state 0). */
+  readonly seq: number | null;
+  readonly keys: readonly string[];
+  /** Each key's value (0x-hex), null if absent. */
+  readonly values: readonly (string | null)[];
+  /** 0x-hex `encodeWitness` bytes: each key's bucket and one multiproof. */
+  readonly witness: string;
+  readonly proof: object | null;
+}
+
 export interface NodeBackend {
   /** Checks and queues a signed transaction. Throws `XshardError` for malformed or forged input. */
   submitTransaction(input: SubmitInput): Promise<SubmitResult>;
@@ -94,6 +119,8 @@ export interface NodeBackend {
   getConfig?(): NodeConfigView;
   /** Validators slashed by evidence in imported blocks (`GET /v1/slashings`; 503 `SLASHINGS_UNAVAILABLE` without it). */
   getSlashings?(): { readonly slashings: readonly SlashingEntryView[] };
+  /** Keys of a contract's latest affirmed state with their witness (`GET /v1/state/:contract`; 503 `STATE_UNAVAILABLE` without it; unknown contract: `CONTRACT_NOT_FOUND`). */
+  getState?(contract: string, keys: readonly Uint8Array[]): StateProofView | Promise<StateProofView>;
   /** Connected peers (`GET /v1/peers`; 503 `PEERS_UNAVAILABLE` without it). */
   getPeers?(): readonly PeerView[];
 }

@@ -136,6 +136,28 @@ export const submitJsonBodySchema = {
   additionalProperties: false,
 } as const;
 
+/** Most keys one `GET /v1/state/:contract` may ask for (they travel in the URL). */
+export const MAX_STATE_KEYS = 64;
+
+/** `GET /v1/state/:contract?keys=…`: the `xshard.stateproof/1` document (`StateProofView`). */
+export const stateProofSchema = {
+  type: "object",
+  required: ["schema", "contract", "position", "root", "stage2", "seq", "keys", "values", "witness", "proof"],
+  properties: {
+    schema: { type: "string", enum: ["xshard.stateproof/1"] },
+    contract: { type: "string" },
+    position: { type: "integer", minimum: 0 },
+    root: { type: "string", pattern: HEX32 },
+    stage2: { anyOf: [{ type: "null" }, { type: "object", required: ["number", "slot"], properties: { number: { type: "integer" }, slot: { type: "integer" } }, additionalProperties: false }] },
+    seq: { anyOf: [{ type: "null" }, { type: "integer", minimum: 0 }] },
+    keys: { type: "array", maxItems: MAX_STATE_KEYS, items: hex },
+    values: { type: "array", maxItems: MAX_STATE_KEYS, items: { anyOf: [hex, { type: "null" }] } },
+    witness: hex,
+    proof: { anyOf: [{ type: "null" }, { type: "object", required: ["schema"], properties: { schema: { type: "string" } }, additionalProperties: true }] },
+  },
+  additionalProperties: false,
+} as const;
+
 const errors = { "4xx": errorSchema, "5xx": errorSchema };
 
 /** Route table: method, path, summary, schemas (request and responses). */
@@ -171,6 +193,16 @@ export const ROUTES = {
     schema: {
       params: { type: "object", required: ["id"], properties: { id: { type: "string" } } },
       response: { 200: { type: "object", required: ["schema"], properties: { schema: { type: "string" } }, additionalProperties: true }, ...errors },
+    },
+  },
+  state: {
+    method: "GET",
+    url: "/v1/state/:contract",
+    summary: `Keys of a contract's latest affirmed state (query keys=0x…,0x…: 1–${MAX_STATE_KEYS} keys, hex) with their Merkle witness, the state root, and the outcome proof (xshard.txproof) of the transaction that made that state — its signed result leaf commits to the root, so a light client checks the witness against a root from a header it verified (\`xshard state\`). 404 CONTRACT_NOT_FOUND, 400 API_BAD_KEYS, 503 STATE_UNAVAILABLE.`,
+    schema: {
+      params: { type: "object", required: ["contract"], properties: { contract: { type: "string", minLength: 1, maxLength: 64 } } },
+      querystring: { type: "object", required: ["keys"], properties: { keys: { type: "string", maxLength: MAX_STATE_KEYS * 140 } } },
+      response: { 200: stateProofSchema, ...errors },
     },
   },
   heads: {

@@ -9,7 +9,8 @@ import type { ServerResponse } from "node:http";
 import { XshardError, isXshardError } from "../../errors.js";
 import type { HeadsView, NodeBackend, SubmitInput } from "./backend.js";
 import { createNodeMetrics, type NodeMetrics } from "./metrics.js";
-import { HEX32, ROUTES } from "./schema.js";
+import { HEX32, MAX_STATE_KEYS, ROUTES } from "./schema.js";
+import { MAX_KEY_BYTES } from "../../state/index.js";
 
 export interface ApiServerOptions {
   readonly backend: NodeBackend;
@@ -59,6 +60,16 @@ function toApiError(err: FastifyError): { status: number; body: ApiErrorBody } {
 function parseTxId(raw: string): Uint8Array {
   if (!new RegExp(HEX32).test(raw)) throw new XshardError("API_BAD_TX_ID", "a transaction id is 0x followed by 64 hex digits", { id: raw.slice(0, 80) });
   return new Uint8Array(Buffer.from(raw.slice(2), "hex"));
+}
+
+/** `keys=0x…,0x…` → the keys (API_BAD_KEYS: not 1–MAX_STATE_KEYS hex keys of 1–MAX_KEY_BYTES bytes). */
+export function parseStateKeys(raw: string): Uint8Array[] {
+  const parts = raw.split(",");
+  if (raw === "" || parts.length > MAX_STATE_KEYS) throw new XshardError("API_BAD_KEYS", `keys: 1–${MAX_STATE_KEYS} keys, 0x-hex, separated by commas`, {});
+  return parts.map((k) => {
+    if (!/^0x([0-9a-fA-F]{2})+$/.test(k) || (k.length - 2) / 2 > MAX_KEY_BYTES) throw new XshardError("API_BAD_KEYS", `keys: '${k.slice(0, 40)}' is not 0x-hex of 1–${MAX_KEY_BYTES} bytes`, {});
+    return new Uint8Array(Buffer.from(k.slice(2), "hex"));
+  });
 }
 
 function toSubmitInput(body: unknown): SubmitInput {
@@ -150,6 +161,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
       const proof = await backend.getTransactionProof(id);
       if (proof === undefined) throw new XshardError("PROOF_NOT_FOUND", "no proof: the transaction is unknown or not final yet", {});
       return proof;
+    },
+  });
+
+  app.route({
+    ...ROUTES.state,
+    handler: async (req) => {
+      const keys = parseStateKeys((req.query as { keys: string }).keys);
+      if (backend.getState === undefined) throw new XshardError("STATE_UNAVAILABLE", "this node does not serve contract state", {});
+      return backend.getState((req.params as { contract: string }).contract, keys);
     },
   });
 

@@ -21,6 +21,7 @@ export const BUCKETS = {
   states: "states", // state root → contract state snapshot bytes
   txResults: "tx_results", // transaction id → result / receipt bytes
   meta: "meta", // name → meta record (msgpack)
+  snapshot: "snapshot", // "latest" → the node's chain snapshot (src/node/snapshot.ts), written with the block that reached it
 } as const;
 
 export type BucketName = (typeof BUCKETS)[keyof typeof BUCKETS];

@@ -51,6 +51,8 @@ export interface BlockWithEffects {
   readonly finalized?: readonly BlockRef[];
   /** New heads after this block (merged into the meta record). */
   readonly heads?: StoreHeads;
+  /** The chain snapshot this block reached (replaces the stored one; `src/node/snapshot.ts`). */
+  readonly snapshot?: Uint8Array;
 }
 
 /** The write operations of one batch; valid only inside `processBatch`'s callback. */
@@ -63,13 +65,18 @@ export interface StoreBatch {
   putHeads(heads: StoreHeads): void;
   /** Removes a block from both indexes (e.g. a pruned fork). */
   deleteBlock(chain: ChainName, block: BlockRef): void;
+  /** Replaces the stored chain snapshot (one is kept: the latest). */
+  putSnapshot(bytes: Uint8Array): void;
 }
+
+const SNAPSHOT_KEY = Buffer.from("latest");
 
 export class NodeStore {
   private readonly root: RootDatabase;
   private readonly chains: Record<ChainName, ChainBuckets>;
   private readonly states: Bytes;
   private readonly txResults: Bytes;
+  private readonly snapshot: Bytes;
   private readonly meta: Database<unknown, string>;
   private closed = false;
 
@@ -82,6 +89,7 @@ export class NodeStore {
     };
     this.states = bytes(BUCKETS.states);
     this.txResults = bytes(BUCKETS.txResults);
+    this.snapshot = bytes(BUCKETS.snapshot);
     this.meta = root.openDB<unknown, string>({ name: BUCKETS.meta, encoding: "msgpack" });
   }
 
@@ -147,6 +155,9 @@ export class NodeStore {
         if (indexed !== undefined && indexed.equals(n)) c.roots.removeSync(root);
         c.blocks.removeSync(n);
       },
+      putSnapshot: (bytes) => {
+        this.snapshot.putSync(SNAPSHOT_KEY, toKey(checkValue(bytes, "snapshot bytes")));
+      },
     };
     return this.root.transactionSync(() => write(batch));
   }
@@ -159,6 +170,7 @@ export class NodeStore {
       for (const r of b.results ?? []) batch.putTxResult(r.id, r.bytes);
       for (const f of b.finalized ?? []) batch.putFinalized(b.chain, f);
       if (b.heads !== undefined) batch.putHeads(b.heads);
+      if (b.snapshot !== undefined) batch.putSnapshot(b.snapshot);
     });
   }
 
@@ -198,6 +210,12 @@ export class NodeStore {
 
   getTxResult(id: Uint8Array): Uint8Array | undefined {
     const v = this.txResults.get(toKey(checkId(id)));
+    return v === undefined ? undefined : toBytes(v);
+  }
+
+  /** The latest chain snapshot (undefined if none was written). */
+  getSnapshot(): Uint8Array | undefined {
+    const v = this.snapshot.get(SNAPSHOT_KEY);
     return v === undefined ? undefined : toBytes(v);
   }
 
