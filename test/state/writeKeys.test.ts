@@ -24,7 +24,7 @@ function codeOf(f: () => unknown): string | undefined {
 
 describe("write-set keys parsed once", () => {
   it("the same keys written at several depths land at each depth's positions", () => {
-    const writes: WriteSet = new Map(Array.from({ length: 200 }, (_, i) => [keyHex(i), Uint8Array.of(i & 0xff, 1)]));
+    const writes = new Map<string, Uint8Array>(Array.from({ length: 200 }, (_, i) => [keyHex(i), Uint8Array.of(i & 0xff, 1)]));
     for (const depth of [32, 8, 20, 1, 32]) {
       expect(toHex(MerkleKV.empty(depth).applyWrites(writes).root())).toBe(toHex(refRoot(writes, depth)));
     }
