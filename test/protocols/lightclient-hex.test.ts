@@ -20,6 +20,22 @@ function answer(read: () => Uint8Array): { bytes?: string; code?: string; messag
   }
 }
 
+function listAnswer(read: () => (Uint8Array | null)[]): { values?: (string | null)[]; code?: string; message?: string } {
+  try {
+    return { values: read().map((v) => (v === null ? null : Buffer.from(v).toString("hex"))) };
+  } catch (e) {
+    return { code: (e as { code: string }).code, message: (e as Error).message };
+  }
+}
+
+function strAnswer(read: () => string): { value?: string; code?: string; message?: string } {
+  try {
+    return { value: read() };
+  } catch (e) {
+    return { code: (e as { code: string }).code, message: (e as Error).message };
+  }
+}
+
 describe("light client: hex decoding", () => {
   const hexChar = fc.constantFrom(..."0123456789abcdefABCDEF");
   const anyChar = fc.oneof(hexChar, hexChar, hexChar, fc.constantFrom("g", "G", " ", "x", "-", "\u00e9", "\u0660", "\uff10", "\u0000", "\ud83d"));
@@ -35,6 +51,25 @@ describe("light client: hex decoding", () => {
     expect(answer(() => proof.hex("0".repeat(64), "p", 32))).toEqual({ bytes: "0".repeat(64) });
     expect(Buffer.from(decodeHex("00ff7Fa9")!).toString("hex")).toBe("00ff7fa9");
     for (const bad of ["0g", "g0", "0 ", "\u00ff0", "0x"]) expect(decodeHex(bad)).toBeUndefined();
+  });
+
+  it("hexList and string: the same values and errors as the field reader's list of hex (nulls kept or refused) and string", () => {
+    const item = fc.oneof(text, fc.constant(null), fc.constant(7));
+    fc.assert(
+      fc.property(fc.oneof(fc.array(item, { maxLength: 6 }), item), fc.nat(6), fc.option(fc.nat(40), { nil: undefined }), fc.option(fc.nat(40), { nil: undefined }), fc.boolean(), (x, max, bytes, maxBytes, nulls) => {
+        const viaList = () => field.list(x, "proof.values", max, (v, p) => (v === null && nulls ? null : field.hex(v, p, bytes, maxBytes)));
+        const got = () => (nulls ? proof.hexList(x, "proof.values", max, bytes, maxBytes, true) : proof.hexList(x, "proof.values", max, bytes, maxBytes));
+        expect(listAnswer(got)).toEqual(listAnswer(viaList));
+      }),
+      { numRuns: 2000 },
+    );
+    const str = fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: "grapheme", maxLength: 30 }), fc.constant(""), fc.constant(5));
+    fc.assert(
+      fc.property(str, fc.nat(70), (x, max) => {
+        expect(strAnswer(() => proof.string(x, "proof.c", max))).toEqual(strAnswer(() => field.string(x, "proof.c", max)));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
