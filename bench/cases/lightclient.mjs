@@ -31,6 +31,7 @@
  *
  *   node bench/cases/lightclient.mjs --sweep [--pairs N]
  */
+import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -71,7 +72,7 @@ export function proofsOf(protocol, params, overrides = {}) {
       world.deployGenesis(new runtime.Runtime(), workload.genesis),
     );
     const anchor = lc.createGenesisTrust(genesis);
-    return { lc, anchor, verifier: bls.createBatchBlsVerifier(), plain: bls.createBlsVerifier(), proofs, config, next: 0, checked: 0 };
+    return { lc, anchor, genesis, verifier: bls.createBatchBlsVerifier(), plain: bls.createBlsVerifier(), proofs, config, next: 0, checked: 0 };
   })());
   return runs.get(key);
 }
@@ -223,10 +224,53 @@ export async function measureSweep(pairs) {
   return rows;
 }
 
+/**
+ * Same-run A/B of two builds: the light client of the build in `dir` (another checkout's dist/, e.g.
+ * a copy of dist/ made before a change) against this one's, on the same proofs, passes alternating
+ * (A B A B …) after a warm-up; CPU-time medians of `pairs` pairs for the fresh batch (a new checker
+ * per pass, batched pairings), the single proof and the warm pass. `sweep`: every sweep workload,
+ * else the default one.
+ */
+export async function measureAB(dir, pairs, sweep) {
+  const base = new URL(`file://${dir.startsWith("/") ? dir : `${process.cwd()}/${dir}`}/`);
+  const [lcA, blsA] = await Promise.all([import(new URL("protocols/delayed/lightclient.js", base).href), import(new URL("crypto/bls.js", base).href)]);
+  const rows = [];
+  for (const [protocol, params, overrides] of sweep ? SWEEP : [["delayed:conditional", WORKLOAD, {}]]) {
+    const b = await proofsOf(protocol, params, overrides);
+    const a = { ...b, lc: lcA, anchor: lcA.createGenesisTrust(b.genesis), verifier: blsA.createBatchBlsVerifier(), plain: blsA.createBlsVerifier(), warm: undefined, next: 0 };
+    const modes = sweep ? [["batch", runBatch, b.proofs.length]] : [["batch", runBatch, b.proofs.length], ["single", runSingle, SINGLE_PER_RUN], ["warm", runWarm, b.proofs.length]];
+    for (let i = 0; i < 2; i++) for (const [, f] of modes) for (const ctx of [a, b]) f(ctx);
+    const samples = { A: Object.fromEntries(modes.map(([m]) => [m, []])), B: Object.fromEntries(modes.map(([m]) => [m, []])) };
+    for (let i = 0; i < pairs; i++) {
+      for (const [m, f, n] of modes) {
+        const [first, second] = i % 2 === 0 ? [["A", a], ["B", b]] : [["B", b], ["A", a]];
+        for (const [side, ctx] of [first, second]) samples[side][m].push(measure(f, ctx, n).cpu);
+      }
+    }
+    const s = b.lastStats;
+    const med = (side) => Object.fromEntries(modes.map(([m]) => [m, median(samples[side][m])]));
+    const ratios = modes.map(([m]) => [m, median(samples.B[m].map((x, i) => x / samples.A[m][i]))]);
+    rows.push({ protocol, rate: params.rate, slots: params.slots, slotGas: b.config.slotGas, proofs: b.proofs.length, headers: s.headers, batches: s.batches, affirmations: s.affirmations, signatures: s.signatures, A: med("A"), B: med("B"), ratios: Object.fromEntries(ratios) });
+  }
+  return rows;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { pairs: { type: "string", default: "15" }, sweep: { type: "boolean", default: false } } });
+  const { values } = parseArgs({ options: { pairs: { type: "string", default: "15" }, sweep: { type: "boolean", default: false }, ab: { type: "string" } } });
   const pairs = Number(values.pairs);
   if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`--pairs must be a positive integer, got ${values.pairs}`);
+  if (values.ab !== undefined) {
+    const f = (x) => Math.round(x).toLocaleString("en-US");
+    const load = () => loadavg().map((x) => x.toFixed(1)).join(" ");
+    console.log(`light-client A/B: A = ${values.ab}, B = dist/; proofs per CPU-second, medians of ${pairs} same-run pairs (order alternating); load ${load()}`);
+    console.log("| protocol | tx/slot × slots | slot gas | proofs | headers | batches | affirmations | aggregates | mode | A | B | B/A (median of pair ratios) |");
+    console.log("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
+    for (const r of await measureAB(values.ab, pairs, values.sweep)) {
+      for (const m of Object.keys(r.A)) console.log(`| ${r.protocol} | ${r.rate} × ${r.slots} | ${f(r.slotGas)} | ${f(r.proofs)} | ${r.headers} | ${r.batches} | ${f(r.affirmations)} | ${r.signatures} | ${m} | ${f(r.A[m])} | ${f(r.B[m])} | ${r.ratios[m].toFixed(2)}× |`);
+    }
+    console.log(`load ${load()}`);
+    process.exit(0);
+  }
   if (values.sweep) {
     const f = (x) => Math.round(x).toLocaleString("en-US");
     console.log(`light-client proofs, sharing sweep: fresh checker per pass, every final proof of the run; proofs per CPU-second, median of ${pairs}`);

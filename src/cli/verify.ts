@@ -115,7 +115,7 @@ function formatOutcome(v: VerifiedOutcome): string[] {
   ];
 }
 
-/** Proof files read before their proofs are checked together (bounds memory; the checker hashes up to 1,024 proofs at once). */
+/** Proof files read before their proofs are checked together (bounds memory; the checker hashes up to 256 proofs at once). */
 const FILES_PER_BATCH = 1024;
 
 /**

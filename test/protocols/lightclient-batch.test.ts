@@ -76,6 +76,9 @@ describe("light client: pairings of a batch checked together", () => {
     branch: (p) => (p.leafProof.branch[0] = "00".repeat(32)),
     inclusion: (p) => (p.inclusion.index = (p.inclusion.index + 1) % p.inclusion.count),
     signer: (p) => p.headerAttestation.signers.pop(),
+    // Found when the affirmations' roots and branches are hashed together at the end of the batch.
+    affirmation: (p) => (p.affirmation.preRoot = p.affirmation.postRoot),
+    affirmationBranch: (p) => (p.affirmationProof.index = (p.affirmationProof.index + 1) % p.affirmationProof.count),
     malformed: (p) => ((p.leaf as { seq: unknown }).seq = -1),
   };
 
@@ -129,5 +132,37 @@ describe("light client: pairings of a batch checked together", () => {
       ),
       { numRuns: 25, seed: 12 },
     );
+  });
+
+  it("an affirmation checked at the end of the batch: a tampered one that shares a cached one's key (results root) is refused before, after and among good ones, and never kept", () => {
+    const i = proofs.findIndex((p, k) => k > 0 && proofs.some((q, j) => j !== k && q.affirmation.resultsRoot === p.affirmation.resultsRoot));
+    expect(i).toBeGreaterThan(0);
+    const tampered = clone(proofs[i]!);
+    tampered.affirmation.preRoot = "22".repeat(32);
+    const sameKey = proofs.filter((p) => p.affirmation.resultsRoot === tampered.affirmation.resultsRoot && p !== proofs[i]);
+    const error = oneByOne([tampered]).error;
+    expect(error).toMatch(/^BAD_PROOF: proof: affirmation in the batch: Merkle branch/);
+    // Warm: the good affirmation is cached under the same key; the tampered one is still refused.
+    const warm = createTxProofChecker(anchor, batch);
+    expect(together(proofs, warm).error).toBeUndefined();
+    expect(together([tampered], warm).error).toBe(error);
+    expect(together([...sameKey, tampered], warm)).toEqual({ error, proofs: proofs.length + sameKey.length });
+    // In one batch: after good ones sharing its key, and before them (its entry is forgotten, the good ones keep theirs).
+    const docs = [...proofs.slice(0, i), tampered, ...proofs.slice(i + 1)];
+    expect(together(docs)).toEqual(oneByOne(docs));
+    expect(together(docs).proofs).toBe(i);
+    const fresh = createTxProofChecker(anchor, batch);
+    expect(together([tampered, ...sameKey], fresh)).toEqual({ error, proofs: 0 });
+    expect(together([tampered], fresh).error).toBe(error);
+    expect(together(sameKey, fresh).outcomes).toEqual(oneByOne(sameKey).outcomes);
+    expect(together([tampered], fresh).error).toBe(error);
+    // Two faults in one proof: the one met first in reading order is reported (a bad header aggregate before its affirmation, its affirmation before its malformed leaf).
+    const both = clone(tampered);
+    damages.headerSig!(both);
+    expect(together([proofs[0], both])).toEqual(oneByOne([proofs[0], both]));
+    expect(together([both]).error).toMatch(/^BAD_SIGNATURE/);
+    const leafToo = clone(tampered);
+    damages.malformed!(leafToo);
+    expect(together([leafToo])).toEqual({ error, proofs: 0 });
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { toHex } from "../../src/crypto/hash.js";
 import { MAX_ARG_BYTES, MAX_STEPS } from "../../src/program/index.js";
 import { Affirmation, ResultLeaf, computeValuesRoot } from "../../src/protocols/delayed/containers.js";
-import { computeAffirmationRoot, computeResultLeafRoot, computeResultLeafRoots, computeValuesRootFast } from "../../src/protocols/delayed/lightclient/leaf.js";
+import { computeAffirmationRoot, computeAffirmationRoots, computeResultLeafRoot, computeResultLeafRoots, computeValuesRootFast } from "../../src/protocols/delayed/lightclient/leaf.js";
 
 const value = fc.oneof(fc.constant(null), fc.uint8Array({ maxLength: MAX_ARG_BYTES }), fc.uint8Array({ minLength: MAX_ARG_BYTES - 40, maxLength: MAX_ARG_BYTES }));
 const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
@@ -52,6 +52,13 @@ describe("light client: fast leaf roots", () => {
         expect(toHex(computeAffirmationRoot(a))).toBe(toHex(Affirmation.hashTreeRoot(a)));
       }),
       { numRuns: 200 },
+    );
+    // Many at once (hashed level by level together): each one's own root.
+    fc.assert(
+      fc.property(fc.array(affirmation, { maxLength: 12 }), (as) => {
+        expect(computeAffirmationRoots(as).map(toHex)).toEqual(as.map((a) => toHex(Affirmation.hashTreeRoot(a))));
+      }),
+      { numRuns: 60 },
     );
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The checker's cache of parts already checked (header → batch → affirmation): each entry a
- * private copy of the JSON it checked, matched by deep equality, so a part is skipped only when it
- * is identical to one fully checked before.
+ * private copy of the JSON it checked (`copyJson`), matched by deep equality (`isSameJson`), so a
+ * part is skipped only when it is identical to one fully checked before.
  */
 
 /** A checked part (a private copy of its JSON), its verdict, and the cache of the parts below it (header → batches → affirmations). */
@@ -39,4 +39,28 @@ export function isSameJson(a: unknown, b: unknown): boolean {
   }
   for (const k in bo) if (Object.hasOwn(bo, k)) keys--;
   return keys === 0;
+}
+
+/**
+ * A private deep copy of a decoded JSON value (plain objects, arrays, primitives), for the cache to
+ * keep what it checked out of the caller's reach. The same result as `structuredClone` for such
+ * values (own enumerable keys, key order kept), at a fraction of its cost: `structuredClone`
+ * serialises and deserialises, and was the largest single cost of a fresh checker's cache.
+ */
+export function copyJson(x: unknown): unknown {
+  if (typeof x !== "object" || x === null) return x;
+  if (Array.isArray(x)) {
+    const out = new Array<unknown>(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = copyJson(x[i]);
+    return out;
+  }
+  const o = x as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k in o) {
+    if (!Object.hasOwn(o, k)) continue;
+    // An own "__proto__" (JSON.parse makes one) stays a plain key, not the copy's prototype.
+    if (k === "__proto__") Object.defineProperty(out, k, { value: copyJson(o[k]), enumerable: true, writable: true, configurable: true });
+    else out[k] = copyJson(o[k]);
+  }
+  return out;
 }

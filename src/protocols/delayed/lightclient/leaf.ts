@@ -23,6 +23,12 @@ const EMPTY = new Uint8Array(0);
 
 const lengthChunks: Uint8Array[] = [];
 
+/** A safe integer as a little-endian uint64 at `at` (`setBigUint64` without the BigInt). */
+function setUint64(view: DataView, at: number, n: number): void {
+  view.setUint32(at, n >>> 0, true);
+  view.setUint32(at + 4, Math.floor(n / 2 ** 32), true);
+}
+
 /** The 32-byte little-endian length an SSZ list mixes in (memoised: lengths are at most MAX_ARG_BYTES). */
 function lengthChunk(n: number): Uint8Array {
   let c = lengthChunks[n];
@@ -69,7 +75,7 @@ export function computeValuesRootFast(values: readonly (Uint8Array | null)[]): U
 /** `ResultLeaf.hashTreeRoot` (containers.ts): seq (uint64), txId, outcome (uint8), valuesRoot, postRoot. */
 export function computeResultLeafRoot(leaf: { seq: number; txId: Uint8Array; outcome: number; valuesRoot: Uint8Array; postRoot: Uint8Array }): Uint8Array {
   const seq = new Uint8Array(32);
-  new DataView(seq.buffer).setBigUint64(0, BigInt(leaf.seq), true);
+  setUint64(new DataView(seq.buffer), 0, leaf.seq);
   const outcome = new Uint8Array(32);
   outcome[0] = leaf.outcome;
   return merkleize([seq, leaf.txId, outcome, leaf.valuesRoot, leaf.postRoot], 3);
@@ -187,7 +193,7 @@ export function computeResultLeafRoots(leaves: readonly ResultLeafInput[]): Uint
   const view = new DataView(fields.buffer);
   leaves.forEach((l, i) => {
     const o = i * 160;
-    view.setBigUint64(o, BigInt(l.seq), true);
+    setUint64(view, o, l.seq);
     fields.set(l.txId, o + 32);
     fields[o + 64] = l.outcome;
     fields.set(valuesRoots.subarray(i * 32, i * 32 + 32), o + 96);
@@ -203,8 +209,18 @@ const ASSUMPTIONS_DEPTH = Math.ceil(Math.log2(MAX_ASSUMPTIONS));
 
 function uint64Chunk(n: number): Uint8Array {
   const c = new Uint8Array(32);
-  new DataView(c.buffer).setBigUint64(0, BigInt(n), true);
+  putUint64(c, 0, n);
   return c;
+}
+
+/** A safe integer as little-endian uint64 bytes at `at` (no DataView: one on a fresh small array moves its buffer off the heap). */
+function putUint64(c: Uint8Array, at: number, n: number): void {
+  let lo = n >>> 0;
+  let hi = Math.floor(n / 2 ** 32);
+  for (let i = 0; i < 4; i++, lo >>>= 8, hi >>>= 8) {
+    c[at + i] = lo & 0xff;
+    c[at + 4 + i] = hi & 0xff;
+  }
 }
 
 /**
@@ -225,4 +241,69 @@ export function computeAffirmationRoot(a: AffirmationValue): Uint8Array {
     digest64(merkleize(assumptions, ASSUMPTIONS_DEPTH), lengthChunk(assumptions.length)),
   ];
   return merkleize(fields, 3);
+}
+
+/**
+ * `computeAffirmationRoot` for many affirmations, hashed level by level across all of them (the
+ * same roots): contract ids (the affirmations' and their assumptions'), assumptions, assumption
+ * lists (depth log2(MAX_ASSUMPTIONS) = 20: twenty hashes for a list of one, one call per level for
+ * every list), then the seven fields.
+ */
+export function computeAffirmationRoots(affs: readonly AffirmationValue[]): Uint8Array[] {
+  // Every contract id: the affirmation's, then its assumptions'.
+  const ids: Uint8Array[] = [];
+  for (const a of affs) {
+    ids.push(a.contract);
+    for (const x of a.assumptions) ids.push(x.contract);
+  }
+  const idRoots = computeBytesRoots(ids, CONTRACT_DEPTH);
+  let assumptionCount = 0;
+  for (const a of affs) assumptionCount += a.assumptions.length;
+  const assumptionChunks = new Uint8Array(assumptionCount * 96);
+  let at = 0;
+  let id = 0;
+  for (const a of affs) {
+    id++;
+    for (const x of a.assumptions) {
+      assumptionChunks.set(idRoots.subarray(id * 32, ++id * 32), at);
+      putUint64(assumptionChunks, at + 32, x.position);
+      assumptionChunks.set(x.root, at + 64);
+      at += 96;
+    }
+  }
+  const assumptionRoots = merkleizeMany(assumptionChunks, new Array<number>(assumptionCount).fill(3), 2);
+  const listLengths = affs.map((a) => a.assumptions.length);
+  const listRoots = mixInLengths(merkleizeMany(assumptionRoots, listLengths, ASSUMPTIONS_DEPTH), listLengths);
+  const fields = new Uint8Array(affs.length * 224);
+  id = 0;
+  affs.forEach((a, i) => {
+    const o = i * 224;
+    fields.set(idRoots.subarray(id * 32, id * 32 + 32), o);
+    id += 1 + a.assumptions.length;
+    putUint64(fields, o + 32, a.first);
+    putUint64(fields, o + 64, a.last);
+    fields.set(a.preRoot, o + 96);
+    fields.set(a.postRoot, o + 128);
+    fields.set(a.resultsRoot, o + 160);
+    fields.set(listRoots.subarray(i * 32, i * 32 + 32), o + 192);
+  });
+  const roots = merkleizeMany(fields, new Array<number>(affs.length).fill(7), 3);
+  return affs.map((_, i) => roots.subarray(i * 32, i * 32 + 32));
+}
+
+/** `computeBytesRoot(b, depth)` of every byte string, one after the other in the result (each at most 2^depth chunks). */
+function computeBytesRoots(list: readonly Uint8Array[], depth: number): Uint8Array {
+  let chunks = 0;
+  const counts = list.map((b) => {
+    const c = Math.ceil(b.length / 32);
+    chunks += c;
+    return c;
+  });
+  const flat = new Uint8Array(chunks * 32);
+  let at = 0;
+  list.forEach((b, i) => {
+    flat.set(b, at);
+    at += (counts[i] as number) * 32;
+  });
+  return mixInLengths(merkleizeMany(flat, counts, depth), list.map((b) => b.length));
 }

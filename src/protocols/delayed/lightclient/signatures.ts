@@ -49,6 +49,8 @@ export const FAULT_TEXT: Record<AttestationFault, string> = {
 export interface DeferredSignature {
   /** Position, in its batch, of the first proof that needs it (errors are reported in proof order). */
   readonly proof: number;
+  /** When it was queued among the batch's deferred checks (the first failure is reported). */
+  readonly order: number;
   /** What was signed, for the error ("Stage-2 block 7", "batch of committee 2"). */
   readonly what: string;
   /** (signing root, signers, signature): remembered once verified. */

@@ -1,0 +1,98 @@
+/**
+ * The proof reader's own hex decoding and the cache's copies (src/protocols/delayed/lightclient/
+ * hex.ts, cache.ts): the same bytes and errors as the field reader's `hex`, and copies equal to
+ * `structuredClone`'s, for any input.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { createFieldReader } from "../../src/chain/fields.js";
+import { createProofReader, decodeHex } from "../../src/protocols/delayed/lightclient/hex.js";
+import { copyJson, isSameJson } from "../../src/protocols/delayed/lightclient/cache.js";
+
+const field = createFieldReader("MALFORMED_PROOF", "proof");
+const proof = createProofReader("MALFORMED_PROOF", "proof");
+
+function answer(read: () => Uint8Array): { bytes?: string; code?: string; message?: string } {
+  try {
+    return { bytes: Buffer.from(read()).toString("hex") };
+  } catch (e) {
+    return { code: (e as { code: string }).code, message: (e as Error).message };
+  }
+}
+
+function listAnswer(read: () => (Uint8Array | null)[]): { values?: (string | null)[]; code?: string; message?: string } {
+  try {
+    return { values: read().map((v) => (v === null ? null : Buffer.from(v).toString("hex"))) };
+  } catch (e) {
+    return { code: (e as { code: string }).code, message: (e as Error).message };
+  }
+}
+
+function strAnswer(read: () => string): { value?: string; code?: string; message?: string } {
+  try {
+    return { value: read() };
+  } catch (e) {
+    return { code: (e as { code: string }).code, message: (e as Error).message };
+  }
+}
+
+describe("light client: hex decoding", () => {
+  const hexChar = fc.constantFrom(..."0123456789abcdefABCDEF");
+  const anyChar = fc.oneof(hexChar, hexChar, hexChar, fc.constantFrom("g", "G", " ", "x", "-", "\u00e9", "\u0660", "\uff10", "\u0000", "\ud83d"));
+  const text = fc.oneof(fc.array(hexChar, { maxLength: 80 }).map((cs) => cs.join("")), fc.array(anyChar, { maxLength: 80 }).map((cs) => cs.join("")));
+
+  it("the same bytes and the same errors as the field reader's hex, for any string and limits", () => {
+    fc.assert(
+      fc.property(fc.oneof(text, fc.constantFrom(3, null, undefined, {}, ["ab"])), fc.option(fc.nat(40), { nil: undefined }), fc.option(fc.nat(40), { nil: undefined }), (x, bytes, max) => {
+        expect(answer(() => proof.hex(x, "proof.x", bytes, max))).toEqual(answer(() => field.hex(x, "proof.x", bytes, max)));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(answer(() => proof.hex("0".repeat(64), "p", 32))).toEqual({ bytes: "0".repeat(64) });
+    expect(Buffer.from(decodeHex("00ff7Fa9")!).toString("hex")).toBe("00ff7fa9");
+    for (const bad of ["0g", "g0", "0 ", "\u00ff0", "0x"]) expect(decodeHex(bad)).toBeUndefined();
+  });
+
+  it("hexList and string: the same values and errors as the field reader's list of hex (nulls kept or refused) and string", () => {
+    const item = fc.oneof(text, fc.constant(null), fc.constant(7));
+    fc.assert(
+      fc.property(fc.oneof(fc.array(item, { maxLength: 6 }), item), fc.nat(6), fc.option(fc.nat(40), { nil: undefined }), fc.option(fc.nat(40), { nil: undefined }), fc.boolean(), (x, max, bytes, maxBytes, nulls) => {
+        const viaList = () => field.list(x, "proof.values", max, (v, p) => (v === null && nulls ? null : field.hex(v, p, bytes, maxBytes)));
+        const got = () => (nulls ? proof.hexList(x, "proof.values", max, bytes, maxBytes, true) : proof.hexList(x, "proof.values", max, bytes, maxBytes));
+        expect(listAnswer(got)).toEqual(listAnswer(viaList));
+      }),
+      { numRuns: 2000 },
+    );
+    const str = fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: "grapheme", maxLength: 30 }), fc.constant(""), fc.constant(5));
+    fc.assert(
+      fc.property(str, fc.nat(70), (x, max) => {
+        expect(strAnswer(() => proof.string(x, "proof.c", max))).toEqual(strAnswer(() => field.string(x, "proof.c", max)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe("light client: the cache's copies", () => {
+  it("copyJson equals structuredClone for decoded JSON, shares nothing with its input, and keeps an own __proto__ key a key", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const c = copyJson(v);
+        expect(c).toEqual(structuredClone(v));
+        expect(isSameJson(c, v)).toBe(true);
+        if (typeof v === "object" && v !== null) expect(c).not.toBe(v);
+      }),
+      { numRuns: 300 },
+    );
+    const doc = { a: [{ b: "x" }] };
+    const c = copyJson(doc) as typeof doc;
+    doc.a[0]!.b = "y";
+    expect(c.a[0]!.b).toBe("x");
+    const odd = JSON.parse('{"__proto__": {"x": 1}, "k": 2}') as Record<string, unknown>;
+    const copy = copyJson(odd) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(["__proto__", "k"]);
+    expect(isSameJson(copy, odd)).toBe(true);
+    expect(isSameJson(copy, { k: 2 })).toBe(false);
+  });
+});
