@@ -18,7 +18,7 @@ import { VOTE_KINDS, type VoteValue } from "./wire.js";
 export class VotePool {
   /** key (kind:root) → validator → signature */
   private readonly votes = new Map<string, Map<number, Uint8Array>>();
-  /** slot of each key, for pruning */
+  /** latest slot a vote of each key was added in, for pruning (a root signed again each slot stays) */
   private readonly slots = new Map<string, number>();
 
   static key(kind: number, root: Uint8Array): string {
@@ -32,8 +32,8 @@ export class VotePool {
     if (!m) {
       m = new Map();
       this.votes.set(key, m);
-      this.slots.set(key, slot);
     }
+    this.slots.set(key, Math.max(slot, this.slots.get(key) ?? slot));
     if (m.has(validator)) return false;
     m.set(validator, signature);
     return true;
@@ -69,7 +69,7 @@ export class VotePool {
     return [...(this.votes.get(VotePool.key(kind, root))?.keys() ?? [])].sort((a, b) => a - b);
   }
 
-  /** Forgets votes of slots before `slot`. */
+  /** Forgets votes of objects last voted for before `slot`. */
   prune(slot: number): void {
     for (const [key, s] of this.slots) {
       if (s < slot) {

@@ -19,7 +19,7 @@ import { toHex } from "../../src/crypto/hash.js";
 import { Stage1Header } from "../../src/protocols/delayed/containers.js";
 import { getStage1Committee, getStage1Proposer } from "../../src/protocols/delayed/stage1.js";
 import { NodeChain } from "../../src/node/chain.js";
-import { SlotClock, type TimeSource } from "../../src/node/clock.js";
+import { SlotClock } from "../../src/node/clock.js";
 import { createDevnetFiles } from "../../src/node/devnet.js";
 import { parseDevnetGenesis, parseKeyFile } from "../../src/node/genesis.js";
 import { MemoryHub, type MemoryNetwork } from "../../src/node/net/memory.js";
@@ -28,36 +28,7 @@ import { XshardNode } from "../../src/node/node.js";
 import { NodeStore } from "../../src/node/store/store.js";
 import { decodeStage1Block, MSG_BLOCK, MSG_PROPOSAL, untagMessage, Vote, VOTE_KINDS } from "../../src/node/wire.js";
 import { getWorkload } from "../../src/workloads/index.js";
-
-/** A manual time source: time moves only by `advance`, which fires due timers in order. */
-class ManualTime implements TimeSource {
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private ids = 0;
-  constructor(public t: number) {}
-  now(): number {
-    return this.t;
-  }
-  setTimer(fn: () => void, ms: number): number {
-    const id = ++this.ids;
-    this.timers.push({ at: this.t + ms, fn, id });
-    return id;
-  }
-  clearTimer(handle: unknown): void {
-    this.timers = this.timers.filter((x) => x.id !== handle);
-  }
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
-      const due = this.timers[0];
-      if (due === undefined || due.at > end) break;
-      this.timers.shift();
-      this.t = due.at;
-      due.fn();
-    }
-    this.t = end;
-  }
-}
+import { ManualTime } from "./manualTime.js";
 
 const SLOT_MS = 1000;
 const GENESIS_MS = 1_000_000_000_000;
