@@ -403,11 +403,15 @@ export class XshardNode {
 
   // ------------------------------------------------------------------ duties
 
-  /** Runs `fn` `ms` into `slot` (by the slot clock), unless the node stops first. */
-  private later(slot: number, ms: number, fn: () => void): void {
+  /** Runs duty `fn` `ms` into `slot` (by the slot clock), unless the node stops first; logs what it throws. */
+  private later(slot: number, ms: number, what: string, fn: () => void): void {
     const cancel = this.o.clock.atMsIntoSlot(slot, ms, () => {
       this.timers.delete(cancel);
-      if (!this.stopped) fn();
+      try {
+        if (!this.stopped) fn();
+      } catch (e) {
+        this.log(`slot ${slot} ${what}: ${(e as Error).stack ?? String(e)}`);
+      }
     });
     this.timers.add(cancel);
   }
@@ -427,19 +431,13 @@ export class XshardNode {
       const t0 = this.o.clock.getMsIntoSlot();
       this.stage2Round(slot);
       // Our head lacks the block of the previous slot we attested: give its final form a quarter slot.
-      if (this.chain.stage1.slot < slot - 1 && this.attester.record.getAttested(SKIP_STAGE1, slot - 1)) this.later(slot, Math.floor(this.o.genesis.slotMs / 4), () => this.proposeStage1(slot));
+      if (this.chain.stage1.slot < slot - 1 && this.attester.record.getAttested(SKIP_STAGE1, slot - 1)) this.later(slot, Math.floor(this.o.genesis.slotMs / 4), "Stage-1", () => this.proposeStage1(slot));
       else this.proposeStage1(slot);
       this.log(`slot ${slot}: duties ${t0}→${this.o.clock.getMsIntoSlot()} ms into the slot; heads ${this.chain.stage1.height}/${this.chain.stage2.height}`);
     } catch (e) {
       this.log(`slot ${slot}: ${(e as Error).stack ?? String(e)}`);
     }
-    this.later(slot, Math.floor(this.o.genesis.slotMs / 2), () => {
-      try {
-        this.proposeStage2(slot);
-      } catch (e) {
-        this.log(`slot ${slot} Stage-2: ${(e as Error).stack ?? String(e)}`);
-      }
-    });
+    this.later(slot, Math.floor(this.o.genesis.slotMs / 2), "Stage-2", () => this.proposeStage2(slot));
   }
 
   /** Every committee's batch; this node's members of it sign its root. */
