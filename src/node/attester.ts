@@ -30,7 +30,8 @@ export interface ProposalToAttest {
 export interface AttesterHost {
   readonly chain: NodeChain;
   readonly votes: VotePool;
-  readonly o: { readonly clock: SlotClock };
+  readonly o: { readonly clock: SlotClock; readonly skipEscapeSlots?: number };
+  log(line: string): void;
   /** Signs `vote` for the node's validator (if held), pools and gossips it. */
   castVote(vote: VoteValue, msg: Uint8Array): void;
 }
@@ -43,8 +44,11 @@ export class Attester {
   readonly record = new AttestRecord();
   private pending: ProposalToAttest[] = [];
   private skipsThrough = -1;
+  readonly escape: number;
 
-  constructor(private readonly node: AttesterHost) {}
+  constructor(private readonly node: AttesterHost) {
+    this.escape = node.o.skipEscapeSlots ?? SKIP_ESCAPE_SLOTS;
+  }
 
   private committeeOf(chain: SkipChain, slot: number): Validator[] {
     const s = this.node.chain.state;
@@ -61,8 +65,10 @@ export class Attester {
    * it if every such slot holds a skip certificate; else it waits.
    */
   onProposal(p: ProposalToAttest): void {
-    this.signSkips(p.chain, Math.max(this.headOf(p.chain).slot + 1, p.slot - SKIP_ESCAPE_SLOTS - 2), p.slot - 1);
-    if (!this.tryAttest(p) && this.pending.length < MAX_PENDING) this.pending.push(p);
+    this.signSkips(p.chain, Math.max(this.headOf(p.chain).slot + 1, p.slot - this.escape - 2), p.slot - 1);
+    if (this.tryAttest(p) || this.pending.length >= MAX_PENDING) return;
+    this.pending.push(p);
+    this.node.log(`${p.chain === SKIP_STAGE1 ? "Stage-1" : "Stage-2"} proposal of slot ${p.slot} waits for skip certificates (parent slot ${this.headOf(p.chain).slot})`);
   }
 
   /** Attests `p` if it may be now; true when settled (attested, late, no longer on our head, or the slot already signed). */
@@ -70,8 +76,10 @@ export class Attester {
     const now = this.node.o.clock.getCurrentSlot();
     const head = this.headOf(p.chain);
     if (now > p.slot + 1 || !this.record.mayAttest(p.chain, p.slot) || !bytesEqual(head.root, p.parentRoot)) return true;
-    const open = findOpenGaps(head.slot, p.slot, now, (q) => this.node.votes.hasSupermajority(VOTE_KINDS.skip, computeSkipRoot(p.chain, q), this.committeeOf(p.chain, q)));
-    if (open.length > 0) return false;
+    const certified = (q: number): boolean => this.node.votes.hasSupermajority(VOTE_KINDS.skip, computeSkipRoot(p.chain, q), this.committeeOf(p.chain, q));
+    if (findOpenGaps(head.slot, p.slot, now, certified, this.escape).length > 0) return false;
+    const escaped = findOpenGaps(head.slot, p.slot, Number.NEGATIVE_INFINITY, certified);
+    if (escaped.length > 0) this.node.log(`${p.chain === SKIP_STAGE1 ? "Stage-1" : "Stage-2"} proposal of slot ${p.slot} attested by the escape over slots ${escaped.join(",")} (no skip certificate)`);
     this.signHeader(p.chain, p.slot, p.root, p.committee);
     return true;
   }
@@ -102,7 +110,7 @@ export class Attester {
 
   /** Slot `slot` began: the windows of slot − 2 closed (skips signed), waiting proposals re-checked (the escape), old records dropped. */
   closeWindows(slot: number): void {
-    const from = Math.max(this.skipsThrough + 1, slot - SKIP_ESCAPE_SLOTS - 2);
+    const from = Math.max(this.skipsThrough + 1, slot - this.escape - 2);
     for (const chain of [SKIP_STAGE1, SKIP_STAGE2] as const) this.signSkips(chain, from, slot - 2);
     this.skipsThrough = Math.max(this.skipsThrough, slot - 2);
     this.retryPending();

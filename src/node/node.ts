@@ -31,7 +31,7 @@ import { ACCEPT, ignoreVerdict, rejectVerdict, type GossipMessage, type Network,
 import type { NodeStore } from "./store/store.js";
 import { NodeSync } from "./sync.js";
 import { checkVote, VotePool } from "./votes.js";
-import { SKIP_ESCAPE_SLOTS, SKIP_STAGE1, SKIP_STAGE2 } from "./safety.js";
+import { SKIP_STAGE1, SKIP_STAGE2 } from "./safety.js";
 import { Attester } from "./attester.js";
 import { decodeStage1Block, decodeStage2Block, encodeStage1Block, encodeStage2Block, materializeStage2Block, MSG_BLOCK, MSG_PROPOSAL, tagMessage, untagMessage, Vote, VOTE_KINDS, type Stage2BlockValue, type VoteValue } from "./wire.js";
 import { encodeTxResult } from "./results.js";
@@ -53,6 +53,8 @@ export interface NodeOptions {
   readonly faults?: NodeFaults;
   /** Recent Stage-1 blocks a late Stage-2 block can be put before without a replay (`NodeChain`, default 16; 0: always replay). */
   readonly reorderWindow?: number;
+  /** Slots after which a skipped slot needs no skip certificate (`safety.ts`, default `SKIP_ESCAPE_SLOTS`). */
+  readonly skipEscapeSlots?: number;
 }
 
 const ZERO_SIG = new Uint8Array(96);
@@ -419,7 +421,7 @@ export class XshardNode {
   private async onSlot(slot: number): Promise<void> {
     if (this.stopped) return;
     this.o.network.processTick();
-    this.votes.prune(slot - SKIP_ESCAPE_SLOTS - 2); // skip votes of a slot count until its escape
+    this.votes.prune(slot - this.attester.escape - 2); // skip votes of a slot count until its escape
     this.attester.closeWindows(slot);
     for (const [k, p] of this.proposals1) if (p.slot < slot - 2) this.proposals1.delete(k);
     if (this.sync.pending) {

@@ -31,14 +31,16 @@ export type SkipChain = typeof SKIP_STAGE1 | typeof SKIP_STAGE2;
 export const DOMAIN_SKIP = "xshard:skip:";
 
 /**
- * A proposal that skips slot q is attested without q's skip certificate from slot q + this on
- * (the liveness escape: q's committee split between a block and skips, or too few of it online).
- * Residual risk: a block of q that reached 2/3 while no honest attester of the conflicting later
- * block had imported it by then.
+ * Default escape: a proposal that skips slot q is attested without q's skip certificate from slot
+ * q + this on (q's committee split between a block and skips, or too few of it online; `NodeOptions.
+ * skipEscapeSlots`). Residual risk: a block of q that reached 2/3 while the honest attesters of the
+ * conflicting later block had not imported it by then. 2: a proposal of q+1 built without B_q waits
+ * until slot q+2 for B_q (or its votes) unless q's committee skipped; longer escapes cost liveness
+ * under load (a committee that splits stalls Stage-1 finality until the escape; docs/node.md).
  */
-export const SKIP_ESCAPE_SLOTS = 4;
+export const SKIP_ESCAPE_SLOTS = 2;
 
-/** Slots of attesting and skipping the record keeps (older ones are past every window). */
+/** Slots of attesting and skipping the record keeps (older ones are past every window and escape). */
 const KEEP_SLOTS = 64;
 
 /** The object a skip vote signs: the chain and the slot, nothing else. */
@@ -94,10 +96,10 @@ export class AttestRecord {
 /**
  * The slots between a proposal's parent (slot `parentSlot`, −1 for genesis) and the proposal
  * (slot `slot`) that still forbid attesting it at slot `now`: no skip certificate held
- * (`hasCertificate`) and not yet `SKIP_ESCAPE_SLOTS` old. Empty: the proposal may be attested.
+ * (`hasCertificate`) and not yet `escape` slots old. Empty: the proposal may be attested.
  */
-export function findOpenGaps(parentSlot: number, slot: number, now: number, hasCertificate: (q: number) => boolean): number[] {
+export function findOpenGaps(parentSlot: number, slot: number, now: number, hasCertificate: (q: number) => boolean, escape = SKIP_ESCAPE_SLOTS): number[] {
   const out: number[] = [];
-  for (let q = Math.max(parentSlot + 1, now - SKIP_ESCAPE_SLOTS + 1, 0); q < slot; q++) if (!hasCertificate(q)) out.push(q);
+  for (let q = Math.max(parentSlot + 1, now - escape + 1, 0); q < slot; q++) if (!hasCertificate(q)) out.push(q);
   return out;
 }
