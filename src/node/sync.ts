@@ -44,11 +44,16 @@ export function isBetter(a: StatusValue, b: StatusValue): boolean {
   return a.stage2Height > b.stage2Height;
 }
 
-/** How many of `old` (roots by height) are not the same height's root in `now`: the blocks a rebuild dropped. */
+/**
+ * How many of `old` (roots by height) a rebuild replaced by other blocks in `now`, from the first
+ * height where they differ up to the shorter chain's end. Blocks past the new chain's end are not
+ * counted (not contradicted yet: a better Stage-1 chain may hold fewer Stage-2 blocks so far).
+ */
 export function countDropped(old: readonly Uint8Array[], now: readonly Uint8Array[]): number {
+  const n = Math.min(old.length, now.length);
   let i = 0;
-  while (i < old.length && i < now.length && bytesEqual(old[i] as Uint8Array, now[i] as Uint8Array)) i++;
-  return old.length - i;
+  while (i < n && bytesEqual(old[i] as Uint8Array, now[i] as Uint8Array)) i++;
+  return n - i;
 }
 
 export class NodeSync {
