@@ -65,7 +65,8 @@ export class Attester {
    * it if every such slot holds a skip certificate; else it waits.
    */
   onProposal(p: ProposalToAttest): void {
-    this.signSkips(p.chain, Math.max(this.headOf(p.chain).slot + 1, p.slot - this.escape - 2), p.slot - 1);
+    // Not the slots whose proposal we hold waiting for certificates: it may still be attested in its window.
+    this.signSkips(p.chain, Math.max(this.headOf(p.chain).slot + 1, p.slot - this.escape - 2), p.slot - 1, (q) => this.pending.some((w) => w.chain === p.chain && w.slot === q));
     if (this.tryAttest(p) || this.pending.length >= MAX_PENDING) return;
     this.pending.push(p);
     this.node.log(`${p.chain === SKIP_STAGE1 ? "Stage-1" : "Stage-2"} proposal of slot ${p.slot} waits for skip certificates (parent slot ${this.headOf(p.chain).slot})`);
@@ -90,9 +91,9 @@ export class Attester {
   }
 
   /** Our validators on the committees of slots `from`…`to` that signed nothing there sign a skip. */
-  private signSkips(chain: SkipChain, from: number, to: number): void {
+  private signSkips(chain: SkipChain, from: number, to: number, keep?: (q: number) => boolean): void {
     const s = this.node.chain.state;
-    for (const q of this.record.takeSkips(chain, from, to)) {
+    for (const q of this.record.takeSkips(chain, from, to, keep)) {
       const root = computeSkipRoot(chain, q);
       const msg = computeSigningRoot(DOMAIN_SKIP, s.genesisRoot, root);
       for (const v of this.committeeOf(chain, q)) this.node.castVote({ kind: VOTE_KINDS.skip, slot: q, committee: chain, root, validator: v.index, signature: new Uint8Array(0) }, msg);

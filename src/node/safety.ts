@@ -74,11 +74,11 @@ export class AttestRecord {
     return this.attested.get(AttestRecord.key(chain, slot));
   }
 
-  /** The slots of [from, to] with nothing signed, now marked skipped (never attested after). */
-  takeSkips(chain: SkipChain, from: number, to: number): number[] {
+  /** The slots of [from, to] with nothing signed (and not `keep`), now marked skipped (never attested after). */
+  takeSkips(chain: SkipChain, from: number, to: number, keep: (q: number) => boolean = () => false): number[] {
     const out: number[] = [];
     for (let q = Math.max(0, from); q <= to; q++) {
-      if (!this.mayAttest(chain, q)) continue;
+      if (!this.mayAttest(chain, q) || keep(q)) continue;
       this.skipped.add(AttestRecord.key(chain, q));
       out.push(q);
     }
