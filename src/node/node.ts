@@ -14,49 +14,36 @@
  * Every block, the node's own included, is imported through `processStage1Block` /
  * `processStage2Block`; a block that breaks a rule is `reject(<code>)` (its sender scored down).
  */
-import { computeSigningRoot, type Validator } from "../chain/index.js";
+import type { Validator } from "../chain/index.js";
 import { bytesEqual, toHex } from "../crypto/hash.js";
 import { XshardError, isXshardError } from "../errors.js";
 import { computeTxId, decodeSignedTx, verifySignedTx, type SignedTx } from "../program/index.js";
-import { DOMAIN_AFFIRMATION, DOMAIN_STAGE1, DOMAIN_STAGE2, Stage1Header, Stage2Header } from "../protocols/delayed/containers.js";
+import { Stage1Header, Stage2Header } from "../protocols/delayed/containers.js";
 import { buildStage1Block, getStage1Committee, getStage1Proposer, processStage1Block, type SignedStage1Block } from "../protocols/delayed/stage1.js";
 import { buildStage2Block, computeBatchSigningRoot, computeStage2SigningRoot, getStage2Committee, processStage2Block, type Batch, type HeldAffirmation, type SignedStage2Block } from "../protocols/delayed/stage2.js";
 import type { ContractId } from "../types.js";
-import type { NodeMetrics } from "./api/metrics.js";
 import { NodeChain, type NodeTxRecord } from "./chain.js";
-import type { SlotClock } from "./clock.js";
-import type { DevnetGenesis, NodeKey } from "./genesis.js";
+import type { NodeKey } from "./genesis.js";
 import { computeTopic } from "./net/topics.js";
-import { ACCEPT, ignoreVerdict, rejectVerdict, type GossipMessage, type Network, type Verdict } from "./net/types.js";
-import type { NodeStore } from "./store/store.js";
+import { ACCEPT, ignoreVerdict, rejectVerdict, type GossipMessage, type Verdict } from "./net/types.js";
 import { NodeSync } from "./sync.js";
-import { VotePool } from "./votes.js";
+import { checkVote, VotePool } from "./votes.js";
+import { SKIP_STAGE1, SKIP_STAGE2 } from "./safety.js";
+import { Attester } from "./attester.js";
 import { decodeStage1Block, decodeStage2Block, encodeStage1Block, encodeStage2Block, materializeStage2Block, MSG_BLOCK, MSG_PROPOSAL, tagMessage, untagMessage, Vote, VOTE_KINDS, type Stage2BlockValue, type VoteValue } from "./wire.js";
 import { encodeTxResult } from "./results.js";
-import { NodeEvidence, type NodeFaults } from "./evidence.js";
+import { NodeEvidence } from "./evidence.js";
 import { checkStage1Base, rebuildWithStage2 } from "./order.js";
 import { WitnessService } from "./witnesses.js";
 import { resumeNode, SnapshotPolicy } from "./snapshot.js";
 
-export interface NodeOptions {
-  readonly genesis: DevnetGenesis;
-  readonly keys: readonly NodeKey[];
-  readonly network: Network;
-  readonly store: NodeStore;
-  readonly clock: SlotClock;
-  readonly metrics?: NodeMetrics;
-  readonly log?: (line: string) => void;
-  /** Most transactions the mempool holds (`MEMPOOL_FULL` beyond). */
-  readonly mempoolLimit?: number;
-  /** Test-only: validators that sign wrong roots (`src/node/evidence.ts`). */
-  readonly faults?: NodeFaults;
-  /** Recent Stage-1 blocks a late Stage-2 block can be put before without a replay (`NodeChain`, default 16; 0: always replay). */
-  readonly reorderWindow?: number;
-  /** A chain snapshot at a quiescent point at most every this many blocks of both chains (`snapshot.ts`, default 16; 0: none). */
-  readonly snapshotEvery?: number;
-}
+import type { NodeOptions } from "./options.js";
+
+export type { NodeOptions };
 
 const ZERO_SIG = new Uint8Array(96);
+/** Gossiped blocks kept while the node catches up (handled after it). */
+const MAX_BUFFERED = 256;
 /** Rules that mean "not on our head" rather than "invalid": the sender may be ahead of us. */
 const NOT_OURS = new Set(["BAD_PARENT", "BAD_SEQUENCE", "STAGE1_BEHIND", "STAGE1_FORK"]);
 
@@ -64,7 +51,7 @@ export class XshardNode {
   chain: NodeChain;
   readonly netId: string;
   readonly mempool = new Map<string, SignedTx>();
-  private readonly votes = new VotePool();
+  readonly votes = new VotePool();
   private readonly keys: Map<number, NodeKey>;
   private readonly sync: NodeSync;
   /** Evidence and slashing: what the proposer includes, the attesting committee after it, who was slashed. */
@@ -75,12 +62,19 @@ export class XshardNode {
   private own1: { slot: number; block: SignedStage1Block; root: Uint8Array; committee: Validator[] } | undefined;
   private own2: { slot: number; block: SignedStage2Block; root: Uint8Array; committee: Validator[]; stage1: { height: number; root: Uint8Array } } | undefined;
   private roundBatches = new Map<number, Batch>();
-  private readonly signed1 = new Set<number>();
-  private readonly signed2 = new Set<number>();
+  /** What this node's validators sign as attesters: one header per slot, skips, the gap rule (`attester.ts`). */
+  private readonly attester: Attester;
+  /** Valid Stage-1 proposals by root: any node holding one and 2/3 of its votes makes it final. */
+  private readonly proposals1 = new Map<string, { slot: number; block: SignedStage1Block; root: Uint8Array; committee: Validator[] }>();
+  private readonly buffered: (() => Verdict)[] = [];
   private readonly headListeners = new Set<() => void>();
   private stopClock: (() => void) | undefined;
   private readonly timers = new Set<() => void>();
   private stopped = false;
+  /** Final blocks a fork-choice rebuild dropped, per chain (`NodeSync.finalReverts`). */
+  get finalReverts(): { readonly stage1: number; readonly stage2: number } {
+    return this.sync.finalReverts;
+  }
   /** Stage-2 blocks put in their canonical place behind our Stage-1 head (built on a Stage-1 height we had passed). */
   reorders = 0;
   /** Of those, how many needed a replay from genesis (`order.ts`) rather than `NodeChain.reorderStage2`. */
@@ -94,6 +88,7 @@ export class XshardNode {
     this.evidence = new NodeEvidence(() => this.chain, (l) => this.log(l), o.faults);
     this.witnesses = new WitnessService(this);
     this.snapshots = new SnapshotPolicy(o.snapshotEvery);
+    this.attester = new Attester(this);
   }
 
   log(line: string): void {
@@ -113,10 +108,11 @@ export class XshardNode {
     await this.witnesses.serve();
     const n = this.o.network;
     n.subscribe(this.topic("transaction"), { validate: (m) => this.onTransaction(m) });
-    n.subscribe(this.topic("stage1_block"), { validate: (m) => this.guard(() => this.onStage1(m)) });
-    n.subscribe(this.topic("stage2_block"), { validate: (m) => this.guard(() => this.onStage2(m)) });
-    n.subscribe(this.topic("attestation"), { validate: (m) => this.guard(() => this.onVote(m, undefined)) });
-    for (let k = 0; k < this.o.genesis.committees; k++) n.subscribe(this.topic("affirmation", k), { validate: (m) => this.guard(() => this.onVote(m, k)) });
+    n.subscribe(this.topic("stage1_block"), { validate: (m) => this.guard(() => this.onStage1(m), true) });
+    n.subscribe(this.topic("stage2_block"), { validate: (m) => this.guard(() => this.onStage2(m), true) });
+    // Votes are checked and pooled during a catch-up too (issue 13 stall: they were dropped, and never re-sent).
+    n.subscribe(this.topic("attestation"), { validate: (m) => this.guard(() => this.onVote(m, undefined), false) });
+    for (let k = 0; k < this.o.genesis.committees; k++) n.subscribe(this.topic("affirmation", k), { validate: (m) => this.guard(() => this.onVote(m, k), false) });
     // Peers and rejected gossip in the log: a vote that never arrives leaves no other trace (issue 13 stall).
     const off = n.on((e) => this.log(e.type === "gossip:reject" || e.type === "response:reject" ? `${e.type} from ${e.from} (${e.type === "gossip:reject" ? e.topic : e.protocol}): ${e.rule}` : `${e.type} ${e.peer}${e.type === "peer:ban" ? ` (score ${e.score})` : ""}`));
     const stopClock = this.o.clock.onSlot((s) => void this.onSlot(s));
@@ -131,9 +127,12 @@ export class XshardNode {
     for (const cancel of this.timers) cancel();
   }
 
-  /** A gossip handler that is not run while the node catches up (the sync imports those blocks). */
-  private guard(fn: () => Verdict): Verdict {
-    if (this.sync.running) return ignoreVerdict("syncing");
+  /** A gossip handler; a block arriving while the node catches up is kept and handled after it (`buffer`). */
+  private guard(fn: () => Verdict, buffer: boolean): Verdict {
+    if (buffer && this.sync.running) {
+      if (this.buffered.length < MAX_BUFFERED) this.buffered.push(fn);
+      return ignoreVerdict("syncing");
+    }
     try {
       return fn();
     } catch (e) {
@@ -270,10 +269,12 @@ export class XshardNode {
       } catch (e) {
         return this.verdictOf(e, block.header.slot, this.chain.stage1.slot);
       }
-      // Attest only within the proposal's slot or the next (a loaded node runs late): a block final
-      // later could meet a proposal built without it (a fork; settled by the catch-up's fork choice).
+      // Attest only within the proposal's slot or the next (a loaded node runs late), and only over
+      // skip certificates of the slots it skips (`safety.ts`).
       if (this.o.clock.getCurrentSlot() > block.header.slot + 1) return ignoreVerdict("late");
-      this.signHeader(VOTE_KINDS.stage1, block.header.slot, root, committee, this.signed1);
+      this.proposals1.set(toHex(root), { slot: block.header.slot, block, root, committee });
+      this.attester.onProposal({ chain: SKIP_STAGE1, slot: block.header.slot, root, parentRoot: block.header.parentRoot, committee });
+      this.finalizeStage1(root);
       return ACCEPT;
     }
     try {
@@ -308,7 +309,7 @@ export class XshardNode {
         return this.verdictOf(e, value.header.slot, this.chain.stage2.slot);
       }
       if (this.o.clock.getCurrentSlot() > value.header.slot + 1) return ignoreVerdict("late");
-      this.signHeader(VOTE_KINDS.stage2, value.header.number, root, committee, this.signed2);
+      this.attester.onProposal({ chain: SKIP_STAGE2, slot: value.header.slot, root, parentRoot: value.header.parentRoot, committee });
       return ACCEPT;
     }
     try {
@@ -319,17 +320,8 @@ export class XshardNode {
     return ACCEPT;
   }
 
-  /** The node's validators in `committee` sign header `root` once per slot (never two headers of one slot). */
-  private signHeader(kind: number, slot: number, root: Uint8Array, committee: readonly Validator[], signed: Set<number>): void {
-    if (signed.has(slot)) return;
-    signed.add(slot);
-    const domain = kind === VOTE_KINDS.stage1 ? DOMAIN_STAGE1 : DOMAIN_STAGE2;
-    const msg = computeSigningRoot(domain, this.chain.state.genesisRoot, root);
-    for (const v of committee) this.castVote({ kind, slot, committee: 0, root, validator: v.index, signature: new Uint8Array(0) }, msg);
-  }
-
   /** Signs `vote` for the node's own validator (if held), keeps it and gossips it. */
-  private castVote(vote: VoteValue, msg: Uint8Array): void {
+  castVote(vote: VoteValue, msg: Uint8Array): void {
     const key = this.keys.get(vote.validator);
     if (!key) return;
     const v = { ...vote, signature: this.chain.verifier.sign(key.key, msg) };
@@ -343,7 +335,7 @@ export class XshardNode {
     this.o.network.publish(topic, data).catch((e: unknown) => this.log(`publish ${topic}: ${(e as Error).message}`));
   }
 
-  /** A validator's signature: checked against its key and the committee it claims to sign for. */
+  /** A validator's signature: checked against its key and the committee it claims to sign for (`checkVote`). */
   private onVote(m: GossipMessage, topicCommittee: number | undefined): Verdict {
     let v: VoteValue;
     try {
@@ -351,46 +343,15 @@ export class XshardNode {
     } catch {
       return rejectVerdict("WIRE_MALFORMED");
     }
-    const s = this.chain.state;
-    const validator = s.validators[v.validator];
-    if (!validator) return rejectVerdict("UNKNOWN_SIGNER");
-    let domain: string;
-    let members: readonly Validator[];
-    if (topicCommittee === undefined) {
-      if (v.kind === VOTE_KINDS.stage1) [domain, members] = [DOMAIN_STAGE1, getStage1Committee(s, v.slot)];
-      else if (v.kind === VOTE_KINDS.stage2) [domain, members] = [DOMAIN_STAGE2, this.evidence.getVoteCommittee(s, v.root, v.slot)];
-      else return rejectVerdict("WRONG_TOPIC");
-    } else {
-      if (v.kind !== VOTE_KINDS.batch) return rejectVerdict("WRONG_TOPIC");
-      const committee = s.committees[v.committee];
-      if (!committee) return rejectVerdict("UNKNOWN_COMMITTEE");
-      if (v.committee !== topicCommittee) return rejectVerdict("WRONG_TOPIC");
-      [domain, members] = [DOMAIN_AFFIRMATION, committee];
-    }
-    if (!members.some((x) => x.index === v.validator)) return rejectVerdict("NOT_IN_COMMITTEE");
-    if (this.votes.has(v.kind, v.root, v.validator)) return ignoreVerdict("known");
-    if (!this.chain.verifier.verifyAggregate([validator.key.pubkey], computeSigningRoot(domain, s.genesisRoot, v.root), v.signature)) return rejectVerdict("BAD_SIGNATURE");
-    this.votes.add(v.kind, v.root, v.slot, v.validator, v.signature);
-    this.onOwnVote(v);
-    return ACCEPT;
+    const verdict = checkVote(this.chain.state, v, topicCommittee, (root, slot) => this.evidence.getVoteCommittee(this.chain.state, root, slot), this.chain.verifier, this.votes);
+    if (verdict.kind === "accept") this.onOwnVote(v);
+    return verdict;
   }
 
   /** A vote arrived (or was cast): a proposer holding the voted header finalizes it at ≥ 2/3. */
   private onOwnVote(v: VoteValue): void {
-    if (v.kind === VOTE_KINDS.stage1 && this.own1 && bytesEqual(this.own1.root, v.root)) {
-      const own = this.own1;
-      const agg = this.votes.aggregate(v.kind, v.root, own.committee, this.chain.verifier);
-      if (!agg) return;
-      this.own1 = undefined;
-      const block: SignedStage1Block = { ...own.block, attestation: { signers: agg.signers, signature: agg.signature } };
-      try {
-        this.importStage1(block);
-      } catch (e) {
-        this.log(`own Stage-1 block of slot ${own.slot} not imported: ${(e as Error).message}`);
-        return;
-      }
-      this.publish(this.topic("stage1_block"), tagMessage(MSG_BLOCK, encodeStage1Block(block)));
-    }
+    if (v.kind === VOTE_KINDS.skip) this.attester.retryPending();
+    if (v.kind === VOTE_KINDS.stage1) this.finalizeStage1(v.root);
     if (v.kind === VOTE_KINDS.stage2 && this.own2 && bytesEqual(this.own2.root, v.root)) {
       const own = this.own2;
       const agg = this.votes.aggregate(v.kind, v.root, own.committee, this.chain.verifier);
@@ -408,13 +369,39 @@ export class XshardNode {
     }
   }
 
+  /**
+   * A Stage-1 proposal we hold with ≥ 2/3 of its committee's votes is final: its proposer imports
+   * and gossips it; any other node holding it imports it too (its final form may come late).
+   */
+  private finalizeStage1(root: Uint8Array): void {
+    const own = this.own1 && bytesEqual(this.own1.root, root) ? this.own1 : undefined;
+    const seen = own ?? this.proposals1.get(toHex(root));
+    if (!seen || (!own && !bytesEqual(seen.block.header.parentRoot, this.chain.stage1.root))) return;
+    const agg = this.votes.aggregate(VOTE_KINDS.stage1, root, seen.committee, this.chain.verifier);
+    if (!agg) return;
+    if (own) this.own1 = undefined;
+    this.proposals1.delete(toHex(root));
+    const block: SignedStage1Block = { ...seen.block, attestation: { signers: agg.signers, signature: agg.signature } };
+    try {
+      this.importStage1(block);
+    } catch (e) {
+      this.log(`${own ? "own " : ""}Stage-1 block of slot ${seen.slot} not imported: ${(e as Error).message}`);
+      return;
+    }
+    if (own) this.publish(this.topic("stage1_block"), tagMessage(MSG_BLOCK, encodeStage1Block(block)));
+  }
+
   // ------------------------------------------------------------------ duties
 
-  /** Runs `fn` `ms` into `slot` (by the slot clock), unless the node stops first. */
-  private later(slot: number, ms: number, fn: () => void): void {
+  /** Runs duty `fn` `ms` into `slot` (by the slot clock), unless the node stops first; logs what it throws. */
+  private later(slot: number, ms: number, what: string, fn: () => void): void {
     const cancel = this.o.clock.atMsIntoSlot(slot, ms, () => {
       this.timers.delete(cancel);
-      if (!this.stopped) fn();
+      try {
+        if (!this.stopped) fn();
+      } catch (e) {
+        this.log(`slot ${slot} ${what}: ${(e as Error).stack ?? String(e)}`);
+      }
     });
     this.timers.add(cancel);
   }
@@ -422,24 +409,25 @@ export class XshardNode {
   private async onSlot(slot: number): Promise<void> {
     if (this.stopped) return;
     this.o.network.processTick();
-    this.votes.prune(slot - 2);
-    if (this.sync.pending) await this.sync.run();
+    this.votes.prune(slot - this.attester.escape - 2); // skip votes of a slot count until its escape
+    this.attester.closeWindows(slot);
+    for (const [k, p] of this.proposals1) if (p.slot < slot - 2) this.proposals1.delete(k);
+    if (this.sync.pending) {
+      await this.sync.run();
+      for (const fn of this.buffered.splice(0)) this.guard(fn, false);
+    }
     if (this.sync.running || this.o.clock.getCurrentSlot() !== slot) return; // a missed slot: no duties
     try {
       const t0 = this.o.clock.getMsIntoSlot();
       this.stage2Round(slot);
-      this.proposeStage1(slot);
+      // Our head lacks the block of the previous slot we attested: give its final form a quarter slot.
+      if (this.chain.stage1.slot < slot - 1 && this.attester.record.getAttested(SKIP_STAGE1, slot - 1)) this.later(slot, Math.floor(this.o.genesis.slotMs / 4), "Stage-1", () => this.proposeStage1(slot));
+      else this.proposeStage1(slot);
       this.log(`slot ${slot}: duties ${t0}→${this.o.clock.getMsIntoSlot()} ms into the slot; heads ${this.chain.stage1.height}/${this.chain.stage2.height}`);
     } catch (e) {
       this.log(`slot ${slot}: ${(e as Error).stack ?? String(e)}`);
     }
-    this.later(slot, Math.floor(this.o.genesis.slotMs / 2), () => {
-      try {
-        this.proposeStage2(slot);
-      } catch (e) {
-        this.log(`slot ${slot} Stage-2: ${(e as Error).stack ?? String(e)}`);
-      }
-    });
+    this.later(slot, Math.floor(this.o.genesis.slotMs / 2), "Stage-2", () => this.proposeStage2(slot));
   }
 
   /** Every committee's batch; this node's members of it sign its root. */
@@ -464,7 +452,7 @@ export class XshardNode {
     const root = Stage1Header.hashTreeRoot(block.header);
     this.own1 = { slot, block, root, committee };
     this.publish(this.topic("stage1_block"), tagMessage(MSG_PROPOSAL, encodeStage1Block(block)));
-    this.signHeader(VOTE_KINDS.stage1, slot, root, committee, this.signed1);
+    this.attester.onProposal({ chain: SKIP_STAGE1, slot, root, parentRoot: block.header.parentRoot, committee });
   }
 
   /** The Stage-2 proposer of slot `s`: the first member of its slot committee. */
@@ -494,7 +482,7 @@ export class XshardNode {
     const stage1 = { height: this.chain.stage1.height, root: this.chain.stage1.root };
     this.own2 = { slot, block: proposal, root, committee, stage1 };
     this.publish(this.topic("stage2_block"), tagMessage(MSG_PROPOSAL, encodeStage2Block(proposal, stage1)));
-    this.signHeader(VOTE_KINDS.stage2, slot, root, committee, this.signed2);
+    this.attester.onProposal({ chain: SKIP_STAGE2, slot, root, parentRoot: block.header.parentRoot, committee });
   }
 }
 

@@ -15,6 +15,7 @@ import { computeProtocolId, DEFAULT_REQRESP_LIMITS, type ReqRespName } from "./n
 import type { Network, PeerIdStr } from "./net/types.js";
 import type { NodeChain } from "./chain.js";
 import type { NodeStore } from "./store/store.js";
+import type { NodeMetrics } from "./api/metrics.js";
 import { mergeChains, type OrderItem } from "./order.js";
 import type { ChainName } from "./store/buckets.js";
 import { BlockList, decodeStage1Block, MAX_RANGE, RangeRequest, StatusWire, type Stage2BlockValue, type StatusValue } from "./wire.js";
@@ -26,7 +27,7 @@ const STATUS_GRACE_MS = 500;
 export interface SyncHost {
   readonly chain: NodeChain;
   readonly netId: string;
-  readonly o: { readonly network: Network; readonly store: NodeStore };
+  readonly o: { readonly network: Network; readonly store: NodeStore; readonly metrics?: NodeMetrics };
   log(line: string): void;
   importStage1(block: SignedStage1Block, bytes?: Uint8Array): unknown;
   importStage2(block: Stage2BlockValue, bytes: Uint8Array): unknown;
@@ -43,10 +44,27 @@ export function isBetter(a: StatusValue, b: StatusValue): boolean {
   return a.stage2Height > b.stage2Height;
 }
 
+/**
+ * How many of `old` (roots by height) a rebuild replaced by other blocks in `now`, from the first
+ * height where they differ up to the shorter chain's end. Blocks past the new chain's end are not
+ * counted (not contradicted yet: a better Stage-1 chain may hold fewer Stage-2 blocks so far).
+ */
+export function countDropped(old: readonly Uint8Array[], now: readonly Uint8Array[]): number {
+  const n = Math.min(old.length, now.length);
+  let i = 0;
+  while (i < n && bytesEqual(old[i] as Uint8Array, now[i] as Uint8Array)) i++;
+  return n - i;
+}
+
 export class NodeSync {
   /** A catch-up was asked for (a block that does not extend our head, or the start). */
   pending = true;
   running = false;
+  /**
+   * Final blocks a rebuild dropped, per chain: 0 while < 1/3 of every committee lies and no
+   * attester took the skip escape (docs/node.md "Finality under forks"); logged loudly.
+   */
+  readonly finalReverts = { stage1: 0, stage2: 0 };
 
   constructor(private readonly node: SyncHost) {}
 
@@ -138,9 +156,18 @@ export class NodeSync {
     this.node.log(`our chain forked from ${peer}'s (Stage-1 height ${status.stage1Height}); rebuilding from genesis`);
     const all1 = await this.fetch(peer, "stage1", 1, status.stage1Height);
     const all2 = await this.fetch(peer, "stage2", 1, status.stage2Height);
+    const old = this.node.chain;
+    const [old1, old2] = [old.stage1Roots.slice(), old.stage2Blocks.map((b) => b.root)];
     this.node.resetToGenesis();
     this.importAll(mergeChains(all1, all2), `peer ${peer}`);
-    this.node.log(`rebuilt from ${peer} (stage1 ${this.node.chain.stage1.height}, stage2 ${this.node.chain.stage2.height})`);
+    const now = this.node.chain;
+    this.node.log(`rebuilt from ${peer} (stage1 ${now.stage1.height}, stage2 ${now.stage2.height})`);
+    const lost = { stage1: countDropped(old1, now.stage1Roots), stage2: countDropped(old2, now.stage2Blocks.map((b) => b.root)) };
+    if (lost.stage1 + lost.stage2 === 0) return;
+    this.finalReverts.stage1 += lost.stage1;
+    this.finalReverts.stage2 += lost.stage2;
+    for (const chain of ["stage1", "stage2"] as const) this.node.o.metrics?.finalReverted.inc({ chain }, lost[chain]);
+    this.node.log(`FINALITY VIOLATION: the rebuild from ${peer} dropped ${lost.stage1} final Stage-1 and ${lost.stage2} final Stage-2 blocks (≥ 1/3 of a committee lied, or an attester took the skip escape)`);
   }
 
   /**

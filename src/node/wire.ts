@@ -67,7 +67,8 @@ export const Stage2BlockWire = new ContainerType({
 });
 
 /** One validator's signature: of a Stage-1 header (`kind` 1), a Stage-2 header (2) or an affirmation batch (3). */
-export const VOTE_KINDS = { stage1: 1, stage2: 2, batch: 3 } as const;
+/** `skip`: a validator attested no block of `slot` on chain `committee` (1 Stage-1, 2 Stage-2) and never will (`safety.ts`). */
+export const VOTE_KINDS = { stage1: 1, stage2: 2, batch: 3, skip: 4 } as const;
 export const Vote = new ContainerType({ kind: new UintNumberType(1), slot: Uint64, committee: Uint64, root: Bytes32, validator: Uint64, signature: Signature });
 export type VoteValue = ValueOf<typeof Vote>;
 

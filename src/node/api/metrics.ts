@@ -15,6 +15,8 @@ export interface NodeMetrics {
   readonly peers: Gauge;
   readonly gossipRejects: Counter<"topic" | "rule">;
   readonly submittedTransactions: Counter<"result">;
+  /** Final blocks a fork-choice rebuild dropped, per chain (docs/node.md "Finality under forks"; 0 on an honest network). */
+  readonly finalReverted: Counter<"chain">;
 }
 
 export function createNodeMetrics(opts: { processMetrics?: boolean } = {}): NodeMetrics {
@@ -35,6 +37,7 @@ export function createNodeMetrics(opts: { processMetrics?: boolean } = {}): Node
     peers: new Gauge({ name: "xshard_peers", help: "Connected peers", registers: [registry] }),
     gossipRejects: new Counter({ name: "xshard_gossip_rejects_total", help: "Rejected gossip messages by topic and rule", labelNames: ["topic", "rule"], registers: [registry] }),
     submittedTransactions: new Counter({ name: "xshard_submitted_transactions_total", help: "Transactions submitted over the API by result", labelNames: ["result"], registers: [registry] }),
+    finalReverted: new Counter({ name: "xshard_final_reverted_blocks_total", help: "Final blocks a fork-choice rebuild dropped, per chain", labelNames: ["chain"], registers: [registry] }),
   };
   return m;
 }
