@@ -443,7 +443,8 @@ export class XshardNode {
   private proposeStage1(slot: number): void {
     const s = this.chain.state;
     const proposer = getStage1Proposer(s, slot);
-    if (!proposer || !this.keys.has(proposer.index)) return;
+    // Never a second block of a slot our chain already has (a node restarted within that slot).
+    if (!proposer || !this.keys.has(proposer.index) || this.chain.stage1.slot >= slot) return;
     const built = buildStage1Block(s, [...this.mempool.values()], slot);
     if (!built) return;
     for (const { tx } of built.rejected) this.mempool.delete(toHex(computeTxId(tx)));
