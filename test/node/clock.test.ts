@@ -1,42 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { SlotClock, computeSlotAt, computeSlotStartMs, type TimeSource } from "../../src/node/clock.js";
+import { SlotClock, computeSlotAt, computeSlotStartMs } from "../../src/node/clock.js";
+import { ManualTime } from "./manualTime.js";
 
-/** A manual time source: time moves only by `advance`, which fires due timers in order. */
-class ManualTime implements TimeSource {
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private ids = 0;
-  constructor(public t: number) {}
-  now(): number {
-    return this.t;
-  }
-  setTimer(fn: () => void, ms: number): number {
-    const id = ++this.ids;
-    this.timers.push({ at: this.t + ms, fn, id });
-    return id;
-  }
-  clearTimer(handle: unknown): void {
-    this.timers = this.timers.filter((x) => x.id !== handle);
-  }
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
-      const due = this.timers[0];
-      if (due === undefined || due.at > end) break;
-      this.timers.shift();
-      this.t = due.at;
-      due.fn();
-    }
-    this.t = end;
-  }
-  /** Moves time without firing timers (a stalled process). */
-  jump(ms: number): void {
-    this.t += ms;
-  }
-  get pending(): number {
-    return this.timers.length;
-  }
-}
 
 const GENESIS = 1_700_000_000_000;
 

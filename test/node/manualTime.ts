@@ -29,4 +29,11 @@ export class ManualTime implements TimeSource {
     }
     this.t = end;
   }
+  /** Moves time without firing timers (a stalled process). */
+  jump(ms: number): void {
+    this.t += ms;
+  }
+  get pending(): number {
+    return this.timers.length;
+  }
 }
