@@ -6,14 +6,12 @@
 import { fromHex, toHex } from "../crypto/hash.js";
 import { XshardError } from "../errors.js";
 import { decodeSignedTx, encodeSignedTx, programFromJson, type SignedTx } from "../program/index.js";
-import { OUTCOME_CODES } from "../protocols/delayed/containers.js";
-import { createTxOutcomeProof } from "../protocols/delayed/lightclient.js";
 import { getContract, getLogItem, getTx, getAffirmedIdx, RESULTS_CONTRACT } from "../protocols/delayed/state.js";
 import type { HeadsView, NodeBackend, NodeConfigView, StateProofView, SubmitInput, SubmitResult, TxStatusView } from "./api/backend.js";
 import type { SlashingView } from "./evidence.js";
 import type { XshardNode } from "./node.js";
 import { computeTxStatusView } from "./results.js";
-import { buildStateProof } from "./stateProof.js";
+import { buildStateProof, createNodeOutcomeProof } from "./stateProof.js";
 
 function bad(message: string, field: string): never {
   throw new XshardError("TX_MALFORMED", message, { field });
@@ -74,23 +72,8 @@ export class NodeApiBackend implements NodeBackend {
     if (!rec || rec.finalSlot === undefined || !rec.result) return undefined;
     const [contract, loc] = [...rec.affirmedIn][0] ?? [];
     if (contract === undefined || !loc) return undefined;
-    const inclusion = loc.block.inclusions[loc.inclusion];
-    if (!inclusion) return undefined;
     const pos = getTx(chain.state, rec.seq).positions.get(contract) as number;
-    return createTxOutcomeProof({
-      txIndex: rec.seq,
-      contract,
-      genesisRoot: chain.state.genesisRoot,
-      block: { header: loc.block.header, inclusionRoots: loc.block.inclusions.map((i) => i.root), attestation: loc.block.attestation, attesters: loc.block.attesters },
-      inclusionIndex: loc.inclusion,
-      applied: inclusion.applied,
-      batch: inclusion.batch,
-      affirmationIndex: loc.affirmation,
-      leafIndex: loc.leaf,
-      leaf: { seq: rec.seq, txId: rec.txId, outcome: OUTCOME_CODES[rec.result.status], postRoot: getLogItem(getContract(chain.state, contract).chainRoots, pos + 1) },
-      values: rec.result.values,
-      committee: inclusion.batch.members,
-    });
+    return createNodeOutcomeProof(chain, rec.seq, rec.txId, contract, loc, rec.result, getLogItem(getContract(chain.state, contract).chainRoots, pos + 1));
   }
 
   getHeads(): HeadsView {

@@ -15,12 +15,33 @@ import { createTxOutcomeProof } from "../protocols/delayed/lightclient.js";
 import { getLogItem, RESULTS_CONTRACT } from "../protocols/delayed/state.js";
 import { encodeWitness } from "../state/index.js";
 import type { StateProofView } from "./api/backend.js";
-import type { NodeChain } from "./chain.js";
+import type { NodeChain, NodeTxRecord } from "./chain.js";
 import type { VerifiedState } from "./witnesses.js";
+import type { TxResult } from "../protocols/delayed/local.js";
 
 export const STATE_PROOF_SCHEMA = "xshard.stateproof/1" as const;
 
 const hex = (b: Uint8Array): string => `0x${toHex(b)}`;
+
+/** The `xshard.txproof` of transaction `seq` on `contract`, from where its affirmation sits in a Stage-2 block (`GET /v1/tx/:id/proof` and the state route). */
+export function createNodeOutcomeProof(chain: NodeChain, seq: number, txId: Uint8Array, contract: string, loc: NodeTxRecord["affirmedIn"] extends Map<string, infer L> ? L : never, result: TxResult, postRoot: Uint8Array): object | undefined {
+  const inclusion = loc.block.inclusions[loc.inclusion];
+  if (!inclusion) return undefined;
+  return createTxOutcomeProof({
+    txIndex: seq,
+    contract,
+    genesisRoot: chain.state.genesisRoot,
+    block: { header: loc.block.header, inclusionRoots: loc.block.inclusions.map((i) => i.root), attestation: loc.block.attestation, attesters: loc.block.attesters },
+    inclusionIndex: loc.inclusion,
+    applied: inclusion.applied,
+    batch: inclusion.batch,
+    affirmationIndex: loc.affirmation,
+    leafIndex: loc.leaf,
+    leaf: { seq, txId, outcome: OUTCOME_CODES[result.status], postRoot },
+    values: result.values,
+    committee: inclusion.batch.members,
+  });
+}
 
 /** The outcome proof, on `contract`, of the transaction at `position − 1` of its queue (its leaf's post-root is state `position`'s root). */
 function proveStateRoot(chain: NodeChain, contract: string, position: number): { proof: object; seq: number; stage2: { number: number; slot: number } } {
@@ -33,20 +54,7 @@ function proveStateRoot(chain: NodeChain, contract: string, position: number): {
   const local = chain.views.txs[seq]?.results;
   const result = r?.result ?? (rec ? local?.get(rec.committee) : undefined) ?? [...(local?.values() ?? [])][0];
   if (!rec || !r || !loc || !inclusion || !result) throw new XshardError("STATE_UNAVAILABLE", `this node cannot prove the root of state ${position} of ${contract}`, { contract, position });
-  const proof = createTxOutcomeProof({
-    txIndex: seq,
-    contract,
-    genesisRoot: chain.state.genesisRoot,
-    block: { header: loc.block.header, inclusionRoots: loc.block.inclusions.map((i) => i.root), attestation: loc.block.attestation, attesters: loc.block.attesters },
-    inclusionIndex: loc.inclusion,
-    applied: inclusion.applied,
-    batch: inclusion.batch,
-    affirmationIndex: loc.affirmation,
-    leafIndex: loc.leaf,
-    leaf: { seq, txId: r.txId, outcome: OUTCOME_CODES[result.status], postRoot: getLogItem(rec.chainRoots, position) },
-    values: result.values,
-    committee: inclusion.batch.members,
-  });
+  const proof = createNodeOutcomeProof(chain, seq, r.txId, contract, loc, result, getLogItem(rec.chainRoots, position)) as object; // its inclusion is checked above
   return { proof, seq, stage2: { number: loc.block.header.number, slot: loc.block.header.slot } };
 }
 
