@@ -47,37 +47,35 @@ const signatureChecks = new WeakMap<SignedTx, RejectReason | null>();
 
 /**
  * Signature verdicts other threads are computing while the run goes on (a run's worker pool,
- * src/runnerThreads.ts): each attached transaction's entry in `verdicts`, read with `Atomics.load`
- * — 1 valid, 2 invalid, anything else not known (then checked here, as without a board).
+ * src/runnerThreads.ts): an attached transaction's entry `i` of a shared `verdicts` board, read
+ * with `Atomics.load` — 1 valid, 2 invalid, anything else not known (then checked here, as without
+ * a board). Kept per transaction object, like the memo above, so that there is no run-wide switch:
+ * what one run attaches cannot reach another run's transactions.
  */
-interface AttachedVerdicts {
-  readonly index: WeakMap<SignedTx, number>;
+interface PendingVerdict {
   readonly verdicts: Uint8Array;
+  readonly i: number;
 }
-let attached: AttachedVerdicts | undefined;
+const pendingVerdicts = new WeakMap<SignedTx, PendingVerdict>();
 
 /**
  * Attaches a board of verdicts being computed elsewhere for `txs` (entry i for `txs[i]`). Only
  * transactions whose sender is `sha256(pubkey)` and whose lengths are right may be attached: the
  * verdict of entry i is the Ed25519 check of its signature over `computeTxSigningMessage(tx)`, a
  * pure function of the bytes, so whichever thread decides, the reason is the one found here.
- * Returns the detach function.
+ * Returns the detach function (verdicts already read stay memoised).
  */
 export function attachSignatureVerdicts(txs: readonly SignedTx[], verdicts: Uint8Array): () => void {
-  const index = new WeakMap<SignedTx, number>();
-  txs.forEach((stx, i) => index.set(stx, i));
-  const board: AttachedVerdicts = { index, verdicts };
-  attached = board;
+  txs.forEach((stx, i) => pendingVerdicts.set(stx, { verdicts, i }));
   return () => {
-    if (attached === board) attached = undefined;
+    for (const stx of txs) if (pendingVerdicts.get(stx)?.verdicts === verdicts) pendingVerdicts.delete(stx);
   };
 }
 
 function readAttachedVerdict(stx: SignedTx): RejectReason | null | undefined {
-  if (!attached) return undefined;
-  const i = attached.index.get(stx);
-  if (i === undefined) return undefined;
-  const v = Atomics.load(attached.verdicts, i);
+  const p = pendingVerdicts.get(stx);
+  if (p === undefined) return undefined;
+  const v = Atomics.load(p.verdicts, p.i);
   if (v !== 1 && v !== 2) return undefined;
   // The sender rule comes first in `verifySignedTx`: a board never overrides it.
   if (!bytesEqual(stx.tx.sender, addressOfPubkey(stx.pubkey))) return undefined;
