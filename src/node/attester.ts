@@ -16,7 +16,7 @@ import type { NodeChain } from "./chain.js";
 import type { NodeMetrics } from "./api/metrics.js";
 import type { SlotClock } from "./clock.js";
 import { AttestRecord, computeSkipRoot, DOMAIN_SKIP, findOpenGaps, KEEP_SLOTS, SKIP_ESCAPE_SLOTS, SKIP_STAGE1, SKIP_STAGE2, type SkipChain } from "./safety.js";
-import { getDutyName, SIGNED_DUTIES, type SignedDuty, type SignedEntry } from "./store/protection.js";
+import { checkSigned, getDutyName, SIGNED_DUTIES, type SignedDuty, type SignedEntry } from "./store/protection.js";
 import type { NodeStore } from "./store/store.js";
 import type { VotePool } from "./votes.js";
 import { VOTE_KINDS, type VoteValue } from "./wire.js";
@@ -50,7 +50,11 @@ export class Attester {
   private skipsThrough = -1;
   readonly escape: number;
 
-  constructor(private readonly node: AttesterHost) {
+  /** `holds`: whether the node holds validator `index`'s key. */
+  constructor(
+    private readonly node: AttesterHost,
+    private readonly holds: (index: number) => boolean,
+  ) {
     this.escape = node.o.skipEscapeSlots ?? SKIP_ESCAPE_SLOTS;
   }
 
@@ -100,7 +104,9 @@ export class Attester {
     for (const q of this.record.takeSkips(chain, from, to, keep)) {
       const root = computeSkipRoot(chain, q);
       const msg = computeSigningRoot(DOMAIN_SKIP, s.genesisRoot, root);
-      for (const v of this.committeeOf(chain, q)) this.node.castVote({ kind: VOTE_KINDS.skip, slot: q, committee: chain, root, validator: v.index, signature: new Uint8Array(0) }, msg);
+      const committee = this.committeeOf(chain, q);
+      this.recordAll(committee, { duty: chain === SKIP_STAGE1 ? SIGNED_DUTIES.stage1Vote : SIGNED_DUTIES.stage2Vote, slot: q, skip: true, root });
+      for (const v of committee) this.node.castVote({ kind: VOTE_KINDS.skip, slot: q, committee: chain, root, validator: v.index, signature: new Uint8Array(0) }, msg);
     }
   }
 
@@ -110,6 +116,7 @@ export class Attester {
     this.record.recordAttest(chain, slot, root);
     const kind = chain === SKIP_STAGE1 ? VOTE_KINDS.stage1 : VOTE_KINDS.stage2;
     const msg = computeSigningRoot(chain === SKIP_STAGE1 ? DOMAIN_STAGE1 : DOMAIN_STAGE2, this.node.chain.state.genesisRoot, root);
+    this.recordAll(committee, { duty: chain === SKIP_STAGE1 ? SIGNED_DUTIES.stage1Vote : SIGNED_DUTIES.stage2Vote, slot, skip: false, root });
     for (const v of committee) this.node.castVote({ kind, slot, committee: 0, root, validator: v.index, signature: new Uint8Array(0) }, msg);
   }
 
@@ -148,7 +155,25 @@ export class Attester {
     return this.protect({ validator, duty, slot, skip: false, root });
   }
 
+  /**
+   * Records what our members of `committee` are about to sign in one transaction (one synced
+   * commit, not one per validator); `castVote`'s own check then finds it. Nothing on a refusal or
+   * a failed write: each vote's check then decides, and logs, per validator.
+   */
+  private recordAll(committee: readonly Validator[], what: Omit<SignedEntry, "validator">): void {
+    const ours = committee.filter((v) => this.holds(v.index));
+    if (ours.length < 2) return;
+    try {
+      this.node.o.store.recordSigned(ours.map((v) => ({ ...what, validator: v.index })));
+    } catch {
+      // castVote checks each vote again
+    }
+  }
+
   private protect(entry: SignedEntry): boolean {
+    // Already recorded (by `recordAll`, or before a restart): a read, no commit.
+    const held = this.node.o.store.signed.get(entry.validator, entry.duty, entry.slot);
+    if (held !== undefined && checkSigned(held, entry) === undefined) return true;
     try {
       this.node.o.store.recordSigned([entry]);
       return true;

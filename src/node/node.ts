@@ -88,7 +88,7 @@ export class XshardNode {
     this.evidence = new NodeEvidence(() => this.chain, (l) => this.log(l), o.faults);
     this.witnesses = new WitnessService(this);
     this.snapshots = new SnapshotPolicy(o.snapshotEvery);
-    this.attester = new Attester(this);
+    this.attester = new Attester(this, (index) => this.keys.has(index));
   }
 
   log(line: string): void {

@@ -108,6 +108,7 @@ export class SignedRecords {
       if (refusal) throw refusal;
       if (!earlier) fresh.push(e);
     }
+    // (An entry already held is written again, unchanged: callers read first to skip the commit.)
     for (const e of fresh) this.db.putSync(encodeSignedKey(e.validator, e.duty, e.slot), encodeSignedValue(e));
   }
 }
