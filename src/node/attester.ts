@@ -4,7 +4,9 @@
  * skip vote for a slot of their committee they did not attest once its window closed or a later
  * proposal skipped it, and a proposal that skips slots attested only over those slots' skip
  * certificates (or past the escape). A proposal that must wait for certificates is kept and
- * re-checked when a skip vote arrives and at every slot.
+ * re-checked when a skip vote arrives and at every slot. Every such signature, and the node's
+ * proposals, is first recorded in the store (slashing protection, `store/protection.ts`): a
+ * restarted node never signs a different message of a slot it signed before.
  */
 import { computeSigningRoot, type Validator } from "../chain/index.js";
 import { bytesEqual } from "../crypto/hash.js";
@@ -171,10 +173,10 @@ export class Attester {
   }
 
   private protect(entry: SignedEntry): boolean {
-    // Already recorded (by `recordAll`, or before a restart): a read, no commit.
-    const held = this.node.o.store.signed.get(entry.validator, entry.duty, entry.slot);
-    if (held !== undefined && checkSigned(held, entry) === undefined) return true;
     try {
+      // Already recorded (by `recordAll`, or before a restart): a read, no commit.
+      const held = this.node.o.store.signed.get(entry.validator, entry.duty, entry.slot);
+      if (held !== undefined && checkSigned(held, entry) === undefined) return true;
       this.node.o.store.recordSigned([entry]);
       return true;
     } catch (e) {
