@@ -4,16 +4,22 @@
  * skip vote for a slot of their committee they did not attest once its window closed or a later
  * proposal skipped it, and a proposal that skips slots attested only over those slots' skip
  * certificates (or past the escape). A proposal that must wait for certificates is kept and
- * re-checked when a skip vote arrives and at every slot.
+ * re-checked when a skip vote arrives and at every slot. Every such signature, and the node's
+ * proposals, is first recorded in the store (slashing protection, `store/protection.ts`): a
+ * restarted node never signs a different message of a slot it signed before.
  */
 import { computeSigningRoot, type Validator } from "../chain/index.js";
 import { bytesEqual } from "../crypto/hash.js";
+import { isXshardError } from "../errors.js";
 import { DOMAIN_STAGE1, DOMAIN_STAGE2 } from "../protocols/delayed/containers.js";
 import { getStage1Committee } from "../protocols/delayed/stage1.js";
 import { getStage2Committee } from "../protocols/delayed/stage2.js";
 import type { NodeChain } from "./chain.js";
+import type { NodeMetrics } from "./api/metrics.js";
 import type { SlotClock } from "./clock.js";
-import { AttestRecord, computeSkipRoot, DOMAIN_SKIP, findOpenGaps, SKIP_ESCAPE_SLOTS, SKIP_STAGE1, SKIP_STAGE2, type SkipChain } from "./safety.js";
+import { AttestRecord, computeSkipRoot, DOMAIN_SKIP, findOpenGaps, KEEP_SLOTS, SKIP_ESCAPE_SLOTS, SKIP_STAGE1, SKIP_STAGE2, type SkipChain } from "./safety.js";
+import { checkSigned, getDutyName, SIGNED_DUTIES, type SignedDuty, type SignedEntry } from "./store/protection.js";
+import type { NodeStore } from "./store/store.js";
 import type { VotePool } from "./votes.js";
 import { VOTE_KINDS, type VoteValue } from "./wire.js";
 
@@ -30,7 +36,7 @@ export interface ProposalToAttest {
 export interface AttesterHost {
   readonly chain: NodeChain;
   readonly votes: VotePool;
-  readonly o: { readonly clock: SlotClock; readonly skipEscapeSlots?: number };
+  readonly o: { readonly clock: SlotClock; readonly skipEscapeSlots?: number; readonly store: NodeStore; readonly metrics?: NodeMetrics | undefined };
   log(line: string): void;
   /** Signs `vote` for the node's validator (if held), pools and gossips it. */
   castVote(vote: VoteValue, msg: Uint8Array): void;
@@ -46,7 +52,11 @@ export class Attester {
   private skipsThrough = -1;
   readonly escape: number;
 
-  constructor(private readonly node: AttesterHost) {
+  /** `holds`: whether the node holds validator `index`'s key. */
+  constructor(
+    private readonly node: AttesterHost,
+    private readonly holds: (index: number) => boolean,
+  ) {
     this.escape = node.o.skipEscapeSlots ?? SKIP_ESCAPE_SLOTS;
   }
 
@@ -96,7 +106,9 @@ export class Attester {
     for (const q of this.record.takeSkips(chain, from, to, keep)) {
       const root = computeSkipRoot(chain, q);
       const msg = computeSigningRoot(DOMAIN_SKIP, s.genesisRoot, root);
-      for (const v of this.committeeOf(chain, q)) this.node.castVote({ kind: VOTE_KINDS.skip, slot: q, committee: chain, root, validator: v.index, signature: new Uint8Array(0) }, msg);
+      const committee = this.committeeOf(chain, q);
+      this.recordAll(committee, { duty: chain === SKIP_STAGE1 ? SIGNED_DUTIES.stage1Vote : SIGNED_DUTIES.stage2Vote, slot: q, skip: true, root });
+      for (const v of committee) this.node.castVote({ kind: VOTE_KINDS.skip, slot: q, committee: chain, root, validator: v.index, signature: new Uint8Array(0) }, msg);
     }
   }
 
@@ -106,7 +118,73 @@ export class Attester {
     this.record.recordAttest(chain, slot, root);
     const kind = chain === SKIP_STAGE1 ? VOTE_KINDS.stage1 : VOTE_KINDS.stage2;
     const msg = computeSigningRoot(chain === SKIP_STAGE1 ? DOMAIN_STAGE1 : DOMAIN_STAGE2, this.node.chain.state.genesisRoot, root);
+    this.recordAll(committee, { duty: chain === SKIP_STAGE1 ? SIGNED_DUTIES.stage1Vote : SIGNED_DUTIES.stage2Vote, slot, skip: false, root });
     for (const v of committee) this.node.castVote({ kind, slot, committee: 0, root, validator: v.index, signature: new Uint8Array(0) }, msg);
+  }
+
+  // ------------------------------------------------------------ slashing protection (store/protection.ts)
+
+  /**
+   * What the node's validators `validators` signed as attesters in the last `KEEP_SLOTS` slots, read
+   * back from the store on start: the record refuses what they must not sign again (a restart
+   * within a slot's window; docs/node.md "Slashing protection").
+   */
+  load(validators: Iterable<number>): void {
+    const from = this.node.o.clock.getCurrentSlot() - KEEP_SLOTS;
+    let n = 0;
+    for (const validator of validators) {
+      for (const [chain, duty] of [[SKIP_STAGE1, SIGNED_DUTIES.stage1Vote], [SKIP_STAGE2, SIGNED_DUTIES.stage2Vote]] as const) {
+        for (const e of this.node.o.store.signed.getFrom(validator, duty, from)) {
+          if (e.skip) this.record.recordSkip(chain, e.slot);
+          else this.record.recordAttest(chain, e.slot, e.root);
+          n++;
+        }
+      }
+    }
+    if (n > 0) this.node.log(`slashing protection: ${n} signatures of our validators since slot ${Math.max(0, from)} read from the store`);
+  }
+
+  /** Records `vote` in the store before it is signed; false (logged, counted) when it must not be signed. Batch votes are not covered. */
+  mayCast(vote: VoteValue): boolean {
+    const duty = vote.kind === VOTE_KINDS.stage1 || (vote.kind === VOTE_KINDS.skip && vote.committee === SKIP_STAGE1) ? SIGNED_DUTIES.stage1Vote : vote.kind === VOTE_KINDS.stage2 || vote.kind === VOTE_KINDS.skip ? SIGNED_DUTIES.stage2Vote : undefined;
+    if (duty === undefined) return true;
+    return this.protect({ validator: vote.validator, duty, slot: vote.slot, skip: vote.kind === VOTE_KINDS.skip, root: vote.root });
+  }
+
+  /** Records our proposal of `slot` (root `root`) in the store before it leaves the node; false when it must not. */
+  mayPropose(chain: SkipChain, validator: number, slot: number, root: Uint8Array): boolean {
+    const duty: SignedDuty = chain === SKIP_STAGE1 ? SIGNED_DUTIES.stage1Proposal : SIGNED_DUTIES.stage2Proposal;
+    return this.protect({ validator, duty, slot, skip: false, root });
+  }
+
+  /**
+   * Records what our members of `committee` are about to sign in one transaction (one synced
+   * commit, not one per validator); `castVote`'s own check then finds it. Nothing on a refusal or
+   * a failed write: each vote's check then decides, and logs, per validator.
+   */
+  private recordAll(committee: readonly Validator[], what: Omit<SignedEntry, "validator">): void {
+    const ours = committee.filter((v) => this.holds(v.index));
+    if (ours.length < 2) return;
+    try {
+      this.node.o.store.recordSigned(ours.map((v) => ({ ...what, validator: v.index })));
+    } catch {
+      // castVote checks each vote again
+    }
+  }
+
+  private protect(entry: SignedEntry): boolean {
+    try {
+      // Already recorded (by `recordAll`, or before a restart): a read, no commit.
+      const held = this.node.o.store.signed.get(entry.validator, entry.duty, entry.slot);
+      if (held !== undefined && checkSigned(held, entry) === undefined) return true;
+      this.node.o.store.recordSigned([entry]);
+      return true;
+    } catch (e) {
+      const rule = isXshardError(e) ? e.code : "STORE_WRITE_FAILED";
+      this.node.log(`slashing protection: not signed (${rule}): ${(e as Error).message}`);
+      this.node.o.metrics?.slashingProtectionRefusals.inc({ duty: getDutyName(entry.duty), rule });
+      return false;
+    }
   }
 
   /** Slot `slot` began: the windows of slot − 2 closed (skips signed), waiting proposals re-checked (the escape), old records dropped. */

@@ -88,7 +88,7 @@ export class XshardNode {
     this.evidence = new NodeEvidence(() => this.chain, (l) => this.log(l), o.faults);
     this.witnesses = new WitnessService(this);
     this.snapshots = new SnapshotPolicy(o.snapshotEvery);
-    this.attester = new Attester(this);
+    this.attester = new Attester(this, (index) => this.keys.has(index));
   }
 
   log(line: string): void {
@@ -104,6 +104,7 @@ export class XshardNode {
   /** Resumes from the store, serves and subscribes, catches up from `peers`' heads, then follows the clock. */
   async start(): Promise<void> {
     resumeNode(this, () => this.sync.resumeFromStore());
+    this.attester.load(this.keys.keys()); // slashing protection: what our validators signed before a restart
     await this.sync.serve();
     await this.witnesses.serve();
     const n = this.o.network;
@@ -324,6 +325,7 @@ export class XshardNode {
   castVote(vote: VoteValue, msg: Uint8Array): void {
     const key = this.keys.get(vote.validator);
     if (!key) return;
+    if (!this.attester.mayCast(vote)) return; // slashing protection: recorded in the store before it is signed
     const v = { ...vote, signature: this.chain.verifier.sign(key.key, msg) };
     this.votes.add(v.kind, v.root, v.slot, v.validator, v.signature);
     const topic = v.kind === VOTE_KINDS.batch ? this.topic("affirmation", v.committee) : this.topic("attestation");
@@ -451,6 +453,7 @@ export class XshardNode {
     const committee = getStage1Committee(s, slot);
     const block: SignedStage1Block = { ...built.block, attestation: { signers: [], signature: ZERO_SIG } };
     const root = Stage1Header.hashTreeRoot(block.header);
+    if (!this.attester.mayPropose(SKIP_STAGE1, proposer.index, slot, root)) return;
     this.own1 = { slot, block, root, committee };
     this.publish(this.topic("stage1_block"), tagMessage(MSG_PROPOSAL, encodeStage1Block(block)));
     this.attester.onProposal({ chain: SKIP_STAGE1, slot, root, parentRoot: block.header.parentRoot, committee });
@@ -481,6 +484,7 @@ export class XshardNode {
     const committee = this.evidence.getAttestingCommittee(s, { ...block, root });
     const proposal: SignedStage2Block = { ...block, root, attestation: { message: new Uint8Array(32), signers: [], signature: ZERO_SIG, weight: 0 }, attesters: committee };
     const stage1 = { height: this.chain.stage1.height, root: this.chain.stage1.root };
+    if (!this.attester.mayPropose(SKIP_STAGE2, proposer.index, slot, root)) return;
     this.own2 = { slot, block: proposal, root, committee, stage1 };
     this.publish(this.topic("stage2_block"), tagMessage(MSG_PROPOSAL, encodeStage2Block(proposal, stage1)));
     this.attester.onProposal({ chain: SKIP_STAGE2, slot, root, parentRoot: block.header.parentRoot, committee });

@@ -41,7 +41,7 @@ export const DOMAIN_SKIP = "xshard:skip:";
 export const SKIP_ESCAPE_SLOTS = 2;
 
 /** Slots of attesting and skipping the record keeps (older ones are past every window and escape). */
-const KEEP_SLOTS = 64;
+export const KEEP_SLOTS = 64;
 
 /** The object a skip vote signs: the chain and the slot, nothing else. */
 export function computeSkipRoot(chain: SkipChain, slot: number): Uint8Array {
@@ -68,6 +68,11 @@ export class AttestRecord {
 
   recordAttest(chain: SkipChain, slot: number, root: Uint8Array): void {
     this.attested.set(AttestRecord.key(chain, slot), root);
+  }
+
+  /** A skip of `slot` signed (read back from the store on start). */
+  recordSkip(chain: SkipChain, slot: number): void {
+    this.skipped.add(AttestRecord.key(chain, slot));
   }
 
   getAttested(chain: SkipChain, slot: number): Uint8Array | undefined {

@@ -181,7 +181,9 @@ export function decodeSnapshot(bytes: Uint8Array, genesis: DevnetGenesis, store:
   }
   const o = parseFields(doc, ["stage1", "stage2", "orderDigest", "stage1Roots", "state", "frontiers", "followed", "known", "records", "stage2Blocks", "slashings"], "snapshot");
   const chain = new NodeChain(genesis, reorderWindow);
-  const state = delayedStateFromJson(o["state"], chain.state.params, chain.validators, "snapshot.state");
+  const [head1, head2] = [headFromJson(o["stage1"], "snapshot.stage1"), headFromJson(o["stage2"], "snapshot.stage2")];
+  // A snapshot written before the state kept its heads' slots: they are its heads' (a node's Stage-2 number is its slot).
+  const state = delayedStateFromJson(o["state"], chain.state.params, chain.validators, "snapshot.state", { stage1Slot: head1.slot, stage2Number: head2.slot, stage2Slot: head2.slot });
   if (!bytesEqual(state.genesisRoot, chain.state.genesisRoot)) bad("it is of another chain (genesis root)");
   const frontiers = parseArray(o["frontiers"], "snapshot.frontiers").map((x, i) => {
     const w = `snapshot.frontiers[${i}]`;
@@ -227,8 +229,8 @@ export function decodeSnapshot(bytes: Uint8Array, genesis: DevnetGenesis, store:
     known,
     records,
     stage2Blocks: blocks,
-    stage1: headFromJson(o["stage1"], "snapshot.stage1"),
-    stage2: headFromJson(o["stage2"], "snapshot.stage2"),
+    stage1: head1,
+    stage2: head2,
     stage1Roots: parseArray(o["stage1Roots"], "snapshot.stage1Roots").map((r, i) => parseBytes(r, `snapshot.stage1Roots[${i}]`, 32)),
     orderDigest: parseBytes(o["orderDigest"], "snapshot.orderDigest", 32),
   });
@@ -256,6 +258,7 @@ export function checkSnapshot(chain: NodeChain, store: NodeStore): void {
   const zero = new Uint8Array(32);
   if (!bytesEqual(chain.stage1.root, h1 === 0 ? zero : (chain.stage1Roots[h1 - 1] as Uint8Array)) || !bytesEqual(chain.state.stage1Root, chain.stage1.root)) bad("its Stage-1 head is not the stored block at its height");
   if (!bytesEqual(chain.stage2.root, h2 === 0 ? zero : (chain.stage2Blocks[h2 - 1] as SignedStage2Block).root) || !bytesEqual(chain.state.stage2Root, chain.stage2.root)) bad("its Stage-2 head is not the stored block at its height");
+  if (chain.state.stage1Slot !== chain.stage1.slot || chain.state.stage2Slot !== chain.stage2.slot) bad("its state's head slots are not its heads'");
   // The canonical order of the stored chains must pass through the snapshot's point, with its digest.
   const s1 = store.getBlockRange("stage1", 1, (heads.stage1?.number ?? 0) + 1).map((b) => b.bytes);
   const s2 = store.getBlockRange("stage2", 1, Math.min(h2 + 1, heads.stage2?.number ?? 0) + 1).map((b) => b.bytes);

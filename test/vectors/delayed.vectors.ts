@@ -192,6 +192,7 @@ function stage1Vectors(out: Record<string, DelayedVector>): void {
     s1,
     signStage1(s1, later, 1),
   );
+  out["processStage1Block/bad_slot"] = stage1Vector("a second block of slot 0 on the block of slot 0: a block's slot must be after its parent's", chain, s1, signStage1(s1, later, 0));
   const adaptive: DelayedChainJson = { ...chain, assignment: "adaptive" };
   const sa = setup(adaptive).state;
   out["processStage1Block/adaptive_records_co_access"] = stage1Vector("adaptive assignment: the block records that a and b were named together (graph edge a–b, weight 1)", adaptive, sa, signStage1(sa, stxs, 0));
@@ -232,6 +233,8 @@ function stage2Vectors(out: Record<string, DelayedVector>): DelayedState[] {
   const block2 = signStage2(s2, buildStage2Block(s2, [], holdAll(round2), 2, 1, { verifier }));
   out["processStage2Block/strict_second_block_finalizes"] = stage2Vector("block 1: committee 1 affirms b's transaction over a's affirmed root; [a, b] is final", chain, s2, block2);
   const s3 = processStage2Block(s2, block2, { verifier }).state;
+  out["processStage2Block/bad_number"] = stage2Vector("block 1 numbered 0 again: a block's number must be after its parent's", chain, s2, signStage2(s2, buildStage2Block(s2, [], holdAll(round2), 2, 0, { verifier })));
+  out["processStage2Block/bad_slot"] = stage2Vector("block 1 of slot 0 on block 0 of slot 1: a block's slot may not be before its parent's", chain, s2, signStage2(s2, buildStage2Block(s2, [], holdAll(round2), 0, 1, { verifier })));
 
   // Conditional: b's committee executed [a, b] over its own view of a and assumed a's root.
   const cond: DelayedChainJson = { ...chain, stage2Mode: "conditional" };

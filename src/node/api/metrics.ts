@@ -17,6 +17,8 @@ export interface NodeMetrics {
   readonly submittedTransactions: Counter<"result">;
   /** Final blocks a fork-choice rebuild dropped, per chain (docs/node.md "Finality under forks"; 0 on an honest network). */
   readonly finalReverted: Counter<"chain">;
+  /** Signatures and proposals slashing protection refused (`attester.ts`, `store/protection.ts`), by duty and rule. */
+  readonly slashingProtectionRefusals: Counter<"duty" | "rule">;
 }
 
 export function createNodeMetrics(opts: { processMetrics?: boolean } = {}): NodeMetrics {
@@ -38,6 +40,7 @@ export function createNodeMetrics(opts: { processMetrics?: boolean } = {}): Node
     gossipRejects: new Counter({ name: "xshard_gossip_rejects_total", help: "Rejected gossip messages by topic and rule", labelNames: ["topic", "rule"], registers: [registry] }),
     submittedTransactions: new Counter({ name: "xshard_submitted_transactions_total", help: "Transactions submitted over the API by result", labelNames: ["result"], registers: [registry] }),
     finalReverted: new Counter({ name: "xshard_final_reverted_blocks_total", help: "Final blocks a fork-choice rebuild dropped, per chain", labelNames: ["chain"], registers: [registry] }),
+    slashingProtectionRefusals: new Counter({ name: "xshard_slashing_protection_refusals_total", help: "Signatures and proposals refused by slashing protection (or not recorded), by duty and rule", labelNames: ["duty", "rule"], registers: [registry] }),
   };
   return m;
 }

@@ -22,11 +22,19 @@ export const BUCKETS = {
   txResults: "tx_results", // transaction id → result / receipt bytes
   meta: "meta", // name → meta record (msgpack)
   snapshot: "snapshot", // "latest" → the node's chain snapshot (src/node/snapshot.ts), written with the block that reached it
+  signed: "signed", // validator ‖ duty ‖ slot → what it signed (slashing protection, protection.ts; schema 2)
 } as const;
 
 export type BucketName = (typeof BUCKETS)[keyof typeof BUCKETS];
 
-export const SCHEMA_VERSION = 1;
+/**
+ * 2: bucket `signed` (slashing protection). A store of schema 1 is migrated on open (the bucket
+ * starts empty: what was signed before the upgrade is not known); a node reading schema 1 refuses a
+ * schema-2 store (`STORE_SCHEMA_MISMATCH`), so an old node never signs past the records.
+ */
+export const SCHEMA_VERSION = 2;
+/** Schemas `NodeStore.open` migrates to `SCHEMA_VERSION` (by writing the new version: the buckets added since start empty). */
+export const MIGRATES_FROM: readonly number[] = [1];
 
 /** A block's position and identity in its chain. */
 export interface BlockRef {

@@ -10,6 +10,7 @@ import { open, type Database, type RootDatabase } from "lmdb";
 import { XshardError } from "../../errors.js";
 import {
   BUCKETS,
+  MIGRATES_FROM,
   SCHEMA_VERSION,
   checkBlockNumber,
   checkId,
@@ -23,6 +24,7 @@ import {
   type ChainName,
   type StoreHeads,
 } from "./buckets.js";
+import { SignedRecords, type SignedEntry } from "./protection.js";
 
 export interface NodeStoreOptions {
   /** Directory of the LMDB environment (created if absent). */
@@ -78,6 +80,8 @@ export class NodeStore {
   private readonly txResults: Bytes;
   private readonly snapshot: Bytes;
   private readonly meta: Database<unknown, string>;
+  /** What the node's validators signed (slashing protection, `protection.ts`); reads only — writes go through `recordSigned`. */
+  readonly signed: SignedRecords;
   private closed = false;
 
   private constructor(root: RootDatabase) {
@@ -90,6 +94,7 @@ export class NodeStore {
     this.states = bytes(BUCKETS.states);
     this.txResults = bytes(BUCKETS.txResults);
     this.snapshot = bytes(BUCKETS.snapshot);
+    this.signed = new SignedRecords(bytes(BUCKETS.signed));
     this.meta = root.openDB<unknown, string>({ name: BUCKETS.meta, encoding: "msgpack" });
   }
 
@@ -103,9 +108,9 @@ export class NodeStore {
     }
     const store = new NodeStore(root);
     const version = store.meta.get("schema");
-    if (version === undefined && opts.readOnly !== true) {
+    if ((version === undefined || MIGRATES_FROM.includes(version as number)) && opts.readOnly !== true) {
       root.transactionSync(() => store.meta.putSync("schema", SCHEMA_VERSION));
-    } else if (version !== undefined && version !== SCHEMA_VERSION) {
+    } else if (version !== undefined && version !== SCHEMA_VERSION && !(opts.readOnly === true && MIGRATES_FROM.includes(version as number))) {
       root.close();
       throw new XshardError("STORE_SCHEMA_MISMATCH", `store at ${opts.path} has schema ${String(version)}, this node reads ${SCHEMA_VERSION}`, {
         path: opts.path,
@@ -160,6 +165,16 @@ export class NodeStore {
       },
     };
     return this.root.transactionSync(() => write(batch));
+  }
+
+  /**
+   * Slashing protection: checks `entries` against what was signed (`checkSigned`) and records them,
+   * in one write transaction committed (to disk) before this returns — call it before signing, and
+   * sign only if it returns. Throws `SLASHING_PROTECTION` (nothing recorded) or the write's error.
+   */
+  recordSigned(entries: readonly SignedEntry[]): void {
+    this.checkOpen();
+    this.root.transactionSync(() => this.signed.checkAndPut(entries));
   }
 
   /** Writes a block with its states, results, finalized roots and heads in one batch. */
@@ -232,6 +247,7 @@ export class NodeStore {
       stage2Finalized: this.chains.stage2.finalized.getCount(),
       states: this.states.getCount(),
       txResults: this.txResults.getCount(),
+      signed: this.signed.count(),
     };
   }
 

@@ -97,6 +97,9 @@ export function delayedStateToJson(s: DelayedState): JsonObject {
     nonces: [...s.beacon.nonces].sort(byKey).map(([a, n]) => [a, String(n)]),
     stage1Root: toHexJson(s.stage1Root),
     stage2Root: toHexJson(s.stage2Root),
+    stage1Slot: s.stage1Slot,
+    stage2Number: s.stage2Number,
+    stage2Slot: s.stage2Slot,
     stage1BaseFee: String(s.stage1BaseFee),
     contracts: [...s.contracts.values()].map(contractToJson),
     txs: logItems(s.txs).map(sequencedTxToJson),
@@ -104,8 +107,19 @@ export function delayedStateToJson(s: DelayedState): JsonObject {
   };
 }
 
-export function delayedStateFromJson(x: unknown, params: DelayedParams, validators: readonly Validator[], what = "state"): DelayedState {
-  const o = parseFields(x, ["genesisRoot", "committees", "slashed", "balances", "nonces", "stage1Root", "stage2Root", "stage1BaseFee", "contracts", "txs", "graph"], what);
+const STATE_FIELDS = ["genesisRoot", "committees", "slashed", "balances", "nonces", "stage1Root", "stage2Root", "stage1BaseFee", "contracts", "txs", "graph"];
+/** The heads' slot and number, added with the slot rule (`BAD_SLOT`); a document written before has none of them. */
+const HEAD_FIELDS = ["stage1Slot", "stage2Number", "stage2Slot"];
+
+/**
+ * A state written before the heads' slots were kept (no `stage1Slot`, `stage2Number`, `stage2Slot`)
+ * is read with them −1 — the next block is not held to the slot rule — unless `heads` gives them
+ * (a node's snapshot knows its heads' slots).
+ */
+export function delayedStateFromJson(x: unknown, params: DelayedParams, validators: readonly Validator[], what = "state", heads?: { stage1Slot: number; stage2Number: number; stage2Slot: number }): DelayedState {
+  const legacy = typeof x === "object" && x !== null && !Array.isArray(x) && !HEAD_FIELDS.some((k) => k in x);
+  const o = parseFields(x, legacy ? STATE_FIELDS : [...STATE_FIELDS, ...HEAD_FIELDS], what);
+  const head = (k: string): number => (legacy ? (heads?.[k as keyof typeof heads] ?? -1) : parseHeadSlot(o[k], `${what}.${k}`));
   const accounts = (key: string): Map<string, bigint> =>
     new Map(
       parseArray(o[key], `${what}.${key}`).map((e, i) => {
@@ -140,11 +154,21 @@ export function delayedStateFromJson(x: unknown, params: DelayedParams, validato
     beacon: { balances: accounts("balances"), nonces: accounts("nonces") },
     stage1Root: parseBytes(o["stage1Root"], `${what}.stage1Root`, 32),
     stage2Root: parseBytes(o["stage2Root"], `${what}.stage2Root`, 32),
+    stage1Slot: head("stage1Slot"),
+    stage2Number: head("stage2Number"),
+    stage2Slot: head("stage2Slot"),
     stage1BaseFee: parseBig(o["stage1BaseFee"], `${what}.stage1BaseFee`),
     contracts,
     txs: createLog(txs),
     graph,
   };
+}
+
+/** A head's slot or number: a whole number ≥ −1 (−1: no block yet). */
+function parseHeadSlot(x: unknown, what: string): number {
+  const n = parseInteger(x, what);
+  if (n < -1) malformed(what, "a whole number ≥ −1");
+  return n;
 }
 
 // ---------------------------------------------------------------- Stage 1

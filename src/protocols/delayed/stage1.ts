@@ -114,7 +114,8 @@ function fail(code: string, message: string, data: Record<string, unknown> = {})
 
 /**
  * Verifies a Stage-1 block against the state and applies it; returns the new state and the
- * sequence numbers it gave. A typed error names the rule broken (BAD_PARENT, BAD_SEQUENCE,
+ * sequence numbers it gave. A typed error names the rule broken (BAD_PARENT, BAD_SLOT (a slot not
+ * after the parent's), BAD_SEQUENCE,
  * WRONG_PROPOSER, BAD_TXS_ROOT, an attestation fault — UNKNOWN_SIGNER, DUPLICATE_SIGNER,
  * NO_SUPERMAJORITY, BAD_SIGNATURE —, TOO_MANY_TXS, STAGE1_BYTES_EXCEEDED, STAGE1_GAS_EXCEEDED,
  * FEE_CAP_BELOW_BASE_FEE, INVALID_TX); the input state is never changed. The state's Stage-1 base
@@ -123,6 +124,7 @@ function fail(code: string, message: string, data: Record<string, unknown> = {})
 export function processStage1Block(s: DelayedState, block: SignedStage1Block, verifier: SignatureVerifier, opts: Stage1Options = {}): { state: DelayedState; seqs: number[]; registered: ContractId[] } {
   const h = block.header;
   if (!bytesEqual(h.parentRoot, s.stage1Root)) fail("BAD_PARENT", "parent root is not the chain's head", { slot: h.slot });
+  if (!(h.slot > s.stage1Slot)) fail("BAD_SLOT", `slot ${h.slot} is not after its parent's slot ${s.stage1Slot}`, { slot: h.slot, parentSlot: s.stage1Slot });
   if (h.firstSeq !== s.txs.length) fail("BAD_SEQUENCE", `first sequence number ${h.firstSeq}, expected ${s.txs.length}`, { firstSeq: h.firstSeq });
   const proposer = s.validators[h.proposer];
   if (!proposer || s.slashed.has(h.proposer)) fail("WRONG_PROPOSER", `proposer ${h.proposer} is not an active validator`, { proposer: h.proposer });
@@ -182,5 +184,5 @@ export function processStage1Block(s: DelayedState, block: SignedStage1Block, ve
     seqs.push(seq);
   });
   const stage1BaseFee = computeNextStage1BaseFee(s.params, s.stage1BaseFee, r.gas);
-  return { state: { ...s, beacon: r.state, stage1BaseFee, stage1Root: Stage1Header.hashTreeRoot(h), contracts, txs, graph }, seqs, registered };
+  return { state: { ...s, beacon: r.state, stage1BaseFee, stage1Root: Stage1Header.hashTreeRoot(h), stage1Slot: h.slot, contracts, txs, graph }, seqs, registered };
 }

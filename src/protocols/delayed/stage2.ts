@@ -235,7 +235,8 @@ function getCanonicalOrder(block: Stage2Block): { inclusion: number; affirmation
 }
 
 /**
- * Verifies a Stage-2 block and applies it. Error codes: BAD_PARENT, BAD_EVIDENCE_ROOT,
+ * Verifies a Stage-2 block and applies it. Error codes: BAD_PARENT, BAD_NUMBER (a number not
+ * after the parent's), BAD_SLOT (a slot before the parent's), BAD_EVIDENCE_ROOT,
  * BAD_BATCHES_ROOT, BAD_INCLUSION_ROOT, BAD_EVIDENCE, STALE_EVIDENCE, an attestation fault of the
  * header or a batch (UNKNOWN_SIGNER, DUPLICATE_SIGNER, NO_SUPERMAJORITY, BAD_SIGNATURE), BAD_BATCH_ROOT,
  * BAD_AFFIRMATION_ROOT, BAD_RESULTS_ROOT, BAD_AFFIRMATION (it does not say what its claim says),
@@ -245,6 +246,8 @@ function getCanonicalOrder(block: Stage2Block): { inclusion: number; affirmation
 export function processStage2Block(pre: DelayedState, block: SignedStage2Block, ctx: Stage2Context): { state: DelayedState; effects: Stage2Effects } {
   const h = block.header;
   if (!bytesEqual(h.parentRoot, pre.stage2Root)) fail("BAD_PARENT", "parent root is not the Stage-2 head", { number: h.number });
+  if (!(h.number > pre.stage2Number)) fail("BAD_NUMBER", `number ${h.number} is not after its parent's number ${pre.stage2Number}`, { number: h.number, parentNumber: pre.stage2Number });
+  if (!(h.slot >= pre.stage2Slot)) fail("BAD_SLOT", `slot ${h.slot} is before its parent's slot ${pre.stage2Slot}`, { slot: h.slot, parentSlot: pre.stage2Slot });
   if (!bytesEqual(commitList(block.evidence.map((e) => Evidence.hashTreeRoot(e))).root, h.evidenceRoot)) fail("BAD_EVIDENCE_ROOT", "evidence root does not match its evidence", { number: h.number });
   if (!bytesEqual(commitList(block.inclusions.map((i) => i.root)).root, h.batchesRoot)) fail("BAD_BATCHES_ROOT", "batches root does not match its inclusions", { number: h.number });
   for (const [i, inc] of block.inclusions.entries()) {
@@ -307,7 +310,7 @@ export function processStage2Block(pre: DelayedState, block: SignedStage2Block, 
       if (!r || !bytesEqual(r, x.root)) fail("ASSUMPTION_NOT_AFFIRMED", `affirmation of ${o.claim.contract} assumes ${x.contract} at ${x.position}, not affirmed with that root`, { contract: o.claim.contract, assumed: x.contract, position: x.position });
     }
   }
-  return applyAffirmations({ ...s, stage2Root: block.root }, order, evidence);
+  return applyAffirmations({ ...s, stage2Root: block.root, stage2Number: h.number, stage2Slot: h.slot }, order, evidence);
 }
 
 /** Applies verified affirmations: roots and ended flags, finality, successors, dropped contracts. */

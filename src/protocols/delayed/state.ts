@@ -128,6 +128,12 @@ export interface DelayedState {
   readonly stage1Root: Uint8Array;
   /** Root of the newest Stage-2 header (zero before the first). */
   readonly stage2Root: Uint8Array;
+  /** Slot of the newest final Stage-1 header (−1 before the first): the next block's slot must be greater (`BAD_SLOT`). */
+  readonly stage1Slot: number;
+  /** Number of the newest Stage-2 header (−1 before the first): the next block's must be greater (`BAD_NUMBER`). */
+  readonly stage2Number: number;
+  /** Slot of the newest Stage-2 header (−1 before the first): the next block's may not be smaller (`BAD_SLOT`; several Stage-2 blocks may share a slot). */
+  readonly stage2Slot: number;
   readonly contracts: ReadonlyMap<ContractId, ContractRecord>;
   /** The Stage-1 sequence: txs.items[seq]. */
   readonly txs: Log<SequencedTx>;
