@@ -36,6 +36,7 @@ import { NodeEvidence } from "./evidence.js";
 import { checkStage1Base, rebuildWithStage2 } from "./order.js";
 import { WitnessService } from "./witnesses.js";
 import { resumeNode, SnapshotPolicy } from "./snapshot.js";
+import { getFollowKeys, prefetchWitnesses, type WitnessFetchCounts } from "./following.js";
 
 import type { NodeOptions } from "./options.js";
 
@@ -58,6 +59,7 @@ export class XshardNode {
   readonly evidence: NodeEvidence;
   /** Merkle witnesses by request/response: served from the views, fetched and checked against our own roots. */
   readonly witnesses: WitnessService;
+  readonly witnessFetches: WitnessFetchCounts = { ok: 0, bad: 0, unavailable: 0 }; // to execute contracts not followed (`following.ts`)
   readonly snapshots: SnapshotPolicy; // when chain snapshots are written (`snapshot.ts`)
   private own1: { slot: number; block: SignedStage1Block; root: Uint8Array; committee: Validator[] } | undefined;
   private own2: { slot: number; block: SignedStage2Block; root: Uint8Array; committee: Validator[]; stage1: { height: number; root: Uint8Array } } | undefined;
@@ -81,7 +83,7 @@ export class XshardNode {
   replays = 0;
 
   constructor(readonly o: NodeOptions) {
-    this.chain = new NodeChain(o.genesis, o.reorderWindow);
+    this.chain = new NodeChain(o.genesis, o.reorderWindow, getFollowKeys(o));
     this.netId = toHex(this.chain.state.genesisRoot).slice(0, 16);
     this.keys = new Map(o.keys.map((k) => [k.index, k]));
     this.sync = new NodeSync(this);
@@ -144,7 +146,7 @@ export class XshardNode {
 
   /** Drops the chain and starts again from genesis (our chain forked from the peers'; sync follows). */
   resetToGenesis(): void {
-    this.chain = new NodeChain(this.o.genesis, this.o.reorderWindow);
+    this.chain = new NodeChain(this.o.genesis, this.o.reorderWindow, getFollowKeys(this.o));
     this.own1 = undefined;
     this.own2 = undefined;
   }
@@ -192,7 +194,7 @@ export class XshardNode {
       const fast = this.chain.reorderStage2(value);
       if (fast) finals = fast;
       else {
-        const rebuilt = rebuildWithStage2(this.o.genesis, this.o.store, bytes, this.chain.reorderWindow);
+        const rebuilt = rebuildWithStage2(this.o.genesis, this.o.store, bytes, this.chain.reorderWindow, this.chain.followKeys);
         [this.chain, finals] = [rebuilt.chain, rebuilt.finals];
         this.replays++;
       }
@@ -416,6 +418,7 @@ export class XshardNode {
       await this.sync.run();
       for (const fn of this.buffered.splice(0)) this.guard(fn, false);
     }
+    if (this.chain.witnessCache && !this.sync.running) await prefetchWitnesses(this, slot).catch((e: unknown) => this.log(`slot ${slot} witnesses: ${(e as Error).stack ?? String(e)}`));
     if (this.sync.running || this.o.clock.getCurrentSlot() !== slot) return; // a missed slot: no duties
     try {
       const t0 = this.o.clock.getMsIntoSlot();

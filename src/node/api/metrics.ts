@@ -17,6 +17,8 @@ export interface NodeMetrics {
   readonly submittedTransactions: Counter<"result">;
   /** Final blocks a fork-choice rebuild dropped, per chain (docs/node.md "Finality under forks"; 0 on an honest network). */
   readonly finalReverted: Counter<"chain">;
+  /** Merkle witnesses fetched to execute contracts the node does not follow, by result (docs/node.md "Following"). */
+  readonly witnessFetches: Counter<"result">;
 }
 
 export function createNodeMetrics(opts: { processMetrics?: boolean } = {}): NodeMetrics {
@@ -38,6 +40,7 @@ export function createNodeMetrics(opts: { processMetrics?: boolean } = {}): Node
     gossipRejects: new Counter({ name: "xshard_gossip_rejects_total", help: "Rejected gossip messages by topic and rule", labelNames: ["topic", "rule"], registers: [registry] }),
     submittedTransactions: new Counter({ name: "xshard_submitted_transactions_total", help: "Transactions submitted over the API by result", labelNames: ["result"], registers: [registry] }),
     finalReverted: new Counter({ name: "xshard_final_reverted_blocks_total", help: "Final blocks a fork-choice rebuild dropped, per chain", labelNames: ["chain"], registers: [registry] }),
+    witnessFetches: new Counter({ name: "xshard_witness_fetches_total", help: "Merkle witnesses fetched to execute contracts not followed, by result (ok, bad, unavailable)", labelNames: ["result"], registers: [registry] }),
   };
   return m;
 }
