@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { computeTxId } from "../../src/program/index.js";
 import { toHex } from "../../src/crypto/hash.js";
 import { loadTrustAnchor, parseQuestion, verifyProofFiles } from "../../src/cli/verify.js";
+import { createNodeMetrics } from "../../src/node/api/metrics.js";
 import { NodeApiBackend } from "../../src/node/backend.js";
 import { SlotClock } from "../../src/node/clock.js";
 import { createDevnetFiles } from "../../src/node/devnet.js";
@@ -76,7 +77,7 @@ async function startNet(seed: string, mode: Stage2Mode, liar = false): Promise<N
     const store = NodeStore.open({ path: join(dir, `n${i}`) });
     stores.push(store);
     const keys = parseKeyFile(JSON.parse(JSON.stringify(files.keyDocs[i])), genesis);
-    const node = new XshardNode({ genesis, keys, network, store, clock: new SlotClock({ genesisTimeMs: genesis.genesisTimeMs, slotMs: genesis.slotMs }, time) });
+    const node = new XshardNode({ genesis, keys, network, store, metrics: createNodeMetrics(), clock: new SlotClock({ genesisTimeMs: genesis.genesisTimeMs, slotMs: genesis.slotMs }, time) });
     const ev: NetworkEvent[] = [];
     network.on((e) => ev.push(e));
     events.push(ev);
@@ -184,10 +185,10 @@ describe("nodes following only their committees' contracts", () => {
       expect(slots).toBeGreaterThan(0);
       checkAgreement(net);
       expect(checkNotHeld(net)).toBeGreaterThan(0);
-      if (process.env["DEBUG_FOLLOW"]) console.log(slots, net.ids.length, net.nodes.map((n) => [n.witnessFetches, [...Array(8).keys()].filter((k) => !n.chain.views.isRemote(k)).join(","), n.chain.stage2.height]));
       for (const n of net.nodes) {
         expect(n.witnessFetches.ok).toBeGreaterThan(0);
         expect(n.witnessFetches.bad).toBe(0);
+        expect(await n.o.metrics!.registry.getSingleMetricAsString("xshard_witness_fetches_total")).toContain(`xshard_witness_fetches_total{result="ok"} ${n.witnessFetches.ok}`);
       }
       // A transaction on contracts node 0 does not follow: its status and light-client proof come from the chain's affirmations.
       const n0 = net.nodes[0]!;
@@ -202,6 +203,12 @@ describe("nodes following only their committees' contracts", () => {
       writeFileSync(genesisFile, JSON.stringify(encodeDevnetGenesis(net.genesis)));
       const verified = verifyProofFiles([proofFile], loadTrustAnchor({ genesis: genesisFile }), parseQuestion({ tx: `0x${foreign}` }));
       expect(verified.lines[0]).toMatch(/^valid: transaction /);
+      // GET /v1/state of a contract node 0 does not follow: a peer's witness, checked against node 0's root, and the outcome proof of that root.
+      const c = [...n0.chain.state.contracts.values()].find((x) => n0.chain.views.isRemote(x.committee) && x.queue.length > 0)!;
+      const state = await backend.getState(c.id, [new Uint8Array([1, 2, 3])]);
+      expect(state.root).toBe(`0x${n0.chain.getAffirmedRoots()[c.id]?.root}`);
+      expect(state.position).toBe(c.queue.length);
+      expect(state.proof).not.toBeNull();
     }, 120_000);
   }
 
