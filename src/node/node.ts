@@ -37,6 +37,7 @@ import { checkStage1Base, rebuildWithStage2 } from "./order.js";
 import { WitnessService } from "./witnesses.js";
 import { resumeNode, SnapshotPolicy } from "./snapshot.js";
 import { getFollowKeys, prefetchWitnesses, type WitnessFetchCounts } from "./following.js";
+import { BatchGossip } from "./batchGossip.js";
 
 import type { NodeOptions } from "./options.js";
 
@@ -64,6 +65,7 @@ export class XshardNode {
   private own1: { slot: number; block: SignedStage1Block; root: Uint8Array; committee: Validator[] } | undefined;
   private own2: { slot: number; block: SignedStage2Block; root: Uint8Array; committee: Validator[]; stage1: { height: number; root: Uint8Array } } | undefined;
   private roundBatches = new Map<number, Batch>();
+  readonly batchGossip = new BatchGossip(this); // bodies of the batches of committees this node does not follow
   /** What this node's validators sign as attesters: one header per slot, skips, the gap rule (`attester.ts`). */
   private readonly attester: Attester;
   /** Valid Stage-1 proposals by root: any node holding one and 2/3 of its votes makes it final. */
@@ -97,9 +99,9 @@ export class XshardNode {
     this.o.log?.(line);
   }
 
-  topic(kind: "transaction" | "stage1_block" | "attestation" | "stage2_block"): string;
+  topic(kind: "transaction" | "stage1_block" | "attestation" | "stage2_block" | "batch"): string;
   topic(kind: "affirmation", committee: number): string;
-  topic(kind: "transaction" | "stage1_block" | "attestation" | "affirmation" | "stage2_block", committee?: number): string {
+  topic(kind: "transaction" | "stage1_block" | "attestation" | "affirmation" | "stage2_block" | "batch", committee?: number): string {
     return computeTopic(this.netId, kind, committee);
   }
 
@@ -115,6 +117,7 @@ export class XshardNode {
     // Votes are checked and pooled during a catch-up too (issue 13 stall: they were dropped, and never re-sent).
     n.subscribe(this.topic("attestation"), { validate: (m) => this.guard(() => this.onVote(m, undefined), false) });
     for (let k = 0; k < this.o.genesis.committees; k++) n.subscribe(this.topic("affirmation", k), { validate: (m) => this.guard(() => this.onVote(m, k), false) });
+    n.subscribe(this.topic("batch"), { validate: (m) => this.guard(() => this.batchGossip.onMessage(m), false) });
     // Peers and rejected gossip in the log: a vote that never arrives leaves no other trace (issue 13 stall).
     const off = n.on((e) => this.log(e.type === "gossip:reject" || e.type === "response:reject" ? `${e.type} from ${e.from} (${e.type === "gossip:reject" ? e.topic : e.protocol}): ${e.rule}` : `${e.type} ${e.peer}${e.type === "peer:ban" ? ` (score ${e.score})` : ""}`));
     const stopClock = this.o.clock.onSlot((s) => void this.onSlot(s));
@@ -437,6 +440,7 @@ export class XshardNode {
   private stage2Round(slot: number): void {
     this.roundBatches = this.evidence.signRound(this.chain.executeRound(slot), slot);
     const s = this.chain.state;
+    for (const m of this.batchGossip.getMessages(this.roundBatches)) this.publish(this.topic("batch"), m);
     for (const [k, batch] of this.roundBatches) {
       const msg = computeBatchSigningRoot(s, batch.root);
       for (const v of s.committees[k] ?? []) this.castVote({ kind: VOTE_KINDS.batch, slot, committee: k, root: batch.root, validator: v.index, signature: new Uint8Array(0) }, msg);
@@ -469,10 +473,11 @@ export class XshardNode {
     const proposer = this.getStage2Proposer(slot);
     if (!proposer || !this.keys.has(proposer.index) || this.chain.stage2.slot >= slot) return;
     const held = new Map<ContractId, HeldAffirmation[]>();
-    for (const [k, batch] of this.roundBatches) {
+    for (const [k, batch] of [...this.roundBatches, ...this.batchGossip.getBatches(slot, this.roundBatches)]) {
       const agg = this.votes.aggregate(VOTE_KINDS.batch, batch.root, s.committees[k] ?? [], this.chain.verifier);
       if (!agg) continue;
       const signed: Batch = { ...batch, attestation: { message: computeBatchSigningRoot(s, batch.root), ...agg } };
+      if (!this.roundBatches.has(k) && !this.batchGossip.isProposable(s, signed, slot)) continue;
       signed.candidates.forEach((c, index) => (held.get(c.contract) ?? held.set(c.contract, []).get(c.contract))?.push({ batch: signed, index }));
     }
     const prepared = this.evidence.prepare(s, held, slot);

@@ -124,6 +124,18 @@ async function startNet(seed: string, mode: Stage2Mode, liar = false): Promise<N
   return net;
 }
 
+/** Inclusions of Stage-2 blocks whose proposer's node does not follow the batch's committee (it had the body by gossip). */
+function countForeignInclusions(net: Net): number {
+  const n0 = net.nodes[0]!;
+  const holder = new Map(net.nodes.flatMap((n, i) => n.o.keys.map((k) => [k.index, i] as const)));
+  let foreign = 0;
+  for (const b of n0.chain.stage2Blocks) {
+    const proposer = net.nodes[holder.get(b.attesters[0]?.index ?? -1) ?? -1];
+    for (const inc of b.inclusions) if (proposer?.chain.views.isRemote(inc.batch.header.committee)) foreign++;
+  }
+  return foreign;
+}
+
 function allFinal(net: Net): boolean {
   return net.nodes.every((n) => net.ids.every((id) => n.chain.byId.get(id)?.result !== undefined && n.chain.byId.get(id)?.finalSlot !== undefined));
 }
@@ -185,6 +197,8 @@ describe("nodes following only their committees' contracts", () => {
       expect(slots).toBeGreaterThan(0);
       checkAgreement(net);
       expect(checkNotHeld(net)).toBeGreaterThan(0);
+      // Stage-2 proposers included batches of committees they do not follow (bodies by gossip).
+      expect(countForeignInclusions(net)).toBeGreaterThan(0);
       for (const n of net.nodes) {
         expect(n.witnessFetches.ok).toBeGreaterThan(0);
         expect(n.witnessFetches.bad).toBe(0);
@@ -223,5 +237,6 @@ describe("nodes following only their committees' contracts", () => {
       expect(n.o.network.getPeerScore("liar")).toBeLessThan(0);
       expect(net.events[i]!.some((e) => e.type === "response:reject" && e.from === "liar" && e.rule === "BAD_PROOF")).toBe(true);
     }
+    for (const e of net.events) expect(e.filter((x) => x.type === "gossip:reject")).toEqual([]);
   }, 120_000);
 });
