@@ -25,7 +25,7 @@ import { processStage2Block, type AppliedAffirmation, type Batch, type SignedSta
 import { getAffirmedIdx, getContract, getLogItem, getTx, type DelayedState } from "../protocols/delayed/state.js";
 import { computeDevnetParams, loadNodeContractCode, type DevnetGenesis } from "./genesis.js";
 import { materializeStage2Block, type Stage2BlockValue } from "./wire.js";
-import { executeObserved, WitnessCache } from "./following.js";
+import { executeObserved, WitnessCache } from "./witnessCache.js";
 
 /** What a node knows of one transaction of the Stage-1 sequence. */
 export interface NodeTxRecord {
