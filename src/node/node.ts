@@ -440,7 +440,7 @@ export class XshardNode {
   private stage2Round(slot: number): void {
     this.roundBatches = this.evidence.signRound(this.chain.executeRound(slot), slot);
     const s = this.chain.state;
-    for (const m of this.batchGossip.getMessages(this.roundBatches)) this.publish(this.topic("batch"), m);
+    for (const m of this.batchGossip.getMessages(this.roundBatches)) this.o.network.publish(this.topic("batch"), m).catch(() => {}); // often a duplicate: every member's node builds the same bytes
     for (const [k, batch] of this.roundBatches) {
       const msg = computeBatchSigningRoot(s, batch.root);
       for (const v of s.committees[k] ?? []) this.castVote({ kind: VOTE_KINDS.batch, slot, committee: k, root: batch.root, validator: v.index, signature: new Uint8Array(0) }, msg);
