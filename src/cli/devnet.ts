@@ -11,6 +11,7 @@ import type { Command } from "commander";
 import { XshardError } from "../errors.js";
 import { getWorkload, planWorkload } from "../workloads/index.js";
 import { parseIntFlag } from "./options.js";
+import { parseFollow } from "./node.js";
 import { createServer } from "node:net";
 
 /** A TCP port free on loopback now (the OS picks it). */
@@ -86,6 +87,7 @@ export function addDevnetCommand(program: Command): void {
     .option("--workload <name>", "workload whose contracts and accounts the genesis holds", "exchange")
     .option("--param <k=v...>", "workload parameters for the genesis (e.g. pools=4 accounts=64)", [])
     .option("--dir <dir>", "directory for the genesis, keys, stores and logs", "xshard-devnet")
+    .option("--follow <what>", "what each node executes: committees (its validators' committees' contracts) or all (`xshard node --follow`)", "committees")
     .action(async (o: Record<string, unknown>) => {
       // The node modules (libp2p, lmdb, fastify) load only when a devnet starts: other commands stay quick to start.
       const { createDevnetFiles, checkDevnetParams, writeDevnetDir } = await import("../node/devnet.js");
@@ -96,6 +98,7 @@ export function addDevnetCommand(program: Command): void {
       const mode = String(o.stage2Mode);
       if (mode !== "conditional" && mode !== "strict") throw new XshardError("BAD_PARAM", "--stage2-mode must be conditional or strict", {});
       const seed = String(o.seed);
+      const follow = parseFollow(o.follow);
       const base = { nodes, validators, committees, slotMs, seed, genesisTimeMs: 0, stage2Mode: mode as "conditional" | "strict", genesis: { contracts: [], accounts: [] } };
       checkDevnetParams(base);
       const committeeSize = o.committeeSize === undefined ? undefined : parseIntFlag("committee-size", o.committeeSize);
@@ -118,7 +121,7 @@ export function addDevnetCommand(program: Command): void {
         // Ports and peer ids are known before any node starts: all start at once, each dialling the others.
         const ports = await Promise.all(Array.from({ length: nodes }, () => findFreePort()));
         const apiPorts = await Promise.all(Array.from({ length: nodes }, () => findFreePort()));
-        const planned = await writeDevnetDir(dir, files, ports.map((p2pPort, i) => ({ host: "127.0.0.1", p2pPort, apiPort: apiPorts[i] as number })));
+        const planned = await writeDevnetDir(dir, files, ports.map((p2pPort, i) => ({ host: "127.0.0.1", p2pPort, apiPort: apiPorts[i] as number })), { follow });
         const started: { child: ChildProcess; nodeDir: string; log: string; argv: string[] }[] = [];
         for (const [i, p] of planned.entries()) {
           const child = spawn(process.execPath, [BIN, ...p.argv], { stdio: ["ignore", "ignore", "inherit"] });

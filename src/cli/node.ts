@@ -12,6 +12,12 @@ function port(flag: string, v: unknown): number {
   return n;
 }
 
+/** `--follow` of `xshard node` and `xshard devnet` (docs/node.md "Following"). */
+export function parseFollow(v: unknown): "committees" | "all" {
+  if (v !== "committees" && v !== "all") throw new XshardError("BAD_PARAM", "--follow must be committees or all", { flag: "follow" });
+  return v;
+}
+
 export function addNodeCommand(program: Command): void {
   program
     .command("node")
@@ -24,7 +30,9 @@ export function addNodeCommand(program: Command): void {
     .option("--api-port <port>", "HTTP API port (0: any free port)", "0")
     .option("--p2p-port <port>", "libp2p TCP port (0: any free port)", "0")
     .option("--log <file>", "append the log to this file (default: stdout)")
+    .option("--follow <what>", "committees: execute only the contracts of this node's validators' committees, the others' read through Merkle witnesses from peers; all: every contract", "committees")
     .action(async (o: Record<string, unknown>) => {
+      const follow = parseFollow(o.follow);
       // The node modules (libp2p, lmdb, fastify) load only when a node starts: other commands stay quick to start.
       const { loadNodeFiles, startNodeProcess } = await import("../node/process.js");
       const files = { genesisFile: String(o.genesis), keysFile: String(o.keys) };
@@ -37,7 +45,7 @@ export function addNodeCommand(program: Command): void {
         if (logFile) appendFileSync(logFile, text);
         else process.stdout.write(text);
       };
-      const running = await startNodeProcess({ ...files, bootstrap: (o.bootstrap as string[]) ?? [], dir: String(o.dir), host: String(o.host), apiPort, p2pPort, log });
+      const running = await startNodeProcess({ ...files, bootstrap: (o.bootstrap as string[]) ?? [], dir: String(o.dir), host: String(o.host), apiPort, p2pPort, log, follow });
       await new Promise<void>((resolve) => {
         const stop = (sig: string): void => {
           log(`${sig}: stopping`);

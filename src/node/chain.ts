@@ -1,7 +1,8 @@
 /**
- * A node's copy of the two-stage chain: the agreed state (`DelayedState`), every committee's local
- * view (`CommitteeViews` — a devnet node is a full node: it executes every contract, whatever
- * committees its own validators sit on) and what it knows of each transaction. Every block goes
+ * A node's copy of the two-stage chain: the agreed state (`DelayedState`), the committees' local
+ * views (`CommitteeViews` — of every committee, or with `followKeys` only of the committees those
+ * validators sit on, the others' contracts read through witnesses: `following.ts`) and what it
+ * knows of each transaction. Every block goes
  * through the spec's verifying transitions (`processStage1Block` / `processStage2Block`); the
  * reactions to a block's effects are the same as the simulator driver's. No clock, no network,
  * no store: the node (`node.ts`) calls it.
@@ -24,6 +25,7 @@ import { processStage2Block, type AppliedAffirmation, type Batch, type SignedSta
 import { getAffirmedIdx, getContract, getLogItem, getTx, type DelayedState } from "../protocols/delayed/state.js";
 import { computeDevnetParams, loadNodeContractCode, type DevnetGenesis } from "./genesis.js";
 import { materializeStage2Block, type Stage2BlockValue } from "./wire.js";
+import { executeObserved, WitnessCache } from "./witnessCache.js";
 
 /** What a node knows of one transaction of the Stage-1 sequence. */
 export interface NodeTxRecord {
@@ -70,7 +72,9 @@ export class NodeChain {
   stage2: ChainHead = { height: 0, slot: -1, root: new Uint8Array(32) };
   /** Stage-2 blocks imported, in order (proofs are built from them). */
   readonly stage2Blocks: SignedStage2Block[] = [];
-  /** Final transactions this node has not executed yet (it imported their affirmations while catching up). */
+  /** Set when the node follows only some committees: the witnessed states of the others' contracts. */
+  readonly witnessCache: WitnessCache | undefined;
+  /** Final transactions this node has not executed yet (it imported their affirmations while catching up, or follows none of their contracts). */
   private readonly awaitingResult = new Set<number>();
   /** The last Stage-1 imports with the state just before each (for `reorderStage2`). */
   private readonly recent1: { height: number; stage2Height: number; state: DelayedState; orderDigest: Uint8Array; block: SignedStage1Block; registered: ContractId[] }[] = [];
@@ -83,10 +87,14 @@ export class NodeChain {
    */
   orderDigest: Uint8Array = new Uint8Array(32);
 
-  /** @param reorderWindow how many recent Stage-1 imports `reorderStage2` can reach back over (0: never; replay instead). */
+  /**
+   * @param reorderWindow how many recent Stage-1 imports `reorderStage2` can reach back over (0: never; replay instead).
+   * @param followKeys validators whose genesis committees this node follows (undefined: every committee).
+   */
   constructor(
     readonly genesis: DevnetGenesis,
     readonly reorderWindow = 16,
+    readonly followKeys?: readonly number[],
   ) {
     const deployed = deployGenesis(this.runtime, genesis.genesis, loadNodeContractCode);
     this.validators = createValidators(genesis.validators, genesis.seed);
@@ -100,7 +108,10 @@ export class NodeChain {
       throw new XshardError("BAD_GENESIS", `genesis file: anchor.genesisRoot does not match the chain this file describes (${toHex(this.state.genesisRoot)})`, { path: "genesis.anchor.genesisRoot" });
     }
     this.ctx = { verifier: this.verifier, runtime: this.runtime, cache: new WeakMap<Batch, AttestationFault | "ok">() };
-    this.views = new CommitteeViews(this.state, new Map(deployed.map((d) => [d.id, d.state])), { runtime: this.runtime, verifier: createNoopVerifier(), keepHistory: true });
+    const followed = new Set(this.state.committees.flatMap((c, k) => (c.some((v) => followKeys?.includes(v.index)) ? [k] : [])));
+    this.witnessCache = followKeys && followed.size < this.state.params.committees ? new WitnessCache(followed) : undefined;
+    const remote = this.witnessCache ? { remote: this.witnessCache } : {};
+    this.views = new CommitteeViews(this.state, new Map(deployed.map((d) => [d.id, d.state])), { runtime: this.runtime, verifier: createNoopVerifier(), keepHistory: true, ...remote });
   }
 
   private setState(s: DelayedState): void {
@@ -261,11 +272,27 @@ export class NodeChain {
   executeRound(slot: number): Map<number, Batch> {
     const K = this.state.params.committees;
     const out = new Map<number, Batch>();
+    this.executeAll(slot);
+    this.witnessCache?.prune();
+    for (let k = 0; k < K; k++) {
+      if (this.views.isRemote(k)) continue;
+      this.views.resetRoundWork(k);
+      // A function of the agreed chain and the round: the same root on every node (`roundBatch.ts`).
+      const batch = buildRoundBatch(this.views, k, slot);
+      if (batch) out.set(k, batch);
+    }
+    return out;
+  }
+
+  /** Every followed committee executes everything ready; final transactions waiting for a result get it. */
+  executeAll(slot: number): void {
+    const K = this.state.params.committees;
     // Passes until nothing moves: a node that imported blocks faster than it executed (catch-up)
     // brings each contract's own frontier up to its affirmed state before others read it.
     for (let pass = 0, moved = true; moved && pass < 64; pass++) {
       const before = this.countExecuted();
       for (let k = 0; k < K; k++) {
+        if (this.views.isRemote(k)) continue;
         try {
           // Everything ready: the budget applies to what the batch claims (`roundBatch.ts`), so a
           // node that executed late or missed a round is not left behind for good.
@@ -280,18 +307,25 @@ export class NodeChain {
       moved = this.countExecuted() !== before;
     }
     for (const seq of this.awaitingResult) {
-      const r = [...this.views.local(seq).results.values()][0];
+      const rec = this.records[seq] as NodeTxRecord;
+      const r = [...this.views.local(seq).results.values()][0] ?? this.observe(rec);
       if (!r) continue;
-      (this.records[seq] as NodeTxRecord).result = r;
+      rec.result = r;
       this.awaitingResult.delete(seq);
     }
-    for (let k = 0; k < K; k++) {
-      this.views.resetRoundWork(k);
-      // A function of the agreed chain and the round: the same root on every node (`roundBatch.ts`).
-      const batch = buildRoundBatch(this.views, k, slot);
-      if (batch) out.set(k, batch);
+  }
+
+  /** A final transaction on no followed contract: executed from witnesses (`following.ts`), undefined while keys are missing. */
+  private observe(rec: NodeTxRecord): TxResult | undefined {
+    const cache = this.witnessCache;
+    if (!cache || [...getTx(this.state, rec.seq).positions.keys()].some((d) => !this.views.isRemote(getContract(this.state, d).committee))) return undefined;
+    try {
+      return executeObserved(this, cache, rec);
+    } catch (e) {
+      // BAD_RESULT: a root the chain affirmed is wrong; a follower's fraud proof rolls it back.
+      if (!isXshardError(e)) throw e;
+      return undefined;
     }
-    return out;
   }
 
   private countExecuted(): number {

@@ -2,7 +2,10 @@
  * A devnet's files from its parameters, deterministically: the genesis (`xshard.devnet-genesis/1`)
  * and one key file per node. Keys are dealt so that each committee's members are spread over the
  * nodes (member `i` of every contract committee goes to node `i mod N`; validators on no committee
- * round-robin), so that one node down costs each committee the fewest members.
+ * round-robin), so that one node down costs each committee the fewest members. With committees
+ * smaller than the node count, member `i` of committee `k` goes to node `(i + k) mod N` instead, so
+ * that every node sits on some committees and none on all (a node follows only its committees'
+ * contracts, docs/node.md "Following").
  */
 import { computeCommittees, createValidators, type Genesis } from "../chain/index.js";
 import { XshardError } from "../errors.js";
@@ -38,7 +41,8 @@ export function dealValidators(p: Pick<DevnetParams, "nodes" | "validators" | "c
   const validators = createValidators(p.validators, p.seed);
   const committees = computeCommittees(validators, p.seed, p.committees, p.committeeSize);
   const owner = new Map<number, number>();
-  for (const c of committees) c.forEach((v, i) => owner.has(v.index) || owner.set(v.index, i % p.nodes));
+  const shift = p.committeeSize < p.nodes ? 1 : 0;
+  committees.forEach((c, k) => c.forEach((v, i) => owner.has(v.index) || owner.set(v.index, (i + shift * k) % p.nodes)));
   let next = 0;
   for (const v of validators) if (!owner.has(v.index)) owner.set(v.index, next++ % p.nodes);
   const out: number[][] = Array.from({ length: p.nodes }, () => []);
@@ -92,7 +96,7 @@ export interface PlannedNode {
  * key files, so all nodes can start at once. `xshard devnet` places nodes on loopback; a test
  * places them in network namespaces (test/node/netns.e2e.test.ts), a script on machines.
  */
-export async function writeDevnetDir(dir: string, files: ReturnType<typeof createDevnetFiles>, places: readonly NodePlacement[]): Promise<PlannedNode[]> {
+export async function writeDevnetDir(dir: string, files: ReturnType<typeof createDevnetFiles>, places: readonly NodePlacement[], opts: { follow?: "committees" | "all" } = {}): Promise<PlannedNode[]> {
   if (places.length !== files.keyDocs.length) throw new XshardError("BAD_PARAM", `${places.length} placements for ${files.keyDocs.length} nodes`, {});
   const { mkdirSync, writeFileSync } = await import("node:fs");
   const { join } = await import("node:path");
@@ -109,7 +113,7 @@ export async function writeDevnetDir(dir: string, files: ReturnType<typeof creat
     writeFileSync(keysFile, JSON.stringify(files.keyDocs[i], null, 2));
     const log = join(nodeDir, "node.log");
     const bootstrap = peers.filter((_, j) => j !== i);
-    const argv = ["node", "--genesis", genesisFile, "--keys", keysFile, "--dir", nodeDir, "--log", log, "--host", p.host, "--p2p-port", String(p.p2pPort), "--api-port", String(p.apiPort), ...(bootstrap.length > 0 ? ["--bootstrap", ...bootstrap] : [])];
+    const argv = ["node", "--genesis", genesisFile, "--keys", keysFile, "--dir", nodeDir, "--log", log, "--host", p.host, "--p2p-port", String(p.p2pPort), "--api-port", String(p.apiPort), ...(opts.follow ? ["--follow", opts.follow] : []), ...(bootstrap.length > 0 ? ["--bootstrap", ...bootstrap] : [])];
     return { dir: nodeDir, log, keysFile, peer: peers[i] as string, api: `http://${p.host}:${p.apiPort}`, argv };
   });
 }

@@ -1,6 +1,7 @@
 /**
- * Evidence and slashing on a node (docs/node.md "Evidence and slashing"). A node is a full node: it
- * executes every contract, so it knows what every committee's batch should say. When a batch that
+ * Evidence and slashing on a node (docs/node.md "Evidence and slashing"). A node executes every
+ * contract it follows (all, or its validators' committees': docs/node.md "Following"), so it knows
+ * what those committees' batches should say; the others' it cannot re-execute and does not check. When a batch that
  * holds ≥ 2/3 of its committee's signatures affirms other roots than the node's own execution, the
  * Stage-2 proposer builds the evidence the rules accept (a one-step proof, `FullNode` of the spec),
  * puts it in its proposal (the Stage-2 block's `evidence` list) and leaves the batch out; every node
@@ -117,6 +118,7 @@ export class NodeEvidence {
     }
     const full = new FullNode(c.views, c.runtime);
     for (const b of this.colluding ? [] : batches) {
+      if (c.views.isRemote(b.header.committee)) continue;
       const own = this.own.get(b.header.committee);
       if (own && bytesEqual(own, b.root)) continue;
       for (let i = 0; i < b.candidates.length; i++) {
@@ -178,7 +180,7 @@ export class NodeEvidence {
     const c = this.chain();
     let full: FullNode | undefined;
     for (const inc of block.inclusions) {
-      if (this.ownRecent.has(toHex(inc.batch.root))) continue;
+      if (this.ownRecent.has(toHex(inc.batch.root)) || c.views.isRemote(inc.batch.header.committee)) continue;
       full ??= new FullNode(c.views, c.runtime);
       for (const i of inc.applied) {
         const d = full.checkAffirmation(inc.batch, i, "fraud", block.header.slot);

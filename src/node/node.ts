@@ -36,7 +36,8 @@ import { NodeEvidence } from "./evidence.js";
 import { checkStage1Base, rebuildWithStage2 } from "./order.js";
 import { WitnessService } from "./witnesses.js";
 import { resumeNode, SnapshotPolicy } from "./snapshot.js";
-
+import { getFollowKeys, prefetchWitnesses, type WitnessFetchCounts } from "./following.js";
+import { BatchGossip } from "./batchGossip.js";
 import type { NodeOptions } from "./options.js";
 
 export type { NodeOptions };
@@ -58,10 +59,12 @@ export class XshardNode {
   readonly evidence: NodeEvidence;
   /** Merkle witnesses by request/response: served from the views, fetched and checked against our own roots. */
   readonly witnesses: WitnessService;
+  readonly witnessFetches: WitnessFetchCounts = { ok: 0, bad: 0, unavailable: 0 }; // to execute contracts not followed (`following.ts`)
   readonly snapshots: SnapshotPolicy; // when chain snapshots are written (`snapshot.ts`)
   private own1: { slot: number; block: SignedStage1Block; root: Uint8Array; committee: Validator[] } | undefined;
   private own2: { slot: number; block: SignedStage2Block; root: Uint8Array; committee: Validator[]; stage1: { height: number; root: Uint8Array } } | undefined;
   private roundBatches = new Map<number, Batch>();
+  readonly batchGossip = new BatchGossip(this); // bodies of the batches of committees this node does not follow
   /** What this node's validators sign as attesters: one header per slot, skips, the gap rule (`attester.ts`). */
   private readonly attester: Attester;
   /** Valid Stage-1 proposals by root: any node holding one and 2/3 of its votes makes it final. */
@@ -81,7 +84,7 @@ export class XshardNode {
   replays = 0;
 
   constructor(readonly o: NodeOptions) {
-    this.chain = new NodeChain(o.genesis, o.reorderWindow);
+    this.chain = new NodeChain(o.genesis, o.reorderWindow, getFollowKeys(o));
     this.netId = toHex(this.chain.state.genesisRoot).slice(0, 16);
     this.keys = new Map(o.keys.map((k) => [k.index, k]));
     this.sync = new NodeSync(this);
@@ -95,9 +98,9 @@ export class XshardNode {
     this.o.log?.(line);
   }
 
-  topic(kind: "transaction" | "stage1_block" | "attestation" | "stage2_block"): string;
+  topic(kind: "transaction" | "stage1_block" | "attestation" | "stage2_block" | "batch"): string;
   topic(kind: "affirmation", committee: number): string;
-  topic(kind: "transaction" | "stage1_block" | "attestation" | "affirmation" | "stage2_block", committee?: number): string {
+  topic(kind: "transaction" | "stage1_block" | "attestation" | "affirmation" | "stage2_block" | "batch", committee?: number): string {
     return computeTopic(this.netId, kind, committee);
   }
 
@@ -114,6 +117,7 @@ export class XshardNode {
     // Votes are checked and pooled during a catch-up too (issue 13 stall: they were dropped, and never re-sent).
     n.subscribe(this.topic("attestation"), { validate: (m) => this.guard(() => this.onVote(m, undefined), false) });
     for (let k = 0; k < this.o.genesis.committees; k++) n.subscribe(this.topic("affirmation", k), { validate: (m) => this.guard(() => this.onVote(m, k), false) });
+    n.subscribe(this.topic("batch"), { validate: (m) => this.guard(() => this.batchGossip.onMessage(m), false) });
     // Peers and rejected gossip in the log: a vote that never arrives leaves no other trace (issue 13 stall).
     const off = n.on((e) => this.log(e.type === "gossip:reject" || e.type === "response:reject" ? `${e.type} from ${e.from} (${e.type === "gossip:reject" ? e.topic : e.protocol}): ${e.rule}` : `${e.type} ${e.peer}${e.type === "peer:ban" ? ` (score ${e.score})` : ""}`));
     const stopClock = this.o.clock.onSlot((s) => void this.onSlot(s));
@@ -145,7 +149,7 @@ export class XshardNode {
 
   /** Drops the chain and starts again from genesis (our chain forked from the peers'; sync follows). */
   resetToGenesis(): void {
-    this.chain = new NodeChain(this.o.genesis, this.o.reorderWindow);
+    this.chain = new NodeChain(this.o.genesis, this.o.reorderWindow, getFollowKeys(this.o));
     this.own1 = undefined;
     this.own2 = undefined;
   }
@@ -193,7 +197,7 @@ export class XshardNode {
       const fast = this.chain.reorderStage2(value);
       if (fast) finals = fast;
       else {
-        const rebuilt = rebuildWithStage2(this.o.genesis, this.o.store, bytes, this.chain.reorderWindow);
+        const rebuilt = rebuildWithStage2(this.o.genesis, this.o.store, bytes, this.chain.reorderWindow, this.chain.followKeys);
         [this.chain, finals] = [rebuilt.chain, rebuilt.finals];
         this.replays++;
       }
@@ -418,6 +422,7 @@ export class XshardNode {
       await this.sync.run();
       for (const fn of this.buffered.splice(0)) this.guard(fn, false);
     }
+    if (this.chain.witnessCache && !this.sync.running) await prefetchWitnesses(this, slot).catch((e: unknown) => this.log(`slot ${slot} witnesses: ${(e as Error).stack ?? String(e)}`));
     if (this.sync.running || this.o.clock.getCurrentSlot() !== slot) return; // a missed slot: no duties
     try {
       const t0 = this.o.clock.getMsIntoSlot();
@@ -436,6 +441,7 @@ export class XshardNode {
   private stage2Round(slot: number): void {
     this.roundBatches = this.evidence.signRound(this.chain.executeRound(slot), slot);
     const s = this.chain.state;
+    for (const m of this.batchGossip.getMessages(this.roundBatches)) this.o.network.publish(this.topic("batch"), m).catch(() => {}); // often a duplicate: every member's node builds the same bytes
     for (const [k, batch] of this.roundBatches) {
       const msg = computeBatchSigningRoot(s, batch.root);
       for (const v of s.committees[k] ?? []) this.castVote({ kind: VOTE_KINDS.batch, slot, committee: k, root: batch.root, validator: v.index, signature: new Uint8Array(0) }, msg);
@@ -469,10 +475,11 @@ export class XshardNode {
     const proposer = this.getStage2Proposer(slot);
     if (!proposer || !this.keys.has(proposer.index) || this.chain.stage2.slot >= slot) return;
     const held = new Map<ContractId, HeldAffirmation[]>();
-    for (const [k, batch] of this.roundBatches) {
+    for (const [k, batch] of [...this.roundBatches, ...this.batchGossip.getBatches(slot, this.roundBatches)]) {
       const agg = this.votes.aggregate(VOTE_KINDS.batch, batch.root, s.committees[k] ?? [], this.chain.verifier);
       if (!agg) continue;
       const signed: Batch = { ...batch, attestation: { message: computeBatchSigningRoot(s, batch.root), ...agg } };
+      if (!this.roundBatches.has(k) && !this.batchGossip.isProposable(s, signed, slot)) continue;
       signed.candidates.forEach((c, index) => (held.get(c.contract) ?? held.set(c.contract, []).get(c.contract))?.push({ batch: signed, index }));
     }
     const prepared = this.evidence.prepare(s, held, slot);

@@ -24,4 +24,10 @@ export interface NodeOptions {
   readonly snapshotEvery?: number;
   /** Slots after which a skipped slot needs no skip certificate (`safety.ts`, default `SKIP_ESCAPE_SLOTS`). */
   readonly skipEscapeSlots?: number;
+  /**
+   * What the node executes (docs/node.md "Following"): `committees` (default) — only the contracts of
+   * the committees its validators sit on, the others' read through Merkle witnesses from peers; `all`
+   * — every contract (a full node; also what a node without validators does).
+   */
+  readonly follow?: "committees" | "all";
 }

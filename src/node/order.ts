@@ -73,12 +73,12 @@ export function importItem(chain: NodeChain, it: OrderItem): NodeTxRecord[] {
  * next Stage-2 height) in its place: a fresh `NodeChain` and the transactions the new block made
  * final. Throws the first rule a block breaks (nothing of the node's changes).
  */
-export function rebuildWithStage2(genesis: DevnetGenesis, store: NodeStore, bytes: Uint8Array, reorderWindow?: number): { chain: NodeChain; finals: NodeTxRecord[] } {
+export function rebuildWithStage2(genesis: DevnetGenesis, store: NodeStore, bytes: Uint8Array, reorderWindow?: number, followKeys?: readonly number[]): { chain: NodeChain; finals: NodeTxRecord[] } {
   const heads = store.getHeads();
   const s1 = store.getBlockRange("stage1", 1, (heads.stage1?.number ?? 0) + 1).map((b) => b.bytes);
   const s2 = store.getBlockRange("stage2", 1, (heads.stage2?.number ?? 0) + 1).map((b) => b.bytes);
   const newHeight = s2.length + 1;
-  const chain = new NodeChain(genesis, reorderWindow);
+  const chain = new NodeChain(genesis, reorderWindow, followKeys);
   let finals: NodeTxRecord[] = [];
   for (const it of mergeChains(s1, [...s2, bytes])) {
     const done = importItem(chain, it);

@@ -25,6 +25,8 @@ export interface NodeProcessOptions {
   readonly apiPort: number;
   readonly p2pPort: number;
   readonly log: (line: string) => void;
+  /** What the node executes (`NodeOptions.follow`; default `committees`). */
+  readonly follow?: "committees" | "all";
 }
 
 export interface RunningNode {
@@ -69,7 +71,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<RunningNo
   const network = await createLibp2pNetwork({ listen: [`/ip4/${o.host}/tcp/${o.p2pPort}`], bootstrap: o.bootstrap, identitySeed });
   const metrics = createNodeMetrics({ processMetrics: true });
   bindNetworkMetrics(metrics, network);
-  const node = new XshardNode({ genesis, keys, network, store, metrics, log: o.log, clock: new SlotClock({ genesisTimeMs: genesis.genesisTimeMs, slotMs: genesis.slotMs }) });
+  const node = new XshardNode({ genesis, keys, network, store, metrics, log: o.log, clock: new SlotClock({ genesisTimeMs: genesis.genesisTimeMs, slotMs: genesis.slotMs }), ...(o.follow ? { follow: o.follow } : {}) });
   await node.start();
   // Bootstrap peers that were not up yet are dialled again every few seconds until connected.
   const redial = setInterval(() => {

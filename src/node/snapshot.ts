@@ -302,7 +302,8 @@ export class SnapshotPolicy {
   /** The snapshot to write with the block just imported into `chain`, if one is due. */
   take(chain: NodeChain, slashings: readonly SlashingView[]): Uint8Array | undefined {
     const at = chain.stage1.height + chain.stage2.height;
-    if (this.every <= 0 || (this.last >= 0 && at - this.last < this.every) || !isQuiescent(chain)) return undefined;
+    // A node following only some committees holds no state of the others' contracts to write (docs/node.md "Following").
+    if (this.every <= 0 || chain.witnessCache || (this.last >= 0 && at - this.last < this.every) || !isQuiescent(chain)) return undefined;
     this.last = at;
     this.written++;
     return encodeSnapshot(chain, slashings);
@@ -337,7 +338,7 @@ export interface ResumeHost {
  * genesis.
  */
 export function resumeNode(node: ResumeHost, replay: () => void): void {
-  const restored = restoreFromStore(node.o.store, node.o.genesis, node.o.reorderWindow, (l) => node.log(l));
+  const restored = node.chain.witnessCache ? undefined : restoreFromStore(node.o.store, node.o.genesis, node.o.reorderWindow, (l) => node.log(l));
   if (restored) {
     node.chain = restored.chain;
     node.evidence.slashings.push(...restored.slashings);

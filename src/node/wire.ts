@@ -187,29 +187,7 @@ function toAttestation(s: DelayedState, message: Uint8Array, signers: readonly n
  */
 export function materializeStage2Block(s: DelayedState, v: Stage2BlockValue): SignedStage2Block {
   const inclusions = v.inclusions.map((inc) => {
-    const b = inc.batch;
-    const batch: Batch = {
-      header: b.header,
-      root: BatchHeader.hashTreeRoot(b.header),
-      affirmations: b.affirmations,
-      affirmationRoots: b.affirmations.map((a) => Affirmation.hashTreeRoot(a)),
-      leaves: b.leaves,
-      candidates: b.candidates.map(
-        (c): AffirmationClaim => ({
-          contract: decodeContractId(c.contract),
-          from: c.from,
-          to: c.to,
-          preRoot: c.preRoot,
-          postRoots: c.postRoots,
-          assumptions: c.assumptions.map((a) => ({ contract: decodeContractId(a.contract), position: a.position, root: a.root })),
-          leafValues: c.leafValues,
-          ended: c.ended,
-          created: c.created.map((list) => list.map((r) => ({ id: decodeContractId(r.id), codeHash: dec.decode(r.codeHash), root: r.root }))),
-        }),
-      ),
-      attestation: toAttestation(s, new Uint8Array(32), b.signers, b.signature),
-      members: [...(s.committees[b.header.committee] ?? [])],
-    };
+    const batch = materializeBatch(s, inc.batch);
     return { batch, applied: inc.applied, root: BatchInclusion.hashTreeRoot({ batchRoot: batch.root, applied: inc.applied }) };
   });
   return {
@@ -220,6 +198,49 @@ export function materializeStage2Block(s: DelayedState, v: Stage2BlockValue): Si
     attestation: toAttestation(s, new Uint8Array(32), v.signers, v.signature),
     attesters: getStage2Committee(s, v.header.number),
   };
+}
+
+/** A batch as it travels (in a Stage-2 block, or alone on the `batch` topic), its roots recomputed and its committee from the state. */
+export function materializeBatch(s: DelayedState, b: ValueOf<typeof BatchWire>): Batch {
+  return {
+    header: b.header,
+    root: BatchHeader.hashTreeRoot(b.header),
+    affirmations: b.affirmations,
+    affirmationRoots: b.affirmations.map((a) => Affirmation.hashTreeRoot(a)),
+    leaves: b.leaves,
+    candidates: b.candidates.map(
+      (c): AffirmationClaim => ({
+        contract: decodeContractId(c.contract),
+        from: c.from,
+        to: c.to,
+        preRoot: c.preRoot,
+        postRoots: c.postRoots,
+        assumptions: c.assumptions.map((a) => ({ contract: decodeContractId(a.contract), position: a.position, root: a.root })),
+        leafValues: c.leafValues,
+        ended: c.ended,
+        created: c.created.map((list) => list.map((r) => ({ id: decodeContractId(r.id), codeHash: dec.decode(r.codeHash), root: r.root }))),
+      }),
+    ),
+    attestation: toAttestation(s, new Uint8Array(32), b.signers, b.signature),
+    members: [...(s.committees[b.header.committee] ?? [])],
+  };
+}
+
+/** One unsigned batch for the `batch` topic (`batchGossip.ts`). */
+export function encodeBatchMessage(b: Batch): Uint8Array {
+  return BatchWire.serialize(encodeBatch(b));
+}
+
+export function decodeBatchMessage(bytes: Uint8Array): ValueOf<typeof BatchWire> {
+  return decodeWire("batch", () => {
+    const v = BatchWire.deserialize(bytes);
+    for (const c of v.candidates) {
+      dec.decode(c.contract);
+      for (const a of c.assumptions) dec.decode(a.contract);
+      for (const list of c.created) for (const r of list) (dec.decode(r.id), dec.decode(r.codeHash));
+    }
+    return v;
+  });
 }
 
 /** A block message: tag byte (proposal / block) then the block's bytes. */

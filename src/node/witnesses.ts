@@ -10,9 +10,9 @@
  * next peer is asked.
  *
  * Served from the states the node's committee views hold (`Frontier.snaps`, kept for every
- * position: nodes run with `keepHistory`). Every node is a full node today, so a node can also
- * prove from its own state (`proveLocal`); the request path is what a node that does not follow a
- * contract would use.
+ * position: nodes run with `keepHistory`) — only of the contracts the node follows. A node proves
+ * from its own state where it holds it (`proveLocal`); a node that does not follow a contract
+ * fetches, to execute it (`following.ts`) or to answer `GET /v1/state`.
  */
 import { ByteListType, ByteVectorType, ContainerType, ListCompositeType, UintNumberType, type ValueOf } from "@chainsafe/ssz";
 import { bytesEqual, toHex } from "../crypto/hash.js";

@@ -19,6 +19,8 @@ export interface NodeMetrics {
   readonly finalReverted: Counter<"chain">;
   /** Signatures and proposals slashing protection refused (`attester.ts`, `store/protection.ts`), by duty and rule. */
   readonly slashingProtectionRefusals: Counter<"duty" | "rule">;
+  /** Merkle witnesses fetched to execute contracts the node does not follow, by result (docs/node.md "Following"). */
+  readonly witnessFetches: Counter<"result">;
 }
 
 export function createNodeMetrics(opts: { processMetrics?: boolean } = {}): NodeMetrics {
@@ -41,6 +43,7 @@ export function createNodeMetrics(opts: { processMetrics?: boolean } = {}): Node
     submittedTransactions: new Counter({ name: "xshard_submitted_transactions_total", help: "Transactions submitted over the API by result", labelNames: ["result"], registers: [registry] }),
     finalReverted: new Counter({ name: "xshard_final_reverted_blocks_total", help: "Final blocks a fork-choice rebuild dropped, per chain", labelNames: ["chain"], registers: [registry] }),
     slashingProtectionRefusals: new Counter({ name: "xshard_slashing_protection_refusals_total", help: "Signatures and proposals refused by slashing protection (or not recorded), by duty and rule", labelNames: ["duty", "rule"], registers: [registry] }),
+    witnessFetches: new Counter({ name: "xshard_witness_fetches_total", help: "Merkle witnesses fetched to execute contracts not followed, by result (ok, bad, unavailable)", labelNames: ["result"], registers: [registry] }),
   };
   return m;
 }

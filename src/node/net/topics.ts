@@ -5,9 +5,10 @@
  */
 import { XshardError } from "../../errors.js";
 
-export type TopicKind = "transaction" | "stage1_block" | "attestation" | "affirmation" | "stage2_block";
+/** `batch`: a committee's unsigned batch body, for Stage-2 proposers that do not follow that committee (docs/node.md "Following"). */
+export type TopicKind = "transaction" | "stage1_block" | "attestation" | "affirmation" | "stage2_block" | "batch";
 
-export const TOPIC_KINDS: readonly TopicKind[] = ["transaction", "stage1_block", "attestation", "affirmation", "stage2_block"];
+export const TOPIC_KINDS: readonly TopicKind[] = ["transaction", "stage1_block", "attestation", "affirmation", "stage2_block", "batch"];
 
 export interface TopicName {
   readonly network: string;
@@ -25,6 +26,7 @@ export const DEFAULT_GOSSIP_LIMITS: GossipLimits = {
   attestation: 4 * 1024,
   affirmation: 64 * 1024,
   stage2_block: 4 * 1024 * 1024,
+  batch: 1024 * 1024,
 };
 
 const NETWORK_RE = /^[0-9a-z_-]{1,64}$/;

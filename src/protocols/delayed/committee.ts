@@ -9,8 +9,9 @@
  * through Merkle witnesses verified against affirmed roots (`computeNeed` says what comes first).
  * Each committee then signs one batch of affirmations per round (`produceBatches`).
  *
- * The simulator holds every committee's view in one object; a node holds only its own committees'
- * and asks peers for witnesses (`getSnap` of another contract is such a request here).
+ * The simulator holds every committee's view in one object; so does a node following every
+ * committee. A node following only some (`CommitteeViewsOptions.remote`) reads the others'
+ * contracts through witnesses its shell fetched from peers, and holds no state of them.
  */
 import { XshardError } from "../../errors.js";
 import { getWeight, type Validator } from "../../chain/index.js";
@@ -26,8 +27,8 @@ import type { SignedBatch } from "./blocks.js";
 export type { SignedBatch } from "./blocks.js";
 import { OUTCOME_CODES, ResultLeaf, computeValuesRoot, type ResultLeafValue } from "./containers.js";
 import { NOOP_OBSERVER, type DelayedObserver } from "./observer.js";
-import { checkWitness, type CommitteeViewsOptions, type Frontier, type Snap, type Source, type TxLocal, type TxResult, type View } from "./local.js";
-export type { CommitteeViewsOptions, Frontier, Snap, TxLocal, TxResult } from "./local.js";
+import { checkWitness, createReader, hasMisses, type CommitteeViewsOptions, type Frontier, type Snap, type Source, type TxLocal, type TxResult, type View } from "./local.js";
+export type { CommitteeViewsOptions, Frontier, PartialState, RemoteStates, Snap, TxLocal, TxResult } from "./local.js";
 import { computeCone, computeNeed, type AssumedRoot, type KnownState } from "./rules.js";
 import { getAffirmedIdx, getContract, getLogItem, getTx, getTxAt, type DelayedState, type SequencedTx } from "./state.js";
 
@@ -64,9 +65,9 @@ export class CommitteeViews {
     for (const rec of chain.contracts.values()) this.addFrontier(rec.id, rec.committee, genesis.get(rec.id) as MerkleKV);
   }
 
-  /** The committee of `id` starts following it at state 0. */
+  /** The committee of `id` starts following it at state 0 (a node not following that committee holds no state of it). */
   addFrontier(id: ContractId, committee: number, kv: MerkleKV, ended = false): void {
-    this.frontiers.set(id, { snaps: [{ kv, ended }], roots: [kv.root()], leaves: [], leafRoots: [], assumed: [], localIdx: 0, producedIdx: 0 });
+    this.frontiers.set(id, { snaps: this.isRemote(committee) ? [] : [{ kv, ended }], roots: [kv.root()], leaves: [], leafRoots: [], assumed: [], localIdx: 0, producedIdx: 0 });
     (this.followed[committee] as ContractId[]).push(id);
   }
 
@@ -99,6 +100,11 @@ export class CommitteeViews {
     return snap;
   }
 
+  /** Whether committee `k`'s contracts are read through witnesses here (a node not following `k`). */
+  isRemote(k: number): boolean {
+    return this.o.remote !== undefined && !this.o.remote.follows(k);
+  }
+
   local(seq: number): TxLocal {
     return this.txs[seq] as TxLocal;
   }
@@ -109,10 +115,9 @@ export class CommitteeViews {
   private know(k: number, d: ContractId): KnownState {
     const rec = getContract(this.chain, d);
     const own = rec.committee === k;
-    // An affirmed state is read from its own committee's frontier, so it is known once that
-    // frontier has reached it: always in the simulator (affirmations come from those frontiers);
-    // a node that imported blocks faster than it executed reaches it in a later pass.
-    const affirmedIdx = Math.min(getAffirmedIdx(rec), this.frontier(d).localIdx);
+    // An affirmed state is read from its own committee's frontier, so it is known once that frontier has reached it: always in the
+    // simulator (affirmations come from those frontiers); a node that imported blocks faster than it executed, in a later pass.
+    const affirmedIdx = this.isRemote(rec.committee) ? getAffirmedIdx(rec) : Math.min(getAffirmedIdx(rec), this.frontier(d).localIdx);
     return { own, idx: own ? this.frontier(d).localIdx : (this.views[k]?.get(d)?.idx ?? -1), affirmedIdx };
   }
 
@@ -168,7 +173,8 @@ export class CommitteeViews {
         if (done.has(next.seq)) return "blocked";
         stack.push(next);
       } else {
-        if (!this.executeBy(k, t, slot, budget)) return "budget";
+        const r = this.executeBy(k, t, slot, budget);
+        if (r !== "done") return r;
         done.add(t.seq);
         stack.pop();
       }
@@ -194,7 +200,8 @@ export class CommitteeViews {
   private sourceOf(k: number, d: ContractId, pos: number): Source {
     const rec = getContract(this.chain, d);
     if (rec.committee === k) return { snap: this.getSnap(d, pos), root: this.frontier(d).roots[pos] as Uint8Array, kind: "own" };
-    if (getAffirmedIdx(rec) >= pos) return { snap: this.getSnap(d, pos), root: getLogItem(rec.chainRoots, pos), kind: "chain" };
+    const root = getAffirmedIdx(rec) >= pos ? getLogItem(rec.chainRoots, pos) : undefined;
+    if (root) return { snap: this.o.remote && this.isRemote(rec.committee) ? { kv: this.o.remote.read(d, pos, root), ended: getLogItem(rec.endedAt, pos) } : this.getSnap(d, pos), root, kind: "chain" };
     const view = this.views[k]?.get(d);
     if (!view || view.idx !== pos) throw new Error(`internal: committee ${k} has no view of ${d} at ${pos}`);
     return { snap: view.snap, root: view.snap.kv.root(), kind: "view", view };
@@ -203,18 +210,23 @@ export class CommitteeViews {
   /**
    * Committee `k` executes `t`: reads, checks witnesses, and — if the execution's gas fits the
    * round's budget — records its result, advances its own frontiers (as its behaviour records them)
-   * and, in conditional mode, its views. False (nothing recorded) when it does not fit.
+   * and, in conditional mode, its views. `budget` (nothing recorded) when it does not fit; `blocked` when
+   * it met keys no fetched witness covers (a view lacking them is dropped, to be built again).
    */
-  private executeBy(k: number, t: SequencedTx, slot: number, budget: number): boolean {
+  private executeBy(k: number, t: SequencedTx, slot: number, budget: number): "done" | "budget" | "blocked" {
     const sources = new Map([...t.positions].map(([d, pos]) => [d, this.sourceOf(k, d, pos)]));
     const handles = new Map<ContractId, ContractHandle>();
-    for (const [d, src] of sources) handles.set(d, { codeHash: getContract(this.chain, d).codeHash, state: src.snap.kv, ended: src.snap.ended });
+    for (const [d, src] of sources) handles.set(d, { codeHash: getContract(this.chain, d).codeHash, state: createReader(src.snap.kv), ended: src.snap.ended });
     const program = t.stx.tx.program;
     const ex = executeProgram(program, { runtime: this.o.runtime, sender: t.stx.tx.sender, txId: t.txId, gasLimit: t.stx.tx.gasLimit, contract: (id) => handles.get(id) });
+    if (this.o.remote && hasMisses(new Map([...handles].map(([d, h]) => [d, h.state])), ex.effects.writes, this.chain.params.stage2Mode === "conditional")) {
+      for (const [d, src] of sources) if (src.kind === "view" && "partial" in src.snap.kv) this.views[k]?.delete(d);
+      return "blocked";
+    }
     const witnesses = [...sources].map(([d, src]) => this.checkReads(d, src, t.positions.get(d) as number, ex.effects.reads.get(d)));
     const witnessBytes = witnesses.reduce((a, w) => a + w.bytes, 0);
     const gas = computeExecutionGas(ex.gas, witnessBytes);
-    if (!isWithinStage2Budget(this.used[k] as number, gas, budget)) return false;
+    if (!isWithinStage2Budget(this.used[k] as number, gas, budget)) return "budget";
     this.used[k] = (this.used[k] as number) + gas;
     this.ran[k] = (this.ran[k] as number) + 1;
     for (const w of witnesses) {
@@ -256,7 +268,7 @@ export class CommitteeViews {
       // bytes — whether a read went through a view or the chain depends on when it ran).
       if (this.o.keepHistory) (this.stepGas[k] as Map<number, number>).set(t.seq, computeExecutionGas(ex.gas, 0));
       const applied = corrupting ? this.behaviour.corruptWrites(writes) : writes;
-      const post: Snap = { kv: applied ? src.snap.kv.applyWrites(applied) : src.snap.kv, ended };
+      const post: Snap = { kv: applied ? (src.snap as Snap).kv.applyWrites(applied) : (src.snap as Snap).kv, ended }; // own: held
       this.recordOwnStep(f, t, pos, post, result.valuesRoot, status, assumptions.filter((a) => a.contract !== d));
     }
     if (!ownTouched) this.observer.count("speculativeExecutions", 1);
@@ -264,7 +276,7 @@ export class CommitteeViews {
     const kind = again ? "reexecute" : !ownTouched ? "speculate" : home === undefined || getContract(this.chain, home).committee === k ? "execute" : "foreign";
     this.observer.onExecution?.(slot, k, t.seq, kind, gas);
     this.observer.txEvent(t.seq, slot, "execute", `committee:${k}`, status);
-    return true;
+    return "done";
   }
 
   /**
@@ -429,15 +441,14 @@ export class CommitteeViews {
   /** A successor's state 0 became known (its creation final, again after a rollback, or known never to have happened: `ended`). */
   resetGenesis(id: ContractId, kv: MerkleKV, ended = false): void {
     const f = this.frontier(id);
-    f.snaps[0] = { kv, ended };
+    if (!this.isRemote(getContract(this.chain, id).committee)) f.snaps[0] = { kv, ended };
     f.roots[0] = kv.root();
     f.localIdx = f.producedIdx = 0;
   }
 
   /**
-   * Committee `to` takes over `id` from `from` at its affirmed root: it receives every key of the
-   * state with a multiproof, checks it against the affirmed root and rebuilds the state; work the
-   * old committee did past the affirmed root is dropped and done again.
+   * Committee `to` takes over `id` from `from` at its affirmed root: it receives every key of the state with a multiproof,
+   * checks it against the affirmed root and rebuilds the state; work the old committee did past it is dropped and done again.
    */
   handOver(id: ContractId, from: number, to: number, slot: number): void {
     const rec = getContract(this.chain, id);

@@ -8,7 +8,7 @@ import { bytesEqual, fromHex } from "../../crypto/hash.js";
 import type { CreatedSuccessor } from "../../exec/executeTx.js";
 import type { Runtime } from "../../runtime/index.js";
 import type { MerkleKV } from "../../state/index.js";
-import type { ContractId, MaybeValue } from "../../types.js";
+import type { ContractId, MaybeValue, StateView, WriteSet } from "../../types.js";
 import type { CommitteeBehaviour } from "./behaviour.js";
 import type { ResultLeafValue } from "./containers.js";
 import type { DelayedObserver } from "./observer.js";
@@ -34,19 +34,50 @@ export interface Frontier {
   producedIdx: number;
 }
 
+/**
+ * Part of a contract's state a node does not hold (it does not follow the contract): what Merkle
+ * witnesses proved against an affirmed root (`CommitteeViewsOptions.remote`). A key outside it is
+ * not guessed: `reader()` gives a fresh reader whose `missing` turns true once it reads (or
+ * `require`s, for a write) such a key, and the node fetches that key before the next try.
+ */
+export interface PartialState extends StateView {
+  readonly partial: true;
+  /** The root of the proven part (after `applyWrites`: the post-root). */
+  root(): Uint8Array;
+  applyWrites(writes: WriteSet): PartialState;
+  reader(): PartialState;
+  /** Records keys (hex) written here: a post-root needs their buckets. */
+  require(keys: Iterable<string>): void;
+  readonly missing: boolean;
+}
+
+/** A snap of state held (`MerkleKV`) or proven in part (`PartialState`). */
+export interface ReadSnap {
+  readonly kv: MerkleKV | PartialState;
+  readonly ended: boolean;
+}
+
+/** How a node that follows only some committees reads the contracts of the others. */
+export interface RemoteStates {
+  /** Whether this node executes for committee `k` (and holds its contracts' states). */
+  follows(k: number): boolean;
+  /** Affirmed state `pos` of `d` (root `root`, from the node's own chain), as far as fetched witnesses prove it. */
+  read(d: ContractId, pos: number, root: Uint8Array): PartialState;
+}
+
 /** A committee's own view of a contract it does not follow (conditional mode): state `idx`, built from the affirmed state `base`. */
 export interface View {
   readonly idx: number;
-  readonly snap: Snap;
+  readonly snap: ReadSnap;
   readonly base: number;
-  readonly baseKv: MerkleKV;
+  readonly baseKv: MerkleKV | PartialState;
   /** Keys its own executions wrote since `base` (read without a witness). */
   readonly written: ReadonlySet<string>;
 }
 
 /** Where a committee's execution reads a contract's state from. */
 export interface Source {
-  readonly snap: Snap;
+  readonly snap: ReadSnap;
   readonly root: Uint8Array;
   readonly kind: "own" | "chain" | "view";
   readonly view?: View;
@@ -81,6 +112,8 @@ export interface CommitteeViewsOptions {
   readonly observer?: DelayedObserver;
   /** Called when a contract's unaffirmed batches become void (its frontier went back). */
   readonly onFrontierReset?: (id: ContractId) => void;
+  /** A node following only some committees: the others' contracts are read through witnesses (unset: every committee is followed — the simulator). */
+  readonly remote?: RemoteStates;
 }
 
 /**
@@ -90,8 +123,32 @@ export interface CommitteeViewsOptions {
  * a tree checks against that tree's root — test/state/witness.test.ts), so the check is that
  * root, and the size is computed without building, encoding and re-verifying the proof.
  */
-export function checkWitness(id: ContractId, kv: MerkleKV, root: Uint8Array, reads: ReadonlySet<string> | undefined): { bytes: number; count: number } {
+export function checkWitness(id: ContractId, kv: MerkleKV | PartialState, root: Uint8Array, reads: ReadonlySet<string> | undefined): { bytes: number; count: number } {
   if (!reads || reads.size === 0) return { bytes: 0, count: 0 };
+  // Proven against its trusted root when fetched (`src/node/witnesses.ts`); its bytes were the fetch's.
+  if ("partial" in kv) return { bytes: 0, count: 1 };
   if (!bytesEqual(kv.root(), root)) throw new Error(`internal: state of ${id} read through a witness is not at the trusted root`);
   return { bytes: kv.witnessSize([...reads].map(fromHex)), count: 1 };
+}
+
+/** What an execution reads of a source: a held state as it is, a partial one through a fresh reader. */
+export function createReader(kv: MerkleKV | PartialState): StateView {
+  return "partial" in kv ? kv.reader() : kv;
+}
+
+/**
+ * Whether an execution met keys no witness covered (then it counts for nothing: the node fetches
+ * them and the transaction waits): read through a partial state, or — `viewWrites`, conditional
+ * mode, where the committee's view takes the writes — written to one.
+ */
+export function hasMisses(states: ReadonlyMap<ContractId, StateView>, writes: ReadonlyMap<ContractId, WriteSet>, viewWrites: boolean): boolean {
+  let missing = false;
+  for (const [d, s] of states) {
+    if (!("partial" in s)) continue;
+    const p = s as PartialState;
+    const w = writes.get(d);
+    if (viewWrites && w) p.require(w.keys());
+    missing ||= p.missing;
+  }
+  return missing;
 }
