@@ -18,7 +18,7 @@
 import { toHex } from "../../../crypto/hash.js";
 import { SIGNATURE_BYTES, type AggregateSet, type SignatureVerifier } from "../../../crypto/bls.js";
 import { XshardError } from "../../../errors.js";
-import { verifyListProof, verifyListProofs } from "../../../state/index.js";
+import { verifyListProof } from "../../../state/index.js";
 import { MAX_ARG_BYTES, MAX_CONTRACT_ID_BYTES, MAX_STEPS } from "../../../program/index.js";
 import { computeSigningRoot, type PublicValidator } from "../../../chain/index.js";
 import {
@@ -36,7 +36,8 @@ import {
 } from "../containers.js";
 import { TX_PROOF_SCHEMA } from "./proof.js";
 import { createProofReader } from "./hex.js";
-import { computeAffirmationRoots, computeResultLeafRoots, type ResultLeafInput } from "./leaf.js";
+import { computeAffirmationRootsFlat, computeResultLeafRootsFlat, type ResultLeafInput } from "./leaf.js";
+import { verifyBranches } from "./merkle.js";
 import { computeActiveValidators, computeContractCommittee, computeStage2Attesters, getSlashed, type TrustAnchor } from "./anchor.js";
 import { copyJson, isSameJson, type Cached } from "./cache.js";
 import { FAULT_TEXT, checkCommitteeSignature, verifyDeferred, type DeferredSignature } from "./signatures.js";
@@ -250,37 +251,49 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     touched.push(d);
   }
 
+  /** The first failure met in reading order (proof, then the order its checks were queued), kept by `first`. */
+  type Failure = { proof: number; order: number; raise: () => never };
+  const first = (bad: Failure | undefined, d: { proof: number; order: number }, raise: () => never): Failure => {
+    return bad === undefined || d.proof < bad.proof || (d.proof === bad.proof && d.order < bad.order) ? { proof: d.proof, order: d.order, raise } : bad;
+  };
+
   /**
-   * The deferred checks of a batch done: its signatures verified (together when the verifier can),
-   * its affirmations' roots and branches hashed together. Returns the first failure in reading
-   * order (proof, then the order queued), its entries forgotten, or undefined.
+   * The waiting affirmations hashed together (roots, then branches in their batches): the first
+   * failure in reading order, its entries forgotten, or `bad` unchanged.
    */
-  function settle(): { proof: number; order: number; raise: () => never } | undefined {
-    const { list, affs } = queue;
+  function settleAffirmations(bad: Failure | undefined): Failure | undefined {
+    const affs = queue.affs;
+    queue.affs = [];
+    if (affs.length === 0) return bad;
+    const roots = computeAffirmationRootsFlat(affs.map((d) => d.aff));
+    const reached = verifyBranches(affs.map((d) => ({ root: d.root, index: d.branch.index, count: d.branch.count, branch: d.branch.branch })), roots);
+    affs.forEach((d, i) => {
+      if (reached[i]) return;
+      stats.affirmations--;
+      bad = first(bad, d, () => failBranch(d.branch, "affirmation in the batch"));
+      for (const e of d.evict) e();
+    });
+    return bad;
+  }
+
+  /**
+   * The waiting signatures verified (together when the verifier can): the first failure in
+   * reading order, its entries forgotten, or `bad` unchanged. Starts a new queue.
+   */
+  function settleSignatures(bad: Failure | undefined): Failure | undefined {
+    const { list } = queue;
     queue = newQueue();
     touched = [];
     stats.signatures += list.length;
     verifyDeferred(verifier, list);
-    const roots = computeAffirmationRoots(affs.map((d) => d.aff));
-    const reached = verifyListProofs(affs.map((d, i) => ({ root: d.root, index: d.branch.index, leaf: roots[i] as Uint8Array, proof: d.branch.branch, length: d.branch.count })));
-    let bad: { proof: number; order: number; raise: () => never } | undefined;
-    const first = (d: { proof: number; order: number }, raise: () => never): void => {
-      if (bad === undefined || d.proof < bad.proof || (d.proof === bad.proof && d.order < bad.order)) bad = { proof: d.proof, order: d.order, raise };
-    };
     for (const d of list) {
       if (d.ok) {
         if (cache) signatures.add(d.key);
       } else {
-        first(d, () => fail("BAD_SIGNATURE", `proof: ${d.what}: ${FAULT_TEXT.BAD_SIGNATURE}`, { what: d.what, fault: "BAD_SIGNATURE" }));
+        bad = first(bad, d, () => fail("BAD_SIGNATURE", `proof: ${d.what}: ${FAULT_TEXT.BAD_SIGNATURE}`, { what: d.what, fault: "BAD_SIGNATURE" }));
         for (const e of d.evict) e();
       }
     }
-    affs.forEach((d, i) => {
-      if (reached[i]) return;
-      stats.affirmations--;
-      first(d, () => failBranch(d.branch, "affirmation in the batch"));
-      for (const e of d.evict) e();
-    });
     return bad;
   }
 
@@ -414,41 +427,66 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
 
   /**
    * Verifies proofs in order and throws the error of the first bad one (as verifying them one by
-   * one would): each proof is read and its shared parts checked, then the leaves and branches of
-   * up to `HASH_BATCH` proofs are hashed together, then each proof's remaining checks run in order.
+   * one would). Each proof is read and its shared parts checked (pairings and affirmations
+   * deferred); after every `HASH_BATCH` proofs the waiting affirmations and the leaves and branches
+   * of those proofs are hashed together and each proof's remaining checks run in order; the
+   * pairings of the whole call wait to the end (one `verifyAggregateSets` call), and no proof is
+   * answered before them. Reading stops at the first failure known, and the first failure in
+   * reading order is thrown, the proofs before it counted.
    */
   function verifyMany(docs: readonly unknown[], question: ProofQuestion = {}): VerifiedOutcome[] {
     const out: VerifiedOutcome[] = [];
     const asked = question.txId !== undefined || question.seq !== undefined || question.contract !== undefined;
-    for (let start = 0; start < docs.length; start += HASH_BATCH) {
-      const pending: PendingProof[] = [];
-      let failure: { error: unknown } | undefined;
-      for (const doc of docs.slice(start, start + HASH_BATCH)) {
-        queue.proof = pending.length;
-        try {
-          pending.push(readProof(doc));
-        } catch (error) {
-          failure = { error };
-          break;
+    let bad: Failure | undefined;
+    /** Checks found without deferral (a proof that cannot be read, a leaf's branch) come after the proof's deferred ones. */
+    const own = (proof: number, raise: () => never): void => {
+      bad = first(bad, { proof, order: Infinity }, raise);
+    };
+    try {
+      for (let start = 0; start < docs.length && bad === undefined; start += HASH_BATCH) {
+        const pending: PendingProof[] = [];
+        const end = Math.min(docs.length, start + HASH_BATCH);
+        for (let i = start; i < end; i++) {
+          queue.proof = i;
+          try {
+            pending.push(readProof(docs[i]));
+          } catch (error) {
+            own(i, () => {
+              throw error;
+            });
+            break;
+          }
+        }
+        bad = settleAffirmations(bad);
+        const good = bad === undefined ? pending : pending.slice(0, Math.max(0, bad.proof - start));
+        const leafRoots = computeResultLeafRootsFlat(good.map((p) => p.leaf));
+        const reached = verifyBranches(good.map((p) => ({ root: p.aff.resultsRoot, index: p.leafProof.index, count: p.leafProof.count, branch: p.leafProof.branch })), leafRoots);
+        for (let i = 0; i < good.length; i++) {
+          const p = good[i] as PendingProof;
+          const { header, aff, leaf } = p;
+          try {
+            if (!reached[i]) failBranch(p.leafProof, "result in the affirmation");
+            if (leaf.seq < aff.first || leaf.seq > aff.last) fail("BAD_PROOF", `proof: the result's sequence number ${leaf.seq} is outside the affirmation's range ${aff.first}..${aff.last}`, { seq: leaf.seq });
+            if (asked) checkQuestion(question, { txId: p.txIdText, seq: leaf.seq, contract: aff.contract });
+          } catch (error) {
+            own(start + i, () => {
+              throw error;
+            });
+            break;
+          }
+          out.push({ txId: p.txIdText.toLowerCase(), seq: leaf.seq, contract: aff.contract, outcome: p.outcome, values: leaf.values, stage2Block: header.number, slot: header.slot, committee: aff.committee });
         }
       }
-      // A failed deferred check stops the batch at the first proof that needed it, as one by one would.
-      const bad = settle();
-      const good = bad === undefined ? pending : pending.slice(0, bad.proof);
-      const leafRoots = computeResultLeafRoots(good.map((p) => p.leaf));
-      const reached = verifyListProofs(good.map((p, i) => ({ root: p.aff.resultsRoot, index: p.leafProof.index, leaf: leafRoots[i] as Uint8Array, proof: p.leafProof.branch, length: p.leafProof.count })));
-      good.forEach((p, i) => {
-        const { header, aff, leaf } = p;
-        if (!reached[i]) failBranch(p.leafProof, "result in the affirmation");
-        if (leaf.seq < aff.first || leaf.seq > aff.last) fail("BAD_PROOF", `proof: the result's sequence number ${leaf.seq} is outside the affirmation's range ${aff.first}..${aff.last}`, { seq: leaf.seq });
-        if (asked) checkQuestion(question, { txId: p.txIdText, seq: leaf.seq, contract: aff.contract });
-        stats.proofs++;
-        out.push({ txId: p.txIdText.toLowerCase(), seq: leaf.seq, contract: aff.contract, outcome: p.outcome, values: leaf.values, stage2Block: header.number, slot: header.slot, committee: aff.committee });
-      });
-      if (bad !== undefined) bad.raise();
-      if (failure !== undefined) throw failure.error;
+    } finally {
+      // The pairings of everything read, whatever happened: the queue is left empty for the next call.
+      bad = settleSignatures(bad);
     }
-    return out;
+    if (bad === undefined) {
+      stats.proofs += out.length;
+      return out;
+    }
+    stats.proofs += bad.proof;
+    return bad.raise();
   }
 
   const verify = (doc: unknown, question: ProofQuestion = {}): VerifiedOutcome => verifyMany([doc], question)[0] as VerifiedOutcome;
