@@ -7,7 +7,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createFieldReader } from "../../src/chain/fields.js";
 import { createProofReader, decodeHex } from "../../src/protocols/delayed/lightclient/hex.js";
-import { copyJson, isSameJson } from "../../src/protocols/delayed/lightclient/cache.js";
+import { copyJson, isSameJson, sameAffirmationParts, sameBatchParts, sameHeaderParts } from "../../src/protocols/delayed/lightclient/cache.js";
+import type { TxOutcomeProof } from "../../src/protocols/delayed/lightclient.js";
+import { run, workload } from "../helpers/run.js";
 
 const field = createFieldReader("MALFORMED_PROOF", "proof");
 const proof = createProofReader("MALFORMED_PROOF", "proof");
@@ -94,5 +96,57 @@ describe("light client: the cache's copies", () => {
     expect(Object.keys(copy)).toEqual(["__proto__", "k"]);
     expect(isSameJson(copy, odd)).toBe(true);
     expect(isSameJson(copy, { k: 2 })).toBe(false);
+  });
+});
+
+describe("light client: the cache levels' comparisons", () => {
+  const o = run("delayed:conditional", workload("transfer", { slots: 3, rate: 10, accounts: 16, contracts: 4, cross: 0.5 }), { shards: 3, signatures: false, validators: 12, committeeSize: 4, slotGas: 64_000_000 });
+  const proofs = o.results.txs.filter((t) => t.outcome === "committed" || t.outcome === "aborted").map((t) => JSON.parse(JSON.stringify(o.proveTx!(t.index))) as TxOutcomeProof);
+  const levels = [
+    { name: "header", same: sameHeaderParts, parts: (p: TxOutcomeProof): unknown[] => [p.genesisRoot, p.header, p.headerAttestation] },
+    { name: "batch", same: sameBatchParts, parts: (p: TxOutcomeProof): unknown[] => [p.batch, p.batchAttestation, p.applied, p.inclusion] },
+    { name: "affirmation", same: sameAffirmationParts, parts: (p: TxOutcomeProof): unknown[] => [p.affirmation, p.affirmationProof] },
+  ];
+
+  /** Every container (object or list) inside `x`, with `x` itself. */
+  function containers(x: unknown, out: (Record<string, unknown> | unknown[])[] = []): (Record<string, unknown> | unknown[])[] {
+    if (typeof x !== "object" || x === null) return out;
+    out.push(x as Record<string, unknown>);
+    for (const v of Object.values(x)) containers(v, out);
+    return out;
+  }
+
+  const edits: ((c: Record<string, unknown> | unknown[], k: string | number, v: unknown) => void)[] = [
+    (c, k) => delete (c as Record<string, unknown>)[k],
+    (c) => ((c as Record<string, unknown>)["extra"] = 1),
+    (c, k, v) => ((c as Record<string, unknown>)[k] = typeof v === "number" ? v + 1 : typeof v === "string" ? `${v.slice(0, -1)}0` === v ? `${v.slice(0, -1)}1` : `${v.slice(0, -1)}0` : v),
+    (c, k, v) => ((c as Record<string, unknown>)[k] = typeof v === "number" ? String(v) : typeof v === "string" ? v.length : null),
+    (c, k, v) => ((c as Record<string, unknown>)[k] = Array.isArray(v) ? { ...v } : [v]),
+    (c, k) => ((c as Record<string, unknown>)[k] = null),
+    (c) => (Array.isArray(c) ? c.push(c[0] ?? 0) : ((c as Record<string, unknown>)["0"] = 0)),
+    (c) => (Array.isArray(c) ? c.pop() : undefined),
+    (c, k, v) => ((c as Record<string, unknown>)[k] = structuredClone(v)),
+  ];
+
+  it("each level's comparison answers as isSameJson does, for the parts of real proofs and any one edit of them", () => {
+    expect(proofs.length).toBeGreaterThan(5);
+    const assumed = proofs.find((p) => p.affirmation.assumptions.length > 0);
+    expect(assumed).toBeDefined();
+    for (const level of levels) {
+      for (const p of proofs) expect(level.same(copyJson(level.parts(p)) as unknown[], level.parts(structuredClone(p)))).toBe(true);
+      fc.assert(
+        fc.property(fc.nat(proofs.length - 1), fc.nat(proofs.length - 1), fc.nat(), fc.nat(edits.length - 1), fc.nat(), (i, j, at, e, key) => {
+          const stored = copyJson(level.parts(proofs[i]!)) as unknown[];
+          const parts = level.parts(structuredClone(assumed !== undefined && i % 3 === 0 ? assumed : proofs[j]!));
+          const cs = containers(parts);
+          const c = cs[at % cs.length]!;
+          const keys = Object.keys(c);
+          const k = keys.length === 0 ? 0 : Array.isArray(c) ? (key % keys.length) : keys[key % keys.length]!;
+          edits[e]!(c, k, (c as Record<string | number, unknown>)[k]);
+          expect(level.same(stored, parts)).toBe(isSameJson(stored, parts));
+        }),
+        { numRuns: 1500, seed: 4 },
+      );
+    }
   });
 });

@@ -8,7 +8,7 @@
 export interface Cached<T> {
   readonly parts: readonly unknown[];
   readonly value: T;
-  readonly children: Map<string, Cached<unknown>[]>;
+  readonly children: Map<unknown, Cached<unknown>[]>;
 }
 
 /** Deep equality of decoded JSON values (key order ignored; own keys only; no key lists allocated). */
@@ -63,4 +63,81 @@ export function copyJson(x: unknown): unknown {
     else out[k] = copyJson(o[k]);
   }
   return out;
+}
+
+/*
+ * `isSameJson(stored, parts)` for the three cache levels, written for the shape a stored copy has
+ * (it passed the checks: flat objects of primitives, lists of primitives): named fields compared
+ * in place, lists of numbers and hex strings in one loop, no recursion. Each returns true only when
+ * `isSameJson(stored, parts)` does (test/protocols/lightclient-hex.test.ts compares them on real and
+ * damaged parts); it may return false for a part `isSameJson` would match only when the stored copy
+ * lacks a field (never, for a part that passed its check), which costs a check, not a verdict.
+ */
+
+const HEADER_KEYS = ["number", "slot", "parentRoot", "batchesRoot", "evidenceRoot"] as const;
+const BATCH_KEYS = ["committee", "round", "gasUsed", "executions", "affirmationsRoot"] as const;
+const AFFIRMATION_KEYS = ["contract", "first", "last", "preRoot", "postRoot", "resultsRoot"] as const;
+const ASSUMPTION_KEYS = ["contract", "position", "root"] as const;
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+/** Own enumerable keys, counted as `isSameJson` counts them. */
+function countOwn(o: Record<string, unknown>): number {
+  let n = 0;
+  for (const k in o) if (Object.hasOwn(o, k)) n++;
+  return n;
+}
+
+/** `x` has exactly `keys` (own) plus `extra` more own keys, and equals `stored` on `keys`. */
+function sameFields(stored: Record<string, unknown>, x: unknown, keys: readonly string[], extra: number): x is Record<string, unknown> {
+  if (!isRecord(x)) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const v = stored[k];
+    if (v === undefined || v !== x[k] || !Object.hasOwn(x, k)) return false;
+  }
+  return countOwn(x) === keys.length + extra;
+}
+
+/** A stored list of primitives and `x`. */
+function samePrimitives(stored: unknown, x: unknown): boolean {
+  if (!Array.isArray(stored) || !Array.isArray(x) || x.length !== stored.length) return false;
+  for (let i = 0; i < stored.length; i++) if (stored[i] !== x[i] || typeof stored[i] === "object") return false;
+  return true;
+}
+
+/** `{signers, signature}`. */
+function sameAttestation(stored: unknown, x: unknown): boolean {
+  const s = stored as Record<string, unknown>;
+  return isRecord(x) && typeof s.signature === "string" && s.signature === x.signature && Object.hasOwn(x, "signature") && Object.hasOwn(x, "signers") && samePrimitives(s.signers, x.signers) && countOwn(x) === 2;
+}
+
+/** `{count, index, branch}`. */
+function sameBranch(stored: unknown, x: unknown): boolean {
+  const s = stored as Record<string, unknown>;
+  return sameFields(s, x, ["count", "index"], 1) && Object.hasOwn(x, "branch") && samePrimitives(s.branch, x.branch);
+}
+
+/** The header level's parts: `[genesisRoot, header, headerAttestation]`. */
+export function sameHeaderParts(stored: readonly unknown[], parts: readonly unknown[]): boolean {
+  return typeof stored[0] === "string" && stored[0] === parts[0] && sameFields(stored[1] as Record<string, unknown>, parts[1], HEADER_KEYS, 0) && sameAttestation(stored[2], parts[2]) && stored.length === 3 && parts.length === 3;
+}
+
+/** The batch level's parts: `[batch, batchAttestation, applied, inclusion]`. */
+export function sameBatchParts(stored: readonly unknown[], parts: readonly unknown[]): boolean {
+  return sameFields(stored[0] as Record<string, unknown>, parts[0], BATCH_KEYS, 0) && sameAttestation(stored[1], parts[1]) && samePrimitives(stored[2], parts[2]) && sameBranch(stored[3], parts[3]) && stored.length === 4 && parts.length === 4;
+}
+
+/** The affirmation level's parts: `[affirmation, affirmationProof]`. */
+export function sameAffirmationParts(stored: readonly unknown[], parts: readonly unknown[]): boolean {
+  const s = stored[0] as Record<string, unknown>;
+  const x = parts[0];
+  if (!sameFields(s, x, AFFIRMATION_KEYS, 1) || !Object.hasOwn(x, "assumptions")) return false;
+  const sa = s.assumptions;
+  const xa = x.assumptions;
+  if (!Array.isArray(sa) || !Array.isArray(xa) || sa.length !== xa.length) return false;
+  for (let i = 0; i < sa.length; i++) if (!sameFields(sa[i] as Record<string, unknown>, xa[i], ASSUMPTION_KEYS, 0)) return false;
+  return sameBranch(stored[1], parts[1]) && stored.length === 2 && parts.length === 2;
 }

@@ -39,7 +39,7 @@ import { createProofReader } from "./hex.js";
 import { computeAffirmationRootsFlat, computeResultLeafRootsFlat, type ResultLeafInput } from "./leaf.js";
 import { verifyBranches } from "./merkle.js";
 import { computeActiveValidators, computeContractCommittee, computeStage2Attesters, getSlashed, type TrustAnchor } from "./anchor.js";
-import { copyJson, isSameJson, type Cached } from "./cache.js";
+import { copyJson, sameAffirmationParts, sameBatchParts, sameHeaderParts, type Cached } from "./cache.js";
 import { FAULT_TEXT, checkCommitteeSignature, verifyDeferred, type DeferredSignature } from "./signatures.js";
 
 export { checkCommitteeSignature } from "./signatures.js";
@@ -174,10 +174,13 @@ interface VerifiedAffirmation {
 /**
  * A proof checker bound to one trust anchor. With `cache: false` every proof is checked from
  * scratch (committees derived, both pairings); with `cache: true` (the default) shared parts are
- * checked once (see the module comment).
+ * checked once (see the module comment). `hashBatch`: proofs whose leaves are hashed together
+ * (default 256; the answers do not depend on it).
  */
-export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVerifier, options: { cache?: boolean } = {}): TxProofChecker {
+export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVerifier, options: { cache?: boolean; hashBatch?: number } = {}): TxProofChecker {
   const cache = options.cache ?? true;
+  // Proofs hashed together (tests set a small one to cross its boundary).
+  const hashBatch = options.hashBatch ?? HASH_BATCH;
   const genesisHex = toHex(anchor.genesisRoot);
   const slashed = getSlashed(anchor);
   const fromBlock = anchor.checkpoint?.number ?? 0;
@@ -186,7 +189,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
   const attesters = new Map<number, PublicValidator[]>();
   const committees = new Map<number, PublicValidator[]>();
   const signatures = new Set<string>();
-  const headers = new Map<string, Cached<VerifiedHeader>[]>();
+  const headers = new Map<unknown, Cached<VerifiedHeader>[]>();
   const stats: TxProofCheckerStats = { proofs: 0, headers: 0, batches: 0, affirmations: 0, signatures: 0 };
 
   function getAttesters(number: number): PublicValidator[] {
@@ -375,11 +378,15 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
    * (a signature or root the parts contain) and matched by deep equality with a private copy of
    * what was checked, so a part is skipped only when it is identical to one fully checked before.
    */
-  function cached<T>(level: Map<string, Cached<T>[]>, tag: unknown, parts: readonly unknown[], check: () => T): Cached<T> {
-    const key = typeof tag === "string" ? tag : "";
+  function cached<T>(level: Map<unknown, Cached<T>[]>, tag: unknown, parts: readonly unknown[], same: (stored: readonly unknown[], parts: readonly unknown[]) => boolean, check: () => T): Cached<T> {
+    const key = typeof tag === "string" || typeof tag === "number" ? tag : "";
     let entries = level.get(key);
-    const hit = entries?.find((e) => isSameJson(e.parts, parts));
-    if (hit !== undefined) return hit;
+    if (entries !== undefined) {
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i] as Cached<T>;
+        if (same(e.parts, parts)) return e;
+      }
+    }
     touched = [];
     const value = check();
     // Copied after the check, which refused anything that is not plain JSON of the proof's shape.
@@ -401,10 +408,13 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     let header: VerifiedHeader;
     let aff: VerifiedAffirmation;
     if (cache) {
-      const h = cached(headers, (o.headerAttestation as { signature?: unknown } | null)?.signature, [o.genesisRoot, o.header, o.headerAttestation], () => checkHeader(o));
-      const b = cached(h.children as Map<string, Cached<VerifiedBatch>[]>, (o.batchAttestation as { signature?: unknown } | null)?.signature, [o.batch, o.batchAttestation, o.applied, o.inclusion], () => checkBatch(o, h.value));
-      const affs = b.children as Map<string, Cached<VerifiedAffirmation>[]>;
-      aff = cached(affs, (o.affirmation as { resultsRoot?: unknown } | null)?.resultsRoot, [o.affirmation, o.affirmationProof], () => checkAffirmation(o, b.value)).value;
+      // Entries found by a field the part contains (equal parts have equal tags), then matched in full.
+      const h = cached(headers, (o.header as { number?: unknown } | null)?.number, [o.genesisRoot, o.header, o.headerAttestation], sameHeaderParts, () => checkHeader(o));
+      const bt = o.batch as { committee?: unknown; round?: unknown } | null;
+      const batchTag = typeof bt?.committee === "number" && typeof bt.round === "number" ? bt.committee + bt.round * 4096 : "";
+      const b = cached(h.children as Map<unknown, Cached<VerifiedBatch>[]>, batchTag, [o.batch, o.batchAttestation, o.applied, o.inclusion], sameBatchParts, () => checkBatch(o, h.value));
+      const affs = b.children as Map<unknown, Cached<VerifiedAffirmation>[]>;
+      aff = cached(affs, (o.affirmation as { resultsRoot?: unknown } | null)?.resultsRoot, [o.affirmation, o.affirmationProof], sameAffirmationParts, () => checkAffirmation(o, b.value)).value;
       header = h.value;
     } else {
       header = checkHeader(o);
@@ -443,9 +453,9 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
       bad = first(bad, { proof, order: Infinity }, raise);
     };
     try {
-      for (let start = 0; start < docs.length && bad === undefined; start += HASH_BATCH) {
+      for (let start = 0; start < docs.length && bad === undefined; start += hashBatch) {
         const pending: PendingProof[] = [];
-        const end = Math.min(docs.length, start + HASH_BATCH);
+        const end = Math.min(docs.length, start + hashBatch);
         for (let i = start; i < end; i++) {
           queue.proof = i;
           try {
