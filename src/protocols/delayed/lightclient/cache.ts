@@ -101,10 +101,10 @@ function sameFields(stored: Record<string, unknown>, x: unknown, keys: readonly 
   return countOwn(x) === keys.length + extra;
 }
 
-/** A stored list of primitives and `x`. */
+/** A stored list of primitives (signer indices, applied indices, branch nodes: a checked part's lists hold nothing else) and `x`. */
 function samePrimitives(stored: unknown, x: unknown): boolean {
   if (!Array.isArray(stored) || !Array.isArray(x) || x.length !== stored.length) return false;
-  for (let i = 0; i < stored.length; i++) if (stored[i] !== x[i] || typeof stored[i] === "object") return false;
+  for (let i = 0; i < stored.length; i++) if (stored[i] !== x[i]) return false;
   return true;
 }
 

@@ -17,7 +17,6 @@
  */
 import { toHex } from "../../../crypto/hash.js";
 import { SIGNATURE_BYTES, type AggregateSet, type SignatureVerifier } from "../../../crypto/bls.js";
-import { XshardError } from "../../../errors.js";
 import { verifyListProof } from "../../../state/index.js";
 import { MAX_ARG_BYTES, MAX_CONTRACT_ID_BYTES, MAX_STEPS } from "../../../program/index.js";
 import { computeSigningRoot, type PublicValidator } from "../../../chain/index.js";
@@ -35,6 +34,7 @@ import {
   type Stage2Outcome,
 } from "../containers.js";
 import { TX_PROOF_SCHEMA } from "./proof.js";
+import { checkQuestion, fail, type ProofQuestion, type TxProofChecker, type TxProofCheckerStats, type VerifiedOutcome } from "./outcome.js";
 import { createProofReader } from "./hex.js";
 import { computeAffirmationRootsFlat, computeResultLeafRootsFlat, type ResultLeafInput } from "./leaf.js";
 import { verifyBranches } from "./merkle.js";
@@ -44,50 +44,7 @@ import { FAULT_TEXT, checkCommitteeSignature, verifyDeferred, type DeferredSigna
 
 export { checkCommitteeSignature } from "./signatures.js";
 
-/** What the user asks about: the proof must be about this transaction (and contract). */
-export interface ProofQuestion {
-  /** Transaction id (hex, 32 bytes). */
-  readonly txId?: string;
-  /** Stage-1 sequence number. */
-  readonly seq?: number;
-  readonly contract?: string;
-}
-
-export interface VerifiedOutcome {
-  readonly txId: string;
-  readonly seq: number;
-  readonly contract: string;
-  readonly outcome: Stage2Outcome;
-  readonly values: readonly (Uint8Array | null)[];
-  readonly stage2Block: number;
-  readonly slot: number;
-  /** The contract committee whose batch affirmed it. */
-  readonly committee: number;
-}
-
-export interface TxProofCheckerStats {
-  proofs: number;
-  /** Headers, batches and affirmations checked in full (not found in the cache). */
-  headers: number;
-  batches: number;
-  affirmations: number;
-  /** Aggregate signatures verified (pairings), after the cache. */
-  signatures: number;
-}
-
-export interface TxProofChecker {
-  /** Verifies one proof (decoded JSON); throws a typed XshardError, never returns a wrong outcome. */
-  verify(doc: unknown, question?: ProofQuestion): VerifiedOutcome;
-  /** Verifies proofs in order, their leaves and branches hashed together; throws the first bad proof's error. */
-  verifyMany(docs: readonly unknown[], question?: ProofQuestion): VerifiedOutcome[];
-  readonly stats: Readonly<TxProofCheckerStats>;
-}
-
-type ProofErrorCode = "MALFORMED_PROOF" | "BAD_PROOF" | "BAD_SIGNATURE" | "WRONG_CHAIN" | "BEFORE_CHECKPOINT" | "CHECKPOINT_CONFLICT" | "PROOF_MISMATCH";
-
-function fail(code: ProofErrorCode, message: string, data: Record<string, unknown> = {}): never {
-  throw new XshardError(code, message, data);
-}
+export type { ProofQuestion, TxProofChecker, TxProofCheckerStats, VerifiedOutcome } from "./outcome.js";
 
 const r = createProofReader("MALFORMED_PROOF", "proof");
 const PROOF_FIELDS = ["schema", "genesisRoot", "header", "headerAttestation", "batch", "batchAttestation", "applied", "inclusion", "affirmation", "affirmationProof", "leaf", "leafProof", "values"];
@@ -200,6 +157,17 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
       if (cache) attesters.set(number, a);
     }
     return a;
+  }
+
+  /** Contract ids' bytes, read-only (hashed, never handed out), memoised: a run names few contracts. */
+  const contractIds = new Map<string, Uint8Array>();
+  function contractBytes(id: string): Uint8Array {
+    let b = contractIds.get(id);
+    if (b === undefined) {
+      b = encodeContractId(id);
+      if (contractIds.size < 4096) contractIds.set(id, b);
+    }
+    return b;
   }
 
   function getCommittee(k: number): PublicValidator[] {
@@ -351,7 +319,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     const a = r.object(o.affirmation, "proof.affirmation", ["contract", "first", "last", "preRoot", "postRoot", "resultsRoot", "assumptions"]);
     const contract = r.string(a.contract, "proof.affirmation.contract", MAX_CONTRACT_ID_BYTES);
     const aff = {
-      contract: encodeContractId(contract),
+      contract: contractBytes(contract),
       first: r.uint(a.first, "proof.affirmation.first"),
       last: r.uint(a.last, "proof.affirmation.last"),
       preRoot: r.hex(a.preRoot, "proof.affirmation.preRoot", 32),
@@ -359,7 +327,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
       resultsRoot: r.hex(a.resultsRoot, "proof.affirmation.resultsRoot", 32),
       assumptions: r.list(a.assumptions, "proof.affirmation.assumptions", MAX_ASSUMPTIONS, (x, p) => {
         const s = r.object(x, p, ["contract", "position", "root"]);
-        return { contract: encodeContractId(r.string(s.contract, `${p}.contract`, MAX_CONTRACT_ID_BYTES)), position: r.uint(s.position, `${p}.position`), root: r.hex(s.root, `${p}.root`, 32) };
+        return { contract: contractBytes(r.string(s.contract, `${p}.contract`, MAX_CONTRACT_ID_BYTES)), position: r.uint(s.position, `${p}.position`), root: r.hex(s.root, `${p}.root`, 32) };
       }),
     };
     const affirmationProof = readBranch(o.affirmationProof, "proof.affirmationProof");
@@ -502,15 +470,6 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
   const verify = (doc: unknown, question: ProofQuestion = {}): VerifiedOutcome => verifyMany([doc], question)[0] as VerifiedOutcome;
 
   return { verify, verifyMany, stats };
-}
-
-/** A proof answers only the question it was asked: a relabelled proof (other id, sequence number or contract) is refused. */
-function checkQuestion(q: ProofQuestion, proven: { txId: string; seq: number; contract: string }): void {
-  if (q.txId !== undefined && q.txId.replace(/^0x/, "").toLowerCase() !== proven.txId.toLowerCase()) {
-    fail("PROOF_MISMATCH", `proof: it proves transaction ${proven.txId.toLowerCase()}, not ${q.txId}`, { asked: q.txId, proven: proven.txId });
-  }
-  if (q.seq !== undefined && q.seq !== proven.seq) fail("PROOF_MISMATCH", `proof: it proves sequence number ${proven.seq}, not ${q.seq}`, { asked: q.seq, proven: proven.seq });
-  if (q.contract !== undefined && q.contract !== proven.contract) fail("PROOF_MISMATCH", `proof: it proves the outcome on contract ${proven.contract}, not ${q.contract}`, { asked: q.contract, proven: proven.contract });
 }
 
 /** Verifies one proof from scratch against a trust anchor (see `createTxProofChecker`). */
