@@ -8,7 +8,8 @@
 export interface Cached<T> {
   readonly parts: readonly unknown[];
   readonly value: T;
-  readonly children: Map<unknown, Cached<unknown>[]>;
+  /** Made when the first part below it is cached (an affirmation, the last level, has none). */
+  children?: Map<unknown, Cached<unknown>[]>;
 }
 
 /** Deep equality of decoded JSON values (key order ignored; own keys only; no key lists allocated). */

@@ -358,7 +358,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     touched = [];
     const value = check();
     // Copied after the check, which refused anything that is not plain JSON of the proof's shape.
-    const entry: Cached<T> = { parts: copyJson(parts) as readonly unknown[], value, children: new Map() };
+    const entry: Cached<T> = { parts: copyJson(parts) as readonly unknown[], value };
     if (entries === undefined) level.set(key, (entries = []));
     entries.push(entry);
     const list = entries;
@@ -380,8 +380,8 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
       const h = cached(headers, (o.header as { number?: unknown } | null)?.number, [o.genesisRoot, o.header, o.headerAttestation], sameHeaderParts, () => checkHeader(o));
       const bt = o.batch as { committee?: unknown; round?: unknown } | null;
       const batchTag = typeof bt?.committee === "number" && typeof bt.round === "number" ? bt.committee + bt.round * 4096 : "";
-      const b = cached(h.children as Map<unknown, Cached<VerifiedBatch>[]>, batchTag, [o.batch, o.batchAttestation, o.applied, o.inclusion], sameBatchParts, () => checkBatch(o, h.value));
-      const affs = b.children as Map<unknown, Cached<VerifiedAffirmation>[]>;
+      const b = cached((h.children ??= new Map()) as Map<unknown, Cached<VerifiedBatch>[]>, batchTag, [o.batch, o.batchAttestation, o.applied, o.inclusion], sameBatchParts, () => checkBatch(o, h.value));
+      const affs = (b.children ??= new Map()) as Map<unknown, Cached<VerifiedAffirmation>[]>;
       aff = cached(affs, (o.affirmation as { resultsRoot?: unknown } | null)?.resultsRoot, [o.affirmation, o.affirmationProof], sameAffirmationParts, () => checkAffirmation(o, b.value)).value;
       header = h.value;
     } else {
