@@ -78,7 +78,6 @@ export function copyJson(x: unknown): unknown {
 const HEADER_KEYS = ["number", "slot", "parentRoot", "batchesRoot", "evidenceRoot"] as const;
 const BATCH_KEYS = ["committee", "round", "gasUsed", "executions", "affirmationsRoot"] as const;
 const AFFIRMATION_KEYS = ["contract", "first", "last", "preRoot", "postRoot", "resultsRoot"] as const;
-const ASSUMPTION_KEYS = ["contract", "position", "root"] as const;
 
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
@@ -131,14 +130,42 @@ export function sameBatchParts(stored: readonly unknown[], parts: readonly unkno
   return sameFields(stored[0] as Record<string, unknown>, parts[0], BATCH_KEYS, 0) && sameAttestation(stored[1], parts[1]) && samePrimitives(stored[2], parts[2]) && sameBranch(stored[3], parts[3]) && stored.length === 4 && parts.length === 4;
 }
 
-/** The affirmation level's parts: `[affirmation, affirmationProof]`. */
+/**
+ * The affirmation level's parts, `[affirmation, affirmationProof]`, kept as one flat list of their
+ * primitives (a fresh batch keeps one entry per affirmation — about one per two proofs — so one
+ * array instead of `copyJson`'s six objects and lists is less for every scavenge to copy). For a
+ * part that passed its check; `sameAffirmationParts` compares against it.
+ */
+export function storeAffirmationParts(parts: readonly unknown[]): readonly unknown[] {
+  const a = parts[0] as Record<string, unknown>;
+  const b = parts[1] as Record<string, unknown>;
+  const assumptions = a.assumptions as Record<string, unknown>[];
+  const branch = b.branch as unknown[];
+  const out: unknown[] = [a.contract, a.first, a.last, a.preRoot, a.postRoot, a.resultsRoot, b.count, b.index, assumptions.length, branch.length];
+  for (const x of assumptions) out.push(x.contract, x.position, x.root);
+  for (const x of branch) out.push(x);
+  return out;
+}
+
+/** `isSameJson(copyJson(checked), parts)` for `stored = storeAffirmationParts(checked)`. */
 export function sameAffirmationParts(stored: readonly unknown[], parts: readonly unknown[]): boolean {
-  const s = stored[0] as Record<string, unknown>;
   const x = parts[0];
-  if (!sameFields(s, x, AFFIRMATION_KEYS, 1) || !Object.hasOwn(x, "assumptions")) return false;
-  const sa = s.assumptions;
+  const y = parts[1];
+  if (parts.length !== 2 || !isRecord(x) || !isRecord(y)) return false;
+  if (x.contract !== stored[0] || x.first !== stored[1] || x.last !== stored[2] || x.preRoot !== stored[3] || x.postRoot !== stored[4] || x.resultsRoot !== stored[5]) return false;
+  if (y.count !== stored[6] || y.index !== stored[7]) return false;
   const xa = x.assumptions;
-  if (!Array.isArray(sa) || !Array.isArray(xa) || sa.length !== xa.length) return false;
-  for (let i = 0; i < sa.length; i++) if (!sameFields(sa[i] as Record<string, unknown>, xa[i], ASSUMPTION_KEYS, 0)) return false;
-  return sameBranch(stored[1], parts[1]) && stored.length === 2 && parts.length === 2;
+  const yb = y.branch;
+  const na = stored[8] as number;
+  const nb = stored[9] as number;
+  if (!Array.isArray(xa) || xa.length !== na || !Array.isArray(yb) || yb.length !== nb) return false;
+  let at = 10;
+  for (let i = 0; i < na; i++, at += 3) {
+    const s = xa[i];
+    if (!isRecord(s) || s.contract !== stored[at] || s.position !== stored[at + 1] || s.root !== stored[at + 2]) return false;
+    if (!Object.hasOwn(s, "contract") || !Object.hasOwn(s, "position") || !Object.hasOwn(s, "root") || countOwn(s) !== 3) return false;
+  }
+  for (let i = 0; i < nb; i++) if (yb[i] !== stored[at + i]) return false;
+  for (const k of AFFIRMATION_KEYS) if (!Object.hasOwn(x, k)) return false;
+  return Object.hasOwn(x, "assumptions") && countOwn(x) === 7 && Object.hasOwn(y, "count") && Object.hasOwn(y, "index") && Object.hasOwn(y, "branch") && countOwn(y) === 3;
 }

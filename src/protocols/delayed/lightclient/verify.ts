@@ -39,7 +39,7 @@ import { createProofReader } from "./hex.js";
 import { computeAffirmationRootsFlat, computeResultLeafRootsFlat, type ResultLeafInput } from "./leaf.js";
 import { verifyBranches } from "./merkle.js";
 import { computeActiveValidators, computeContractCommittee, computeStage2Attesters, getSlashed, type TrustAnchor } from "./anchor.js";
-import { copyJson, sameAffirmationParts, sameBatchParts, sameHeaderParts, type Cached } from "./cache.js";
+import { copyJson, sameAffirmationParts, sameBatchParts, sameHeaderParts, storeAffirmationParts, type Cached } from "./cache.js";
 import { FAULT_TEXT, checkCommitteeSignature, verifyDeferred, type DeferredSignature } from "./signatures.js";
 
 export { checkCommitteeSignature } from "./signatures.js";
@@ -346,7 +346,14 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
    * (a signature or root the parts contain) and matched by deep equality with a private copy of
    * what was checked, so a part is skipped only when it is identical to one fully checked before.
    */
-  function cached<T>(level: Map<unknown, Cached<T>[]>, tag: unknown, parts: readonly unknown[], same: (stored: readonly unknown[], parts: readonly unknown[]) => boolean, check: () => T): Cached<T> {
+  function cached<T>(
+    level: Map<unknown, Cached<T>[]>,
+    tag: unknown,
+    parts: readonly unknown[],
+    same: (stored: readonly unknown[], parts: readonly unknown[]) => boolean,
+    check: () => T,
+    store: (parts: readonly unknown[]) => readonly unknown[] = copyJson as (parts: readonly unknown[]) => readonly unknown[],
+  ): Cached<T> {
     const key = typeof tag === "string" || typeof tag === "number" ? tag : "";
     let entries = level.get(key);
     if (entries !== undefined) {
@@ -358,7 +365,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     touched = [];
     const value = check();
     // Copied after the check, which refused anything that is not plain JSON of the proof's shape.
-    const entry: Cached<T> = { parts: copyJson(parts) as readonly unknown[], value };
+    const entry: Cached<T> = { parts: store(parts), value };
     if (entries === undefined) level.set(key, (entries = []));
     entries.push(entry);
     const list = entries;
@@ -382,7 +389,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
       const batchTag = typeof bt?.committee === "number" && typeof bt.round === "number" ? bt.committee + bt.round * 4096 : "";
       const b = cached((h.children ??= new Map()) as Map<unknown, Cached<VerifiedBatch>[]>, batchTag, [o.batch, o.batchAttestation, o.applied, o.inclusion], sameBatchParts, () => checkBatch(o, h.value));
       const affs = (b.children ??= new Map()) as Map<unknown, Cached<VerifiedAffirmation>[]>;
-      aff = cached(affs, (o.affirmation as { resultsRoot?: unknown } | null)?.resultsRoot, [o.affirmation, o.affirmationProof], sameAffirmationParts, () => checkAffirmation(o, b.value)).value;
+      aff = cached(affs, (o.affirmation as { resultsRoot?: unknown } | null)?.resultsRoot, [o.affirmation, o.affirmationProof], sameAffirmationParts, () => checkAffirmation(o, b.value), storeAffirmationParts).value;
       header = h.value;
     } else {
       header = checkHeader(o);
