@@ -176,7 +176,8 @@ export function verifyBranches(queries: readonly BranchQuery[], leaves: Uint8Arr
           into[at + 8 + w] = 0;
         }
         putLength(bytes, at * 4 + 32, q.count);
-      } else if (Math.floor(q.index / 2 ** d) % 2 === 1) {
+      } else if ((q.index >>> d) & 1) {
+        // (index < count ≤ 2^32 − 1 and d < 32: the shift is exact.)
         bytes.set(q.branch[d] as Uint8Array, at * 4);
         for (let w = 0; w < 8; w++) into[at + 8 + w] = node[i * 8 + w] as number;
       } else {

@@ -58,11 +58,19 @@ interface Branch {
   branch: Uint8Array[];
 }
 
+const BRANCH_FIELDS = ["count", "index", "branch"];
+const LEAF_FIELDS = ["seq", "txId", "outcome", "postRoot"];
+const OUTCOMES = ["committed", "aborted"] as const;
+/** The field paths of a branch, made once (not per proof). */
+const BRANCH_PATHS = new Map<string, { count: string; index: string; branch: string }>();
+
 function readBranch(x: unknown, path: string): Branch {
-  const o = r.object(x, path, ["count", "index", "branch"]);
-  const count = r.uint(o.count, `${path}.count`, MAX_LIST);
-  if (count < 1) r.fail(`${path}.count`, "must be at least 1");
-  return { count, index: r.uint(o.index, `${path}.index`, count - 1), branch: r.hexList(o.branch, `${path}.branch`, MAX_BRANCH, 32) };
+  let p = BRANCH_PATHS.get(path);
+  if (p === undefined) BRANCH_PATHS.set(path, (p = { count: `${path}.count`, index: `${path}.index`, branch: `${path}.branch` }));
+  const o = r.object(x, path, BRANCH_FIELDS);
+  const count = r.uint(o.count, p.count, MAX_LIST);
+  if (count < 1) r.fail(p.count, "must be at least 1");
+  return { count, index: r.uint(o.index, p.index, count - 1), branch: r.hexList(o.branch, p.branch, MAX_BRANCH, 32) };
 }
 
 function readSignature(x: unknown, path: string): { signers: number[]; signature: Uint8Array } {
@@ -396,8 +404,8 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
       aff = checkAffirmation(o, checkBatch(o, header));
     }
 
-    const l = r.object(o.leaf, "proof.leaf", ["seq", "txId", "outcome", "postRoot"]);
-    const outcome = r.oneOf(l.outcome, "proof.leaf.outcome", ["committed", "aborted"] as const);
+    const l = r.object(o.leaf, "proof.leaf", LEAF_FIELDS);
+    const outcome = r.oneOf(l.outcome, "proof.leaf.outcome", OUTCOMES);
     const values = r.hexList(o.values, "proof.values", MAX_STEPS, undefined, MAX_ARG_BYTES, true);
     const leaf = {
       seq: r.uint(l.seq, "proof.leaf.seq"),
