@@ -75,6 +75,24 @@ describe("light client: hex decoding", () => {
   });
 });
 
+describe("light client: decoded bytes longer than 64 share buffers but never overlap", () => {
+  it("2,000 long values decoded one after another keep their own bytes (across several shared buffers), and writing one changes no other", () => {
+    const hexes = Array.from({ length: 2000 }, (_, i) => Buffer.from(Array.from({ length: 65 + (i % 300) }, (_, j) => (i * 31 + j * 7) & 0xff)).toString("hex"));
+    const decoded = hexes.map((h) => decodeHex(h)!);
+    expect(new Set(decoded.map((d) => d.buffer)).size).toBeGreaterThan(1);
+    decoded.forEach((d, i) => expect(Buffer.from(d).toString("hex")).toBe(hexes[i]));
+    for (const d of decoded) d.fill(0xee);
+    decoded.forEach((d, i) => expect(d.length).toBe(hexes[i]!.length / 2));
+    const spans = decoded.map((d) => [d.buffer, d.byteOffset, d.byteOffset + d.length] as const);
+    for (let i = 1; i < spans.length; i++) {
+      const [b, from] = spans[i]!;
+      const [pb, , pto] = spans[i - 1]!;
+      if (b === pb) expect(from).toBeGreaterThanOrEqual(pto);
+    }
+    expect(decodeHex("ab".repeat(64))!.every((x) => x === 0xab)).toBe(true);
+  });
+});
+
 describe("light client: the cache's copies", () => {
   it("copyJson equals structuredClone for decoded JSON, shares nothing with its input, and keeps an own __proto__ key a key", () => {
     fc.assert(
