@@ -10,7 +10,7 @@
 import { Session } from "node:inspector/promises";
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { WIDE, WORKLOAD, lightclientBatch, lightclientWarm, proofsOf } from "./cases/lightclient.mjs";
+import { WIDE_RUN, lightclientBatch, lightclientWarm, proofsOf } from "./cases/lightclient.mjs";
 import { summarizeProfile } from "./profile.mjs";
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { passes: { type: "string", default: "20" }, out: { type: "string" }, wide: { type: "boolean", default: false } } });
@@ -19,7 +19,7 @@ const c = { warm: lightclientWarm, batch: lightclientBatch }[mode];
 if (c === undefined) throw new Error(`mode must be warm or batch, got ${mode}`);
 const ctx = await c.setup();
 if (values.wide) {
-  Object.assign(ctx, await proofsOf("delayed:conditional", { ...WORKLOAD, slots: 4, rate: 1000, accounts: 1024 }, WIDE));
+  Object.assign(ctx, await proofsOf(...WIDE_RUN));
   c.opsPerRun = ctx.proofs.length;
 }
 for (let i = 0; i < 3; i++) c.run(ctx);

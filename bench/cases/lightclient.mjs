@@ -30,6 +30,15 @@
  * batch rate (every proof of the run through one new checker):
  *
  *   node bench/cases/lightclient.mjs --sweep [--pairs N]
+ *
+ * - wide-batch (`lightclient.proof-batch-wide`, and a line of the interleaved run): the fresh batch
+ *   of the wide-sharing run (`WIDE_RUN`: 1,000 proofs per header), the issue's "batch of outcome
+ *   proofs that share headers" (goal: ≥ 50,000 per CPU-second).
+ *
+ * Same-run A/B against another build's dist/ (`--ab DIR`; with `--wide` on the wide-sharing run,
+ * with `--sweep` on every sweep workload):
+ *
+ *   node bench/cases/lightclient.mjs --ab DIR [--wide | --sweep] [--pairs N]
  */
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -42,6 +51,15 @@ export const WORKLOAD = { slots: 8, rate: 256, accounts: 256, contracts: 16, cro
 
 const runs = new Map();
 let shared;
+
+/** Room for every transaction of a slot in one Stage-2 block (the default 2,000,000 gas per slot finalizes ≈ 63 transfers per block). */
+export const WIDE = { slotGas: 64_000_000, blockTxLimit: 4096 };
+/**
+ * The wide-sharing run (issue 12 item 4's "batch of outcome proofs that share headers"):
+ * delayed:conditional, 1,000 transfers per slot for 4 slots, room for a whole slot in one block —
+ * 4,000 proofs, 1,000 per header, ≈ 200 per aggregate signature.
+ */
+export const WIDE_RUN = ["delayed:conditional", { ...WORKLOAD, slots: 4, rate: 1000, accounts: 1024 }, WIDE];
 
 /** Run the simulation once (the cases share it) and keep every final transaction's proof. */
 async function setupProofs() {
@@ -156,8 +174,24 @@ export const lightclientWarm = {
   describe,
 };
 
+/** @type {import("../harness.mjs").BenchCase} */
+export const lightclientBatchWide = {
+  name: "lightclient.proof-batch-wide",
+  title: "the wide-sharing run's 4,000 proofs (1,000 per header) through a fresh checker: the issue's batch of proofs that share headers",
+  unit: "proofs",
+  opsPerRun: 4000, // replaced in setup
+  baselines: ["lightclient.proof-single"],
+  setup: async () => {
+    const ctx = await proofsOf(...WIDE_RUN);
+    lightclientBatchWide.opsPerRun = ctx.proofs.length;
+    return ctx;
+  },
+  run: runBatch,
+  describe,
+};
+
 /** The light-client cases, for bench/run.mjs. */
-export const lightclientCases = [lightclientSingle, lightclientBatch, lightclientWarm];
+export const lightclientCases = [lightclientSingle, lightclientBatch, lightclientWarm, lightclientBatchWide];
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -178,30 +212,30 @@ function measure(f, ctx, proofs) {
 /** Interleaved passes — single, batch, warm, single, batch, warm, … — after a warm-up; medians of each. */
 export async function measureInterleaved(pairs) {
   const ctx = await setupProofs();
+  const wide = await proofsOf(...WIDE_RUN);
   const modes = [
-    ["single", runSingle, SINGLE_PER_RUN],
-    ["batch", runBatch, ctx.proofs.length],
-    ["batch-plain", runBatchPlain, ctx.proofs.length],
-    ["warm", runWarm, ctx.proofs.length],
+    ["single", runSingle, SINGLE_PER_RUN, ctx],
+    ["batch", runBatch, ctx.proofs.length, ctx],
+    ["batch-plain", runBatchPlain, ctx.proofs.length, ctx],
+    ["warm", runWarm, ctx.proofs.length, ctx],
+    ["wide-batch", runBatch, wide.proofs.length, wide],
   ];
-  for (let i = 0; i < 3; i++) for (const [, f] of modes) f(ctx);
+  for (let i = 0; i < 3; i++) for (const [, f, , c] of modes) f(c);
   const samples = Object.fromEntries(modes.map(([name]) => [name, []]));
-  for (let i = 0; i < pairs; i++) for (const [name, f, n] of modes) samples[name].push(measure(f, ctx, n));
+  for (let i = 0; i < pairs; i++) for (const [name, f, n, c] of modes) samples[name].push(measure(f, c, n));
   const summary = (xs, k) => ({ median: median(xs.map((x) => x[k])), min: Math.min(...xs.map((x) => x[k])), max: Math.max(...xs.map((x) => x[k])) });
   const figures = Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, { wall: summary(xs, "wall"), cpu: summary(xs, "cpu") }]));
-  return { pairs, ...describe(ctx), figures };
+  return { pairs, ...describe(ctx), wide: describe(wide), figures };
 }
 
 /** Workloads of the sharing sweep: transactions per slot (and so proofs per header and per batch), strict and conditional. */
-/** Room for every transaction of a slot in one Stage-2 block (the default 2,000,000 gas per slot finalizes ≈ 63 transfers per block). */
-export const WIDE = { slotGas: 64_000_000, blockTxLimit: 4096 };
 const SWEEP = [
   ["delayed:conditional", { ...WORKLOAD, rate: 64 }, {}],
   ["delayed:conditional", WORKLOAD, {}],
   ["delayed:strict", WORKLOAD, {}],
   ["delayed:conditional", WORKLOAD, WIDE],
   ["delayed:strict", WORKLOAD, WIDE],
-  ["delayed:conditional", { ...WORKLOAD, slots: 4, rate: 1000, accounts: 1024 }, WIDE],
+  WIDE_RUN,
   ["delayed:strict", { ...WORKLOAD, slots: 4, rate: 1000, accounts: 1024 }, WIDE],
 ];
 
@@ -231,14 +265,14 @@ export async function measureSweep(pairs) {
  * per pass, batched pairings), the single proof and the warm pass. `sweep`: every sweep workload,
  * else the default one.
  */
-export async function measureAB(dir, pairs, sweep) {
+export async function measureAB(dir, pairs, sweep, wide = false) {
   const base = new URL(`file://${dir.startsWith("/") ? dir : `${process.cwd()}/${dir}`}/`);
   const [lcA, blsA] = await Promise.all([import(new URL("protocols/delayed/lightclient.js", base).href), import(new URL("crypto/bls.js", base).href)]);
   const rows = [];
-  for (const [protocol, params, overrides] of sweep ? SWEEP : [["delayed:conditional", WORKLOAD, {}]]) {
+  for (const [protocol, params, overrides] of sweep ? SWEEP : wide ? [WIDE_RUN] : [["delayed:conditional", WORKLOAD, {}]]) {
     const b = await proofsOf(protocol, params, overrides);
     const a = { ...b, lc: lcA, anchor: lcA.createGenesisTrust(b.genesis), verifier: blsA.createBatchBlsVerifier(), plain: blsA.createBlsVerifier(), warm: undefined, next: 0 };
-    const modes = sweep ? [["batch", runBatch, b.proofs.length]] : [["batch", runBatch, b.proofs.length], ["single", runSingle, SINGLE_PER_RUN], ["warm", runWarm, b.proofs.length]];
+    const modes = sweep ? [["batch", runBatch, b.proofs.length]] : wide ? [["batch", runBatch, b.proofs.length], ["warm", runWarm, b.proofs.length]] : [["batch", runBatch, b.proofs.length], ["single", runSingle, SINGLE_PER_RUN], ["warm", runWarm, b.proofs.length]];
     for (let i = 0; i < 2; i++) for (const [, f] of modes) for (const ctx of [a, b]) f(ctx);
     const samples = { A: Object.fromEntries(modes.map(([m]) => [m, []])), B: Object.fromEntries(modes.map(([m]) => [m, []])) };
     for (let i = 0; i < pairs; i++) {
@@ -256,7 +290,7 @@ export async function measureAB(dir, pairs, sweep) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { pairs: { type: "string", default: "15" }, sweep: { type: "boolean", default: false }, ab: { type: "string" } } });
+  const { values } = parseArgs({ options: { pairs: { type: "string", default: "15" }, sweep: { type: "boolean", default: false }, wide: { type: "boolean", default: false }, ab: { type: "string" } } });
   const pairs = Number(values.pairs);
   if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`--pairs must be a positive integer, got ${values.pairs}`);
   if (values.ab !== undefined) {
@@ -265,7 +299,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log(`light-client A/B: A = ${values.ab}, B = dist/; proofs per CPU-second, medians of ${pairs} same-run pairs (order alternating); load ${load()}`);
     console.log("| protocol | tx/slot × slots | slot gas | proofs | headers | batches | affirmations | aggregates | mode | A | B | B/A (median of pair ratios) |");
     console.log("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
-    for (const r of await measureAB(values.ab, pairs, values.sweep)) {
+    for (const r of await measureAB(values.ab, pairs, values.sweep, values.wide)) {
       for (const m of Object.keys(r.A)) console.log(`| ${r.protocol} | ${r.rate} × ${r.slots} | ${f(r.slotGas)} | ${f(r.proofs)} | ${r.headers} | ${r.batches} | ${f(r.affirmations)} | ${r.signatures} | ${m} | ${f(r.A[m])} | ${f(r.B[m])} | ${r.ratios[m].toFixed(2)}× |`);
     }
     console.log(`load ${load()}`);
@@ -285,7 +319,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const f = (x) => Math.round(x).toLocaleString("en-US");
   console.log(`light-client proofs: ${r.proofs} proofs of one delayed:conditional run (${r.validators} validators, committees of ${r.committeeSize}, ${r.committees} committees); one thread`);
   console.log(`  a batch pass checks ${r.perBatch.headers} headers, ${r.perBatch.batches} batches, ${r.perBatch.affirmations} affirmations, ${r.perBatch.signatures} aggregate signatures`);
-  console.log(`  ${pairs} rounds of single (${SINGLE_PER_RUN} proofs), batch, batch-plain, warm (${r.proofs} each), interleaved; proofs/s, median (min–max)`);
+  const w = r.wide.perBatch;
+  console.log(`  wide-batch: the wide-sharing run's ${r.wide.proofs} proofs through a fresh checker (${w.headers} headers, ${w.batches} batches, ${w.affirmations} affirmations, ${w.signatures} aggregates: ${Math.round(r.wide.proofs / w.headers)} proofs per header)`);
+  console.log(`  ${pairs} rounds of single (${SINGLE_PER_RUN} proofs), batch, batch-plain, warm (${r.proofs} each), wide-batch (${r.wide.proofs}), interleaved; proofs/s, median (min–max)`);
   for (const [name, x] of Object.entries(r.figures)) {
     console.log(`  ${name.padEnd(11)} wall ${f(x.wall.median).padStart(8)} (${f(x.wall.min)}–${f(x.wall.max)})   per CPU-second ${f(x.cpu.median).padStart(8)} (${f(x.cpu.min)}–${f(x.cpu.max)})`);
   }

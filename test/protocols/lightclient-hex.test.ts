@@ -7,7 +7,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createFieldReader } from "../../src/chain/fields.js";
 import { createProofReader, decodeHex } from "../../src/protocols/delayed/lightclient/hex.js";
-import { copyJson, isSameJson } from "../../src/protocols/delayed/lightclient/cache.js";
+import { copyJson, isSameJson, sameAffirmationParts, sameBatchParts, sameHeaderParts, storeAffirmationParts } from "../../src/protocols/delayed/lightclient/cache.js";
+import type { TxOutcomeProof } from "../../src/protocols/delayed/lightclient.js";
+import { run, workload } from "../helpers/run.js";
 
 const field = createFieldReader("MALFORMED_PROOF", "proof");
 const proof = createProofReader("MALFORMED_PROOF", "proof");
@@ -73,6 +75,24 @@ describe("light client: hex decoding", () => {
   });
 });
 
+describe("light client: decoded bytes longer than 64 share buffers but never overlap", () => {
+  it("2,000 long values decoded one after another keep their own bytes (across several shared buffers), and writing one changes no other", () => {
+    const hexes = Array.from({ length: 2000 }, (_, i) => Buffer.from(Array.from({ length: 65 + (i % 300) }, (_, j) => (i * 31 + j * 7) & 0xff)).toString("hex"));
+    const decoded = hexes.map((h) => decodeHex(h)!);
+    expect(new Set(decoded.map((d) => d.buffer)).size).toBeGreaterThan(1);
+    decoded.forEach((d, i) => expect(Buffer.from(d).toString("hex")).toBe(hexes[i]));
+    for (const d of decoded) d.fill(0xee);
+    decoded.forEach((d, i) => expect(d.length).toBe(hexes[i]!.length / 2));
+    const spans = decoded.map((d) => [d.buffer, d.byteOffset, d.byteOffset + d.length] as const);
+    for (let i = 1; i < spans.length; i++) {
+      const [b, from] = spans[i]!;
+      const [pb, , pto] = spans[i - 1]!;
+      if (b === pb) expect(from).toBeGreaterThanOrEqual(pto);
+    }
+    expect(decodeHex("ab".repeat(64))!.every((x) => x === 0xab)).toBe(true);
+  });
+});
+
 describe("light client: the cache's copies", () => {
   it("copyJson equals structuredClone for decoded JSON, shares nothing with its input, and keeps an own __proto__ key a key", () => {
     fc.assert(
@@ -94,5 +114,60 @@ describe("light client: the cache's copies", () => {
     expect(Object.keys(copy)).toEqual(["__proto__", "k"]);
     expect(isSameJson(copy, odd)).toBe(true);
     expect(isSameJson(copy, { k: 2 })).toBe(false);
+  });
+});
+
+describe("light client: the cache levels' comparisons", () => {
+  const o = run("delayed:conditional", workload("transfer", { slots: 3, rate: 10, accounts: 16, contracts: 4, cross: 0.5 }), { shards: 3, signatures: false, validators: 12, committeeSize: 4, slotGas: 64_000_000 });
+  const proofs = o.results.txs.filter((t) => t.outcome === "committed" || t.outcome === "aborted").map((t) => JSON.parse(JSON.stringify(o.proveTx!(t.index))) as TxOutcomeProof);
+  const levels = [
+    { name: "header", store: copyJson, same: sameHeaderParts, parts: (p: TxOutcomeProof): unknown[] => [p.genesisRoot, p.header, p.headerAttestation] },
+    { name: "batch", store: copyJson, same: sameBatchParts, parts: (p: TxOutcomeProof): unknown[] => [p.batch, p.batchAttestation, p.applied, p.inclusion] },
+    { name: "affirmation", store: storeAffirmationParts, same: sameAffirmationParts, parts: (p: TxOutcomeProof): unknown[] => [p.affirmation, p.affirmationProof] },
+  ];
+
+  /** Every container (object or list) inside `x`, with `x` itself. */
+  function containers(x: unknown, out: (Record<string, unknown> | unknown[])[] = []): (Record<string, unknown> | unknown[])[] {
+    if (typeof x !== "object" || x === null) return out;
+    out.push(x as Record<string, unknown>);
+    for (const v of Object.values(x)) containers(v, out);
+    return out;
+  }
+
+  const edits: ((c: Record<string, unknown> | unknown[], k: string | number, v: unknown) => void)[] = [
+    (c, k) => delete (c as Record<string, unknown>)[k],
+    (c) => ((c as Record<string, unknown>)["extra"] = 1),
+    (c, k, v) => ((c as Record<string, unknown>)[k] = typeof v === "number" ? v + 1 : typeof v === "string" ? `${v.slice(0, -1)}0` === v ? `${v.slice(0, -1)}1` : `${v.slice(0, -1)}0` : v),
+    (c, k, v) => ((c as Record<string, unknown>)[k] = typeof v === "number" ? String(v) : typeof v === "string" ? v.length : null),
+    (c, k, v) => ((c as Record<string, unknown>)[k] = Array.isArray(v) ? { ...v } : [v]),
+    (c, k) => ((c as Record<string, unknown>)[k] = null),
+    (c) => (Array.isArray(c) ? c.push(c[0] ?? 0) : ((c as Record<string, unknown>)["0"] = 0)),
+    (c) => (Array.isArray(c) ? c.pop() : undefined),
+    (c, k, v) => ((c as Record<string, unknown>)[k] = structuredClone(v)),
+  ];
+
+  it("each level's comparison (against its stored form: a copy, or the affirmation's flat list) answers as isSameJson against a copy does, for the parts of real proofs and any one edit of them", () => {
+    expect(proofs.length).toBeGreaterThan(5);
+    const assumed = proofs.find((p) => p.affirmation.assumptions.length > 0);
+    expect(assumed).toBeDefined();
+    for (const level of levels) {
+      for (const p of proofs) expect(level.same(level.store(level.parts(p)) as unknown[], level.parts(structuredClone(p)))).toBe(true);
+      fc.assert(
+        fc.property(fc.nat(proofs.length - 1), fc.nat(proofs.length - 1), fc.nat(), fc.nat(edits.length - 1), fc.nat(), (i, j, at, e, key) => {
+          // Mostly one edit away from the stored part (a proof with assumptions every third time), else another proof's part.
+          const source = assumed !== undefined && i % 3 === 0 ? assumed : proofs[i]!;
+          const copy = copyJson(level.parts(source)) as unknown[];
+          const stored = level.store(level.parts(source)) as unknown[];
+          const parts = level.parts(structuredClone(j % 4 === 0 ? proofs[j]! : source));
+          const cs = containers(parts);
+          const c = cs[at % cs.length]!;
+          const keys = Object.keys(c);
+          const k = keys.length === 0 ? 0 : Array.isArray(c) ? (key % keys.length) : keys[key % keys.length]!;
+          edits[e]!(c, k, (c as Record<string | number, unknown>)[k]);
+          expect(level.same(stored, parts)).toBe(isSameJson(copy, parts));
+        }),
+        { numRuns: 1500, seed: 4 },
+      );
+    }
   });
 });

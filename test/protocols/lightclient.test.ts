@@ -385,6 +385,34 @@ describe("light client: many proofs that share headers", () => {
     refused(() => checker.verify(same), "BAD_SIGNATURE");
   });
 
+  it("a forged part that reuses a cached part's key (header number, batch committee and round, results root) with other contents is refused, before, after and among the genuine ones", () => {
+    const forged: [string, (p: TxOutcomeProof) => void, string][] = [
+      ["header parentRoot", (p) => (p.header.parentRoot = "11".repeat(32)), "BAD_SIGNATURE"],
+      ["header slot", (p) => (p.header.slot += 1), "BAD_SIGNATURE"],
+      ["header signer", (p) => p.headerAttestation.signers.pop(), "BAD_SIGNATURE"],
+      ["header extra field", (p) => ((p.header as unknown as Record<string, unknown>).extra = 1), "MALFORMED_PROOF"],
+      ["batch gasUsed", (p) => (p.batch.gasUsed += 1), "BAD_PROOF"],
+      ["batch applied", (p) => p.applied.push(p.applied.length), "BAD_PROOF"],
+      ["batch signature", (p) => (p.batchAttestation.signature = p.headerAttestation.signature), "BAD_SIGNATURE"],
+      ["affirmation last", (p) => (p.affirmation.last += 1), "BAD_PROOF"],
+      ["affirmation branch", (p) => (p.affirmationProof.branch[0] = "22".repeat(32)), "BAD_PROOF"],
+    ];
+    for (const [what, edit, code] of forged) {
+      const bad = clone(proofs[1]!);
+      edit(bad);
+      const warm = createTxProofChecker(a, verifier);
+      warm.verifyMany(proofs);
+      refused(() => warm.verify(bad), code);
+      refused(() => warm.verifyMany([...proofs, bad]), code);
+      expect(warm.verifyMany(proofs), what).toEqual(proofs.map((p) => verifyTxOutcomeProof(p, a, verifier)));
+      refused(() => createTxProofChecker(a, verifier).verifyMany([proofs[1], bad]), code);
+      refused(() => createTxProofChecker(a, verifier).verifyMany([bad, proofs[1]]), code);
+      const first = createTxProofChecker(a, verifier);
+      refused(() => first.verify(bad), code);
+      expect(first.verifyMany(proofs), what).toEqual(proofs.map((p) => verifyTxOutcomeProof(p, a, verifier)));
+    }
+  });
+
   it("verifyMany hashes leaves and branches together but answers as one by one: outcomes in order, and the first bad proof's error", () => {
     const many = createTxProofChecker(a, verifier).verifyMany(proofs);
     expect(many).toEqual(proofs.map((p) => verifyTxOutcomeProof(p, a, verifier)));

@@ -8,7 +8,8 @@
 export interface Cached<T> {
   readonly parts: readonly unknown[];
   readonly value: T;
-  readonly children: Map<string, Cached<unknown>[]>;
+  /** Made when the first part below it is cached (an affirmation, the last level, has none). */
+  children?: Map<unknown, Cached<unknown>[]>;
 }
 
 /** Deep equality of decoded JSON values (key order ignored; own keys only; no key lists allocated). */
@@ -63,4 +64,108 @@ export function copyJson(x: unknown): unknown {
     else out[k] = copyJson(o[k]);
   }
   return out;
+}
+
+/*
+ * `isSameJson(stored, parts)` for the three cache levels, written for the shape a stored copy has
+ * (it passed the checks: flat objects of primitives, lists of primitives): named fields compared
+ * in place, lists of numbers and hex strings in one loop, no recursion. Each returns true only when
+ * `isSameJson(stored, parts)` does (test/protocols/lightclient-hex.test.ts compares them on real and
+ * damaged parts); it may return false for a part `isSameJson` would match only when the stored copy
+ * lacks a field (never, for a part that passed its check), which costs a check, not a verdict.
+ */
+
+const HEADER_KEYS = ["number", "slot", "parentRoot", "batchesRoot", "evidenceRoot"] as const;
+const BATCH_KEYS = ["committee", "round", "gasUsed", "executions", "affirmationsRoot"] as const;
+const AFFIRMATION_KEYS = ["contract", "first", "last", "preRoot", "postRoot", "resultsRoot"] as const;
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+/** Own enumerable keys, counted as `isSameJson` counts them. */
+function countOwn(o: Record<string, unknown>): number {
+  let n = 0;
+  for (const k in o) if (Object.hasOwn(o, k)) n++;
+  return n;
+}
+
+/** `x` has exactly `keys` (own) plus `extra` more own keys, and equals `stored` on `keys`. */
+function sameFields(stored: Record<string, unknown>, x: unknown, keys: readonly string[], extra: number): x is Record<string, unknown> {
+  if (!isRecord(x)) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const v = stored[k];
+    if (v === undefined || v !== x[k] || !Object.hasOwn(x, k)) return false;
+  }
+  return countOwn(x) === keys.length + extra;
+}
+
+/** A stored list of primitives (signer indices, applied indices, branch nodes: a checked part's lists hold nothing else) and `x`. */
+function samePrimitives(stored: unknown, x: unknown): boolean {
+  if (!Array.isArray(stored) || !Array.isArray(x) || x.length !== stored.length) return false;
+  for (let i = 0; i < stored.length; i++) if (stored[i] !== x[i]) return false;
+  return true;
+}
+
+/** `{signers, signature}`. */
+function sameAttestation(stored: unknown, x: unknown): boolean {
+  const s = stored as Record<string, unknown>;
+  return isRecord(x) && typeof s.signature === "string" && s.signature === x.signature && Object.hasOwn(x, "signature") && Object.hasOwn(x, "signers") && samePrimitives(s.signers, x.signers) && countOwn(x) === 2;
+}
+
+/** `{count, index, branch}`. */
+function sameBranch(stored: unknown, x: unknown): boolean {
+  const s = stored as Record<string, unknown>;
+  return sameFields(s, x, ["count", "index"], 1) && Object.hasOwn(x, "branch") && samePrimitives(s.branch, x.branch);
+}
+
+/** The header level's parts: `[genesisRoot, header, headerAttestation]`. */
+export function sameHeaderParts(stored: readonly unknown[], parts: readonly unknown[]): boolean {
+  return typeof stored[0] === "string" && stored[0] === parts[0] && sameFields(stored[1] as Record<string, unknown>, parts[1], HEADER_KEYS, 0) && sameAttestation(stored[2], parts[2]) && stored.length === 3 && parts.length === 3;
+}
+
+/** The batch level's parts: `[batch, batchAttestation, applied, inclusion]`. */
+export function sameBatchParts(stored: readonly unknown[], parts: readonly unknown[]): boolean {
+  return sameFields(stored[0] as Record<string, unknown>, parts[0], BATCH_KEYS, 0) && sameAttestation(stored[1], parts[1]) && samePrimitives(stored[2], parts[2]) && sameBranch(stored[3], parts[3]) && stored.length === 4 && parts.length === 4;
+}
+
+/**
+ * The affirmation level's parts, `[affirmation, affirmationProof]`, kept as one flat list of their
+ * primitives (a fresh batch keeps one entry per affirmation — about one per two proofs — so one
+ * array instead of `copyJson`'s six objects and lists is less for every scavenge to copy). For a
+ * part that passed its check; `sameAffirmationParts` compares against it.
+ */
+export function storeAffirmationParts(parts: readonly unknown[]): readonly unknown[] {
+  const a = parts[0] as Record<string, unknown>;
+  const b = parts[1] as Record<string, unknown>;
+  const assumptions = a.assumptions as Record<string, unknown>[];
+  const branch = b.branch as unknown[];
+  const out: unknown[] = [a.contract, a.first, a.last, a.preRoot, a.postRoot, a.resultsRoot, b.count, b.index, assumptions.length, branch.length];
+  for (const x of assumptions) out.push(x.contract, x.position, x.root);
+  for (const x of branch) out.push(x);
+  return out;
+}
+
+/** `isSameJson(copyJson(checked), parts)` for `stored = storeAffirmationParts(checked)`. */
+export function sameAffirmationParts(stored: readonly unknown[], parts: readonly unknown[]): boolean {
+  const x = parts[0];
+  const y = parts[1];
+  if (parts.length !== 2 || !isRecord(x) || !isRecord(y)) return false;
+  if (x.contract !== stored[0] || x.first !== stored[1] || x.last !== stored[2] || x.preRoot !== stored[3] || x.postRoot !== stored[4] || x.resultsRoot !== stored[5]) return false;
+  if (y.count !== stored[6] || y.index !== stored[7]) return false;
+  const xa = x.assumptions;
+  const yb = y.branch;
+  const na = stored[8] as number;
+  const nb = stored[9] as number;
+  if (!Array.isArray(xa) || xa.length !== na || !Array.isArray(yb) || yb.length !== nb) return false;
+  let at = 10;
+  for (let i = 0; i < na; i++, at += 3) {
+    const s = xa[i];
+    if (!isRecord(s) || s.contract !== stored[at] || s.position !== stored[at + 1] || s.root !== stored[at + 2]) return false;
+    if (!Object.hasOwn(s, "contract") || !Object.hasOwn(s, "position") || !Object.hasOwn(s, "root") || countOwn(s) !== 3) return false;
+  }
+  for (let i = 0; i < nb; i++) if (yb[i] !== stored[at + i]) return false;
+  for (const k of AFFIRMATION_KEYS) if (!Object.hasOwn(x, k)) return false;
+  return Object.hasOwn(x, "assumptions") && countOwn(x) === 7 && Object.hasOwn(y, "count") && Object.hasOwn(y, "index") && Object.hasOwn(y, "branch") && countOwn(y) === 3;
 }

@@ -6,6 +6,7 @@
  * about the ≈ 25 hashes it needs.
  */
 import { digest64Many } from "../../../crypto/hash.js";
+import { merkleizeMany, mixInLengths } from "./merkle.js";
 import { digest64, zeroHash } from "@chainsafe/persistent-merkle-tree";
 import { MAX_ARG_BYTES, MAX_CONTRACT_ID_BYTES, MAX_STEPS } from "../../../program/index.js";
 import { MAX_ASSUMPTIONS, type AffirmationValue } from "../containers.js";
@@ -65,6 +66,8 @@ function computeBytesRoot(bytes: Uint8Array, depth = BYTES_DEPTH): Uint8Array {
 /** Roots of the two constant step values: Nothing, and a present empty value. */
 const NOTHING_ROOT = digest64(FALSE_CHUNK, computeBytesRoot(EMPTY));
 const EMPTY_ROOT = digest64(TRUE_CHUNK, computeBytesRoot(EMPTY));
+const NOTHING_WORDS = new Int32Array(NOTHING_ROOT.slice().buffer);
+const EMPTY_WORDS = new Int32Array(EMPTY_ROOT.slice().buffer);
 
 /** `computeValuesRoot` (src/chain/values.ts) for values of at most MAX_STEPS × MAX_ARG_BYTES (the caller checks the bounds). */
 export function computeValuesRootFast(values: readonly (Uint8Array | null)[]): Uint8Array {
@@ -90,53 +93,13 @@ export interface ResultLeafInput {
   readonly postRoot: Uint8Array;
 }
 
-/**
- * `merkleize` for many chunk lists at once: `flat` holds the lists one after the other (`counts[j]`
- * chunks of 32 bytes each, at most 2^depth), the result their roots one after the other. Level by
- * level, every list's pairs of a level are hashed in one `digest64Many` call.
- */
-function merkleizeMany(flat: Uint8Array, counts: readonly number[], depth: number): Uint8Array {
-  const n = counts.length;
-  const left = Int32Array.from(counts);
-  let level = flat;
-  for (let d = 0; d < depth; d++) {
-    let pairs = 0;
-    for (let j = 0; j < n; j++) pairs += ((left[j] as number) + 1) >> 1;
-    const input = new Uint8Array(pairs * 64);
-    let from = 0;
-    let to = 0;
-    for (let j = 0; j < n; j++) {
-      const c = left[j] as number;
-      if (c === 0) continue;
-      input.set(level.subarray(from * 32, (from + c) * 32), to * 64);
-      if (c & 1) input.set(zeroHash(d), to * 64 + c * 32);
-      from += c;
-      to += (c + 1) >> 1;
-      left[j] = (c + 1) >> 1;
-    }
-    level = new Uint8Array(pairs * 32);
-    digest64Many(input, level);
-  }
-  const roots = new Uint8Array(n * 32);
-  let from = 0;
-  for (let j = 0; j < n; j++) {
-    if (left[j] === 0) roots.set(zeroHash(depth), j * 32);
-    else roots.set(level.subarray(from * 32, ++from * 32), j * 32);
-  }
-  return roots;
+/** Copies chunk `from` of `src` to chunk slot `to` (32-byte units) of `dst`, as 8 words (both buffers made here, offset 0). */
+function copyChunk(dst: Int32Array, to: number, src: Int32Array, from: number): void {
+  for (let k = 0; k < 8; k++) dst[to * 8 + k] = src[from * 8 + k] as number;
 }
 
-/** `digest64(roots[i], lengthChunk(lengths[i]))` for every i (SSZ `mixInLength`), in one call. */
-function mixInLengths(roots: Uint8Array, lengths: readonly number[]): Uint8Array {
-  const input = new Uint8Array(lengths.length * 64);
-  const view = new DataView(input.buffer);
-  for (let i = 0; i < lengths.length; i++) {
-    input.set(roots.subarray(i * 32, i * 32 + 32), i * 64);
-    view.setUint32(i * 64 + 32, lengths[i] as number, true);
-  }
-  const out = new Uint8Array(lengths.length * 32);
-  digest64Many(input, out);
-  return out;
+function words(bytes: Uint8Array): Int32Array {
+  return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
 }
 
 /**
@@ -145,16 +108,24 @@ function mixInLengths(roots: Uint8Array, lengths: readonly number[]): Uint8Array
  * of the values as for `computeValuesRootFast`).
  */
 export function computeResultLeafRoots(leaves: readonly ResultLeafInput[]): Uint8Array[] {
+  const roots = computeResultLeafRootsFlat(leaves);
+  return leaves.map((_, i) => roots.slice(i * 32, i * 32 + 32));
+}
+
+/** `computeResultLeafRoots`, the roots one after the other in one buffer. */
+export function computeResultLeafRootsFlat(leaves: readonly ResultLeafInput[]): Uint8Array {
   // Each present, non-empty value: its chunks → bytes root → mixed with its length → with the "present" flag.
   const sizes: number[] = [];
   const counts: number[] = [];
   let chunks = 0;
+  let total = 0;
   for (const l of leaves) {
+    total += l.values.length;
     for (const v of l.values) {
       if (v === null || v.length === 0) continue;
       sizes.push(v.length);
-      counts.push(Math.ceil(v.length / 32));
-      chunks += Math.ceil(v.length / 32);
+      counts.push((v.length + 31) >> 5);
+      chunks += (v.length + 31) >> 5;
     }
   }
   const flat = new Uint8Array(chunks * 32);
@@ -163,49 +134,57 @@ export function computeResultLeafRoots(leaves: readonly ResultLeafInput[]): Uint
     for (const v of l.values) {
       if (v === null || v.length === 0) continue;
       flat.set(v, at);
-      at += Math.ceil(v.length / 32) * 32;
+      at += ((v.length + 31) >> 5) * 32;
     }
   }
-  const bytesRoots = mixInLengths(merkleizeMany(flat, counts, BYTES_DEPTH), sizes);
+  const bytesRoots = words(mixInLengths(merkleizeMany(flat, counts, BYTES_DEPTH), sizes));
   const flagged = new Uint8Array(sizes.length * 64);
+  const flaggedWords = words(flagged);
   for (let i = 0; i < sizes.length; i++) {
     flagged[i * 64] = 1;
-    flagged.set(bytesRoots.subarray(i * 32, i * 32 + 32), i * 64 + 32);
+    copyChunk(flaggedWords, i * 2 + 1, bytesRoots, i);
   }
   const valueRoots = new Uint8Array(sizes.length * 32);
   digest64Many(flagged, valueRoots);
+  const valueWords = words(valueRoots);
 
-  const lengths = leaves.map((l) => l.values.length);
-  let total = 0;
-  for (const n of lengths) total += n;
+  const lengths = new Int32Array(leaves.length);
   const lists = new Uint8Array(total * 32);
+  const listWords = words(lists);
   let next = 0;
   at = 0;
-  for (const l of leaves) {
-    for (const v of l.values) {
-      lists.set(v === null ? NOTHING_ROOT : v.length === 0 ? EMPTY_ROOT : valueRoots.subarray(next * 32, ++next * 32), at);
-      at += 32;
+  for (let i = 0; i < leaves.length; i++) {
+    const values = (leaves[i] as ResultLeafInput).values;
+    lengths[i] = values.length;
+    for (const v of values) {
+      if (v === null) copyChunk(listWords, at, NOTHING_WORDS, 0);
+      else if (v.length === 0) copyChunk(listWords, at, EMPTY_WORDS, 0);
+      else copyChunk(listWords, at, valueWords, next++);
+      at++;
     }
   }
-  const valuesRoots = mixInLengths(merkleizeMany(lists, lengths, VALUES_DEPTH), lengths);
+  const valuesRoots = words(mixInLengths(merkleizeMany(lists, lengths, VALUES_DEPTH), lengths));
 
   const fields = new Uint8Array(leaves.length * 160);
-  const view = new DataView(fields.buffer);
-  leaves.forEach((l, i) => {
+  const fieldWords = words(fields);
+  const five = new Int32Array(leaves.length).fill(5);
+  for (let i = 0; i < leaves.length; i++) {
+    const l = leaves[i] as ResultLeafInput;
     const o = i * 160;
-    setUint64(view, o, l.seq);
+    putUint64(fields, o, l.seq);
     fields.set(l.txId, o + 32);
     fields[o + 64] = l.outcome;
-    fields.set(valuesRoots.subarray(i * 32, i * 32 + 32), o + 96);
+    copyChunk(fieldWords, i * 5 + 3, valuesRoots, i);
     fields.set(l.postRoot, o + 128);
-  });
-  const roots = merkleizeMany(fields, leaves.map(() => 5), 3);
-  return leaves.map((_, i) => roots.subarray(i * 32, i * 32 + 32));
+  }
+  return merkleizeMany(fields, five, 3);
 }
 
 /** Depths of the affirmation's lists: ByteList(MAX_CONTRACT_ID_BYTES) in chunks, List(Assumption, MAX_ASSUMPTIONS). */
 const CONTRACT_DEPTH = Math.ceil(Math.log2(MAX_CONTRACT_ID_BYTES / 32));
 const ASSUMPTIONS_DEPTH = Math.ceil(Math.log2(MAX_ASSUMPTIONS));
+/** The root of an empty list of assumptions, as words. */
+const NO_ASSUMPTIONS_WORDS = new Int32Array(digest64(zeroHash(ASSUMPTIONS_DEPTH), lengthChunk(0)).slice().buffer);
 
 function uint64Chunk(n: number): Uint8Array {
   const c = new Uint8Array(32);
@@ -250,45 +229,59 @@ export function computeAffirmationRoot(a: AffirmationValue): Uint8Array {
  * every list), then the seven fields.
  */
 export function computeAffirmationRoots(affs: readonly AffirmationValue[]): Uint8Array[] {
+  const roots = computeAffirmationRootsFlat(affs);
+  return affs.map((_, i) => roots.slice(i * 32, i * 32 + 32));
+}
+
+/** `computeAffirmationRoots`, the roots one after the other in one buffer. */
+export function computeAffirmationRootsFlat(affs: readonly AffirmationValue[]): Uint8Array {
   // Every contract id: the affirmation's, then its assumptions'.
   const ids: Uint8Array[] = [];
+  let assumptionCount = 0;
   for (const a of affs) {
     ids.push(a.contract);
     for (const x of a.assumptions) ids.push(x.contract);
+    assumptionCount += a.assumptions.length;
   }
-  const idRoots = computeBytesRoots(ids, CONTRACT_DEPTH);
-  let assumptionCount = 0;
-  for (const a of affs) assumptionCount += a.assumptions.length;
-  const assumptionChunks = new Uint8Array(assumptionCount * 96);
-  let at = 0;
-  let id = 0;
-  for (const a of affs) {
-    id++;
-    for (const x of a.assumptions) {
-      assumptionChunks.set(idRoots.subarray(id * 32, ++id * 32), at);
-      putUint64(assumptionChunks, at + 32, x.position);
-      assumptionChunks.set(x.root, at + 64);
-      at += 96;
-    }
+  const idRoots = words(computeBytesRoots(ids, CONTRACT_DEPTH));
+  const listLengths = new Int32Array(affs.length);
+  let listRoots: Int32Array;
+  if (assumptionCount === 0) {
+    listRoots = NO_ASSUMPTIONS_WORDS;
+  } else {
+    const assumptionChunks = new Uint8Array(assumptionCount * 96);
+    const assumptionWords = words(assumptionChunks);
+    let at = 0;
+    let id = 0;
+    affs.forEach((a, i) => {
+      id++;
+      listLengths[i] = a.assumptions.length;
+      for (const x of a.assumptions) {
+        copyChunk(assumptionWords, at * 3, idRoots, id++);
+        putUint64(assumptionChunks, at * 96 + 32, x.position);
+        assumptionChunks.set(x.root, at * 96 + 64);
+        at++;
+      }
+    });
+    const assumptionRoots = merkleizeMany(assumptionChunks, new Int32Array(assumptionCount).fill(3), 2);
+    listRoots = words(mixInLengths(merkleizeMany(assumptionRoots, listLengths, ASSUMPTIONS_DEPTH), listLengths));
   }
-  const assumptionRoots = merkleizeMany(assumptionChunks, new Array<number>(assumptionCount).fill(3), 2);
-  const listLengths = affs.map((a) => a.assumptions.length);
-  const listRoots = mixInLengths(merkleizeMany(assumptionRoots, listLengths, ASSUMPTIONS_DEPTH), listLengths);
   const fields = new Uint8Array(affs.length * 224);
-  id = 0;
-  affs.forEach((a, i) => {
+  const fieldWords = words(fields);
+  let id = 0;
+  for (let i = 0; i < affs.length; i++) {
+    const a = affs[i] as AffirmationValue;
     const o = i * 224;
-    fields.set(idRoots.subarray(id * 32, id * 32 + 32), o);
+    copyChunk(fieldWords, i * 7, idRoots, id);
     id += 1 + a.assumptions.length;
     putUint64(fields, o + 32, a.first);
     putUint64(fields, o + 64, a.last);
     fields.set(a.preRoot, o + 96);
     fields.set(a.postRoot, o + 128);
     fields.set(a.resultsRoot, o + 160);
-    fields.set(listRoots.subarray(i * 32, i * 32 + 32), o + 192);
-  });
-  const roots = merkleizeMany(fields, new Array<number>(affs.length).fill(7), 3);
-  return affs.map((_, i) => roots.subarray(i * 32, i * 32 + 32));
+    copyChunk(fieldWords, i * 7 + 6, listRoots, assumptionCount === 0 ? 0 : i);
+  }
+  return merkleizeMany(fields, new Int32Array(affs.length).fill(7), 3);
 }
 
 /** `computeBytesRoot(b, depth)` of every byte string, one after the other in the result (each at most 2^depth chunks). */
@@ -300,10 +293,12 @@ function computeBytesRoots(list: readonly Uint8Array[], depth: number): Uint8Arr
     return c;
   });
   const flat = new Uint8Array(chunks * 32);
+  const lengths = new Int32Array(list.length);
   let at = 0;
   list.forEach((b, i) => {
     flat.set(b, at);
+    lengths[i] = b.length;
     at += (counts[i] as number) * 32;
   });
-  return mixInLengths(merkleizeMany(flat, counts, depth), list.map((b) => b.length));
+  return mixInLengths(merkleizeMany(flat, counts, depth), lengths);
 }

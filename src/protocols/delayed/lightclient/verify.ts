@@ -17,8 +17,7 @@
  */
 import { toHex } from "../../../crypto/hash.js";
 import { SIGNATURE_BYTES, type AggregateSet, type SignatureVerifier } from "../../../crypto/bls.js";
-import { XshardError } from "../../../errors.js";
-import { verifyListProof, verifyListProofs } from "../../../state/index.js";
+import { verifyListProof } from "../../../state/index.js";
 import { MAX_ARG_BYTES, MAX_CONTRACT_ID_BYTES, MAX_STEPS } from "../../../program/index.js";
 import { computeSigningRoot, type PublicValidator } from "../../../chain/index.js";
 import {
@@ -35,58 +34,17 @@ import {
   type Stage2Outcome,
 } from "../containers.js";
 import { TX_PROOF_SCHEMA } from "./proof.js";
+import { checkQuestion, fail, type ProofQuestion, type TxProofChecker, type TxProofCheckerStats, type VerifiedOutcome } from "./outcome.js";
 import { createProofReader } from "./hex.js";
-import { computeAffirmationRoots, computeResultLeafRoots, type ResultLeafInput } from "./leaf.js";
+import { computeAffirmationRootsFlat, computeResultLeafRootsFlat, type ResultLeafInput } from "./leaf.js";
+import { verifyBranches } from "./merkle.js";
 import { computeActiveValidators, computeContractCommittee, computeStage2Attesters, getSlashed, type TrustAnchor } from "./anchor.js";
-import { copyJson, isSameJson, type Cached } from "./cache.js";
+import { copyJson, sameAffirmationParts, sameBatchParts, sameHeaderParts, storeAffirmationParts, type Cached } from "./cache.js";
 import { FAULT_TEXT, checkCommitteeSignature, verifyDeferred, type DeferredSignature } from "./signatures.js";
 
 export { checkCommitteeSignature } from "./signatures.js";
 
-/** What the user asks about: the proof must be about this transaction (and contract). */
-export interface ProofQuestion {
-  /** Transaction id (hex, 32 bytes). */
-  readonly txId?: string;
-  /** Stage-1 sequence number. */
-  readonly seq?: number;
-  readonly contract?: string;
-}
-
-export interface VerifiedOutcome {
-  readonly txId: string;
-  readonly seq: number;
-  readonly contract: string;
-  readonly outcome: Stage2Outcome;
-  readonly values: readonly (Uint8Array | null)[];
-  readonly stage2Block: number;
-  readonly slot: number;
-  /** The contract committee whose batch affirmed it. */
-  readonly committee: number;
-}
-
-export interface TxProofCheckerStats {
-  proofs: number;
-  /** Headers, batches and affirmations checked in full (not found in the cache). */
-  headers: number;
-  batches: number;
-  affirmations: number;
-  /** Aggregate signatures verified (pairings), after the cache. */
-  signatures: number;
-}
-
-export interface TxProofChecker {
-  /** Verifies one proof (decoded JSON); throws a typed XshardError, never returns a wrong outcome. */
-  verify(doc: unknown, question?: ProofQuestion): VerifiedOutcome;
-  /** Verifies proofs in order, their leaves and branches hashed together; throws the first bad proof's error. */
-  verifyMany(docs: readonly unknown[], question?: ProofQuestion): VerifiedOutcome[];
-  readonly stats: Readonly<TxProofCheckerStats>;
-}
-
-type ProofErrorCode = "MALFORMED_PROOF" | "BAD_PROOF" | "BAD_SIGNATURE" | "WRONG_CHAIN" | "BEFORE_CHECKPOINT" | "CHECKPOINT_CONFLICT" | "PROOF_MISMATCH";
-
-function fail(code: ProofErrorCode, message: string, data: Record<string, unknown> = {}): never {
-  throw new XshardError(code, message, data);
-}
+export type { ProofQuestion, TxProofChecker, TxProofCheckerStats, VerifiedOutcome } from "./outcome.js";
 
 const r = createProofReader("MALFORMED_PROOF", "proof");
 const PROOF_FIELDS = ["schema", "genesisRoot", "header", "headerAttestation", "batch", "batchAttestation", "applied", "inclusion", "affirmation", "affirmationProof", "leaf", "leafProof", "values"];
@@ -100,11 +58,19 @@ interface Branch {
   branch: Uint8Array[];
 }
 
+const BRANCH_FIELDS = ["count", "index", "branch"];
+const LEAF_FIELDS = ["seq", "txId", "outcome", "postRoot"];
+const OUTCOMES = ["committed", "aborted"] as const;
+/** The field paths of a branch, made once (not per proof). */
+const BRANCH_PATHS = new Map<string, { count: string; index: string; branch: string }>();
+
 function readBranch(x: unknown, path: string): Branch {
-  const o = r.object(x, path, ["count", "index", "branch"]);
-  const count = r.uint(o.count, `${path}.count`, MAX_LIST);
-  if (count < 1) r.fail(`${path}.count`, "must be at least 1");
-  return { count, index: r.uint(o.index, `${path}.index`, count - 1), branch: r.hexList(o.branch, `${path}.branch`, MAX_BRANCH, 32) };
+  let p = BRANCH_PATHS.get(path);
+  if (p === undefined) BRANCH_PATHS.set(path, (p = { count: `${path}.count`, index: `${path}.index`, branch: `${path}.branch` }));
+  const o = r.object(x, path, BRANCH_FIELDS);
+  const count = r.uint(o.count, p.count, MAX_LIST);
+  if (count < 1) r.fail(p.count, "must be at least 1");
+  return { count, index: r.uint(o.index, p.index, count - 1), branch: r.hexList(o.branch, p.branch, MAX_BRANCH, 32) };
 }
 
 function readSignature(x: unknown, path: string): { signers: number[]; signature: Uint8Array } {
@@ -173,10 +139,13 @@ interface VerifiedAffirmation {
 /**
  * A proof checker bound to one trust anchor. With `cache: false` every proof is checked from
  * scratch (committees derived, both pairings); with `cache: true` (the default) shared parts are
- * checked once (see the module comment).
+ * checked once (see the module comment). `hashBatch`: proofs whose leaves are hashed together
+ * (default 256; the answers do not depend on it).
  */
-export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVerifier, options: { cache?: boolean } = {}): TxProofChecker {
+export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVerifier, options: { cache?: boolean; hashBatch?: number } = {}): TxProofChecker {
   const cache = options.cache ?? true;
+  // Proofs hashed together (tests set a small one to cross its boundary).
+  const hashBatch = options.hashBatch ?? HASH_BATCH;
   const genesisHex = toHex(anchor.genesisRoot);
   const slashed = getSlashed(anchor);
   const fromBlock = anchor.checkpoint?.number ?? 0;
@@ -185,7 +154,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
   const attesters = new Map<number, PublicValidator[]>();
   const committees = new Map<number, PublicValidator[]>();
   const signatures = new Set<string>();
-  const headers = new Map<string, Cached<VerifiedHeader>[]>();
+  const headers = new Map<unknown, Cached<VerifiedHeader>[]>();
   const stats: TxProofCheckerStats = { proofs: 0, headers: 0, batches: 0, affirmations: 0, signatures: 0 };
 
   function getAttesters(number: number): PublicValidator[] {
@@ -196,6 +165,17 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
       if (cache) attesters.set(number, a);
     }
     return a;
+  }
+
+  /** Contract ids' bytes, read-only (hashed, never handed out), memoised: a run names few contracts. */
+  const contractIds = new Map<string, Uint8Array>();
+  function contractBytes(id: string): Uint8Array {
+    let b = contractIds.get(id);
+    if (b === undefined) {
+      b = encodeContractId(id);
+      if (contractIds.size < 4096) contractIds.set(id, b);
+    }
+    return b;
   }
 
   function getCommittee(k: number): PublicValidator[] {
@@ -250,37 +230,49 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     touched.push(d);
   }
 
+  /** The first failure met in reading order (proof, then the order its checks were queued), kept by `first`. */
+  type Failure = { proof: number; order: number; raise: () => never };
+  const first = (bad: Failure | undefined, d: { proof: number; order: number }, raise: () => never): Failure => {
+    return bad === undefined || d.proof < bad.proof || (d.proof === bad.proof && d.order < bad.order) ? { proof: d.proof, order: d.order, raise } : bad;
+  };
+
   /**
-   * The deferred checks of a batch done: its signatures verified (together when the verifier can),
-   * its affirmations' roots and branches hashed together. Returns the first failure in reading
-   * order (proof, then the order queued), its entries forgotten, or undefined.
+   * The waiting affirmations hashed together (roots, then branches in their batches): the first
+   * failure in reading order, its entries forgotten, or `bad` unchanged.
    */
-  function settle(): { proof: number; order: number; raise: () => never } | undefined {
-    const { list, affs } = queue;
+  function settleAffirmations(bad: Failure | undefined): Failure | undefined {
+    const affs = queue.affs;
+    queue.affs = [];
+    if (affs.length === 0) return bad;
+    const roots = computeAffirmationRootsFlat(affs.map((d) => d.aff));
+    const reached = verifyBranches(affs.map((d) => ({ root: d.root, index: d.branch.index, count: d.branch.count, branch: d.branch.branch })), roots);
+    affs.forEach((d, i) => {
+      if (reached[i]) return;
+      stats.affirmations--;
+      bad = first(bad, d, () => failBranch(d.branch, "affirmation in the batch"));
+      for (const e of d.evict) e();
+    });
+    return bad;
+  }
+
+  /**
+   * The waiting signatures verified (together when the verifier can): the first failure in
+   * reading order, its entries forgotten, or `bad` unchanged. Starts a new queue.
+   */
+  function settleSignatures(bad: Failure | undefined): Failure | undefined {
+    const { list } = queue;
     queue = newQueue();
     touched = [];
     stats.signatures += list.length;
     verifyDeferred(verifier, list);
-    const roots = computeAffirmationRoots(affs.map((d) => d.aff));
-    const reached = verifyListProofs(affs.map((d, i) => ({ root: d.root, index: d.branch.index, leaf: roots[i] as Uint8Array, proof: d.branch.branch, length: d.branch.count })));
-    let bad: { proof: number; order: number; raise: () => never } | undefined;
-    const first = (d: { proof: number; order: number }, raise: () => never): void => {
-      if (bad === undefined || d.proof < bad.proof || (d.proof === bad.proof && d.order < bad.order)) bad = { proof: d.proof, order: d.order, raise };
-    };
     for (const d of list) {
       if (d.ok) {
         if (cache) signatures.add(d.key);
       } else {
-        first(d, () => fail("BAD_SIGNATURE", `proof: ${d.what}: ${FAULT_TEXT.BAD_SIGNATURE}`, { what: d.what, fault: "BAD_SIGNATURE" }));
+        bad = first(bad, d, () => fail("BAD_SIGNATURE", `proof: ${d.what}: ${FAULT_TEXT.BAD_SIGNATURE}`, { what: d.what, fault: "BAD_SIGNATURE" }));
         for (const e of d.evict) e();
       }
     }
-    affs.forEach((d, i) => {
-      if (reached[i]) return;
-      stats.affirmations--;
-      first(d, () => failBranch(d.branch, "affirmation in the batch"));
-      for (const e of d.evict) e();
-    });
     return bad;
   }
 
@@ -335,7 +327,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     const a = r.object(o.affirmation, "proof.affirmation", ["contract", "first", "last", "preRoot", "postRoot", "resultsRoot", "assumptions"]);
     const contract = r.string(a.contract, "proof.affirmation.contract", MAX_CONTRACT_ID_BYTES);
     const aff = {
-      contract: encodeContractId(contract),
+      contract: contractBytes(contract),
       first: r.uint(a.first, "proof.affirmation.first"),
       last: r.uint(a.last, "proof.affirmation.last"),
       preRoot: r.hex(a.preRoot, "proof.affirmation.preRoot", 32),
@@ -343,7 +335,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
       resultsRoot: r.hex(a.resultsRoot, "proof.affirmation.resultsRoot", 32),
       assumptions: r.list(a.assumptions, "proof.affirmation.assumptions", MAX_ASSUMPTIONS, (x, p) => {
         const s = r.object(x, p, ["contract", "position", "root"]);
-        return { contract: encodeContractId(r.string(s.contract, `${p}.contract`, MAX_CONTRACT_ID_BYTES)), position: r.uint(s.position, `${p}.position`), root: r.hex(s.root, `${p}.root`, 32) };
+        return { contract: contractBytes(r.string(s.contract, `${p}.contract`, MAX_CONTRACT_ID_BYTES)), position: r.uint(s.position, `${p}.position`), root: r.hex(s.root, `${p}.root`, 32) };
       }),
     };
     const affirmationProof = readBranch(o.affirmationProof, "proof.affirmationProof");
@@ -362,15 +354,26 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
    * (a signature or root the parts contain) and matched by deep equality with a private copy of
    * what was checked, so a part is skipped only when it is identical to one fully checked before.
    */
-  function cached<T>(level: Map<string, Cached<T>[]>, tag: unknown, parts: readonly unknown[], check: () => T): Cached<T> {
-    const key = typeof tag === "string" ? tag : "";
+  function cached<T>(
+    level: Map<unknown, Cached<T>[]>,
+    tag: unknown,
+    parts: readonly unknown[],
+    same: (stored: readonly unknown[], parts: readonly unknown[]) => boolean,
+    check: () => T,
+    store: (parts: readonly unknown[]) => readonly unknown[] = copyJson as (parts: readonly unknown[]) => readonly unknown[],
+  ): Cached<T> {
+    const key = typeof tag === "string" || typeof tag === "number" ? tag : "";
     let entries = level.get(key);
-    const hit = entries?.find((e) => isSameJson(e.parts, parts));
-    if (hit !== undefined) return hit;
+    if (entries !== undefined) {
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i] as Cached<T>;
+        if (same(e.parts, parts)) return e;
+      }
+    }
     touched = [];
     const value = check();
     // Copied after the check, which refused anything that is not plain JSON of the proof's shape.
-    const entry: Cached<T> = { parts: copyJson(parts) as readonly unknown[], value, children: new Map() };
+    const entry: Cached<T> = { parts: store(parts), value };
     if (entries === undefined) level.set(key, (entries = []));
     entries.push(entry);
     const list = entries;
@@ -388,18 +391,21 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     let header: VerifiedHeader;
     let aff: VerifiedAffirmation;
     if (cache) {
-      const h = cached(headers, (o.headerAttestation as { signature?: unknown } | null)?.signature, [o.genesisRoot, o.header, o.headerAttestation], () => checkHeader(o));
-      const b = cached(h.children as Map<string, Cached<VerifiedBatch>[]>, (o.batchAttestation as { signature?: unknown } | null)?.signature, [o.batch, o.batchAttestation, o.applied, o.inclusion], () => checkBatch(o, h.value));
-      const affs = b.children as Map<string, Cached<VerifiedAffirmation>[]>;
-      aff = cached(affs, (o.affirmation as { resultsRoot?: unknown } | null)?.resultsRoot, [o.affirmation, o.affirmationProof], () => checkAffirmation(o, b.value)).value;
+      // Entries found by a field the part contains (equal parts have equal tags), then matched in full.
+      const h = cached(headers, (o.header as { number?: unknown } | null)?.number, [o.genesisRoot, o.header, o.headerAttestation], sameHeaderParts, () => checkHeader(o));
+      const bt = o.batch as { committee?: unknown; round?: unknown } | null;
+      const batchTag = typeof bt?.committee === "number" && typeof bt.round === "number" ? bt.committee + bt.round * 4096 : "";
+      const b = cached((h.children ??= new Map()) as Map<unknown, Cached<VerifiedBatch>[]>, batchTag, [o.batch, o.batchAttestation, o.applied, o.inclusion], sameBatchParts, () => checkBatch(o, h.value));
+      const affs = (b.children ??= new Map()) as Map<unknown, Cached<VerifiedAffirmation>[]>;
+      aff = cached(affs, (o.affirmation as { resultsRoot?: unknown } | null)?.resultsRoot, [o.affirmation, o.affirmationProof], sameAffirmationParts, () => checkAffirmation(o, b.value), storeAffirmationParts).value;
       header = h.value;
     } else {
       header = checkHeader(o);
       aff = checkAffirmation(o, checkBatch(o, header));
     }
 
-    const l = r.object(o.leaf, "proof.leaf", ["seq", "txId", "outcome", "postRoot"]);
-    const outcome = r.oneOf(l.outcome, "proof.leaf.outcome", ["committed", "aborted"] as const);
+    const l = r.object(o.leaf, "proof.leaf", LEAF_FIELDS);
+    const outcome = r.oneOf(l.outcome, "proof.leaf.outcome", OUTCOMES);
     const values = r.hexList(o.values, "proof.values", MAX_STEPS, undefined, MAX_ARG_BYTES, true);
     const leaf = {
       seq: r.uint(l.seq, "proof.leaf.seq"),
@@ -414,55 +420,71 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
 
   /**
    * Verifies proofs in order and throws the error of the first bad one (as verifying them one by
-   * one would): each proof is read and its shared parts checked, then the leaves and branches of
-   * up to `HASH_BATCH` proofs are hashed together, then each proof's remaining checks run in order.
+   * one would). Each proof is read and its shared parts checked (pairings and affirmations
+   * deferred); after every `HASH_BATCH` proofs the waiting affirmations and the leaves and branches
+   * of those proofs are hashed together and each proof's remaining checks run in order; the
+   * pairings of the whole call wait to the end (one `verifyAggregateSets` call), and no proof is
+   * answered before them. Reading stops at the first failure known, and the first failure in
+   * reading order is thrown, the proofs before it counted.
    */
   function verifyMany(docs: readonly unknown[], question: ProofQuestion = {}): VerifiedOutcome[] {
     const out: VerifiedOutcome[] = [];
     const asked = question.txId !== undefined || question.seq !== undefined || question.contract !== undefined;
-    for (let start = 0; start < docs.length; start += HASH_BATCH) {
-      const pending: PendingProof[] = [];
-      let failure: { error: unknown } | undefined;
-      for (const doc of docs.slice(start, start + HASH_BATCH)) {
-        queue.proof = pending.length;
-        try {
-          pending.push(readProof(doc));
-        } catch (error) {
-          failure = { error };
-          break;
+    let bad: Failure | undefined;
+    /** Checks found without deferral (a proof that cannot be read, a leaf's branch) come after the proof's deferred ones. */
+    const own = (proof: number, raise: () => never): void => {
+      bad = first(bad, { proof, order: Infinity }, raise);
+    };
+    try {
+      for (let start = 0; start < docs.length && bad === undefined; start += hashBatch) {
+        const pending: PendingProof[] = [];
+        const end = Math.min(docs.length, start + hashBatch);
+        for (let i = start; i < end; i++) {
+          queue.proof = i;
+          try {
+            pending.push(readProof(docs[i]));
+          } catch (error) {
+            own(i, () => {
+              throw error;
+            });
+            break;
+          }
+        }
+        bad = settleAffirmations(bad);
+        const good = bad === undefined ? pending : pending.slice(0, Math.max(0, bad.proof - start));
+        const leafRoots = computeResultLeafRootsFlat(good.map((p) => p.leaf));
+        const reached = verifyBranches(good.map((p) => ({ root: p.aff.resultsRoot, index: p.leafProof.index, count: p.leafProof.count, branch: p.leafProof.branch })), leafRoots);
+        for (let i = 0; i < good.length; i++) {
+          const p = good[i] as PendingProof;
+          const { header, aff, leaf } = p;
+          try {
+            if (!reached[i]) failBranch(p.leafProof, "result in the affirmation");
+            if (leaf.seq < aff.first || leaf.seq > aff.last) fail("BAD_PROOF", `proof: the result's sequence number ${leaf.seq} is outside the affirmation's range ${aff.first}..${aff.last}`, { seq: leaf.seq });
+            if (asked) checkQuestion(question, { txId: p.txIdText, seq: leaf.seq, contract: aff.contract });
+          } catch (error) {
+            own(start + i, () => {
+              throw error;
+            });
+            break;
+          }
+          out.push({ txId: p.txIdText.toLowerCase(), seq: leaf.seq, contract: aff.contract, outcome: p.outcome, values: leaf.values, stage2Block: header.number, slot: header.slot, committee: aff.committee });
         }
       }
-      // A failed deferred check stops the batch at the first proof that needed it, as one by one would.
-      const bad = settle();
-      const good = bad === undefined ? pending : pending.slice(0, bad.proof);
-      const leafRoots = computeResultLeafRoots(good.map((p) => p.leaf));
-      const reached = verifyListProofs(good.map((p, i) => ({ root: p.aff.resultsRoot, index: p.leafProof.index, leaf: leafRoots[i] as Uint8Array, proof: p.leafProof.branch, length: p.leafProof.count })));
-      good.forEach((p, i) => {
-        const { header, aff, leaf } = p;
-        if (!reached[i]) failBranch(p.leafProof, "result in the affirmation");
-        if (leaf.seq < aff.first || leaf.seq > aff.last) fail("BAD_PROOF", `proof: the result's sequence number ${leaf.seq} is outside the affirmation's range ${aff.first}..${aff.last}`, { seq: leaf.seq });
-        if (asked) checkQuestion(question, { txId: p.txIdText, seq: leaf.seq, contract: aff.contract });
-        stats.proofs++;
-        out.push({ txId: p.txIdText.toLowerCase(), seq: leaf.seq, contract: aff.contract, outcome: p.outcome, values: leaf.values, stage2Block: header.number, slot: header.slot, committee: aff.committee });
-      });
-      if (bad !== undefined) bad.raise();
-      if (failure !== undefined) throw failure.error;
+    } finally {
+      // The pairings of everything read, whatever happened: the queue is left empty for the next call.
+      bad = settleSignatures(bad);
     }
-    return out;
+    if (bad === undefined) {
+      stats.proofs += out.length;
+      return out;
+    }
+    stats.proofs += bad.proof;
+    return bad.raise();
   }
 
   const verify = (doc: unknown, question: ProofQuestion = {}): VerifiedOutcome => verifyMany([doc], question)[0] as VerifiedOutcome;
 
   return { verify, verifyMany, stats };
-}
-
-/** A proof answers only the question it was asked: a relabelled proof (other id, sequence number or contract) is refused. */
-function checkQuestion(q: ProofQuestion, proven: { txId: string; seq: number; contract: string }): void {
-  if (q.txId !== undefined && q.txId.replace(/^0x/, "").toLowerCase() !== proven.txId.toLowerCase()) {
-    fail("PROOF_MISMATCH", `proof: it proves transaction ${proven.txId.toLowerCase()}, not ${q.txId}`, { asked: q.txId, proven: proven.txId });
-  }
-  if (q.seq !== undefined && q.seq !== proven.seq) fail("PROOF_MISMATCH", `proof: it proves sequence number ${proven.seq}, not ${q.seq}`, { asked: q.seq, proven: proven.seq });
-  if (q.contract !== undefined && q.contract !== proven.contract) fail("PROOF_MISMATCH", `proof: it proves the outcome on contract ${proven.contract}, not ${q.contract}`, { asked: q.contract, proven: proven.contract });
 }
 
 /** Verifies one proof from scratch against a trust anchor (see `createTxProofChecker`). */
