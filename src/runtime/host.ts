@@ -206,7 +206,7 @@ export class CallContext {
   /** The key found last, and where: a contract passes the same key to several storage functions. */
   private lastKey: StorageKey | null = null;
   private lastKeyAt = -1;
-  /** The last key read from the state and what it held: storage_len then storage_read read once. */
+  /** The last key looked up or written and its current value (see `getStorage`). */
   private lastRead: StorageKey | null = null;
   private lastValue: Uint8Array | undefined = undefined;
   /** Budget left when the current host function was entered. */
@@ -278,15 +278,25 @@ export class CallContext {
     return this.readMemory(vptr, vlen);
   }
 
-  /** The current value at key: this call's own writes first, then the state (read once per key in a row). */
+  /**
+   * The current value at key: this call's own writes first, then the state. The last key asked for
+   * and its value are remembered (a write or delete of that key updates them): a contract reads a
+   * key's length, then the key, then writes it, so most lookups are the last key again.
+   */
   getStorage(key: StorageKey): Uint8Array | undefined {
+    if (key === this.lastRead) return this.lastValue;
     const own = this.writes.get(key.hex);
-    if (own !== undefined) return own ?? undefined;
-    if (key !== this.lastRead) {
-      this.lastValue = this.env.state.get(key.bytes);
-      this.lastRead = key;
-    }
-    return this.lastValue;
+    const value = own === undefined ? this.env.state.get(key.bytes) : (own ?? undefined);
+    this.lastRead = key;
+    this.lastValue = value;
+    return value;
+  }
+
+  /** Records this call's write of key (null deletes) and remembers it as the last value read. */
+  private putStorage(key: StorageKey, value: Uint8Array | null): void {
+    this.writes.set(key.hex, value);
+    this.lastRead = key;
+    this.lastValue = value ?? undefined;
   }
 
   // ---- the imports ----
@@ -352,13 +362,13 @@ export class CallContext {
     const key = this.readKey(kptr, klen);
     const value = this.readValue(vptr, vlen);
     this.charge(HOST_COSTS.call + HOST_COSTS.storageWrite + HOST_COSTS.byte * (klen + vlen));
-    this.writes.set(key.hex, value);
+    this.putStorage(key, value);
   }
 
   storageDelete(kptr: number, klen: number): void {
     const key = this.readKey(kptr, klen);
     this.charge(HOST_COSTS.call + HOST_COSTS.storageWrite + HOST_COSTS.byte * klen);
-    this.writes.set(key.hex, null);
+    this.putStorage(key, null);
   }
 
   ret(ptr: number, len: number): void {

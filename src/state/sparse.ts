@@ -157,6 +157,21 @@ function putHash(node: Node, words: Int32Array, at: number): void {
   words[at + 7] = node.h7;
 }
 
+/** The hash words of one zero subtree (see `hashTree`). */
+const zeroWords = new Int32Array(8);
+
+/** Eight hash words from `from` at `fromAt` to `to` at `toAt`. */
+function copyWords(from: Int32Array, fromAt: number, to: Int32Array, toAt: number): void {
+  to[toAt] = from[fromAt] as number;
+  to[toAt + 1] = from[fromAt + 1] as number;
+  to[toAt + 2] = from[fromAt + 2] as number;
+  to[toAt + 3] = from[fromAt + 3] as number;
+  to[toAt + 4] = from[fromAt + 4] as number;
+  to[toAt + 5] = from[fromAt + 5] as number;
+  to[toAt + 6] = from[fromAt + 6] as number;
+  to[toAt + 7] = from[fromAt + 7] as number;
+}
+
 /** Sets a node's hash from the words at `at` (as `byteArrayIntoHashObject` would: signed int32 words, little-endian). */
 function takeHash(node: Node, at: number): void {
   const w = output32;
@@ -203,7 +218,10 @@ export function hashTree(node: Node, height: number): void {
     if (n === 0) continue;
     reserve(n);
     const words = input32;
+    const below = output32; // the level below's results, read before this level's hashing overwrites them
     const zero = zeroNode(level - 1);
+    const zeroAt = 0; // the zero subtree's words, written once per level into a slot of their own
+    putHash(zero, zeroWords, zeroAt);
     const bit = level - 1;
     for (let i = 0; i < active; i++) {
       const s = shorts[i] as ShortNode;
@@ -211,8 +229,8 @@ export function hashTree(node: Node, height: number): void {
       const side = (s.index >>> bit) & 1; // 0: the path goes left, the zero subtree is on the right
       const own = at + 8 * side;
       if (level === 1) putHash(s.leaf, words, own);
-      else for (let k = 0; k < 8; k++) words[own + k] = output32[8 * i + k] as number; // the level below's result
-      putHash(zero, words, at + 8 - 8 * side);
+      else copyWords(below, 8 * i, words, own);
+      copyWords(zeroWords, zeroAt, words, at + 8 - 8 * side);
     }
     for (let j = 0; j < here.length; j++) {
       const b = here[j] as Node;
