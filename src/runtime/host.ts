@@ -153,33 +153,41 @@ export class MemoryView {
 
 /** Copies of up to this many bytes are made byte by byte (faster than a native copy for so few). */
 const BYTEWISE_BYTES = 8;
-/** Copies up to this many bytes go into arrays of their own (V8 keeps those on its heap). */
+/** Copies of more than BYTEWISE_BYTES and up to this many go into arrays of their own (V8 keeps those on its heap). */
 const ON_HEAP_BYTES = 64;
-/** Longer copies are carved from shared slabs of this size, as Node's Buffer pool does. */
+/** Other copies up to this size are carved from shared slabs of this size, as Node's Buffer pool does. */
 const SLAB_BYTES = 8192;
 let slab = new ArrayBuffer(SLAB_BYTES);
 let slabUsed = 0;
 
-/**
- * A copy of bytes[start, end), as a Uint8Array that no one else writes. A copy of more than
- * ON_HEAP_BYTES and at most SLAB_BYTES is a view on a shared slab (a buffer of its own, allocated
- * outside V8's heap, costs several times more), so its `buffer` is larger than the copy.
- */
-function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  const len = end - start;
-  if (len <= BYTEWISE_BYTES) {
-    const out = new Uint8Array(len);
-    for (let i = 0; i < len; i++) out[i] = bytes[start + i] as number;
-    return out;
-  }
-  if (len <= ON_HEAP_BYTES || len > SLAB_BYTES) return bytes.slice(start, end);
+/** A view of `len` bytes (at most SLAB_BYTES) carved from the current slab, 8-byte aligned. */
+function carve(len: number): Uint8Array {
   if (slabUsed + len > SLAB_BYTES) {
     slab = new ArrayBuffer(SLAB_BYTES);
     slabUsed = 0;
   }
   const out = new Uint8Array(slab, slabUsed, len);
-  out.set(bytes.subarray(start, end));
   slabUsed += (len + 7) & ~7;
+  return out;
+}
+
+/**
+ * A copy of bytes[start, end), as a Uint8Array that no one else writes. A copy of at most
+ * BYTEWISE_BYTES (a u64 value: three per token transfer), or of more than ON_HEAP_BYTES and at most
+ * SLAB_BYTES, is a view on a shared slab (a typed array with a buffer of its own costs more to
+ * allocate: same-run A/B in docs/benchmarks.md), so its `buffer` is larger than the copy and read
+ * through its `byteOffset`; a retained copy keeps its slab alive.
+ */
+function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  const len = end - start;
+  if (len <= BYTEWISE_BYTES) {
+    const out = carve(len);
+    for (let i = 0; i < len; i++) out[i] = bytes[start + i] as number;
+    return out;
+  }
+  if (len <= ON_HEAP_BYTES || len > SLAB_BYTES) return bytes.slice(start, end);
+  const out = carve(len);
+  out.set(bytes.subarray(start, end));
   return out;
 }
 
