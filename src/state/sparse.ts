@@ -210,13 +210,14 @@ export function hashTree(node: Node, height: number): void {
   const branches: Node[][] = Array.from({ length: height + 1 }, () => []);
   collectUnhashed(node, height, shorts, branches);
   shorts.sort((a, b) => b.height - a.height); // those still climbing at a level are a prefix
+  // Room for the largest level first: growing the scratch mid-way would lose the level below's results.
+  reserve(shorts.length + Math.max(...branches.map((b) => b.length)));
   let active = shorts.length;
   for (let level = 1; level <= height; level++) {
     while (active > 0 && (shorts[active - 1] as ShortNode).height < level) active--;
     const here = branches[level] as Node[];
     const n = active + here.length;
     if (n === 0) continue;
-    reserve(n);
     const words = input32;
     const below = output32; // the level below's results, read before this level's hashing overwrites them
     const zero = zeroNode(level - 1);

@@ -117,6 +117,26 @@ describe("compact sparse tree (ShortNode)", () => {
     expect(batched.root).toEqual(lazy.root);
   });
 
+  it("hashTree is right when a higher level has more pending hashes than the first (deletes beside old subtrees)", () => {
+    // Depth 14: a dense, hashed bottom (positions 0..5999), then one batch that empties the left
+    // pair under 1,500 level-2 nodes (each becomes a branch of a zero and an old subtree: level 1
+    // gets nothing new) and sets 50 scattered positions above (ShortNodes climbing from level 1):
+    // level 2 has more to hash than any scratch an earlier test in this file grew.
+    const depth = 14;
+    const dense = Array.from({ length: 6000 }, (_, p) => p);
+    const base = setLeaves(zeroNode(depth), depth, dense, dense.map((p) => LeafNode.fromUint32(p + 1)));
+    void base.root;
+    const deleted = Array.from({ length: 1500 }, (_, k) => [4 * k, 4 * k + 1]).flat();
+    const added = Array.from({ length: 50 }, (_, k) => 8192 + 100 * k);
+    const positions = [...deleted, ...added];
+    const leaves = [...deleted.map(() => zeroNode(0)), ...added.map((p) => LeafNode.fromUint32(p))];
+    const batched = setLeaves(base, depth, positions, leaves);
+    const lazy = setLeaves(base, depth, positions, leaves);
+    hashTree(batched, depth);
+    expect(batched.h0).not.toBeNull();
+    expect(batched.root).toEqual(lazy.root);
+  });
+
   it("holds a state of n scattered buckets in about 3n nodes, not one branch node per level", () => {
     const n = 1000;
     const positions = [...new Set(Array.from({ length: n }, (_, i) => Math.imul(i + 1, 2654435761) >>> 0))].sort((a, b) => a - b);
