@@ -153,33 +153,41 @@ export class MemoryView {
 
 /** Copies of up to this many bytes are made byte by byte (faster than a native copy for so few). */
 const BYTEWISE_BYTES = 8;
-/** Copies up to this many bytes go into arrays of their own (V8 keeps those on its heap). */
+/** Copies of more than BYTEWISE_BYTES and up to this many go into arrays of their own (V8 keeps those on its heap). */
 const ON_HEAP_BYTES = 64;
-/** Longer copies are carved from shared slabs of this size, as Node's Buffer pool does. */
+/** Other copies up to this size are carved from shared slabs of this size, as Node's Buffer pool does. */
 const SLAB_BYTES = 8192;
 let slab = new ArrayBuffer(SLAB_BYTES);
 let slabUsed = 0;
 
-/**
- * A copy of bytes[start, end), as a Uint8Array that no one else writes. A copy of more than
- * ON_HEAP_BYTES and at most SLAB_BYTES is a view on a shared slab (a buffer of its own, allocated
- * outside V8's heap, costs several times more), so its `buffer` is larger than the copy.
- */
-function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  const len = end - start;
-  if (len <= BYTEWISE_BYTES) {
-    const out = new Uint8Array(len);
-    for (let i = 0; i < len; i++) out[i] = bytes[start + i] as number;
-    return out;
-  }
-  if (len <= ON_HEAP_BYTES || len > SLAB_BYTES) return bytes.slice(start, end);
+/** A view of `len` bytes (at most SLAB_BYTES) carved from the current slab, 8-byte aligned. */
+function carve(len: number): Uint8Array {
   if (slabUsed + len > SLAB_BYTES) {
     slab = new ArrayBuffer(SLAB_BYTES);
     slabUsed = 0;
   }
   const out = new Uint8Array(slab, slabUsed, len);
-  out.set(bytes.subarray(start, end));
   slabUsed += (len + 7) & ~7;
+  return out;
+}
+
+/**
+ * A copy of bytes[start, end), as a Uint8Array that no one else writes. A copy of at most
+ * BYTEWISE_BYTES (a u64 value: three per token transfer), or of more than ON_HEAP_BYTES and at most
+ * SLAB_BYTES, is a view on a shared slab (a typed array with a buffer of its own costs more to
+ * allocate: same-run A/B in docs/benchmarks.md), so its `buffer` is larger than the copy and read
+ * through its `byteOffset`; a retained copy keeps its slab alive.
+ */
+function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  const len = end - start;
+  if (len <= BYTEWISE_BYTES) {
+    const out = carve(len);
+    for (let i = 0; i < len; i++) out[i] = bytes[start + i] as number;
+    return out;
+  }
+  if (len <= ON_HEAP_BYTES || len > SLAB_BYTES) return bytes.slice(start, end);
+  const out = carve(len);
+  out.set(bytes.subarray(start, end));
   return out;
 }
 
@@ -206,7 +214,7 @@ export class CallContext {
   /** The key found last, and where: a contract passes the same key to several storage functions. */
   private lastKey: StorageKey | null = null;
   private lastKeyAt = -1;
-  /** The last key read from the state and what it held: storage_len then storage_read read once. */
+  /** The last key looked up or written and its current value (see `getStorage`). */
   private lastRead: StorageKey | null = null;
   private lastValue: Uint8Array | undefined = undefined;
   /** Budget left when the current host function was entered. */
@@ -278,15 +286,25 @@ export class CallContext {
     return this.readMemory(vptr, vlen);
   }
 
-  /** The current value at key: this call's own writes first, then the state (read once per key in a row). */
+  /**
+   * The current value at key: this call's own writes first, then the state. The last key asked for
+   * and its value are remembered (a write or delete of that key updates them): a contract reads a
+   * key's length, then the key, then writes it, so most lookups are the last key again.
+   */
   getStorage(key: StorageKey): Uint8Array | undefined {
+    if (key === this.lastRead) return this.lastValue;
     const own = this.writes.get(key.hex);
-    if (own !== undefined) return own ?? undefined;
-    if (key !== this.lastRead) {
-      this.lastValue = this.env.state.get(key.bytes);
-      this.lastRead = key;
-    }
-    return this.lastValue;
+    const value = own === undefined ? this.env.state.get(key.bytes) : (own ?? undefined);
+    this.lastRead = key;
+    this.lastValue = value;
+    return value;
+  }
+
+  /** Records this call's write of key (null deletes) and remembers it as the last value read. */
+  private putStorage(key: StorageKey, value: Uint8Array | null): void {
+    this.writes.set(key.hex, value);
+    this.lastRead = key;
+    this.lastValue = value ?? undefined;
   }
 
   // ---- the imports ----
@@ -352,13 +370,13 @@ export class CallContext {
     const key = this.readKey(kptr, klen);
     const value = this.readValue(vptr, vlen);
     this.charge(HOST_COSTS.call + HOST_COSTS.storageWrite + HOST_COSTS.byte * (klen + vlen));
-    this.writes.set(key.hex, value);
+    this.putStorage(key, value);
   }
 
   storageDelete(kptr: number, klen: number): void {
     const key = this.readKey(kptr, klen);
     this.charge(HOST_COSTS.call + HOST_COSTS.storageWrite + HOST_COSTS.byte * klen);
-    this.writes.set(key.hex, null);
+    this.putStorage(key, null);
   }
 
   ret(ptr: number, len: number): void {

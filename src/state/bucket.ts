@@ -11,6 +11,7 @@
 import { sha256, toHex } from "../crypto/hash.js";
 import { LeafNode, type Node, uint8ArrayToHashObject, zeroNode } from "@chainsafe/persistent-merkle-tree";
 import { XshardError } from "../errors.js";
+import { SHORT_HASH_MAX_BYTES, sha256Short } from "./shortHash.js";
 
 /** Longest key a contract may store (the runtime enforces the same bound). */
 export const MAX_KEY_BYTES = 64;
@@ -98,7 +99,9 @@ export function encodeBucket(bucket: Bucket): Uint8Array {
 
 /** The 32-byte leaf of a bucket: zero for the empty bucket, else sha256 of its encoding. */
 export function computeBucketHash(bucket: Bucket): Uint8Array {
-  return bucket.length === 0 ? new Uint8Array(32) : sha256(encodeBucket(bucket));
+  if (bucket.length === 0) return new Uint8Array(32);
+  const encoding = encodeBucket(bucket);
+  return encoding.length <= SHORT_HASH_MAX_BYTES ? sha256Short(encoding) : sha256(encoding);
 }
 
 /** The tree node for a bucket: the shared zero leaf when empty, else a `BucketLeaf`. */

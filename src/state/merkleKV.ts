@@ -9,6 +9,7 @@ import { type Node, zeroNode } from "@chainsafe/persistent-merkle-tree";
 import type { StateView, WriteSet } from "../types.js";
 import { type Bucket, getBucketValue } from "./bucket.js";
 import { computeProofSiblings, countProofSiblings } from "./proof.js";
+import { hashTree } from "./sparse.js";
 import {
   STATE_DEPTH,
   assertValidDepth,
@@ -62,6 +63,7 @@ export class MerkleKV implements StateView {
 
   /** The 32-byte state root (hashes are computed once per batch and cached in the nodes). */
   root(): Uint8Array {
+    hashTree(this.rootNode, this.depth);
     return this.rootNode.root;
   }
 

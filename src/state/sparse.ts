@@ -12,6 +12,7 @@
  * need to.
  */
 import { BranchNode, LeafNode, type Node, hasher, zeroNode } from "@chainsafe/persistent-merkle-tree";
+import { digest64Many } from "../crypto/hash.js";
 
 type HashObject = Node["rootHashObject"];
 
@@ -126,4 +127,120 @@ export function getLeafAt(rootNode: Node, depth: number, position: number): Node
     node = ((position >>> (height - 1)) & 1) === 0 ? node.left : node.right;
   }
   return node;
+}
+
+/** Scratch of `hashTree`: 64 input bytes and 32 output bytes per hash of one level, grown as needed. */
+let input = new Uint8Array(64 * 256);
+let input32 = new Int32Array(input.buffer);
+let output = new Uint8Array(32 * 256);
+let output32 = new Int32Array(output.buffer);
+
+/** Makes the scratch hold at least `n` hashes. */
+function reserve(n: number): void {
+  if (32 * n <= output.length) return;
+  const size = 2 ** Math.ceil(Math.log2(n));
+  input = new Uint8Array(64 * size);
+  input32 = new Int32Array(input.buffer);
+  output = new Uint8Array(32 * size);
+  output32 = new Int32Array(output.buffer);
+}
+
+/** A node's hash words into `words` at `at` (its h fields are the hash's little-endian int32 words). */
+function putHash(node: Node, words: Int32Array, at: number): void {
+  words[at] = node.h0;
+  words[at + 1] = node.h1;
+  words[at + 2] = node.h2;
+  words[at + 3] = node.h3;
+  words[at + 4] = node.h4;
+  words[at + 5] = node.h5;
+  words[at + 6] = node.h6;
+  words[at + 7] = node.h7;
+}
+
+/** The hash words of one zero subtree (see `hashTree`). */
+const zeroWords = new Int32Array(8);
+
+/** Eight hash words from `from` at `fromAt` to `to` at `toAt`. */
+function copyWords(from: Int32Array, fromAt: number, to: Int32Array, toAt: number): void {
+  to[toAt] = from[fromAt] as number;
+  to[toAt + 1] = from[fromAt + 1] as number;
+  to[toAt + 2] = from[fromAt + 2] as number;
+  to[toAt + 3] = from[fromAt + 3] as number;
+  to[toAt + 4] = from[fromAt + 4] as number;
+  to[toAt + 5] = from[fromAt + 5] as number;
+  to[toAt + 6] = from[fromAt + 6] as number;
+  to[toAt + 7] = from[fromAt + 7] as number;
+}
+
+/** Sets a node's hash from the words at `at` (as `byteArrayIntoHashObject` would: signed int32 words, little-endian). */
+function takeHash(node: Node, at: number): void {
+  const w = output32;
+  node.h0 = w[at] as number;
+  node.h1 = w[at + 1] as number;
+  node.h2 = w[at + 2] as number;
+  node.h3 = w[at + 3] as number;
+  node.h4 = w[at + 4] as number;
+  node.h5 = w[at + 5] as number;
+  node.h6 = w[at + 6] as number;
+  node.h7 = w[at + 7] as number;
+}
+
+/** The unhashed nodes under `node` (of `height`): ShortNodes, and branch nodes by height. */
+function collectUnhashed(node: Node, height: number, shorts: ShortNode[], branches: Node[][]): void {
+  if (node.h0 !== null) return;
+  if (node instanceof ShortNode) {
+    shorts.push(node);
+    return;
+  }
+  (branches[height] as Node[]).push(node);
+  collectUnhashed(node.left, height - 1, shorts, branches);
+  collectUnhashed(node.right, height - 1, shorts, branches);
+}
+
+/**
+ * Computes every hash not yet computed in the (sub)tree `node` of `height`, level by level from the
+ * bottom, each level in one batched call of the hasher (`digest64Many`): the same hashes the nodes'
+ * lazy getters compute one by one — a ShortNode's chain over the zero subtrees beside its leaf's
+ * path, a branch node's pair of children — at a fraction of the per-hash cost. Afterwards
+ * `node.root` reads the cached root.
+ */
+export function hashTree(node: Node, height: number): void {
+  if (node.h0 !== null) return;
+  const shorts: ShortNode[] = [];
+  const branches: Node[][] = Array.from({ length: height + 1 }, () => []);
+  collectUnhashed(node, height, shorts, branches);
+  shorts.sort((a, b) => b.height - a.height); // those still climbing at a level are a prefix
+  // Room for the largest level first: growing the scratch mid-way would lose the level below's results.
+  reserve(shorts.length + Math.max(...branches.map((b) => b.length)));
+  let active = shorts.length;
+  for (let level = 1; level <= height; level++) {
+    while (active > 0 && (shorts[active - 1] as ShortNode).height < level) active--;
+    const here = branches[level] as Node[];
+    const n = active + here.length;
+    if (n === 0) continue;
+    const words = input32;
+    const below = output32; // the level below's results, read before this level's hashing overwrites them
+    const zero = zeroNode(level - 1);
+    const zeroAt = 0; // the zero subtree's words, written once per level into a slot of their own
+    putHash(zero, zeroWords, zeroAt);
+    const bit = level - 1;
+    for (let i = 0; i < active; i++) {
+      const s = shorts[i] as ShortNode;
+      const at = 16 * i;
+      const side = (s.index >>> bit) & 1; // 0: the path goes left, the zero subtree is on the right
+      const own = at + 8 * side;
+      if (level === 1) putHash(s.leaf, words, own);
+      else copyWords(below, 8 * i, words, own);
+      copyWords(zeroWords, zeroAt, words, at + 8 - 8 * side);
+    }
+    for (let j = 0; j < here.length; j++) {
+      const b = here[j] as Node;
+      const at = 16 * (active + j);
+      putHash(b.left, words, at);
+      putHash(b.right, words, at + 8);
+    }
+    digest64Many(input.subarray(0, 64 * n), output.subarray(0, 32 * n));
+    for (let i = 0; i < active; i++) if ((shorts[i] as ShortNode).height === level) takeHash(shorts[i] as ShortNode, 8 * i);
+    for (let j = 0; j < here.length; j++) takeHash(here[j] as Node, 8 * (active + j));
+  }
 }

@@ -10,6 +10,7 @@ import { type Node, zeroNode } from "@chainsafe/persistent-merkle-tree";
 import { XshardError } from "../errors.js";
 import type { WriteSet } from "../types.js";
 import { type Bucket, MAX_KEY_BYTES, assertValidEntry, computeBucketAfterWrites, createBucketNode, getNodeBucket } from "./bucket.js";
+import { SHORT_HASH_MAX_BYTES, sha256ShortTop } from "./shortHash.js";
 import { ShortNode, getLeafAt, setLeaves } from "./sparse.js";
 
 /** Default tree depth: positions are the first 4 bytes of sha256(key), big-endian. */
@@ -38,8 +39,12 @@ export function assertValidDepth(depth: number): void {
 
 /** The position of `key` in a tree of `depth`: the top `depth` bits of sha256(key). */
 export function computeKeyPosition(key: Uint8Array, depth: number): number {
-  const h = sha256(key);
-  const top = (((h[0] as number) << 24) | ((h[1] as number) << 16) | ((h[2] as number) << 8) | (h[3] as number)) >>> 0;
+  let top: number;
+  if (key.length <= SHORT_HASH_MAX_BYTES) top = sha256ShortTop(key);
+  else {
+    const h = sha256(key);
+    top = (((h[0] as number) << 24) | ((h[1] as number) << 16) | ((h[2] as number) << 8) | (h[3] as number)) >>> 0;
+  }
   return depth === 32 ? top : top >>> (32 - depth);
 }
 

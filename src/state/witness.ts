@@ -18,6 +18,7 @@ import {
   isCanonicalBucket,
 } from "./bucket.js";
 import { type ProofSibling, computeSiblingHeights, createPartialTree, isCanonicalSiblings } from "./proof.js";
+import { hashTree } from "./sparse.js";
 import { type KeyWrite, MAX_STATE_DEPTH, STATE_DEPTH, computeKeyPosition, computeTreeAfterWrites } from "./tree.js";
 
 /** The full contents of one covered position (empty entries prove that no key there is set). */
@@ -236,6 +237,7 @@ export class WitnessKV implements StateView {
 
   /** The state root of this view: after `applyWrites`, the post-root computed without the full state. */
   root(): Uint8Array {
+    hashTree(this.rootNode, this.depth);
     return this.rootNode.root;
   }
 

@@ -75,6 +75,18 @@ describe("reads and writes", () => {
     expect(probe.state.snapshot()).toEqual([]);
   });
 
+  it("a key read from the state, then written, then deleted, reads as each in turn", () => {
+    const rt = new Runtime();
+    const probe = new Deployed(rt, "probe", rt.registerCode(PROBE_WASM));
+    probe.ok(alice, "rw", [lit(new Uint8Array(5))]);
+    const r = rt.call(probe.request(alice, "rwd"));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const lens = new DataView(r.returnData.buffer, r.returnData.byteOffset, 12);
+    expect([lens.getInt32(0, true), lens.getInt32(4, true), lens.getInt32(8, true)]).toEqual([5, 2, -1]);
+    expect([...r.writes]).toEqual([["6b", null]]);
+  });
+
   it("floating-point NaNs are canonicalized to zero (deterministic bits on every platform)", () => {
     const rt = new Runtime();
     const probe = new Deployed(rt, "probe", rt.registerCode(PROBE_WASM));

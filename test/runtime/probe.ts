@@ -5,6 +5,7 @@ import { HOST_IMPORTS_WAT, wat } from "./helpers.js";
 export const PROBE_WASM = wat(`(module
   ${HOST_IMPORTS_WAT}
   (import "env" "abort" (func $abort (param i32 i32 i32 i32)))
+  (import "env" "storage_delete" (func $storage_delete (param i32 i32)))
   (memory 1)
   ;; AssemblyScript strings (UTF-16LE, byte length at ptr - 4): "boom" at 1000, "~lib/rt/x" at 1100
   (data (i32.const 996) "\\08\\00\\00\\00b\\00o\\00o\\00m\\00")
@@ -36,6 +37,15 @@ export const PROBE_WASM = wat(`(module
     (call $storage_write (i32.const 100) (i32.const 1) (i32.const 200) (call $arg_len (i32.const 0)))
     (call $storage_read (i32.const 100) (i32.const 1) (i32.const 300))
     (call $ret (i32.const 300) (call $storage_len (i32.const 100) (i32.const 1))))
+  ;; "k"'s length from the state, after writing 2 bytes to it, after deleting it: three i32s
+  (func (export "rwd")
+    (i32.store8 (i32.const 100) (i32.const 107))
+    (i32.store (i32.const 0) (call $storage_len (i32.const 100) (i32.const 1)))
+    (call $storage_write (i32.const 100) (i32.const 1) (i32.const 200) (i32.const 2))
+    (i32.store (i32.const 4) (call $storage_len (i32.const 100) (i32.const 1)))
+    (call $storage_delete (i32.const 100) (i32.const 1))
+    (i32.store (i32.const 8) (call $storage_len (i32.const 100) (i32.const 1)))
+    (call $ret (i32.const 0) (i32.const 12)))
   ;; a 65-byte key: over the limit
   (func (export "bigkey") (call $storage_write (i32.const 0) (i32.const 65) (i32.const 0) (i32.const 1)))
   ;; a value of 1025 bytes: over the limit

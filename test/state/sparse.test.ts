@@ -12,7 +12,7 @@ import {
 } from "@chainsafe/persistent-merkle-tree";
 import "../../src/crypto/hash.js"; // installs the project's hasher
 import { computeProofSiblings } from "../../src/state/proof.js";
-import { ShortNode, getLeafAt, setLeaves } from "../../src/state/sparse.js";
+import { ShortNode, getLeafAt, hashTree, setLeaves } from "../../src/state/sparse.js";
 import { computeTreeWithBuckets } from "../../src/state/tree.js";
 
 /** The plain binary tree the library builds (every level a branch node): the reference. */
@@ -83,6 +83,59 @@ describe("compact sparse tree (ShortNode)", () => {
       );
     });
   }
+
+  for (const depth of [1, 3, 32]) {
+    it(`hashTree computes, in batches by level, the roots the nodes' own getters compute (depth ${depth})`, () => {
+      fc.assert(
+        fc.property(batches(depth), (bs) => {
+          // The same writes twice: one tree hashed by hashTree after each batch, one by the lazy getters.
+          let batched: Node = zeroNode(depth);
+          let lazy: Node = zeroNode(depth);
+          for (const b of bs) {
+            const positions = b.map(([p]) => p);
+            batched = setLeaves(batched, depth, positions, b.map(([, v]) => leafOf(v)));
+            lazy = setLeaves(lazy, depth, positions, b.map(([, v]) => leafOf(v)));
+            hashTree(batched, depth);
+            expect(batched.h0).not.toBeNull(); // hashed by hashTree, not by reading the root below
+            expect(Buffer.from(batched.root).toString("hex")).toBe(Buffer.from(lazy.root).toString("hex"));
+          }
+          const all = [...new Set(bs.flatMap((b) => b.map(([p]) => p)))].sort((a, b) => a - b);
+          expect(computeProofSiblings(batched, depth, all)).toEqual(computeProofSiblings(lazy, depth, all));
+        }),
+        { numRuns: 200, seed: 7 },
+      );
+    });
+  }
+
+  it("hashTree hashes many scattered buckets (many ShortNodes of different heights) like the getters", () => {
+    const positions = [...new Set(Array.from({ length: 700 }, (_, i) => Math.imul(i + 1, 2654435761) >>> 0))].sort((a, b) => a - b);
+    const leaves = positions.map((p) => LeafNode.fromUint32(p | 1));
+    const batched = setLeaves(zeroNode(32), 32, positions, leaves);
+    const lazy = setLeaves(zeroNode(32), 32, positions, leaves);
+    hashTree(batched, 32);
+    expect(batched.h0).not.toBeNull();
+    expect(batched.root).toEqual(lazy.root);
+  });
+
+  it("hashTree is right when a higher level has more pending hashes than the first (deletes beside old subtrees)", () => {
+    // Depth 14: a dense, hashed bottom (positions 0..5999), then one batch that empties the left
+    // pair under 1,500 level-2 nodes (each becomes a branch of a zero and an old subtree: level 1
+    // gets nothing new) and sets 50 scattered positions above (ShortNodes climbing from level 1):
+    // level 2 has more to hash than any scratch an earlier test in this file grew.
+    const depth = 14;
+    const dense = Array.from({ length: 6000 }, (_, p) => p);
+    const base = setLeaves(zeroNode(depth), depth, dense, dense.map((p) => LeafNode.fromUint32(p + 1)));
+    void base.root;
+    const deleted = Array.from({ length: 1500 }, (_, k) => [4 * k, 4 * k + 1]).flat();
+    const added = Array.from({ length: 50 }, (_, k) => 8192 + 100 * k);
+    const positions = [...deleted, ...added];
+    const leaves = [...deleted.map(() => zeroNode(0)), ...added.map((p) => LeafNode.fromUint32(p))];
+    const batched = setLeaves(base, depth, positions, leaves);
+    const lazy = setLeaves(base, depth, positions, leaves);
+    hashTree(batched, depth);
+    expect(batched.h0).not.toBeNull();
+    expect(batched.root).toEqual(lazy.root);
+  });
 
   it("holds a state of n scattered buckets in about 3n nodes, not one branch node per level", () => {
     const n = 1000;
