@@ -32,7 +32,7 @@ import { MerkleKV } from "../../state/index.js";
 import type { ContractId } from "../../types.js";
 import { computeLoadBound, computeLoads } from "../../protocols/delayed/assignment.js";
 import { CommitteeViews, type TxResult } from "../../protocols/delayed/committee.js";
-import { Stage2Header } from "../../protocols/delayed/containers.js";
+import { OUTCOME_CODES, Stage2Header } from "../../protocols/delayed/containers.js";
 import type { ProvenEvidenceValue } from "../../protocols/delayed/faults.js";
 import { processEpochBoundary } from "../../protocols/delayed/epoch.js";
 import { createGenesisState } from "../../protocols/delayed/genesis.js";
@@ -64,7 +64,8 @@ import { DegradationRecorder } from "../liveness.js";
 import { WrongSignersBehaviour } from "./behaviour.js";
 import { DelayedMetrics } from "./metrics.js";
 import { AffirmationPool, type Pending } from "./pool.js";
-import { createProofOfTx, type ProofSource, type TxRecord } from "./proofs.js";
+import { KeptBlocks, TxRecords } from "./kept.js";
+import { createProofOfTx, type ProofSource } from "./proofs.js";
 
 /** Runs the two-stage chain over a generated workload; `mode` fixes the Stage-2 mode (else `options.stage2Mode`). */
 export function runDelayed(input: ProtocolRunInput, protocolName = "delayed", mode?: Stage2Mode): ProtocolRunOutput {
@@ -93,9 +94,9 @@ export class DelayedSimulation implements ProofSource {
   private roundPre: DelayedState;
   private roundEvidence: ProvenEvidenceValue[] = [];
   private disputesInFlight = 0;
-  /** Imported Stage-2 blocks as proofs need them: batches without their claims (candidates). */
-  readonly blocks: SignedStage2Block[] = [];
-  readonly records: TxRecord[] = [];
+  /** Imported Stage-2 blocks as proofs need them, packed: batches without their claims (candidates). */
+  readonly blocks = new KeptBlocks();
+  readonly records = new TxRecords();
   /** Records with a final block (the run is done when every record has one). */
   private finalCount = 0;
   private disputes: Dispute[] = [];
@@ -232,7 +233,7 @@ export class DelayedSimulation implements ProofSource {
     this.local.addTxs(seqs);
     seqs.forEach((seq, i) => {
       this.metrics.indexOf[seq] = indexOf.get(built.block.txs[i] as SignedTx) as number;
-      this.records[seq] = { affirmedIn: new Map() };
+      this.records.add(seq, getTx(state, seq).positions.size);
     });
     this.metrics.sequenced(slot, seqs, seqs.map((seq) => [...getTx(state, seq).positions.keys()].map((d) => getContract(state, d).committee)));
     // The block's data reaches each committee after its own delay; it is used from the next slot on.
@@ -299,10 +300,10 @@ export class DelayedSimulation implements ProofSource {
     // The canonical import: the same transition every node applies to this block.
     const { state, effects } = processStage2Block(pre, signed, this.ctx);
     this.setChain(state); // kept for proofs, which read the batches' signed parts: the claims behind them (candidates) go
-    this.blocks.push({ ...signed, inclusions: signed.inclusions.map((i) => ({ ...i, batch: { ...i.batch, candidates: [] } })) });
+    this.blocks.add(signed);
     for (const a of effects.applied) this.onApplied(a, slot, number);
     for (const c of effects.created) {
-      const r = (this.records[c.creator] as TxRecord).result as TxResult;
+      const r = this.records.getCreatorResult(c.creator) as TxResult;
       const kv = MerkleKV.empty().applyWrites((r.created[c.index] as TxResult["created"][number]).writes);
       if (c.fresh) this.local.addFrontier(c.id, c.committee, kv);
       else this.local.resetGenesis(c.id, kv);
@@ -324,7 +325,8 @@ export class DelayedSimulation implements ProofSource {
     const queue = getContract(this.chain, c.contract).queue;
     for (let i = c.from; i < c.to; i++) {
       const seq = getLogItem(queue, i);
-      (this.records[seq] as TxRecord).affirmedIn.set(c.contract, { block: number, inclusion: a.inclusion, affirmation: a.affirmation, leaf: i - c.from });
+      const k = [...getTx(this.chain, seq).positions.keys()].indexOf(c.contract);
+      this.records.setLocator(seq, k, { block: number, inclusion: a.inclusion, affirmation: a.affirmation, leaf: i - c.from });
       this.metrics.affirmed(seq, slot, committee, c.contract);
       if (a.finalized.includes(seq)) this.finalize(seq, slot, number, committee);
     }
@@ -333,10 +335,10 @@ export class DelayedSimulation implements ProofSource {
   private finalize(seq: number, slot: number, block: number, committee: number): void {
     const results = this.local.txs[seq]?.results as Map<number, TxResult>;
     const r = (results.get(committee) ?? [...results.values()][0]) as TxResult;
-    const rec = this.records[seq] as TxRecord;
-    rec.result = r;
-    if (rec.finalBlock === undefined) this.finalCount++;
-    rec.finalBlock = block;
+    const recs = this.records;
+    recs.setResult(seq, r, OUTCOME_CODES[r.status]);
+    if (recs.getFinalBlock(seq) === undefined) this.finalCount++;
+    recs.setFinalBlock(seq, block);
     this.metrics.final(seq, getTx(this.chain, seq).stage1Slot, slot, r.status, r.reason);
     this.local.releaseStates(seq);
   }
@@ -379,14 +381,14 @@ export class DelayedSimulation implements ProofSource {
     const cone = this.local.rollback(before, contract, position);
     this.metrics.rolledBack(cone);
     for (const seq of cone) {
-      const rec = this.records[seq] as TxRecord;
-      if (rec.finalBlock !== undefined) {
-        delete rec.finalBlock;
+      const recs = this.records;
+      if (recs.getFinalBlock(seq) !== undefined) {
+        recs.setFinalBlock(seq, undefined);
         this.finalCount--;
         this.metrics.unfinal(seq, getTx(this.chain, seq).stage1Slot, slot, contract);
       }
-      delete rec.result;
-      rec.affirmedIn.clear();
+      recs.clearResult(seq);
+      recs.clearLocators(seq);
     }
     this.pool.clear();
   }
@@ -464,12 +466,12 @@ export class DelayedSimulation implements ProofSource {
   }
 
   private finish(lastSlot: number): ProtocolRunOutput {
-    const finals = this.records.map((r) => r.finalBlock);
-    const summary = this.metrics.computeSummary(finals, this.n, this.blocks.length, this.records.length);
+    const finals = this.records.finalBlocks();
+    const summary = this.metrics.computeSummary(finals, this.n, this.blocks.size, this.records.length);
     const recorder = this.metrics.recorder;
     for (let seq = 0; seq < this.records.length; seq++) {
       const index = this.metrics.indexOf[seq] as number;
-      if ((this.records[seq] as TxRecord).finalBlock === undefined && recorder.isFinished(index)) recorder.finish(index, null, "hung", "not final by the end of the run");
+      if (finals[seq] === undefined && recorder.isFinished(index)) recorder.finish(index, null, "hung", "not final by the end of the run");
     }
     for (const [index, reason] of this.waiting) if (!recorder.isFinished(index)) recorder.finish(index, null, "hung", reason);
     const live = getLiveAssignment(this.chain);
@@ -493,8 +495,9 @@ export class DelayedSimulation implements ProofSource {
     };
   }
 
-  /** The submission index of sequence number `seq`. */
-  getIndex(seq: number): number {
-    return this.metrics.indexOf[seq] as number;
+  /** The sequence number of submission `index` (the first, as a scan of the sequence finds it). */
+  getSeq(index: number): number | undefined {
+    const seq = this.metrics.indexOf.indexOf(index);
+    return seq < 0 ? undefined : seq;
   }
 }
