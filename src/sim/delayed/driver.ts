@@ -24,9 +24,8 @@
 import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../../crypto/bls.js";
 import { collectAttestation, computeGenesisAccounts, createValidators, deployGenesis, type AttestationFault } from "../../chain/index.js";
 import { loadContractCode } from "../world.js";
-import { toHex } from "../../crypto/hash.js";
 import { getBeaconTotal } from "../../chain/beacon.js";
-import { computeFootprint, computeTxId, type SignedTx } from "../../program/index.js";
+import type { SignedTx } from "../../program/index.js";
 import { Runtime } from "../../runtime/index.js";
 import { MerkleKV } from "../../state/index.js";
 import type { ContractId } from "../../types.js";
@@ -63,6 +62,7 @@ import { RngStreams } from "../rng.js";
 import { DegradationRecorder } from "../liveness.js";
 import { WrongSignersBehaviour } from "./behaviour.js";
 import { DelayedMetrics } from "./metrics.js";
+import { takeSubmissions } from "./intake.js";
 import { AffirmationPool, type Pending } from "./pool.js";
 import { KeptBlocks, TxRecords } from "./kept.js";
 import { createProofOfTx, type ProofSource } from "./proofs.js";
@@ -157,14 +157,7 @@ export class DelayedSimulation implements ProofSource {
   }
 
   run(): ProtocolRunOutput {
-    const bySlot = new Map<number, SignedTx[]>();
-    let lastSubmission = 0;
-    for (const s of this.input.workload.submissions) {
-      (bySlot.get(s.slot) ?? bySlot.set(s.slot, []).get(s.slot))?.push(s.tx);
-      this.indexOf.set(s.tx, s.index);
-      this.metrics.recorder.submit(s.index, toHex(computeTxId(s.tx)), computeFootprint(s.tx.tx.program), s.slot);
-      lastSubmission = Math.max(lastSubmission, s.slot);
-    }
+    const { bySlot, lastSubmission } = takeSubmissions(this.input.workload.submissions, this.metrics.recorder, this.indexOf);
     const endSlot = lastSubmission + this.cfg.drainSlots;
     let mempool: SignedTx[] = [];
     let lastSlot = 0;
@@ -183,6 +176,7 @@ export class DelayedSimulation implements ProofSource {
     };
     const endSlot_ = (s: number) => (): void => {
       mempool = mempool.concat(bySlot.get(s) ?? []);
+      bySlot.delete(s);
       mempool = this.produceStage1Block(s, mempool);
       this.recordSlot(s);
       if (this.opts.assignment === "adaptive" && (s + 1) % this.opts.epochSlots === 0) this.reassign(s);
@@ -217,6 +211,7 @@ export class DelayedSimulation implements ProofSource {
       return mempool;
     }
     for (const { tx, reason } of built.rejected) this.metrics.recorder.finish(indexOf.get(tx) as number, null, "rejected", reason);
+    for (const { tx } of built.rejected) indexOf.delete(tx); // dropped from the mempool
     // Below the base fee: the transaction waits, as a receipts shard keeps it (hung if still waiting at the end).
     for (const tx of built.belowBaseFee) this.waiting.set(indexOf.get(tx) as number, "base fee above cap on stage 1");
     for (const tx of built.block.txs) this.waiting.delete(indexOf.get(tx) as number);
@@ -232,7 +227,9 @@ export class DelayedSimulation implements ProofSource {
     for (const id of registered) this.local.addFrontier(id, getContract(state, id).committee, MerkleKV.empty());
     this.local.addTxs(seqs);
     seqs.forEach((seq, i) => {
-      this.metrics.indexOf[seq] = indexOf.get(built.block.txs[i] as SignedTx) as number;
+      const tx = built.block.txs[i] as SignedTx;
+      this.metrics.indexOf[seq] = indexOf.get(tx) as number;
+      indexOf.delete(tx); // sequenced: never in the mempool again (its index is metrics.indexOf[seq])
       this.records.add(seq, getTx(state, seq).positions.size);
     });
     this.metrics.sequenced(slot, seqs, seqs.map((seq) => [...getTx(state, seq).positions.keys()].map((d) => getContract(state, d).committee)));
@@ -495,9 +492,8 @@ export class DelayedSimulation implements ProofSource {
     };
   }
 
-  /** The sequence number of submission `index` (the first, as a scan of the sequence finds it). */
+  /** The sequence number of submission `index`. */
   getSeq(index: number): number | undefined {
-    const seq = this.metrics.indexOf.indexOf(index);
-    return seq < 0 ? undefined : seq;
+    return this.metrics.indexOf.includes(index) ? this.metrics.indexOf.indexOf(index) : undefined;
   }
 }
