@@ -115,7 +115,7 @@ export class MetricsRecorder {
     t.final.ensure(n)[index] = NaN;
     t.outcome.ensure(n)[index] = 0;
     t.reason.ensure(n)[index] = NONE;
-    t.footprint.ensure(n)[index] = t.footprints.intern(footprint.join("\u0000") + "\u0000" + footprint.length, footprint);
+    t.footprint.ensure(n)[index] = t.footprints.intern(JSON.stringify(footprint), footprint);
     t.setId(index, id);
     for (const c of t.extra.values()) c.ensure(n)[index] = NaN;
     this.event(index, slot, "submit", "user", "");

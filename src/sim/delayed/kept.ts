@@ -283,15 +283,14 @@ export class KeptBlocks {
   get(number: number): KeptBlock | undefined {
     const p = this.byNumber.get(number);
     if (!p) return undefined;
-    const inclusions = p.inclusions;
     return {
       header: p.header,
       root: p.root,
       attestation: p.attestation,
       attesters: p.attesters,
-      inclusions,
+      inclusions: p.inclusions.map((i) => ({ root: i.root, applied: i.applied })),
       batch: (i) => {
-        const x = inclusions[i];
+        const x = p.inclusions[i];
         return x && unpackBatch(x.batch);
       },
     };
