@@ -71,6 +71,21 @@ describe("TxRecords", () => {
     expect(r.getCreatorResult(0)).toBeUndefined();
   });
 
+  it("keeps step values across chunks (the largest list of values too)", () => {
+    const r = new TxRecords();
+    const n = 12_000; // ≈ 1.7 MB of values: more than one 1 MiB chunk
+    const bytesOf = (seq: number): Uint8Array => new Uint8Array(100 + (seq % 50)).fill(seq & 0xff);
+    for (let seq = 0; seq < n; seq++) {
+      r.add(seq, 1);
+      r.setResult(seq, result([{ bytes: bytesOf(seq) }]), 0);
+    }
+    r.add(n, 1);
+    const most = Array.from({ length: 63 }, (_, i) => ({ bytes: new Uint8Array(1024).fill(i) })); // 63 × MAX_ARG_BYTES
+    r.setResult(n, result([null, ...most]), 0);
+    for (const seq of [0, 1, 7000, 7001, n - 1]) expect(r.getValues(seq)).toEqual([{ bytes: bytesOf(seq) }]);
+    expect(r.getValues(n)).toEqual([null, ...most]);
+  });
+
   it("refuses a sequence number out of order", () => {
     const r = new TxRecords();
     r.add(0, 1);

@@ -4,7 +4,7 @@
  * (`proofs.ts`) from:
  * - `TxRecords`: per sequence number, in typed arrays — the final block, the outcome, where each of
  *   its contract leaves was applied (block, inclusion, affirmation, leaf) and its step values
- *   (SSZ bytes in one growing arena); no object per transaction. A creator's full result is kept
+ *   (SSZ bytes in chunks of 1 MiB); no object per transaction. A creator's full result is kept
  *   (its successors' genesis writes) — creators are rare.
  * - `KeptBlocks`: each imported Stage-2 block with its batches' signed parts packed into a few
  *   owned byte arrays (affirmations as SSZ, affirmation roots and leaf roots flat), decoded when a
@@ -16,6 +16,7 @@ import { Affirmation, StepValues, type AffirmationValue } from "../../protocols/
 import type { TxResult } from "../../protocols/delayed/committee.js";
 import type { Batch, SignedStage2Block } from "../../protocols/delayed/stage2.js";
 import type { MaybeValue } from "../../types.js";
+import { Column } from "../columns.js";
 
 /** Where one transaction's leaf on one contract was applied. */
 export interface Locator {
@@ -25,24 +26,26 @@ export interface Locator {
   readonly leaf: number;
 }
 
-/** A growable typed array of numbers (doubling). */
-class Grow<T extends Int32Array | Uint8Array | Float64Array> {
-  a: T;
-  constructor(private readonly make: (n: number) => T, n = 1024, fill?: number) {
-    this.a = make(n);
-    if (fill !== undefined) this.a.fill(fill);
-    this.fill = fill;
+/** Byte strings appended into chunks of 1 MiB (one longer string gets a chunk of its own): no doubling copies. */
+class ByteChunks {
+  private static readonly CHUNK = 1 << 20;
+  private readonly chunks: Uint8Array[] = [];
+  private used = ByteChunks.CHUNK;
+
+  /** Copies `bytes` in; returns [chunk, offset]. */
+  append(bytes: Uint8Array): [number, number] {
+    if (this.used + bytes.length > ByteChunks.CHUNK || this.chunks.length === 0) {
+      this.chunks.push(new Uint8Array(Math.max(ByteChunks.CHUNK, bytes.length)));
+      this.used = 0;
+    }
+    const at = this.used;
+    (this.chunks[this.chunks.length - 1] as Uint8Array).set(bytes, at);
+    this.used += bytes.length;
+    return [this.chunks.length - 1, at];
   }
-  private readonly fill: number | undefined;
-  ensure(n: number): T {
-    if (n <= this.a.length) return this.a;
-    let m = this.a.length * 2;
-    while (m < n) m *= 2;
-    const b = this.make(m);
-    b.set(this.a);
-    if (this.fill !== undefined) b.fill(this.fill, this.a.length);
-    this.a = b;
-    return b;
+
+  get(chunk: number, at: number, length: number): Uint8Array {
+    return (this.chunks[chunk] as Uint8Array).subarray(at, at + length);
   }
 }
 
@@ -52,21 +55,22 @@ const NO_BLOCK = -1;
 export class TxRecords {
   /** Sequenced transactions so far. */
   length = 0;
-  private readonly finalBlock = new Grow((n) => new Int32Array(n), 1024, NO_BLOCK);
+  private readonly finalBlock = new Column((n) => new Int32Array(n), NO_BLOCK, 1024);
   /** 0 no result; 1 + outcome code of the result kept. */
-  private readonly status = new Grow((n) => new Uint8Array(n));
+  private readonly status = new Column((n) => new Uint8Array(n));
   /** First locator slot of each transaction (one slot per contract of its footprint, in `positions` order). */
-  private readonly locStart = new Grow((n) => new Int32Array(n));
-  private readonly locCount = new Grow((n) => new Int32Array(n));
+  private readonly locStart = new Column((n) => new Int32Array(n));
+  private readonly locCount = new Column((n) => new Int32Array(n));
   /** Slot (0-based within the transaction) of the contract affirmed first since the last rollback; −1 none. */
-  private readonly first = new Grow((n) => new Int32Array(n), 1024, -1);
+  private readonly first = new Column((n) => new Int32Array(n), -1, 1024);
   /** Four int32 per slot: block (−1 unset), inclusion, affirmation, leaf. */
-  private readonly locs = new Grow((n) => new Int32Array(n), 4096, NO_BLOCK);
+  private readonly locs = new Column((n) => new Int32Array(n), NO_BLOCK, 4096);
   private locEnd = 0;
-  private readonly valStart = new Grow((n) => new Float64Array(n));
-  private readonly valLen = new Grow((n) => new Int32Array(n));
-  private readonly arena = new Grow((n) => new Uint8Array(n), 1 << 16);
-  private arenaEnd = 0;
+  /** Where each kept result's SSZ step values are: chunk, offset, length. */
+  private readonly valChunk = new Column((n) => new Int32Array(n));
+  private readonly valStart = new Column((n) => new Int32Array(n));
+  private readonly valLen = new Column((n) => new Int32Array(n));
+  private readonly values = new ByteChunks();
   /** Full results of transactions that created successors (read when the creation is applied). */
   private readonly creators = new Map<number, TxResult>();
 
@@ -77,6 +81,7 @@ export class TxRecords {
     this.finalBlock.ensure(n);
     this.status.ensure(n);
     this.first.ensure(n);
+    this.valChunk.ensure(n);
     this.valStart.ensure(n);
     this.valLen.ensure(n);
     this.locStart.ensure(n)[seq] = this.locEnd;
@@ -104,9 +109,8 @@ export class TxRecords {
   setResult(seq: number, r: TxResult, outcome: number): void {
     this.status.a[seq] = 1 + outcome;
     const bytes = StepValues.serialize(r.values.map((v) => (v === null ? { present: false, bytes: new Uint8Array(0) } : { present: true, bytes: v.bytes })));
-    const at = this.arenaEnd;
-    this.arena.ensure(at + bytes.length).set(bytes, at);
-    this.arenaEnd += bytes.length;
+    const [chunk, at] = this.values.append(bytes);
+    this.valChunk.a[seq] = chunk;
     this.valStart.a[seq] = at;
     this.valLen.a[seq] = bytes.length;
     if (r.created.length > 0) this.creators.set(seq, r);
@@ -126,8 +130,7 @@ export class TxRecords {
 
   /** The kept result's step values (only `bytes` of each: what a proof shows). */
   getValues(seq: number): MaybeValue[] {
-    const at = this.valStart.a[seq] as number;
-    const raw = StepValues.deserialize(this.arena.a.subarray(at, at + (this.valLen.a[seq] as number)));
+    const raw = StepValues.deserialize(this.values.get(this.valChunk.a[seq] as number, this.valStart.a[seq] as number, this.valLen.a[seq] as number));
     return raw.map((v) => (v.present ? { bytes: v.bytes.slice() } : null));
   }
 
