@@ -21,8 +21,9 @@
  *
  * Prints one JSON line: {protocol, txs, signatures, generateSeconds, simulateSeconds, wallSeconds,
  * cpuSeconds, txPerSecond, maxRssMiB, outcomes, committed, stage2BlocksPerStage1Block}.
- * With `--mem-every K`, prints the slot, CPU seconds, heap and RSS every K slots on stderr (where
- * time and memory grow; under `node --expose-gc` after a full collection, so the heap is what is live).
+ * With `--mem-every K`, prints the slot, CPU seconds, heap, array-buffer memory (off the heap) and
+ * RSS every K slots on stderr (where time and memory grow; under `node --expose-gc` after a full
+ * collection, so the heap is what is live).
  */
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
@@ -64,7 +65,7 @@ const onSlot = every > 0
       globalThis.gc?.(); // with node --expose-gc: the live heap, not the garbage not yet collected
       const u = process.resourceUsage();
       const m = process.memoryUsage();
-      console.error(JSON.stringify({ slot, cpu: +((u.userCPUTime + u.systemCPUTime) / 1e6).toFixed(1), heapMiB: Math.round(m.heapUsed / 2 ** 20), rssMiB: Math.round(m.rss / 2 ** 20) }));
+      console.error(JSON.stringify({ slot, cpu: +((u.userCPUTime + u.systemCPUTime) / 1e6).toFixed(1), heapMiB: Math.round(m.heapUsed / 2 ** 20), bufMiB: Math.round(m.arrayBuffers / 2 ** 20), rssMiB: Math.round(m.rss / 2 ** 20) }));
     }
   : undefined;
 const out = runProtocol(config, workload, onSlot);

@@ -12,22 +12,88 @@ import {
   type TraceEvent,
   type TxRecord,
 } from "../results/schema.js";
+import { Column, Interner } from "./columns.js";
 import { WorkCollector } from "./work.js";
 
-interface TxMetrics {
-  index: number;
-  id: string;
-  footprint: string[];
-  submittedSlot: number;
-  includedSlot: number | null;
-  finalSlot: number | null;
-  outcome: Outcome | null;
-  reason: string | null;
-  extra: Record<string, number>;
+const NONE = -1;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * What the recorder knows of each submitted transaction, in columns by submission index (no
+ * object per transaction): slots as numbers (NaN for none), the outcome and reason as small
+ * indices, the id as 32 bytes when it is 64 lowercase hex digits (any other text is kept as is),
+ * equal footprints shared. `build` turns them into the results file's records.
+ */
+class TxColumns {
+  /** Submitted slot; −1: never submitted. */
+  readonly submitted = new Column((n) => new Float64Array(n), NONE);
+  readonly included = new Column((n) => new Float64Array(n), NaN);
+  readonly final = new Column((n) => new Float64Array(n), NaN);
+  /** 0: no outcome yet; 1 + index in OUTCOMES. */
+  readonly outcome = new Column((n) => new Uint8Array(n));
+  /** Index in `reasons`; −1: null. */
+  readonly reason = new Column((n) => new Int32Array(n), NONE);
+  readonly reasons = new Interner<string>();
+  readonly footprint = new Column((n) => new Int32Array(n), NONE);
+  readonly footprints = new Interner<string[]>();
+  readonly idBytes = new Column((n) => new Uint8Array(n), 0, 32 * 1024);
+  readonly otherIds = new Map<number, string>();
+  /** Extra figures by name: one column each, NaN where a transaction has none. */
+  readonly extra = new Map<string, Column<Float64Array>>();
+  /** One past the highest submitted index. */
+  end = 0;
+
+  setReason(index: number, reason: string | null): void {
+    this.reason.a[index] = reason === null ? NONE : this.reasons.intern(reason, reason);
+  }
+
+  getReason(index: number): string | null {
+    const r = this.reason.a[index] as number;
+    return r === NONE ? null : (this.reasons.values[r] as string);
+  }
+
+  getOutcome(index: number): Outcome | null {
+    const o = this.outcome.a[index] as number;
+    return o === 0 ? null : (OUTCOMES[o - 1] as Outcome);
+  }
+
+  setOutcome(index: number, o: Outcome): void {
+    this.outcome.a[index] = 1 + OUTCOMES.indexOf(o);
+  }
+
+  setId(index: number, id: string): void {
+    if (HEX64.test(id)) {
+      this.idBytes.ensure(32 * (index + 1)).set(Buffer.from(id, "hex"), 32 * index);
+      this.otherIds.delete(index);
+    } else this.otherIds.set(index, id);
+  }
+
+  getId(index: number): string {
+    return this.otherIds.get(index) ?? Buffer.from(this.idBytes.a.buffer, this.idBytes.a.byteOffset + 32 * index, 32).toString("hex");
+  }
+
+  extraColumn(name: string): Column<Float64Array> {
+    let c = this.extra.get(name);
+    if (!c) {
+      c = new Column((n) => new Float64Array(n), NaN);
+      this.extra.set(name, c);
+    }
+    c.ensure(this.end);
+    return c;
+  }
+
+  getExtra(index: number, names: readonly string[]): Record<string, number> {
+    const e: Record<string, number> = {};
+    for (const name of names) {
+      const v = (this.extra.get(name) as Column<Float64Array>).a[index] as number;
+      if (!Number.isNaN(v)) e[name] = v;
+    }
+    return e;
+  }
 }
 
 export class MetricsRecorder {
-  private readonly txs: TxMetrics[] = [];
+  private readonly txs = new TxColumns();
   private readonly slotSeries = new Map<number, Record<string, number | number[]>>();
   private readonly traced: Set<number>;
   private readonly events: TraceEvent[] = [];
@@ -41,37 +107,53 @@ export class MetricsRecorder {
   }
 
   submit(index: number, id: string, footprint: string[], slot: number): void {
-    this.txs[index] = { index, id, footprint, submittedSlot: slot, includedSlot: null, finalSlot: null, outcome: null, reason: null, extra: {} };
+    const t = this.txs;
+    const n = index + 1;
+    t.end = Math.max(t.end, n);
+    t.submitted.ensure(n)[index] = slot;
+    t.included.ensure(n)[index] = NaN;
+    t.final.ensure(n)[index] = NaN;
+    t.outcome.ensure(n)[index] = 0;
+    t.reason.ensure(n)[index] = NONE;
+    t.footprint.ensure(n)[index] = t.footprints.intern(JSON.stringify(footprint), footprint);
+    t.setId(index, id);
+    for (const c of t.extra.values()) c.ensure(n)[index] = NaN;
     this.event(index, slot, "submit", "user", "");
   }
 
   /** First inclusion only; later inclusions (further segments, retries) do not move it. */
   include(index: number, slot: number, where: string, detail = ""): void {
-    const t = this.tx(index);
-    if (t.includedSlot === null) t.includedSlot = slot;
+    this.tx(index);
+    const a = this.txs.included.a;
+    if (Number.isNaN(a[index])) a[index] = slot;
     this.event(index, slot, "include", where, detail);
   }
 
   /** The transaction's last effect (or its abort) is final in `slot`, at `where` (for the timeline). */
   finish(index: number, slot: number | null, outcome: Outcome, reason: string | null = null, where = "chain"): void {
-    const t = this.tx(index);
-    t.finalSlot = slot;
-    t.outcome = outcome;
-    t.reason = reason;
+    this.tx(index);
+    const t = this.txs;
+    t.final.a[index] = slot === null ? NaN : slot;
+    t.setOutcome(index, outcome);
+    t.setReason(index, reason);
     if (slot !== null) this.event(index, slot, "final", where, outcome + (reason ? `: ${reason}` : ""));
   }
 
   isFinished(index: number): boolean {
-    return this.tx(index).outcome !== null;
+    this.tx(index);
+    return this.txs.getOutcome(index) !== null;
   }
 
   addExtra(index: number, name: string, value: number): void {
-    const e = this.tx(index).extra;
-    e[name] = (e[name] ?? 0) + value;
+    this.tx(index);
+    const a = this.txs.extraColumn(name).a;
+    const v = a[index] as number;
+    a[index] = (Number.isNaN(v) ? 0 : v) + value;
   }
 
   setExtra(index: number, name: string, value: number): void {
-    this.tx(index).extra[name] = value;
+    this.tx(index);
+    this.txs.extraColumn(name).a[index] = value;
   }
 
   series(slot: number, name: string, value: number | number[]): void {
@@ -93,23 +175,33 @@ export class MetricsRecorder {
 
   /** Builds the results file. Unfinished transactions end `hung` (the run drains before this). */
   build(protocol: string, config: Record<string, unknown>, protocolSummary: Record<string, number | number[] | null>, lastSlot: number): ResultsFile {
-    for (const t of this.txs) {
-      if (t && t.outcome === null) {
-        t.outcome = "hung";
-        t.reason = t.reason ?? (t.includedSlot === null ? "never included" : "not final by the end of the run");
+    const c = this.txs;
+    const extraNames = [...c.extra.keys()].sort();
+    const txs: TxRecord[] = [];
+    for (let index = 0; index < c.end; index++) {
+      if ((c.submitted.a[index] as number) === NONE) continue;
+      let outcome = c.getOutcome(index);
+      let reason = c.getReason(index);
+      const includedSlot = c.included.a[index] as number;
+      if (outcome === null) {
+        outcome = "hung";
+        reason = reason ?? (Number.isNaN(includedSlot) ? "never included" : "not final by the end of the run");
+        c.setOutcome(index, outcome);
+        c.setReason(index, reason);
       }
+      const finalSlot = c.final.a[index] as number;
+      txs.push({
+        index,
+        id: c.getId(index),
+        footprint: c.footprints.values[c.footprint.a[index] as number] as string[],
+        submittedSlot: c.submitted.a[index] as number,
+        includedSlot: Number.isNaN(includedSlot) ? null : includedSlot,
+        finalSlot: Number.isNaN(finalSlot) ? null : finalSlot,
+        outcome,
+        reason,
+        extra: c.getExtra(index, extraNames),
+      });
     }
-    const txs: TxRecord[] = this.txs.filter(Boolean).map((t) => ({
-      index: t.index,
-      id: t.id,
-      footprint: t.footprint,
-      submittedSlot: t.submittedSlot,
-      includedSlot: t.includedSlot,
-      finalSlot: t.finalSlot,
-      outcome: t.outcome as Outcome,
-      reason: t.reason,
-      extra: sortKeys(t.extra),
-    }));
 
     const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
     const reasons: Record<string, number> = {};
@@ -153,10 +245,8 @@ export class MetricsRecorder {
     };
   }
 
-  private tx(index: number): TxMetrics {
-    const t = this.txs[index];
-    if (!t) throw new Error(`metrics: transaction ${index} was never submitted`);
-    return t;
+  private tx(index: number): void {
+    if (!(index >= 0 && index < this.txs.end && (this.txs.submitted.a[index] as number) !== NONE)) throw new Error(`metrics: transaction ${index} was never submitted`);
   }
 }
 

@@ -24,11 +24,11 @@ describe("delayed: a final transaction's working data is released", () => {
     it(`${mode}: no committee result, pre-state, root, leaf or assumption is held below the affirmed state`, () => {
       const sim = runSim(mode);
       expect(sim.records.length).toBeGreaterThan(0);
-      sim.records.forEach((r, seq) => {
-        expect(r.finalBlock).toBeDefined();
-        expect(r.result).toBeDefined();
+      for (let seq = 0; seq < sim.records.length; seq++) {
+        expect(sim.records.getFinalBlock(seq)).toBeDefined();
+        expect(sim.records.getOutcome(seq)).toBeDefined();
         expect(sim.local.txs[seq]).toBeUndefined();
-      });
+      }
       let released = 0;
       for (const r of sim.chain.contracts.values()) {
         const f = sim.local.frontiers.get(r.id);

@@ -24,15 +24,14 @@
 import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../../crypto/bls.js";
 import { collectAttestation, computeGenesisAccounts, createValidators, deployGenesis, type AttestationFault } from "../../chain/index.js";
 import { loadContractCode } from "../world.js";
-import { toHex } from "../../crypto/hash.js";
 import { getBeaconTotal } from "../../chain/beacon.js";
-import { computeFootprint, computeTxId, type SignedTx } from "../../program/index.js";
+import type { SignedTx } from "../../program/index.js";
 import { Runtime } from "../../runtime/index.js";
 import { MerkleKV } from "../../state/index.js";
 import type { ContractId } from "../../types.js";
 import { computeLoadBound, computeLoads } from "../../protocols/delayed/assignment.js";
 import { CommitteeViews, type TxResult } from "../../protocols/delayed/committee.js";
-import { Stage2Header } from "../../protocols/delayed/containers.js";
+import { OUTCOME_CODES, Stage2Header } from "../../protocols/delayed/containers.js";
 import type { ProvenEvidenceValue } from "../../protocols/delayed/faults.js";
 import { processEpochBoundary } from "../../protocols/delayed/epoch.js";
 import { createGenesisState } from "../../protocols/delayed/genesis.js";
@@ -63,8 +62,10 @@ import { RngStreams } from "../rng.js";
 import { DegradationRecorder } from "../liveness.js";
 import { WrongSignersBehaviour } from "./behaviour.js";
 import { DelayedMetrics } from "./metrics.js";
+import { takeSubmissions } from "./intake.js";
 import { AffirmationPool, type Pending } from "./pool.js";
-import { createProofOfTx, type ProofSource, type TxRecord } from "./proofs.js";
+import { KeptBlocks, TxRecords } from "./kept.js";
+import { createProofOfTx, type ProofSource } from "./proofs.js";
 
 /** Runs the two-stage chain over a generated workload; `mode` fixes the Stage-2 mode (else `options.stage2Mode`). */
 export function runDelayed(input: ProtocolRunInput, protocolName = "delayed", mode?: Stage2Mode): ProtocolRunOutput {
@@ -93,9 +94,9 @@ export class DelayedSimulation implements ProofSource {
   private roundPre: DelayedState;
   private roundEvidence: ProvenEvidenceValue[] = [];
   private disputesInFlight = 0;
-  /** Imported Stage-2 blocks as proofs need them: batches without their claims (candidates). */
-  readonly blocks: SignedStage2Block[] = [];
-  readonly records: TxRecord[] = [];
+  /** Imported Stage-2 blocks as proofs need them, packed: batches without their claims (candidates). */
+  readonly blocks = new KeptBlocks();
+  readonly records = new TxRecords();
   /** Records with a final block (the run is done when every record has one). */
   private finalCount = 0;
   private disputes: Dispute[] = [];
@@ -156,14 +157,7 @@ export class DelayedSimulation implements ProofSource {
   }
 
   run(): ProtocolRunOutput {
-    const bySlot = new Map<number, SignedTx[]>();
-    let lastSubmission = 0;
-    for (const s of this.input.workload.submissions) {
-      (bySlot.get(s.slot) ?? bySlot.set(s.slot, []).get(s.slot))?.push(s.tx);
-      this.indexOf.set(s.tx, s.index);
-      this.metrics.recorder.submit(s.index, toHex(computeTxId(s.tx)), computeFootprint(s.tx.tx.program), s.slot);
-      lastSubmission = Math.max(lastSubmission, s.slot);
-    }
+    const { bySlot, lastSubmission } = takeSubmissions(this.input.workload.submissions, this.metrics.recorder, this.indexOf);
     const endSlot = lastSubmission + this.cfg.drainSlots;
     let mempool: SignedTx[] = [];
     let lastSlot = 0;
@@ -182,6 +176,7 @@ export class DelayedSimulation implements ProofSource {
     };
     const endSlot_ = (s: number) => (): void => {
       mempool = mempool.concat(bySlot.get(s) ?? []);
+      bySlot.delete(s);
       mempool = this.produceStage1Block(s, mempool);
       this.recordSlot(s);
       if (this.opts.assignment === "adaptive" && (s + 1) % this.opts.epochSlots === 0) this.reassign(s);
@@ -216,6 +211,7 @@ export class DelayedSimulation implements ProofSource {
       return mempool;
     }
     for (const { tx, reason } of built.rejected) this.metrics.recorder.finish(indexOf.get(tx) as number, null, "rejected", reason);
+    for (const { tx } of built.rejected) indexOf.delete(tx); // dropped from the mempool
     // Below the base fee: the transaction waits, as a receipts shard keeps it (hung if still waiting at the end).
     for (const tx of built.belowBaseFee) this.waiting.set(indexOf.get(tx) as number, "base fee above cap on stage 1");
     for (const tx of built.block.txs) this.waiting.delete(indexOf.get(tx) as number);
@@ -231,8 +227,10 @@ export class DelayedSimulation implements ProofSource {
     for (const id of registered) this.local.addFrontier(id, getContract(state, id).committee, MerkleKV.empty());
     this.local.addTxs(seqs);
     seqs.forEach((seq, i) => {
-      this.metrics.indexOf[seq] = indexOf.get(built.block.txs[i] as SignedTx) as number;
-      this.records[seq] = { affirmedIn: new Map() };
+      const tx = built.block.txs[i] as SignedTx;
+      this.metrics.indexOf[seq] = indexOf.get(tx) as number;
+      indexOf.delete(tx); // sequenced: never in the mempool again (its index is metrics.indexOf[seq])
+      this.records.add(seq, getTx(state, seq).positions.size);
     });
     this.metrics.sequenced(slot, seqs, seqs.map((seq) => [...getTx(state, seq).positions.keys()].map((d) => getContract(state, d).committee)));
     // The block's data reaches each committee after its own delay; it is used from the next slot on.
@@ -299,10 +297,10 @@ export class DelayedSimulation implements ProofSource {
     // The canonical import: the same transition every node applies to this block.
     const { state, effects } = processStage2Block(pre, signed, this.ctx);
     this.setChain(state); // kept for proofs, which read the batches' signed parts: the claims behind them (candidates) go
-    this.blocks.push({ ...signed, inclusions: signed.inclusions.map((i) => ({ ...i, batch: { ...i.batch, candidates: [] } })) });
+    this.blocks.add(signed);
     for (const a of effects.applied) this.onApplied(a, slot, number);
     for (const c of effects.created) {
-      const r = (this.records[c.creator] as TxRecord).result as TxResult;
+      const r = this.records.getCreatorResult(c.creator) as TxResult;
       const kv = MerkleKV.empty().applyWrites((r.created[c.index] as TxResult["created"][number]).writes);
       if (c.fresh) this.local.addFrontier(c.id, c.committee, kv);
       else this.local.resetGenesis(c.id, kv);
@@ -324,7 +322,8 @@ export class DelayedSimulation implements ProofSource {
     const queue = getContract(this.chain, c.contract).queue;
     for (let i = c.from; i < c.to; i++) {
       const seq = getLogItem(queue, i);
-      (this.records[seq] as TxRecord).affirmedIn.set(c.contract, { block: number, inclusion: a.inclusion, affirmation: a.affirmation, leaf: i - c.from });
+      const k = [...getTx(this.chain, seq).positions.keys()].indexOf(c.contract);
+      this.records.setLocator(seq, k, { block: number, inclusion: a.inclusion, affirmation: a.affirmation, leaf: i - c.from });
       this.metrics.affirmed(seq, slot, committee, c.contract);
       if (a.finalized.includes(seq)) this.finalize(seq, slot, number, committee);
     }
@@ -333,10 +332,10 @@ export class DelayedSimulation implements ProofSource {
   private finalize(seq: number, slot: number, block: number, committee: number): void {
     const results = this.local.txs[seq]?.results as Map<number, TxResult>;
     const r = (results.get(committee) ?? [...results.values()][0]) as TxResult;
-    const rec = this.records[seq] as TxRecord;
-    rec.result = r;
-    if (rec.finalBlock === undefined) this.finalCount++;
-    rec.finalBlock = block;
+    const recs = this.records;
+    recs.setResult(seq, r, OUTCOME_CODES[r.status]);
+    if (recs.getFinalBlock(seq) === undefined) this.finalCount++;
+    recs.setFinalBlock(seq, block);
     this.metrics.final(seq, getTx(this.chain, seq).stage1Slot, slot, r.status, r.reason);
     this.local.releaseStates(seq);
   }
@@ -379,14 +378,14 @@ export class DelayedSimulation implements ProofSource {
     const cone = this.local.rollback(before, contract, position);
     this.metrics.rolledBack(cone);
     for (const seq of cone) {
-      const rec = this.records[seq] as TxRecord;
-      if (rec.finalBlock !== undefined) {
-        delete rec.finalBlock;
+      const recs = this.records;
+      if (recs.getFinalBlock(seq) !== undefined) {
+        recs.setFinalBlock(seq, undefined);
         this.finalCount--;
         this.metrics.unfinal(seq, getTx(this.chain, seq).stage1Slot, slot, contract);
       }
-      delete rec.result;
-      rec.affirmedIn.clear();
+      recs.clearResult(seq);
+      recs.clearLocators(seq);
     }
     this.pool.clear();
   }
@@ -464,12 +463,12 @@ export class DelayedSimulation implements ProofSource {
   }
 
   private finish(lastSlot: number): ProtocolRunOutput {
-    const finals = this.records.map((r) => r.finalBlock);
-    const summary = this.metrics.computeSummary(finals, this.n, this.blocks.length, this.records.length);
+    const finals = this.records.finalBlocks();
+    const summary = this.metrics.computeSummary(finals, this.n, this.blocks.size, this.records.length);
     const recorder = this.metrics.recorder;
     for (let seq = 0; seq < this.records.length; seq++) {
       const index = this.metrics.indexOf[seq] as number;
-      if ((this.records[seq] as TxRecord).finalBlock === undefined && recorder.isFinished(index)) recorder.finish(index, null, "hung", "not final by the end of the run");
+      if (finals[seq] === undefined && recorder.isFinished(index)) recorder.finish(index, null, "hung", "not final by the end of the run");
     }
     for (const [index, reason] of this.waiting) if (!recorder.isFinished(index)) recorder.finish(index, null, "hung", reason);
     const live = getLiveAssignment(this.chain);
@@ -493,8 +492,8 @@ export class DelayedSimulation implements ProofSource {
     };
   }
 
-  /** The submission index of sequence number `seq`. */
-  getIndex(seq: number): number {
-    return this.metrics.indexOf[seq] as number;
+  /** The sequence number of submission `index`. */
+  getSeq(index: number): number | undefined {
+    return this.metrics.indexOf.includes(index) ? this.metrics.indexOf.indexOf(index) : undefined;
   }
 }

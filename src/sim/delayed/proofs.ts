@@ -1,52 +1,43 @@
 /**
  * Light-client proofs from a simulated run: where a final transaction's outcome was affirmed
- * (block, inclusion, affirmation, leaf) and everything `lightclient.ts` needs to build its proof.
+ * (block, inclusion, affirmation, leaf) and everything `lightclient.ts` needs to build its proof,
+ * built on demand from what the run kept compactly (`kept.ts`).
  */
 import { createTxOutcomeProof, type ProofMaterial } from "../../protocols/delayed/lightclient.js";
-import { OUTCOME_CODES } from "../../protocols/delayed/containers.js";
 import { getContract, getLogItem, getTx } from "../../protocols/delayed/state.js";
-import type { TxResult } from "../../protocols/delayed/committee.js";
-import type { SignedStage2Block } from "../../protocols/delayed/stage2.js";
 import type { DelayedState } from "../../protocols/delayed/state.js";
 import type { ContractId } from "../../types.js";
+import type { KeptBlocks, TxRecords } from "./kept.js";
 
-/** Where one transaction's leaf on one contract was applied. */
-export interface Locator {
-  readonly block: number;
-  readonly inclusion: number;
-  readonly affirmation: number;
-  readonly leaf: number;
-}
-
-/** What the driver records of a sequenced transaction (for results and proofs). */
-export interface TxRecord {
-  result?: TxResult;
-  finalBlock?: number;
-  readonly affirmedIn: Map<ContractId, Locator>;
-}
+export type { Locator } from "./kept.js";
 
 /** What a run kept that proofs are built from. */
 export interface ProofSource {
   readonly chain: DelayedState;
-  readonly records: readonly TxRecord[];
-  readonly blocks: readonly SignedStage2Block[];
-  getIndex(seq: number): number;
+  readonly records: TxRecords;
+  readonly blocks: KeptBlocks;
+  /** The sequence number of submission `index`, undefined when it was never sequenced. */
+  getSeq(index: number): number | undefined;
 }
 
 /** Everything a light client needs to check transaction `index`'s outcome (see lightclient.ts). */
 export function getProofMaterial(sim: ProofSource, index: number, contract?: ContractId): ProofMaterial | undefined {
-  const seq = sim.records.findIndex((_, q) => sim.getIndex(q) === index);
-  const rec = sim.records[seq];
-  if (!rec || rec.finalBlock === undefined || !rec.result) return undefined;
-  const id = contract ?? [...rec.affirmedIn.keys()][0];
-  if (id === undefined) return undefined;
-  const loc = rec.affirmedIn.get(id);
-  if (!loc) return undefined;
-  const block = sim.blocks.find((b) => b.header.number === loc.block);
-  const inclusion = block?.inclusions[loc.inclusion];
-  if (!block || !inclusion) return undefined;
-  const batch = inclusion.batch;
+  const seq = sim.getSeq(index);
+  if (seq === undefined || seq >= sim.records.length) return undefined;
+  const recs = sim.records;
+  const outcome = recs.getOutcome(seq);
+  if (recs.getFinalBlock(seq) === undefined || outcome === undefined) return undefined;
   const t = getTx(sim.chain, seq);
+  const ids = [...t.positions.keys()];
+  const k = contract === undefined ? recs.getFirstAffirmed(seq) : ids.indexOf(contract);
+  if (k === undefined || k < 0) return undefined;
+  const id = ids[k] as ContractId;
+  const loc = recs.getLocator(seq, k);
+  if (!loc) return undefined;
+  const block = sim.blocks.get(loc.block);
+  const inclusion = block?.inclusions[loc.inclusion];
+  const batch = block?.batch(loc.inclusion);
+  if (!block || !inclusion || !batch) return undefined;
   const pos = t.positions.get(id) as number;
   return {
     txIndex: index,
@@ -58,8 +49,8 @@ export function getProofMaterial(sim: ProofSource, index: number, contract?: Con
     batch,
     affirmationIndex: loc.affirmation,
     leafIndex: loc.leaf,
-    leaf: { seq, txId: t.txId, outcome: OUTCOME_CODES[rec.result.status], postRoot: getLogItem(getContract(sim.chain, id).chainRoots, pos + 1) },
-    values: rec.result.values,
+    leaf: { seq, txId: t.txId, outcome, postRoot: getLogItem(getContract(sim.chain, id).chainRoots, pos + 1) },
+    values: recs.getValues(seq),
     committee: batch.members,
   };
 }
