@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { open } from "lmdb";
 import { sha256 } from "../../src/crypto/hash.js";
 import { checkSigned, decodeSignedKey, encodeSignedKey, NodeStore, SCHEMA_VERSION, SIGNED_DUTIES, type SignedEntry } from "../../src/node/store/index.js";
+import { errorCodeOf } from "../helpers/errors.js";
 
 const dirs: string[] = [];
 const stores: NodeStore[] = [];
@@ -32,14 +33,7 @@ afterEach(async () => {
 
 const header = (validator: number, slot: number, name: string, duty: SignedEntry["duty"] = SIGNED_DUTIES.stage1Vote): SignedEntry => ({ validator, duty, slot, skip: false, root: sha256(name) });
 const skip = (validator: number, slot: number, duty: SignedEntry["duty"] = SIGNED_DUTIES.stage1Vote): SignedEntry => ({ validator, duty, slot, skip: true, root: sha256(`skip-${slot}`) });
-const codeOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code ?? String(e);
-  }
-  return "no error";
-};
+const codeOf = errorCodeOf;
 
 describe("slashing protection records", () => {
   it("the rule: nothing signed → sign; the same message again → sign; anything else → SLASHING_PROTECTION", () => {

@@ -17,6 +17,7 @@ import { getAffirmedIdx, getContract, type DelayedState } from "../../src/protoc
 import { TxFactory } from "../../src/workloads/common.js";
 import { touchProgram } from "../../src/workloads/programs.js";
 import { commitList, type MerkleKV } from "../../src/state/index.js";
+import { errorCodeOf } from "../helpers/errors.js";
 
 const verifier = createBlsVerifier();
 const runtime = new Runtime();
@@ -64,14 +65,7 @@ function afterRound(mode: "strict" | "conditional", behaviour: CommitteeBehaviou
   return { s1, batches, held, views };
 }
 
-const code_ = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code ?? String(e);
-  }
-  return "no error";
-};
+const code_ = errorCodeOf;
 
 describe("delayed: Stage-1 blocks are verified on import", () => {
   const { state, stxs } = setup("strict");

@@ -16,6 +16,7 @@ import { buildStage2Block, computeStage2SigningRoot, getStage2Committee, process
 import type { DelayedState } from "../../src/protocols/delayed/state.js";
 import { TxFactory } from "../../src/workloads/common.js";
 import { touchProgram } from "../../src/workloads/programs.js";
+import { errorCodeOf } from "../helpers/errors.js";
 
 const verifier = createBlsVerifier();
 const runtime = new Runtime();
@@ -46,14 +47,7 @@ function stage2(s: DelayedState, slot: number, number: number): SignedStage2Bloc
   return { ...block, root: Stage2Header.hashTreeRoot(block.header), attestation: collectAttestation(verifier, attesters, computeStage2SigningRoot(s, block.header)), attesters };
 }
 
-const codeOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code ?? String(e);
-  }
-  return "no error";
-};
+const codeOf = errorCodeOf;
 
 describe("delayed: heads' slots", () => {
   const { state, txs } = setup();

@@ -1,0 +1,9 @@
+/** The `code` of the error `f` throws (its text when it has none), or "no error". */
+export function errorCodeOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+  return "no error";
+}
