@@ -87,7 +87,7 @@ export function addDevnetCommand(program: Command): void {
     .option("--workload <name>", "workload whose contracts and accounts the genesis holds", "exchange")
     .option("--param <k=v...>", "workload parameters for the genesis (e.g. pools=4 accounts=64)", [])
     .option("--dir <dir>", "directory for the genesis, keys, stores and logs", "xshard-devnet")
-    .option("--follow <what>", "what each node executes: committees (its validators' committees' contracts) or all (`xshard node --follow`)", "committees")
+    .option("--follow <what>", "what each node executes: all (default) or committees (its validators' committees' contracts; `xshard node --follow`)", "all")
     .action(async (o: Record<string, unknown>) => {
       // The node modules (libp2p, lmdb, fastify) load only when a devnet starts: other commands stay quick to start.
       const { createDevnetFiles, checkDevnetParams, writeDevnetDir } = await import("../node/devnet.js");

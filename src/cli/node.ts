@@ -30,7 +30,7 @@ export function addNodeCommand(program: Command): void {
     .option("--api-port <port>", "HTTP API port (0: any free port)", "0")
     .option("--p2p-port <port>", "libp2p TCP port (0: any free port)", "0")
     .option("--log <file>", "append the log to this file (default: stdout)")
-    .option("--follow <what>", "committees: execute only the contracts of this node's validators' committees, the others' read through Merkle witnesses from peers; all: every contract", "committees")
+    .option("--follow <what>", "all: every contract (default); committees: only the contracts of this node's validators' committees, the others' read through Merkle witnesses from peers", "all")
     .action(async (o: Record<string, unknown>) => {
       const follow = parseFollow(o.follow);
       // The node modules (libp2p, lmdb, fastify) load only when a node starts: other commands stay quick to start.

@@ -33,9 +33,9 @@ export interface PrefetchHost {
   log(line: string): void;
 }
 
-/** The validators whose committees a node follows (`NodeOptions.follow`): undefined — every committee. */
+/** The validators whose committees a node follows (`NodeOptions.follow`, default `all`): undefined — every committee. */
 export function getFollowKeys(o: { readonly follow?: "committees" | "all"; readonly keys: readonly { readonly index: number }[] }): number[] | undefined {
-  return o.follow === "all" || o.keys.length === 0 ? undefined : o.keys.map((k) => k.index);
+  return o.follow !== "committees" || o.keys.length === 0 ? undefined : o.keys.map((k) => k.index);
 }
 
 /** Most execute–fetch passes before a round (each adds at least one key per missing state). */

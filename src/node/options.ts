@@ -25,9 +25,10 @@ export interface NodeOptions {
   /** Slots after which a skipped slot needs no skip certificate (`safety.ts`, default `SKIP_ESCAPE_SLOTS`). */
   readonly skipEscapeSlots?: number;
   /**
-   * What the node executes (docs/node.md "Following"): `committees` (default) — only the contracts of
-   * the committees its validators sit on, the others' read through Merkle witnesses from peers; `all`
-   * — every contract (a full node; also what a node without validators does).
+   * What the node executes (docs/node.md "Following"): `all` (default) — every contract (a full node;
+   * also what a node without validators does); `committees` — only the contracts of the committees its
+   * validators sit on, the others' read through Merkle witnesses from peers (not yet for contracts
+   * created onto a followed committee by a contract not followed: docs/node.md "Following", Limits).
    */
   readonly follow?: "committees" | "all";
 }

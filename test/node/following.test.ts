@@ -77,7 +77,7 @@ async function startNet(seed: string, mode: Stage2Mode, liar = false): Promise<N
     const store = NodeStore.open({ path: join(dir, `n${i}`) });
     stores.push(store);
     const keys = parseKeyFile(JSON.parse(JSON.stringify(files.keyDocs[i])), genesis);
-    const node = new XshardNode({ genesis, keys, network, store, metrics: createNodeMetrics(), clock: new SlotClock({ genesisTimeMs: genesis.genesisTimeMs, slotMs: genesis.slotMs }, time) });
+    const node = new XshardNode({ genesis, keys, network, store, follow: "committees", metrics: createNodeMetrics(), clock: new SlotClock({ genesisTimeMs: genesis.genesisTimeMs, slotMs: genesis.slotMs }, time) });
     const ev: NetworkEvent[] = [];
     network.on((e) => ev.push(e));
     events.push(ev);
