@@ -6,7 +6,9 @@
  *   {protocol, txs, slots, rate, slotGas, wallSeconds, cpuSeconds, generateSeconds,
  *    simulateSeconds, maxRssMiB, outcomes, reasons, resultsHash}
  * wallSeconds and cpuSeconds cover the whole child process (start, imports, generation, genesis,
- * simulation); resultsHash is the sha256 of the results file the run would write.
+ * simulation); mainThreadCpuSeconds the simulation's thread alone until the run ends (with
+ * --threads ≥ 2 the workers' CPU is in cpuSeconds, not here); resultsHash is the sha256 of the
+ * results file the run would write.
  *
  *   node bench/simulation-all.mjs --txs 100000 [--protocols receipts:passive,sync] [--rounds 1]
  *                                 [--rate 125] [--signatures on|off] [--cpu-prof DIR] [--mem-every K] [--dist DIR]
@@ -35,6 +37,7 @@ import { performance } from "node:perf_hooks";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { getMainThreadCpuSeconds } from "./threadCpu.mjs";
 
 const ALL = [
   "receipts:nonsequential",
@@ -111,6 +114,7 @@ if (values.child) {
   await loaded.close();
   const t3 = performance.now();
   const s = out.results.summary;
+  const mainThreadCpuSeconds = getMainThreadCpuSeconds();
   const resultsHash = createHash("sha256").update(stringifyResults(out.results)).digest("hex").slice(0, 16);
   const ru = process.resourceUsage();
   console.log(
@@ -122,6 +126,7 @@ if (values.child) {
       generateSeconds: +((t2 - t1) / 1000).toFixed(2),
       simulateSeconds: +((t3 - t2) / 1000).toFixed(2),
       cpuSecondsInProcess: +((ru.userCPUTime + ru.systemCPUTime) / 1e6).toFixed(2),
+      mainThreadCpuSeconds,
       maxRssMiB: Math.round(ru.maxRSS / 1024),
       slotsRun: out.results.slots.length,
       throughputTxPerSlot: s.throughputTxPerSlot,

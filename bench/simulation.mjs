@@ -28,7 +28,8 @@
  *
  * Prints one JSON line: {protocol, txs, signatures, generateSeconds, simulateSeconds, wallSeconds,
  * cpuSeconds, txPerSecond, maxRssMiB, outcomes, committed, stage2BlocksPerStage1Block, threads,
- * poolThreads, resultsSha256}. cpuSeconds counts every thread of the process (the workers too).
+ * poolThreads, resultsSha256, mainThreadCpuSeconds}. cpuSeconds counts every thread of the process
+ * (the workers too); mainThreadCpuSeconds the simulation's thread alone (the critical path).
  * With `--mem-every K`, prints the slot, CPU seconds, heap, array-buffer memory (off the heap) and
  * RSS every K slots on stderr (where time and memory grow; under `node --expose-gc` after a full
  * collection, so the heap is what is live).
@@ -39,6 +40,7 @@ import { createHash } from "node:crypto";
 import { resolveRunConfig, runProtocol, stringifyResults } from "../dist/runner.js";
 import { getWorkload, planWorkload } from "../dist/workloads/index.js";
 import { generateWorkloadThreaded, getDefaultThreads, MAX_THREADS } from "../dist/runnerThreads.js";
+import { getMainThreadCpuSeconds } from "./threadCpu.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -92,6 +94,7 @@ await loaded.close();
 const t2 = performance.now();
 const simulateSeconds = (t2 - t1) / 1000;
 const usage = process.resourceUsage();
+const mainThreadCpuSeconds = getMainThreadCpuSeconds();
 const resultsSha256 = values.hash === "off" ? undefined : createHash("sha256").update(stringifyResults(out.results)).digest("hex");
 const outcomes = out.results.summary.outcomes;
 const pending = outcomes.hung;
@@ -109,6 +112,7 @@ console.log(
     simulateSeconds: +simulateSeconds.toFixed(2),
     wallSeconds: +((t2 - t00) / 1000).toFixed(2),
     cpuSeconds: +((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(2),
+    mainThreadCpuSeconds,
     txPerSecond: Math.round(workload.submissions.length / simulateSeconds),
     maxRssMiB: Math.round(usage.maxRSS / 1024),
     outcomes,

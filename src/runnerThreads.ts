@@ -2,7 +2,9 @@
  * The run's Ed25519 work on worker threads (issue 12, both cores): the workload's transactions are
  * signed in a pool while the generator goes on, and every submission's signature is verified in the
  * pool while the simulation runs, on a board of verdicts in shared memory that the beacon's check
- * reads (`attachSignatureVerdicts`). Both are pure functions of the bytes, so a run's results are
+ * reads (`attachSignatureVerdicts`); and the sharded drivers' end-of-slot batches of committee
+ * signatures are verified there while the run goes on (`attachBatchOffload`, a check whose verdict
+ * the run never reads unless it fails). All are pure functions of the bytes, so a run's results are
  * the same bytes with or without the pool (test/cli/run-threads.test.ts). The pool lives here, in
  * the runner's shell; protocol rules only call `getSignatureProblem`, as before.
  */
@@ -12,6 +14,7 @@ import { exportRawKey } from "./crypto/ed25519Raw.js";
 import { ED25519_PUBKEY_BYTES, ED25519_SIGNATURE_BYTES, addressOfPubkey, type UserKey } from "./crypto/ed25519.js";
 import { bytesEqual } from "./crypto/hash.js";
 import { attachSignatureVerdicts } from "./chain/beacon.js";
+import { attachBatchOffload } from "./sim/shards/signatureBatch.js";
 import { isXshardError } from "./errors.js";
 import { computeTxSigningMessage, type SignedTx } from "./program/index.js";
 import type { GeneratedWorkload, GenerationProgress, WorkloadPlan } from "./workloads/types.js";
@@ -166,12 +169,15 @@ export async function generateInPool(plan: WorkloadPlan, pool: Ed25519Pool, onPr
     );
     // A failed range (a worker died) must not be an unhandled rejection: the simulation checks those transactions itself.
     verification.done.catch(() => {});
+    // The committee signature batches of the sharded drivers (sync, lock2pc) are verified in the pool too.
+    const detachBatches = attachBatchOffload(workload, { post: (cells, cell, sets) => pool.verifyAggregatedSets(cells, cell, sets) });
     return {
       workload,
       threads: pool.size,
       verification,
       close: async () => {
         verification.detach();
+        detachBatches();
         await pool.close();
       },
     };

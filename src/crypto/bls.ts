@@ -66,7 +66,7 @@ const publicKeys = new Map<string, PublicKey | null>();
 const MAX_CACHED_PUBKEYS = 1 << 16;
 
 /** A public key parsed and validated (not infinity, in the subgroup), or null. Memoised. */
-function parsePublicKey(bytes: Uint8Array): PublicKey | null {
+export function parsePublicKey(bytes: Uint8Array): PublicKey | null {
   if (bytes.length !== PUBKEY_BYTES) return null;
   const id = Buffer.from(bytes).toString("hex");
   let pk = publicKeys.get(id);
@@ -217,4 +217,33 @@ export function createBatchBlsVerifier(): BatchSignatureVerifier {
       }
     },
   };
+}
+
+/** One aggregate signature to check under an aggregate public key already summed (compressed, 48 bytes). */
+export interface AggregatedKeySet {
+  readonly pubkey: Uint8Array;
+  readonly msg: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/**
+ * True iff every set's signature verifies under its (aggregate) key, checked as one batch as
+ * `verifyAggregateSets` does; malformed input is false, never a throw. For a thread that is handed
+ * aggregate keys (a run's signature workers): keys are parsed and validated here (memoised), each
+ * signature is subgroup-checked.
+ */
+export function verifyAggregatedKeySets(sets: readonly AggregatedKeySet[]): boolean {
+  if (sets.length === 0) return true;
+  const parsed: { msg: Uint8Array; pk: PublicKey; sig: Signature }[] = [];
+  for (const s of sets) {
+    const pk = parsePublicKey(s.pubkey);
+    const sig = parseSignature(s.signature);
+    if (pk === null || sig === null) return false;
+    parsed.push({ msg: s.msg, pk, sig });
+  }
+  try {
+    return verifyMultipleAggregateSignatures(parsed, false, false);
+  } catch {
+    return false;
+  }
 }

@@ -7,11 +7,24 @@
 import { Worker } from "node:worker_threads";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { AggregatedKeySet } from "./bls.js";
 
 export type PoolRequest =
   | { readonly id: number; readonly op: "sign"; readonly seeds: Uint8Array; readonly msgs: Uint8Array }
   | { readonly id: number; readonly op: "verify"; readonly pubkeys: Uint8Array; readonly msgs: Uint8Array; readonly sigs: Uint8Array }
-  | { readonly id: number; readonly op: "board"; readonly board: VerdictBoard; readonly from: number; readonly to: number };
+  | { readonly id: number; readonly op: "board"; readonly board: VerdictBoard; readonly from: number; readonly to: number }
+  | { readonly id: number; readonly op: "bls"; readonly cells: Int32Array; readonly cell: number; readonly sets: readonly AggregatedKeySet[] };
+
+/**
+ * Cells of a BLS batch's verdict (an `Int32Array` over shared memory, one cell per batch): pending,
+ * taken by a worker, valid, invalid, taken by the thread that posted it (it checks the batch itself).
+ * A batch is checked by whichever thread moves its cell from pending first (`Atomics.compareExchange`).
+ */
+export const BLS_PENDING = 0;
+export const BLS_TAKEN = 1;
+export const BLS_VALID = 2;
+export const BLS_INVALID = 3;
+export const BLS_CLAIMED = 4;
 
 /** Board codes: not checked yet, valid, invalid, the check threw (left to the reader). */
 export const BOARD_PENDING = 0;
@@ -96,6 +109,16 @@ export class Ed25519Pool {
    */
   verifyBoard(board: VerdictBoard, from: number, to: number): Promise<void> {
     return this.post((id) => ({ id, op: "board", board, from, to }), []).then(() => undefined);
+  }
+
+  /**
+   * Verifies one batch of BLS aggregate signatures (`verifyAggregatedKeySets`) in a worker, unless
+   * the poster claims the cell first: the worker moves `cells[cell]` from `BLS_PENDING` to
+   * `BLS_TAKEN`, then stores `BLS_VALID` or `BLS_INVALID` and notifies (`Atomics.wait` on it). A
+   * worker that has died leaves the cell pending: the poster checks the batch itself.
+   */
+  verifyAggregatedSets(cells: Int32Array, cell: number, sets: readonly AggregatedKeySet[]): void {
+    this.post((id) => ({ id, op: "bls", cells, cell, sets }), []).catch(() => {});
   }
 
   async close(): Promise<void> {

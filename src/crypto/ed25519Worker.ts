@@ -1,11 +1,13 @@
 /**
  * A signature worker thread (`Ed25519Pool`): signs and verifies batches of Ed25519 messages given
- * as flat byte arrays. Pure functions of the bytes; loads node:crypto only.
+ * as flat byte arrays, and checks batches of BLS aggregate signatures (`verifyAggregatedKeySets`)
+ * onto shared cells. Pure functions of the bytes.
  */
 import { parentPort } from "node:worker_threads";
 import type { KeyObject } from "node:crypto";
 import { importSeed, signRaw, verifyRaw } from "./ed25519Raw.js";
-import { BOARD_INVALID, BOARD_PENDING, BOARD_THREW, BOARD_VALID, type PoolRequest, type PoolResponse, type VerdictBoard } from "./ed25519Pool.js";
+import { BLS_INVALID, BLS_PENDING, BLS_TAKEN, BLS_VALID, BOARD_INVALID, BOARD_PENDING, BOARD_THREW, BOARD_VALID, type PoolRequest, type PoolResponse, type VerdictBoard } from "./ed25519Pool.js";
+import { verifyAggregatedKeySets, type AggregatedKeySet } from "./bls.js";
 
 /** Private keys by seed (hex): a sender signs many transactions. Bounded. */
 const keys = new Map<string, KeyObject>();
@@ -58,9 +60,26 @@ export function verifyBoardRange(b: VerdictBoard, from: number, to: number): voi
   }
 }
 
+/** Checks a BLS batch unless the poster has claimed it; stores the verdict in its cell and wakes a waiter. */
+export function verifyBlsCell(cells: Int32Array, cell: number, sets: readonly AggregatedKeySet[]): void {
+  if (Atomics.compareExchange(cells, cell, BLS_PENDING, BLS_TAKEN) !== BLS_PENDING) return;
+  let ok = false;
+  try {
+    ok = verifyAggregatedKeySets(sets);
+  } catch {
+    ok = false;
+  }
+  Atomics.store(cells, cell, ok ? BLS_VALID : BLS_INVALID);
+  Atomics.notify(cells, cell);
+}
+
 function handle(m: PoolRequest): Uint8Array {
   if (m.op === "sign") return signBatch(m.seeds, m.msgs);
   if (m.op === "verify") return verifyBatch(m.pubkeys, m.msgs, m.sigs);
+  if (m.op === "bls") {
+    verifyBlsCell(m.cells, m.cell, m.sets);
+    return new Uint8Array(0);
+  }
   verifyBoardRange(m.board, m.from, m.to);
   return new Uint8Array(0);
 }

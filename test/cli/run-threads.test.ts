@@ -17,7 +17,8 @@ function run(out: string, args: string[]) {
 }
 
 describe("xshard run on several threads (built binary)", () => {
-  for (const protocol of ["delayed:conditional", "receipts"]) {
+  // sync and lock2pc: their committee signature batches are verified in the pool too.
+  for (const protocol of ["delayed:conditional", "receipts", "sync", "lock2pc"]) {
     it(`${protocol}: results.json and the table are byte-identical to --threads 1 with one worker and with two`, () => {
       const out = mkdtempSync(join(tmpdir(), "xshard-run-threads-"));
       const one = run(out, ["--protocol", protocol, "--threads", "1", "--threads-min-txs", "1"]);

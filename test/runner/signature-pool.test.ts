@@ -6,7 +6,10 @@
  */
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BOARD_INVALID, BOARD_VALID, createVerdictBoard, Ed25519Pool } from "../../src/crypto/ed25519Pool.js";
+import { BLS_INVALID, BLS_PENDING, BLS_TAKEN, BLS_VALID, BOARD_INVALID, BOARD_VALID, createVerdictBoard, Ed25519Pool } from "../../src/crypto/ed25519Pool.js";
+import { createBlsVerifier, validatorKeyFromSeed } from "../../src/crypto/bls.js";
+import { sha256 } from "../../src/crypto/hash.js";
+import { aggregatePublicKeys, PublicKey } from "@chainsafe/blst";
 import { getSignatureProblem } from "../../src/chain/beacon.js";
 import { createUser } from "../../src/chain/genesis.js";
 import { computeTxSigningMessage, encodeSignedTx, signTx, type SignedTx } from "../../src/program/index.js";
@@ -133,3 +136,21 @@ describe("generateWorkloadThreaded (what `xshard run` and the simulation benches
     expect(bytes(few.workload)).toEqual(bytes(one.workload));
   });
 });
+
+describe("BLS batches in the pool (the sharded drivers' committee signatures)", () => {
+  it("a worker stores valid for a good batch and invalid for one with a wrong message, in shared cells", async () => {
+    const bls = createBlsVerifier();
+    const keys = Array.from({ length: 5 }, (_, i) => validatorKeyFromSeed(sha256("pool-validator", String(i))));
+    const aggregate = aggregatePublicKeys(keys.map((k) => PublicKey.fromBytes(k.pubkey))).toBytes(true);
+    const msgs = [sha256("m", "0"), sha256("m", "1")];
+    const sig = (m: Uint8Array) => bls.signAggregate(keys, m);
+    const cells = new Int32Array(new SharedArrayBuffer(8));
+    pool.verifyAggregatedSets(cells, 0, msgs.map((m) => ({ pubkey: aggregate, msg: m, signature: sig(m) })));
+    pool.verifyAggregatedSets(cells, 1, [{ pubkey: aggregate, msg: msgs[0]!, signature: sig(msgs[1]!) }]);
+    for (const i of [0, 1]) {
+      for (let t = 0; t < 500 && [BLS_PENDING, BLS_TAKEN].includes(Atomics.load(cells, i)); t++) await new Promise((r) => setTimeout(r, 10));
+    }
+    expect([Atomics.load(cells, 0), Atomics.load(cells, 1)]).toEqual([BLS_VALID, BLS_INVALID]);
+  });
+});
+

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { sha256 } from "../../src/crypto/hash.js";
 import { createBlsVerifier, createNoopVerifier, validatorKeyFromSeed } from "../../src/crypto/bls.js";
 import { isXshardError } from "../../src/errors.js";
-import { createSignatureBatch } from "../../src/sim/shards/signatureBatch.js";
+import { attachBatchOffload, createSignatureBatch, getBatchOffload, type BatchOffload } from "../../src/sim/shards/signatureBatch.js";
+import { BLS_INVALID, BLS_PENDING, BLS_VALID } from "../../src/crypto/ed25519Pool.js";
+import { verifyBlsCell } from "../../src/crypto/ed25519Worker.js";
+import type { AggregatedKeySet } from "../../src/crypto/bls.js";
 
 const keys = Array.from({ length: 6 }, (_, i) => validatorKeyFromSeed(sha256("validator", String(i))));
 const committeeA = keys.slice(0, 4);
@@ -75,5 +78,84 @@ describe("signature batch (drivers' end-of-slot verification)", () => {
     const batch = createSignatureBatch(noop);
     expect(batch.verifier).toBe(noop);
     expect(batch.flush()).toBe(0);
+  });
+});
+
+describe("signature batch handed to a worker (offload)", () => {
+  const bls = createBlsVerifier();
+  const good = (v: ReturnType<typeof createSignatureBatch>["verifier"], i: number) => {
+    const committee = i % 2 === 0 ? committeeA : committeeB;
+    v.verifyAggregate(committee.map((k) => k.pubkey), msgs[i]!, bls.signAggregate(committee, msgs[i]!));
+  };
+  const wrongMessage = (v: ReturnType<typeof createSignatureBatch>["verifier"]) => v.verifyAggregate(committeeA.map((k) => k.pubkey), msgs[1]!, bls.signAggregate(committeeA, msgs[0]!));
+
+  /** An offload that keeps what it is handed; `run` plays the worker (the worker's own function). */
+  function recorder(): BatchOffload & { posted: { cells: Int32Array; cell: number; sets: readonly AggregatedKeySet[] }[]; run(): void } {
+    const posted: { cells: Int32Array; cell: number; sets: readonly AggregatedKeySet[] }[] = [];
+    return { posted, post: (cells, cell, sets) => posted.push({ cells, cell, sets }), run: () => posted.forEach((p) => verifyBlsCell(p.cells, p.cell, p.sets)) };
+  }
+
+  it("flush hands the batch over (aggregate keys, messages, signatures) and settle reads the worker's verdict", () => {
+    const off = recorder();
+    const batch = createSignatureBatch(bls, off);
+    for (const i of [0, 1, 2]) good(batch.verifier, i);
+    expect(batch.flush()).toBe(3);
+    expect(off.posted).toHaveLength(1);
+    const p = off.posted[0]!;
+    expect(p.sets.map((s) => s.pubkey.length)).toEqual([48, 48, 48]);
+    expect(Atomics.load(p.cells, p.cell)).toBe(BLS_PENDING);
+    off.run();
+    expect(Atomics.load(p.cells, p.cell)).toBe(BLS_VALID);
+    expect(() => batch.settle()).not.toThrow();
+  });
+
+  it("a batch no worker took is checked at settle by the run's own thread, and then the worker skips it", () => {
+    const off = recorder();
+    const batch = createSignatureBatch(bls, off);
+    good(batch.verifier, 0);
+    batch.flush();
+    good(batch.verifier, 1);
+    wrongMessage(batch.verifier);
+    batch.flush();
+    let error: unknown;
+    try {
+      batch.settle();
+    } catch (e) {
+      error = e;
+    }
+    expect(isXshardError(error) && error.code).toBe("BAD_SIGNATURE");
+    expect(isXshardError(error) && error.data).toMatchObject({ index: 1, checks: 2 });
+    off.run(); // too late: both cells were claimed by the run's thread
+    expect(off.posted.map((p) => Atomics.load(p.cells, p.cell))).not.toContain(BLS_VALID);
+  });
+
+  it("a bad batch the worker found fails the run with the same error as in-thread, at the next flush or at settle", () => {
+    for (const when of ["flush", "settle"] as const) {
+      const off = recorder();
+      const batch = createSignatureBatch(bls, off);
+      good(batch.verifier, 0);
+      wrongMessage(batch.verifier);
+      batch.flush();
+      off.run();
+      expect(Atomics.load(off.posted[0]!.cells, off.posted[0]!.cell)).toBe(BLS_INVALID);
+      good(batch.verifier, 2);
+      const code = flushCode(() => {
+        if (when === "flush") batch.flush();
+        else batch.settle();
+        return 0;
+      });
+      expect(code).toBe("BAD_SIGNATURE");
+    }
+  });
+
+  it("is attached per workload object and detached", () => {
+    const w1 = {};
+    const w2 = {};
+    const off = recorder();
+    const detach = attachBatchOffload(w1, off);
+    expect(getBatchOffload(w1)).toBe(off);
+    expect(getBatchOffload(w2)).toBeUndefined();
+    detach();
+    expect(getBatchOffload(w1)).toBeUndefined();
   });
 });

@@ -34,7 +34,7 @@ import { createNetworkModel, type NetworkModel } from "../network.js";
 import { RngStreams } from "../rng.js";
 import { computeConfigRecord } from "../config.js";
 import { deployGenesis } from "../world.js";
-import { createSignatureBatch, type SignatureBatch } from "./signatureBatch.js";
+import { createSignatureBatch, getBatchOffload, type SignatureBatch } from "./signatureBatch.js";
 import type { ProtocolRunInput, ProtocolRunOutput, RunConfig } from "../protocol.js";
 
 /** An admitted transaction as the driver tracks it (its submission index for the metrics). */
@@ -84,7 +84,8 @@ export class ShardsDriver {
     const runtime = new Runtime();
     const deployed = deployGenesis(runtime, input.workload.genesis);
     const verifier = this.cfg.signatures ? createBlsVerifier() : createNoopVerifier();
-    this.batch = batchSignatures ? createSignatureBatch(verifier) : undefined;
+    // On several threads the run's workers verify the batches (attached to the workload by src/runnerThreads.ts).
+    this.batch = batchSignatures ? createSignatureBatch(verifier, getBatchOffload(input.workload)) : undefined;
     this.ctx = createShardsContext({
       seed: this.cfg.seed,
       shards: this.cfg.shards,
@@ -199,6 +200,7 @@ export class ShardsDriver {
   /** Builds the results file and the end state. */
   finish(lastSlot: number, state: ShardsState, summary: Record<string, number | number[] | null>, config: Record<string, unknown>): ProtocolRunOutput {
     this.batch?.flush();
+    this.batch?.settle();
     const results = this.liveness.apply(this.metrics.build(
       this.protocolName,
       computeConfigRecord(this.protocolName, this.cfg, this.input.workload, { network: this.network.name, ...config }),

@@ -16,9 +16,17 @@
  *
  * Not for code that expects `verifyAggregate` to answer false (fault injection, a node receiving
  * blocks from others): the specs' own verifier stays the default everywhere else.
+ *
+ * On several threads (a run's worker pool, `attachBatchOffload` on the workload by
+ * src/runnerThreads.ts): `flush` hands the slot's batch to a worker and returns, the run goes on,
+ * and `settle` (before the results are built) waits for every verdict — checking itself any batch
+ * no worker has taken yet. A bad batch is found at a later flush or at `settle` instead of at its
+ * own slot's end: the run fails with the same error, and a run that does not fail has the same
+ * results, since no verdict is read by the run.
  */
 import { PublicKey, Signature, aggregatePublicKeys, verifyMultipleAggregateSignatures, type SignatureSet } from "@chainsafe/blst";
-import type { SignatureVerifier } from "../../crypto/bls.js";
+import type { AggregatedKeySet, SignatureVerifier } from "../../crypto/bls.js";
+import { BLS_CLAIMED, BLS_INVALID, BLS_PENDING, BLS_TAKEN, BLS_VALID } from "../../crypto/ed25519Pool.js";
 import { XshardError } from "../../errors.js";
 
 interface PendingCheck {
@@ -31,23 +39,70 @@ interface PendingCheck {
 interface AggregateEntry {
   readonly pubkeys: readonly Uint8Array[];
   readonly pk: PublicKey;
+  /** Its compressed bytes, made when a batch first goes to a worker. */
+  bytes?: Uint8Array;
 }
+
+/**
+ * Where a batch may be verified while the run goes on (a run's worker pool): `post` hands the sets
+ * over and returns; the verdict lands in `cells[cell]` (`BLS_*` of src/crypto/ed25519Pool.ts).
+ */
+export interface BatchOffload {
+  post(cells: Int32Array, cell: number, sets: readonly AggregatedKeySet[]): void;
+}
+
+const offloads = new WeakMap<object, BatchOffload>();
+
+/**
+ * Lets the runs of `workload` verify their committee signature batches through `offload` (kept per
+ * workload object, as the beacon's signature verdicts are per transaction object: no run-wide
+ * switch). Returns the detach function.
+ */
+export function attachBatchOffload(workload: object, offload: BatchOffload): () => void {
+  offloads.set(workload, offload);
+  return () => {
+    if (offloads.get(workload) === offload) offloads.delete(workload);
+  };
+}
+
+/** The offload attached to `workload`, if any. */
+export function getBatchOffload(workload: object): BatchOffload | undefined {
+  return offloads.get(workload);
+}
+
+/** A batch handed to a worker, kept until its verdict is known. */
+interface PostedBatch {
+  readonly checks: readonly PendingCheck[];
+  readonly cells: Int32Array;
+  readonly cell: number;
+}
+
+/** Cells per shared-memory page of verdicts. */
+const CELLS_PER_PAGE = 256;
+/** How long `settle` waits for a batch a worker has taken before checking it itself (a worker that died). */
+const TAKEN_WAIT_MS = 60_000;
 
 export interface SignatureBatch {
   /** The verifier to hand the specs (signing is the inner verifier's; checks are recorded). */
   readonly verifier: SignatureVerifier;
   /** Verifies every check recorded since the last flush; throws BAD_SIGNATURE if one fails. Returns how many were checked. */
   flush(): number;
+  /**
+   * Waits for every batch handed to a worker and checks those none has taken (with no offload:
+   * nothing to do); throws BAD_SIGNATURE as `flush` does. Call after the last flush.
+   */
+  settle(): void;
   /** Checks recorded and not yet verified. */
   readonly pending: number;
 }
 
 /**
  * A batch over `inner`. With an inactive inner verifier (signatures off) the checks are the inner
- * ones, made at once (nothing cryptographic to batch).
+ * ones, made at once (nothing cryptographic to batch). With `offload`, each flushed batch is
+ * verified there while the run goes on (see the module comment).
  */
-export function createSignatureBatch(inner: SignatureVerifier): SignatureBatch {
-  if (!inner.active) return { verifier: inner, flush: () => 0, pending: 0 };
+export function createSignatureBatch(inner: SignatureVerifier, offload?: BatchOffload): SignatureBatch {
+  if (!inner.active) return { verifier: inner, flush: () => 0, settle: () => {}, pending: 0 };
   let pending: PendingCheck[] = [];
   const parsedKeys = new WeakMap<Uint8Array, PublicKey | null>();
   const aggregates = new WeakMap<Uint8Array, AggregateEntry[]>();
@@ -66,11 +121,11 @@ export function createSignatureBatch(inner: SignatureVerifier): SignatureBatch {
   };
 
   /** The aggregate of `pubkeys` (cached by the key objects, compared element by element), or null when one is not a valid key. */
-  const aggregateOf = (pubkeys: readonly Uint8Array[]): PublicKey | null => {
+  const aggregateOf = (pubkeys: readonly Uint8Array[]): AggregateEntry | null => {
     const first = pubkeys[0] as Uint8Array;
     const list = aggregates.get(first) ?? [];
     for (const e of list) {
-      if (e.pubkeys.length === pubkeys.length && e.pubkeys.every((k, i) => k === pubkeys[i])) return e.pk;
+      if (e.pubkeys.length === pubkeys.length && e.pubkeys.every((k, i) => k === pubkeys[i])) return e;
     }
     const pks: PublicKey[] = [];
     for (const bytes of pubkeys) {
@@ -78,11 +133,11 @@ export function createSignatureBatch(inner: SignatureVerifier): SignatureBatch {
       if (pk === null) return null;
       pks.push(pk);
     }
-    const pk = aggregatePublicKeys(pks);
-    list.push({ pubkeys: [...pubkeys], pk });
+    const entry: AggregateEntry = { pubkeys: [...pubkeys], pk: aggregatePublicKeys(pks) };
+    list.push(entry);
     if (list.length > 8) list.shift();
     aggregates.set(first, list);
-    return pk;
+    return entry;
   };
 
   /** The whole batch holds (false when any check is malformed or fails). */
@@ -90,8 +145,8 @@ export function createSignatureBatch(inner: SignatureVerifier): SignatureBatch {
     const sets: SignatureSet[] = [];
     for (const c of checks) {
       if (c.pubkeys.length === 0) return false;
-      const pk = aggregateOf(c.pubkeys);
-      if (pk === null) return false;
+      const pk = aggregateOf(c.pubkeys)?.pk;
+      if (pk === undefined) return false;
       let sig: Signature;
       try {
         sig = Signature.fromBytes(c.sig, true);
@@ -119,6 +174,64 @@ export function createSignatureBatch(inner: SignatureVerifier): SignatureBatch {
     },
   };
 
+  /** Throws BAD_SIGNATURE naming the first check of `checks` that does not hold (a failed batch's checks one by one); returns if none. */
+  const failBatch = (checks: readonly PendingCheck[]): void => {
+    const bad = checks.findIndex((c) => !inner.verifyAggregate(c.pubkeys, c.msg, c.sig));
+    if (bad < 0) return; // the batch's failure was a malformed input the single checks accept: none
+    throw new XshardError("BAD_SIGNATURE", `committee signature check ${bad + 1} of ${checks.length} in this slot's batch does not hold`, { index: bad, checks: checks.length });
+  };
+
+  const verifyHere = (checks: readonly PendingCheck[]): void => {
+    if (!verifyBatch(checks)) failBatch(checks);
+  };
+
+  // Batches handed to workers, oldest first, and the shared cells their verdicts land in.
+  const posted: PostedBatch[] = [];
+  let page: Int32Array = new Int32Array(0);
+  let nextCell = 0;
+
+  /** The sets of a batch for a worker, or undefined when one is malformed here (then it is checked here). */
+  const toSets = (checks: readonly PendingCheck[]): AggregatedKeySet[] | undefined => {
+    const sets: AggregatedKeySet[] = [];
+    for (const c of checks) {
+      if (c.pubkeys.length === 0) return undefined;
+      const e = aggregateOf(c.pubkeys);
+      if (e === null) return undefined;
+      e.bytes ??= e.pk.toBytes(true);
+      sets.push({ pubkey: e.bytes, msg: c.msg, signature: c.sig });
+    }
+    return sets;
+  };
+
+  /** The verdict of a posted batch, once known: waits for a worker that has taken it, checks it here if none has. */
+  const settleOne = (b: PostedBatch, wait: boolean): boolean => {
+    for (;;) {
+      const state = Atomics.load(b.cells, b.cell);
+      if (state === BLS_VALID) return true;
+      if (state === BLS_INVALID) {
+        failBatch(b.checks);
+        return true;
+      }
+      if (!wait) return false;
+      if (state === BLS_PENDING) {
+        if (Atomics.compareExchange(b.cells, b.cell, BLS_PENDING, BLS_CLAIMED) === BLS_PENDING) {
+          verifyHere(b.checks);
+          return true;
+        }
+      } else if (state === BLS_TAKEN) {
+        if (Atomics.wait(b.cells, b.cell, BLS_TAKEN, TAKEN_WAIT_MS) === "timed-out" && Atomics.load(b.cells, b.cell) === BLS_TAKEN) {
+          verifyHere(b.checks); // the worker that took it did not answer: it died
+          return true;
+        }
+      } else return true; // claimed here already
+    }
+  };
+
+  /** Drops the posted batches at the front whose verdicts are in (throwing on a bad one). */
+  const reap = (): void => {
+    while (posted.length > 0 && settleOne(posted[0] as PostedBatch, false)) posted.shift();
+  };
+
   return {
     verifier,
     get pending() {
@@ -127,11 +240,27 @@ export function createSignatureBatch(inner: SignatureVerifier): SignatureBatch {
     flush(): number {
       const checks = pending;
       pending = [];
+      if (offload) reap();
       if (checks.length === 0) return 0;
-      if (verifyBatch(checks)) return checks.length;
-      const bad = checks.findIndex((c) => !inner.verifyAggregate(c.pubkeys, c.msg, c.sig));
-      if (bad < 0) return checks.length; // the batch's failure was a malformed input the single checks accept: none
-      throw new XshardError("BAD_SIGNATURE", `committee signature check ${bad + 1} of ${checks.length} in this slot's batch does not hold`, { index: bad, checks: checks.length });
+      const sets = offload ? toSets(checks) : undefined;
+      if (offload && sets) {
+        if (nextCell >= page.length) {
+          page = new Int32Array(new SharedArrayBuffer(CELLS_PER_PAGE * Int32Array.BYTES_PER_ELEMENT));
+          nextCell = 0;
+        }
+        const b: PostedBatch = { checks, cells: page, cell: nextCell++ };
+        posted.push(b);
+        offload.post(b.cells, b.cell, sets);
+        return checks.length;
+      }
+      verifyHere(checks);
+      return checks.length;
+    },
+    settle(): void {
+      while (posted.length > 0) {
+        settleOne(posted[0] as PostedBatch, true);
+        posted.shift();
+      }
     },
   };
 }
