@@ -95,6 +95,21 @@ function getScalar(sk: SecretKey): bigint {
   return x;
 }
 
+/**
+ * The sum of the keys' secret scalars (mod r) as a 32-byte secret key: what `signAggregate` signs
+ * with (BLS is linear); null when the sum is zero (not a valid key).
+ */
+export function computeSummedSecretKey(keys: readonly ValidatorKey[]): Uint8Array | null {
+  let sum = 0n;
+  for (const k of keys) sum = (sum + getScalar(k.sk)) % BLS_ORDER;
+  return sum === 0n ? null : Uint8Array.from(Buffer.from(sum.toString(16).padStart(64, "0"), "hex"));
+}
+
+/** The compressed signature of `msg` under a 32-byte secret key (`computeSummedSecretKey`'s), on whichever thread. */
+export function signWithSecretKey(sk: Uint8Array, msg: Uint8Array): Uint8Array {
+  return SecretKey.fromBytes(sk).sign(msg).toBytes(true);
+}
+
 /** Real BLS12-381 signatures (the default). */
 export function createBlsVerifier(): SignatureVerifier {
   return {
@@ -113,11 +128,10 @@ export function createBlsVerifier(): SignatureVerifier {
     },
     signAggregate(keys: readonly ValidatorKey[], msg: Uint8Array): Uint8Array {
       if (keys.length === 0) throw new XshardError("BAD_SIGNATURE", "cannot aggregate zero signatures", { count: 0 });
-      let sum = 0n;
-      for (const k of keys) sum = (sum + getScalar(k.sk)) % BLS_ORDER;
+      const sum = computeSummedSecretKey(keys);
       // A zero sum (negligible) is not a valid secret key: sign one by one instead.
-      if (sum === 0n) return this.aggregate(keys.map((k) => this.sign(k, msg)));
-      return SecretKey.fromBytes(Buffer.from(sum.toString(16).padStart(64, "0"), "hex")).sign(msg).toBytes(true);
+      if (sum === null) return this.aggregate(keys.map((k) => this.sign(k, msg)));
+      return signWithSecretKey(sum, msg);
     },
     verifyAggregate(pubkeys: readonly Uint8Array[], msg: Uint8Array, aggSig: Uint8Array): boolean {
       if (pubkeys.length === 0) return false;

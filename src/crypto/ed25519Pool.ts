@@ -13,7 +13,30 @@ export type PoolRequest =
   | { readonly id: number; readonly op: "sign"; readonly seeds: Uint8Array; readonly msgs: Uint8Array }
   | { readonly id: number; readonly op: "verify"; readonly pubkeys: Uint8Array; readonly msgs: Uint8Array; readonly sigs: Uint8Array }
   | { readonly id: number; readonly op: "board"; readonly board: VerdictBoard; readonly from: number; readonly to: number }
-  | { readonly id: number; readonly op: "bls"; readonly cells: Int32Array; readonly cell: number; readonly sets: readonly AggregatedKeySet[] };
+  | { readonly id: number; readonly op: "bls"; readonly cells: Int32Array; readonly cell: number; readonly sets: readonly AggregatedKeySet[] }
+  | { readonly id: number; readonly op: "bls-sign"; readonly job: BlsSignJob };
+
+/**
+ * BLS signatures to make in shared memory, shared out between threads: entry i is claimed by
+ * moving `cells[i]` from `BLS_PENDING` (a worker: to `BLS_TAKEN`, then `BLS_SIGNED` once its 96
+ * bytes are in `sigs`; the poster: to `BLS_CLAIMED`, and it signs entry i itself). Workers go up
+ * from the first entry, the poster down from the last.
+ */
+export interface BlsSignJob {
+  readonly cells: Int32Array;
+  /** 32-byte secret keys (`computeSummedSecretKey`). */
+  readonly sks: Uint8Array;
+  /** 32-byte messages. */
+  readonly msgs: Uint8Array;
+  /** 96 bytes each, written by the worker that signs the entry. */
+  readonly sigs: Uint8Array;
+}
+
+/** An empty job of `n` signatures in shared memory. */
+export function createBlsSignJob(n: number): BlsSignJob {
+  const shared = (bytes: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(Math.max(1, bytes)));
+  return { cells: new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4)), sks: shared(n * 32), msgs: shared(n * 32), sigs: shared(n * 96) };
+}
 
 /**
  * Cells of a BLS batch's verdict (an `Int32Array` over shared memory, one cell per batch): pending,
@@ -24,6 +47,8 @@ export const BLS_PENDING = 0;
 export const BLS_TAKEN = 1;
 export const BLS_VALID = 2;
 export const BLS_INVALID = 3;
+/** A signing job's entry is signed (the same value as `BLS_VALID`). */
+export const BLS_SIGNED = 2;
 export const BLS_CLAIMED = 4;
 
 /** Board codes: not checked yet, valid, invalid, the check threw (left to the reader). */
@@ -119,6 +144,11 @@ export class Ed25519Pool {
    */
   verifyAggregatedSets(cells: Int32Array, cell: number, sets: readonly AggregatedKeySet[]): void {
     this.post((id) => ({ id, op: "bls", cells, cell, sets }), []).catch(() => {});
+  }
+
+  /** Hands a signing job to every worker (each takes the entries still pending, from the first); returns at once. */
+  signAggregatedJob(job: BlsSignJob): void {
+    for (let i = 0; i < this.workers.length; i++) this.post((id) => ({ id, op: "bls-sign", job }), []).catch(() => {});
   }
 
   async close(): Promise<void> {

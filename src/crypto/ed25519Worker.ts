@@ -6,8 +6,8 @@
 import { parentPort } from "node:worker_threads";
 import type { KeyObject } from "node:crypto";
 import { importSeed, signRaw, verifyRaw } from "./ed25519Raw.js";
-import { BLS_INVALID, BLS_PENDING, BLS_TAKEN, BLS_VALID, BOARD_INVALID, BOARD_PENDING, BOARD_THREW, BOARD_VALID, type PoolRequest, type PoolResponse, type VerdictBoard } from "./ed25519Pool.js";
-import { verifyAggregatedKeySets, type AggregatedKeySet } from "./bls.js";
+import { BLS_INVALID, BLS_PENDING, BLS_SIGNED, BLS_TAKEN, BLS_VALID, type BlsSignJob, BOARD_INVALID, BOARD_PENDING, BOARD_THREW, BOARD_VALID, type PoolRequest, type PoolResponse, type VerdictBoard } from "./ed25519Pool.js";
+import { signWithSecretKey, verifyAggregatedKeySets, type AggregatedKeySet } from "./bls.js";
 
 /** Private keys by seed (hex): a sender signs many transactions. Bounded. */
 const keys = new Map<string, KeyObject>();
@@ -73,9 +73,24 @@ export function verifyBlsCell(cells: Int32Array, cell: number, sets: readonly Ag
   Atomics.notify(cells, cell);
 }
 
+/** Signs the job's entries still pending, from the first, each claimed before it is signed. */
+export function signBlsJob(job: BlsSignJob): void {
+  const n = Math.floor(job.msgs.length / 32);
+  for (let i = 0; i < n; i++) {
+    if (Atomics.compareExchange(job.cells, i, BLS_PENDING, BLS_TAKEN) !== BLS_PENDING) continue;
+    job.sigs.set(signWithSecretKey(job.sks.subarray(i * 32, i * 32 + 32), job.msgs.subarray(i * 32, i * 32 + 32)), i * 96);
+    Atomics.store(job.cells, i, BLS_SIGNED);
+    Atomics.notify(job.cells, i);
+  }
+}
+
 function handle(m: PoolRequest): Uint8Array {
   if (m.op === "sign") return signBatch(m.seeds, m.msgs);
   if (m.op === "verify") return verifyBatch(m.pubkeys, m.msgs, m.sigs);
+  if (m.op === "bls-sign") {
+    signBlsJob(m.job);
+    return new Uint8Array(0);
+  }
   if (m.op === "bls") {
     verifyBlsCell(m.cells, m.cell, m.sets);
     return new Uint8Array(0);

@@ -3,8 +3,8 @@ import { sha256 } from "../../src/crypto/hash.js";
 import { createBlsVerifier, createNoopVerifier, validatorKeyFromSeed } from "../../src/crypto/bls.js";
 import { isXshardError } from "../../src/errors.js";
 import { attachBatchOffload, createSignatureBatch, getBatchOffload, type BatchOffload } from "../../src/sim/shards/signatureBatch.js";
-import { BLS_INVALID, BLS_PENDING, BLS_VALID } from "../../src/crypto/ed25519Pool.js";
-import { verifyBlsCell } from "../../src/crypto/ed25519Worker.js";
+import { BLS_CLAIMED, BLS_INVALID, BLS_PENDING, BLS_SIGNED, BLS_VALID, type BlsSignJob } from "../../src/crypto/ed25519Pool.js";
+import { signBlsJob, verifyBlsCell } from "../../src/crypto/ed25519Worker.js";
 import type { AggregatedKeySet } from "../../src/crypto/bls.js";
 
 const keys = Array.from({ length: 6 }, (_, i) => validatorKeyFromSeed(sha256("validator", String(i))));
@@ -158,4 +158,40 @@ describe("signature batch handed to a worker (offload)", () => {
     detach();
     expect(getBatchOffload(w1)).toBeUndefined();
   });
+
+  it("presign: the signatures made ahead (half by the worker, half here) are the inner verifier's bytes, and signAggregate returns them once", () => {
+    let worker: BlsSignJob | undefined;
+    const off: BatchOffload = { post: () => {}, sign: (job) => (worker = job) };
+    let innerCalls = 0;
+    const counting = { ...bls, signAggregate: (k: Parameters<typeof bls.signAggregate>[0], m: Uint8Array) => (innerCalls++, bls.signAggregate(k, m)) };
+    const batch = createSignatureBatch(counting, off);
+    const requests = msgs.map((msg, i) => ({ keys: i % 2 === 0 ? committeeA : committeeB, msg }));
+    // The "worker" signs the first two entries before the run's thread starts on the job.
+    const realSign = off.sign!;
+    off.sign = (job) => {
+      realSign(job);
+      const half = { ...job, msgs: job.msgs.subarray(0, 64) };
+      signBlsJob(half);
+    };
+    batch.presign(requests);
+    expect(worker).toBeDefined();
+    expect(Array.from(worker!.cells.subarray(0, 4))).toEqual([BLS_SIGNED, BLS_SIGNED, BLS_CLAIMED, BLS_CLAIMED]);
+    for (const r of requests) expect(batch.verifier.signAggregate([...r.keys], r.msg)).toEqual(bls.signAggregate(r.keys, r.msg));
+    expect(innerCalls).toBe(0);
+    // Used up: the next one is signed by the inner verifier; and a flush forgets what was not used.
+    expect(batch.verifier.signAggregate(committeeA, msgs[0]!)).toEqual(bls.signAggregate(committeeA, msgs[0]!));
+    expect(innerCalls).toBe(1);
+    batch.presign(requests);
+    batch.flush();
+    batch.verifier.signAggregate(committeeA, msgs[0]!);
+    expect(innerCalls).toBe(2);
+  });
+
+  it("presign: other keys than those presigned for the message are signed by the inner verifier", () => {
+    const batch = createSignatureBatch(bls, { post: () => {}, sign: () => {} });
+    batch.presign([{ keys: committeeA, msg: msgs[0]! }, { keys: committeeA, msg: msgs[1]! }]);
+    expect(batch.verifier.signAggregate(committeeB, msgs[0]!)).toEqual(bls.signAggregate(committeeB, msgs[0]!));
+    expect(batch.verifier.signAggregate(committeeA, msgs[0]!)).toEqual(bls.signAggregate(committeeA, msgs[0]!));
+  });
 });
+

@@ -14,7 +14,7 @@ import { computeFootprint, computeTxId, type SignedTx } from "../../program/inde
 import { Runtime } from "../../runtime/index.js";
 import type { MerkleKV } from "../../state/index.js";
 import type { ContractId } from "../../types.js";
-import { computeGenesisAccounts, type Attestation } from "../../chain/index.js";
+import { computeGenesisAccounts, computeSigningRoot, type Attestation } from "../../chain/index.js";
 import { getBeaconTotal } from "../../chain/beacon.js";
 import { buildShardAttestation, checkShardAttestation, computeShardProposer, getCommittee } from "../../protocols/shards/attestation.js";
 import {
@@ -179,6 +179,22 @@ export class ShardsDriver {
     this.metrics.work.onSignatures(this.getCurrentSlot(), att.signers.length, 0);
     checkShardAttestation(this.ctx, shard, domain, root, att, { verifySignatures: false });
     return att;
+  }
+
+  /**
+   * The attestations `attest` is about to be asked for (same arguments), signed now in parallel on
+   * the run's workers when it has any (`SignatureBatch.presign`): the same signatures, so a pure
+   * speed-up; `attest` signs whatever was not made ahead.
+   */
+  presignAttestations(items: readonly { readonly shard: number; readonly domain: string; readonly root: Uint8Array; readonly slot?: number | undefined }[]): void {
+    if (!this.batch) return;
+    this.batch.presign(
+      items.map(({ shard, domain, root, slot }) => {
+        const committee = getCommittee(this.ctx, shard);
+        const signers = slot === undefined ? committee : this.liveness.online(committee, slot);
+        return { keys: signers.map((v) => v.key), msg: computeSigningRoot(domain, this.ctx.genesisRoot, root) };
+      }),
+    );
   }
 
   /** Whether `shard`'s committee has ≥ 2/3 of its stake online at `slot` (it can sign). */

@@ -25,8 +25,9 @@
  * results, since no verdict is read by the run.
  */
 import { PublicKey, Signature, aggregatePublicKeys, verifyMultipleAggregateSignatures, type SignatureSet } from "@chainsafe/blst";
-import type { AggregatedKeySet, SignatureVerifier } from "../../crypto/bls.js";
-import { BLS_CLAIMED, BLS_INVALID, BLS_PENDING, BLS_TAKEN, BLS_VALID } from "../../crypto/ed25519Pool.js";
+import { computeSummedSecretKey, signWithSecretKey, type AggregatedKeySet, type SignatureVerifier, type ValidatorKey } from "../../crypto/bls.js";
+import { BLS_CLAIMED, BLS_INVALID, BLS_PENDING, BLS_SIGNED, BLS_TAKEN, BLS_VALID, createBlsSignJob, type BlsSignJob } from "../../crypto/ed25519Pool.js";
+import { toHex } from "../../crypto/hash.js";
 import { XshardError } from "../../errors.js";
 
 interface PendingCheck {
@@ -49,6 +50,14 @@ interface AggregateEntry {
  */
 export interface BatchOffload {
   post(cells: Int32Array, cell: number, sets: readonly AggregatedKeySet[]): void;
+  /** Hands a signing job to the workers (they take its entries from the first; see `BlsSignJob`). */
+  sign?(job: BlsSignJob): void;
+}
+
+/** One aggregate signature a committee is about to make (`SignatureVerifier.signAggregate`'s arguments). */
+export interface PresignRequest {
+  readonly keys: readonly ValidatorKey[];
+  readonly msg: Uint8Array;
 }
 
 const offloads = new WeakMap<object, BatchOffload>();
@@ -92,6 +101,13 @@ export interface SignatureBatch {
    * nothing to do); throws BAD_SIGNATURE as `flush` does. Call after the last flush.
    */
   settle(): void;
+  /**
+   * Makes now, shared between this thread and the run's workers, the aggregate signatures the
+   * verifier's `signAggregate` is about to be asked for (the same bytes: BLS signing is
+   * deterministic); a later `signAggregate` with the same keys (the same objects) and message returns
+   * one. Without an offload with `sign`, or for fewer than 2, nothing is done. Kept until the next flush.
+   */
+  presign(requests: readonly PresignRequest[]): void;
   /** Checks recorded and not yet verified. */
   readonly pending: number;
 }
@@ -102,7 +118,7 @@ export interface SignatureBatch {
  * verified there while the run goes on (see the module comment).
  */
 export function createSignatureBatch(inner: SignatureVerifier, offload?: BatchOffload): SignatureBatch {
-  if (!inner.active) return { verifier: inner, flush: () => 0, settle: () => {}, pending: 0 };
+  if (!inner.active) return { verifier: inner, flush: () => 0, settle: () => {}, presign: () => {}, pending: 0 };
   let pending: PendingCheck[] = [];
   const parsedKeys = new WeakMap<Uint8Array, PublicKey | null>();
   const aggregates = new WeakMap<Uint8Array, AggregateEntry[]>();
@@ -162,11 +178,60 @@ export function createSignatureBatch(inner: SignatureVerifier, offload?: BatchOf
     }
   };
 
+  // Signatures made ahead (`presign`), by message (hex), each with the keys it was made under.
+  let presigned = new Map<string, { keys: readonly ValidatorKey[]; sig: Uint8Array }[]>();
+
+  const takePresigned = (keys: readonly ValidatorKey[], msg: Uint8Array): Uint8Array | undefined => {
+    const id = toHex(msg);
+    const list = presigned.get(id);
+    const i = list?.findIndex((e) => e.keys.length === keys.length && e.keys.every((k, j) => k === keys[j])) ?? -1;
+    if (!list || i < 0) return undefined;
+    const [e] = list.splice(i, 1);
+    if (list.length === 0) presigned.delete(id);
+    return (e as { sig: Uint8Array }).sig;
+  };
+
+  const presign = (requests: readonly PresignRequest[]): void => {
+    const sign = offload?.sign;
+    if (!sign) return;
+    const todo: { keys: readonly ValidatorKey[]; msg: Uint8Array; sk: Uint8Array }[] = [];
+    for (const r of requests) {
+      const sk = r.keys.length > 0 && r.msg.length === 32 ? computeSummedSecretKey(r.keys) : null;
+      if (sk !== null) todo.push({ keys: [...r.keys], msg: r.msg, sk });
+    }
+    if (todo.length < 2) return;
+    const n = todo.length;
+    const job = createBlsSignJob(n);
+    todo.forEach((t, i) => {
+      job.sks.set(t.sk, i * 32);
+      job.msgs.set(t.msg, i * 32);
+    });
+    sign(job);
+    // This thread signs from the last entry down while the workers go up from the first.
+    const mine = new Array<Uint8Array | undefined>(n);
+    for (let i = n - 1; i >= 0; i--) {
+      if (Atomics.compareExchange(job.cells, i, BLS_PENDING, BLS_CLAIMED) !== BLS_PENDING) break;
+      const t = todo[i] as { sk: Uint8Array; msg: Uint8Array };
+      mine[i] = signWithSecretKey(t.sk, t.msg);
+    }
+    todo.forEach((t, i) => {
+      let sig = mine[i];
+      if (sig === undefined) {
+        while (Atomics.load(job.cells, i) === BLS_TAKEN) {
+          if (Atomics.wait(job.cells, i, BLS_TAKEN, TAKEN_WAIT_MS) === "timed-out" && Atomics.load(job.cells, i) === BLS_TAKEN) break;
+        }
+        sig = Atomics.load(job.cells, i) === BLS_SIGNED ? job.sigs.slice(i * 96, i * 96 + 96) : signWithSecretKey(t.sk, t.msg);
+      }
+      const id = toHex(t.msg);
+      (presigned.get(id) ?? presigned.set(id, []).get(id))?.push({ keys: t.keys, sig });
+    });
+  };
+
   const verifier: SignatureVerifier = {
     active: true,
     sign: (key, msg) => inner.sign(key, msg),
     aggregate: (sigs) => inner.aggregate(sigs),
-    signAggregate: (keys, msg) => inner.signAggregate(keys, msg),
+    signAggregate: (keys, msg) => (presigned.size > 0 ? takePresigned(keys, msg) : undefined) ?? inner.signAggregate(keys, msg),
     verifyAggregate(pubkeys, msg, aggSig) {
       // Copies: a caller may reuse its buffers after the call (the keys are the validators' own objects).
       pending.push({ pubkeys: [...pubkeys], msg: Uint8Array.from(msg), sig: Uint8Array.from(aggSig) });
@@ -237,9 +302,11 @@ export function createSignatureBatch(inner: SignatureVerifier, offload?: BatchOf
     get pending() {
       return pending.length;
     },
+    presign,
     flush(): number {
       const checks = pending;
       pending = [];
+      if (presigned.size > 0) presigned = new Map();
       if (offload) reap();
       if (checks.length === 0) return 0;
       const sets = offload ? toSets(checks) : undefined;

@@ -21,7 +21,7 @@ import type { ContractId } from "../../types.js";
 import { round } from "../metrics.js";
 import type { ProtocolRunInput, ProtocolRunOutput } from "../protocol.js";
 import { getListedShards, type ExecOutcome, type Snap } from "../../protocols/shards/world.js";
-import { buildSyncBlock, computeSyncBlockRoot, createSyncState, processSyncBlock, type SyncBlock, type SyncParams, type SyncState } from "../../protocols/sync/block.js";
+import { buildSyncBlock, computeSyncBlockRoot, createSyncState, processSyncBlock, type SyncBlock, type SyncBlockBody, type SyncParams, type SyncState } from "../../protocols/sync/block.js";
 import { DOMAIN_CONFIRMATION, DOMAIN_SYNC_BLOCK } from "../../protocols/sync/containers.js";
 import {
   buildConfirmation,
@@ -196,6 +196,11 @@ export class SyncDriver {
     const blocks: SyncBlock[] = new Array<SyncBlock>(this.shards);
     const inputs: HeightInputs = { blocks, blocksDelivered: 0, confirmationsDelivered: 0 };
     this.heights.set(height, inputs);
+    // Without liveness faults the blocks are built first and imported after, so that their
+    // attestations can be signed together on the run's threads (the same blocks, checks and counts:
+    // building shard y's block reads only shard y's head, which importing another shard's does not move).
+    const deferImport = !d.liveness.enabled;
+    const built: { y: number; body: SyncBlockBody; root: Uint8Array }[] = [];
     for (let y = 0; y < this.shards; y++) {
       const offered = this.pending.filter((t) => t.shards.includes(y));
       const drawn = offered.map(() => rng.bool(this.opts.q));
@@ -211,8 +216,12 @@ export class SyncDriver {
         d.metrics.include(t.index, height, `shard:${y}`, `attempt ${t.attempts}`);
       }
       blockSizes.push(included.length);
-      this.importBlock(y, { ...body, attestation: d.attest(y, DOMAIN_SYNC_BLOCK, computeSyncBlockRoot(body.header), height) }, inputs, false);
+      const root = computeSyncBlockRoot(body.header);
+      if (deferImport) built.push({ y, body, root });
+      else this.importBlock(y, { ...body, attestation: d.attest(y, DOMAIN_SYNC_BLOCK, root, height) }, inputs, false);
     }
+    d.presignAttestations(built.map(({ y, root }) => ({ shard: y, domain: DOMAIN_SYNC_BLOCK, root, slot: height })));
+    for (const { y, body, root } of built) this.importBlock(y, { ...body, attestation: d.attest(y, DOMAIN_SYNC_BLOCK, root, height) }, inputs, false);
     this.conflicts += slotConflicts;
     for (let y = 0; y < this.shards; y++) {
       if (blocks[y] === undefined) continue;
@@ -316,8 +325,11 @@ export class SyncDriver {
     const world = this.state.world;
     const confs: SyncConfirmation[] = [];
     const x = this.heights.get(height) as HeightInputs;
+    // Every committee's confirmation first, then their attestations signed together on the run's threads.
+    const unsigned = Array.from({ length: this.shards }, (_, y) => buildConfirmation(world, y, height, blockRoot(y), world.states));
+    this.d.presignAttestations(unsigned.map((c, y) => ({ shard: y, domain: DOMAIN_CONFIRMATION, root: computeConfirmationRoot(c.value), slot })));
     for (let y = 0; y < this.shards; y++) {
-      const honest = this.createConfirmation(y, height, blockRoot(y), world.states, slot);
+      const honest = this.signConfirmation(unsigned[y] as Omit<SyncConfirmation, "attestation">, slot);
       const f = this.opts.wrongConfirmation;
       if (f && f.shard === y && f.height === height) {
         this.honest = honest;
@@ -336,8 +348,11 @@ export class SyncDriver {
 
   /** A committee's confirmation (signed by its members online at `slot`; all of them when unset). */
   private createConfirmation(shard: number, height: number, blockRoot: Uint8Array, states: ReadonlyMap<ContractId, Snap>, slot?: number): SyncConfirmation {
-    const c = buildConfirmation(this.state.world, shard, height, blockRoot, states);
-    return { ...c, attestation: this.d.attest(shard, DOMAIN_CONFIRMATION, computeConfirmationRoot(c.value), slot) };
+    return this.signConfirmation(buildConfirmation(this.state.world, shard, height, blockRoot, states), slot);
+  }
+
+  private signConfirmation(c: Omit<SyncConfirmation, "attestation">, slot?: number): SyncConfirmation {
+    return { ...c, attestation: this.d.attest(c.value.shard, DOMAIN_CONFIRMATION, computeConfirmationRoot(c.value), slot) };
   }
 
   // ---------------------------------------------------------------- fault: the dependency cone
