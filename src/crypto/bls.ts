@@ -52,7 +52,7 @@ export function validatorKeyFromSeed(seed: Uint8Array): ValidatorKey {
 }
 
 /** A signature parsed and subgroup-checked, or null when the bytes are not one. */
-function parseSignature(bytes: Uint8Array): Signature | null {
+export function parseSignature(bytes: Uint8Array): Signature | null {
   if (bytes.length !== SIGNATURE_BYTES) return null;
   try {
     return Signature.fromBytes(bytes, true);

@@ -24,8 +24,8 @@
  * own slot's end: the run fails with the same error, and a run that does not fail has the same
  * results, since no verdict is read by the run.
  */
-import { PublicKey, Signature, aggregatePublicKeys, verifyMultipleAggregateSignatures, type SignatureSet } from "@chainsafe/blst";
-import { computeSummedSecretKey, signWithSecretKey, type AggregatedKeySet, type SignatureVerifier, type ValidatorKey } from "../../crypto/bls.js";
+import { aggregatePublicKeys, verifyMultipleAggregateSignatures, type PublicKey, type SignatureSet } from "@chainsafe/blst";
+import { computeSummedSecretKey, parsePublicKey, parseSignature, signWithSecretKey, type AggregatedKeySet, type SignatureVerifier, type ValidatorKey } from "../../crypto/bls.js";
 import { BLS_CLAIMED, BLS_INVALID, BLS_PENDING, BLS_SIGNED, BLS_TAKEN, BLS_VALID, createBlsSignJob, type BlsSignJob } from "../../crypto/ed25519Pool.js";
 import { toHex } from "../../crypto/hash.js";
 import { XshardError } from "../../errors.js";
@@ -120,21 +120,7 @@ export interface SignatureBatch {
 export function createSignatureBatch(inner: SignatureVerifier, offload?: BatchOffload): SignatureBatch {
   if (!inner.active) return { verifier: inner, flush: () => 0, settle: () => {}, presign: () => {}, pending: 0 };
   let pending: PendingCheck[] = [];
-  const parsedKeys = new WeakMap<Uint8Array, PublicKey | null>();
   const aggregates = new WeakMap<Uint8Array, AggregateEntry[]>();
-
-  const parseKey = (bytes: Uint8Array): PublicKey | null => {
-    let pk = parsedKeys.get(bytes);
-    if (pk === undefined) {
-      try {
-        pk = PublicKey.fromBytes(bytes, true);
-      } catch {
-        pk = null;
-      }
-      parsedKeys.set(bytes, pk);
-    }
-    return pk;
-  };
 
   /** The aggregate of `pubkeys` (cached by the key objects, compared element by element), or null when one is not a valid key. */
   const aggregateOf = (pubkeys: readonly Uint8Array[]): AggregateEntry | null => {
@@ -145,7 +131,7 @@ export function createSignatureBatch(inner: SignatureVerifier, offload?: BatchOf
     }
     const pks: PublicKey[] = [];
     for (const bytes of pubkeys) {
-      const pk = parseKey(bytes);
+      const pk = parsePublicKey(bytes);
       if (pk === null) return null;
       pks.push(pk);
     }
@@ -163,12 +149,8 @@ export function createSignatureBatch(inner: SignatureVerifier, offload?: BatchOf
       if (c.pubkeys.length === 0) return false;
       const pk = aggregateOf(c.pubkeys)?.pk;
       if (pk === undefined) return false;
-      let sig: Signature;
-      try {
-        sig = Signature.fromBytes(c.sig, true);
-      } catch {
-        return false;
-      }
+      const sig = parseSignature(c.sig);
+      if (sig === null) return false;
       sets.push({ msg: c.msg, pk, sig });
     }
     try {
