@@ -216,7 +216,7 @@ export class CommitteeViews {
     const run = this.run(k, t, sources);
     if (run === undefined) return "blocked";
     const ex = run.ex;
-    const witnesses = [...sources].map(([d, src]) => checkReads(d, src, getContract(this.chain, d).chainRoots, t.positions.get(d) as number, ex.effects.reads.get(d)));
+    const witnesses = [...sources].map(([d, src]) => checkReads(run, d, src, getContract(this.chain, d).chainRoots, t.positions.get(d) as number, ex.effects.reads.get(d)));
     const witnessBytes = witnesses.reduce((a, w) => a + w.bytes, 0);
     const gas = computeExecutionGas(ex.gas, witnessBytes);
     if (!isWithinStage2Budget(this.used[k] as number, gas, budget)) return "budget";

@@ -128,6 +128,8 @@ export interface Run {
   readonly valuesRoot: Uint8Array;
   /** Post-states of the (uncorrupted) writes, by contract, made when first asked (`getPostState`). */
   readonly posts: Map<ContractId, MerkleKV>;
+  /** Witness checks of its reads (`checkReads`), by the state they were proved from and the keys. */
+  readonly witnesses: { readonly kv: MerkleKV | PartialState; readonly keys: string; readonly size: { bytes: number; count: number } }[];
 }
 
 /** Executions of one transaction kept at most (different inputs are rare: a view ahead of a root the chain affirmed otherwise). */
@@ -228,7 +230,7 @@ export function executeRun(runtime: Runtime, t: SequencedTx, sources: ReadonlyMa
   const ex = executeProgram(program, { runtime, sender: t.stx.tx.sender, txId: t.txId, gasLimit: t.stx.tx.gasLimit, contract: (id) => handles.get(id) });
   if (remote && hasMisses(new Map([...handles].map(([d, h]) => [d, h.state])), ex.effects.writes, conditional)) return undefined;
   const reason = ex.run.status === "committed" ? null : describeAbort(program, ex.run.at, ex.run.values, ex.run.failures);
-  return { inputs, ex, reason, valuesRoot: computeValuesRoot(ex.run.values), posts: new Map() };
+  return { inputs, ex, reason, valuesRoot: computeValuesRoot(ex.run.values), posts: new Map(), witnesses: [] };
 }
 
 /**
@@ -236,11 +238,25 @@ export function executeRun(runtime: Runtime, t: SequencedTx, sources: ReadonlyMa
  * the affirmed root at `pos` (`chainRoots`); through a view, of the keys its own executions did not
  * write, against the affirmed root the view started from.
  */
-export function checkReads(d: ContractId, src: Source, chainRoots: Log<Uint8Array>, pos: number, reads: ReadonlySet<string> | undefined): { bytes: number; count: number } {
-  if (src.kind === "chain") return checkWitness(d, src.snap.kv, getLogItem(chainRoots, pos), reads);
+export function checkReads(run: Run, d: ContractId, src: Source, chainRoots: Log<Uint8Array>, pos: number, reads: ReadonlySet<string> | undefined): { bytes: number; count: number } {
+  if (src.kind === "chain") return checkWitnessOnce(run, d, src.snap.kv, getLogItem(chainRoots, pos), reads);
   if (src.kind !== "view" || !src.view || !reads) return { bytes: 0, count: 0 };
   const written = src.view.written;
-  return checkWitness(d, src.view.baseKv, getLogItem(chainRoots, src.view.base), new Set([...reads].filter((key) => !written.has(key))));
+  return checkWitnessOnce(run, d, src.view.baseKv, getLogItem(chainRoots, src.view.base), new Set([...reads].filter((key) => !written.has(key))));
+}
+
+/**
+ * `checkWitness`, its size computed once per run for the same state (object) and keys: committees
+ * reading the same affirmed state read the same object (its owner's frontier). The root is checked every time.
+ */
+function checkWitnessOnce(run: Run, d: ContractId, kv: MerkleKV | PartialState, root: Uint8Array, reads: ReadonlySet<string> | undefined): { bytes: number; count: number } {
+  if (!reads || reads.size === 0 || run.inputs === undefined || "partial" in kv) return checkWitness(d, kv, root, reads);
+  if (!bytesEqual(kv.root(), root)) throw new Error(`internal: state of ${d} read through a witness is not at the trusted root`);
+  const keys = [...reads].join(",");
+  for (const w of run.witnesses) if (w.kv === kv && w.keys === keys) return w.size;
+  const size = checkWitness(d, kv, root, reads);
+  run.witnesses.push({ kv, keys, size });
+  return size;
 }
 
 /** A committee's view of a contract moved from state `pos` (read from `src`) to `pos + 1`: `post` after `writes`, or unchanged. */
