@@ -23,11 +23,11 @@ import { produceBatches } from "./batches.js";
 import { computeExecutionGas, computeStage2Budget, isWithinStage2Budget } from "./budget.js";
 import type { SignedBatch } from "./blocks.js";
 export type { SignedBatch } from "./blocks.js";
-import { OUTCOME_CODES, ResultLeaf, type ResultLeafValue } from "./containers.js";
+import { OUTCOME_CODES, type ResultLeafValue } from "./containers.js";
 import { NOOP_OBSERVER, type DelayedObserver } from "./observer.js";
 import { checkReads, computeNextView, executeRun, findRun, getPostState, keepRun, type CommitteeViewsOptions, type Frontier, type Run, type Snap, type Source, type TxLocal, type TxResult, type View } from "./local.js";
 export type { CommitteeViewsOptions, Frontier, PartialState, RemoteStates, Snap, TxLocal, TxResult } from "./local.js";
-import { computeCone, computeNeed, type AssumedRoot, type KnownState } from "./rules.js";
+import { computeCone, computeNeed, computeResultLeafRoot, type AssumedRoot, type KnownState } from "./rules.js";
 import { getAffirmedIdx, getContract, getLogItem, getTx, getTxAt, type DelayedState, type SequencedTx } from "./state.js";
 
 export class CommitteeViews {
@@ -311,7 +311,7 @@ export class CommitteeViews {
     f.roots[pos + 1] = postRoot;
     const leaf: ResultLeafValue = { seq: t.seq, txId: t.txId, outcome: OUTCOME_CODES[status], valuesRoot, postRoot };
     f.leaves[pos] = leaf;
-    f.leafRoots[pos] = ResultLeaf.hashTreeRoot(leaf);
+    f.leafRoots[pos] = computeResultLeafRoot(leaf);
     f.assumed[pos] = assumed;
     f.localIdx = pos + 1;
   }
