@@ -97,4 +97,20 @@ describe("delayed: kept executions", () => {
       expect(new Set(calls.mock.calls.map(([req]) => `${Buffer.from(req.txId).toString("hex")}:${req.contract}:${req.method}`)).size).toBe(calls.mock.calls.length);
     });
   }
+
+  it("a run with faults keeps every transaction's data but drops a final transaction's kept executions", () => {
+    const w = workload("transfer", { slots: 4, rate: 12, accounts: 10, contracts: 4, cross: 0.5 });
+    const config = resolveRunConfig({ ...FAST, protocol: "delayed:conditional", options: { wrongSigners: "0:0.2" } });
+    const sim = new DelayedSimulation({ config, workload: w }, "delayed", "conditional");
+    sim.run();
+    let final = 0;
+    for (let seq = 0; seq < sim.records.length; seq++) {
+      const local = sim.local.txs[seq];
+      expect(local).toBeDefined();
+      if (sim.records.getFinalBlock(seq) === undefined) continue;
+      expect(local?.runs).toBeUndefined();
+      final++;
+    }
+    expect(final).toBeGreaterThan(0);
+  });
 });

@@ -460,12 +460,16 @@ export class CommitteeViews {
 
   /**
    * Releases what nobody needs any more once `seq` is final and its figures are recorded (runs
-   * without faults only: no rollback, no re-execution of a final transaction): at each of its
+   * with faults keep all but its kept executions: a rollback may execute it again): at each of its
    * positions, the pre-state, its root, its result leaf and the roots it assumed (batches are built
    * from `producedIdx` on, past every final position), and the committees' results of it.
    */
   releaseStates(seq: number): void {
-    if (this.o.keepHistory) return;
+    if (this.o.keepHistory) {
+      const local = this.txs[seq] as TxLocal | undefined;
+      if (local) delete local.runs; // its kept executions (executed again after a rollback)
+      return;
+    }
     for (const [d, pos] of getTx(this.chain, seq).positions) {
       const f = this.frontier(d);
       if (pos >= f.localIdx) continue;
