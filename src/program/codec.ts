@@ -76,9 +76,14 @@ export function toValidatedSszTx(tx: Tx): SszTx {
 
 /** Checks a signed transaction's fields and returns its SSZ value. */
 export function toValidatedSszSignedTx(stx: SignedTx): SszSignedTx {
+  assertSignatureFields(stx);
+  return { tx: toValidatedSszTx(stx.tx), pubkey: stx.pubkey, signature: stx.signature };
+}
+
+/** Checks the lengths of a signed transaction's pubkey and signature (`toValidatedSszSignedTx`'s first checks). */
+export function assertSignatureFields(stx: SignedTx): void {
   assertFieldLength("pubkey", stx.pubkey, 32);
   assertFieldLength("signature", stx.signature, 64);
-  return { tx: toValidatedSszTx(stx.tx), pubkey: stx.pubkey, signature: stx.signature };
 }
 
 function assertFieldLength(field: string, bytes: Uint8Array, length: number): void {

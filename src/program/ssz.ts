@@ -195,7 +195,9 @@ export function fromSszStep(step: SszStep, index: number): Step {
 }
 
 function asciiBytes(s: string): Uint8Array {
-  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
 /** One character per byte, so that name syntax checks see every byte. */

@@ -4,14 +4,30 @@
  */
 import { addressOfPubkey, ED25519_SIGNATURE_BYTES, ed25519Sign, ed25519Verify, type UserKey } from "../crypto/ed25519.js";
 import { bytesEqual, sha256 } from "../crypto/hash.js";
-import { toValidatedSszSignedTx, toValidatedSszTx } from "./codec.js";
+import { assertSignatureFields, toValidatedSszTx } from "./codec.js";
 import { txError } from "./errors.js";
-import { SignedTxType, TxType } from "./ssz.js";
+import { TxType } from "./ssz.js";
 import type { SignedTx, Tx } from "./types.js";
 
 /** The 32-byte message a sender signs. */
 export function computeTxSigningMessage(tx: Tx): Uint8Array {
-  return sha256("xshard:tx:", TxType.hashTreeRoot(toValidatedSszTx(tx)));
+  return sha256("xshard:tx:", getTxRoot(tx));
+}
+
+const txRoots = new WeakMap<Tx, Uint8Array>();
+
+/**
+ * hashTreeRoot(Tx) of a validated transaction (throws as `toValidatedSszTx`). Memoised per
+ * (immutable) object, like `computeTxId`: a transaction is hashed when it is signed, verified and
+ * identified. Never handed out (callers hash it further).
+ */
+function getTxRoot(tx: Tx): Uint8Array {
+  let root = txRoots.get(tx);
+  if (!root) {
+    root = TxType.hashTreeRoot(toValidatedSszTx(tx));
+    txRoots.set(tx, root);
+  }
+  return root;
 }
 
 /** Signs `tx` with `key`; throws `SENDER_MISMATCH` unless `tx.sender` is the key's address. */
@@ -52,10 +68,32 @@ const txIds = new WeakMap<SignedTx, Uint8Array>();
 export function computeTxId(stx: SignedTx): Uint8Array {
   let id = txIds.get(stx);
   if (!id) {
-    id = SignedTxType.hashTreeRoot(toValidatedSszSignedTx(stx));
+    id = computeSignedTxRoot(stx);
     txIds.set(stx, id);
   }
   return id.slice();
+}
+
+/**
+ * `SignedTxType.hashTreeRoot(toValidatedSszSignedTx(stx))` (the same checks, in the same order —
+ * test/program/tx.test.ts compares them),
+ * from the transaction's memoised root: the container's four chunks are the transaction root, the
+ * pubkey, the signature's root (the hash of its two chunks) and zero.
+ */
+function computeSignedTxRoot(stx: SignedTx): Uint8Array {
+  assertSignatureFields(stx);
+  const block = new Uint8Array(64);
+  block.set(stx.signature);
+  const signatureRoot = sha256(block);
+  block.set(getTxRoot(stx.tx));
+  block.set(stx.pubkey, 32);
+  const left = sha256(block);
+  block.set(signatureRoot);
+  block.fill(0, 32);
+  const right = sha256(block);
+  block.set(left);
+  block.set(right, 32);
+  return sha256(block);
 }
 
 function assertSenderMatches(sender: Uint8Array, pubkey: Uint8Array): void {

@@ -12,10 +12,31 @@ export function isU64(n: bigint): boolean {
 
 /** 8-byte little-endian encoding of a u64; throws `BAD_U64` outside [0, 2^64 - 1]. */
 export function encodeU64(n: bigint | number): Uint8Array {
+  if (typeof n === "number" && Number.isSafeInteger(n) && n >= 0) return encodeSafeU64(n);
   const value = typeof n === "number" ? toBigintInteger(n) : n;
   if (!isU64(value)) throw programError("BAD_U64", "integer outside u64", { value: value.toString() });
+  if (value <= MAX_SAFE) return encodeSafeU64(Number(value));
+  u64Scratch.setBigUint64(0, value, true);
+  return u64Bytes.slice();
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const u64Bytes = new Uint8Array(8);
+const u64Scratch = new DataView(u64Bytes.buffer);
+
+/** `encodeU64` of a safe non-negative integer, without a bigint or a DataView. */
+function encodeSafeU64(n: number): Uint8Array {
   const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, value, true);
+  const lo = n % 0x1_0000_0000;
+  const hi = (n - lo) / 0x1_0000_0000;
+  out[0] = lo & 0xff;
+  out[1] = (lo >>> 8) & 0xff;
+  out[2] = (lo >>> 16) & 0xff;
+  out[3] = lo >>> 24;
+  out[4] = hi & 0xff;
+  out[5] = (hi >>> 8) & 0xff;
+  out[6] = (hi >>> 16) & 0xff;
+  out[7] = hi >>> 24;
   return out;
 }
 

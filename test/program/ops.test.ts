@@ -170,3 +170,30 @@ describe("results and arity", () => {
     }
   });
 });
+
+describe("encodeU64", () => {
+  const reference = (v: bigint): Uint8Array => {
+    const out = new Uint8Array(8);
+    new DataView(out.buffer).setBigUint64(0, v, true);
+    return out;
+  };
+  it("is the 8-byte little-endian encoding, for numbers and bigints, at the edges and at random", () => {
+    const edges = [0n, 1n, 255n, 256n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 32n + 1n, BigInt(Number.MAX_SAFE_INTEGER), BigInt(Number.MAX_SAFE_INTEGER) + 1n, 2n ** 63n, 2n ** 64n - 1n];
+    for (const v of edges) {
+      expect(encodeU64(v)).toEqual(reference(v));
+      if (v <= BigInt(Number.MAX_SAFE_INTEGER)) expect(encodeU64(Number(v))).toEqual(reference(v));
+    }
+    fc.assert(fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (v) => {
+      expect(encodeU64(v)).toEqual(reference(v));
+    }));
+    fc.assert(fc.property(fc.maxSafeNat(), (v) => {
+      expect(encodeU64(v)).toEqual(reference(BigInt(v)));
+    }));
+  });
+  it("returns a fresh array each time, and throws BAD_U64 outside u64 or for unsafe numbers", () => {
+    const a = encodeU64(2n ** 60n);
+    a[0] = 9;
+    expect(encodeU64(2n ** 60n)[0]).toBe(0);
+    for (const bad of [-1n, 2n ** 64n, -1, 1.5, 2 ** 53, Number.NaN]) expect(() => encodeU64(bad)).toThrow(expect.objectContaining({ code: "BAD_U64" }));
+  });
+});

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addressOfPubkey, ed25519Sign, ed25519Verify, userKeyFromSeed } from "../../src/crypto/ed25519.js";
 import { fromHex, toHex } from "../../src/crypto/hash.js";
@@ -5,7 +6,11 @@ import { isXshardError } from "../../src/errors.js";
 import { ProgramBuilder, u64 } from "../../src/program/builder.js";
 import { decodeSignedTx, encodeSignedTx, encodeTx } from "../../src/program/codec.js";
 import { computeTxId, computeTxSigningMessage, signTx, verifySignedTx } from "../../src/program/tx.js";
+import { SignedTxType, TxType } from "../../src/program/ssz.js";
+import { toValidatedSszSignedTx, toValidatedSszTx } from "../../src/program/codec.js";
+import { sha256 } from "../../src/crypto/hash.js";
 import type { SignedTx, Tx } from "../../src/program/types.js";
+import { programArb } from "./arbitraries.js";
 
 function codeOf(f: () => unknown): string {
   try {
@@ -118,5 +123,26 @@ describe("signed transactions", () => {
     const stx = signTx(tx, alice);
     expect(codeOf(() => encodeSignedTx({ ...stx, signature: new Uint8Array(63) }))).toBe("BAD_FIELD");
     expect(codeOf(() => computeTxId({ ...stx, pubkey: new Uint8Array(33) }))).toBe("BAD_FIELD");
+  });
+
+  it("the id and the signing message are the SSZ roots of the signed transaction and of the transaction, for any program and fields", () => {
+    const u64Arb = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
+    fc.assert(
+      fc.property(programArb(), u64Arb, u64Arb, u64Arb, fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 64, maxLength: 64 }), (program, nonce, maxFeePerGas, gasLimit, sender, pubkey, signature) => {
+        const tx: Tx = { sender, nonce, maxFeePerGas, gasLimit, program };
+        const stx: SignedTx = { tx, pubkey, signature };
+        expect(computeTxId(stx)).toEqual(SignedTxType.hashTreeRoot(toValidatedSszSignedTx(stx)));
+        expect(computeTxSigningMessage(tx)).toEqual(sha256("xshard:tx:", TxType.hashTreeRoot(toValidatedSszTx(tx))));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("the id checks the pubkey and signature lengths before the transaction, as the encoder does", () => {
+    const stx = signTx(aliceTx(), alice);
+    const bad = { ...stx, pubkey: new Uint8Array(31), tx: { ...stx.tx, nonce: -1n } };
+    expect(codeOf(() => computeTxId(bad))).toBe(codeOf(() => encodeSignedTx(bad)));
+    expect(codeOf(() => computeTxId({ ...stx, tx: { ...stx.tx, nonce: -1n } }))).toBe("BAD_FIELD");
+    expect(codeOf(() => computeTxId({ ...stx, tx: { ...stx.tx, program: { steps: [] } } }))).toBe("EMPTY_PROGRAM");
   });
 });

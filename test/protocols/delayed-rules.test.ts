@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { sha256 } from "../../src/crypto/hash.js";
 import { CoAccessGraph, computeAdaptiveAssignment, computeLoadBound, computeLoads } from "../../src/protocols/delayed/assignment.js";
 import { computeCorruptedWrites, selectWrongSigners } from "../../src/sim/delayed/behaviour.js";
-import { computeCone, computeNeed, selectAffirmations, type CandidateAffirmation, type KnownState } from "../../src/protocols/delayed/rules.js";
+import { computeCone, computeNeed, computeResultLeafRoot, selectAffirmations, type CandidateAffirmation, type KnownState } from "../../src/protocols/delayed/rules.js";
+import { ResultLeaf } from "../../src/protocols/delayed/containers.js";
+import fc from "fast-check";
 import type { Validator } from "../../src/chain/index.js";
 
 const root = (label: string): Uint8Array => sha256(label);
@@ -141,5 +143,30 @@ describe("fault rules", () => {
     expect([...w.get("aa")!]).toEqual([5]);
     expect([...w.get("bb")!]).toEqual([2, 0]);
     expect(computeCorruptedWrites(undefined).size).toBe(1);
+  });
+});
+
+describe("computeResultLeafRoot", () => {
+  const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
+  it("is ResultLeaf.hashTreeRoot, at the edges of seq and outcome and at random", () => {
+    const z = new Uint8Array(32);
+    for (const seq of [0, 1, 255, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 7, Number.MAX_SAFE_INTEGER]) {
+      for (const outcome of [0, 1, 255]) {
+        const leaf = { seq, txId: z.map((_, i) => i), outcome, valuesRoot: z.map((_, i) => 255 - i), postRoot: z.map((_, i) => i * 7) };
+        expect(computeResultLeafRoot(leaf)).toEqual(ResultLeaf.hashTreeRoot(leaf));
+      }
+    }
+    fc.assert(
+      fc.property(fc.maxSafeNat(), bytes32, fc.nat({ max: 255 }), bytes32, bytes32, (seq, txId, outcome, valuesRoot, postRoot) => {
+        const leaf = { seq, txId, outcome, valuesRoot, postRoot };
+        expect(computeResultLeafRoot(leaf)).toEqual(ResultLeaf.hashTreeRoot(leaf));
+      }),
+    );
+  });
+  it("refuses what is not a result leaf", () => {
+    const z = new Uint8Array(32);
+    for (const bad of [{ seq: -1 }, { seq: 1.5 }, { outcome: 256 }, { txId: new Uint8Array(31) }, { postRoot: new Uint8Array(33) }]) {
+      expect(() => computeResultLeafRoot({ seq: 0, txId: z, outcome: 0, valuesRoot: z, postRoot: z, ...bad })).toThrow(RangeError);
+    }
   });
 });

@@ -16,20 +16,18 @@
 import { XshardError } from "../../errors.js";
 import { getWeight, type Validator } from "../../chain/index.js";
 import { bytesEqual } from "../../crypto/hash.js";
-import { describeAbort } from "../../exec/describe.js";
-import { executeProgram, type ContractHandle } from "../../exec/executeTx.js";
 import { decodeWitness, encodeWitness, MerkleKV, verifyWitness } from "../../state/index.js";
-import type { ContractId, WriteSet } from "../../types.js";
+import type { ContractId } from "../../types.js";
 import { HONEST_BEHAVIOUR, type CommitteeBehaviour } from "./behaviour.js";
 import { produceBatches } from "./batches.js";
 import { computeExecutionGas, computeStage2Budget, isWithinStage2Budget } from "./budget.js";
 import type { SignedBatch } from "./blocks.js";
 export type { SignedBatch } from "./blocks.js";
-import { OUTCOME_CODES, ResultLeaf, computeValuesRoot, type ResultLeafValue } from "./containers.js";
+import { OUTCOME_CODES, type ResultLeafValue } from "./containers.js";
 import { NOOP_OBSERVER, type DelayedObserver } from "./observer.js";
-import { checkWitness, createReader, hasMisses, type CommitteeViewsOptions, type Frontier, type Snap, type Source, type TxLocal, type TxResult, type View } from "./local.js";
+import { checkReads, computeNextView, executeRun, findRun, getPostState, keepRun, type CommitteeViewsOptions, type Frontier, type Run, type Snap, type Source, type TxLocal, type TxResult, type View } from "./local.js";
 export type { CommitteeViewsOptions, Frontier, PartialState, RemoteStates, Snap, TxLocal, TxResult } from "./local.js";
-import { computeCone, computeNeed, type AssumedRoot, type KnownState } from "./rules.js";
+import { computeCone, computeNeed, computeResultLeafRoot, type AssumedRoot, type KnownState } from "./rules.js";
 import { getAffirmedIdx, getContract, getLogItem, getTx, getTxAt, type DelayedState, type SequencedTx } from "./state.js";
 
 export class CommitteeViews {
@@ -215,15 +213,10 @@ export class CommitteeViews {
    */
   private executeBy(k: number, t: SequencedTx, slot: number, budget: number): "done" | "budget" | "blocked" {
     const sources = new Map([...t.positions].map(([d, pos]) => [d, this.sourceOf(k, d, pos)]));
-    const handles = new Map<ContractId, ContractHandle>();
-    for (const [d, src] of sources) handles.set(d, { codeHash: getContract(this.chain, d).codeHash, state: createReader(src.snap.kv), ended: src.snap.ended });
-    const program = t.stx.tx.program;
-    const ex = executeProgram(program, { runtime: this.o.runtime, sender: t.stx.tx.sender, txId: t.txId, gasLimit: t.stx.tx.gasLimit, contract: (id) => handles.get(id) });
-    if (this.o.remote && hasMisses(new Map([...handles].map(([d, h]) => [d, h.state])), ex.effects.writes, this.chain.params.stage2Mode === "conditional")) {
-      for (const [d, src] of sources) if (src.kind === "view" && "partial" in src.snap.kv) this.views[k]?.delete(d);
-      return "blocked";
-    }
-    const witnesses = [...sources].map(([d, src]) => this.checkReads(d, src, t.positions.get(d) as number, ex.effects.reads.get(d)));
+    const run = this.run(k, t, sources);
+    if (run === undefined) return "blocked";
+    const ex = run.ex;
+    const witnesses = [...sources].map(([d, src]) => checkReads(run, d, src, getContract(this.chain, d).chainRoots, t.positions.get(d) as number, ex.effects.reads.get(d)));
     const witnessBytes = witnesses.reduce((a, w) => a + w.bytes, 0);
     const gas = computeExecutionGas(ex.gas, witnessBytes);
     if (!isWithinStage2Budget(this.used[k] as number, gas, budget)) return "budget";
@@ -240,9 +233,9 @@ export class CommitteeViews {
     const result: TxResult = {
       status,
       at: ex.run.at,
-      reason: status === "aborted" ? describeAbort(program, ex.run.at, ex.run.values, ex.run.failures) : null,
+      reason: run.reason,
       values: ex.run.values,
-      valuesRoot: computeValuesRoot(ex.run.values),
+      valuesRoot: run.valuesRoot,
       created: status === "committed" ? ex.effects.created : [],
     };
     this.recordResult(k, t, result);
@@ -258,7 +251,7 @@ export class CommitteeViews {
       const writes = status === "committed" ? ex.effects.writes.get(d) : undefined;
       const ended = src.snap.ended || (status === "committed" && ex.effects.ended.has(d));
       if (rec.committee !== k) {
-        if (this.chain.params.stage2Mode === "conditional" && (src.kind === "view" || pos === getAffirmedIdx(rec))) this.advanceView(k, d, pos, src, writes, ended);
+        if (this.chain.params.stage2Mode === "conditional" && (src.kind === "view" || pos === getAffirmedIdx(rec))) (this.views[k] as Map<ContractId, View>).set(d, computeNextView(pos, src, writes && getPostState(run, d, src.snap.kv, writes), writes, ended));
         continue;
       }
       ownTouched = true;
@@ -268,7 +261,8 @@ export class CommitteeViews {
       // bytes — whether a read went through a view or the chain depends on when it ran).
       if (this.o.keepHistory) (this.stepGas[k] as Map<number, number>).set(t.seq, computeExecutionGas(ex.gas, 0));
       const applied = corrupting ? this.behaviour.corruptWrites(writes) : writes;
-      const post: Snap = { kv: applied ? (src.snap as Snap).kv.applyWrites(applied) : (src.snap as Snap).kv, ended }; // own: held
+      const kv = (src.snap as Snap).kv; // own: held
+      const post: Snap = { kv: applied === undefined ? kv : applied === writes ? (getPostState(run, d, kv, applied) as MerkleKV) : kv.applyWrites(applied), ended };
       this.recordOwnStep(f, t, pos, post, result.valuesRoot, status, assumptions.filter((a) => a.contract !== d));
     }
     if (!ownTouched) this.observer.count("speculativeExecutions", 1);
@@ -280,16 +274,21 @@ export class CommitteeViews {
   }
 
   /**
-   * A contract the committee does not follow is read through a witness: of the keys read, against
-   * the affirmed root at `pos`; through a view, of the keys its own executions did not write,
-   * against the affirmed root the view started from.
+   * Executes `t` over `sources`, or takes its kept execution over states with the same roots
+   * (`findRun`; not for a node reading through partial states). Undefined when it met keys no fetched
+   * witness covers (a view lacking them is dropped, to be built again).
    */
-  private checkReads(d: ContractId, src: Source, pos: number, reads: ReadonlySet<string> | undefined): { bytes: number; count: number } {
-    const rec = getContract(this.chain, d);
-    if (src.kind === "chain") return checkWitness(d, src.snap.kv, getLogItem(rec.chainRoots, pos), reads);
-    if (src.kind !== "view" || !src.view || !reads) return { bytes: 0, count: 0 };
-    const written = src.view.written;
-    return checkWitness(d, src.view.baseKv, getLogItem(rec.chainRoots, src.view.base), new Set([...reads].filter((key) => !written.has(key))));
+  private run(k: number, t: SequencedTx, sources: ReadonlyMap<ContractId, Source>): Run | undefined {
+    const local = this.local(t.seq);
+    const codeHashOf = (d: ContractId): string => getContract(this.chain, d).codeHash;
+    const inputs = this.o.remote ? undefined : [...sources].map(([d, src]) => ({ root: src.snap.kv.root(), ended: src.snap.ended, codeHash: codeHashOf(d) }));
+    const kept = inputs && findRun(local, inputs);
+    if (kept) return kept;
+    const run = executeRun(this.o.runtime, t, sources, codeHashOf, inputs, this.o.remote !== undefined, this.chain.params.stage2Mode === "conditional");
+    if (run === undefined) {
+      for (const [d, src] of sources) if (src.kind === "view" && "partial" in src.snap.kv) this.views[k]?.delete(d);
+    } else if (inputs) keepRun(local, run);
+    return run;
   }
 
   private recordResult(k: number, t: SequencedTx, result: TxResult): void {
@@ -306,26 +305,13 @@ export class CommitteeViews {
     this.observer.executed(t.seq, k);
   }
 
-  /** Committee `k`'s view of `d` moves from state `pos` to `pos + 1`. */
-  private advanceView(k: number, d: ContractId, pos: number, src: Source, writes: WriteSet | undefined, ended: boolean): void {
-    const written = new Set(src.view?.written ?? []);
-    for (const key of writes?.keys() ?? []) written.add(key);
-    (this.views[k] as Map<ContractId, View>).set(d, {
-      idx: pos + 1,
-      snap: { kv: writes ? src.snap.kv.applyWrites(writes) : src.snap.kv, ended },
-      base: src.view?.base ?? pos,
-      baseKv: src.view?.baseKv ?? src.snap.kv,
-      written,
-    });
-  }
-
   private recordOwnStep(f: Frontier, t: SequencedTx, pos: number, post: Snap, valuesRoot: Uint8Array, status: "committed" | "aborted", assumed: AssumedRoot[]): void {
     const postRoot = post.kv.root();
     f.snaps[pos + 1] = post;
     f.roots[pos + 1] = postRoot;
     const leaf: ResultLeafValue = { seq: t.seq, txId: t.txId, outcome: OUTCOME_CODES[status], valuesRoot, postRoot };
     f.leaves[pos] = leaf;
-    f.leafRoots[pos] = ResultLeaf.hashTreeRoot(leaf);
+    f.leafRoots[pos] = computeResultLeafRoot(leaf);
     f.assumed[pos] = assumed;
     f.localIdx = pos + 1;
   }
@@ -474,12 +460,16 @@ export class CommitteeViews {
 
   /**
    * Releases what nobody needs any more once `seq` is final and its figures are recorded (runs
-   * without faults only: no rollback, no re-execution of a final transaction): at each of its
+   * with faults keep all but its kept executions: a rollback may execute it again): at each of its
    * positions, the pre-state, its root, its result leaf and the roots it assumed (batches are built
    * from `producedIdx` on, past every final position), and the committees' results of it.
    */
   releaseStates(seq: number): void {
-    if (this.o.keepHistory) return;
+    if (this.o.keepHistory) {
+      const local = this.txs[seq] as TxLocal | undefined;
+      if (local) delete local.runs; // its kept executions (executed again after a rollback)
+      return;
+    }
     for (const [d, pos] of getTx(this.chain, seq).positions) {
       const f = this.frontier(d);
       if (pos >= f.localIdx) continue;

@@ -1,18 +1,22 @@
 /**
  * The committees' local views as data (`committee.ts` holds and changes them): a contract's
  * frontier, a committee's view of a contract it does not follow, where an execution reads a
- * contract from, what the committees know of a transaction; and the witness check of a read.
+ * contract from, what the committees know of a transaction; one execution over given states and
+ * its reuse by every committee executing it over the same states (`Run`, `findRun`); and the
+ * witness check of a read.
  */
 import type { SignatureVerifier } from "../../crypto/bls.js";
-import { bytesEqual, fromHex } from "../../crypto/hash.js";
-import type { CreatedSuccessor } from "../../exec/executeTx.js";
+import { bytesEqual, fromHex, toHex } from "../../crypto/hash.js";
+import { describeAbort } from "../../exec/describe.js";
+import { executeProgram, type ContractHandle, type CreatedSuccessor, type TxExecution } from "../../exec/executeTx.js";
 import type { Runtime } from "../../runtime/index.js";
 import type { MerkleKV } from "../../state/index.js";
 import type { ContractId, MaybeValue, StateView, WriteSet } from "../../types.js";
 import type { CommitteeBehaviour } from "./behaviour.js";
-import type { ResultLeafValue } from "./containers.js";
+import { computeValuesRoot, type ResultLeafValue } from "./containers.js";
 import type { DelayedObserver } from "./observer.js";
 import type { AssumedRoot } from "./rules.js";
+import { getLogItem, type Log, type SequencedTx } from "./state.js";
 
 export interface Snap {
   readonly kv: MerkleKV;
@@ -100,6 +104,68 @@ export interface TxLocal {
   readonly results: Map<number, TxResult>;
   /** Committees that executed it at least once (for re-execution counts and the cone). */
   readonly executedBy: Set<number>;
+  /** Its executions over held states, by what they read (`findRun`): work done once for every committee. */
+  runs?: Run[];
+}
+
+/** What one position of an execution read: the state's root, whether it had ended, the contract's code. */
+export interface RunInput {
+  readonly root: Uint8Array;
+  readonly ended: boolean;
+  readonly codeHash: string;
+}
+
+/**
+ * One execution of a transaction and what follows from it alone: the program over the same states
+ * (same roots), ended flags and code gives the same run, effects and gas, so another committee
+ * executing it over the same states takes this one (a simulator's shortcut: each committee still
+ * counts, pays for and records its own execution).
+ */
+export interface Run {
+  readonly inputs: readonly RunInput[] | undefined;
+  readonly ex: TxExecution;
+  readonly reason: string | null;
+  readonly valuesRoot: Uint8Array;
+  /** Post-states of the (uncorrupted) writes, by contract, made when first asked (`getPostState`). */
+  readonly posts: Map<ContractId, MerkleKV>;
+  /** Witness checks of its reads (`checkReads`), by the state they were proved from and the keys. */
+  readonly witnesses: { readonly kv: MerkleKV | PartialState; readonly keys: string; readonly size: { bytes: number; count: number } }[];
+}
+
+/** Executions of one transaction kept at most (different inputs are rare: a view ahead of a root the chain affirmed otherwise). */
+const MAX_RUNS = 4;
+
+/** The kept execution of `local` over `inputs`, if any. */
+export function findRun(local: TxLocal, inputs: readonly RunInput[]): Run | undefined {
+  for (const run of local.runs ?? []) {
+    const kept = run.inputs as readonly RunInput[];
+    let same = kept.length === inputs.length;
+    for (let i = 0; same && i < kept.length; i++) {
+      const a = kept[i] as RunInput;
+      const b = inputs[i] as RunInput;
+      same = a.ended === b.ended && a.codeHash === b.codeHash && bytesEqual(a.root, b.root);
+    }
+    if (same) return run;
+  }
+  return undefined;
+}
+
+/** Keeps `run` (made over `run.inputs`) for the transaction's next executions. */
+export function keepRun(local: TxLocal, run: Run): void {
+  const runs = (local.runs ??= []);
+  if (runs.length >= MAX_RUNS) runs.shift();
+  runs.push(run);
+}
+
+/** `kv` (a state of `d` with the root the run read) after the run's writes to `d`: made once per run. */
+export function getPostState(run: Run, d: ContractId, kv: MerkleKV | PartialState, writes: WriteSet): MerkleKV | PartialState {
+  if (run.inputs === undefined || "partial" in kv) return kv.applyWrites(writes);
+  let post = run.posts.get(d);
+  if (post === undefined) {
+    post = kv.applyWrites(writes);
+    run.posts.set(d, post);
+  }
+  return post;
 }
 
 
@@ -151,4 +217,78 @@ export function hasMisses(states: ReadonlyMap<ContractId, StateView>, writes: Re
     missing ||= p.missing;
   }
   return missing;
+}
+
+/**
+ * Executes `t` over `sources` (a fresh `Run`, kept under `inputs` when given). Undefined when a node
+ * reading through partial states (`remote`) met keys no fetched witness covers.
+ */
+export function executeRun(runtime: Runtime, t: SequencedTx, sources: ReadonlyMap<ContractId, Source>, codeHashOf: (d: ContractId) => string, inputs: readonly RunInput[] | undefined, remote: boolean, conditional: boolean): Run | undefined {
+  const handles = new Map<ContractId, ContractHandle>();
+  for (const [d, src] of sources) handles.set(d, { codeHash: codeHashOf(d), state: createReader(src.snap.kv), ended: src.snap.ended });
+  const program = t.stx.tx.program;
+  const ex = executeProgram(program, { runtime, sender: t.stx.tx.sender, txId: t.txId, gasLimit: t.stx.tx.gasLimit, contract: (id) => handles.get(id) });
+  if (remote && hasMisses(new Map([...handles].map(([d, h]) => [d, h.state])), ex.effects.writes, conditional)) return undefined;
+  const reason = ex.run.status === "committed" ? null : describeAbort(program, ex.run.at, ex.run.values, ex.run.failures);
+  return { inputs, ex, reason, valuesRoot: getValuesRoot(ex.run.values), posts: new Map(), witnesses: [] };
+}
+
+/** Values roots by content, for values of at most `KEPT_VALUES_BYTES` bytes: a workload's transactions return the same few. */
+const valuesRoots = new Map<string, Uint8Array>();
+const KEPT_VALUES_BYTES = 64;
+const KEPT_VALUES_ROOTS = 4096;
+
+/** `computeValuesRoot(values)`, from `valuesRoots` when the values are short (shared: never mutate it). */
+export function getValuesRoot(values: readonly MaybeValue[]): Uint8Array {
+  let key = "";
+  let size = 0;
+  for (const v of values) {
+    if (v === null) {
+      key += "-,";
+      continue;
+    }
+    size += v.bytes.length;
+    if (size > KEPT_VALUES_BYTES) return computeValuesRoot(values);
+    key += `${toHex(v.bytes)},`;
+  }
+  let root = valuesRoots.get(key);
+  if (root === undefined) {
+    root = computeValuesRoot(values);
+    if (valuesRoots.size >= KEPT_VALUES_ROOTS) valuesRoots.clear();
+    valuesRoots.set(key, root);
+  }
+  return root;
+}
+
+/**
+ * A contract the committee does not follow is read through a witness: of the keys read, against
+ * the affirmed root at `pos` (`chainRoots`); through a view, of the keys its own executions did not
+ * write, against the affirmed root the view started from.
+ */
+export function checkReads(run: Run, d: ContractId, src: Source, chainRoots: Log<Uint8Array>, pos: number, reads: ReadonlySet<string> | undefined): { bytes: number; count: number } {
+  if (src.kind === "chain") return checkWitnessOnce(run, d, src.snap.kv, getLogItem(chainRoots, pos), reads);
+  if (src.kind !== "view" || !src.view || !reads) return { bytes: 0, count: 0 };
+  const written = src.view.written;
+  return checkWitnessOnce(run, d, src.view.baseKv, getLogItem(chainRoots, src.view.base), new Set([...reads].filter((key) => !written.has(key))));
+}
+
+/**
+ * `checkWitness`, its size computed once per run for the same state (object) and keys: committees
+ * reading the same affirmed state read the same object (its owner's frontier). The root is checked every time.
+ */
+function checkWitnessOnce(run: Run, d: ContractId, kv: MerkleKV | PartialState, root: Uint8Array, reads: ReadonlySet<string> | undefined): { bytes: number; count: number } {
+  if (!reads || reads.size === 0 || run.inputs === undefined || "partial" in kv) return checkWitness(d, kv, root, reads);
+  if (!bytesEqual(kv.root(), root)) throw new Error(`internal: state of ${d} read through a witness is not at the trusted root`);
+  const keys = [...reads].join(",");
+  for (const w of run.witnesses) if (w.kv === kv && w.keys === keys) return w.size;
+  const size = checkWitness(d, kv, root, reads);
+  run.witnesses.push({ kv, keys, size });
+  return size;
+}
+
+/** A committee's view of a contract moved from state `pos` (read from `src`) to `pos + 1`: `post` after `writes`, or unchanged. */
+export function computeNextView(pos: number, src: Source, post: MerkleKV | PartialState | undefined, writes: WriteSet | undefined, ended: boolean): View {
+  const written = new Set(src.view?.written ?? []);
+  for (const key of writes?.keys() ?? []) written.add(key);
+  return { idx: pos + 1, snap: { kv: post ?? src.snap.kv, ended }, base: src.view?.base ?? pos, baseKv: src.view?.baseKv ?? src.snap.kv, written };
 }
