@@ -101,8 +101,15 @@ function sameFields(stored: Record<string, unknown>, x: unknown, keys: readonly 
   return countOwn(x) === keys.length + extra;
 }
 
-/** A stored list of primitives (signer indices, applied indices, branch nodes: a checked part's lists hold nothing else) and `x`. */
-function samePrimitives(stored: unknown, x: unknown): boolean {
+/** A stored list of numbers (signer indices, applied indices: a checked part's lists hold nothing else) and `x`. */
+function sameNumbers(stored: unknown, x: unknown): boolean {
+  if (!Array.isArray(stored) || !Array.isArray(x) || x.length !== stored.length) return false;
+  for (let i = 0; i < stored.length; i++) if (stored[i] !== x[i]) return false;
+  return true;
+}
+
+/** A stored list of strings (branch nodes) and `x`: `sameNumbers`, apart so that each compares one kind of item. */
+function sameStrings(stored: unknown, x: unknown): boolean {
   if (!Array.isArray(stored) || !Array.isArray(x) || x.length !== stored.length) return false;
   for (let i = 0; i < stored.length; i++) if (stored[i] !== x[i]) return false;
   return true;
@@ -111,23 +118,51 @@ function samePrimitives(stored: unknown, x: unknown): boolean {
 /** `{signers, signature}`. */
 function sameAttestation(stored: unknown, x: unknown): boolean {
   const s = stored as Record<string, unknown>;
-  return isRecord(x) && typeof s.signature === "string" && s.signature === x.signature && Object.hasOwn(x, "signature") && Object.hasOwn(x, "signers") && samePrimitives(s.signers, x.signers) && countOwn(x) === 2;
+  return isRecord(x) && typeof s.signature === "string" && s.signature === x.signature && Object.hasOwn(x, "signature") && Object.hasOwn(x, "signers") && sameNumbers(s.signers, x.signers) && countOwn(x) === 2;
 }
 
 /** `{count, index, branch}`. */
 function sameBranch(stored: unknown, x: unknown): boolean {
   const s = stored as Record<string, unknown>;
-  return sameFields(s, x, ["count", "index"], 1) && Object.hasOwn(x, "branch") && samePrimitives(s.branch, x.branch);
+  return sameFields(s, x, ["count", "index"], 1) && Object.hasOwn(x, "branch") && sameStrings(s.branch, x.branch);
+}
+
+function sameHeader(stored: readonly unknown[], genesisRoot: unknown, header: unknown, attestation: unknown): boolean {
+  return typeof stored[0] === "string" && stored[0] === genesisRoot && sameFields(stored[1] as Record<string, unknown>, header, HEADER_KEYS, 0) && sameAttestation(stored[2], attestation) && stored.length === 3;
 }
 
 /** The header level's parts: `[genesisRoot, header, headerAttestation]`. */
 export function sameHeaderParts(stored: readonly unknown[], parts: readonly unknown[]): boolean {
-  return typeof stored[0] === "string" && stored[0] === parts[0] && sameFields(stored[1] as Record<string, unknown>, parts[1], HEADER_KEYS, 0) && sameAttestation(stored[2], parts[2]) && stored.length === 3 && parts.length === 3;
+  return parts.length === 3 && sameHeader(stored, parts[0], parts[1], parts[2]);
+}
+
+/** `sameHeaderParts(stored, [o.genesisRoot, o.header, o.headerAttestation])` of a proof `o`, without the list. */
+export function sameHeaderOf(stored: readonly unknown[], o: Record<string, unknown>): boolean {
+  return sameHeader(stored, o.genesisRoot, o.header, o.headerAttestation);
+}
+
+/** The stored form of a proof's header parts (a private copy), for `sameHeaderOf`. */
+export function storeHeaderOf(o: Record<string, unknown>): readonly unknown[] {
+  return copyJson([o.genesisRoot, o.header, o.headerAttestation]) as unknown[];
+}
+
+function sameBatch(stored: readonly unknown[], batch: unknown, attestation: unknown, applied: unknown, inclusion: unknown): boolean {
+  return sameFields(stored[0] as Record<string, unknown>, batch, BATCH_KEYS, 0) && sameAttestation(stored[1], attestation) && sameNumbers(stored[2], applied) && sameBranch(stored[3], inclusion) && stored.length === 4;
 }
 
 /** The batch level's parts: `[batch, batchAttestation, applied, inclusion]`. */
 export function sameBatchParts(stored: readonly unknown[], parts: readonly unknown[]): boolean {
-  return sameFields(stored[0] as Record<string, unknown>, parts[0], BATCH_KEYS, 0) && sameAttestation(stored[1], parts[1]) && samePrimitives(stored[2], parts[2]) && sameBranch(stored[3], parts[3]) && stored.length === 4 && parts.length === 4;
+  return parts.length === 4 && sameBatch(stored, parts[0], parts[1], parts[2], parts[3]);
+}
+
+/** `sameBatchParts` of a proof's batch parts, without the list. */
+export function sameBatchOf(stored: readonly unknown[], o: Record<string, unknown>): boolean {
+  return sameBatch(stored, o.batch, o.batchAttestation, o.applied, o.inclusion);
+}
+
+/** The stored form of a proof's batch parts (a private copy), for `sameBatchOf`. */
+export function storeBatchOf(o: Record<string, unknown>): readonly unknown[] {
+  return copyJson([o.batch, o.batchAttestation, o.applied, o.inclusion]) as unknown[];
 }
 
 /**
@@ -137,8 +172,15 @@ export function sameBatchParts(stored: readonly unknown[], parts: readonly unkno
  * part that passed its check; `sameAffirmationParts` compares against it.
  */
 export function storeAffirmationParts(parts: readonly unknown[]): readonly unknown[] {
-  const a = parts[0] as Record<string, unknown>;
-  const b = parts[1] as Record<string, unknown>;
+  return storeAffirmation(parts[0] as Record<string, unknown>, parts[1] as Record<string, unknown>);
+}
+
+/** `storeAffirmationParts([o.affirmation, o.affirmationProof])`. */
+export function storeAffirmationOf(o: Record<string, unknown>): readonly unknown[] {
+  return storeAffirmation(o.affirmation as Record<string, unknown>, o.affirmationProof as Record<string, unknown>);
+}
+
+function storeAffirmation(a: Record<string, unknown>, b: Record<string, unknown>): readonly unknown[] {
   const assumptions = a.assumptions as Record<string, unknown>[];
   const branch = b.branch as unknown[];
   const out: unknown[] = [a.contract, a.first, a.last, a.preRoot, a.postRoot, a.resultsRoot, b.count, b.index, assumptions.length, branch.length];
@@ -149,9 +191,16 @@ export function storeAffirmationParts(parts: readonly unknown[]): readonly unkno
 
 /** `isSameJson(copyJson(checked), parts)` for `stored = storeAffirmationParts(checked)`. */
 export function sameAffirmationParts(stored: readonly unknown[], parts: readonly unknown[]): boolean {
-  const x = parts[0];
-  const y = parts[1];
-  if (parts.length !== 2 || !isRecord(x) || !isRecord(y)) return false;
+  return parts.length === 2 && sameAffirmation(stored, parts[0], parts[1]);
+}
+
+/** `sameAffirmationParts(stored, [o.affirmation, o.affirmationProof])`, without the list. */
+export function sameAffirmationOf(stored: readonly unknown[], o: Record<string, unknown>): boolean {
+  return sameAffirmation(stored, o.affirmation, o.affirmationProof);
+}
+
+function sameAffirmation(stored: readonly unknown[], x: unknown, y: unknown): boolean {
+  if (!isRecord(x) || !isRecord(y)) return false;
   if (x.contract !== stored[0] || x.first !== stored[1] || x.last !== stored[2] || x.preRoot !== stored[3] || x.postRoot !== stored[4] || x.resultsRoot !== stored[5]) return false;
   if (y.count !== stored[6] || y.index !== stored[7]) return false;
   const xa = x.assumptions;

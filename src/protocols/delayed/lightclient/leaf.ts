@@ -114,49 +114,76 @@ export function computeResultLeafRoots(leaves: readonly ResultLeafInput[]): Uint
 
 /** `computeResultLeafRoots`, the roots one after the other in one buffer. */
 export function computeResultLeafRootsFlat(leaves: readonly ResultLeafInput[]): Uint8Array {
+  const fields = new Uint8Array(leaves.length * LEAF_FIELD_BYTES);
+  for (let i = 0; i < leaves.length; i++) {
+    const l = leaves[i] as ResultLeafInput;
+    const o = i * LEAF_FIELD_BYTES;
+    putUint64(fields, o, l.seq);
+    fields.set(l.txId, o + 32);
+    fields[o + 64] = l.outcome;
+    fields.set(l.postRoot, o + 128);
+  }
+  return computeLeafRootsOfFields(fields, leaves.map((l) => l.values), leaves.length);
+}
+
+/** Bytes of a result leaf's five field chunks (seq, txId, outcome, values root, postRoot). */
+export const LEAF_FIELD_BYTES = 160;
+
+/**
+ * The roots of `n` result leaves whose field chunks are in `fields` (`LEAF_FIELD_BYTES` each, at
+ * offset 0, as `ResultLeaf` lays them out; the values root chunk, bytes 96–127, is written here
+ * from `values[i]`): the readers decode a proof's fields straight into it. One after the other in
+ * a fresh buffer.
+ */
+export function computeLeafRootsOfFields(fields: Uint8Array, values: readonly (readonly (Uint8Array | null)[])[], n: number): Uint8Array {
   // Each present, non-empty value: its chunks → bytes root → mixed with its length → with the "present" flag.
-  const sizes: number[] = [];
-  const counts: number[] = [];
+  let sized = 0;
   let chunks = 0;
   let total = 0;
-  for (const l of leaves) {
-    total += l.values.length;
-    for (const v of l.values) {
+  for (let i = 0; i < n; i++) {
+    const vs = values[i] as readonly (Uint8Array | null)[];
+    total += vs.length;
+    for (const v of vs) {
       if (v === null || v.length === 0) continue;
-      sizes.push(v.length);
-      counts.push((v.length + 31) >> 5);
+      sized++;
       chunks += (v.length + 31) >> 5;
     }
   }
+  const sizes = new Int32Array(sized);
+  const counts = new Int32Array(sized);
   const flat = new Uint8Array(chunks * 32);
   let at = 0;
-  for (const l of leaves) {
-    for (const v of l.values) {
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    for (const v of values[i] as readonly (Uint8Array | null)[]) {
       if (v === null || v.length === 0) continue;
       flat.set(v, at);
-      at += ((v.length + 31) >> 5) * 32;
+      const c = (v.length + 31) >> 5;
+      sizes[s] = v.length;
+      counts[s++] = c;
+      at += c * 32;
     }
   }
   const bytesRoots = words(mixInLengths(merkleizeMany(flat, counts, BYTES_DEPTH), sizes));
-  const flagged = new Uint8Array(sizes.length * 64);
+  const flagged = new Uint8Array(sized * 64);
   const flaggedWords = words(flagged);
-  for (let i = 0; i < sizes.length; i++) {
+  for (let i = 0; i < sized; i++) {
     flagged[i * 64] = 1;
     copyChunk(flaggedWords, i * 2 + 1, bytesRoots, i);
   }
-  const valueRoots = new Uint8Array(sizes.length * 32);
+  const valueRoots = new Uint8Array(sized * 32);
   digest64Many(flagged, valueRoots);
   const valueWords = words(valueRoots);
 
-  const lengths = new Int32Array(leaves.length);
+  const lengths = new Int32Array(n);
   const lists = new Uint8Array(total * 32);
   const listWords = words(lists);
   let next = 0;
   at = 0;
-  for (let i = 0; i < leaves.length; i++) {
-    const values = (leaves[i] as ResultLeafInput).values;
-    lengths[i] = values.length;
-    for (const v of values) {
+  for (let i = 0; i < n; i++) {
+    const vs = values[i] as readonly (Uint8Array | null)[];
+    lengths[i] = vs.length;
+    for (const v of vs) {
       if (v === null) copyChunk(listWords, at, NOTHING_WORDS, 0);
       else if (v.length === 0) copyChunk(listWords, at, EMPTY_WORDS, 0);
       else copyChunk(listWords, at, valueWords, next++);
@@ -164,20 +191,9 @@ export function computeResultLeafRootsFlat(leaves: readonly ResultLeafInput[]): 
     }
   }
   const valuesRoots = words(mixInLengths(merkleizeMany(lists, lengths, VALUES_DEPTH), lengths));
-
-  const fields = new Uint8Array(leaves.length * 160);
   const fieldWords = words(fields);
-  const five = new Int32Array(leaves.length).fill(5);
-  for (let i = 0; i < leaves.length; i++) {
-    const l = leaves[i] as ResultLeafInput;
-    const o = i * 160;
-    putUint64(fields, o, l.seq);
-    fields.set(l.txId, o + 32);
-    fields[o + 64] = l.outcome;
-    copyChunk(fieldWords, i * 5 + 3, valuesRoots, i);
-    fields.set(l.postRoot, o + 128);
-  }
-  return merkleizeMany(fields, five, 3);
+  for (let i = 0; i < n; i++) copyChunk(fieldWords, i * 5 + 3, valuesRoots, i);
+  return merkleizeMany(fields.subarray(0, n * LEAF_FIELD_BYTES), new Int32Array(n).fill(5), 3);
 }
 
 /** Depths of the affirmation's lists: ByteList(MAX_CONTRACT_ID_BYTES) in chunks, List(Assumption, MAX_ASSUMPTIONS). */
@@ -193,7 +209,7 @@ function uint64Chunk(n: number): Uint8Array {
 }
 
 /** A safe integer as little-endian uint64 bytes at `at` (no DataView: one on a fresh small array moves its buffer off the heap). */
-function putUint64(c: Uint8Array, at: number, n: number): void {
+export function putUint64(c: Uint8Array, at: number, n: number): void {
   let lo = n >>> 0;
   let hi = Math.floor(n / 2 ** 32);
   for (let i = 0; i < 4; i++, lo >>>= 8, hi >>>= 8) {
