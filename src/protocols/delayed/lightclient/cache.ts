@@ -10,6 +10,8 @@ export interface Cached<T> {
   readonly value: T;
   /** Made when the first part below it is cached (an affirmation, the last level, has none). */
   children?: Map<unknown, Cached<unknown>[]>;
+  /** Set when a deferred check it relied on failed: never matched again. */
+  dead?: boolean;
 }
 
 /** Deep equality of decoded JSON values (key order ignored; own keys only; no key lists allocated). */

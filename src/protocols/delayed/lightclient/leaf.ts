@@ -260,44 +260,63 @@ export function computeAffirmationRootsFlat(affs: readonly AffirmationValue[]): 
     assumptionCount += a.assumptions.length;
   }
   const idRoots = words(computeBytesRoots(ids, CONTRACT_DEPTH));
-  const listLengths = new Int32Array(affs.length);
-  let listRoots: Int32Array;
-  if (assumptionCount === 0) {
-    listRoots = NO_ASSUMPTIONS_WORDS;
-  } else {
-    const assumptionChunks = new Uint8Array(assumptionCount * 96);
-    const assumptionWords = words(assumptionChunks);
-    let at = 0;
-    let id = 0;
-    affs.forEach((a, i) => {
-      id++;
-      listLengths[i] = a.assumptions.length;
-      for (const x of a.assumptions) {
-        copyChunk(assumptionWords, at * 3, idRoots, id++);
-        putUint64(assumptionChunks, at * 96 + 32, x.position);
-        assumptionChunks.set(x.root, at * 96 + 64);
-        at++;
-      }
-    });
-    const assumptionRoots = merkleizeMany(assumptionChunks, new Int32Array(assumptionCount).fill(3), 2);
-    listRoots = words(mixInLengths(merkleizeMany(assumptionRoots, listLengths, ASSUMPTIONS_DEPTH), listLengths));
-  }
-  const fields = new Uint8Array(affs.length * 224);
+  const counts = new Int32Array(affs.length);
+  const assumptionChunks = new Uint8Array(assumptionCount * ASSUMPTION_BYTES);
+  const assumptionWords = words(assumptionChunks);
+  const fields = new Uint8Array(affs.length * AFFIRMATION_FIELD_BYTES);
   const fieldWords = words(fields);
+  let at = 0;
   let id = 0;
   for (let i = 0; i < affs.length; i++) {
     const a = affs[i] as AffirmationValue;
-    const o = i * 224;
-    copyChunk(fieldWords, i * 7, idRoots, id);
-    id += 1 + a.assumptions.length;
+    const o = i * AFFIRMATION_FIELD_BYTES;
+    copyChunk(fieldWords, i * 7, idRoots, id++);
     putUint64(fields, o + 32, a.first);
     putUint64(fields, o + 64, a.last);
     fields.set(a.preRoot, o + 96);
     fields.set(a.postRoot, o + 128);
     fields.set(a.resultsRoot, o + 160);
-    copyChunk(fieldWords, i * 7 + 6, listRoots, assumptionCount === 0 ? 0 : i);
+    counts[i] = a.assumptions.length;
+    for (const x of a.assumptions) {
+      copyChunk(assumptionWords, at * 3, idRoots, id++);
+      putUint64(assumptionChunks, at * ASSUMPTION_BYTES + 32, x.position);
+      assumptionChunks.set(x.root, at * ASSUMPTION_BYTES + 64);
+      at++;
+    }
   }
-  return merkleizeMany(fields, new Int32Array(affs.length).fill(7), 3);
+  return computeAffirmationRootsOfFields(fields, affs.length, assumptionChunks, counts);
+}
+
+/** Bytes of an affirmation's seven field chunks (contract id root, first, last, pre-, post-, results root, assumptions root). */
+export const AFFIRMATION_FIELD_BYTES = 224;
+/** Bytes of an assumption's three chunks (contract id root, position, root). */
+export const ASSUMPTION_BYTES = 96;
+
+/** `computeBytesRoot(id, CONTRACT_DEPTH)`: a contract id's root, the first chunk of an affirmation's or an assumption's fields. */
+export function computeContractIdRoot(id: Uint8Array): Uint8Array {
+  return computeBytesRoots([id], CONTRACT_DEPTH);
+}
+
+/**
+ * The roots of `n` affirmations whose field chunks are in `fields` (`AFFIRMATION_FIELD_BYTES`
+ * each, at offset 0; the assumptions root chunk, bytes 192–223, is written here): affirmation i
+ * has `counts[i]` assumptions, their chunks (`ASSUMPTION_BYTES` each) one after the other in
+ * `assumptions` (offset 0). The readers decode a proof's fields straight into these buffers. One
+ * root after the other in a fresh buffer.
+ */
+export function computeAffirmationRootsOfFields(fields: Uint8Array, n: number, assumptions: Uint8Array, counts: ArrayLike<number>): Uint8Array {
+  let assumptionCount = 0;
+  for (let i = 0; i < n; i++) assumptionCount += counts[i] as number;
+  const fieldWords = words(fields);
+  if (assumptionCount === 0) {
+    for (let i = 0; i < n; i++) copyChunk(fieldWords, i * 7 + 6, NO_ASSUMPTIONS_WORDS, 0);
+  } else {
+    const lengths = Int32Array.from({ length: n }, (_, i) => counts[i] as number);
+    const assumptionRoots = merkleizeMany(assumptions.subarray(0, assumptionCount * ASSUMPTION_BYTES), new Int32Array(assumptionCount).fill(3), 2);
+    const listRoots = words(mixInLengths(merkleizeMany(assumptionRoots, lengths, ASSUMPTIONS_DEPTH), lengths));
+    for (let i = 0; i < n; i++) copyChunk(fieldWords, i * 7 + 6, listRoots, i);
+  }
+  return merkleizeMany(fields.subarray(0, n * AFFIRMATION_FIELD_BYTES), new Int32Array(n).fill(7), 3);
 }
 
 /** `computeBytesRoot(b, depth)` of every byte string, one after the other in the result (each at most 2^depth chunks). */

@@ -18,7 +18,6 @@
 import { toHex } from "../../../crypto/hash.js";
 import { SIGNATURE_BYTES, type AggregateSet, type SignatureVerifier } from "../../../crypto/bls.js";
 import { verifyListProof } from "../../../state/index.js";
-import { MAX_CONTRACT_ID_BYTES } from "../../../program/index.js";
 import { computeSigningRoot, type PublicValidator } from "../../../chain/index.js";
 import {
   BatchHeader,
@@ -26,17 +25,15 @@ import {
   DOMAIN_AFFIRMATION,
   DOMAIN_STAGE2,
   MAX_AFFIRMATIONS,
-  MAX_ASSUMPTIONS,
   Stage2Header,
   encodeContractId,
-  type AffirmationValue,
 } from "../containers.js";
 import { TX_PROOF_SCHEMA } from "./proof.js";
 import { checkQuestion, fail, type ProofQuestion, type TxProofChecker, type TxProofCheckerStats, type VerifiedOutcome } from "./outcome.js";
 import { createProofReader } from "./hex.js";
-import { computeAffirmationRootsFlat } from "./leaf.js";
+import { computeContractIdRoot } from "./leaf.js";
+import { AffirmationBatch } from "./affirmations.js";
 import { LeafBatch, MAX_BRANCH, MAX_LIST } from "./leaves.js";
-import { verifyBranches } from "./merkle.js";
 import { computeActiveValidators, computeContractCommittee, computeStage2Attesters, getSlashed, type TrustAnchor } from "./anchor.js";
 import { sameAffirmationOf, sameBatchOf, sameHeaderOf, storeAffirmationOf, storeBatchOf, storeHeaderOf, type Cached } from "./cache.js";
 import { FAULT_TEXT, checkCommitteeSignature, verifyDeferred, type DeferredSignature } from "./signatures.js";
@@ -87,17 +84,15 @@ function failBranch(index: number, what: string): never {
  */
 const HASH_BATCH = 256;
 
-/** An affirmation whose root and branch in its batch are hashed at the end of the batch, with the others'. */
+/** An affirmation whose root and branch in its batch are hashed at the end of the batch, with the others' (`AffirmationBatch`). */
 interface DeferredAffirmation {
   /** Position, in its batch, of the first proof that needs it; `order`: when it was queued (see `queue`). */
   readonly proof: number;
   readonly order: number;
-  readonly aff: AffirmationValue;
-  /** The batch's affirmations root. */
-  readonly root: Uint8Array;
-  readonly branch: Branch;
-  /** Forget the cache entries that relied on it, should it not verify. */
-  readonly evict: (() => void)[];
+  /** Its index in its batch (for the error). */
+  readonly index: number;
+  /** The cache entries that relied on it, forgotten should it not verify. */
+  readonly evict: { dead?: boolean }[];
 }
 
 interface VerifiedHeader {
@@ -151,13 +146,13 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     return a;
   }
 
-  /** Contract ids' bytes, read-only (hashed, never handed out), memoised: a run names few contracts. */
-  const contractIds = new Map<string, Uint8Array>();
-  function contractBytes(id: string): Uint8Array {
-    let b = contractIds.get(id);
+  /** Contract ids' roots (their first field chunk), read-only (hashed, never handed out), memoised: a run names few contracts. */
+  const contractRoots = new Map<string, Uint8Array>();
+  function contractRoot(id: string): Uint8Array {
+    let b = contractRoots.get(id);
     if (b === undefined) {
-      b = encodeContractId(id);
-      if (contractIds.size < 4096) contractIds.set(id, b);
+      b = computeContractIdRoot(encodeContractId(id));
+      if (contractRoots.size < 4096) contractRoots.set(id, b);
     }
     return b;
   }
@@ -179,7 +174,9 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
    */
   let queue = newQueue();
   /** The deferred checks the part being checked relies on (`cached` forgets its entry if one of them fails). */
-  let touched: { readonly evict: (() => void)[] }[] = [];
+  let touched: { readonly evict: { dead?: boolean }[] }[] = [];
+  /** The affirmations of the batch being read, in flat buffers (kept from batch to batch); `queue.affs` their order and entries. */
+  const affBatch = new AffirmationBatch();
 
   function newQueue(): { list: DeferredSignature[]; open: Map<string, DeferredSignature>; affs: DeferredAffirmation[]; proof: number; order: number } {
     return { list: [], open: new Map(), affs: [], proof: 0, order: 0 };
@@ -228,13 +225,13 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     const affs = queue.affs;
     queue.affs = [];
     if (affs.length === 0) return bad;
-    const roots = computeAffirmationRootsFlat(affs.map((d) => d.aff));
-    const reached = verifyBranches(affs.map((d) => ({ root: d.root, index: d.branch.index, count: d.branch.count, branch: d.branch.branch })), roots);
+    const reached = affBatch.verify();
+    affBatch.reset();
     affs.forEach((d, i) => {
       if (reached[i]) return;
       stats.affirmations--;
-      bad = first(bad, d, () => failBranch(d.branch.index, "affirmation in the batch"));
-      for (const e of d.evict) e();
+      bad = first(bad, d, () => failBranch(d.index, "affirmation in the batch"));
+      for (const e of d.evict) e.dead = true;
     });
     return bad;
   }
@@ -254,7 +251,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
         if (cache) signatures.add(d.key);
       } else {
         bad = first(bad, d, () => fail("BAD_SIGNATURE", `proof: ${d.what}: ${FAULT_TEXT.BAD_SIGNATURE}`, { what: d.what, fault: "BAD_SIGNATURE" }));
-        for (const e of d.evict) e();
+        for (const e of d.evict) e.dead = true;
       }
     }
     return bad;
@@ -306,31 +303,18 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     return { committee: batch.committee, affirmationsRoot: batch.affirmationsRoot, applied: new Set(applied) };
   }
 
-  /** The affirmation: applied by the block, and in the batch. */
+  /** The affirmation: applied by the block, and in the batch (its root and branch hashed at the end of the batch, with the others': `settleAffirmations`). */
   function checkAffirmation(o: Record<string, unknown>, batch: VerifiedBatch): VerifiedAffirmation {
-    const a = r.object(o.affirmation, "proof.affirmation", ["contract", "first", "last", "preRoot", "postRoot", "resultsRoot", "assumptions"]);
-    const contract = r.string(a.contract, "proof.affirmation.contract", MAX_CONTRACT_ID_BYTES);
-    const aff = {
-      contract: contractBytes(contract),
-      first: r.uint(a.first, "proof.affirmation.first"),
-      last: r.uint(a.last, "proof.affirmation.last"),
-      preRoot: r.hex(a.preRoot, "proof.affirmation.preRoot", 32),
-      postRoot: r.hex(a.postRoot, "proof.affirmation.postRoot", 32),
-      resultsRoot: r.hex(a.resultsRoot, "proof.affirmation.resultsRoot", 32),
-      assumptions: r.list(a.assumptions, "proof.affirmation.assumptions", MAX_ASSUMPTIONS, (x, p) => {
-        const s = r.object(x, p, ["contract", "position", "root"]);
-        return { contract: contractBytes(r.string(s.contract, `${p}.contract`, MAX_CONTRACT_ID_BYTES)), position: r.uint(s.position, `${p}.position`), root: r.hex(s.root, `${p}.root`, 32) };
-      }),
-    };
-    const affirmationProof = readBranch(o.affirmationProof, "proof.affirmationProof");
-    if (aff.first > aff.last) fail("MALFORMED_PROOF", "proof: proof.affirmation.first is after proof.affirmation.last", { first: aff.first, last: aff.last });
-    if (!batch.applied.has(affirmationProof.index)) fail("BAD_PROOF", "proof: the block did not apply this affirmation", { affirmationIndex: affirmationProof.index });
-    // Its root and branch hashed at the end of the batch with the others' (`settle`).
-    const d: DeferredAffirmation = { proof: queue.proof, order: queue.order++, aff, root: batch.affirmationsRoot, branch: affirmationProof, evict: [] };
+    const resultsRoot = new Uint8Array(32);
+    const a = affBatch.read(r, o, contractRoot, batch.affirmationsRoot, resultsRoot);
+    if (a.first > a.last) fail("MALFORMED_PROOF", "proof: proof.affirmation.first is after proof.affirmation.last", { first: a.first, last: a.last });
+    if (!batch.applied.has(a.index)) fail("BAD_PROOF", "proof: the block did not apply this affirmation", { affirmationIndex: a.index });
+    affBatch.commit();
+    const d: DeferredAffirmation = { proof: queue.proof, order: queue.order++, index: a.index, evict: [] };
     queue.affs.push(d);
     touched.push(d);
     stats.affirmations++;
-    return { contract, first: aff.first, last: aff.last, resultsRoot: aff.resultsRoot, committee: batch.committee };
+    return { contract: a.contract, first: a.first, last: a.last, resultsRoot, committee: batch.committee };
   }
 
   /**
@@ -353,7 +337,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     if (entries !== undefined) {
       for (let i = 0; i < entries.length; i++) {
         const e = entries[i] as Cached<T>;
-        if (same(e.parts, o)) return e;
+        if (e.dead !== true && same(e.parts, o)) return e;
       }
     }
     return addEntry(level, key, entries, o, check, store, parent);
@@ -375,8 +359,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     let entries = found;
     if (entries === undefined) level.set(key, (entries = []));
     entries.push(entry);
-    const list = entries;
-    for (const d of touched) d.evict.push(() => list.splice(list.indexOf(entry) >>> 0, 1));
+    for (const d of touched) d.evict.push(entry);
     return entry;
   }
 
