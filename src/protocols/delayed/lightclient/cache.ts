@@ -85,28 +85,41 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
-/** Own enumerable keys, counted as `isSameJson` counts them. */
-function countOwn(o: Record<string, unknown>): number {
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * The own enumerable keys of `x` (as `isSameJson` counts them: inherited ones ignored) are exactly
+ * `keys` (distinct), in one pass over them: no key list, one `hasOwnProperty` per key.
+ */
+function ownKeysAre(x: Record<string, unknown>, keys: readonly string[]): boolean {
   let n = 0;
-  for (const k in o) if (Object.hasOwn(o, k)) n++;
-  return n;
+  for (const k in x) {
+    if (!hasOwn.call(x, k)) continue;
+    // for-in yields each key once, so `keys.length` own keys all among `keys` are exactly `keys`.
+    if (n >= keys.length || (keys[n] !== k && !keys.includes(k))) return false;
+    n++;
+  }
+  return n === keys.length;
 }
 
-/** `x` has exactly `keys` (own) plus `extra` more own keys, and equals `stored` on `keys`. */
-function sameFields(stored: Record<string, unknown>, x: unknown, keys: readonly string[], extra: number): x is Record<string, unknown> {
+/** `x` has exactly `keys` as own keys, and equals `stored` on them (primitives). */
+function sameFields(stored: Record<string, unknown>, x: unknown, keys: readonly string[]): x is Record<string, unknown> {
   if (!isRecord(x)) return false;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string;
     const v = stored[k];
-    if (v === undefined || v !== x[k] || !Object.hasOwn(x, k)) return false;
+    if (v === undefined || v !== x[k]) return false;
   }
-  return countOwn(x) === keys.length + extra;
+  return ownKeysAre(x, keys);
 }
 
-/** A stored list of numbers (signer indices, applied indices: a checked part's lists hold nothing else) and `x`. */
+/** A stored list of numbers (signer indices, applied indices: a checked part's lists hold nothing else) and `x`, four at a time. */
 function sameNumbers(stored: unknown, x: unknown): boolean {
   if (!Array.isArray(stored) || !Array.isArray(x) || x.length !== stored.length) return false;
-  for (let i = 0; i < stored.length; i++) if (stored[i] !== x[i]) return false;
+  const n = stored.length;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) if (stored[i] !== x[i] || stored[i + 1] !== x[i + 1] || stored[i + 2] !== x[i + 2] || stored[i + 3] !== x[i + 3]) return false;
+  for (; i < n; i++) if (stored[i] !== x[i]) return false;
   return true;
 }
 
@@ -117,20 +130,25 @@ function sameStrings(stored: unknown, x: unknown): boolean {
   return true;
 }
 
+const ATTESTATION_KEYS = ["signers", "signature"];
+const BRANCH_KEYS = ["count", "index", "branch"];
+const AFFIRMATION_ALL_KEYS = [...AFFIRMATION_KEYS, "assumptions"];
+const ASSUMPTION_KEYS = ["contract", "position", "root"];
+
 /** `{signers, signature}`. */
 function sameAttestation(stored: unknown, x: unknown): boolean {
   const s = stored as Record<string, unknown>;
-  return isRecord(x) && typeof s.signature === "string" && s.signature === x.signature && Object.hasOwn(x, "signature") && Object.hasOwn(x, "signers") && sameNumbers(s.signers, x.signers) && countOwn(x) === 2;
+  return isRecord(x) && typeof s.signature === "string" && s.signature === x.signature && sameNumbers(s.signers, x.signers) && ownKeysAre(x, ATTESTATION_KEYS);
 }
 
 /** `{count, index, branch}`. */
 function sameBranch(stored: unknown, x: unknown): boolean {
   const s = stored as Record<string, unknown>;
-  return sameFields(s, x, ["count", "index"], 1) && Object.hasOwn(x, "branch") && sameStrings(s.branch, x.branch);
+  return isRecord(x) && s.count !== undefined && s.count === x.count && s.index !== undefined && s.index === x.index && sameStrings(s.branch, x.branch) && ownKeysAre(x, BRANCH_KEYS);
 }
 
 function sameHeader(stored: readonly unknown[], genesisRoot: unknown, header: unknown, attestation: unknown): boolean {
-  return typeof stored[0] === "string" && stored[0] === genesisRoot && sameFields(stored[1] as Record<string, unknown>, header, HEADER_KEYS, 0) && sameAttestation(stored[2], attestation) && stored.length === 3;
+  return typeof stored[0] === "string" && stored[0] === genesisRoot && sameFields(stored[1] as Record<string, unknown>, header, HEADER_KEYS) && sameAttestation(stored[2], attestation) && stored.length === 3;
 }
 
 /** The header level's parts: `[genesisRoot, header, headerAttestation]`. */
@@ -149,7 +167,7 @@ export function storeHeaderOf(o: Record<string, unknown>): readonly unknown[] {
 }
 
 function sameBatch(stored: readonly unknown[], batch: unknown, attestation: unknown, applied: unknown, inclusion: unknown): boolean {
-  return sameFields(stored[0] as Record<string, unknown>, batch, BATCH_KEYS, 0) && sameAttestation(stored[1], attestation) && sameNumbers(stored[2], applied) && sameBranch(stored[3], inclusion) && stored.length === 4;
+  return sameFields(stored[0] as Record<string, unknown>, batch, BATCH_KEYS) && sameAttestation(stored[1], attestation) && sameNumbers(stored[2], applied) && sameBranch(stored[3], inclusion) && stored.length === 4;
 }
 
 /** The batch level's parts: `[batch, batchAttestation, applied, inclusion]`. */
@@ -213,10 +231,8 @@ function sameAffirmation(stored: readonly unknown[], x: unknown, y: unknown): bo
   let at = 10;
   for (let i = 0; i < na; i++, at += 3) {
     const s = xa[i];
-    if (!isRecord(s) || s.contract !== stored[at] || s.position !== stored[at + 1] || s.root !== stored[at + 2]) return false;
-    if (!Object.hasOwn(s, "contract") || !Object.hasOwn(s, "position") || !Object.hasOwn(s, "root") || countOwn(s) !== 3) return false;
+    if (!isRecord(s) || s.contract !== stored[at] || s.position !== stored[at + 1] || s.root !== stored[at + 2] || !ownKeysAre(s, ASSUMPTION_KEYS)) return false;
   }
   for (let i = 0; i < nb; i++) if (yb[i] !== stored[at + i]) return false;
-  for (const k of AFFIRMATION_KEYS) if (!Object.hasOwn(x, k)) return false;
-  return Object.hasOwn(x, "assumptions") && countOwn(x) === 7 && Object.hasOwn(y, "count") && Object.hasOwn(y, "index") && Object.hasOwn(y, "branch") && countOwn(y) === 3;
+  return ownKeysAre(x, AFFIRMATION_ALL_KEYS) && ownKeysAre(y, BRANCH_KEYS);
 }

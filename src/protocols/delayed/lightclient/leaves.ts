@@ -35,10 +35,15 @@ function hexInto(r: ProofReader, x: unknown, path: string, bytes: number, out: U
   out.set(r.hex(x, path, bytes), at);
 }
 
-/** The leaves and leaf branches of up to `capacity` proofs, read one by one (`read`), then hashed and checked together (`verify`). */
+/**
+ * The leaves and leaf branches of up to `capacity` proofs, read one by one (`read`), then hashed
+ * and checked together (`verify`); `reset` empties it for the next proofs, keeping its buffers
+ * (a slot's zero padding stays zero: every write fills a whole chunk or the bytes it owns).
+ */
 export class LeafBatch {
   n = 0;
   readonly facts: LeafFacts[] = [];
+  readonly capacity: number;
   private readonly fields: Uint8Array;
   private readonly roots: Uint8Array;
   private readonly counts: Float64Array;
@@ -50,6 +55,7 @@ export class LeafBatch {
   private nodeCount = 0;
 
   constructor(capacity: number) {
+    this.capacity = capacity;
     this.fields = new Uint8Array(capacity * LEAF_FIELD_BYTES);
     this.roots = new Uint8Array(capacity * 32);
     this.counts = new Float64Array(capacity);
@@ -63,8 +69,16 @@ export class LeafBatch {
    * Reads proof `o`'s leaf, values and leaf branch into the next slot, under its affirmation's
    * results root; throws the reader's error (the slot then stays free).
    */
+  reset(): void {
+    this.n = 0;
+    this.nodeCount = 0;
+    this.facts.length = 0;
+    this.values.length = 0;
+  }
+
   read(r: ProofReader, o: Record<string, unknown>, resultsRoot: Uint8Array): LeafFacts {
     const i = this.n;
+    if (i >= this.capacity) throw new RangeError(`LeafBatch: more than ${this.capacity} proofs`);
     const l = r.object(o.leaf, "proof.leaf", LEAF_FIELDS);
     const outcome = r.oneOf(l.outcome, "proof.leaf.outcome", OUTCOMES);
     const values = r.hexList(o.values, "proof.values", MAX_STEPS, undefined, MAX_ARG_BYTES, true);

@@ -177,6 +177,8 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
   let touched: { readonly evict: { dead?: boolean }[] }[] = [];
   /** The affirmations of the batch being read, in flat buffers (kept from batch to batch); `queue.affs` their order and entries. */
   const affBatch = new AffirmationBatch();
+  /** The leaves of the proofs being read, in flat buffers (kept from batch to batch, made for the first call's size). */
+  let leafBatch: LeafBatch | undefined;
 
   function newQueue(): { list: DeferredSignature[]; open: Map<string, DeferredSignature>; affs: DeferredAffirmation[]; proof: number; order: number } {
     return { list: [], open: new Map(), affs: [], proof: 0, order: 0 };
@@ -410,7 +412,9 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     try {
       for (let start = 0; start < docs.length && bad === undefined; start += hashBatch) {
         const end = Math.min(docs.length, start + hashBatch);
-        const leaves = new LeafBatch(end - start);
+        if (leafBatch === undefined || leafBatch.capacity < end - start) leafBatch = new LeafBatch(Math.min(hashBatch, docs.length));
+        const leaves = leafBatch;
+        leaves.reset();
         const heads: VerifiedHeader[] = [];
         const affs: VerifiedAffirmation[] = [];
         for (let i = start; i < end; i++) {
