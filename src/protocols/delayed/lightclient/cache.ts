@@ -9,9 +9,9 @@ export interface Cached<T> {
   readonly parts: readonly unknown[];
   readonly value: T;
   /** Made when the first part below it is cached (an affirmation, the last level, has none). */
-  children?: Map<unknown, Cached<unknown>[]>;
+  children: Map<unknown, Cached<unknown>[]> | undefined;
   /** Set when a deferred check it relied on failed: never matched again. */
-  dead?: boolean;
+  dead: boolean;
 }
 
 /** Deep equality of decoded JSON values (key order ignored; own keys only; no key lists allocated). */

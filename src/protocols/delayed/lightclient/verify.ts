@@ -357,7 +357,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     touched = [];
     const value = check(o, parent);
     // Copied after the check, which refused anything that is not plain JSON of the proof's shape.
-    const entry: Cached<T> = { parts: store(o), value };
+    const entry: Cached<T> = { parts: store(o), value, children: undefined, dead: false };
     let entries = found;
     if (entries === undefined) level.set(key, (entries = []));
     entries.push(entry);
@@ -381,7 +381,10 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
       const batchTag = typeof bt?.committee === "number" && typeof bt.round === "number" ? bt.committee + bt.round * 4096 : "";
       const b = cached((h.children ??= new Map()) as Map<unknown, Cached<VerifiedBatch>[]>, batchTag, o, sameBatchOf, checkBatch, storeBatchOf, h.value);
       const level = (b.children ??= new Map()) as Map<unknown, Cached<VerifiedAffirmation>[]>;
-      aff = cached(level, (o.affirmation as { resultsRoot?: unknown } | null)?.resultsRoot, o, sameAffirmationOf, checkAffirmation, storeAffirmationOf, b.value).value;
+      // Tagged by its sequence range (a number: no string to hash per proof; affirmations of several contracts may share one).
+      const at = o.affirmation as { first?: unknown; last?: unknown } | null;
+      const affTag = typeof at?.first === "number" && typeof at.last === "number" ? at.first + at.last * 2 ** 24 : "";
+      aff = cached(level, affTag, o, sameAffirmationOf, checkAffirmation, storeAffirmationOf, b.value).value;
       header = h.value;
     } else {
       header = checkHeader(o);
