@@ -87,6 +87,8 @@ export interface ProofReader extends FieldReader {
   hexList(x: unknown, path: string, maxLength: number, bytes?: number, maxBytes?: number, nulls?: false): Uint8Array[];
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** A field reader whose `hex` decodes with `decodeHex` (every other method, and every error, the field reader's own). */
 export function createProofReader(code: string, what: string): ProofReader {
   const r = createFieldReader(code, what);
@@ -126,7 +128,7 @@ export function createProofReader(code: string, what: string): ProofReader {
       let n = 0;
       let known = true;
       for (const k in o) {
-        if (!Object.hasOwn(o, k)) continue;
+        if (!hasOwn.call(o, k)) continue;
         // Keys are distinct, so `allowed.length` own keys all in `allowed` are exactly `allowed`.
         if (n >= allowed.length || allowed[n] !== k) known = known && allowed.includes(k);
         n++;
