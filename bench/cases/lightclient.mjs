@@ -131,64 +131,43 @@ function describe(ctx) {
   return { proofs: ctx.proofs.length, validators, committeeSize, committees: shards, checked: ctx.checked, ...(ctx.lastStats ? { perBatch: ctx.lastStats } : {}) };
 }
 
-/** @type {import("../harness.mjs").BenchCase} */
-export const lightclientSingle = {
-  name: "lightclient.proof-single",
-  title: "outcome proof verified from scratch against the genesis anchor (2 committees derived, 2 pairings)",
-  unit: "proofs",
-  opsPerRun: SINGLE_PER_RUN,
-  setup: setupProofs,
-  run: runSingle,
-  describe,
-};
+/**
+ * One light-client bench case: `proofsOf()` gives the run's context (its proofs), `run` one pass;
+ * `perRun` the proofs of a pass (by default every proof of the run, known once set up).
+ * @returns {import("../harness.mjs").BenchCase}
+ */
+function proofCase(name, title, proofsOf, run, perRun) {
+  const c = {
+    name,
+    title,
+    unit: "proofs",
+    opsPerRun: perRun ?? 0, // replaced in setup by the number of proofs
+    ...(name === "lightclient.proof-single" ? {} : { baselines: ["lightclient.proof-single"] }),
+    setup: async () => {
+      const ctx = await proofsOf();
+      if (perRun === undefined) c.opsPerRun = ctx.proofs.length;
+      return ctx;
+    },
+    run,
+    describe,
+  };
+  return c;
+}
 
-/** @type {import("../harness.mjs").BenchCase} */
-export const lightclientBatch = {
-  name: "lightclient.proof-batch",
-  title: "outcome proofs of one run verified as a batch (each header and batch once, then Merkle paths)",
-  unit: "proofs",
-  opsPerRun: 2048, // replaced in setup by the number of final transactions
-  baselines: ["lightclient.proof-single"],
-  setup: async () => {
-    const ctx = await setupProofs();
-    lightclientBatch.opsPerRun = ctx.proofs.length;
-    return ctx;
-  },
-  run: runBatch,
-  describe,
-};
-
-/** @type {import("../harness.mjs").BenchCase} */
-export const lightclientWarm = {
-  name: "lightclient.proof-warm",
-  title: "outcome proofs whose headers, batches and affirmations the checker already holds (leaf, values root, one Merkle path each)",
-  unit: "proofs",
-  opsPerRun: 2048, // replaced in setup
-  baselines: ["lightclient.proof-single"],
-  setup: async () => {
-    const ctx = await setupProofs();
-    lightclientWarm.opsPerRun = ctx.proofs.length;
-    return ctx;
-  },
-  run: runWarm,
-  describe,
-};
-
-/** @type {import("../harness.mjs").BenchCase} */
-export const lightclientBatchWide = {
-  name: "lightclient.proof-batch-wide",
-  title: "the wide-sharing run's 4,000 proofs (1,000 per header) through a fresh checker: the issue's batch of proofs that share headers",
-  unit: "proofs",
-  opsPerRun: 4000, // replaced in setup
-  baselines: ["lightclient.proof-single"],
-  setup: async () => {
-    const ctx = await proofsOf(...WIDE_RUN);
-    lightclientBatchWide.opsPerRun = ctx.proofs.length;
-    return ctx;
-  },
-  run: runBatch,
-  describe,
-};
+export const lightclientSingle = proofCase("lightclient.proof-single", "outcome proof verified from scratch against the genesis anchor (2 committees derived, 2 pairings)", setupProofs, runSingle, SINGLE_PER_RUN);
+export const lightclientBatch = proofCase("lightclient.proof-batch", "outcome proofs of one run verified as a batch (each header and batch once, then Merkle paths)", setupProofs, runBatch);
+export const lightclientWarm = proofCase(
+  "lightclient.proof-warm",
+  "outcome proofs whose headers, batches and affirmations the checker already holds (leaf, values root, one Merkle path each)",
+  setupProofs,
+  runWarm,
+);
+export const lightclientBatchWide = proofCase(
+  "lightclient.proof-batch-wide",
+  "the wide-sharing run's 4,000 proofs (1,000 per header) through a fresh checker: the issue's batch of proofs that share headers",
+  () => proofsOf(...WIDE_RUN),
+  runBatch,
+);
 
 /** The light-client cases, for bench/run.mjs. */
 export const lightclientCases = [lightclientSingle, lightclientBatch, lightclientWarm, lightclientBatchWide];

@@ -385,7 +385,7 @@ describe("light client: many proofs that share headers", () => {
     refused(() => checker.verify(same), "BAD_SIGNATURE");
   });
 
-  it("a forged part that reuses a cached part's key (header number, batch committee and round, results root) with other contents is refused, before, after and among the genuine ones", () => {
+  it("a forged part that reuses a cached part's key (header number, batch committee and round, affirmation's sequence range) with other contents is refused, before, after and among the genuine ones", () => {
     const forged: [string, (p: TxOutcomeProof) => void, string][] = [
       ["header parentRoot", (p) => (p.header.parentRoot = "11".repeat(32)), "BAD_SIGNATURE"],
       ["header slot", (p) => (p.header.slot += 1), "BAD_SIGNATURE"],
@@ -396,6 +396,11 @@ describe("light client: many proofs that share headers", () => {
       ["batch signature", (p) => (p.batchAttestation.signature = p.headerAttestation.signature), "BAD_SIGNATURE"],
       ["affirmation last", (p) => (p.affirmation.last += 1), "BAD_PROOF"],
       ["affirmation branch", (p) => (p.affirmationProof.branch[0] = "22".repeat(32)), "BAD_PROOF"],
+      ["affirmation postRoot, same range", (p) => (p.affirmation.postRoot = "33".repeat(32)), "BAD_PROOF"],
+      ["affirmation resultsRoot, same range", (p) => (p.affirmation.resultsRoot = "44".repeat(32)), "BAD_PROOF"],
+      ["affirmation contract, same range", (p) => (p.affirmation.contract = `${p.affirmation.contract}x`), "BAD_PROOF"],
+      ["affirmation extra field, same range", (p) => ((p.affirmation as unknown as Record<string, unknown>).extra = 1), "MALFORMED_PROOF"],
+      ["affirmation index, same range", (p) => (p.affirmationProof.index = (p.affirmationProof.index + 1) % p.affirmationProof.count), "BAD_PROOF"],
     ];
     for (const [what, edit, code] of forged) {
       const bad = clone(proofs[1]!);

@@ -9,7 +9,9 @@ export interface Cached<T> {
   readonly parts: readonly unknown[];
   readonly value: T;
   /** Made when the first part below it is cached (an affirmation, the last level, has none). */
-  children?: Map<unknown, Cached<unknown>[]>;
+  children: Map<unknown, Cached<unknown>[]> | undefined;
+  /** Set when a deferred check it relied on failed: never matched again. */
+  dead: boolean;
 }
 
 /** Deep equality of decoded JSON values (key order ignored; own keys only; no key lists allocated). */
@@ -83,51 +85,104 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
-/** Own enumerable keys, counted as `isSameJson` counts them. */
-function countOwn(o: Record<string, unknown>): number {
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * The own enumerable keys of `x` (as `isSameJson` counts them: inherited ones ignored) are exactly
+ * `keys` (distinct), in one pass over them: no key list, one `hasOwnProperty` per key.
+ */
+function ownKeysAre(x: Record<string, unknown>, keys: readonly string[]): boolean {
   let n = 0;
-  for (const k in o) if (Object.hasOwn(o, k)) n++;
-  return n;
+  for (const k in x) {
+    if (!hasOwn.call(x, k)) continue;
+    // for-in yields each key once, so `keys.length` own keys all among `keys` are exactly `keys`.
+    if (n >= keys.length || (keys[n] !== k && !keys.includes(k))) return false;
+    n++;
+  }
+  return n === keys.length;
 }
 
-/** `x` has exactly `keys` (own) plus `extra` more own keys, and equals `stored` on `keys`. */
-function sameFields(stored: Record<string, unknown>, x: unknown, keys: readonly string[], extra: number): x is Record<string, unknown> {
+/** `x` has exactly `keys` as own keys, and equals `stored` on them (primitives). */
+function sameFields(stored: Record<string, unknown>, x: unknown, keys: readonly string[]): x is Record<string, unknown> {
   if (!isRecord(x)) return false;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string;
     const v = stored[k];
-    if (v === undefined || v !== x[k] || !Object.hasOwn(x, k)) return false;
+    if (v === undefined || v !== x[k]) return false;
   }
-  return countOwn(x) === keys.length + extra;
+  return ownKeysAre(x, keys);
 }
 
-/** A stored list of primitives (signer indices, applied indices, branch nodes: a checked part's lists hold nothing else) and `x`. */
-function samePrimitives(stored: unknown, x: unknown): boolean {
+/** A stored list of numbers (signer indices, applied indices: a checked part's lists hold nothing else) and `x`, four at a time. */
+function sameNumbers(stored: unknown, x: unknown): boolean {
+  if (!Array.isArray(stored) || !Array.isArray(x) || x.length !== stored.length) return false;
+  const n = stored.length;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) if (stored[i] !== x[i] || stored[i + 1] !== x[i + 1] || stored[i + 2] !== x[i + 2] || stored[i + 3] !== x[i + 3]) return false;
+  for (; i < n; i++) if (stored[i] !== x[i]) return false;
+  return true;
+}
+
+/** A stored list of strings (branch nodes) and `x`: `sameNumbers`, apart so that each compares one kind of item. */
+function sameStrings(stored: unknown, x: unknown): boolean {
   if (!Array.isArray(stored) || !Array.isArray(x) || x.length !== stored.length) return false;
   for (let i = 0; i < stored.length; i++) if (stored[i] !== x[i]) return false;
   return true;
 }
 
+const ATTESTATION_KEYS = ["signers", "signature"];
+const BRANCH_KEYS = ["count", "index", "branch"];
+const AFFIRMATION_ALL_KEYS = [...AFFIRMATION_KEYS, "assumptions"];
+const ASSUMPTION_KEYS = ["contract", "position", "root"];
+
 /** `{signers, signature}`. */
 function sameAttestation(stored: unknown, x: unknown): boolean {
   const s = stored as Record<string, unknown>;
-  return isRecord(x) && typeof s.signature === "string" && s.signature === x.signature && Object.hasOwn(x, "signature") && Object.hasOwn(x, "signers") && samePrimitives(s.signers, x.signers) && countOwn(x) === 2;
+  return isRecord(x) && typeof s.signature === "string" && s.signature === x.signature && sameNumbers(s.signers, x.signers) && ownKeysAre(x, ATTESTATION_KEYS);
 }
 
 /** `{count, index, branch}`. */
 function sameBranch(stored: unknown, x: unknown): boolean {
   const s = stored as Record<string, unknown>;
-  return sameFields(s, x, ["count", "index"], 1) && Object.hasOwn(x, "branch") && samePrimitives(s.branch, x.branch);
+  return isRecord(x) && s.count !== undefined && s.count === x.count && s.index !== undefined && s.index === x.index && sameStrings(s.branch, x.branch) && ownKeysAre(x, BRANCH_KEYS);
+}
+
+function sameHeader(stored: readonly unknown[], genesisRoot: unknown, header: unknown, attestation: unknown): boolean {
+  return typeof stored[0] === "string" && stored[0] === genesisRoot && sameFields(stored[1] as Record<string, unknown>, header, HEADER_KEYS) && sameAttestation(stored[2], attestation) && stored.length === 3;
 }
 
 /** The header level's parts: `[genesisRoot, header, headerAttestation]`. */
 export function sameHeaderParts(stored: readonly unknown[], parts: readonly unknown[]): boolean {
-  return typeof stored[0] === "string" && stored[0] === parts[0] && sameFields(stored[1] as Record<string, unknown>, parts[1], HEADER_KEYS, 0) && sameAttestation(stored[2], parts[2]) && stored.length === 3 && parts.length === 3;
+  return parts.length === 3 && sameHeader(stored, parts[0], parts[1], parts[2]);
+}
+
+/** `sameHeaderParts(stored, [o.genesisRoot, o.header, o.headerAttestation])` of a proof `o`, without the list. */
+export function sameHeaderOf(stored: readonly unknown[], o: Record<string, unknown>): boolean {
+  return sameHeader(stored, o.genesisRoot, o.header, o.headerAttestation);
+}
+
+/** The stored form of a proof's header parts (a private copy), for `sameHeaderOf`. */
+export function storeHeaderOf(o: Record<string, unknown>): readonly unknown[] {
+  return copyJson([o.genesisRoot, o.header, o.headerAttestation]) as unknown[];
+}
+
+function sameBatch(stored: readonly unknown[], batch: unknown, attestation: unknown, applied: unknown, inclusion: unknown): boolean {
+  return sameFields(stored[0] as Record<string, unknown>, batch, BATCH_KEYS) && sameAttestation(stored[1], attestation) && sameNumbers(stored[2], applied) && sameBranch(stored[3], inclusion) && stored.length === 4;
 }
 
 /** The batch level's parts: `[batch, batchAttestation, applied, inclusion]`. */
 export function sameBatchParts(stored: readonly unknown[], parts: readonly unknown[]): boolean {
-  return sameFields(stored[0] as Record<string, unknown>, parts[0], BATCH_KEYS, 0) && sameAttestation(stored[1], parts[1]) && samePrimitives(stored[2], parts[2]) && sameBranch(stored[3], parts[3]) && stored.length === 4 && parts.length === 4;
+  return parts.length === 4 && sameBatch(stored, parts[0], parts[1], parts[2], parts[3]);
+}
+
+/** `sameBatchParts` of a proof's batch parts, without the list. */
+export function sameBatchOf(stored: readonly unknown[], o: Record<string, unknown>): boolean {
+  return sameBatch(stored, o.batch, o.batchAttestation, o.applied, o.inclusion);
+}
+
+/** The stored form of a proof's batch parts (a private copy), for `sameBatchOf`. */
+export function storeBatchOf(o: Record<string, unknown>): readonly unknown[] {
+  return copyJson([o.batch, o.batchAttestation, o.applied, o.inclusion]) as unknown[];
 }
 
 /**
@@ -137,8 +192,15 @@ export function sameBatchParts(stored: readonly unknown[], parts: readonly unkno
  * part that passed its check; `sameAffirmationParts` compares against it.
  */
 export function storeAffirmationParts(parts: readonly unknown[]): readonly unknown[] {
-  const a = parts[0] as Record<string, unknown>;
-  const b = parts[1] as Record<string, unknown>;
+  return storeAffirmation(parts[0] as Record<string, unknown>, parts[1] as Record<string, unknown>);
+}
+
+/** `storeAffirmationParts([o.affirmation, o.affirmationProof])`. */
+export function storeAffirmationOf(o: Record<string, unknown>): readonly unknown[] {
+  return storeAffirmation(o.affirmation as Record<string, unknown>, o.affirmationProof as Record<string, unknown>);
+}
+
+function storeAffirmation(a: Record<string, unknown>, b: Record<string, unknown>): readonly unknown[] {
   const assumptions = a.assumptions as Record<string, unknown>[];
   const branch = b.branch as unknown[];
   const out: unknown[] = [a.contract, a.first, a.last, a.preRoot, a.postRoot, a.resultsRoot, b.count, b.index, assumptions.length, branch.length];
@@ -149,9 +211,16 @@ export function storeAffirmationParts(parts: readonly unknown[]): readonly unkno
 
 /** `isSameJson(copyJson(checked), parts)` for `stored = storeAffirmationParts(checked)`. */
 export function sameAffirmationParts(stored: readonly unknown[], parts: readonly unknown[]): boolean {
-  const x = parts[0];
-  const y = parts[1];
-  if (parts.length !== 2 || !isRecord(x) || !isRecord(y)) return false;
+  return parts.length === 2 && sameAffirmation(stored, parts[0], parts[1]);
+}
+
+/** `sameAffirmationParts(stored, [o.affirmation, o.affirmationProof])`, without the list. */
+export function sameAffirmationOf(stored: readonly unknown[], o: Record<string, unknown>): boolean {
+  return sameAffirmation(stored, o.affirmation, o.affirmationProof);
+}
+
+function sameAffirmation(stored: readonly unknown[], x: unknown, y: unknown): boolean {
+  if (!isRecord(x) || !isRecord(y)) return false;
   if (x.contract !== stored[0] || x.first !== stored[1] || x.last !== stored[2] || x.preRoot !== stored[3] || x.postRoot !== stored[4] || x.resultsRoot !== stored[5]) return false;
   if (y.count !== stored[6] || y.index !== stored[7]) return false;
   const xa = x.assumptions;
@@ -162,10 +231,8 @@ export function sameAffirmationParts(stored: readonly unknown[], parts: readonly
   let at = 10;
   for (let i = 0; i < na; i++, at += 3) {
     const s = xa[i];
-    if (!isRecord(s) || s.contract !== stored[at] || s.position !== stored[at + 1] || s.root !== stored[at + 2]) return false;
-    if (!Object.hasOwn(s, "contract") || !Object.hasOwn(s, "position") || !Object.hasOwn(s, "root") || countOwn(s) !== 3) return false;
+    if (!isRecord(s) || s.contract !== stored[at] || s.position !== stored[at + 1] || s.root !== stored[at + 2] || !ownKeysAre(s, ASSUMPTION_KEYS)) return false;
   }
   for (let i = 0; i < nb; i++) if (yb[i] !== stored[at + i]) return false;
-  for (const k of AFFIRMATION_KEYS) if (!Object.hasOwn(x, k)) return false;
-  return Object.hasOwn(x, "assumptions") && countOwn(x) === 7 && Object.hasOwn(y, "count") && Object.hasOwn(y, "index") && Object.hasOwn(y, "branch") && countOwn(y) === 3;
+  return ownKeysAre(x, AFFIRMATION_ALL_KEYS) && ownKeysAre(y, BRANCH_KEYS);
 }

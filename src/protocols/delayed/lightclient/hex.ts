@@ -28,7 +28,10 @@ const DIGITS = (() => {
 const POOL_BYTES = 1 << 16;
 let pool = new ArrayBuffer(POOL_BYTES);
 let poolAt = 0;
+/** The bytes of every empty string: one frozen empty array (it has no bytes to change, and no property can be added). */
+const EMPTY = Object.freeze(new Uint8Array(0));
 function allocate(n: number): Uint8Array {
+  if (n === 0) return EMPTY;
   if (n <= 64) return new Uint8Array(n);
   if (n > POOL_BYTES >>> 2) return new Uint8Array(n);
   if (poolAt + n > POOL_BYTES) {
@@ -56,6 +59,24 @@ export function decodeHex(s: string): Uint8Array | undefined {
   return bad < 0 ? undefined : out;
 }
 
+/**
+ * Decodes `s` (`2 × bytes` characters, the caller checked the length) into `out` at `at`, straight
+ * into a hashing buffer (no array per string): false when a character is not a hex digit (then the
+ * bytes written are meaningless).
+ */
+export function decodeHexInto(s: string, bytes: number, out: Uint8Array, at: number): boolean {
+  let bad = 0;
+  for (let i = 0, j = 0; i < bytes; i++, j += 2) {
+    const a = s.charCodeAt(j);
+    const b = s.charCodeAt(j + 1);
+    const hi = a < 128 ? (DIGITS[a] as number) : -1;
+    const lo = b < 128 ? (DIGITS[b] as number) : -1;
+    bad |= hi | lo;
+    out[at + i] = (hi << 4) | lo;
+  }
+  return bad >= 0;
+}
+
 /** The field reader of proofs: hex decoded by `decodeHex`, and lists of hex strings read without a path string per item. */
 export interface ProofReader extends FieldReader {
   /**
@@ -65,6 +86,8 @@ export interface ProofReader extends FieldReader {
   hexList(x: unknown, path: string, maxLength: number, bytes: number | undefined, maxBytes: number | undefined, nulls: true): (Uint8Array | null)[];
   hexList(x: unknown, path: string, maxLength: number, bytes?: number, maxBytes?: number, nulls?: false): Uint8Array[];
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;
 
 /** A field reader whose `hex` decodes with `decodeHex` (every other method, and every error, the field reader's own). */
 export function createProofReader(code: string, what: string): ProofReader {
@@ -94,10 +117,30 @@ export function createProofReader(code: string, what: string): ProofReader {
     }
     return out;
   }
+  /**
+   * `r.object`, with the common case — exactly the `allowed` keys, all own and enumerable, none
+   * optional — answered by one pass over the keys (no key list, no search per key); anything else
+   * read again by `r.object`, for its answer or error.
+   */
+  function object(x: unknown, path: string, allowed: readonly string[], optional?: readonly string[]): Record<string, unknown> {
+    if (optional === undefined && typeof x === "object" && x !== null && !Array.isArray(x)) {
+      const o = x as Record<string, unknown>;
+      let n = 0;
+      let known = true;
+      for (const k in o) {
+        if (!hasOwn.call(o, k)) continue;
+        // Keys are distinct, so `allowed.length` own keys all in `allowed` are exactly `allowed`.
+        if (n >= allowed.length || allowed[n] !== k) known = known && allowed.includes(k);
+        n++;
+      }
+      if (known && n === allowed.length) return o;
+    }
+    return r.object(x, path, allowed, optional);
+  }
   function string(x: unknown, path: string, maxLength: number): string {
     // At most 3 UTF-8 bytes per UTF-16 unit: a short string needs no encoding to be within bounds.
     if (typeof x === "string" && x !== "" && x.length * 3 <= maxLength) return x;
     return r.string(x, path, maxLength);
   }
-  return { ...r, hex, hexList: hexList as ProofReader["hexList"], string };
+  return { ...r, object, hex, hexList: hexList as ProofReader["hexList"], string };
 }

@@ -114,49 +114,76 @@ export function computeResultLeafRoots(leaves: readonly ResultLeafInput[]): Uint
 
 /** `computeResultLeafRoots`, the roots one after the other in one buffer. */
 export function computeResultLeafRootsFlat(leaves: readonly ResultLeafInput[]): Uint8Array {
+  const fields = new Uint8Array(leaves.length * LEAF_FIELD_BYTES);
+  for (let i = 0; i < leaves.length; i++) {
+    const l = leaves[i] as ResultLeafInput;
+    const o = i * LEAF_FIELD_BYTES;
+    putUint64(fields, o, l.seq);
+    fields.set(l.txId, o + 32);
+    fields[o + 64] = l.outcome;
+    fields.set(l.postRoot, o + 128);
+  }
+  return computeLeafRootsOfFields(fields, leaves.map((l) => l.values), leaves.length);
+}
+
+/** Bytes of a result leaf's five field chunks (seq, txId, outcome, values root, postRoot). */
+export const LEAF_FIELD_BYTES = 160;
+
+/**
+ * The roots of `n` result leaves whose field chunks are in `fields` (`LEAF_FIELD_BYTES` each, at
+ * offset 0, as `ResultLeaf` lays them out; the values root chunk, bytes 96–127, is written here
+ * from `values[i]`): the readers decode a proof's fields straight into it. One after the other in
+ * a fresh buffer.
+ */
+export function computeLeafRootsOfFields(fields: Uint8Array, values: readonly (readonly (Uint8Array | null)[])[], n: number): Uint8Array {
   // Each present, non-empty value: its chunks → bytes root → mixed with its length → with the "present" flag.
-  const sizes: number[] = [];
-  const counts: number[] = [];
+  let sized = 0;
   let chunks = 0;
   let total = 0;
-  for (const l of leaves) {
-    total += l.values.length;
-    for (const v of l.values) {
+  for (let i = 0; i < n; i++) {
+    const vs = values[i] as readonly (Uint8Array | null)[];
+    total += vs.length;
+    for (const v of vs) {
       if (v === null || v.length === 0) continue;
-      sizes.push(v.length);
-      counts.push((v.length + 31) >> 5);
+      sized++;
       chunks += (v.length + 31) >> 5;
     }
   }
+  const sizes = new Int32Array(sized);
+  const counts = new Int32Array(sized);
   const flat = new Uint8Array(chunks * 32);
   let at = 0;
-  for (const l of leaves) {
-    for (const v of l.values) {
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    for (const v of values[i] as readonly (Uint8Array | null)[]) {
       if (v === null || v.length === 0) continue;
       flat.set(v, at);
-      at += ((v.length + 31) >> 5) * 32;
+      const c = (v.length + 31) >> 5;
+      sizes[s] = v.length;
+      counts[s++] = c;
+      at += c * 32;
     }
   }
   const bytesRoots = words(mixInLengths(merkleizeMany(flat, counts, BYTES_DEPTH), sizes));
-  const flagged = new Uint8Array(sizes.length * 64);
+  const flagged = new Uint8Array(sized * 64);
   const flaggedWords = words(flagged);
-  for (let i = 0; i < sizes.length; i++) {
+  for (let i = 0; i < sized; i++) {
     flagged[i * 64] = 1;
     copyChunk(flaggedWords, i * 2 + 1, bytesRoots, i);
   }
-  const valueRoots = new Uint8Array(sizes.length * 32);
+  const valueRoots = new Uint8Array(sized * 32);
   digest64Many(flagged, valueRoots);
   const valueWords = words(valueRoots);
 
-  const lengths = new Int32Array(leaves.length);
+  const lengths = new Int32Array(n);
   const lists = new Uint8Array(total * 32);
   const listWords = words(lists);
   let next = 0;
   at = 0;
-  for (let i = 0; i < leaves.length; i++) {
-    const values = (leaves[i] as ResultLeafInput).values;
-    lengths[i] = values.length;
-    for (const v of values) {
+  for (let i = 0; i < n; i++) {
+    const vs = values[i] as readonly (Uint8Array | null)[];
+    lengths[i] = vs.length;
+    for (const v of vs) {
       if (v === null) copyChunk(listWords, at, NOTHING_WORDS, 0);
       else if (v.length === 0) copyChunk(listWords, at, EMPTY_WORDS, 0);
       else copyChunk(listWords, at, valueWords, next++);
@@ -164,20 +191,9 @@ export function computeResultLeafRootsFlat(leaves: readonly ResultLeafInput[]): 
     }
   }
   const valuesRoots = words(mixInLengths(merkleizeMany(lists, lengths, VALUES_DEPTH), lengths));
-
-  const fields = new Uint8Array(leaves.length * 160);
   const fieldWords = words(fields);
-  const five = new Int32Array(leaves.length).fill(5);
-  for (let i = 0; i < leaves.length; i++) {
-    const l = leaves[i] as ResultLeafInput;
-    const o = i * 160;
-    putUint64(fields, o, l.seq);
-    fields.set(l.txId, o + 32);
-    fields[o + 64] = l.outcome;
-    copyChunk(fieldWords, i * 5 + 3, valuesRoots, i);
-    fields.set(l.postRoot, o + 128);
-  }
-  return merkleizeMany(fields, five, 3);
+  for (let i = 0; i < n; i++) copyChunk(fieldWords, i * 5 + 3, valuesRoots, i);
+  return merkleizeMany(fields.subarray(0, n * LEAF_FIELD_BYTES), new Int32Array(n).fill(5), 3);
 }
 
 /** Depths of the affirmation's lists: ByteList(MAX_CONTRACT_ID_BYTES) in chunks, List(Assumption, MAX_ASSUMPTIONS). */
@@ -193,7 +209,7 @@ function uint64Chunk(n: number): Uint8Array {
 }
 
 /** A safe integer as little-endian uint64 bytes at `at` (no DataView: one on a fresh small array moves its buffer off the heap). */
-function putUint64(c: Uint8Array, at: number, n: number): void {
+export function putUint64(c: Uint8Array, at: number, n: number): void {
   let lo = n >>> 0;
   let hi = Math.floor(n / 2 ** 32);
   for (let i = 0; i < 4; i++, lo >>>= 8, hi >>>= 8) {
@@ -244,44 +260,63 @@ export function computeAffirmationRootsFlat(affs: readonly AffirmationValue[]): 
     assumptionCount += a.assumptions.length;
   }
   const idRoots = words(computeBytesRoots(ids, CONTRACT_DEPTH));
-  const listLengths = new Int32Array(affs.length);
-  let listRoots: Int32Array;
-  if (assumptionCount === 0) {
-    listRoots = NO_ASSUMPTIONS_WORDS;
-  } else {
-    const assumptionChunks = new Uint8Array(assumptionCount * 96);
-    const assumptionWords = words(assumptionChunks);
-    let at = 0;
-    let id = 0;
-    affs.forEach((a, i) => {
-      id++;
-      listLengths[i] = a.assumptions.length;
-      for (const x of a.assumptions) {
-        copyChunk(assumptionWords, at * 3, idRoots, id++);
-        putUint64(assumptionChunks, at * 96 + 32, x.position);
-        assumptionChunks.set(x.root, at * 96 + 64);
-        at++;
-      }
-    });
-    const assumptionRoots = merkleizeMany(assumptionChunks, new Int32Array(assumptionCount).fill(3), 2);
-    listRoots = words(mixInLengths(merkleizeMany(assumptionRoots, listLengths, ASSUMPTIONS_DEPTH), listLengths));
-  }
-  const fields = new Uint8Array(affs.length * 224);
+  const counts = new Int32Array(affs.length);
+  const assumptionChunks = new Uint8Array(assumptionCount * ASSUMPTION_BYTES);
+  const assumptionWords = words(assumptionChunks);
+  const fields = new Uint8Array(affs.length * AFFIRMATION_FIELD_BYTES);
   const fieldWords = words(fields);
+  let at = 0;
   let id = 0;
   for (let i = 0; i < affs.length; i++) {
     const a = affs[i] as AffirmationValue;
-    const o = i * 224;
-    copyChunk(fieldWords, i * 7, idRoots, id);
-    id += 1 + a.assumptions.length;
+    const o = i * AFFIRMATION_FIELD_BYTES;
+    copyChunk(fieldWords, i * 7, idRoots, id++);
     putUint64(fields, o + 32, a.first);
     putUint64(fields, o + 64, a.last);
     fields.set(a.preRoot, o + 96);
     fields.set(a.postRoot, o + 128);
     fields.set(a.resultsRoot, o + 160);
-    copyChunk(fieldWords, i * 7 + 6, listRoots, assumptionCount === 0 ? 0 : i);
+    counts[i] = a.assumptions.length;
+    for (const x of a.assumptions) {
+      copyChunk(assumptionWords, at * 3, idRoots, id++);
+      putUint64(assumptionChunks, at * ASSUMPTION_BYTES + 32, x.position);
+      assumptionChunks.set(x.root, at * ASSUMPTION_BYTES + 64);
+      at++;
+    }
   }
-  return merkleizeMany(fields, new Int32Array(affs.length).fill(7), 3);
+  return computeAffirmationRootsOfFields(fields, affs.length, assumptionChunks, counts);
+}
+
+/** Bytes of an affirmation's seven field chunks (contract id root, first, last, pre-, post-, results root, assumptions root). */
+export const AFFIRMATION_FIELD_BYTES = 224;
+/** Bytes of an assumption's three chunks (contract id root, position, root). */
+export const ASSUMPTION_BYTES = 96;
+
+/** `computeBytesRoot(id, CONTRACT_DEPTH)`: a contract id's root, the first chunk of an affirmation's or an assumption's fields. */
+export function computeContractIdRoot(id: Uint8Array): Uint8Array {
+  return computeBytesRoots([id], CONTRACT_DEPTH);
+}
+
+/**
+ * The roots of `n` affirmations whose field chunks are in `fields` (`AFFIRMATION_FIELD_BYTES`
+ * each, at offset 0; the assumptions root chunk, bytes 192–223, is written here): affirmation i
+ * has `counts[i]` assumptions, their chunks (`ASSUMPTION_BYTES` each) one after the other in
+ * `assumptions` (offset 0). The readers decode a proof's fields straight into these buffers. One
+ * root after the other in a fresh buffer.
+ */
+export function computeAffirmationRootsOfFields(fields: Uint8Array, n: number, assumptions: Uint8Array, counts: ArrayLike<number>): Uint8Array {
+  let assumptionCount = 0;
+  for (let i = 0; i < n; i++) assumptionCount += counts[i] as number;
+  const fieldWords = words(fields);
+  if (assumptionCount === 0) {
+    for (let i = 0; i < n; i++) copyChunk(fieldWords, i * 7 + 6, NO_ASSUMPTIONS_WORDS, 0);
+  } else {
+    const lengths = Int32Array.from({ length: n }, (_, i) => counts[i] as number);
+    const assumptionRoots = merkleizeMany(assumptions.subarray(0, assumptionCount * ASSUMPTION_BYTES), new Int32Array(assumptionCount).fill(3), 2);
+    const listRoots = words(mixInLengths(merkleizeMany(assumptionRoots, lengths, ASSUMPTIONS_DEPTH), lengths));
+    for (let i = 0; i < n; i++) copyChunk(fieldWords, i * 7 + 6, listRoots, i);
+  }
+  return merkleizeMany(fields.subarray(0, n * AFFIRMATION_FIELD_BYTES), new Int32Array(n).fill(7), 3);
 }
 
 /** `computeBytesRoot(b, depth)` of every byte string, one after the other in the result (each at most 2^depth chunks). */

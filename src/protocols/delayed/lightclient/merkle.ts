@@ -135,6 +135,21 @@ export interface BranchQuery {
 }
 
 /**
+ * Many branches in flat form (no array per branch or node): branch i is leaf `indices[i]` of a
+ * list of `counts[i]` leaves under `roots` bytes `32i…32i+31`, its `lengths[i]` nodes (bottom-up)
+ * at chunks `starts[i]…` of `nodes` (32 bytes each; `nodes` made by the caller at offset 0).
+ */
+export interface FlatBranches {
+  readonly n: number;
+  readonly roots: Uint8Array;
+  readonly counts: ArrayLike<number>;
+  readonly indices: ArrayLike<number>;
+  readonly lengths: ArrayLike<number>;
+  readonly starts: ArrayLike<number>;
+  readonly nodes: Uint8Array;
+}
+
+/**
  * `verifyListProof` (src/state/results.ts) of many branches at once, their leaves in `leaves`
  * (32 bytes each, in query order): for each, whether its branch leads from its leaf to its root
  * (the list's length mixed in). A branch of the wrong depth for its count is false. The caller
@@ -142,16 +157,37 @@ export interface BranchQuery {
  */
 export function verifyBranches(queries: readonly BranchQuery[], leaves: Uint8Array): boolean[] {
   const n = queries.length;
+  let total = 0;
+  for (const q of queries) total += q.branch.length;
+  const b = { n, roots: new Uint8Array(n * 32), counts: new Float64Array(n), indices: new Float64Array(n), lengths: new Int32Array(n), starts: new Int32Array(n), nodes: new Uint8Array(total * 32) };
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const q = queries[i] as BranchQuery;
+    // A root of another length can never be reached: its branch is made one node too long, so false.
+    if (q.root.length === 32) b.roots.set(q.root, i * 32);
+    b.counts[i] = q.count;
+    b.indices[i] = q.index;
+    b.lengths[i] = q.branch.length + (q.root.length === 32 ? 0 : 64);
+    b.starts[i] = at;
+    for (const node of q.branch) b.nodes.set(node, 32 * at++);
+  }
+  return verifyBranchesFlat(b, leaves);
+}
+
+/** `verifyBranches` of branches in flat form. */
+export function verifyBranchesFlat(b: FlatBranches, leaves: Uint8Array): boolean[] {
+  const n = b.n;
   const ok = new Array<boolean>(n);
   const depths = new Int32Array(n);
   let depth = 0;
   for (let i = 0; i < n; i++) {
-    const q = queries[i] as BranchQuery;
-    const d = q.count <= 1 ? 0 : Math.ceil(Math.log2(q.count));
-    ok[i] = q.branch.length === d;
+    const count = b.counts[i] as number;
+    const d = count <= 1 ? 0 : Math.ceil(Math.log2(count));
+    ok[i] = b.lengths[i] === d;
     depths[i] = ok[i] ? d : -1;
     if (ok[i] && d > depth) depth = d;
   }
+  const nodes = b.nodes.byteOffset % 4 === 0 && b.nodes.length % 4 === 0 ? wordsOf(b.nodes) : wordsOf(b.nodes.slice());
   // The current node of every branch, as words.
   const node = wordsOf(leaves.slice(0, n * 32));
   let side = 0;
@@ -168,21 +204,23 @@ export function verifyBranches(queries: readonly BranchQuery[], leaves: Uint8Arr
     for (let i = 0; i < n; i++) {
       const qd = depths[i] as number;
       if (qd < d) continue;
-      const q = queries[i] as BranchQuery;
       const at = k * 16;
       if (qd === d) {
         for (let w = 0; w < 8; w++) {
           into[at + w] = node[i * 8 + w] as number;
           into[at + 8 + w] = 0;
         }
-        putLength(bytes, at * 4 + 32, q.count);
-      } else if ((q.index >>> d) & 1) {
-        // (index < count ≤ 2^32 − 1 and d < 32: the shift is exact.)
-        bytes.set(q.branch[d] as Uint8Array, at * 4);
-        for (let w = 0; w < 8; w++) into[at + 8 + w] = node[i * 8 + w] as number;
+        putLength(bytes, at * 4 + 32, b.counts[i] as number);
       } else {
-        for (let w = 0; w < 8; w++) into[at + w] = node[i * 8 + w] as number;
-        bytes.set(q.branch[d] as Uint8Array, at * 4 + 32);
+        const sibling = ((b.starts[i] as number) + d) * 8;
+        // (index < count ≤ 2^32 − 1 and d < 32: the shift is exact.)
+        const right = ((b.indices[i] as number) >>> d) & 1;
+        const mine = right ? at + 8 : at;
+        const theirs = right ? at : at + 8;
+        for (let w = 0; w < 8; w++) {
+          into[mine + w] = node[i * 8 + w] as number;
+          into[theirs + w] = nodes[sibling + w] as number;
+        }
       }
       k++;
     }
@@ -198,11 +236,11 @@ export function verifyBranches(queries: readonly BranchQuery[], leaves: Uint8Arr
     }
   }
   const roots = new Uint8Array(node.buffer, node.byteOffset, n * 32);
+  const want = b.roots;
   for (let i = 0; i < n; i++) {
     if (!ok[i]) continue;
-    const root = (queries[i] as BranchQuery).root;
-    let same = root.length === 32;
-    for (let b = 0; b < 32 && same; b++) same = roots[i * 32 + b] === root[b];
+    let same = true;
+    for (let j = i * 32, end = j + 32; j < end && same; j++) same = roots[j] === want[j];
     ok[i] = same;
   }
   return ok;

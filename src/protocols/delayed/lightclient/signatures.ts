@@ -56,8 +56,8 @@ export interface DeferredSignature {
   /** (signing root, signers, signature): remembered once verified. */
   readonly key: string;
   readonly set: AggregateSet;
-  /** Forget the cache entries that relied on it, should it not verify. */
-  readonly evict: (() => void)[];
+  /** The cache entries that relied on it, forgotten (marked dead) should it not verify. */
+  readonly evict: { dead?: boolean }[];
   ok?: boolean;
 }
 

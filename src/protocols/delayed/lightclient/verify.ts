@@ -18,7 +18,6 @@
 import { toHex } from "../../../crypto/hash.js";
 import { SIGNATURE_BYTES, type AggregateSet, type SignatureVerifier } from "../../../crypto/bls.js";
 import { verifyListProof } from "../../../state/index.js";
-import { MAX_ARG_BYTES, MAX_CONTRACT_ID_BYTES, MAX_STEPS } from "../../../program/index.js";
 import { computeSigningRoot, type PublicValidator } from "../../../chain/index.js";
 import {
   BatchHeader,
@@ -26,20 +25,17 @@ import {
   DOMAIN_AFFIRMATION,
   DOMAIN_STAGE2,
   MAX_AFFIRMATIONS,
-  MAX_ASSUMPTIONS,
-  OUTCOME_CODES,
   Stage2Header,
   encodeContractId,
-  type AffirmationValue,
-  type Stage2Outcome,
 } from "../containers.js";
 import { TX_PROOF_SCHEMA } from "./proof.js";
 import { checkQuestion, fail, type ProofQuestion, type TxProofChecker, type TxProofCheckerStats, type VerifiedOutcome } from "./outcome.js";
 import { createProofReader } from "./hex.js";
-import { computeAffirmationRootsFlat, computeResultLeafRootsFlat, type ResultLeafInput } from "./leaf.js";
-import { verifyBranches } from "./merkle.js";
+import { computeContractIdRoot } from "./leaf.js";
+import { AffirmationBatch } from "./affirmations.js";
+import { LeafBatch, MAX_BRANCH, MAX_LIST } from "./leaves.js";
 import { computeActiveValidators, computeContractCommittee, computeStage2Attesters, getSlashed, type TrustAnchor } from "./anchor.js";
-import { copyJson, sameAffirmationParts, sameBatchParts, sameHeaderParts, storeAffirmationParts, type Cached } from "./cache.js";
+import { sameAffirmationOf, sameBatchOf, sameHeaderOf, storeAffirmationOf, storeBatchOf, storeHeaderOf, type Cached } from "./cache.js";
 import { FAULT_TEXT, checkCommitteeSignature, verifyDeferred, type DeferredSignature } from "./signatures.js";
 
 export { checkCommitteeSignature } from "./signatures.js";
@@ -48,9 +44,6 @@ export type { ProofQuestion, TxProofChecker, TxProofCheckerStats, VerifiedOutcom
 
 const r = createProofReader("MALFORMED_PROOF", "proof");
 const PROOF_FIELDS = ["schema", "genesisRoot", "header", "headerAttestation", "batch", "batchAttestation", "applied", "inclusion", "affirmation", "affirmationProof", "leaf", "leafProof", "values"];
-/** Deepest branch of a list of at most 2^32 − 1 leaves. */
-const MAX_BRANCH = 32;
-const MAX_LIST = 2 ** 32 - 1;
 
 interface Branch {
   count: number;
@@ -59,8 +52,6 @@ interface Branch {
 }
 
 const BRANCH_FIELDS = ["count", "index", "branch"];
-const LEAF_FIELDS = ["seq", "txId", "outcome", "postRoot"];
-const OUTCOMES = ["committed", "aborted"] as const;
 /** The field paths of a branch, made once (not per proof). */
 const BRANCH_PATHS = new Map<string, { count: string; index: string; branch: string }>();
 
@@ -79,11 +70,11 @@ function readSignature(x: unknown, path: string): { signers: number[]; signature
 }
 
 function checkBranch(root: Uint8Array, leaf: Uint8Array, b: Branch, what: string): void {
-  if (!verifyListProof(root, b.index, leaf, b.branch, b.count)) failBranch(b, what);
+  if (!verifyListProof(root, b.index, leaf, b.branch, b.count)) failBranch(b.index, what);
 }
 
-function failBranch(b: Branch, what: string): never {
-  fail("BAD_PROOF", `proof: ${what}: Merkle branch does not lead to the committed root`, { what, index: b.index });
+function failBranch(index: number, what: string): never {
+  fail("BAD_PROOF", `proof: ${what}: Merkle branch does not lead to the committed root`, { what, index });
 }
 
 /**
@@ -93,27 +84,15 @@ function failBranch(b: Branch, what: string): never {
  */
 const HASH_BATCH = 256;
 
-/** A proof read and checked down to its affirmation, its leaf not yet hashed. */
-interface PendingProof {
-  readonly header: VerifiedHeader;
-  readonly aff: VerifiedAffirmation;
-  readonly leaf: ResultLeafInput;
-  readonly leafProof: Branch;
-  readonly outcome: Stage2Outcome;
-  readonly txIdText: string;
-}
-
-/** An affirmation whose root and branch in its batch are hashed at the end of the batch, with the others'. */
+/** An affirmation whose root and branch in its batch are hashed at the end of the batch, with the others' (`AffirmationBatch`). */
 interface DeferredAffirmation {
   /** Position, in its batch, of the first proof that needs it; `order`: when it was queued (see `queue`). */
   readonly proof: number;
   readonly order: number;
-  readonly aff: AffirmationValue;
-  /** The batch's affirmations root. */
-  readonly root: Uint8Array;
-  readonly branch: Branch;
-  /** Forget the cache entries that relied on it, should it not verify. */
-  readonly evict: (() => void)[];
+  /** Its index in its batch (for the error). */
+  readonly index: number;
+  /** The cache entries that relied on it, forgotten should it not verify. */
+  readonly evict: { dead?: boolean }[];
 }
 
 interface VerifiedHeader {
@@ -167,13 +146,13 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     return a;
   }
 
-  /** Contract ids' bytes, read-only (hashed, never handed out), memoised: a run names few contracts. */
-  const contractIds = new Map<string, Uint8Array>();
-  function contractBytes(id: string): Uint8Array {
-    let b = contractIds.get(id);
+  /** Contract ids' roots (their first field chunk), read-only (hashed, never handed out), memoised: a run names few contracts. */
+  const contractRoots = new Map<string, Uint8Array>();
+  function contractRoot(id: string): Uint8Array {
+    let b = contractRoots.get(id);
     if (b === undefined) {
-      b = encodeContractId(id);
-      if (contractIds.size < 4096) contractIds.set(id, b);
+      b = computeContractIdRoot(encodeContractId(id));
+      if (contractRoots.size < 4096) contractRoots.set(id, b);
     }
     return b;
   }
@@ -195,7 +174,11 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
    */
   let queue = newQueue();
   /** The deferred checks the part being checked relies on (`cached` forgets its entry if one of them fails). */
-  let touched: { readonly evict: (() => void)[] }[] = [];
+  let touched: { readonly evict: { dead?: boolean }[] }[] = [];
+  /** The affirmations of the batch being read, in flat buffers (kept from batch to batch); `queue.affs` their order and entries. */
+  const affBatch = new AffirmationBatch();
+  /** The leaves of the proofs being read, in flat buffers (kept from batch to batch, made for the first call's size). */
+  let leafBatch: LeafBatch | undefined;
 
   function newQueue(): { list: DeferredSignature[]; open: Map<string, DeferredSignature>; affs: DeferredAffirmation[]; proof: number; order: number } {
     return { list: [], open: new Map(), affs: [], proof: 0, order: 0 };
@@ -244,13 +227,13 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     const affs = queue.affs;
     queue.affs = [];
     if (affs.length === 0) return bad;
-    const roots = computeAffirmationRootsFlat(affs.map((d) => d.aff));
-    const reached = verifyBranches(affs.map((d) => ({ root: d.root, index: d.branch.index, count: d.branch.count, branch: d.branch.branch })), roots);
+    const reached = affBatch.verify();
+    affBatch.reset();
     affs.forEach((d, i) => {
       if (reached[i]) return;
       stats.affirmations--;
-      bad = first(bad, d, () => failBranch(d.branch, "affirmation in the batch"));
-      for (const e of d.evict) e();
+      bad = first(bad, d, () => failBranch(d.index, "affirmation in the batch"));
+      for (const e of d.evict) e.dead = true;
     });
     return bad;
   }
@@ -270,14 +253,14 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
         if (cache) signatures.add(d.key);
       } else {
         bad = first(bad, d, () => fail("BAD_SIGNATURE", `proof: ${d.what}: ${FAULT_TEXT.BAD_SIGNATURE}`, { what: d.what, fault: "BAD_SIGNATURE" }));
-        for (const e of d.evict) e();
+        for (const e of d.evict) e.dead = true;
       }
     }
     return bad;
   }
 
   /** The chain, the header and its attestation. */
-  function checkHeader(o: Record<string, unknown>): VerifiedHeader {
+  function checkHeader(o: Record<string, unknown>, _parent?: undefined): VerifiedHeader {
     const stated = toHex(r.hex(o.genesisRoot, "proof.genesisRoot", 32));
     if (stated !== genesisHex) fail("WRONG_CHAIN", `proof: it is for the chain with genesis root ${stated.slice(0, 16)}…, the anchor is ${genesisHex.slice(0, 16)}…`, { proof: stated, anchor: genesisHex });
     const h = r.object(o.header, "proof.header", ["number", "slot", "parentRoot", "batchesRoot", "evidenceRoot"]);
@@ -322,100 +305,94 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     return { committee: batch.committee, affirmationsRoot: batch.affirmationsRoot, applied: new Set(applied) };
   }
 
-  /** The affirmation: applied by the block, and in the batch. */
+  /** The affirmation: applied by the block, and in the batch (its root and branch hashed at the end of the batch, with the others': `settleAffirmations`). */
   function checkAffirmation(o: Record<string, unknown>, batch: VerifiedBatch): VerifiedAffirmation {
-    const a = r.object(o.affirmation, "proof.affirmation", ["contract", "first", "last", "preRoot", "postRoot", "resultsRoot", "assumptions"]);
-    const contract = r.string(a.contract, "proof.affirmation.contract", MAX_CONTRACT_ID_BYTES);
-    const aff = {
-      contract: contractBytes(contract),
-      first: r.uint(a.first, "proof.affirmation.first"),
-      last: r.uint(a.last, "proof.affirmation.last"),
-      preRoot: r.hex(a.preRoot, "proof.affirmation.preRoot", 32),
-      postRoot: r.hex(a.postRoot, "proof.affirmation.postRoot", 32),
-      resultsRoot: r.hex(a.resultsRoot, "proof.affirmation.resultsRoot", 32),
-      assumptions: r.list(a.assumptions, "proof.affirmation.assumptions", MAX_ASSUMPTIONS, (x, p) => {
-        const s = r.object(x, p, ["contract", "position", "root"]);
-        return { contract: contractBytes(r.string(s.contract, `${p}.contract`, MAX_CONTRACT_ID_BYTES)), position: r.uint(s.position, `${p}.position`), root: r.hex(s.root, `${p}.root`, 32) };
-      }),
-    };
-    const affirmationProof = readBranch(o.affirmationProof, "proof.affirmationProof");
-    if (aff.first > aff.last) fail("MALFORMED_PROOF", "proof: proof.affirmation.first is after proof.affirmation.last", { first: aff.first, last: aff.last });
-    if (!batch.applied.has(affirmationProof.index)) fail("BAD_PROOF", "proof: the block did not apply this affirmation", { affirmationIndex: affirmationProof.index });
-    // Its root and branch hashed at the end of the batch with the others' (`settle`).
-    const d: DeferredAffirmation = { proof: queue.proof, order: queue.order++, aff, root: batch.affirmationsRoot, branch: affirmationProof, evict: [] };
+    const resultsRoot = new Uint8Array(32);
+    const a = affBatch.read(r, o, contractRoot, batch.affirmationsRoot, resultsRoot);
+    if (a.first > a.last) fail("MALFORMED_PROOF", "proof: proof.affirmation.first is after proof.affirmation.last", { first: a.first, last: a.last });
+    if (!batch.applied.has(a.index)) fail("BAD_PROOF", "proof: the block did not apply this affirmation", { affirmationIndex: a.index });
+    affBatch.commit();
+    const d: DeferredAffirmation = { proof: queue.proof, order: queue.order++, index: a.index, evict: [] };
     queue.affs.push(d);
     touched.push(d);
     stats.affirmations++;
-    return { contract, first: aff.first, last: aff.last, resultsRoot: aff.resultsRoot, committee: batch.committee };
+    return { contract: a.contract, first: a.first, last: a.last, resultsRoot, committee: batch.committee };
   }
 
   /**
-   * `check()` once per distinct content of `parts` at one cache level: entries are found by `tag`
-   * (a signature or root the parts contain) and matched by deep equality with a private copy of
-   * what was checked, so a part is skipped only when it is identical to one fully checked before.
+   * `check(o, parent)` once per distinct content of a part of proof `o` at one cache level: entries
+   * are found by `tag` (a signature or root the part contains) and matched in full (`same`) with a
+   * private copy (`store`) of what was checked, so a part is skipped only when it is identical to
+   * one fully checked before. Nothing is allocated when the part is found.
    */
-  function cached<T>(
+  function cached<T, P>(
     level: Map<unknown, Cached<T>[]>,
     tag: unknown,
-    parts: readonly unknown[],
-    same: (stored: readonly unknown[], parts: readonly unknown[]) => boolean,
-    check: () => T,
-    store: (parts: readonly unknown[]) => readonly unknown[] = copyJson as (parts: readonly unknown[]) => readonly unknown[],
+    o: Record<string, unknown>,
+    same: (stored: readonly unknown[], o: Record<string, unknown>) => boolean,
+    check: (o: Record<string, unknown>, parent: P) => T,
+    store: (o: Record<string, unknown>) => readonly unknown[],
+    parent: P,
   ): Cached<T> {
     const key = typeof tag === "string" || typeof tag === "number" ? tag : "";
-    let entries = level.get(key);
+    const entries = level.get(key);
     if (entries !== undefined) {
       for (let i = 0; i < entries.length; i++) {
         const e = entries[i] as Cached<T>;
-        if (same(e.parts, parts)) return e;
+        if (e.dead !== true && same(e.parts, o)) return e;
       }
     }
+    return addEntry(level, key, entries, o, check, store, parent);
+  }
+
+  function addEntry<T, P>(
+    level: Map<unknown, Cached<T>[]>,
+    key: unknown,
+    found: Cached<T>[] | undefined,
+    o: Record<string, unknown>,
+    check: (o: Record<string, unknown>, parent: P) => T,
+    store: (o: Record<string, unknown>) => readonly unknown[],
+    parent: P,
+  ): Cached<T> {
     touched = [];
-    const value = check();
+    const value = check(o, parent);
     // Copied after the check, which refused anything that is not plain JSON of the proof's shape.
-    const entry: Cached<T> = { parts: store(parts), value };
+    const entry: Cached<T> = { parts: store(o), value, children: undefined, dead: false };
+    let entries = found;
     if (entries === undefined) level.set(key, (entries = []));
     entries.push(entry);
-    const list = entries;
-    for (const d of touched) d.evict.push(() => list.splice(list.indexOf(entry) >>> 0, 1));
+    for (const d of touched) d.evict.push(entry);
     return entry;
   }
 
   /**
-   * A proof's parts above its leaf checked (or found checked), and its leaf read: what is left is
-   * hashing the leaf and its branch, which `verifyMany` does for many proofs at once.
+   * A proof's parts above its leaf checked (or found checked), and its leaf and leaf branch read
+   * into `leaves`: what is left is hashing them, which `verifyMany` does for many proofs at once.
    */
-  function readProof(doc: unknown): PendingProof {
+  function readProof(doc: unknown, leaves: LeafBatch, heads: VerifiedHeader[], affs: VerifiedAffirmation[]): void {
     r.schema(doc, "proof", TX_PROOF_SCHEMA);
     const o = r.object(doc, "proof", PROOF_FIELDS);
     let header: VerifiedHeader;
     let aff: VerifiedAffirmation;
     if (cache) {
       // Entries found by a field the part contains (equal parts have equal tags), then matched in full.
-      const h = cached(headers, (o.header as { number?: unknown } | null)?.number, [o.genesisRoot, o.header, o.headerAttestation], sameHeaderParts, () => checkHeader(o));
+      const h = cached(headers, (o.header as { number?: unknown } | null)?.number, o, sameHeaderOf, checkHeader, storeHeaderOf, undefined);
       const bt = o.batch as { committee?: unknown; round?: unknown } | null;
       const batchTag = typeof bt?.committee === "number" && typeof bt.round === "number" ? bt.committee + bt.round * 4096 : "";
-      const b = cached((h.children ??= new Map()) as Map<unknown, Cached<VerifiedBatch>[]>, batchTag, [o.batch, o.batchAttestation, o.applied, o.inclusion], sameBatchParts, () => checkBatch(o, h.value));
-      const affs = (b.children ??= new Map()) as Map<unknown, Cached<VerifiedAffirmation>[]>;
-      aff = cached(affs, (o.affirmation as { resultsRoot?: unknown } | null)?.resultsRoot, [o.affirmation, o.affirmationProof], sameAffirmationParts, () => checkAffirmation(o, b.value), storeAffirmationParts).value;
+      const b = cached((h.children ??= new Map()) as Map<unknown, Cached<VerifiedBatch>[]>, batchTag, o, sameBatchOf, checkBatch, storeBatchOf, h.value);
+      const level = (b.children ??= new Map()) as Map<unknown, Cached<VerifiedAffirmation>[]>;
+      // Tagged by its sequence range (a number: no string to hash per proof; affirmations of several contracts may share one).
+      const at = o.affirmation as { first?: unknown; last?: unknown } | null;
+      const affTag = typeof at?.first === "number" && typeof at.last === "number" ? at.first + at.last * 2 ** 24 : "";
+      aff = cached(level, affTag, o, sameAffirmationOf, checkAffirmation, storeAffirmationOf, b.value).value;
       header = h.value;
     } else {
       header = checkHeader(o);
       aff = checkAffirmation(o, checkBatch(o, header));
     }
-
-    const l = r.object(o.leaf, "proof.leaf", LEAF_FIELDS);
-    const outcome = r.oneOf(l.outcome, "proof.leaf.outcome", OUTCOMES);
-    const values = r.hexList(o.values, "proof.values", MAX_STEPS, undefined, MAX_ARG_BYTES, true);
-    const leaf = {
-      seq: r.uint(l.seq, "proof.leaf.seq"),
-      txId: r.hex(l.txId, "proof.leaf.txId", 32),
-      outcome: OUTCOME_CODES[outcome],
-      values,
-      postRoot: r.hex(l.postRoot, "proof.leaf.postRoot", 32),
-    };
-    const leafProof = readBranch(o.leafProof, "proof.leafProof");
-    return { header, aff, leaf, leafProof, outcome, txIdText: l.txId as string };
+    leaves.read(r, o, aff.resultsRoot);
+    heads.push(header);
+    affs.push(aff);
   }
 
   /**
@@ -437,12 +414,16 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     };
     try {
       for (let start = 0; start < docs.length && bad === undefined; start += hashBatch) {
-        const pending: PendingProof[] = [];
         const end = Math.min(docs.length, start + hashBatch);
+        if (leafBatch === undefined || leafBatch.capacity < end - start) leafBatch = new LeafBatch(Math.min(hashBatch, docs.length));
+        const leaves = leafBatch;
+        leaves.reset();
+        const heads: VerifiedHeader[] = [];
+        const affs: VerifiedAffirmation[] = [];
         for (let i = start; i < end; i++) {
           queue.proof = i;
           try {
-            pending.push(readProof(docs[i]));
+            readProof(docs[i], leaves, heads, affs);
           } catch (error) {
             own(i, () => {
               throw error;
@@ -451,23 +432,23 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
           }
         }
         bad = settleAffirmations(bad);
-        const good = bad === undefined ? pending : pending.slice(0, Math.max(0, bad.proof - start));
-        const leafRoots = computeResultLeafRootsFlat(good.map((p) => p.leaf));
-        const reached = verifyBranches(good.map((p) => ({ root: p.aff.resultsRoot, index: p.leafProof.index, count: p.leafProof.count, branch: p.leafProof.branch })), leafRoots);
-        for (let i = 0; i < good.length; i++) {
-          const p = good[i] as PendingProof;
-          const { header, aff, leaf } = p;
+        const good = bad === undefined ? leaves.n : Math.min(leaves.n, Math.max(0, bad.proof - start));
+        const reached = leaves.verify(good);
+        for (let i = 0; i < good; i++) {
+          const p = leaves.facts[i]!;
+          const header = heads[i] as VerifiedHeader;
+          const aff = affs[i] as VerifiedAffirmation;
           try {
-            if (!reached[i]) failBranch(p.leafProof, "result in the affirmation");
-            if (leaf.seq < aff.first || leaf.seq > aff.last) fail("BAD_PROOF", `proof: the result's sequence number ${leaf.seq} is outside the affirmation's range ${aff.first}..${aff.last}`, { seq: leaf.seq });
-            if (asked) checkQuestion(question, { txId: p.txIdText, seq: leaf.seq, contract: aff.contract });
+            if (!reached[i]) failBranch(p.index, "result in the affirmation");
+            if (p.seq < aff.first || p.seq > aff.last) fail("BAD_PROOF", `proof: the result's sequence number ${p.seq} is outside the affirmation's range ${aff.first}..${aff.last}`, { seq: p.seq });
+            if (asked) checkQuestion(question, { txId: p.txIdText, seq: p.seq, contract: aff.contract });
           } catch (error) {
             own(start + i, () => {
               throw error;
             });
             break;
           }
-          out.push({ txId: p.txIdText.toLowerCase(), seq: leaf.seq, contract: aff.contract, outcome: p.outcome, values: leaf.values, stage2Block: header.number, slot: header.slot, committee: aff.committee });
+          out.push({ txId: p.txIdText.toLowerCase(), seq: p.seq, contract: aff.contract, outcome: p.outcome, values: p.values, stage2Block: header.number, slot: header.slot, committee: aff.committee });
         }
       }
     } finally {
