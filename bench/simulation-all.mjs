@@ -10,7 +10,12 @@
  *
  *   node bench/simulation-all.mjs --txs 100000 [--protocols receipts:passive,sync] [--rounds 1]
  *                                 [--rate 125] [--signatures on|off] [--cpu-prof DIR] [--mem-every K] [--dist DIR]
- *                                 [--semi-space 64]
+ *                                 [--semi-space 64] [--threads N]
+ *
+ * --threads N: each child runs as `xshard run --threads N` (default every core; the same code,
+ * `generateWorkloadThreaded` of src/runnerThreads.ts): from 2 threads up its transactions are
+ * signed in N-1 worker threads and verified there while the run goes on; 1 = one thread. The
+ * results (resultsHash) are the same bytes either way; cpuSeconds counts the workers too.
  *
  * --semi-space MB: each child runs with `node --max-semi-space-size=MB` (default 64, as
  * bin/xshard.js; 0 = V8's default young generation).
@@ -56,6 +61,7 @@ const { values } = parseArgs({
     "mem-every": { type: "string" },
     dist: { type: "string" },
     "semi-space": { type: "string", default: "64" },
+    threads: { type: "string" },
   },
 });
 
@@ -65,11 +71,19 @@ if (values.child) {
   // --dist DIR: a build to measure other than ../dist (e.g. a copy of the build before a change).
   const dist = values.dist ? pathToFileURL(values.dist + "/").href : new URL("../dist/", import.meta.url).href;
   const { resolveRunConfig, runProtocol, stringifyResults } = await import(dist + "runner.js");
-  const { getWorkload } = await import(dist + "workloads/index.js");
+  const { getWorkload, planWorkload } = await import(dist + "workloads/index.js");
+  const threadsModule = await import(dist + "runnerThreads.js");
+  const { getDefaultThreads, MAX_THREADS } = threadsModule;
+  // A --dist build from before `generateWorkloadThreaded` runs on one thread, as the bench did then.
+  const generateWorkloadThreaded = threadsModule.generateWorkloadThreaded ?? (async (plan) => ({ workload: plan.generate(), threads: 0, close: async () => {} }));
+  const threads = values.threads === undefined ? getDefaultThreads() : Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new RangeError(`--threads must be an integer in [1, ${MAX_THREADS}], got '${values.threads}'`);
   const txs = Number(values.txs);
   const slots = Math.max(1, Math.ceil(txs / RATE));
   const t1 = performance.now();
-  const workload = getWorkload("transfer").generate({ slots, rate: Math.min(RATE, txs), accounts: 1000, contracts: 256, cross: 0.25 }, "bench");
+  const plan = planWorkload(getWorkload("transfer"), { slots, rate: Math.min(RATE, txs), accounts: 1000, contracts: 256, cross: 0.25 }, "bench");
+  const loaded = await generateWorkloadThreaded(plan, threads);
+  const workload = loaded.workload;
   const t2 = performance.now();
   const config = resolveRunConfig({
     protocol: values.protocol,
@@ -94,6 +108,7 @@ if (values.child) {
       }
     : undefined;
   const out = runProtocol(config, workload, onSlot);
+  await loaded.close();
   const t3 = performance.now();
   const s = out.results.summary;
   const resultsHash = createHash("sha256").update(stringifyResults(out.results)).digest("hex").slice(0, 16);
@@ -115,6 +130,8 @@ if (values.child) {
       outcomes: s.outcomes,
       reasons: s.reasons,
       resultsHash,
+      threads,
+      poolThreads: loaded.threads,
       ...(live.length > 0 ? { liveHeapMiBBySlot: live } : {}),
     }),
   );
@@ -140,7 +157,7 @@ if (values.child) {
       const t0 = performance.now();
       const res = spawnSync(
         "/usr/bin/time",
-        ["-f", "TIME %e %U %S %M", process.execPath, ...nodeArgs, self, "--child", "--protocol", protocol, "--txs", values.txs, "--rate", values.rate, "--signatures", values.signatures, ...(values["mem-every"] ? ["--mem-every", values["mem-every"]] : []), ...(values.dist ? ["--dist", values.dist] : [])],
+        ["-f", "TIME %e %U %S %M", process.execPath, ...nodeArgs, self, "--child", "--protocol", protocol, "--txs", values.txs, "--rate", values.rate, "--signatures", values.signatures, ...(values["mem-every"] ? ["--mem-every", values["mem-every"]] : []), ...(values.dist ? ["--dist", values.dist] : []), ...(values.threads !== undefined ? ["--threads", values.threads] : [])],
         { encoding: "utf8", maxBuffer: 1 << 26 },
       );
       const wall = (performance.now() - t0) / 1000;

@@ -6,7 +6,14 @@
  * bench/run.mjs (`--sim-txs`, `--no-sim`), or directly:
  *
  *   node bench/simulation.mjs --txs 100000 --signatures on|off [--protocol delayed:conditional]
- *        [--rate 1000] [--slot-gas 20000000] [--mem-every 0]
+ *        [--rate 1000] [--slot-gas 20000000] [--mem-every 0] [--threads N] [--hash on|off]
+ *
+ * --threads N: as `xshard run --threads` (default every core; the same code,
+ * `generateWorkloadThreaded` of src/runnerThreads.ts): from 2 threads up the transactions are
+ * signed in N-1 worker threads and their signatures verified there while the run goes on;
+ * `--threads 1` is the run on this thread alone. The results are the same bytes either way:
+ * resultsSha256 is the sha256 of the results file `xshard run` would write (`--hash off` skips it,
+ * e.g. at 1M where the file's text is ~0.4 GB; it is computed after the times are taken).
  *
  * The load is fixed (`--rate` transactions per slot) and the number of slots grows with `--txs`,
  * so 10k, 100k and 1M are the same chain run for longer. The slot gas is raised from the default
@@ -20,15 +27,18 @@
  * aborted or rejected, none hung).
  *
  * Prints one JSON line: {protocol, txs, signatures, generateSeconds, simulateSeconds, wallSeconds,
- * cpuSeconds, txPerSecond, maxRssMiB, outcomes, committed, stage2BlocksPerStage1Block}.
+ * cpuSeconds, txPerSecond, maxRssMiB, outcomes, committed, stage2BlocksPerStage1Block, threads,
+ * poolThreads, resultsSha256}. cpuSeconds counts every thread of the process (the workers too).
  * With `--mem-every K`, prints the slot, CPU seconds, heap, array-buffer memory (off the heap) and
  * RSS every K slots on stderr (where time and memory grow; under `node --expose-gc` after a full
  * collection, so the heap is what is live).
  */
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
-import { resolveRunConfig, runProtocol } from "../dist/runner.js";
-import { getWorkload } from "../dist/workloads/index.js";
+import { createHash } from "node:crypto";
+import { resolveRunConfig, runProtocol, stringifyResults } from "../dist/runner.js";
+import { getWorkload, planWorkload } from "../dist/workloads/index.js";
+import { generateWorkloadThreaded, getDefaultThreads, MAX_THREADS } from "../dist/runnerThreads.js";
 
 const { values } = parseArgs({
   options: {
@@ -38,14 +48,23 @@ const { values } = parseArgs({
     rate: { type: "string", default: "1000" },
     "slot-gas": { type: "string", default: "20000000" },
     "mem-every": { type: "string", default: "0" },
+    threads: { type: "string" },
+    hash: { type: "string", default: "on" },
   },
 });
+const threads = values.threads === undefined ? getDefaultThreads() : Number(values.threads);
+if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+  console.error(`--threads must be an integer in [1, ${MAX_THREADS}], got '${values.threads}'`);
+  process.exit(2);
+}
 const t00 = performance.now();
 const txs = Number(values.txs);
 const rate = Number(values.rate);
 const slots = Math.max(1, Math.ceil(txs / rate));
 const t0 = performance.now();
-const workload = getWorkload("transfer").generate({ slots, rate: Math.min(rate, txs), accounts: 1000, contracts: 256, cross: 0.25 }, "bench");
+const plan = planWorkload(getWorkload("transfer"), { slots, rate: Math.min(rate, txs), accounts: 1000, contracts: 256, cross: 0.25 }, "bench");
+const loaded = await generateWorkloadThreaded(plan, threads);
+const workload = loaded.workload;
 const t1 = performance.now();
 const config = resolveRunConfig({
   protocol: values.protocol,
@@ -69,9 +88,11 @@ const onSlot = every > 0
     }
   : undefined;
 const out = runProtocol(config, workload, onSlot);
+await loaded.close();
 const t2 = performance.now();
 const simulateSeconds = (t2 - t1) / 1000;
 const usage = process.resourceUsage();
+const resultsSha256 = values.hash === "off" ? undefined : createHash("sha256").update(stringifyResults(out.results)).digest("hex");
 const outcomes = out.results.summary.outcomes;
 const pending = outcomes.hung;
 console.log(
@@ -95,6 +116,9 @@ console.log(
     runSlots: out.results.slots.length,
     maxLagSlots: out.results.summary.protocol.maxLagSlots,
     stage2BlocksPerStage1Block: out.results.summary.protocol.stage2BlocksPerStage1Block,
+    threads,
+    poolThreads: loaded.threads,
+    resultsSha256,
   }),
 );
 // The workload is whole slots: `txs` rounds up to a multiple of the rate.

@@ -180,3 +180,28 @@ export async function generateInPool(plan: WorkloadPlan, pool: Ed25519Pool, onPr
     throw e;
   }
 }
+
+/** A run's workload and the threads that sign and verify its signatures (`threads` 0: none, all on this thread). */
+export interface ThreadedWorkload {
+  readonly workload: GeneratedWorkload;
+  /** Worker threads doing the signature work (0: the workload was generated and is checked on this thread alone). */
+  readonly threads: number;
+  /** Call after the run: detaches the verdicts and stops the workers (nothing to do without a pool). */
+  close(): Promise<void>;
+}
+
+/**
+ * The one way a run's workload is made on `threads` threads (`xshard run` and the simulation
+ * benches): from `minTxs` transactions and 2 threads up, signed in a worker pool that then verifies
+ * every signature while the run goes on (`generateInPool`); otherwise `plan.generate` on this
+ * thread, as a one-thread run. Either way the same workload bytes and the same results.
+ */
+export async function generateWorkloadThreaded(
+  plan: WorkloadPlan,
+  threads: number,
+  options: { readonly minTxs?: number; readonly onProgress?: GenerationProgress } = {},
+): Promise<ThreadedWorkload> {
+  const pool = openSignaturePool(threads, plan.size.submissions, options.minTxs);
+  if (!pool) return { workload: plan.generate(options.onProgress), threads: 0, close: async () => {} };
+  return generateInPool(plan, pool, options.onProgress);
+}

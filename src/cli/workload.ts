@@ -13,7 +13,7 @@ import { listRunFlagNames, runConfigFromFlags, toOptionKey, workloadParamsFromFl
 import { createProgress } from "./progress.js";
 import { assertWritableOut } from "./output.js";
 import { checkRunSize } from "./size.js";
-import { generateInPool, getDefaultThreads, MAX_THREADS, MIN_POOL_TXS, openSignaturePool } from "../runnerThreads.js";
+import { generateWorkloadThreaded, getDefaultThreads, MAX_THREADS, MIN_POOL_TXS, type ThreadedWorkload } from "../runnerThreads.js";
 import { parseIntFlag } from "./options.js";
 
 /** The workload named by the flags (generator or scenario file), checked and sized, not generated. */
@@ -75,14 +75,12 @@ export async function loadWorkloadThreaded(
   seed: string,
   checks: RunChecks,
   threads: number,
-): Promise<{ workload: GeneratedWorkload; threads: number; close(): Promise<void> }> {
+): Promise<ThreadedWorkload> {
   const minTxs = o.threadsMinTxs === undefined ? MIN_POOL_TXS : parseIntFlag("threads-min-txs", o.threadsMinTxs);
   const plan = planRunWorkload(o, seed);
   checkPlan(o, plan, checks);
-  const pool = openSignaturePool(threads, plan.size.submissions, minTxs);
-  if (!pool) return { workload: loadWorkload(o, seed, checks), threads: 0, close: async () => {} };
   const progress = createProgress(`generating ${plan.name}`, "accounts+transactions");
-  const run = await generateInPool(plan, pool, (done, total) => progress.update(done, total));
+  const run = await generateWorkloadThreaded(plan, threads, { minTxs, onProgress: (done, total) => progress.update(done, total) });
   progress.stop();
   try {
     if (o.trace !== undefined) for (const c of checks.configs) checkIndicesExist(run.workload, c.trace, "trace");

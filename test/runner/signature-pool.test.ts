@@ -108,3 +108,28 @@ describe("signature pool", () => {
     expect([0, 2]).toContain(verdicts[0]);
   });
 });
+
+describe("generateWorkloadThreaded (what `xshard run` and the simulation benches call)", () => {
+  // From dist/: the pool starts only where the compiled worker file sits beside the module.
+  const DIST = "../../dist/";
+
+  it("2 threads and enough transactions: one worker signs and verifies, the same bytes as 1 thread, whose run has no pool", async () => {
+    const threaded = (await import(`${DIST}runnerThreads.js`)) as typeof import("../../src/runnerThreads.js");
+    const workloads = (await import(`${DIST}workloads/index.js`)) as typeof import("../../src/workloads/index.js");
+    const program = (await import(`${DIST}program/index.js`)) as typeof import("../../src/program/index.js");
+    const plan = workloads.planWorkload(workloads.getWorkload("transfer"), { slots: 3, rate: 30, accounts: 12 }, "4");
+    const bytes = (w: { submissions: readonly { tx: SignedTx }[] }) => w.submissions.map((s) => Buffer.from(program.encodeSignedTx(s.tx)).toString("hex"));
+    const one = await threaded.generateWorkloadThreaded(plan, 1, { minTxs: 1 });
+    expect(one.threads).toBe(0);
+    await one.close();
+    const two = await threaded.generateWorkloadThreaded(plan, 2, { minTxs: 1 });
+    expect(two.threads).toBe(1);
+    expect(bytes(two.workload)).toEqual(bytes(one.workload));
+    expect(two.workload.submissions.length).toBe(90);
+    await two.close();
+    // Below the threshold no pool starts, whatever the threads.
+    const few = await threaded.generateWorkloadThreaded(plan, 2, { minTxs: 91 });
+    expect(few.threads).toBe(0);
+    expect(bytes(few.workload)).toEqual(bytes(one.workload));
+  });
+});
