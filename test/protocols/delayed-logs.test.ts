@@ -66,7 +66,7 @@ describe("packed logs", () => {
 });
 
 describe("packed transactions", () => {
-  afterEach(() => setHotTxLimit(16384));
+  afterEach(() => setHotTxLimit(4096));
 
   const user = createUser("logs-user");
   const stxs = Array.from({ length: 5 }, (_, i) =>

@@ -9,7 +9,7 @@
  *   each (`createFlagLog`).
  * - `PackedTx`: a sequenced transaction as its id and canonical bytes in a shared arena, its queue
  *   positions in one flat array; the decoded `SignedTx` is kept only while recent (the
- *   `HOT_TXS` newest) and decoded again from the bytes when an older one is asked for.
+ *   4,096 newest sequenced or asked for) and decoded again from the bytes when an older one is asked for.
  */
 import { decodeSignedTx, encodeSignedTx, type SignedTx } from "../../program/index.js";
 import type { ContractId } from "../../types.js";
@@ -236,7 +236,7 @@ function toArena(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 /** How many decoded transactions stay attached to their `PackedTx` (the newest sequenced or asked for). */
-let hotLimit = 16384;
+let hotLimit = 4096;
 let hot: (PackedTx | undefined)[] = [];
 let hotNext = 0;
 
