@@ -171,42 +171,63 @@ export function getLogItems<T>(log: Log<T>): T[] {
 
 // ---------------------------------------------------------------- sequenced transactions
 
-/** Queue positions of a transaction's footprint, as a read-only map over one flat array [id, position, …]. */
+/**
+ * Queue positions of a transaction's footprint as a read-only map: the first contract and its
+ * position inline, the others (a cross-contract transaction) in one flat array [id, position, …].
+ */
 export class PositionMap implements ReadonlyMap<ContractId, number> {
-  private readonly flat: (ContractId | number)[];
+  private c0: ContractId | undefined;
+  private p0 = 0;
+  private more: (ContractId | number)[] | undefined;
   constructor(entries: Iterable<readonly [ContractId, number]>) {
-    const flat: (ContractId | number)[] = [];
-    for (const [d, p] of entries) {
-      const at = flat.indexOf(d);
-      if (at >= 0 && at % 2 === 0) flat[at + 1] = p;
-      else flat.push(d, p);
+    for (const [d, p] of entries) this.put(d, p);
+  }
+  private put(d: ContractId, p: number): void {
+    if (this.c0 === undefined || this.c0 === d) {
+      this.c0 = d;
+      this.p0 = p;
+      return;
     }
-    this.flat = flat;
+    const more = (this.more ??= []);
+    const at = more.indexOf(d);
+    if (at >= 0 && at % 2 === 0) more[at + 1] = p;
+    else more.push(d, p);
+  }
+  private keyAt(i: number): ContractId {
+    return (i === 0 ? this.c0 : (this.more as (ContractId | number)[])[2 * i - 2]) as ContractId;
+  }
+  private valueAt(i: number): number {
+    return (i === 0 ? this.p0 : (this.more as (ContractId | number)[])[2 * i - 1]) as number;
   }
   get size(): number {
-    return this.flat.length / 2;
+    return this.c0 === undefined ? 0 : 1 + (this.more ? this.more.length / 2 : 0);
   }
   get(d: ContractId): number | undefined {
-    for (let i = 0; i < this.flat.length; i += 2) if (this.flat[i] === d) return this.flat[i + 1] as number;
+    const n = this.size;
+    for (let i = 0; i < n; i++) if (this.keyAt(i) === d) return this.valueAt(i);
     return undefined;
   }
   has(d: ContractId): boolean {
     return this.get(d) !== undefined;
   }
   *entries(): IterableIterator<[ContractId, number]> {
-    for (let i = 0; i < this.flat.length; i += 2) yield [this.flat[i] as ContractId, this.flat[i + 1] as number];
+    const n = this.size;
+    for (let i = 0; i < n; i++) yield [this.keyAt(i), this.valueAt(i)];
   }
   *keys(): IterableIterator<ContractId> {
-    for (let i = 0; i < this.flat.length; i += 2) yield this.flat[i] as ContractId;
+    const n = this.size;
+    for (let i = 0; i < n; i++) yield this.keyAt(i);
   }
   *values(): IterableIterator<number> {
-    for (let i = 1; i < this.flat.length; i += 2) yield this.flat[i] as number;
+    const n = this.size;
+    for (let i = 0; i < n; i++) yield this.valueAt(i);
   }
   [Symbol.iterator](): IterableIterator<[ContractId, number]> {
     return this.entries();
   }
   forEach(f: (value: number, key: ContractId, map: ReadonlyMap<ContractId, number>) => void, thisArg?: unknown): void {
-    for (let i = 0; i < this.flat.length; i += 2) f.call(thisArg, this.flat[i + 1] as number, this.flat[i] as ContractId, this);
+    const n = this.size;
+    for (let i = 0; i < n; i++) f.call(thisArg, this.valueAt(i), this.keyAt(i), this);
   }
 }
 
@@ -215,24 +236,24 @@ const ARENA_BYTES = 1 << 16;
 let arena = new Uint8Array(ARENA_BYTES);
 let arenaUsed = 0;
 
-/** A copy of `parts`, concatenated, in the shared arena (a view; the chunk lives while a view does). */
-function toArena(a: Uint8Array, b: Uint8Array): Uint8Array {
+/** `a` then `b` copied into the shared arena: the chunk and where they start (the chunk lives while a transaction in it does). */
+function toArena(a: Uint8Array, b: Uint8Array): { chunk: Uint8Array; at: number } {
   const n = a.length + b.length;
-  if (n > ARENA_BYTES / 4) {
-    const own = new Uint8Array(n);
-    own.set(a);
-    own.set(b, a.length);
-    return own;
+  let chunk: Uint8Array;
+  let at = 0;
+  if (n > ARENA_BYTES / 4) chunk = new Uint8Array(n);
+  else {
+    if (arenaUsed + n > ARENA_BYTES) {
+      arena = new Uint8Array(ARENA_BYTES);
+      arenaUsed = 0;
+    }
+    chunk = arena;
+    at = arenaUsed;
+    arenaUsed += n;
   }
-  if (arenaUsed + n > ARENA_BYTES) {
-    arena = new Uint8Array(ARENA_BYTES);
-    arenaUsed = 0;
-  }
-  const view = arena.subarray(arenaUsed, arenaUsed + n);
-  view.set(a);
-  view.set(b, a.length);
-  arenaUsed += n;
-  return view;
+  chunk.set(a, at);
+  chunk.set(b, at + a.length);
+  return { chunk, at };
 }
 
 /** How many decoded transactions stay attached to their `PackedTx` (the newest sequenced or asked for). */
@@ -261,43 +282,51 @@ export function setHotTxLimit(n: number): number {
 
 /**
  * A sequenced transaction (`state.ts` `SequencedTx`) kept compactly: its id and canonical encoding
- * in the arena, its positions flat. `stx` is the transaction it was made from while that is among
- * the recent ones, else a decoding of its bytes (the same transaction: the encoding is canonical).
+ * in the arena (a chunk and an offset, no view object), its positions inline (it is its own
+ * `positions` map). `stx` is the transaction it was made from while that is among the recent ones,
+ * else a decoding of its bytes (the same transaction: the encoding is canonical).
  */
-export class PackedTx {
+export class PackedTx extends PositionMap {
   private decoded: SignedTx | undefined;
-  constructor(
+  private constructor(
     readonly seq: number,
-    /** txId (32 bytes) followed by the transaction's canonical encoding. */
-    private readonly raw: Uint8Array,
-    readonly positions: PositionMap,
     readonly stage1Slot: number,
-    stx?: SignedTx,
+    /** txId (32 bytes) then the transaction's canonical encoding, at `at` of `chunk`. */
+    private readonly chunk: Uint8Array,
+    private readonly at: number,
+    private readonly end: number,
+    positions: Iterable<readonly [ContractId, number]>,
+    stx: SignedTx,
   ) {
-    if (stx) {
-      this.decoded = stx;
-      warm(this);
-    }
+    super(positions);
+    this.decoded = stx;
+    warm(this);
   }
 
   static of(seq: number, txId: Uint8Array, stx: SignedTx, positions: Iterable<readonly [ContractId, number]>, stage1Slot: number): PackedTx {
     if (txId.length !== 32) throw new RangeError(`a transaction id is 32 bytes, got ${txId.length}`);
-    return new PackedTx(seq, toArena(txId, encodeSignedTx(stx)), new PositionMap(positions), stage1Slot, stx);
+    const bytes = encodeSignedTx(stx);
+    const { chunk, at } = toArena(txId, bytes);
+    return new PackedTx(seq, stage1Slot, chunk, at, at + 32 + bytes.length, positions, stx);
+  }
+
+  get positions(): ReadonlyMap<ContractId, number> {
+    return this;
   }
 
   get txId(): Uint8Array {
-    return this.raw.slice(0, 32);
+    return this.chunk.slice(this.at, this.at + 32);
   }
 
-  /** The transaction's canonical encoding (a view: do not change it). */
+  /** The transaction's canonical encoding (a copy). */
   get encoded(): Uint8Array {
-    return this.raw.subarray(32);
+    return this.chunk.slice(this.at + 32, this.end);
   }
 
   get stx(): SignedTx {
     let d = this.decoded;
     if (!d) {
-      d = this.decoded = decodeSignedTx(this.raw.slice(32));
+      d = this.decoded = decodeSignedTx(this.encoded);
       warm(this);
     }
     return d;
