@@ -67,14 +67,15 @@ const pendingVerdicts = new WeakMap<SignedTx, PendingVerdict>();
  */
 export function attachSignatureVerdicts(txs: readonly SignedTx[], verdicts: Uint8Array): () => void {
   txs.forEach((stx, i) => pendingVerdicts.set(stx, { verdicts, i }));
-  return () => {
-    for (const stx of txs) if (pendingVerdicts.get(stx)?.verdicts === verdicts) pendingVerdicts.delete(stx);
-  };
+  // Detaching marks the board (not the list: holding it would keep every transaction alive for the run).
+  return () => void detachedBoards.add(verdicts);
 }
+
+const detachedBoards = new WeakSet<Uint8Array>();
 
 function readAttachedVerdict(stx: SignedTx): RejectReason | null | undefined {
   const p = pendingVerdicts.get(stx);
-  if (p === undefined) return undefined;
+  if (p === undefined || detachedBoards.has(p.verdicts)) return undefined;
   const v = Atomics.load(p.verdicts, p.i);
   if (v !== 1 && v !== 2) return undefined;
   // The sender rule comes first in `verifySignedTx`: a board never overrides it.

@@ -19,9 +19,12 @@ export const GAS_PER_CALL_STEP = 100_000n;
 
 /** The gas a generated transaction declares: `GAS_PER_CALL_STEP` per call step (at least one). */
 export function computeDeclaredGas(program: Program): bigint {
-  const calls = program.steps.filter((s) => s.kind === "call").length;
-  return GAS_PER_CALL_STEP * BigInt(Math.max(1, calls));
+  let calls = 0;
+  for (const s of program.steps) if (s.kind === "call") calls++;
+  return (DECLARED_GAS[calls] ??= GAS_PER_CALL_STEP * BigInt(Math.max(1, calls)));
 }
+/** Declared gas by number of call steps, made once (one bigint shared by every transaction that declares it). */
+const DECLARED_GAS: bigint[] = [];
 export const DEFAULT_BEACON_BALANCE = 1_000_000_000_000n;
 
 /** Parameters shared by every generated workload. */
@@ -76,6 +79,10 @@ export function describeValue(v: unknown): string {
   return typeof v === "string" ? `'${v}'` : (JSON.stringify(v) ?? String(v));
 }
 
+/** Nonces below this are made once and shared (a bigint each, not one a transaction). */
+const SMALL_NONCES = 1 << 16;
+const NONCES: bigint[] = [];
+
 /** Users with consecutive nonces; signs transactions with default fee fields. */
 export class TxFactory {
   readonly users: User[];
@@ -107,7 +114,7 @@ export class TxFactory {
     this.nonces.set(user.name, nonce + 1);
     const unsigned = {
       sender: user.address,
-      nonce: BigInt(nonce),
+      nonce: nonce < SMALL_NONCES ? (NONCES[nonce] ??= BigInt(nonce)) : BigInt(nonce),
       maxFeePerGas: fee.maxFeePerGas ?? DEFAULT_MAX_FEE_PER_GAS,
       gasLimit: fee.gasLimit ?? computeDeclaredGas(program),
       program,

@@ -210,6 +210,15 @@ export function planWorkload(def: WorkloadDef, params: Readonly<Record<string, u
   return { name: def.name, params: resolved, size: def.computeSize(resolved), generate: (onProgress, signer) => def.generate(resolved, seed, onProgress, signer) };
 }
 
+/**
+ * `w` for a single run that may take its submissions over (the simulation bench at 1M): the run
+ * empties `w.submissions` in place once it has taken them in, so the caller's workload has none
+ * left afterwards (count them before). Never for a workload several runs share.
+ */
+export function handOverSubmissions(w: GeneratedWorkload): GeneratedWorkload {
+  return { ...w, handOver: true };
+}
+
 export function listWorkloads(): WorkloadDef[] {
   return [...REGISTRY.values()];
 }

@@ -26,6 +26,11 @@ export interface GeneratedWorkload {
   readonly tokens: readonly string[];
   /** Scarce-item contracts (train/hotel) for the conformance checks. */
   readonly bookings: readonly string[];
+  /**
+   * Set by `handOverSubmissions`: the one run given this workload empties `submissions` in place
+   * once it has taken them in, so that each transaction is freed once the run is done with it.
+   */
+  readonly handOver?: boolean;
 }
 
 export type ParamKind = "int" | "float" | "enum";

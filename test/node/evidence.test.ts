@@ -16,6 +16,7 @@ import { encodeStage2Block, MSG_PROPOSAL, tagMessage } from "../../src/node/wire
 import { buildStage2Block, type SignedStage2Block } from "../../src/protocols/delayed/stage2.js";
 import type { ProvenEvidenceValue } from "../../src/protocols/delayed/faults.js";
 import { getWorkload } from "../../src/workloads/index.js";
+import { getLogItems } from "../../src/protocols/delayed/state.js";
 import { startMemoryDevnet, type MemoryDevnet } from "./memoryDevnet.js";
 import { waitFor } from "./networkSuite.js";
 
@@ -52,7 +53,7 @@ describe("evidence and slashing from nodes", () => {
     const contract = new TextDecoder().decode(ev.contract);
     for (const n of net.nodes) {
       const rec = n.chain.state.contracts.get(contract)!;
-      expect(rec.chainRoots.items.slice(0, rec.chainRoots.length).some((r) => toHex(r) === toHex(ev.proof.claimed.postRoot))).toBe(false);
+      expect(getLogItems(rec.chainRoots).some((r) => toHex(r) === toHex(ev.proof.claimed.postRoot))).toBe(false);
     }
     const app = await createApiServer({ backend: new NodeApiBackend(net.nodes[1]!) });
     const res = await app.inject({ method: "GET", url: "/v1/slashings" });

@@ -9,7 +9,7 @@ import { computeAssignment, computeCommittees, computeGenesisRoot, type Validato
 import type { ContractId } from "../../types.js";
 import { CoAccessGraph } from "./assignment.js";
 import { INITIAL_STAGE1_BASE_FEE } from "./budget.js";
-import { ZERO_ROOT, createLog, type ContractRecord, type DelayedParams, type DelayedState } from "./state.js";
+import { ZERO_ROOT, createFlagLog, createLog, createRootLog, type ContractRecord, type DelayedParams, type DelayedState } from "./state.js";
 
 /** Stake is counted in whole units; its beacon balance is stake × STAKE_UNIT (gwei per ether). */
 export const STAKE_UNIT = 1_000_000_000n;
@@ -36,8 +36,8 @@ export function createContractRecord(id: ContractId, committee: number, codeHash
     committee,
     codeHash,
     queue: createLog<number>(),
-    chainRoots: createLog([root]),
-    endedAt: createLog([false]),
+    chainRoots: createRootLog([root]),
+    endedAt: createFlagLog([false]),
     dropped: false,
     awaitingCreator: false,
   };

@@ -20,10 +20,10 @@ import type { Move } from "./epoch.js";
 import type { AssumedRoot } from "./rules.js";
 import type { SignedStage1Block } from "./stage1.js";
 import type { Stage2Effects } from "./stage2.js";
-import { createLog, type ContractRecord, type DelayedParams, type DelayedState, type Log, type SequencedTx } from "./state.js";
+import { createFlagLog, createLog, createRootLog, getLogItems, type ContractRecord, type DelayedParams, type DelayedState, type SequencedTx } from "./state.js";
 
 const byKey = <T>([a]: [string, T], [b]: [string, T]): number => (a < b ? -1 : a > b ? 1 : 0);
-const logItems = <T>(l: Log<T>): T[] => l.items.slice(0, l.length);
+const logItems = getLogItems;
 const ints = (x: unknown, what: string): number[] => parseArray(x, what).map((v, i) => parseInteger(v, `${what}[${i}]`));
 const hexes = (x: unknown, what: string, length?: number): Uint8Array[] => parseArray(x, what).map((v, i) => parseBytes(v, `${what}[${i}]`, length));
 const bools = (x: unknown, what: string): boolean[] => parseArray(x, what).map((v, i) => parseBool(v, `${what}[${i}]`));
@@ -58,8 +58,8 @@ function contractFromJson(x: unknown, what: string): ContractRecord {
     committee: parseInteger(o["committee"], `${what}.committee`),
     codeHash: parseString(o["codeHash"], `${what}.codeHash`),
     queue: createLog(ints(o["queue"], `${what}.queue`)),
-    chainRoots: createLog(hexes(o["chainRoots"], `${what}.chainRoots`, 32)),
-    endedAt: createLog(bools(o["endedAt"], `${what}.endedAt`)),
+    chainRoots: createRootLog(hexes(o["chainRoots"], `${what}.chainRoots`, 32)),
+    endedAt: createFlagLog(bools(o["endedAt"], `${what}.endedAt`)),
     dropped: parseBool(o["dropped"], `${what}.dropped`),
     awaitingCreator: parseBool(o["awaitingCreator"], `${what}.awaitingCreator`),
   };

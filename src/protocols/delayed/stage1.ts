@@ -20,7 +20,7 @@ import { DOMAIN_STAGE1, Stage1Header, type Stage1HeaderValue } from "./container
 import { createContractRecord } from "./genesis.js";
 import { computeNextStage1BaseFee, computeStage1Limits } from "./budget.js";
 import { computeSuccessorCommittee } from "./stage2.js";
-import { appendLog, getActiveValidators, RESULTS_CONTRACT, type ContractRecord, type DelayedState, type SequencedTx } from "./state.js";
+import { appendLog, getActiveValidators, PackedTx, RESULTS_CONTRACT, type ContractRecord, type DelayedState } from "./state.js";
 import { MerkleKV } from "../../state/index.js";
 
 /** Root of the empty state: a contract's state 0 before its creation is known, and the results contract's. */
@@ -178,8 +178,7 @@ export function processStage1Block(s: DelayedState, block: SignedStage1Block, ve
       }
       queueOn(rec, seq, positions);
     }
-    const t: SequencedTx = { seq, txId: txIds[i] as Uint8Array, stx, positions, stage1Slot: h.slot };
-    txs = appendLog(txs, t);
+    txs = appendLog(txs, PackedTx.of(seq, txIds[i] as Uint8Array, stx, positions, h.slot));
     graph?.record([...positions.keys()]);
     seqs.push(seq);
   });

@@ -8,7 +8,8 @@
  *
  * Transitions (`stage1.ts`, `stage2.ts`) never change a state they are given: they return a new
  * one. Growing lists (queues, affirmed roots, the sequence) are append-only `Log`s that a new state
- * shares with its parent and extends in place while nobody else has extended them (copy on fork).
+ * shares with its parent and extends in place while nobody else has extended them (copy on fork),
+ * kept compactly (`logs.ts`: roots packed 32 bytes each, transactions as their encodings).
  *
  * Positions: "state `i`" of a contract is its state after the first `i` transactions of its queue;
  * transaction `queue[i]` reads state `i`.
@@ -19,34 +20,10 @@ import type { SignedTx } from "../../program/index.js";
 import type { ContractId } from "../../types.js";
 import type { CoAccessGraph } from "./assignment.js";
 import type { Assignment } from "./options.js";
+import { getLogItem, type Log } from "./logs.js";
 import type { Stage2Mode } from "./rules.js";
 
-/** An append-only list shared between a state and the states derived from it. */
-export interface Log<T> {
-  readonly items: T[];
-  readonly length: number;
-}
-
-export function createLog<T>(items: T[] = []): Log<T> {
-  return { items, length: items.length };
-}
-
-/** `log` with `xs` appended; extends the shared array in place only when no other state did. */
-export function appendLog<T>(log: Log<T>, ...xs: T[]): Log<T> {
-  const items = log.items.length === log.length ? log.items : log.items.slice(0, log.length);
-  for (const x of xs) items.push(x);
-  return { items, length: items.length };
-}
-
-/** The first `n` items of `log`. */
-export function truncateLog<T>(log: Log<T>, n: number): Log<T> {
-  return n >= log.length ? log : { items: log.items, length: n };
-}
-
-export function getLogItem<T>(log: Log<T>, i: number): T {
-  if (!(i >= 0 && i < log.length)) throw new RangeError(`log index ${i} outside [0, ${log.length})`);
-  return log.items[i] as T;
-}
+export { appendLog, createFlagLog, createLog, createRootLog, getLogItem, getLogItems, truncateLog, PackedTx, type Log } from "./logs.js";
 
 /** One contract on the Stage-2 chain. */
 export interface ContractRecord {
@@ -135,7 +112,7 @@ export interface DelayedState {
   /** Slot of the newest Stage-2 header (−1 before the first): the next block's may not be smaller (`BAD_SLOT`; several Stage-2 blocks may share a slot). */
   readonly stage2Slot: number;
   readonly contracts: ReadonlyMap<ContractId, ContractRecord>;
-  /** The Stage-1 sequence: txs.items[seq]. */
+  /** The Stage-1 sequence: item `seq` is transaction `seq` (`PackedTx` from Stage 1). */
   readonly txs: Log<SequencedTx>;
   /** Co-access graph of the adaptive assignment (null under `shuffle`). */
   readonly graph: CoAccessGraph | null;

@@ -157,7 +157,7 @@ export class DelayedSimulation implements ProofSource {
   }
 
   run(): ProtocolRunOutput {
-    const { bySlot, lastSubmission } = takeSubmissions(this.input.workload.submissions, this.metrics.recorder, this.indexOf);
+    const { bySlot, lastSubmission } = takeSubmissions(this.input.workload.submissions, this.metrics.recorder, this.indexOf, this.input.workload.handOver === true);
     const endSlot = lastSubmission + this.cfg.drainSlots;
     let mempool: SignedTx[] = [];
     let lastSlot = 0;

@@ -7,8 +7,12 @@ import { computeFootprint, computeTxId, type SignedTx } from "../../program/inde
 import type { Submission } from "../../workloads/types.js";
 import type { MetricsRecorder } from "../metrics.js";
 
-/** Submissions by slot, and the last slot with one; `indexOf` gets each transaction's submission index. */
-export function takeSubmissions(subs: readonly Submission[], recorder: MetricsRecorder, indexOf: Map<SignedTx, number>): { bySlot: Map<number, SignedTx[]>; lastSubmission: number } {
+/**
+ * Submissions by slot, and the last slot with one; `indexOf` gets each transaction's submission
+ * index. With `handOver` (`handOverSubmissions`), `subs` is emptied in place once taken in: the
+ * driver then holds each transaction only until it is sequenced (or rejected).
+ */
+export function takeSubmissions(subs: readonly Submission[], recorder: MetricsRecorder, indexOf: Map<SignedTx, number>, handOver = false): { bySlot: Map<number, SignedTx[]>; lastSubmission: number } {
   const bySlot = new Map<number, SignedTx[]>();
   let lastSubmission = 0;
   for (const s of subs) {
@@ -17,5 +21,6 @@ export function takeSubmissions(subs: readonly Submission[], recorder: MetricsRe
     recorder.submit(s.index, toHex(computeTxId(s.tx)), computeFootprint(s.tx.tx.program), s.slot);
     lastSubmission = Math.max(lastSubmission, s.slot);
   }
+  if (handOver) (subs as Submission[]).length = 0;
   return { bySlot, lastSubmission };
 }
