@@ -7,3 +7,13 @@ export function errorCodeOf(f: () => unknown): string {
   }
   return "no error";
 }
+
+/** What `f` throws, or undefined when it returns. */
+export function thrownBy(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}

@@ -19,6 +19,7 @@ import { verifyBranches } from "../../src/protocols/delayed/lightclient/merkle.j
 import { computeContractIdRoot } from "../../src/protocols/delayed/lightclient/leaf.js";
 import type { TxOutcomeProof } from "../../src/protocols/delayed/lightclient.js";
 import { run, workload } from "../helpers/run.js";
+import { containers } from "../helpers/json.js";
 
 const field = createFieldReader("MALFORMED_PROOF", "proof");
 const reader = createProofReader("MALFORMED_PROOF", "proof");
@@ -68,14 +69,6 @@ function refAffirmation(o: Record<string, unknown>): void {
     field.hex(s.root, `${p}.root`, 32);
   });
   refBranch(o.affirmationProof, "proof.affirmationProof");
-}
-
-/** Every container (object or list) inside `x`, with `x` itself. */
-function containers(x: unknown, out: (Record<string, unknown> | unknown[])[] = []): (Record<string, unknown> | unknown[])[] {
-  if (typeof x !== "object" || x === null) return out;
-  out.push(x as Record<string, unknown>);
-  for (const v of Object.values(x)) containers(v, out);
-  return out;
 }
 
 const edits: ((c: Record<string, unknown> | unknown[], k: string | number, v: unknown) => void)[] = [

@@ -10,6 +10,7 @@ import { createProofReader, decodeHex } from "../../src/protocols/delayed/lightc
 import { copyJson, isSameJson, sameAffirmationParts, sameBatchParts, sameHeaderParts, storeAffirmationParts } from "../../src/protocols/delayed/lightclient/cache.js";
 import type { TxOutcomeProof } from "../../src/protocols/delayed/lightclient.js";
 import { run, workload } from "../helpers/run.js";
+import { containers } from "../helpers/json.js";
 
 const field = createFieldReader("MALFORMED_PROOF", "proof");
 const proof = createProofReader("MALFORMED_PROOF", "proof");
@@ -125,14 +126,6 @@ describe("light client: the cache levels' comparisons", () => {
     { name: "batch", store: copyJson, same: sameBatchParts, parts: (p: TxOutcomeProof): unknown[] => [p.batch, p.batchAttestation, p.applied, p.inclusion] },
     { name: "affirmation", store: storeAffirmationParts, same: sameAffirmationParts, parts: (p: TxOutcomeProof): unknown[] => [p.affirmation, p.affirmationProof] },
   ];
-
-  /** Every container (object or list) inside `x`, with `x` itself. */
-  function containers(x: unknown, out: (Record<string, unknown> | unknown[])[] = []): (Record<string, unknown> | unknown[])[] {
-    if (typeof x !== "object" || x === null) return out;
-    out.push(x as Record<string, unknown>);
-    for (const v of Object.values(x)) containers(v, out);
-    return out;
-  }
 
   const edits: ((c: Record<string, unknown> | unknown[], k: string | number, v: unknown) => void)[] = [
     (c, k) => delete (c as Record<string, unknown>)[k],

@@ -9,9 +9,7 @@ import { MerkleKV } from "../../src/state/index.js";
 import { Runtime } from "../../src/runtime/index.js";
 import { resolveRunConfig } from "../../src/runner.js";
 import { DelayedSimulation } from "../../src/sim/delayed/driver.js";
-import { findRun, getPostState, getValuesRoot, keepRun, type Run, type RunInput, type TxLocal } from "../../src/protocols/delayed/local.js";
-import { computeValuesRoot } from "../../src/protocols/delayed/containers.js";
-import type { MaybeValue } from "../../src/types.js";
+import { findRun, getPostState, keepRun, type Run, type RunInput, type TxLocal } from "../../src/protocols/delayed/local.js";
 import type { TxExecution } from "../../src/exec/executeTx.js";
 import { FAST, workload } from "../helpers/run.js";
 
@@ -62,23 +60,6 @@ describe("delayed: kept executions", () => {
     expect(getPostState(kept, "x", kv, writes)).toBe(post);
     const fresh = { ...runOver([]), inputs: undefined };
     expect(getPostState(fresh, "x", kv, writes)).not.toBe(getPostState(fresh, "x", kv, writes));
-  });
-
-  it("values roots kept by content are the computed ones: Nothing, empty and short values apart, long values not kept", () => {
-    const cases: MaybeValue[][] = [
-      [],
-      [null],
-      [{ bytes: new Uint8Array(0) }],
-      [null, { bytes: new Uint8Array(0) }],
-      [{ bytes: new Uint8Array(0) }, null],
-      [{ bytes: Uint8Array.of(1) }, { bytes: new Uint8Array(0) }],
-      [{ bytes: Uint8Array.of(1, 0) }],
-      [{ bytes: Uint8Array.of(1) }, { bytes: Uint8Array.of(0) }],
-      [{ bytes: new Uint8Array(64).fill(3) }],
-      [{ bytes: new Uint8Array(65).fill(3) }],
-      [{ bytes: new Uint8Array(40).fill(3) }, { bytes: new Uint8Array(40).fill(4) }],
-    ];
-    for (let round = 0; round < 2; round++) for (const values of cases) expect(getValuesRoot(values)).toEqual(computeValuesRoot(values));
   });
 
   for (const mode of ["conditional", "strict"] as const) {

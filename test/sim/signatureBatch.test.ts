@@ -6,6 +6,7 @@ import { attachBatchOffload, createSignatureBatch, getBatchOffload, type BatchOf
 import { BLS_CLAIMED, BLS_INVALID, BLS_PENDING, BLS_SIGNED, BLS_VALID, type BlsSignJob } from "../../src/crypto/ed25519Pool.js";
 import { signBlsJob, verifyBlsCell } from "../../src/crypto/ed25519Worker.js";
 import type { AggregatedKeySet } from "../../src/crypto/bls.js";
+import { thrownBy } from "../helpers/errors.js";
 
 const keys = Array.from({ length: 6 }, (_, i) => validatorKeyFromSeed(sha256("validator", String(i))));
 const committeeA = keys.slice(0, 4);
@@ -53,12 +54,7 @@ describe("signature batch (drivers' end-of-slot verification)", () => {
       v.verifyAggregate(committeeA.map((k) => k.pubkey), msgs[0]!, bls.signAggregate(committeeA, msgs[0]!));
       bad(v);
       v.verifyAggregate(committeeB.map((k) => k.pubkey), msgs[2]!, bls.signAggregate(committeeB, msgs[2]!));
-      let error: unknown;
-      try {
-        batch.flush();
-      } catch (e) {
-        error = e;
-      }
+      const error = thrownBy(() => batch.flush());
       expect(isXshardError(error) && error.code).toBe("BAD_SIGNATURE");
       expect(isXshardError(error) && error.data).toMatchObject({ index: 1, checks: 3 });
       expect(batch.pending).toBe(0);
@@ -117,12 +113,7 @@ describe("signature batch handed to a worker (offload)", () => {
     good(batch.verifier, 1);
     wrongMessage(batch.verifier);
     batch.flush();
-    let error: unknown;
-    try {
-      batch.settle();
-    } catch (e) {
-      error = e;
-    }
+    const error = thrownBy(() => batch.settle());
     expect(isXshardError(error) && error.code).toBe("BAD_SIGNATURE");
     expect(isXshardError(error) && error.data).toMatchObject({ index: 1, checks: 2 });
     off.run(); // too late: both cells were claimed by the run's thread

@@ -23,7 +23,6 @@ import type { Stage2Effects } from "./stage2.js";
 import { createFlagLog, createLog, createRootLog, getLogItems, type ContractRecord, type DelayedParams, type DelayedState, type SequencedTx } from "./state.js";
 
 const byKey = <T>([a]: [string, T], [b]: [string, T]): number => (a < b ? -1 : a > b ? 1 : 0);
-const logItems = getLogItems;
 const ints = (x: unknown, what: string): number[] => parseArray(x, what).map((v, i) => parseInteger(v, `${what}[${i}]`));
 const hexes = (x: unknown, what: string, length?: number): Uint8Array[] => parseArray(x, what).map((v, i) => parseBytes(v, `${what}[${i}]`, length));
 const bools = (x: unknown, what: string): boolean[] => parseArray(x, what).map((v, i) => parseBool(v, `${what}[${i}]`));
@@ -41,9 +40,9 @@ function contractToJson(r: ContractRecord): JsonObject {
     id: r.id,
     committee: r.committee,
     codeHash: r.codeHash,
-    queue: logItems(r.queue),
-    chainRoots: logItems(r.chainRoots).map(toHexJson),
-    endedAt: logItems(r.endedAt),
+    queue: getLogItems(r.queue),
+    chainRoots: getLogItems(r.chainRoots).map(toHexJson),
+    endedAt: getLogItems(r.endedAt),
     dropped: r.dropped,
     awaitingCreator: r.awaitingCreator,
     creator: r.creator ?? null,
@@ -102,7 +101,7 @@ export function delayedStateToJson(s: DelayedState): JsonObject {
     stage2Slot: s.stage2Slot,
     stage1BaseFee: String(s.stage1BaseFee),
     contracts: [...s.contracts.values()].map(contractToJson),
-    txs: logItems(s.txs).map(sequencedTxToJson),
+    txs: getLogItems(s.txs).map(sequencedTxToJson),
     graph: s.graph ? s.graph.getEdges() : null,
   };
 }

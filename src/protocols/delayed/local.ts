@@ -6,7 +6,7 @@
  * witness check of a read.
  */
 import type { SignatureVerifier } from "../../crypto/bls.js";
-import { bytesEqual, fromHex, toHex } from "../../crypto/hash.js";
+import { bytesEqual, fromHex } from "../../crypto/hash.js";
 import { describeAbort } from "../../exec/describe.js";
 import { executeProgram, type ContractHandle, type CreatedSuccessor, type TxExecution } from "../../exec/executeTx.js";
 import type { Runtime } from "../../runtime/index.js";
@@ -230,34 +230,7 @@ export function executeRun(runtime: Runtime, t: SequencedTx, sources: ReadonlyMa
   const ex = executeProgram(program, { runtime, sender: t.stx.tx.sender, txId: t.txId, gasLimit: t.stx.tx.gasLimit, contract: (id) => handles.get(id) });
   if (remote && hasMisses(new Map([...handles].map(([d, h]) => [d, h.state])), ex.effects.writes, conditional)) return undefined;
   const reason = ex.run.status === "committed" ? null : describeAbort(program, ex.run.at, ex.run.values, ex.run.failures);
-  return { inputs, ex, reason, valuesRoot: getValuesRoot(ex.run.values), posts: new Map(), witnesses: [] };
-}
-
-/** Values roots by content, for values of at most `KEPT_VALUES_BYTES` bytes: a workload's transactions return the same few. */
-const valuesRoots = new Map<string, Uint8Array>();
-const KEPT_VALUES_BYTES = 64;
-const KEPT_VALUES_ROOTS = 4096;
-
-/** `computeValuesRoot(values)`, from `valuesRoots` when the values are short (shared: never mutate it). */
-export function getValuesRoot(values: readonly MaybeValue[]): Uint8Array {
-  let key = "";
-  let size = 0;
-  for (const v of values) {
-    if (v === null) {
-      key += "-,";
-      continue;
-    }
-    size += v.bytes.length;
-    if (size > KEPT_VALUES_BYTES) return computeValuesRoot(values);
-    key += `${toHex(v.bytes)},`;
-  }
-  let root = valuesRoots.get(key);
-  if (root === undefined) {
-    root = computeValuesRoot(values);
-    if (valuesRoots.size >= KEPT_VALUES_ROOTS) valuesRoots.clear();
-    valuesRoots.set(key, root);
-  }
-  return root;
+  return { inputs, ex, reason, valuesRoot: computeValuesRoot(ex.run.values), posts: new Map(), witnesses: [] };
 }
 
 /**

@@ -327,9 +327,10 @@ export class SyncDriver {
     const x = this.heights.get(height) as HeightInputs;
     // Every committee's confirmation first, then their attestations signed together on the run's threads.
     const unsigned = Array.from({ length: this.shards }, (_, y) => buildConfirmation(world, y, height, blockRoot(y), world.states));
-    this.d.presignAttestations(unsigned.map((c, y) => ({ shard: y, domain: DOMAIN_CONFIRMATION, root: computeConfirmationRoot(c.value), slot })));
+    const roots = unsigned.map((c) => computeConfirmationRoot(c.value));
+    this.d.presignAttestations(roots.map((root, y) => ({ shard: y, domain: DOMAIN_CONFIRMATION, root, slot })));
     for (let y = 0; y < this.shards; y++) {
-      const honest = this.signConfirmation(unsigned[y] as Omit<SyncConfirmation, "attestation">, slot);
+      const honest = this.signConfirmation(unsigned[y] as Omit<SyncConfirmation, "attestation">, slot, roots[y]);
       const f = this.opts.wrongConfirmation;
       if (f && f.shard === y && f.height === height) {
         this.honest = honest;
@@ -351,8 +352,9 @@ export class SyncDriver {
     return this.signConfirmation(buildConfirmation(this.state.world, shard, height, blockRoot, states), slot);
   }
 
-  private signConfirmation(c: Omit<SyncConfirmation, "attestation">, slot?: number): SyncConfirmation {
-    return { ...c, attestation: this.d.attest(c.value.shard, DOMAIN_CONFIRMATION, computeConfirmationRoot(c.value), slot) };
+  /** `c` signed by its committee; `root` is `computeConfirmationRoot(c.value)` when the caller has it. */
+  private signConfirmation(c: Omit<SyncConfirmation, "attestation">, slot?: number, root: Uint8Array = computeConfirmationRoot(c.value)): SyncConfirmation {
+    return { ...c, attestation: this.d.attest(c.value.shard, DOMAIN_CONFIRMATION, root, slot) };
   }
 
   // ---------------------------------------------------------------- fault: the dependency cone

@@ -47,16 +47,7 @@ function allocate(n: number): Uint8Array {
 export function decodeHex(s: string): Uint8Array | undefined {
   const n = s.length >>> 1;
   const out = allocate(n);
-  let bad = 0;
-  for (let i = 0, j = 0; i < n; i++, j += 2) {
-    const a = s.charCodeAt(j);
-    const b = s.charCodeAt(j + 1);
-    const hi = a < 128 ? (DIGITS[a] as number) : -1;
-    const lo = b < 128 ? (DIGITS[b] as number) : -1;
-    bad |= hi | lo;
-    out[i] = (hi << 4) | lo;
-  }
-  return bad < 0 ? undefined : out;
+  return decodeHexInto(s, n, out, 0) ? out : undefined;
 }
 
 /**
@@ -75,6 +66,12 @@ export function decodeHexInto(s: string, bytes: number, out: Uint8Array, at: num
     out[at + i] = (hi << 4) | lo;
   }
   return bad >= 0;
+}
+
+/** `r.hex(x, path, bytes)` decoded into `out` at `at`: the common case here, anything else (an error) by the reader. */
+export function readHexInto(r: ProofReader, x: unknown, path: string, bytes: number, out: Uint8Array, at: number): void {
+  if (typeof x === "string" && x.length === bytes * 2 && decodeHexInto(x, bytes, out, at)) return;
+  out.set(r.hex(x, path, bytes), at);
 }
 
 /** The field reader of proofs: hex decoded by `decodeHex`, and lists of hex strings read without a path string per item. */

@@ -33,7 +33,8 @@ import { checkQuestion, fail, type ProofQuestion, type TxProofChecker, type TxPr
 import { createProofReader } from "./hex.js";
 import { computeContractIdRoot } from "./leaf.js";
 import { AffirmationBatch } from "./affirmations.js";
-import { LeafBatch, MAX_BRANCH, MAX_LIST } from "./leaves.js";
+import { LeafBatch } from "./leaves.js";
+import { BRANCH_FIELDS, MAX_BRANCH, MAX_LIST } from "./branches.js";
 import { computeActiveValidators, computeContractCommittee, computeStage2Attesters, getSlashed, type TrustAnchor } from "./anchor.js";
 import { sameAffirmationOf, sameBatchOf, sameHeaderOf, storeAffirmationOf, storeBatchOf, storeHeaderOf, type Cached } from "./cache.js";
 import { FAULT_TEXT, checkCommitteeSignature, verifyDeferred, type DeferredSignature } from "./signatures.js";
@@ -51,7 +52,6 @@ interface Branch {
   branch: Uint8Array[];
 }
 
-const BRANCH_FIELDS = ["count", "index", "branch"];
 /** The field paths of a branch, made once (not per proof). */
 const BRANCH_PATHS = new Map<string, { count: string; index: string; branch: string }>();
 
