@@ -179,11 +179,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
   let touched: { evict: { dead?: boolean }[] }[] = [];
   /** How many of `touched` are the current part's (the list is reused, not made per part). */
   let touchedN = 0;
-  /**
-   * The results roots of the affirmations checked, 32 bytes each, in chunks: a root is written once
-   * (at `rootAt`, taken only when its affirmation passes its checks) and never changed, and the
-   * entries that hold it read it; a chunk is dropped with the last entry that holds it.
-   */
+  /** Affirmations' results roots, 32 bytes each in chunks; one is taken (`rootAt`) once its affirmation passes, never rewritten. */
   const ROOT_CHUNK = 32 * 512;
   let roots = new Uint8Array(ROOT_CHUNK);
   let rootAt = 0;
@@ -328,13 +324,12 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     if (a.first > a.last) fail("MALFORMED_PROOF", "proof: proof.affirmation.first is after proof.affirmation.last", { first: a.first, last: a.last });
     if (!batch.applied.has(a.index)) fail("BAD_PROOF", "proof: the block did not apply this affirmation", { affirmationIndex: a.index });
     affBatch.commit();
-    const at = rootAt;
     rootAt += 32;
     const d: DeferredAffirmation = { proof: queue.proof, order: queue.order++, index: a.index, evict: [] };
     queue.affs.push(d);
     touched[touchedN++] = d;
     stats.affirmations++;
-    return { contract: a.contract, first: a.first, last: a.last, roots, rootAt: at, committee: batch.committee };
+    return { contract: a.contract, first: a.first, last: a.last, roots, rootAt: rootAt - 32, committee: batch.committee };
   }
 
   /**
@@ -379,7 +374,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     let entries = found;
     if (entries === undefined) level.set(key, (entries = [entry]));
     else entries.push(entry);
-    // (A list made with its first entry: an empty one grown by a push reserves room for 17.)
+    // (A list made with its first entry: an empty one grown by a push reserves 17 slots.)
     for (let i = 0; i < touchedN; i++) {
       const d = touched[i] as { evict: { dead?: boolean }[] };
       if (d.evict.length === 0) d.evict = [entry];
@@ -414,9 +409,8 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
       aff = checkAffirmation(o, checkBatch(o, header));
     }
     leaves.read(r, o, aff.roots, aff.rootAt);
-    const k = leaves.n - 1;
-    heads[k] = header;
-    affs[k] = aff;
+    heads[leaves.n - 1] = header;
+    affs[leaves.n - 1] = aff;
   }
 
   /**
