@@ -56,13 +56,31 @@ describe("light client: hex decoding", () => {
     for (const bad of ["0g", "g0", "0 ", "\u00ff0", "0x"]) expect(decodeHex(bad)).toBeUndefined();
   });
 
-  it("hexList and string: the same values and errors as the field reader's list of hex (nulls kept or refused) and string", () => {
+  it("hexList, uintList and string: the same values and errors as the field reader's list of hex (nulls kept or refused), list of uints and string", () => {
     const item = fc.oneof(text, fc.constant(null), fc.constant(7));
     fc.assert(
       fc.property(fc.oneof(fc.array(item, { maxLength: 6 }), item), fc.nat(6), fc.option(fc.nat(40), { nil: undefined }), fc.option(fc.nat(40), { nil: undefined }), fc.boolean(), (x, max, bytes, maxBytes, nulls) => {
         const viaList = () => field.list(x, "proof.values", max, (v, p) => (v === null && nulls ? null : field.hex(v, p, bytes, maxBytes)));
         const got = () => (nulls ? proof.hexList(x, "proof.values", max, bytes, maxBytes, true) : proof.hexList(x, "proof.values", max, bytes, maxBytes));
         expect(listAnswer(got)).toEqual(listAnswer(viaList));
+      }),
+      { numRuns: 2000 },
+    );
+    // uintList: the same values and errors as the field reader's list of uints (holes, fractions, negatives, non-numbers).
+    const num = fc.oneof(fc.nat(), fc.nat(), fc.constantFrom(-1, 0.5, 2 ** 53, Number.NaN, Infinity, "3", null));
+    fc.assert(
+      fc.property(fc.oneof(fc.array(num, { maxLength: 8 }), fc.sparseArray(fc.nat(), { maxLength: 8 }), num), fc.nat(8), (x, max) => {
+        const uints = (read: () => number[]) => {
+          try {
+            const v = read();
+            return { values: v, holes: v.length - Object.keys(v).length };
+          } catch (e) {
+            return { code: (e as { code: string }).code, message: (e as Error).message };
+          }
+        };
+        const got = uints(() => proof.uintList(x, "proof.applied", max));
+        expect(got).toEqual(uints(() => field.list(x, "proof.applied", max, (v, p) => field.uint(v, p))));
+        if (Array.isArray(x) && "values" in got) expect(got.values).not.toBe(x);
       }),
       { numRuns: 2000 },
     );

@@ -31,23 +31,23 @@ export class AffirmationBatch {
   private fields: Uint8Array = new Uint8Array(64 * AFFIRMATION_FIELD_BYTES);
   private readonly branches = new BranchSlots("proof.affirmationProof");
   private assumptions: Uint8Array = new Uint8Array(64 * ASSUMPTION_BYTES);
+  /** Per slot (the first `n` are this batch's; overwritten, not emptied, from batch to batch). */
   private assumptionCounts: number[] = [];
   private assumptionCount = 0;
 
   reset(): void {
     this.n = 0;
     this.assumptionCount = 0;
-    this.assumptionCounts.length = 0;
     this.branches.reset();
   }
 
   /**
    * Reads proof `o`'s affirmation and its branch into the next slot, under its batch's
-   * affirmations root (`batchRoot`); `resultsRoot` receives its results root. `contractRoot` gives
+   * affirmations root (`batchRoot`); `resultsRoot` receives its results root at `resultsAt`. `contractRoot` gives
    * a contract id's root (memoised by the caller). Throws the reader's error; the slot is taken
    * only by `commit`, after the caller's own checks.
    */
-  read(r: ProofReader, o: Record<string, unknown>, contractRoot: (id: string) => Uint8Array, batchRoot: Uint8Array, resultsRoot: Uint8Array): AffirmationRead {
+  read(r: ProofReader, o: Record<string, unknown>, contractRoot: (id: string) => Uint8Array, batchRoot: Uint8Array, resultsRoot: Uint8Array, resultsAt = 0): AffirmationRead {
     const i = this.n;
     const a = r.object(o.affirmation, "proof.affirmation", AFFIRMATION_FIELDS);
     const contract = r.string(a.contract, "proof.affirmation.contract", MAX_CONTRACT_ID_BYTES);
@@ -62,7 +62,7 @@ export class AffirmationBatch {
     readHexInto(r, a.preRoot, "proof.affirmation.preRoot", 32, f, at + 96);
     readHexInto(r, a.postRoot, "proof.affirmation.postRoot", 32, f, at + 128);
     readHexInto(r, a.resultsRoot, "proof.affirmation.resultsRoot", 32, f, at + 160);
-    for (let k = 0; k < 32; k++) resultsRoot[k] = f[at + 160 + k] as number;
+    for (let k = 0; k < 32; k++) resultsRoot[resultsAt + k] = f[at + 160 + k] as number;
 
     const xs = a.assumptions;
     const path = "proof.affirmation.assumptions";

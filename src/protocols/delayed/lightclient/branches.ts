@@ -20,6 +20,14 @@ export function grow(b: Uint8Array, bytes: number): Uint8Array {
   return out;
 }
 
+/** `b`, or a copy of twice its length (at least `n`) holding its values. */
+function growNumbers<A extends Float64Array | Int32Array>(b: A, n: number): A {
+  if (n <= b.length) return b;
+  const out = new (b.constructor as new (n: number) => A)(Math.max(n, b.length * 2));
+  out.set(b);
+  return out;
+}
+
 /**
  * The branches at one field of a batch's proofs (`path`, e.g. "proof.leafProof"): `read` fills a
  * slot, `take` keeps its nodes (a slot read but not taken is overwritten by the next read),
@@ -27,10 +35,12 @@ export function grow(b: Uint8Array, bytes: number): Uint8Array {
  */
 export class BranchSlots {
   private roots: Uint8Array = new Uint8Array(64 * 32);
-  private readonly counts: number[] = [];
-  private readonly indices: number[] = [];
-  private readonly lengths: number[] = [];
-  private readonly starts: number[] = [];
+  // Per slot, kept (and grown by doubling) from batch to batch: a plain list emptied by `length = 0`
+  // would give its storage back and grow again, in steps, for every batch.
+  private counts = new Float64Array(64);
+  private indices = new Float64Array(64);
+  private lengths = new Int32Array(64);
+  private starts = new Int32Array(64);
   private nodes: Uint8Array = new Uint8Array(64 * 8 * 32);
   private nodeCount = 0;
   private readonly countPath: string;
@@ -45,11 +55,10 @@ export class BranchSlots {
 
   reset(): void {
     this.nodeCount = 0;
-    this.counts.length = this.indices.length = this.lengths.length = this.starts.length = 0;
   }
 
-  /** Reads branch `x` into slot `i`, to lead to `root`; returns its leaf index. Throws the reader's error. */
-  read(r: ProofReader, x: unknown, i: number, root: Uint8Array): number {
+  /** Reads branch `x` into slot `i`, to lead to `root` (its 32 bytes at `rootAt`); returns its leaf index. Throws the reader's error. */
+  read(r: ProofReader, x: unknown, i: number, root: Uint8Array, rootAt = 0): number {
     const b = r.object(x, this.path, BRANCH_FIELDS);
     const count = r.uint(b.count, this.countPath, MAX_LIST);
     if (count < 1) r.fail(this.countPath, "must be at least 1");
@@ -68,7 +77,14 @@ export class BranchSlots {
       break;
     }
     this.roots = grow(this.roots, (i + 1) * 32);
-    this.roots.set(root, i * 32);
+    const roots = this.roots;
+    for (let k = 0; k < 32; k++) roots[i * 32 + k] = root[rootAt + k] as number;
+    if (i >= this.counts.length) {
+      this.counts = growNumbers(this.counts, i + 1);
+      this.indices = growNumbers(this.indices, i + 1);
+      this.lengths = growNumbers(this.lengths, i + 1);
+      this.starts = growNumbers(this.starts, i + 1);
+    }
     this.counts[i] = count;
     this.indices[i] = index;
     this.lengths[i] = branch.length;

@@ -203,9 +203,25 @@ export function storeAffirmationOf(o: Record<string, unknown>): readonly unknown
 function storeAffirmation(a: Record<string, unknown>, b: Record<string, unknown>): readonly unknown[] {
   const assumptions = a.assumptions as Record<string, unknown>[];
   const branch = b.branch as unknown[];
-  const out: unknown[] = [a.contract, a.first, a.last, a.preRoot, a.postRoot, a.resultsRoot, b.count, b.index, assumptions.length, branch.length];
-  for (const x of assumptions) out.push(x.contract, x.position, x.root);
-  for (const x of branch) out.push(x);
+  // Made at its size (pushes would grow it in steps, leaving the smaller copies as garbage).
+  const out = new Array<unknown>(10 + 3 * assumptions.length + branch.length);
+  out[0] = a.contract;
+  out[1] = a.first;
+  out[2] = a.last;
+  out[3] = a.preRoot;
+  out[4] = a.postRoot;
+  out[5] = a.resultsRoot;
+  out[6] = b.count;
+  out[7] = b.index;
+  out[8] = assumptions.length;
+  out[9] = branch.length;
+  let at = 10;
+  for (const x of assumptions) {
+    out[at++] = x.contract;
+    out[at++] = x.position;
+    out[at++] = x.root;
+  }
+  for (const x of branch) out[at++] = x;
   return out;
 }
 

@@ -82,6 +82,8 @@ export interface ProofReader extends FieldReader {
    */
   hexList(x: unknown, path: string, maxLength: number, bytes: number | undefined, maxBytes: number | undefined, nulls: true): (Uint8Array | null)[];
   hexList(x: unknown, path: string, maxLength: number, bytes?: number, maxBytes?: number, nulls?: false): Uint8Array[];
+  /** `list(x, path, maxLength, (v, p) => uint(v, p))` (the same values and errors; an item's path is built only for its error). */
+  uintList(x: unknown, path: string, maxLength: number): number[];
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -139,5 +141,18 @@ export function createProofReader(code: string, what: string): ProofReader {
     if (typeof x === "string" && x !== "" && x.length * 3 <= maxLength) return x;
     return r.string(x, path, maxLength);
   }
-  return { ...r, object, hex, hexList: hexList as ProofReader["hexList"], string };
+  function uintList(x: unknown, path: string, maxLength: number): number[] {
+    if (Array.isArray(x) && x.length <= maxLength) {
+      const xs = x as unknown[];
+      let ok = true;
+      for (let i = 0; i < xs.length && ok; i++) {
+        const v = xs[i];
+        ok = typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+      }
+      if (ok) return xs.slice() as number[];
+    }
+    // Anything else (an error, or a list with holes, which `list` maps as they are) by the reader.
+    return r.list(x, path, maxLength, (v, p) => r.uint(v, p));
+  }
+  return { ...r, object, hex, hexList: hexList as ProofReader["hexList"], string, uintList };
 }

@@ -32,6 +32,7 @@ export interface LeafFacts {
  */
 export class LeafBatch {
   n = 0;
+  /** What each slot's leaf says (the first `n` items are this batch's). */
   readonly facts: LeafFacts[] = [];
   readonly capacity: number;
   private readonly fields: Uint8Array;
@@ -45,16 +46,15 @@ export class LeafBatch {
 
   reset(): void {
     this.n = 0;
-    this.facts.length = 0;
-    this.values.length = 0;
+    // `facts` and `values` are overwritten slot by slot (emptying them would give their storage back).
     this.branches.reset();
   }
 
   /**
    * Reads proof `o`'s leaf, values and leaf branch into the next slot, under its affirmation's
-   * results root; throws the reader's error (the slot then stays free).
+   * results root (32 bytes of `roots` at `rootAt`); throws the reader's error (the slot then stays free).
    */
-  read(r: ProofReader, o: Record<string, unknown>, resultsRoot: Uint8Array): LeafFacts {
+  read(r: ProofReader, o: Record<string, unknown>, roots: Uint8Array, rootAt = 0): LeafFacts {
     const i = this.n;
     if (i >= this.capacity) throw new RangeError(`LeafBatch: more than ${this.capacity} proofs`);
     const l = r.object(o.leaf, "proof.leaf", LEAF_FIELDS);
@@ -68,11 +68,11 @@ export class LeafBatch {
     readHexInto(r, l.postRoot, "proof.leaf.postRoot", 32, f, at + 128);
     putUint64(f, at, seq);
     f[at + 64] = OUTCOME_CODES[outcome];
-    const index = this.branches.read(r, o.leafProof, i, resultsRoot);
+    const index = this.branches.read(r, o.leafProof, i, roots, rootAt);
     this.branches.take(i);
-    this.values.push(values);
+    this.values[i] = values;
     const facts: LeafFacts = { seq, outcome, txIdText: l.txId as string, values, index };
-    this.facts.push(facts);
+    this.facts[i] = facts;
     this.n++;
     return facts;
   }

@@ -56,6 +56,15 @@ function hashPairs(pairs: number, out: Scratch): void {
   digest64Many(input.bytes.subarray(0, pairs * 64), out.bytes.subarray(0, pairs * 32));
 }
 
+/** `count` words of `from` at `src` into `to` at `dst`: a loop for a few, one `set` for more. */
+function copyWords(from: Int32Array, src: number, count: number, to: Int32Array, dst: number): void {
+  if (count <= 64) {
+    for (let k = 0; k < count; k++) to[dst + k] = from[src + k] as number;
+  } else {
+    to.set(from.subarray(src, src + count), dst);
+  }
+}
+
 /** Words of a buffer this module made (offset 0, length a multiple of 32). */
 function wordsOf(bytes: Uint8Array): Int32Array {
   return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
@@ -80,18 +89,26 @@ export function merkleizeMany(flat: Uint8Array, counts: ArrayLike<number>, depth
     const zero = zeroWords(d);
     let from = 0;
     let to = 0;
+    // Nodes are copied in runs: the items from one odd count to the next sit at the same place in
+    // `cur` and `into` (relative to the run's start), so each run is one copy, not one per word.
+    let runSrc = 0;
+    let runDst = 0;
     for (let j = 0; j < n; j++) {
       const c = left[j] as number;
       if (c === 0) continue;
       const words = c * 8;
-      const src = from * 8;
       const dst = to * 16;
-      for (let k = 0; k < words; k++) into[dst + k] = cur[src + k] as number;
-      if (c & 1) for (let k = 0; k < 8; k++) into[dst + words + k] = zero[k] as number;
       from += c;
       to += (c + 1) >> 1;
       left[j] = (c + 1) >> 1;
+      if (c & 1) {
+        copyWords(cur, runSrc, from * 8 - runSrc, into, runDst);
+        for (let k = 0; k < 8; k++) into[dst + words + k] = zero[k] as number;
+        runSrc = from * 8;
+        runDst = to * 16;
+      }
     }
+    copyWords(cur, runSrc, from * 8 - runSrc, into, runDst);
     const out = levels[side] as Scratch;
     side ^= 1;
     hashPairs(pairs, out);

@@ -57,7 +57,7 @@ export interface DeferredSignature {
   readonly key: string;
   readonly set: AggregateSet;
   /** The cache entries that relied on it, forgotten (marked dead) should it not verify. */
-  readonly evict: { dead?: boolean }[];
+  evict: { dead?: boolean }[];
   ok?: boolean;
 }
 

@@ -66,7 +66,7 @@ function readBranch(x: unknown, path: string): Branch {
 
 function readSignature(x: unknown, path: string): { signers: number[]; signature: Uint8Array } {
   const o = r.object(x, path, ["signers", "signature"]);
-  return { signers: r.list(o.signers, `${path}.signers`, 1 << 20, (i, p) => r.uint(i, p)), signature: r.hex(o.signature, `${path}.signature`, SIGNATURE_BYTES) };
+  return { signers: r.uintList(o.signers, `${path}.signers`, 1 << 20), signature: r.hex(o.signature, `${path}.signature`, SIGNATURE_BYTES) };
 }
 
 function checkBranch(root: Uint8Array, leaf: Uint8Array, b: Branch, what: string): void {
@@ -92,7 +92,7 @@ interface DeferredAffirmation {
   /** Its index in its batch (for the error). */
   readonly index: number;
   /** The cache entries that relied on it, forgotten should it not verify. */
-  readonly evict: { dead?: boolean }[];
+  evict: { dead?: boolean }[];
 }
 
 interface VerifiedHeader {
@@ -111,7 +111,9 @@ interface VerifiedAffirmation {
   readonly contract: string;
   readonly first: number;
   readonly last: number;
-  readonly resultsRoot: Uint8Array;
+  /** Its results root: 32 bytes of `roots` at `rootAt` (a shared arena: no array per affirmation). */
+  readonly roots: Uint8Array;
+  readonly rootAt: number;
   readonly committee: number;
 }
 
@@ -174,7 +176,13 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
    */
   let queue = newQueue();
   /** The deferred checks the part being checked relies on (`cached` forgets its entry if one of them fails). */
-  let touched: { readonly evict: { dead?: boolean }[] }[] = [];
+  let touched: { evict: { dead?: boolean }[] }[] = [];
+  /** How many of `touched` are the current part's (the list is reused, not made per part). */
+  let touchedN = 0;
+  /** Affirmations' results roots, 32 bytes each in chunks; one is taken (`rootAt`) once its affirmation passes, never rewritten. */
+  const ROOT_CHUNK = 32 * 512;
+  let roots = new Uint8Array(ROOT_CHUNK);
+  let rootAt = 0;
   /** The affirmations of the batch being read, in flat buffers (kept from batch to batch); `queue.affs` their order and entries. */
   const affBatch = new AffirmationBatch();
   /** The leaves of the proofs being read, in flat buffers (kept from batch to batch, made for the first call's size). */
@@ -190,7 +198,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     if (cache && signatures.has(key)) return;
     const open = cache ? queue.open.get(key) : undefined;
     if (open !== undefined) {
-      touched.push(open);
+      touched[touchedN++] = open;
       return;
     }
     let set: AggregateSet | undefined;
@@ -210,7 +218,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     const d: DeferredSignature = { proof: queue.proof, order: queue.order++, what, key, set: set as AggregateSet, evict: [] };
     queue.list.push(d);
     if (cache) queue.open.set(key, d);
-    touched.push(d);
+    touched[touchedN++] = d;
   }
 
   /** The first failure met in reading order (proof, then the order its checks were queued), kept by `first`. */
@@ -246,6 +254,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     const { list } = queue;
     queue = newQueue();
     touched = [];
+    touchedN = 0;
     stats.signatures += list.length;
     verifyDeferred(verifier, list);
     for (const d of list) {
@@ -295,7 +304,7 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
       affirmationsRoot: r.hex(b.affirmationsRoot, "proof.batch.affirmationsRoot", 32),
     };
     const att = readSignature(o.batchAttestation, "proof.batchAttestation");
-    const applied = r.list(o.applied, "proof.applied", MAX_AFFIRMATIONS, (x, p) => r.uint(x, p));
+    const applied = r.uintList(o.applied, "proof.applied", MAX_AFFIRMATIONS);
     const inclusion = readBranch(o.inclusion, "proof.inclusion");
     if (batch.committee >= anchor.genesis.committees) fail("BAD_PROOF", `proof: committee ${batch.committee} does not exist (the anchor has ${anchor.genesis.committees})`, { committee: batch.committee });
     const batchRoot = BatchHeader.hashTreeRoot(batch);
@@ -307,16 +316,20 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
 
   /** The affirmation: applied by the block, and in the batch (its root and branch hashed at the end of the batch, with the others': `settleAffirmations`). */
   function checkAffirmation(o: Record<string, unknown>, batch: VerifiedBatch): VerifiedAffirmation {
-    const resultsRoot = new Uint8Array(32);
-    const a = affBatch.read(r, o, contractRoot, batch.affirmationsRoot, resultsRoot);
+    if (rootAt === ROOT_CHUNK) {
+      roots = new Uint8Array(ROOT_CHUNK);
+      rootAt = 0;
+    }
+    const a = affBatch.read(r, o, contractRoot, batch.affirmationsRoot, roots, rootAt);
     if (a.first > a.last) fail("MALFORMED_PROOF", "proof: proof.affirmation.first is after proof.affirmation.last", { first: a.first, last: a.last });
     if (!batch.applied.has(a.index)) fail("BAD_PROOF", "proof: the block did not apply this affirmation", { affirmationIndex: a.index });
     affBatch.commit();
+    rootAt += 32;
     const d: DeferredAffirmation = { proof: queue.proof, order: queue.order++, index: a.index, evict: [] };
     queue.affs.push(d);
-    touched.push(d);
+    touched[touchedN++] = d;
     stats.affirmations++;
-    return { contract: a.contract, first: a.first, last: a.last, resultsRoot, committee: batch.committee };
+    return { contract: a.contract, first: a.first, last: a.last, roots, rootAt: rootAt - 32, committee: batch.committee };
   }
 
   /**
@@ -354,14 +367,19 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
     store: (o: Record<string, unknown>) => readonly unknown[],
     parent: P,
   ): Cached<T> {
-    touched = [];
+    touchedN = 0;
     const value = check(o, parent);
     // Copied after the check, which refused anything that is not plain JSON of the proof's shape.
     const entry: Cached<T> = { parts: store(o), value, children: undefined, dead: false };
     let entries = found;
-    if (entries === undefined) level.set(key, (entries = []));
-    entries.push(entry);
-    for (const d of touched) d.evict.push(entry);
+    if (entries === undefined) level.set(key, (entries = [entry]));
+    else entries.push(entry);
+    // (A list made with its first entry: an empty one grown by a push reserves 17 slots.)
+    for (let i = 0; i < touchedN; i++) {
+      const d = touched[i] as { evict: { dead?: boolean }[] };
+      if (d.evict.length === 0) d.evict = [entry];
+      else d.evict.push(entry);
+    }
     return entry;
   }
 
@@ -390,9 +408,9 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
       header = checkHeader(o);
       aff = checkAffirmation(o, checkBatch(o, header));
     }
-    leaves.read(r, o, aff.resultsRoot);
-    heads.push(header);
-    affs.push(aff);
+    leaves.read(r, o, aff.roots, aff.rootAt);
+    heads[leaves.n - 1] = header;
+    affs[leaves.n - 1] = aff;
   }
 
   /**
@@ -418,8 +436,9 @@ export function createTxProofChecker(anchor: TrustAnchor, verifier: SignatureVer
         if (leafBatch === undefined || leafBatch.capacity < end - start) leafBatch = new LeafBatch(Math.min(hashBatch, docs.length));
         const leaves = leafBatch;
         leaves.reset();
-        const heads: VerifiedHeader[] = [];
-        const affs: VerifiedAffirmation[] = [];
+        // Made at their size (filled slot by slot), not grown by pushes.
+        const heads = new Array<VerifiedHeader>(end - start);
+        const affs = new Array<VerifiedAffirmation>(end - start);
         for (let i = start; i < end; i++) {
           queue.proof = i;
           try {
