@@ -27,6 +27,9 @@ export interface FieldReader {
 const utf8 = new TextEncoder();
 
 /** A reader whose errors carry `code` and start with `what` (e.g. "proof", "genesis file"). */
+/** Only ASCII hex digits (the strict readers' hex: no 0x, any case). */
+const HEX_DIGITS = /^[0-9a-fA-F]*$/;
+
 export function createFieldReader(code: string, what: string): FieldReader {
   const fail = (path: string, message: string): never => {
     throw new XshardError(code, `${what}: ${path} ${message}`, { path });
@@ -49,15 +52,16 @@ export function createFieldReader(code: string, what: string): FieldReader {
       return x as string;
     },
     hex(x, path, bytes, maxBytes = Number.MAX_SAFE_INTEGER) {
-      if (typeof x !== "string" || x.length % 2 !== 0) fail(path, "must be a hex string (no 0x, even length)");
+      // Every character checked first: Node's hex decoder reads only a character's low byte, so
+      // "\u0130\u0130" would decode as 0x00; and the lengths before anything is allocated.
+      if (typeof x !== "string" || x.length % 2 !== 0 || !HEX_DIGITS.test(x)) fail(path, "must be a hex string (no 0x, even length)");
       const s = x as string;
       const length = s.length >>> 1;
-      // Decoded straight into the result (no pooled buffer, no copy). Node's hex decoder stops at the
-      // first pair that is not hex: fewer bytes written means bad input.
-      const out = new Uint8Array(length);
-      if (Buffer.from(out.buffer, 0, length).write(s, "hex") !== length) fail(path, "must be a hex string (no 0x, even length)");
       if (bytes !== undefined && length !== bytes) fail(path, `must be exactly ${bytes} bytes, got ${length}`);
       if (length > maxBytes) fail(path, `must be at most ${maxBytes} bytes, got ${length}`);
+      // Decoded straight into the result (no pooled buffer, no copy).
+      const out = new Uint8Array(length);
+      Buffer.from(out.buffer, 0, length).write(s, "hex");
       return out;
     },
     list(x, path, maxLength, item) {
