@@ -3,7 +3,7 @@
  * `sha256("xshard:tx:", hashTreeRoot(Tx))`; the transaction id is `hashTreeRoot(SignedTx)`.
  */
 import { addressOfPubkey, ED25519_SIGNATURE_BYTES, ed25519Sign, ed25519Verify, type UserKey } from "../crypto/ed25519.js";
-import { bytesEqual, sha256 } from "../crypto/hash.js";
+import { bytesEqual, digest64Many, sha256 } from "../crypto/hash.js";
 import { assertSignatureFields, toValidatedSszTx } from "./codec.js";
 import { txError } from "./errors.js";
 import { TxType } from "./ssz.js";
@@ -82,19 +82,26 @@ export function computeTxId(stx: SignedTx): Uint8Array {
  */
 function computeSignedTxRoot(stx: SignedTx): Uint8Array {
   assertSignatureFields(stx);
-  const block = new Uint8Array(64);
-  block.set(stx.signature);
-  const signatureRoot = sha256(block);
-  block.set(getTxRoot(stx.tx));
-  block.set(stx.pubkey, 32);
-  const left = sha256(block);
-  block.set(signatureRoot);
-  block.fill(0, 32);
-  const right = sha256(block);
-  block.set(left);
-  block.set(right, 32);
-  return sha256(block);
+  const root = getTxRoot(stx.tx);
+  // (signature) and (tx root, pubkey) in one batched call, then (signature root, zero), then the pair.
+  const w = idScratch;
+  w.set(stx.signature);
+  w.set(root, 64);
+  w.set(stx.pubkey, 96);
+  digest64Many(w, idLevel); // signature root, left
+  idPair.set(idLevel.subarray(32));
+  w.fill(0, 32, 64);
+  w.set(idLevel.subarray(0, 32));
+  digest64Many(w.subarray(0, 64), idPair.subarray(32)); // right
+  const id = new Uint8Array(32);
+  digest64Many(idPair, id);
+  return id;
 }
+
+/** Scratch of `computeSignedTxRoot`: two 64-byte blocks in, their two hashes, the top pair. */
+const idScratch = new Uint8Array(128);
+const idLevel = new Uint8Array(64);
+const idPair = new Uint8Array(64);
 
 function assertSenderMatches(sender: Uint8Array, pubkey: Uint8Array): void {
   if (!bytesEqual(sender, addressOfPubkey(pubkey))) throw txError("SENDER_MISMATCH", "sender is not sha256(pubkey)");

@@ -3,8 +3,8 @@
  * Stage-1 and Stage-2 blocks get the typed error naming the rule, and the state given is unchanged.
  */
 import { describe, expect, it } from "vitest";
-import { collectAttestation, createValidators, deployGenesis, computeGenesisAccounts, type Attestation } from "../../src/chain/index.js";
-import { createBlsVerifier } from "../../src/crypto/bls.js";
+import { collectAttestation, createValidators, deployGenesis, computeGenesisAccounts, type Attestation, type AttestationFault } from "../../src/chain/index.js";
+import { createBatchBlsVerifier, createBlsVerifier, type BatchSignatureVerifier } from "../../src/crypto/bls.js";
 import { sha256 } from "../../src/crypto/hash.js";
 import { LIBRARY_CONTRACTS, loadLibraryWasm, Runtime } from "../../src/runtime/index.js";
 import { CommitteeViews } from "../../src/protocols/delayed/committee.js";
@@ -185,6 +185,34 @@ describe("delayed: Stage-2 blocks are verified on import", () => {
     // With a's batch in the same block both are accepted together.
     const both = buildStage2Block(s1, [], only([assuming, other]), 1, 0, { verifier });
     expect(processStage2Block(s1, signStage2(s1, both), { verifier }).effects.applied.length).toBeGreaterThan(1);
+  });
+});
+
+describe("delayed: a proposer checks the held batches' aggregates together when its verifier can (verifyAggregateSets)", () => {
+  it("the same choice and verdicts as one by one; one bad aggregate among them is still found and left out", () => {
+    const { s1, batches, held } = afterRound("conditional");
+    expect(batches).toHaveLength(2);
+    const inner = createBatchBlsVerifier();
+    const calls = { single: 0, sets: 0 };
+    const counting: BatchSignatureVerifier = {
+      ...inner,
+      verifyAggregate: (pubkeys, msg, sig) => (calls.single++, inner.verifyAggregate(pubkeys, msg, sig)),
+      verifyAggregateSets: (sets) => ((calls.sets += sets.length), inner.verifyAggregateSets(sets)),
+    };
+    const plain = buildStage2Block(s1, [], held, 1, 0, { verifier });
+    expect(plain.inclusions).toHaveLength(2);
+    expect(buildStage2Block(s1, [], held, 1, 0, { verifier: counting, cache: new WeakMap() })).toEqual(plain);
+    expect(calls).toEqual({ single: 0, sets: 2 });
+
+    const other = collectAttestation(verifier, batches[0]!.members, sha256("not this batch"));
+    const bad: Batch = { ...batches[0]!, attestation: { ...batches[0]!.attestation, signature: other.signature } as Attestation };
+    const withBad = new Map([...held].map(([c, list]) => [c, list.map((e) => (e.batch === batches[0] ? { ...e, batch: bad } : e))]));
+    const cache = new WeakMap<Batch, AttestationFault | "ok">();
+    const chosen = buildStage2Block(s1, [], withBad, 1, 0, { verifier: counting, cache });
+    expect(chosen).toEqual(buildStage2Block(s1, [], withBad, 1, 0, { verifier }));
+    expect(chosen.inclusions.map((i) => i.batch)).not.toContain(bad);
+    expect([cache.get(bad), cache.get(batches[1]!)]).toEqual(["BAD_SIGNATURE", "ok"]);
+    expect(calls).toEqual({ single: 2, sets: 4 });
   });
 });
 

@@ -7,6 +7,8 @@ import { BLS_CLAIMED, BLS_INVALID, BLS_PENDING, BLS_SIGNED, BLS_VALID, type BlsS
 import { signBlsJob, verifyBlsCell } from "../../src/crypto/ed25519Worker.js";
 import type { AggregatedKeySet } from "../../src/crypto/bls.js";
 import { thrownBy } from "../helpers/errors.js";
+import { resolveRunConfig, runProtocol, stringifyResults } from "../../src/runner.js";
+import { FAST, workload } from "../helpers/run.js";
 
 const keys = Array.from({ length: 6 }, (_, i) => validatorKeyFromSeed(sha256("validator", String(i))));
 const committeeA = keys.slice(0, 4);
@@ -186,3 +188,33 @@ describe("signature batch handed to a worker (offload)", () => {
   });
 });
 
+
+describe("the drivers' batches go to the offload attached to the workload", () => {
+  // sync, lock2pc (the sharded driver) and receipts: every slot's batch is posted, the worker's
+  // verdicts are read at the end, and the results are the same bytes as a run without an offload.
+  for (const protocol of ["sync", "lock2pc", "receipts:passive+cc"]) {
+    it(`${protocol}: batches posted and verified there, same results`, () => {
+      const make = () => workload("transfer", { slots: 3, rate: 6, accounts: 8, contracts: 4, cross: 0.5 });
+      const config = resolveRunConfig({ ...FAST, signatures: true, protocol });
+      const plain = stringifyResults(runProtocol(config, make()).results);
+      const w = make();
+      let posted = 0;
+      let checks = 0;
+      const detach = attachBatchOffload(w, {
+        post: (cells, cell, sets) => {
+          posted++;
+          checks += sets.length;
+          verifyBlsCell(cells, cell, sets);
+        },
+      });
+      try {
+        const out = runProtocol(config, w);
+        expect(posted).toBeGreaterThan(0);
+        expect(checks).toBeGreaterThan(posted);
+        expect(stringifyResults(out.results)).toBe(plain);
+      } finally {
+        detach();
+      }
+    });
+  }
+});

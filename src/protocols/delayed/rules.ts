@@ -5,7 +5,7 @@
  * Positions: a contract's queue lists the transactions touching it in chain order; "state `i`" of a
  * contract is its state after the first `i` of them, so transaction `queue[i]` reads state `i`.
  */
-import { bytesEqual, sha256 } from "../../crypto/hash.js";
+import { bytesEqual, digest64Many, sha256 } from "../../crypto/hash.js";
 import type { ContractId } from "../../types.js";
 
 export type Stage2Mode = "strict" | "conditional";
@@ -186,33 +186,34 @@ const ZERO_PAIR = sha256(new Uint8Array(64));
 /**
  * `ResultLeaf.hashTreeRoot(leaf)` (containers.ts) hashed directly: the container's eight chunks are
  * seq (u64 little-endian), txId, outcome (one byte), valuesRoot, postRoot and three zero chunks;
- * six hashes of 64 bytes, no SSZ value tree. test/protocols/delayed-rules.test.ts compares them.
+ * six hashes of 64 bytes in three batched calls (`digest64Many`), no SSZ value tree. test/protocols/delayed-rules.test.ts compares them.
  */
 export function computeResultLeafRoot(leaf: { readonly seq: number; readonly txId: Uint8Array; readonly outcome: number; readonly valuesRoot: Uint8Array; readonly postRoot: Uint8Array }): Uint8Array {
   if (!Number.isSafeInteger(leaf.seq) || leaf.seq < 0 || !Number.isInteger(leaf.outcome) || leaf.outcome < 0 || leaf.outcome > 255 || leaf.txId.length !== 32 || leaf.valuesRoot.length !== 32 || leaf.postRoot.length !== 32) {
     throw new RangeError("computeResultLeafRoot: not a result leaf");
   }
-  const block = new Uint8Array(64);
+  // Level 1: (seq, txId), (outcome, valuesRoot), (postRoot, zero) in one call; level 2: (a, b), (c, zero pair).
+  const w = leafScratch;
+  w.fill(0);
   const lo = leaf.seq % 0x1_0000_0000;
-  const view = new DataView(block.buffer);
-  view.setUint32(0, lo, true);
-  view.setUint32(4, (leaf.seq - lo) / 0x1_0000_0000, true);
-  block.set(leaf.txId, 32);
-  const a = sha256(block);
-  block.fill(0);
-  block[0] = leaf.outcome;
-  block.set(leaf.valuesRoot, 32);
-  const b = sha256(block);
-  block.set(leaf.postRoot);
-  block.fill(0, 32);
-  const c = sha256(block);
-  block.set(a);
-  block.set(b, 32);
-  const ab = sha256(block);
-  block.set(c);
-  block.set(ZERO_PAIR, 32);
-  const cz = sha256(block);
-  block.set(ab);
-  block.set(cz, 32);
-  return sha256(block);
+  leafView.setUint32(0, lo, true);
+  leafView.setUint32(4, (leaf.seq - lo) / 0x1_0000_0000, true);
+  w.set(leaf.txId, 32);
+  w[64] = leaf.outcome;
+  w.set(leaf.valuesRoot, 96);
+  w.set(leaf.postRoot, 128);
+  digest64Many(w.subarray(0, 192), leafLevel1);
+  leafLevel2In.set(leafLevel1);
+  digest64Many(leafLevel2In, leafLevel2);
+  const root = new Uint8Array(32);
+  digest64Many(leafLevel2, root);
+  return root;
 }
+
+/** Scratch of `computeResultLeafRoot`: the three level-1 pairs, their hashes, and level 2's input (its last 32 bytes: `ZERO_PAIR`). */
+const leafScratch = new Uint8Array(192);
+const leafView = new DataView(leafScratch.buffer);
+const leafLevel1 = new Uint8Array(96);
+const leafLevel2In = new Uint8Array(128);
+leafLevel2In.set(ZERO_PAIR, 96);
+const leafLevel2 = new Uint8Array(64);

@@ -10,6 +10,7 @@
  * never changed; a broken rule is a typed error whose code names it.
  */
 import { computeSigningRoot, computeSlotCommittee, checkAttestation, computeSuccessorGroup, DOMAIN_STAGE2_COMMITTEE, getWeight, isSupermajority, type AttestationFault, type Validator } from "../../chain/index.js";
+import type { AggregateSet, BatchSignatureVerifier } from "../../crypto/bls.js";
 import { bytesEqual } from "../../crypto/hash.js";
 import { XshardError } from "../../errors.js";
 import { commitList } from "../../state/index.js";
@@ -35,7 +36,7 @@ import {
   type Stage2HeaderValue,
 } from "./containers.js";
 import type { ProvenEvidenceValue } from "./faults.js";
-import { isAffirmationApplicable, selectAffirmations, type CandidateAffirmation } from "./rules.js";
+import { computeResultLeafRoot, isAffirmationApplicable, selectAffirmations, type CandidateAffirmation } from "./rules.js";
 import { createContractRecord } from "./genesis.js";
 import { appendLog, getActiveValidators, getAffirmedIdx, getContract, getLiveAssignment, getLogItem, getTx, isTxFinal, truncateLog, type ContractRecord, type DelayedState } from "./state.js";
 
@@ -82,16 +83,44 @@ export function checkBatchAttestation(s: DelayedState, b: Batch, ctx: Stage2Cont
   if (!isSupermajority(getWeight(committee.filter((v) => signers.has(v.index))), getWeight(committee))) return "NO_SUPERMAJORITY";
   let verdict = ctx.cache?.get(b);
   if (verdict === undefined) {
-    if (b.attestation.signers.some((i) => !s.validators[i])) verdict = "UNKNOWN_SIGNER";
-    else if (signers.size !== b.attestation.signers.length) verdict = "DUPLICATE_SIGNER";
-    else if (ctx.verifySignatures === false) verdict = "ok";
-    else {
-      const keys = b.attestation.signers.map((i) => (s.validators[i] as Validator).key.pubkey);
-      verdict = ctx.verifier.verifyAggregate(keys, computeBatchSigningRoot(s, b.root), b.attestation.signature) ? "ok" : "BAD_SIGNATURE";
-    }
+    verdict = getSignerFault(s, b, signers.size) ?? (ctx.verifySignatures === false ? "ok" : undefined);
+    verdict ??= ctx.verifier.verifyAggregate(getSignerKeys(s, b), computeBatchSigningRoot(s, b.root), b.attestation.signature) ? "ok" : "BAD_SIGNATURE";
     ctx.cache?.set(b, verdict);
   }
   return verdict === "ok" ? undefined : verdict;
+}
+
+/** A batch's signer list names an unknown validator or one twice (`distinct`: how many different indices it holds). */
+function getSignerFault(s: DelayedState, b: Batch, distinct: number): AttestationFault | undefined {
+  if (b.attestation.signers.some((i) => !s.validators[i])) return "UNKNOWN_SIGNER";
+  return distinct !== b.attestation.signers.length ? "DUPLICATE_SIGNER" : undefined;
+}
+
+function getSignerKeys(s: DelayedState, b: Batch): Uint8Array[] {
+  return b.attestation.signers.map((i) => (s.validators[i] as Validator).key.pubkey);
+}
+
+/**
+ * Checks the aggregates of `batches` not yet in `ctx.cache` together when the verifier can
+ * (`verifyAggregateSets`: one final exponentiation for all) and records "ok" for each when they all
+ * hold; otherwise records nothing, and `checkBatchAttestation` checks each one alone (so a bad one
+ * gets its own verdict). The verdicts are those `checkBatchAttestation` gives: a batch verification
+ * that holds means each set holds (see `BatchSignatureVerifier`).
+ */
+export function prefetchBatchAttestations(s: DelayedState, batches: Iterable<Batch>, ctx: Stage2Context): void {
+  const verifySets = (ctx.verifier as Partial<BatchSignatureVerifier>).verifyAggregateSets;
+  const cache = ctx.cache;
+  if (!verifySets || !cache || ctx.verifySignatures === false) return;
+  const todo = new Map<Batch, AggregateSet>();
+  for (const b of batches) {
+    if (todo.has(b) || cache.has(b)) continue;
+    const committee = s.committees[b.header.committee] ?? [];
+    const signers = new Set(b.attestation.signers);
+    if (committee.length === 0 || !isSupermajority(getWeight(committee.filter((v) => signers.has(v.index))), getWeight(committee)) || getSignerFault(s, b, signers.size) !== undefined) continue;
+    todo.set(b, { pubkeys: getSignerKeys(s, b), msg: computeBatchSigningRoot(s, b.root), signature: b.attestation.signature });
+  }
+  if (todo.size < 2 || !verifySets.call(ctx.verifier, [...todo.values()])) return;
+  for (const b of todo.keys()) cache.set(b, "ok");
 }
 
 /**
@@ -115,10 +144,23 @@ export function checkBatchRoots(b: Batch, applied: readonly number[]): string | 
     if (!bytesEqual(commitList(leaves).root, a.resultsRoot) || leaves.length !== c.to - c.from || c.leafValues.length !== leaves.length) return "BAD_RESULTS_ROOT";
     for (let j = 0; j < leaves.length; j++) {
       const v = c.leafValues[j] as ResultLeafValue;
-      if (!bytesEqual(ResultLeaf.hashTreeRoot(v), leaves[j] as Uint8Array) || !bytesEqual(v.postRoot, c.postRoots[j] as Uint8Array)) return "BAD_RESULTS_ROOT";
+      if (!bytesEqual(getResultLeafRoot(v), leaves[j] as Uint8Array) || !bytesEqual(v.postRoot, c.postRoots[j] as Uint8Array)) return "BAD_RESULTS_ROOT";
     }
   }
   return undefined;
+}
+
+/**
+ * `ResultLeaf.hashTreeRoot(v)`: six hashes (`computeResultLeafRoot`) for a well-formed leaf, the
+ * SSZ type itself for anything else (a malformed leaf from outside fails exactly as before).
+ */
+function getResultLeafRoot(v: ResultLeafValue): Uint8Array {
+  const wellFormed = Number.isSafeInteger(v.seq) && v.seq >= 0 && Number.isInteger(v.outcome) && v.outcome >= 0 && v.outcome <= 255;
+  return wellFormed && isBytes32(v.txId) && isBytes32(v.valuesRoot) && isBytes32(v.postRoot) ? computeResultLeafRoot(v) : ResultLeaf.hashTreeRoot(v);
+}
+
+function isBytes32(x: unknown): boolean {
+  return x instanceof Uint8Array && x.length === 32;
 }
 
 /** The affirmation says what its claim says: contract, first and last transactions, pre-, post- and assumed roots. */
@@ -150,6 +192,7 @@ export interface HeldAffirmation {
 export function chooseAffirmations(s: DelayedState, held: ReadonlyMap<ContractId, readonly HeldAffirmation[]>, ctx: Stage2Context): Map<ContractId, HeldAffirmation[]> {
   const entries = new Map<ContractId, HeldAffirmation[]>();
   const candidates = new Map<ContractId, CandidateAffirmation[]>();
+  prefetchBatchAttestations(s, getHeldBatches(s, held), ctx);
   for (const [c, q] of held) {
     const rec = s.contracts.get(c);
     if (!rec) continue;
@@ -168,6 +211,14 @@ export function chooseAffirmations(s: DelayedState, held: ReadonlyMap<ContractId
     out.set(c, run.map((cand) => list.find((e) => e.batch.candidates[e.index] === cand) as HeldAffirmation));
   }
   return out;
+}
+
+/** The batches whose aggregates `chooseAffirmations` checks: of the contract's own committee, within budget. */
+function* getHeldBatches(s: DelayedState, held: ReadonlyMap<ContractId, readonly HeldAffirmation[]>): Generator<Batch> {
+  for (const [c, q] of held) {
+    const rec = s.contracts.get(c);
+    if (rec) for (const e of q) if (e.batch.header.committee === rec.committee && checkBatchBudget(s, e.batch) === undefined) yield e.batch;
+  }
 }
 
 /** The batches a block includes, in order of first use, each with the indices of the affirmations it applies. */

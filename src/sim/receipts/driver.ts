@@ -37,18 +37,17 @@ import { resolveReceiptsParams, type ReceiptsParams } from "../../protocols/rece
 import { createReceiptsState, getContractShard, type ReceiptsState } from "../../protocols/receipts/state.js";
 import { createClaim } from "../../protocols/receipts/claims.js";
 import { computeOutcome, computeReceiptId, computeStartShard } from "../../protocols/receipts/segments.js";
-import { checkTxSubmission, type SegmentRecord } from "../../protocols/receipts/blockItems.js";
+import { checkTxSubmission, computeShardProposer, type SegmentRecord } from "../../protocols/receipts/blockItems.js";
 import { buildShardBlock, processBuiltShardBlock } from "../../protocols/receipts/build.js";
 import { getItemReceipt } from "../../protocols/receipts/items.js";
 import { buildBeaconBlock, getBeaconCommittee, processBeaconBlock } from "../../protocols/receipts/beaconBlock.js";
-import { computeShardProposer } from "../../protocols/receipts/blockItems.js";
 import { DegradationRecorder } from "../liveness.js";
 import { MetricsRecorder, round } from "../metrics.js";
 import { createNetworkModel, type NetworkModel } from "../network.js";
 import { RngStreams } from "../rng.js";
 import { EventQueue } from "../events.js";
 import { deployGenesis } from "../world.js";
-import { createSignatureBatch, type SignatureBatch } from "../shards/signatureBatch.js";
+import { createSignatureBatch, getBatchOffload, type SignatureBatch } from "../shards/signatureBatch.js";
 import { computeConfigRecord } from "../config.js";
 import type { ProtocolRunInput, ProtocolRunOutput } from "../protocol.js";
 
@@ -132,7 +131,7 @@ class ReceiptsDriver implements ReceiptsObserver {
   private signatures = 0;
   private segmentsRun = 0;
   private readonly liveness: DegradationRecorder;
-  private readonly batch: SignatureBatch; // a slot's committee signature checks, verified as one batch at its end
+  private readonly batch: SignatureBatch; // a slot's committee signature checks, one batch at its end (in the run's workers if any)
 
   constructor(private readonly input: ProtocolRunInput, private readonly protocolName: string) {
     this.cfg = input.config;
@@ -147,7 +146,7 @@ class ReceiptsDriver implements ReceiptsObserver {
     const deployed = deployGenesis(runtime, input.workload.genesis);
     const validators = createValidators(this.cfg.validators, this.cfg.seed);
     const K = this.cfg.shards;
-    this.batch = createSignatureBatch(this.cfg.signatures ? createBlsVerifier() : createNoopVerifier());
+    this.batch = createSignatureBatch(this.cfg.signatures ? createBlsVerifier() : createNoopVerifier(), getBatchOffload(input.workload));
     this.ctx = {
       params: this.params,
       rule: this.rule,
@@ -447,6 +446,7 @@ class ReceiptsDriver implements ReceiptsObserver {
 
   private finish(lastSlot: number): ProtocolRunOutput {
     this.batch.flush();
+    this.batch.settle();
     const included = this.txs.filter((t) => t && t.segments > 0);
     for (const t of included) {
       this.metrics.setExtra(t.index, "hops", t.hops);
