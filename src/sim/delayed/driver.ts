@@ -21,7 +21,7 @@
  * Attestations are aggregated within their slot (not delayed); Stage-2 blocks reach committees
  * as they are imported.
  */
-import { createBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../../crypto/bls.js";
+import { createBatchBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../../crypto/bls.js";
 import { collectAttestation, computeGenesisAccounts, createValidators, deployGenesis, type AttestationFault } from "../../chain/index.js";
 import { loadContractCode } from "../world.js";
 import { getBeaconTotal } from "../../chain/beacon.js";
@@ -111,7 +111,7 @@ export class DelayedSimulation implements ProofSource {
     this.keepHistory = this.opts.wrongSigners.length > 0;
     this.n = cfg.stage2PerSlot;
     this.streams = new RngStreams(cfg.seed);
-    this.verifier = cfg.signatures ? createBlsVerifier() : createNoopVerifier();
+    this.verifier = cfg.signatures ? createBatchBlsVerifier() : createNoopVerifier();
     this.network = createNetworkModel(cfg.network);
     this.metrics = new DelayedMetrics(cfg.slotSeconds, cfg.trace, cfg.shards);
     this.ctx = { verifier: this.verifier, runtime: this.runtime, cache: new WeakMap<Batch, AttestationFault | "ok">() };
