@@ -66,7 +66,7 @@ const rate = Number(values.rate);
 const slots = Math.max(1, Math.ceil(txs / rate));
 const t0 = performance.now();
 const plan = planWorkload(getWorkload("transfer"), { slots, rate: Math.min(rate, txs), accounts: 1000, contracts: 256, cross: 0.25 }, "bench");
-// --heap-growth P: V8's --heap-growing-percent for this run (0: V8's default); by default the run's own rule (limitHeapGrowth).
+// --heap-growth P: V8's --heap-growing-percent for this run, whatever its size (0: V8's default); by default the run's own rule (limitHeapGrowth: 20 from 200k transactions).
 const heapGrowth = values["heap-growth"] === undefined ? undefined : Number(values["heap-growth"]);
 const loaded = await generateWorkloadThreaded(plan, threads, heapGrowth === undefined ? {} : { heapGrowingPercent: heapGrowth });
 const heapGrowingPercent = loaded.heapGrowingPercent;

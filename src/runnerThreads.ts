@@ -40,17 +40,19 @@ export const LARGE_RUN_TXS = 200_000;
 export const LARGE_RUN_HEAP_GROWING_PERCENT = 20;
 
 /**
- * Limits V8's heap growth for this process (`--heap-growing-percent=percent`) if the run has at
- * least `LARGE_RUN_TXS` transactions and the process was not started with its own setting;
- * returns the percentage in force (undefined: V8's default). A process-wide setting of the
- * shell's (results do not depend on it), called before the workload is generated.
+ * Limits V8's heap growth for this process (`--heap-growing-percent`): by `percent` if given (0:
+ * not at all), else by `LARGE_RUN_HEAP_GROWING_PERCENT` if the run has at least `LARGE_RUN_TXS`
+ * transactions — unless the process was started with its own setting, which stays. Returns the
+ * percentage in force (undefined: V8's default). A process-wide setting of the shell's (results do
+ * not depend on it), made before the workload is generated.
  */
-export function limitHeapGrowth(txs: number, percent = LARGE_RUN_HEAP_GROWING_PERCENT): number | undefined {
+export function limitHeapGrowth(txs: number, percent?: number): number | undefined {
   const given = process.execArgv.find((a) => /^--heap[-_]growing[-_]percent=/.test(a));
   if (given !== undefined) return Number(given.slice(given.indexOf("=") + 1));
-  if (txs < LARGE_RUN_TXS || !(percent > 0)) return undefined;
-  setFlagsFromString(`--heap-growing-percent=${Math.round(percent)}`);
-  return Math.round(percent);
+  const p = Math.round(percent ?? (txs >= LARGE_RUN_TXS ? LARGE_RUN_HEAP_GROWING_PERCENT : 0));
+  if (!(p > 0)) return undefined;
+  setFlagsFromString(`--heap-growing-percent=${p}`);
+  return p;
 }
 
 /** The default number of threads of a run: every core the process may use. */

@@ -16,12 +16,13 @@ function call(expr: string, nodeFlags: string[] = []): unknown {
 }
 
 describe("limitHeapGrowth", () => {
-  it("limits the growth from LARGE_RUN_TXS transactions on, not below, and not when asked 0", () => {
+  it("limits the growth from LARGE_RUN_TXS transactions on, not below; an explicit percentage wins, 0 is none", () => {
     expect(call("m.limitHeapGrowth(m.LARGE_RUN_TXS - 1)")).toBeNull();
     expect(call("m.limitHeapGrowth(m.LARGE_RUN_TXS) === m.LARGE_RUN_HEAP_GROWING_PERCENT")).toBe(true);
     expect(call("m.LARGE_RUN_HEAP_GROWING_PERCENT")).toBe(20);
     expect(call("m.limitHeapGrowth(m.LARGE_RUN_TXS, 50)")).toBe(50);
     expect(call("m.limitHeapGrowth(1_000_000, 0)")).toBeNull();
+    expect(call("m.limitHeapGrowth(10, 30)")).toBe(30);
   });
 
   it("keeps the process's own --heap-growing-percent", () => {
