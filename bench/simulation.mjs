@@ -7,6 +7,10 @@
  *
  *   node bench/simulation.mjs --txs 100000 --signatures on|off [--protocol delayed:conditional]
  *        [--rate 1000] [--slot-gas 20000000] [--mem-every 0] [--threads N] [--hash on|off]
+ *        [--heap-growth P]
+ *
+ * --heap-growth P: V8's --heap-growing-percent for the run (0: V8's default); by default the
+ * run's own rule (`limitHeapGrowth` of src/runnerThreads.ts: 20 from 200,000 transactions on).
  *
  * --threads N: as `xshard run --threads` (default every core; the same code,
  * `generateWorkloadThreaded` of src/runnerThreads.ts): from 2 threads up the transactions are
