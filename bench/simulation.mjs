@@ -7,6 +7,10 @@
  *
  *   node bench/simulation.mjs --txs 100000 --signatures on|off [--protocol delayed:conditional]
  *        [--rate 1000] [--slot-gas 20000000] [--mem-every 0] [--threads N] [--hash on|off]
+ *        [--heap-growth P]
+ *
+ * --heap-growth P: V8's --heap-growing-percent for the run (0: V8's default); by default the
+ * run's own rule (`limitHeapGrowth` of src/runnerThreads.ts: 20 from 200,000 transactions on).
  *
  * --threads N: as `xshard run --threads` (default every core; the same code,
  * `generateWorkloadThreaded` of src/runnerThreads.ts): from 2 threads up the transactions are
@@ -52,6 +56,7 @@ const { values } = parseArgs({
     "mem-every": { type: "string", default: "0" },
     threads: { type: "string" },
     hash: { type: "string", default: "on" },
+    "heap-growth": { type: "string" },
   },
 });
 const threads = values.threads === undefined ? getDefaultThreads() : Number(values.threads);
@@ -65,7 +70,10 @@ const rate = Number(values.rate);
 const slots = Math.max(1, Math.ceil(txs / rate));
 const t0 = performance.now();
 const plan = planWorkload(getWorkload("transfer"), { slots, rate: Math.min(rate, txs), accounts: 1000, contracts: 256, cross: 0.25 }, "bench");
-const loaded = await generateWorkloadThreaded(plan, threads);
+// --heap-growth P: V8's --heap-growing-percent for this run, whatever its size (0: V8's default); by default the run's own rule (limitHeapGrowth: 20 from 200k transactions).
+const heapGrowth = values["heap-growth"] === undefined ? undefined : Number(values["heap-growth"]);
+const loaded = await generateWorkloadThreaded(plan, threads, heapGrowth === undefined ? {} : { heapGrowingPercent: heapGrowth });
+const heapGrowingPercent = loaded.heapGrowingPercent;
 const workload = loaded.workload;
 const submitted = workload.submissions.length;
 const t1 = performance.now();
@@ -87,7 +95,7 @@ const onSlot = every > 0
       globalThis.gc?.(); // with node --expose-gc: the live heap, not the garbage not yet collected
       const u = process.resourceUsage();
       const m = process.memoryUsage();
-      console.error(JSON.stringify({ slot, cpu: +((u.userCPUTime + u.systemCPUTime) / 1e6).toFixed(1), heapMiB: Math.round(m.heapUsed / 2 ** 20), bufMiB: Math.round(m.arrayBuffers / 2 ** 20), rssMiB: Math.round(m.rss / 2 ** 20) }));
+      console.error(JSON.stringify({ slot, cpu: +((u.userCPUTime + u.systemCPUTime) / 1e6).toFixed(1), heapMiB: Math.round(m.heapUsed / 2 ** 20), heapTotalMiB: Math.round(m.heapTotal / 2 ** 20), bufMiB: Math.round(m.arrayBuffers / 2 ** 20), externalMiB: Math.round(m.external / 2 ** 20), rssMiB: Math.round(m.rss / 2 ** 20) }));
     }
   : undefined;
 // The run takes the submissions over (the two-stage chain frees each transaction once sequenced).
@@ -124,6 +132,7 @@ console.log(
     stage2BlocksPerStage1Block: out.results.summary.protocol.stage2BlocksPerStage1Block,
     threads,
     poolThreads: loaded.threads,
+    heapGrowingPercent: heapGrowingPercent ?? null,
     resultsSha256,
   }),
 );

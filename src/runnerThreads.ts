@@ -9,6 +9,7 @@
  * the runner's shell; protocol rules only call `getSignatureProblem`, as before.
  */
 import { availableParallelism } from "node:os";
+import { setFlagsFromString } from "node:v8";
 import { Ed25519Pool, canStartEd25519Pool, createVerdictBoard } from "./crypto/ed25519Pool.js";
 import { exportRawKey } from "./crypto/ed25519Raw.js";
 import { ED25519_PUBKEY_BYTES, ED25519_SIGNATURE_BYTES, addressOfPubkey, type UserKey } from "./crypto/ed25519.js";
@@ -25,6 +26,34 @@ export const MIN_POOL_TXS = 2000;
 const BATCH = 1024;
 /** Most threads `--threads` accepts. */
 export const MAX_THREADS = 64;
+
+/** Fewest transactions from which a run limits V8's heap growth (`limitHeapGrowth`). */
+export const LARGE_RUN_TXS = 200_000;
+/**
+ * V8's old-generation growing factor for large runs, as a percentage over the live size (V8's
+ * `--heap-growing-percent`; unset, V8 picks a factor of up to 4 from its collection speed). A
+ * 1M-transaction run is ≈ 2 GB live but let its heap grow towards V8's default limit (4.2 GB peak
+ * RSS); limiting the growth keeps the peak nearer the live size for more collections
+ * (docs/benchmarks.md, helper stream). Never an out-of-memory risk: it only makes V8 collect
+ * sooner, the heap limit is unchanged.
+ */
+export const LARGE_RUN_HEAP_GROWING_PERCENT = 20;
+
+/**
+ * Limits V8's heap growth for this process (`--heap-growing-percent`): by `percent` if given (0:
+ * not at all), else by `LARGE_RUN_HEAP_GROWING_PERCENT` if the run has at least `LARGE_RUN_TXS`
+ * transactions — unless the process was started with its own setting, which stays. Returns the
+ * percentage in force (undefined: V8's default). A process-wide setting of the shell's (results do
+ * not depend on it), made before the workload is generated.
+ */
+export function limitHeapGrowth(txs: number, percent?: number): number | undefined {
+  const given = process.execArgv.find((a) => /^--heap[-_]growing[-_]percent=/.test(a));
+  if (given !== undefined) return Number(given.slice(given.indexOf("=") + 1));
+  const p = Math.round(percent ?? (txs >= LARGE_RUN_TXS ? LARGE_RUN_HEAP_GROWING_PERCENT : 0));
+  if (!(p > 0)) return undefined;
+  setFlagsFromString(`--heap-growing-percent=${p}`);
+  return p;
+}
 
 /** The default number of threads of a run: every core the process may use. */
 export function getDefaultThreads(): number {
@@ -196,6 +225,8 @@ export interface ThreadedWorkload {
   readonly workload: GeneratedWorkload;
   /** Worker threads doing the signature work (0: the workload was generated and is checked on this thread alone). */
   readonly threads: number;
+  /** V8's heap growing percentage in force for the run (`limitHeapGrowth`; undefined: V8's default). */
+  readonly heapGrowingPercent: number | undefined;
   /** Call after the run: detaches the verdicts and stops the workers (nothing to do without a pool). */
   close(): Promise<void>;
 }
@@ -204,14 +235,16 @@ export interface ThreadedWorkload {
  * The one way a run's workload is made on `threads` threads (`xshard run` and the simulation
  * benches): from `minTxs` transactions and 2 threads up, signed in a worker pool that then verifies
  * every signature while the run goes on (`generateInPool`); otherwise `plan.generate` on this
- * thread, as a one-thread run. Either way the same workload bytes and the same results.
+ * thread, as a one-thread run. Either way the same workload bytes and the same results. A large
+ * run limits V8's heap growth first (`limitHeapGrowth`; `heapGrowingPercent` 0: not).
  */
 export async function generateWorkloadThreaded(
   plan: WorkloadPlan,
   threads: number,
-  options: { readonly minTxs?: number; readonly onProgress?: GenerationProgress } = {},
+  options: { readonly minTxs?: number; readonly onProgress?: GenerationProgress; readonly heapGrowingPercent?: number } = {},
 ): Promise<ThreadedWorkload> {
+  const heapGrowingPercent = limitHeapGrowth(plan.size.submissions, options.heapGrowingPercent);
   const pool = openSignaturePool(threads, plan.size.submissions, options.minTxs);
-  if (!pool) return { workload: plan.generate(options.onProgress), threads: 0, close: async () => {} };
-  return generateInPool(plan, pool, options.onProgress);
+  if (!pool) return { workload: plan.generate(options.onProgress), threads: 0, heapGrowingPercent, close: async () => {} };
+  return { ...(await generateInPool(plan, pool, options.onProgress)), heapGrowingPercent };
 }

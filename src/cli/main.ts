@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { isXshardError, XshardError } from "../errors.js";
 import { resolveRunConfig, runProtocol, stringifyResults } from "../runner.js";
-import { listWorkloads } from "../workloads/index.js";
+import { handOverSubmissions, listWorkloads } from "../workloads/index.js";
 import { listProtocols } from "../registry.js";
 import { formatComparisonTable } from "../report/table.js";
 import { toFlagName } from "../workloads/common.js";
@@ -78,7 +78,8 @@ export function buildProgram(): Command {
     const progress = createProgress(config.protocol);
     let out: ReturnType<typeof runProtocol>;
     try {
-      out = runProtocol(config, workload, (s, last) => progress.update(s + 1, last + 1));
+      // The one run of this workload takes its submissions over (the two-stage chain frees each transaction once sequenced).
+      out = runProtocol(config, handOverSubmissions(workload), (s, last) => progress.update(s + 1, last + 1));
     } finally {
       await loaded.close();
     }
