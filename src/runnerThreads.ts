@@ -198,7 +198,7 @@ export async function generateInPool(plan: WorkloadPlan, pool: Ed25519Pool, onPr
     );
     // A failed range (a worker died) must not be an unhandled rejection: the simulation checks those transactions itself.
     verification.done.catch(() => {});
-    // The committee signature batches of the sharded drivers (sync, lock2pc) are verified in the pool
+    // The committee signature batches of the sharded drivers (receipts, sync, lock2pc) are verified in the pool
     // too, and sync's committees sign a slot's attestations there beside the run's thread.
     const detachBatches = attachBatchOffload(workload, {
       post: (cells, cell, sets) => pool.verifyAggregatedSets(cells, cell, sets),
