@@ -64,16 +64,19 @@ if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
   console.error(`--threads must be an integer in [1, ${MAX_THREADS}], got '${values.threads}'`);
   process.exit(2);
 }
+// --heap-growth P: V8's --heap-growing-percent for this run, whatever its size (0: V8's default); by default the run's own rule (limitHeapGrowth: 20 from 200k transactions).
+const heapGrowth = values["heap-growth"] === undefined ? undefined : Number(values["heap-growth"]);
+if (heapGrowth !== undefined && !(Number.isInteger(heapGrowth) && heapGrowth >= 0 && heapGrowth <= 1000)) {
+  console.error(`--heap-growth must be an integer percentage in [0, 1000], got '${values["heap-growth"]}'`);
+  process.exit(2);
+}
 const t00 = performance.now();
 const txs = Number(values.txs);
 const rate = Number(values.rate);
 const slots = Math.max(1, Math.ceil(txs / rate));
 const t0 = performance.now();
 const plan = planWorkload(getWorkload("transfer"), { slots, rate: Math.min(rate, txs), accounts: 1000, contracts: 256, cross: 0.25 }, "bench");
-// --heap-growth P: V8's --heap-growing-percent for this run, whatever its size (0: V8's default); by default the run's own rule (limitHeapGrowth: 20 from 200k transactions).
-const heapGrowth = values["heap-growth"] === undefined ? undefined : Number(values["heap-growth"]);
 const loaded = await generateWorkloadThreaded(plan, threads, heapGrowth === undefined ? {} : { heapGrowingPercent: heapGrowth });
-const heapGrowingPercent = loaded.heapGrowingPercent;
 const workload = loaded.workload;
 const submitted = workload.submissions.length;
 const t1 = performance.now();
@@ -132,7 +135,7 @@ console.log(
     stage2BlocksPerStage1Block: out.results.summary.protocol.stage2BlocksPerStage1Block,
     threads,
     poolThreads: loaded.threads,
-    heapGrowingPercent: heapGrowingPercent ?? null,
+    heapGrowingPercent: loaded.heapGrowingPercent ?? null,
     resultsSha256,
   }),
 );

@@ -188,7 +188,6 @@ describe("signature batch handed to a worker (offload)", () => {
   });
 });
 
-
 describe("the drivers' batches go to the offload attached to the workload", () => {
   // sync, lock2pc (the sharded driver) and receipts: every slot's batch is posted, the worker's
   // verdicts are read at the end, and the results are the same bytes as a run without an offload.

@@ -180,6 +180,25 @@ export function isMajorityFaulty(faultyWeight: number, totalWeight: number): boo
   return totalWeight > 0 && 3 * faultyWeight >= 2 * totalWeight;
 }
 
+/** The fields of a result leaf (`ResultLeaf` in containers.ts). */
+export interface ResultLeafFields {
+  readonly seq: number;
+  readonly txId: Uint8Array;
+  readonly outcome: number;
+  readonly valuesRoot: Uint8Array;
+  readonly postRoot: Uint8Array;
+}
+
+/** A u64-safe seq, a one-byte outcome and three 32-byte roots: what `computeResultLeafRoot` hashes. */
+export function isResultLeafWellFormed(leaf: ResultLeafFields): boolean {
+  const { seq, outcome } = leaf;
+  return Number.isSafeInteger(seq) && seq >= 0 && Number.isInteger(outcome) && outcome >= 0 && outcome <= 255 && isBytes32(leaf.txId) && isBytes32(leaf.valuesRoot) && isBytes32(leaf.postRoot);
+}
+
+function isBytes32(x: unknown): boolean {
+  return x instanceof Uint8Array && x.length === 32;
+}
+
 /** sha256 of 64 zero bytes: the root of two zero chunks. */
 const ZERO_PAIR = sha256(new Uint8Array(64));
 
@@ -188,10 +207,8 @@ const ZERO_PAIR = sha256(new Uint8Array(64));
  * seq (u64 little-endian), txId, outcome (one byte), valuesRoot, postRoot and three zero chunks;
  * six hashes of 64 bytes in three batched calls (`digest64Many`), no SSZ value tree. test/protocols/delayed-rules.test.ts compares them.
  */
-export function computeResultLeafRoot(leaf: { readonly seq: number; readonly txId: Uint8Array; readonly outcome: number; readonly valuesRoot: Uint8Array; readonly postRoot: Uint8Array }): Uint8Array {
-  if (!Number.isSafeInteger(leaf.seq) || leaf.seq < 0 || !Number.isInteger(leaf.outcome) || leaf.outcome < 0 || leaf.outcome > 255 || leaf.txId.length !== 32 || leaf.valuesRoot.length !== 32 || leaf.postRoot.length !== 32) {
-    throw new RangeError("computeResultLeafRoot: not a result leaf");
-  }
+export function computeResultLeafRoot(leaf: ResultLeafFields): Uint8Array {
+  if (!isResultLeafWellFormed(leaf)) throw new RangeError("computeResultLeafRoot: not a result leaf");
   // Level 1: (seq, txId), (outcome, valuesRoot), (postRoot, zero) in one call; level 2: (a, b), (c, zero pair).
   const w = leafScratch;
   w.fill(0);

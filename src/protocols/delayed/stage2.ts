@@ -36,7 +36,7 @@ import {
   type Stage2HeaderValue,
 } from "./containers.js";
 import type { ProvenEvidenceValue } from "./faults.js";
-import { computeResultLeafRoot, isAffirmationApplicable, selectAffirmations, type CandidateAffirmation } from "./rules.js";
+import { computeResultLeafRoot, isAffirmationApplicable, isResultLeafWellFormed, selectAffirmations, type CandidateAffirmation } from "./rules.js";
 import { createContractRecord } from "./genesis.js";
 import { appendLog, getActiveValidators, getAffirmedIdx, getContract, getLiveAssignment, getLogItem, getTx, isTxFinal, truncateLog, type ContractRecord, type DelayedState } from "./state.js";
 
@@ -77,17 +77,26 @@ export function computeBatchSigningRoot(s: DelayedState, batchRoot: Uint8Array):
  * members no longer count) and the aggregate verifies against every signer's key.
  */
 export function checkBatchAttestation(s: DelayedState, b: Batch, ctx: Stage2Context): AttestationFault | undefined {
-  const committee = s.committees[b.header.committee];
-  if (!committee || committee.length === 0) return "NO_SUPERMAJORITY";
   const signers = new Set(b.attestation.signers);
-  if (!isSupermajority(getWeight(committee.filter((v) => signers.has(v.index))), getWeight(committee))) return "NO_SUPERMAJORITY";
+  const stake = getStakeFault(s, b, signers);
+  if (stake !== undefined) return stake;
   let verdict = ctx.cache?.get(b);
   if (verdict === undefined) {
     verdict = getSignerFault(s, b, signers.size) ?? (ctx.verifySignatures === false ? "ok" : undefined);
-    verdict ??= ctx.verifier.verifyAggregate(getSignerKeys(s, b), computeBatchSigningRoot(s, b.root), b.attestation.signature) ? "ok" : "BAD_SIGNATURE";
+    if (verdict === undefined) {
+      const set = getBatchAggregateSet(s, b);
+      verdict = ctx.verifier.verifyAggregate(set.pubkeys, set.msg, set.signature) ? "ok" : "BAD_SIGNATURE";
+    }
     ctx.cache?.set(b, verdict);
   }
   return verdict === "ok" ? undefined : verdict;
+}
+
+/** The signers (`signers`: the batch's signer list as a set) hold < 2/3 of the committee's current stake, or it has none. */
+function getStakeFault(s: DelayedState, b: Batch, signers: ReadonlySet<number>): AttestationFault | undefined {
+  const committee = s.committees[b.header.committee];
+  if (!committee || committee.length === 0) return "NO_SUPERMAJORITY";
+  return isSupermajority(getWeight(committee.filter((v) => signers.has(v.index))), getWeight(committee)) ? undefined : "NO_SUPERMAJORITY";
 }
 
 /** A batch's signer list names an unknown validator or one twice (`distinct`: how many different indices it holds). */
@@ -96,8 +105,10 @@ function getSignerFault(s: DelayedState, b: Batch, distinct: number): Attestatio
   return distinct !== b.attestation.signers.length ? "DUPLICATE_SIGNER" : undefined;
 }
 
-function getSignerKeys(s: DelayedState, b: Batch): Uint8Array[] {
-  return b.attestation.signers.map((i) => (s.validators[i] as Validator).key.pubkey);
+/** What a batch's aggregate must verify: every signer's key signed the batch's signing root. */
+function getBatchAggregateSet(s: DelayedState, b: Batch): AggregateSet {
+  const pubkeys = b.attestation.signers.map((i) => (s.validators[i] as Validator).key.pubkey);
+  return { pubkeys, msg: computeBatchSigningRoot(s, b.root), signature: b.attestation.signature };
 }
 
 /**
@@ -114,10 +125,9 @@ export function prefetchBatchAttestations(s: DelayedState, batches: Iterable<Bat
   const todo = new Map<Batch, AggregateSet>();
   for (const b of batches) {
     if (todo.has(b) || cache.has(b)) continue;
-    const committee = s.committees[b.header.committee] ?? [];
     const signers = new Set(b.attestation.signers);
-    if (committee.length === 0 || !isSupermajority(getWeight(committee.filter((v) => signers.has(v.index))), getWeight(committee)) || getSignerFault(s, b, signers.size) !== undefined) continue;
-    todo.set(b, { pubkeys: getSignerKeys(s, b), msg: computeBatchSigningRoot(s, b.root), signature: b.attestation.signature });
+    if ((getStakeFault(s, b, signers) ?? getSignerFault(s, b, signers.size)) !== undefined) continue;
+    todo.set(b, getBatchAggregateSet(s, b));
   }
   if (todo.size < 2 || !verifySets.call(ctx.verifier, [...todo.values()])) return;
   for (const b of todo.keys()) cache.set(b, "ok");
@@ -155,12 +165,7 @@ export function checkBatchRoots(b: Batch, applied: readonly number[]): string | 
  * SSZ type itself for anything else (a malformed leaf from outside fails exactly as before).
  */
 function getResultLeafRoot(v: ResultLeafValue): Uint8Array {
-  const wellFormed = Number.isSafeInteger(v.seq) && v.seq >= 0 && Number.isInteger(v.outcome) && v.outcome >= 0 && v.outcome <= 255;
-  return wellFormed && isBytes32(v.txId) && isBytes32(v.valuesRoot) && isBytes32(v.postRoot) ? computeResultLeafRoot(v) : ResultLeaf.hashTreeRoot(v);
-}
-
-function isBytes32(x: unknown): boolean {
-  return x instanceof Uint8Array && x.length === 32;
+  return isResultLeafWellFormed(v) ? computeResultLeafRoot(v) : ResultLeaf.hashTreeRoot(v);
 }
 
 /** The affirmation says what its claim says: contract, first and last transactions, pre-, post- and assumed roots. */
@@ -190,13 +195,18 @@ export interface HeldAffirmation {
  * of the contract's committee whose batch is final, chosen by `selectAffirmations`.
  */
 export function chooseAffirmations(s: DelayedState, held: ReadonlyMap<ContractId, readonly HeldAffirmation[]>, ctx: Stage2Context): Map<ContractId, HeldAffirmation[]> {
-  const entries = new Map<ContractId, HeldAffirmation[]>();
-  const candidates = new Map<ContractId, CandidateAffirmation[]>();
-  prefetchBatchAttestations(s, getHeldBatches(s, held), ctx);
+  // Of the contract's own committee and within budget; then their aggregates, checked together first.
+  const eligible = new Map<ContractId, HeldAffirmation[]>();
   for (const [c, q] of held) {
     const rec = s.contracts.get(c);
-    if (!rec) continue;
-    const ok = q.filter((e) => e.batch.header.committee === rec.committee && checkBatchBudget(s, e.batch) === undefined && checkBatchAttestation(s, e.batch, ctx) === undefined);
+    const inBudget = rec ? q.filter((e) => e.batch.header.committee === rec.committee && checkBatchBudget(s, e.batch) === undefined) : [];
+    if (inBudget.length > 0) eligible.set(c, inBudget);
+  }
+  prefetchBatchAttestations(s, [...eligible.values()].flatMap((q) => q.map((e) => e.batch)), ctx);
+  const entries = new Map<ContractId, HeldAffirmation[]>();
+  const candidates = new Map<ContractId, CandidateAffirmation[]>();
+  for (const [c, q] of eligible) {
+    const ok = q.filter((e) => checkBatchAttestation(s, e.batch, ctx) === undefined);
     if (ok.length === 0) continue;
     entries.set(c, ok);
     candidates.set(c, ok.map((e) => e.batch.candidates[e.index] as CandidateAffirmation));
@@ -211,14 +221,6 @@ export function chooseAffirmations(s: DelayedState, held: ReadonlyMap<ContractId
     out.set(c, run.map((cand) => list.find((e) => e.batch.candidates[e.index] === cand) as HeldAffirmation));
   }
   return out;
-}
-
-/** The batches whose aggregates `chooseAffirmations` checks: of the contract's own committee, within budget. */
-function* getHeldBatches(s: DelayedState, held: ReadonlyMap<ContractId, readonly HeldAffirmation[]>): Generator<Batch> {
-  for (const [c, q] of held) {
-    const rec = s.contracts.get(c);
-    if (rec) for (const e of q) if (e.batch.header.committee === rec.committee && checkBatchBudget(s, e.batch) === undefined) yield e.batch;
-  }
 }
 
 /** The batches a block includes, in order of first use, each with the indices of the affirmations it applies. */
