@@ -14,7 +14,53 @@ export function computeTxSigningMessage(tx: Tx): Uint8Array {
   return sha256("xshard:tx:", getTxRoot(tx));
 }
 
-const txRoots = new WeakMap<Tx, Uint8Array>();
+/**
+ * Small byte arrays cut from shared chunks: a transaction's signature and memoised root and id are
+ * views into one ArrayBuffer per `perChunk` of them instead of each owning one (a 32-byte array
+ * with its own buffer takes ≈ 390 bytes of memory, a view ≈ 125; docs/benchmarks.md, helper
+ * compact). A chunk is freed once no view into it is left. Views never overlap: each is as private
+ * as a fresh array, only `.buffer` shows the others.
+ */
+class ByteChunks {
+  private chunk = new Uint8Array(0);
+  private at = 0;
+
+  constructor(
+    private readonly size: number,
+    private readonly perChunk: number,
+  ) {}
+
+  /** A zeroed array of `size` bytes. */
+  take(): Uint8Array {
+    if (this.at === this.chunk.length) {
+      this.chunk = new Uint8Array(this.size * this.perChunk);
+      this.at = 0;
+    }
+    const view = this.chunk.subarray(this.at, this.at + this.size);
+    this.at += this.size;
+    return view;
+  }
+}
+
+const signatureChunks = new ByteChunks(ED25519_SIGNATURE_BYTES, 1024);
+const memoChunks = new ByteChunks(32, 2048);
+
+/** Memo of a 32-byte value per (immutable) object; the value set is copied into `memoChunks`. */
+class Memo32<K extends object> {
+  private readonly values = new WeakMap<K, Uint8Array>();
+
+  get(key: K): Uint8Array | undefined {
+    return this.values.get(key);
+  }
+
+  set(key: K, value: Uint8Array): void {
+    const kept = memoChunks.take();
+    kept.set(value);
+    this.values.set(key, kept);
+  }
+}
+
+const txRoots = new Memo32<Tx>();
 
 /**
  * hashTreeRoot(Tx) of a validated transaction (throws as `toValidatedSszTx`). Memoised per
@@ -33,7 +79,9 @@ function getTxRoot(tx: Tx): Uint8Array {
 /** Signs `tx` with `key`; throws `SENDER_MISMATCH` unless `tx.sender` is the key's address. */
 export function signTx(tx: Tx, key: UserKey): SignedTx {
   assertSenderMatches(tx.sender, key.pubkey);
-  return { tx, pubkey: key.pubkey, signature: ed25519Sign(key, computeTxSigningMessage(tx)) };
+  const signature = signatureChunks.take();
+  signature.set(ed25519Sign(key, computeTxSigningMessage(tx)));
+  return { tx, pubkey: key.pubkey, signature };
 }
 
 /**
@@ -43,7 +91,7 @@ export function signTx(tx: Tx, key: UserKey): SignedTx {
  */
 export function signTxLater(tx: Tx, key: UserKey, signer: LaterSigner): SignedTx {
   assertSenderMatches(tx.sender, key.pubkey);
-  const signature = new Uint8Array(ED25519_SIGNATURE_BYTES);
+  const signature = signatureChunks.take();
   signer(key, computeTxSigningMessage(tx), signature);
   return { tx, pubkey: key.pubkey, signature };
 }
@@ -59,7 +107,7 @@ export function verifySignedTx(stx: SignedTx): void {
   }
 }
 
-const txIds = new WeakMap<SignedTx, Uint8Array>();
+const txIds = new Memo32<SignedTx>();
 
 /**
  * The transaction id: hashTreeRoot of the signed transaction. Memoised per (immutable) object:
@@ -93,15 +141,15 @@ function computeSignedTxRoot(stx: SignedTx): Uint8Array {
   w.fill(0, 32, 64);
   w.set(idLevel.subarray(0, 32));
   digest64Many(w.subarray(0, 64), idPair.subarray(32)); // right
-  const id = new Uint8Array(32);
-  digest64Many(idPair, id);
-  return id;
+  digest64Many(idPair, idOut);
+  return idOut;
 }
 
-/** Scratch of `computeSignedTxRoot`: two 64-byte blocks in, their two hashes, the top pair. */
+/** Scratch of `computeSignedTxRoot`: two 64-byte blocks in, their two hashes, the top pair, the root (copied by its callers). */
 const idScratch = new Uint8Array(128);
 const idLevel = new Uint8Array(64);
 const idPair = new Uint8Array(64);
+const idOut = new Uint8Array(32);
 
 function assertSenderMatches(sender: Uint8Array, pubkey: Uint8Array): void {
   if (!bytesEqual(sender, addressOfPubkey(pubkey))) throw txError("SENDER_MISMATCH", "sender is not sha256(pubkey)");
