@@ -57,6 +57,14 @@ export class ProgramBuilder {
     return this.push({ kind: "call", contract, method, args: [...args] });
   }
 
+  /**
+   * Appends `call(contract, method, args)` keeping `args` itself, not a copy: for argument lists
+   * that are never changed, shared by many programs (a generated workload's).
+   */
+  callShared(contract: ContractId, method: string, args: readonly Arg[]): RefArg {
+    return this.push({ kind: "call", contract, method, args });
+  }
+
   /** Appends `pure(op, args)`. */
   pure(op: PureOpName, args: readonly Arg[]): RefArg {
     return this.push({ kind: "pure", op, args: [...args] });
