@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from "node:os";
 import { setFlagsFromString } from "node:v8";
-import { Ed25519Pool, canStartEd25519Pool, createVerdictBoard } from "./crypto/ed25519Pool.js";
+import { Ed25519Pool, canStartEd25519Pool, createVerdictBoard, type VerdictBoard } from "./crypto/ed25519Pool.js";
 import { exportRawKey } from "./crypto/ed25519Raw.js";
 import { ED25519_PUBKEY_BYTES, ED25519_SIGNATURE_BYTES, addressOfPubkey, type UserKey } from "./crypto/ed25519.js";
 import { bytesEqual } from "./crypto/hash.js";
@@ -70,12 +70,17 @@ export function openSignaturePool(threads: number, txs: number, minTxs = MIN_POO
   return new Ed25519Pool(threads - 1);
 }
 
-/** Signs in the pool: batches of (seed, message) go out as they fill; `finish` waits for every signature. */
+/**
+ * Signs in the pool: batches of (seed, message) go out as they fill; `finish` waits for every
+ * signature. The messages stay, in signing order, in chunks of 32-byte slots (no object per
+ * transaction) until `takeMessages` hands them to the verification pass; `release` drops them.
+ */
 export class PoolSigner {
   private readonly seeds = new WeakMap<UserKey, Uint8Array>();
   private readonly pending: Promise<void>[] = [];
-  /** Messages of signed transactions by their signature array (for the verification pass). */
-  private readonly messages = new Map<Uint8Array, Uint8Array>();
+  /** Signature arrays in signing order, and their messages in the same order (`BATCH` a chunk). */
+  private signed: Uint8Array[] = [];
+  private messages: Uint8Array[] = [];
   private batch = this.newBatch();
 
   constructor(private readonly pool: Ed25519Pool) {}
@@ -91,12 +96,32 @@ export class PoolSigner {
     b.msgs.set(message, b.n * 32);
     b.into.push(into);
     b.n++;
-    this.messages.set(into, message);
+    const at = this.signed.length;
+    if (at % BATCH === 0) this.messages.push(new Uint8Array(BATCH * 32));
+    (this.messages[this.messages.length - 1] as Uint8Array).set(message, (at % BATCH) * 32);
+    this.signed.push(into);
     if (b.n === BATCH) this.flush();
   };
 
-  messageOf(signature: Uint8Array): Uint8Array | undefined {
-    return this.messages.get(signature);
+  /**
+   * The messages signed, for transactions taken in signing order: the returned function gives the
+   * message of `stx` if its signature is the next one this signer filled (then moves on), else
+   * undefined (the caller computes it). Views into the signer's chunks: read them before `release`.
+   */
+  takeMessages(): (stx: SignedTx) => Uint8Array | undefined {
+    let next = 0;
+    return (stx) => {
+      if (this.signed[next] !== stx.signature) return undefined;
+      const at = next++;
+      const chunk = this.messages[Math.floor(at / BATCH)] as Uint8Array;
+      return chunk.subarray((at % BATCH) * 32, (at % BATCH) * 32 + 32);
+    };
+  }
+
+  /** Drops the messages and the signature list (nothing per transaction is kept after this). */
+  release(): void {
+    this.signed = [];
+    this.messages = [];
   }
 
   async finish(): Promise<void> {
@@ -136,11 +161,14 @@ export interface PoolVerification {
  * when it needs it, and checks a transaction itself if the workers have not reached it yet. A
  * transaction whose check would not reach the signature (wrong sender, wrong lengths, a program
  * that does not encode) is not put on the board, so every reason stays the one the beacon's own
- * check finds. `messageOf`: messages already computed (the signer's).
+ * check finds. `messageOf`: messages already computed (the signer's). Each entry goes onto the
+ * board as it is checked, so nothing per transaction is kept here: the board is sized for every
+ * transaction, and the main thread keeps only its verdicts (the workers hold the rest until done) —
+ * a run's promises settle only after the run, so whatever they closed over would live as long.
  */
 export function startVerification(txs: readonly SignedTx[], pool: Ed25519Pool, messageOf: (stx: SignedTx) => Uint8Array | undefined = () => undefined): PoolVerification {
   const entries: SignedTx[] = [];
-  const msgs: Uint8Array[] = [];
+  const board = createVerdictBoard(txs.length);
   for (const stx of txs) {
     if (stx.pubkey.length !== ED25519_PUBKEY_BYTES || stx.signature.length !== ED25519_SIGNATURE_BYTES) continue;
     if (!bytesEqual(stx.tx.sender, addressOfPubkey(stx.pubkey))) continue;
@@ -153,19 +181,21 @@ export function startVerification(txs: readonly SignedTx[], pool: Ed25519Pool, m
         throw e;
       }
     }
-    entries.push(stx);
-    msgs.push(msg);
-  }
-  const board = createVerdictBoard(entries.length);
-  entries.forEach((stx, i) => {
+    const i = entries.length;
     board.pubkeys.set(stx.pubkey, i * 32);
-    board.msgs.set(msgs[i] as Uint8Array, i * 32);
+    board.msgs.set(msg, i * 32);
     board.sigs.set(stx.signature, i * 64);
-  });
+    entries.push(stx);
+  }
   const detach = attachSignatureVerdicts(entries, board.verdicts);
+  return { entries: entries.length, done: verifyBoardInRanges(pool, board, entries.length), detach };
+}
+
+/** Posts the board's first `n` entries to the pool in ranges of `BATCH`; resolves when all are done. */
+function verifyBoardInRanges(pool: Ed25519Pool, board: VerdictBoard, n: number): Promise<void> {
   const ranges: Promise<void>[] = [];
-  for (let from = 0; from < entries.length; from += BATCH) ranges.push(pool.verifyBoard(board, from, Math.min(entries.length, from + BATCH)));
-  return { entries: entries.length, done: Promise.all(ranges).then(() => undefined), detach };
+  for (let from = 0; from < n; from += BATCH) ranges.push(pool.verifyBoard(board, from, Math.min(n, from + BATCH)));
+  return Promise.all(ranges).then(() => undefined);
 }
 
 /** A workload generated with the pool, its verification going on, and the pool to close after the run. */
@@ -194,8 +224,9 @@ export async function generateInPool(plan: WorkloadPlan, pool: Ed25519Pool, onPr
     const verification = startVerification(
       workload.submissions.map((s) => s.tx),
       pool,
-      (stx) => signer.messageOf(stx.signature),
+      signer.takeMessages(),
     );
+    signer.release();
     // A failed range (a worker died) must not be an unhandled rejection: the simulation checks those transactions itself.
     verification.done.catch(() => {});
     // The committee signature batches of the sharded drivers (receipts, sync, lock2pc) are verified in the pool

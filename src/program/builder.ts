@@ -9,7 +9,7 @@
  */
 import type { ContractId } from "../types.js";
 import type { PureOpName } from "./constants.js";
-import type { Arg, LitArg, Program, RefArg, Step } from "./types.js";
+import type { Arg, LitArg, Program, RefArg, RequireStep, Step } from "./types.js";
 import { validateProgram } from "./validate.js";
 import { encodeBool, encodeU64 } from "./values.js";
 
@@ -33,8 +33,18 @@ export function utf8(s: string): LitArg {
   return lit(new TextEncoder().encode(s));
 }
 
+/**
+ * References to the first steps and `require`s of them, made once and shared by every program that
+ * uses them (programs are never changed after they are made): a generated workload of a million
+ * transfers holds each once, not once a transaction.
+ */
+const SHARED_REFS = 16;
+const refs: RefArg[] = [];
+const requires: RequireStep[] = [];
+
 /** A reference to the value of step `step`. */
 export function ref(step: number): RefArg {
+  if (Number.isInteger(step) && step >= 0 && step < SHARED_REFS) return (refs[step] ??= { kind: "ref", step });
   return { kind: "ref", step };
 }
 
@@ -47,6 +57,14 @@ export class ProgramBuilder {
     return this.push({ kind: "call", contract, method, args: [...args] });
   }
 
+  /**
+   * Appends `call(contract, method, args)` keeping `args` itself, not a copy: for argument lists
+   * that are never changed, shared by many programs (a generated workload's).
+   */
+  callShared(contract: ContractId, method: string, args: readonly Arg[]): RefArg {
+    return this.push({ kind: "call", contract, method, args });
+  }
+
   /** Appends `pure(op, args)`. */
   pure(op: PureOpName, args: readonly Arg[]): RefArg {
     return this.push({ kind: "pure", op, args: [...args] });
@@ -54,7 +72,8 @@ export class ProgramBuilder {
 
   /** Appends `require(arg)`; its value (the empty byte string) is rarely useful. */
   require(arg: Arg): RefArg {
-    return this.push({ kind: "require", arg });
+    const shared = arg.kind === "ref" && refs[arg.step] === arg;
+    return this.push(shared ? (requires[arg.step] ??= { kind: "require", arg }) : { kind: "require", arg });
   }
 
   /** The validated program (throws the first rule it breaks). */

@@ -14,7 +14,50 @@ export function computeTxSigningMessage(tx: Tx): Uint8Array {
   return sha256("xshard:tx:", getTxRoot(tx));
 }
 
-const txRoots = new WeakMap<Tx, Uint8Array>();
+/**
+ * 64-byte signatures cut from shared chunks: a view into one ArrayBuffer per 1,024 of them instead
+ * of each owning one (an array with its own buffer takes ≈ 400 bytes of memory, a view ≈ 160;
+ * docs/benchmarks.md, helper compact). A chunk is freed once no view into it is left. Views never
+ * overlap: each is as private as a fresh array, only `.buffer` shows the others.
+ */
+const SIGNATURES_PER_CHUNK = 1024;
+let signatureChunk = new Uint8Array(0);
+let signatureAt = 0;
+
+function newSignature(): Uint8Array {
+  if (signatureAt === signatureChunk.length) {
+    signatureChunk = new Uint8Array(ED25519_SIGNATURE_BYTES * SIGNATURES_PER_CHUNK);
+    signatureAt = 0;
+  }
+  const view = signatureChunk.subarray(signatureAt, signatureAt + ED25519_SIGNATURE_BYTES);
+  signatureAt += ED25519_SIGNATURE_BYTES;
+  return view;
+}
+
+/**
+ * Memo of a 32-byte value per (immutable) object, kept as a 32-character one-byte string (≈ 48
+ * bytes on the heap, against ≈ 130 for an array and its bytes). `get` writes the value into this
+ * memo's scratch array, which the next `get` overwrites: read it at once (`getTxRoot`'s callers hash
+ * it straight away; `computeTxId` copies it).
+ */
+class Memo32<K extends object> {
+  private readonly values = new WeakMap<K, string>();
+  private readonly scratch = new Uint8Array(32);
+
+  get(key: K): Uint8Array | undefined {
+    const s = this.values.get(key);
+    if (s === undefined) return undefined;
+    const out = this.scratch;
+    for (let i = 0; i < 32; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+
+  set(key: K, value: Uint8Array): void {
+    this.values.set(key, String.fromCharCode.apply(null, value as unknown as number[]));
+  }
+}
+
+const txRoots = new Memo32<Tx>();
 
 /**
  * hashTreeRoot(Tx) of a validated transaction (throws as `toValidatedSszTx`). Memoised per
@@ -33,7 +76,9 @@ function getTxRoot(tx: Tx): Uint8Array {
 /** Signs `tx` with `key`; throws `SENDER_MISMATCH` unless `tx.sender` is the key's address. */
 export function signTx(tx: Tx, key: UserKey): SignedTx {
   assertSenderMatches(tx.sender, key.pubkey);
-  return { tx, pubkey: key.pubkey, signature: ed25519Sign(key, computeTxSigningMessage(tx)) };
+  const signature = newSignature();
+  signature.set(ed25519Sign(key, computeTxSigningMessage(tx)));
+  return { tx, pubkey: key.pubkey, signature };
 }
 
 /**
@@ -43,7 +88,7 @@ export function signTx(tx: Tx, key: UserKey): SignedTx {
  */
 export function signTxLater(tx: Tx, key: UserKey, signer: LaterSigner): SignedTx {
   assertSenderMatches(tx.sender, key.pubkey);
-  const signature = new Uint8Array(ED25519_SIGNATURE_BYTES);
+  const signature = newSignature();
   signer(key, computeTxSigningMessage(tx), signature);
   return { tx, pubkey: key.pubkey, signature };
 }
@@ -59,7 +104,7 @@ export function verifySignedTx(stx: SignedTx): void {
   }
 }
 
-const txIds = new WeakMap<SignedTx, Uint8Array>();
+const txIds = new Memo32<SignedTx>();
 
 /**
  * The transaction id: hashTreeRoot of the signed transaction. Memoised per (immutable) object:
@@ -93,15 +138,15 @@ function computeSignedTxRoot(stx: SignedTx): Uint8Array {
   w.fill(0, 32, 64);
   w.set(idLevel.subarray(0, 32));
   digest64Many(w.subarray(0, 64), idPair.subarray(32)); // right
-  const id = new Uint8Array(32);
-  digest64Many(idPair, id);
-  return id;
+  digest64Many(idPair, idOut);
+  return idOut;
 }
 
-/** Scratch of `computeSignedTxRoot`: two 64-byte blocks in, their two hashes, the top pair. */
+/** Scratch of `computeSignedTxRoot`: two 64-byte blocks in, their two hashes, the top pair, the root (copied by its callers). */
 const idScratch = new Uint8Array(128);
 const idLevel = new Uint8Array(64);
 const idPair = new Uint8Array(64);
+const idOut = new Uint8Array(32);
 
 function assertSenderMatches(sender: Uint8Array, pubkey: Uint8Array): void {
   if (!bytesEqual(sender, addressOfPubkey(pubkey))) throw txError("SENDER_MISMATCH", "sender is not sha256(pubkey)");

@@ -132,7 +132,9 @@ export class TxFactory {
 
 /** `init` arguments for a token: every holder gets `amount`. */
 export function tokenInit(holders: readonly Uint8Array[], amount: bigint): Uint8Array[] {
-  return holders.flatMap((h) => [h, encodeU64(amount)]);
+  // One array for every holder's balance: init arguments are only read (copied into the contract's memory).
+  const balance = encodeU64(amount);
+  return holders.flatMap((h) => [h, balance]);
 }
 
 export { contractPrincipal };

@@ -3,7 +3,7 @@
  * (docs/contracts.md). Every protocol runs exactly these programs.
  */
 import { contractPrincipal } from "../crypto/hash.js";
-import { ProgramBuilder, lit, u64, type LitArg, type Program } from "../program/index.js";
+import { ProgramBuilder, lit, u64, type Arg, type LitArg, type Program } from "../program/index.js";
 
 /**
  * Literal arguments shared by the transactions that pass the same bytes (a recipient, a small
@@ -26,14 +26,37 @@ function amountArg(amount: bigint): LitArg {
   return a;
 }
 
+/** A transfer's argument list (recipient, amount), shared like its literals for small amounts; never changed. */
+const transferArgLists = new WeakMap<LitArg, (readonly Arg[])[]>();
+
+function transferArgs(to: Uint8Array, amount: bigint): readonly Arg[] {
+  const recipient = recipientArg(to);
+  if (amount < 0n || amount > 1024n) return [recipient, u64(amount)];
+  let lists = transferArgLists.get(recipient);
+  if (!lists) transferArgLists.set(recipient, (lists = []));
+  return (lists[Number(amount)] ??= [recipient, amountArg(amount)]);
+}
+
+/** Argument list of the calls that take none. */
+const NO_ARGS: readonly Arg[] = [];
+
 /** A token transfer; with `second`, also a transfer on a second token, both or neither. */
 export function transferProgram(token: string, to: Uint8Array, amount: bigint, second?: string): Program {
   const b = new ProgramBuilder();
-  const args = [recipientArg(to), amountArg(amount)];
-  const r1 = b.call(token, "transfer", args);
+  const args = transferArgs(to, amount);
+  const r1 = b.callShared(token, "transfer", args);
   b.require(r1);
-  if (second !== undefined) b.require(b.call(second, "transfer", args));
+  if (second !== undefined) b.require(b.callShared(second, "transfer", args));
   return b.build();
+}
+
+/** The literal of an exchange's principal, made once per exchange. */
+const exchangeArgs = new Map<string, LitArg>();
+
+function exchangeArg(exchange: string): LitArg {
+  let a = exchangeArgs.get(exchange);
+  if (!a) exchangeArgs.set(exchange, (a = lit(contractPrincipal(exchange))));
+  return a;
 }
 
 export interface Pool {
@@ -50,14 +73,14 @@ export interface Pool {
  */
 export function swapProgram(pool: Pool, amountIn: bigint, form: "direct" | "naive"): Program {
   const b = new ProgramBuilder();
-  const ex = lit(contractPrincipal(pool.exchange));
+  const ex = exchangeArg(pool.exchange);
   if (form === "direct") {
-    const receipt = b.call(pool.tokenA, "transfer", [ex, u64(amountIn)]);
+    const receipt = b.call(pool.tokenA, "transfer", [ex, amountArg(amountIn)]);
     const order = b.call(pool.exchange, "swap", [receipt]);
     b.require(b.call(pool.tokenB, "transferAuthorized", [order]));
   } else {
-    const q = b.call(pool.exchange, "quote", [u64(amountIn)]);
-    const receipt = b.call(pool.tokenA, "transfer", [ex, u64(amountIn)]);
+    const q = b.call(pool.exchange, "quote", [amountArg(amountIn)]);
+    const receipt = b.call(pool.tokenA, "transfer", [ex, amountArg(amountIn)]);
     const order = b.call(pool.exchange, "paid", [q, receipt]);
     const payout = b.call(pool.tokenB, "transferAuthorized", [order]);
     b.require(b.call(pool.exchange, "complete", [q, payout]));
@@ -68,8 +91,8 @@ export function swapProgram(pool: Pool, amountIn: bigint, form: "direct" | "naiv
 /** Book a seat and a room: both or neither. */
 export function tripProgram(train: string, hotel: string): Program {
   const b = new ProgramBuilder();
-  const seat = b.call(train, "reserve", []);
-  const room = b.call(hotel, "reserve", []);
+  const seat = b.callShared(train, "reserve", NO_ARGS);
+  const room = b.callShared(hotel, "reserve", NO_ARGS);
   b.require(seat);
   b.require(room);
   return b.build();
@@ -78,7 +101,7 @@ export function tripProgram(train: string, hotel: string): Program {
 /** Increment each counter; all or none. */
 export function touchProgram(counters: readonly string[]): Program {
   const b = new ProgramBuilder();
-  const rs = counters.map((c) => b.call(c, "inc", []));
+  const rs = counters.map((c) => b.callShared(c, "inc", NO_ARGS));
   for (const r of rs) b.require(r);
   return b.build();
 }
@@ -86,7 +109,7 @@ export function touchProgram(counters: readonly string[]): Program {
 /** Pay on a cold token, then touch the hot contract; both or neither. */
 export function hotspotProgram(token: string, to: Uint8Array, amount: bigint, hot: string): Program {
   const b = new ProgramBuilder();
-  b.require(b.call(token, "transfer", [lit(to), u64(amount)]));
-  b.require(b.call(hot, "inc", []));
+  b.require(b.callShared(token, "transfer", transferArgs(to, amount)));
+  b.require(b.callShared(hot, "inc", NO_ARGS));
   return b.build();
 }

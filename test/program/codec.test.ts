@@ -102,6 +102,35 @@ describe("program encoding round trip", () => {
   });
 });
 
+describe("the builder's shared references", () => {
+  it("programs built alike share their references and requires, encode alike, and a bad reference is still refused", () => {
+    const make = (second: boolean): Program => {
+      const b = new ProgramBuilder();
+      b.require(b.call("tokenA", "transfer", [u64(1)]));
+      if (second) b.require(b.call("tokenB", "transfer", [u64(2)]));
+      return b.build();
+    };
+    const [one, two] = [make(true), make(true)];
+    expect(one).toEqual(two);
+    expect(one.steps[1]).toBe(two.steps[1]);
+    expect(one.steps[3]).toBe(make(true).steps[3]);
+    expect(one.steps[3]).toEqual({ kind: "require", arg: { kind: "ref", step: 2 } });
+    expect(encodeProgram(one)).toEqual(encodeProgram(two));
+    expect(decodeProgram(encodeProgram(one))).toEqual(one);
+    // A require of a reference made by hand is its own object, and equal.
+    const b = new ProgramBuilder();
+    b.call("tokenA", "transfer", [u64(1)]);
+    b.require({ kind: "ref", step: 0 });
+    expect(b.build()).toEqual(make(false));
+    for (const step of [1, 5, -1, 0.5, 70]) {
+      const bad = new ProgramBuilder();
+      bad.call("tokenA", "transfer", []);
+      bad.require(ref(step));
+      expect(codeOf(() => bad.build()).code).toMatch(/^(REF_NOT_EARLIER|MALFORMED|BAD_REF)/);
+    }
+  });
+});
+
 describe("validation rejects each broken rule with its code, in the model and in bytes", () => {
   const cases: { name: string; program: Program; code: ProgramErrorCode; data: Record<string, unknown> }[] = [
     { name: "ref to itself", program: { steps: [someCall, { kind: "require", arg: ref(1) }] }, code: "REF_NOT_EARLIER", data: { step: 1, ref: 1 } },

@@ -138,6 +138,26 @@ describe("signed transactions", () => {
     );
   });
 
+  it("signatures and memoised ids are private: changing one changes no other transaction's, nor what the memo gives again", () => {
+    const txs = Array.from({ length: 5 }, (_, i) => signTx(aliceTx(BigInt(10 + i)), alice));
+    const ids = txs.map((stx) => computeTxId(stx));
+    const sszIds = txs.map((stx) => SignedTxType.hashTreeRoot(toValidatedSszSignedTx(stx)));
+    expect(ids).toEqual(sszIds);
+    (ids[1] as Uint8Array).fill(0); // a caller's copy
+    const b = txs[2] as SignedTx;
+    const before = b.signature.slice();
+    const c = txs[3] as SignedTx;
+    const forged = { ...c, signature: c.signature };
+    forged.signature[0] = (forged.signature[0] as number) ^ 1; // the array itself: only c's bytes
+    expect(codeOf(() => verifySignedTx(forged))).toBe("BAD_SIGNATURE");
+    expect(b.signature).toEqual(before);
+    for (const i of [0, 1, 2, 4]) {
+      expect(() => verifySignedTx(txs[i] as SignedTx)).not.toThrow();
+      expect(computeTxId(txs[i] as SignedTx)).toEqual(sszIds[i]);
+    }
+    expect(txs.every((stx) => stx.signature.length === 64)).toBe(true);
+  });
+
   it("the id checks the pubkey and signature lengths before the transaction, as the encoder does", () => {
     const stx = signTx(aliceTx(), alice);
     const bad = { ...stx, pubkey: new Uint8Array(31), tx: { ...stx.tx, nonce: -1n } };

@@ -12,7 +12,7 @@ import { sha256 } from "../../src/crypto/hash.js";
 import { aggregatePublicKeys, PublicKey } from "@chainsafe/blst";
 import { getSignatureProblem } from "../../src/chain/beacon.js";
 import { createUser } from "../../src/chain/genesis.js";
-import { computeTxSigningMessage, encodeSignedTx, signTx, type SignedTx } from "../../src/program/index.js";
+import { computeTxSigningMessage, encodeSignedTx, signTx, signTxLater, verifySignedTx, type SignedTx } from "../../src/program/index.js";
 import { transferProgram } from "../../src/workloads/programs.js";
 import { generateInPool, PoolSigner, startVerification } from "../../src/runnerThreads.js";
 import { getWorkload, planWorkload } from "../../src/workloads/index.js";
@@ -92,7 +92,7 @@ describe("signature pool", () => {
     const sig = good.signature.slice();
     sig[0] = (sig[0] as number) ^ 0x80;
     const signer = new PoolSigner(pool);
-    expect(signer.messageOf(good.signature)).toBe(undefined);
+    expect(signer.takeMessages()(good)).toBe(undefined);
     const board = createVerdictBoard(2);
     const msg = computeTxSigningMessage(good.tx);
     board.pubkeys.set(good.pubkey, 0);
@@ -103,6 +103,22 @@ describe("signature pool", () => {
     board.sigs.set(sig, 64);
     await pool.verifyBoard(board, 0, 2);
     expect([...board.verdicts]).toEqual([BOARD_VALID, BOARD_INVALID]);
+  });
+
+  it("the signer hands its messages over in signing order only, and none after release", async () => {
+    const alice = createUser("alice");
+    const program = transferProgram("token0", createUser("carol").address, 5n);
+    const signer = new PoolSigner(pool);
+    const txs = [10n, 11n, 12n].map((nonce) => signTxLater({ sender: alice.address, nonce, maxFeePerGas: 10n, gasLimit: 100_000n, program }, alice.key, signer.sign));
+    await signer.finish();
+    for (const stx of txs) expect(() => verifySignedTx(stx)).not.toThrow();
+    const take = signer.takeMessages();
+    expect(take(txs[1]!)).toBe(undefined); // not the next one signed
+    expect(take(aliceTx(4n))).toBe(undefined); // not signed by it
+    for (const stx of txs) expect(take(stx)).toEqual(computeTxSigningMessage(stx.tx));
+    expect(take(txs[0]!)).toBe(undefined); // already taken
+    signer.release();
+    expect(signer.takeMessages()(txs[0]!)).toBe(undefined);
   });
 
   it("a garbage public key that makes the worker's check throw is left to the beacon", async () => {
