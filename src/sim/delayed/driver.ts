@@ -250,9 +250,9 @@ export class DelayedSimulation implements ProofSource {
   // ---------------------------------------------------------------- Stage 2
 
   /**
-   * The start of a Stage-2 round: evidence that has reached the proposer is applied (the block
-   * will carry it), then every committee executes and signs; its batches travel. False when every
-   * validator is slashed (nobody to attest: no block).
+   * A Stage-2 round starts: evidence that reached the proposer is applied (the block carries it); each committee executes, then
+   * signs (with a pool, signed there while the next ones execute: no execution reads another's batch); the batches travel once
+   * all are signed. False when every validator is slashed (nobody to attest: no block).
    */
   private startRound(slot: number, number: number): boolean {
     this.roundPre = this.chain;
@@ -260,14 +260,14 @@ export class DelayedSimulation implements ProofSource {
     const attestable = !this.liveness.enabled || getActiveValidators(this.chain).length === 0 || this.liveness.hasQuorum(getStage2Committee(this.chain, number), slot);
     this.roundEvidence = attestable ? this.includeDisputes(slot) : [];
     if (getActiveValidators(this.chain).length === 0) return false;
-    const K = this.chain.params.committees;
-    for (let k = 0; k < K; k++) this.local.executeReady(k, slot);
     const made: { batch: Batch; variant: boolean }[] = [];
-    for (let k = 0; k < K; k++) {
+    for (let k = 0; k < this.chain.params.committees; k++) {
+      this.local.executeReady(k, slot);
       if (this.liveness.enabled) this.checkCommitteeStall(k, slot);
       made.push(...this.local.produceBatches(k, slot, this.roundSigner?.verifier));
+      this.roundSigner?.post();
     }
-    this.roundSigner?.settle(); // the round's signatures, made on both threads, before any batch travels
+    this.roundSigner?.settle();
     for (const { batch, variant } of made) this.queue.schedule(this.queue.now + this.delay("network"), this.pool.send(batch, variant));
     if (!attestable) this.liveness.recordMissed("stage2", slot);
     return attestable;

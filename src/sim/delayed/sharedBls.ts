@@ -24,7 +24,7 @@ import {
   type SignatureVerifier,
 } from "../../crypto/bls.js";
 import { BLS_CLAIMED, BLS_INVALID, BLS_PENDING, BLS_TAKEN, BLS_VALID, type BlsSignJob } from "../../crypto/ed25519Pool.js";
-import { TAKEN_WAIT_MS, createAggregateCache, createCellAllocator, getBatchOffload, signSharedJob, type BatchOffload } from "../shards/signatureBatch.js";
+import { TAKEN_WAIT_MS, createAggregateCache, createCellAllocator, finishSharedJob, getBatchOffload, startSharedJob, type BatchOffload } from "../shards/signatureBatch.js";
 
 /** A verifier whose aggregate signatures are made later, together. */
 export interface DeferredSigner {
@@ -34,17 +34,25 @@ export interface DeferredSigner {
    * none, a zero sum — or a message that is not 32 bytes is signed at once by `inner`, errors included).
    */
   readonly verifier: SignatureVerifier;
-  /** Signs everything asked since the last settle (this thread and the pool at once) and fills the arrays; returns how many. */
+  /** Hands the signatures asked since the last `post` to the pool now, as one job; returns at once. */
+  post(): void;
+  /**
+   * Makes every signature asked since the last settle and fills the arrays: this thread signs what
+   * no worker has taken (latest jobs first, each from its last entry), then waits for the rest.
+   * Returns how many.
+   */
   settle(): number;
 }
 
 /**
  * A deferred signer over `inner` (the real BLS verifier: its `signAggregate` signs under the
- * summed secret key, `computeSummedSecretKey`) whose signatures `settle` makes through `sign` (the
- * pool's `signAggregatedJob`) and on this thread, from both ends of one job.
+ * summed secret key, `computeSummedSecretKey`) whose signatures are made through `sign` (the
+ * pool's `signAggregatedJob`) and on this thread.
  */
 export function createDeferredSigner(inner: SignatureVerifier, sign: (job: BlsSignJob) => void, takenWaitMs = TAKEN_WAIT_MS): DeferredSigner {
-  let todo: { readonly sk: Uint8Array; readonly msg: Uint8Array; readonly into: Uint8Array }[] = [];
+  type Todo = { readonly sk: Uint8Array; readonly msg: Uint8Array; readonly into: Uint8Array };
+  let todo: Todo[] = [];
+  let jobs: { readonly job: BlsSignJob; readonly todo: readonly Todo[] }[] = [];
   const verifier: SignatureVerifier = {
     active: inner.active,
     sign: (key, msg) => inner.sign(key, msg),
@@ -58,14 +66,31 @@ export function createDeferredSigner(inner: SignatureVerifier, sign: (job: BlsSi
       return into;
     },
   };
+  const post = (): void => {
+    if (todo.length === 0) return;
+    jobs.push({ job: startSharedJob(sign, todo), todo });
+    todo = [];
+  };
   return {
     verifier,
+    post,
     settle(): number {
-      const jobs = todo;
+      let n = 0;
+      // One signature asked and nothing handed over: signed here (a job would cost more than it saves).
+      if (jobs.length === 0 && todo.length === 1) {
+        const t = todo[0] as Todo;
+        t.into.set(signWithSecretKey(t.sk, t.msg));
+        n++;
+      } else post();
       todo = [];
-      const sigs = jobs.length >= 2 ? signSharedJob(sign, jobs, takenWaitMs) : jobs.map((j) => signWithSecretKey(j.sk, j.msg));
-      jobs.forEach((j, i) => j.into.set(sigs[i] as Uint8Array));
-      return jobs.length;
+      const done = jobs;
+      jobs = [];
+      for (let j = done.length - 1; j >= 0; j--) {
+        const { job, todo: list } = done[j] as (typeof done)[number];
+        finishSharedJob(job, list, takenWaitMs).forEach((sig, i) => (list[i] as Todo).into.set(sig));
+        n += list.length;
+      }
+      return n;
     },
   };
 }

@@ -89,22 +89,29 @@ export function createAggregateCache(): (pubkeys: readonly Uint8Array[]) => Aggr
   };
 }
 
-/**
- * Signs `todo` (summed secret keys, 32-byte messages) on this thread and the workers at once: the
- * job goes to `sign`, the workers take entries from the first, this thread from the last; an entry
- * a worker took and never signed (it died) is signed here after `TAKEN_WAIT_MS`. The signatures, in order.
- */
-export function signSharedJob(sign: (job: BlsSignJob) => void, todo: readonly { readonly sk: Uint8Array; readonly msg: Uint8Array }[], takenWaitMs = TAKEN_WAIT_MS): Uint8Array[] {
-  const n = todo.length;
-  const job = createBlsSignJob(n);
+/** Summed secret keys (32 bytes) and 32-byte messages to sign. */
+export type SignTodo = readonly { readonly sk: Uint8Array; readonly msg: Uint8Array }[];
+
+/** Hands `todo` to the workers through `sign` as one job and returns it at once (`finishSharedJob` collects the signatures). */
+export function startSharedJob(sign: (job: BlsSignJob) => void, todo: SignTodo): BlsSignJob {
+  const job = createBlsSignJob(todo.length);
   todo.forEach((t, i) => {
     job.sks.set(t.sk, i * 32);
     job.msgs.set(t.msg, i * 32);
   });
   sign(job);
-  const out = new Array<Uint8Array>(n);
-  for (let i = n - 1; i >= 0; i--) {
-    if (Atomics.compareExchange(job.cells, i, BLS_PENDING, BLS_CLAIMED) !== BLS_PENDING) break;
+  return job;
+}
+
+/**
+ * The signatures of a started job, in order: this thread signs the entries no worker has taken,
+ * from the last (the workers go up from the first), then waits for those a worker took; one a
+ * worker took and never signed (it died) is signed here after `takenWaitMs`.
+ */
+export function finishSharedJob(job: BlsSignJob, todo: SignTodo, takenWaitMs = TAKEN_WAIT_MS): Uint8Array[] {
+  const out = new Array<Uint8Array>(todo.length);
+  for (let i = todo.length - 1; i >= 0; i--) {
+    if (Atomics.compareExchange(job.cells, i, BLS_PENDING, BLS_CLAIMED) !== BLS_PENDING) continue;
     const t = todo[i] as { sk: Uint8Array; msg: Uint8Array };
     out[i] = signWithSecretKey(t.sk, t.msg);
   }
@@ -116,6 +123,11 @@ export function signSharedJob(sign: (job: BlsSignJob) => void, todo: readonly { 
     out[i] = Atomics.load(job.cells, i) === BLS_SIGNED ? job.sigs.slice(i * 96, i * 96 + 96) : signWithSecretKey(t.sk, t.msg);
   });
   return out;
+}
+
+/** Signs `todo` on this thread and the workers at once (`startSharedJob`, then `finishSharedJob`); the signatures, in order. */
+export function signSharedJob(sign: (job: BlsSignJob) => void, todo: SignTodo, takenWaitMs = TAKEN_WAIT_MS): Uint8Array[] {
+  return finishSharedJob(startSharedJob(sign, todo), todo, takenWaitMs);
 }
 
 /**
