@@ -95,14 +95,41 @@ function getScalar(sk: SecretKey): bigint {
   return x;
 }
 
+/** A signer list's summed secret key (null: the sum is zero), and that key parsed once it signs here. */
+interface SummedKey {
+  readonly keys: readonly ValidatorKey[];
+  readonly bytes: Uint8Array | null;
+  sk?: SecretKey;
+}
+
 /**
- * The sum of the keys' secret scalars (mod r) as a 32-byte secret key: what `signAggregate` signs
- * with (BLS is linear); null when the sum is zero (not a valid key).
+ * Summed keys by the list's first key, each with the key objects it was summed from (committees
+ * sign with the same members round after round): a memo of a pure function, at most 8 lists per first key.
  */
-export function computeSummedSecretKey(keys: readonly ValidatorKey[]): Uint8Array | null {
+const summedKeys = new WeakMap<ValidatorKey, SummedKey[]>();
+
+function getSummedKey(keys: readonly ValidatorKey[]): SummedKey {
+  const first = keys[0] as ValidatorKey;
+  const list = summedKeys.get(first) ?? [];
+  for (const e of list) {
+    if (e.keys.length === keys.length && e.keys.every((k, i) => k === keys[i])) return e;
+  }
   let sum = 0n;
   for (const k of keys) sum = (sum + getScalar(k.sk)) % BLS_ORDER;
-  return sum === 0n ? null : Uint8Array.from(Buffer.from(sum.toString(16).padStart(64, "0"), "hex"));
+  const entry: SummedKey = { keys: [...keys], bytes: sum === 0n ? null : Uint8Array.from(Buffer.from(sum.toString(16).padStart(64, "0"), "hex")) };
+  list.push(entry);
+  if (list.length > 8) list.shift();
+  summedKeys.set(first, list);
+  return entry;
+}
+
+/**
+ * The sum of the keys' secret scalars (mod r) as a 32-byte secret key: what `signAggregate` signs
+ * with (BLS is linear); null when the sum is zero (not a valid key), as for no keys.
+ */
+export function computeSummedSecretKey(keys: readonly ValidatorKey[]): Uint8Array | null {
+  if (keys.length === 0) return null;
+  return getSummedKey(keys).bytes?.slice() ?? null;
 }
 
 /** The compressed signature of `msg` under a 32-byte secret key (`computeSummedSecretKey`'s), on whichever thread. */
@@ -128,10 +155,12 @@ export function createBlsVerifier(): SignatureVerifier {
     },
     signAggregate(keys: readonly ValidatorKey[], msg: Uint8Array): Uint8Array {
       if (keys.length === 0) throw new XshardError("BAD_SIGNATURE", "cannot aggregate zero signatures", { count: 0 });
-      const sum = computeSummedSecretKey(keys);
+      const summed = getSummedKey(keys);
       // A zero sum (negligible) is not a valid secret key: sign one by one instead.
-      if (sum === null) return this.aggregate(keys.map((k) => this.sign(k, msg)));
-      return signWithSecretKey(sum, msg);
+      if (summed.bytes === null) return this.aggregate(keys.map((k) => this.sign(k, msg)));
+      // The same bytes as `signWithSecretKey(summed.bytes, msg)`, the key parsed once.
+      summed.sk ??= SecretKey.fromBytes(summed.bytes);
+      return summed.sk.sign(msg).toBytes(true);
     },
     verifyAggregate(pubkeys: readonly Uint8Array[], msg: Uint8Array, aggSig: Uint8Array): boolean {
       if (pubkeys.length === 0) return false;

@@ -16,6 +16,7 @@
 import { XshardError } from "../../errors.js";
 import { getWeight, type Validator } from "../../chain/index.js";
 import { bytesEqual } from "../../crypto/hash.js";
+import type { SignatureVerifier } from "../../crypto/bls.js";
 import { decodeWitness, encodeWitness, MerkleKV, verifyWitness } from "../../state/index.js";
 import type { ContractId } from "../../types.js";
 import { HONEST_BEHAVIOUR, type CommitteeBehaviour } from "./behaviour.js";
@@ -331,11 +332,11 @@ export class CommitteeViews {
     return this.stepGas[k]?.get(seq);
   }
 
-  /** Committee `k` signs its batch(es) for this round (`batches.ts`); every committee calls it once per round, in order. */
-  produceBatches(k: number, slot: number): SignedBatch[] {
+  /** Committee `k` signs its batch(es) for this round (`batches.ts`) with `verifier` (default: the views'); every committee calls it once per round, in order. */
+  produceBatches(k: number, slot: number, verifier: SignatureVerifier = this.o.verifier): SignedBatch[] {
     const round = this.round;
     if (k === this.chain.params.committees - 1) this.round++;
-    const out = produceBatches(this, k, round, slot, this.getRoundWork(k), this.behaviour, this.o.verifier, this.observer);
+    const out = produceBatches(this, k, round, slot, this.getRoundWork(k), this.behaviour, verifier, this.observer);
     this.used[k] = 0;
     this.ran[k] = 0;
     return out;

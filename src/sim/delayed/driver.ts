@@ -21,7 +21,7 @@
  * Attestations are aggregated within their slot (not delayed); Stage-2 blocks reach committees
  * as they are imported.
  */
-import { createBatchBlsVerifier, createNoopVerifier, type SignatureVerifier } from "../../crypto/bls.js";
+import type { SignatureVerifier } from "../../crypto/bls.js";
 import { collectAttestation, computeGenesisAccounts, createValidators, deployGenesis, type AttestationFault } from "../../chain/index.js";
 import { loadContractCode } from "../world.js";
 import { getBeaconTotal } from "../../chain/beacon.js";
@@ -66,6 +66,7 @@ import { takeSubmissions } from "./intake.js";
 import { AffirmationPool, type Pending } from "./pool.js";
 import { KeptBlocks, TxRecords } from "./kept.js";
 import { createProofOfTx, type ProofSource } from "./proofs.js";
+import { createRunSignatures, type DeferredSigner } from "./sharedBls.js";
 
 /** Runs the two-stage chain over a generated workload; `mode` fixes the Stage-2 mode (else `options.stage2Mode`). */
 export function runDelayed(input: ProtocolRunInput, protocolName = "delayed", mode?: Stage2Mode): ProtocolRunOutput {
@@ -78,6 +79,7 @@ export class DelayedSimulation implements ProofSource {
   private readonly streams: RngStreams;
   private readonly runtime = new Runtime();
   private readonly verifier: SignatureVerifier;
+  private readonly roundSigner: DeferredSigner | undefined; // with a pool: a round's batches signed together (sharedBls.ts)
   private readonly network: NetworkModel;
   private readonly queue = new EventQueue();
   private readonly metrics: DelayedMetrics;
@@ -111,7 +113,7 @@ export class DelayedSimulation implements ProofSource {
     this.keepHistory = this.opts.wrongSigners.length > 0;
     this.n = cfg.stage2PerSlot;
     this.streams = new RngStreams(cfg.seed);
-    this.verifier = cfg.signatures ? createBatchBlsVerifier() : createNoopVerifier();
+    ({ verifier: this.verifier, roundSigner: this.roundSigner } = createRunSignatures(cfg.signatures, input.workload));
     this.network = createNetworkModel(cfg.network);
     this.metrics = new DelayedMetrics(cfg.slotSeconds, cfg.trace, cfg.shards);
     this.ctx = { verifier: this.verifier, runtime: this.runtime, cache: new WeakMap<Batch, AttestationFault | "ok">() };
@@ -248,9 +250,9 @@ export class DelayedSimulation implements ProofSource {
   // ---------------------------------------------------------------- Stage 2
 
   /**
-   * The start of a Stage-2 round: evidence that has reached the proposer is applied (the block
-   * will carry it), then every committee executes and signs; its batches travel. False when every
-   * validator is slashed (nobody to attest: no block).
+   * A Stage-2 round starts: evidence that reached the proposer is applied (the block carries it); each committee executes, then
+   * signs (with a pool, signed there while the next ones execute: no execution reads another's batch); the batches travel once
+   * all are signed. False when every validator is slashed (nobody to attest: no block).
    */
   private startRound(slot: number, number: number): boolean {
     this.roundPre = this.chain;
@@ -258,12 +260,15 @@ export class DelayedSimulation implements ProofSource {
     const attestable = !this.liveness.enabled || getActiveValidators(this.chain).length === 0 || this.liveness.hasQuorum(getStage2Committee(this.chain, number), slot);
     this.roundEvidence = attestable ? this.includeDisputes(slot) : [];
     if (getActiveValidators(this.chain).length === 0) return false;
-    const K = this.chain.params.committees;
-    for (let k = 0; k < K; k++) this.local.executeReady(k, slot);
-    for (let k = 0; k < K; k++) {
+    const made: { batch: Batch; variant: boolean }[] = [];
+    for (let k = 0; k < this.chain.params.committees; k++) {
+      this.local.executeReady(k, slot);
       if (this.liveness.enabled) this.checkCommitteeStall(k, slot);
-      for (const { batch, variant } of this.local.produceBatches(k, slot)) this.queue.schedule(this.queue.now + this.delay("network"), this.pool.send(batch, variant));
+      made.push(...this.local.produceBatches(k, slot, this.roundSigner?.verifier));
+      this.roundSigner?.post();
     }
+    this.roundSigner?.settle();
+    for (const { batch, variant } of made) this.queue.schedule(this.queue.now + this.delay("network"), this.pool.send(batch, variant));
     if (!attestable) this.liveness.recordMissed("stage2", slot);
     return attestable;
   }
@@ -423,12 +428,8 @@ export class DelayedSimulation implements ProofSource {
   private watch(applied: readonly AppliedAffirmation[], slot: number): void {
     for (const a of applied) this.sendDispute(this.fullNode.checkAffirmation(a.batch, a.affirmation, "fraud", slot));
     for (const q of this.pool.pending.values()) {
-      for (const e of q) if (!e.checked && this.isBatchFinal(e.batch)) this.check(e, "signed", slot);
+      for (const e of q) if (!e.checked && checkBatchAttestation(this.chain, e.batch, this.ctx) === undefined) this.check(e, "signed", slot);
     }
-  }
-
-  private isBatchFinal(b: Batch): boolean {
-    return checkBatchAttestation(this.chain, b, this.ctx) === undefined;
   }
 
   private check(e: Pending, kind: Dispute["kind"], slot: number): void {

@@ -36,12 +36,98 @@ interface PendingCheck {
   readonly sig: Uint8Array;
 }
 
+/** Cells per shared-memory page of verdicts. */
+const CELLS_PER_PAGE = 256;
+/** How long a thread waits for work a worker has taken before doing it itself (a worker that died). */
+export const TAKEN_WAIT_MS = 60_000;
+
+/** Hands out verdict cells (`BLS_*`, pending) in shared memory, a page at a time. */
+export function createCellAllocator(): () => { readonly cells: Int32Array; readonly cell: number } {
+  let page: Int32Array = new Int32Array(0);
+  let next = 0;
+  return () => {
+    if (next >= page.length) {
+      page = new Int32Array(new SharedArrayBuffer(CELLS_PER_PAGE * Int32Array.BYTES_PER_ELEMENT));
+      next = 0;
+    }
+    return { cells: page, cell: next++ };
+  };
+}
+
 /** The aggregate public key of a signer list (committees sign with the same members slot after slot). */
-interface AggregateEntry {
+export interface AggregateEntry {
   readonly pubkeys: readonly Uint8Array[];
   readonly pk: PublicKey;
   /** Its compressed bytes, made when a batch first goes to a worker. */
   bytes?: Uint8Array;
+}
+
+/**
+ * The aggregate of a non-empty key list, cached by the key objects (compared element by element:
+ * callers pass the validators' own key arrays, which never change), or null when one is not a
+ * valid key. At most 8 lists per first key.
+ */
+export function createAggregateCache(): (pubkeys: readonly Uint8Array[]) => AggregateEntry | null {
+  const aggregates = new WeakMap<Uint8Array, AggregateEntry[]>();
+  return (pubkeys) => {
+    const first = pubkeys[0] as Uint8Array;
+    const list = aggregates.get(first) ?? [];
+    for (const e of list) {
+      if (e.pubkeys.length === pubkeys.length && e.pubkeys.every((k, i) => k === pubkeys[i])) return e;
+    }
+    const pks: PublicKey[] = [];
+    for (const bytes of pubkeys) {
+      const pk = parsePublicKey(bytes);
+      if (pk === null) return null;
+      pks.push(pk);
+    }
+    const entry: AggregateEntry = { pubkeys: [...pubkeys], pk: aggregatePublicKeys(pks) };
+    list.push(entry);
+    if (list.length > 8) list.shift();
+    aggregates.set(first, list);
+    return entry;
+  };
+}
+
+/** Summed secret keys (32 bytes) and 32-byte messages to sign. */
+export type SignTodo = readonly { readonly sk: Uint8Array; readonly msg: Uint8Array }[];
+
+/** Hands `todo` to the workers through `sign` as one job and returns it at once (`finishSharedJob` collects the signatures). */
+export function startSharedJob(sign: (job: BlsSignJob) => void, todo: SignTodo): BlsSignJob {
+  const job = createBlsSignJob(todo.length);
+  todo.forEach((t, i) => {
+    job.sks.set(t.sk, i * 32);
+    job.msgs.set(t.msg, i * 32);
+  });
+  sign(job);
+  return job;
+}
+
+/**
+ * The signatures of a started job, in order: this thread signs the entries no worker has taken,
+ * from the last (the workers go up from the first), then waits for those a worker took; one a
+ * worker took and never signed (it died) is signed here after `takenWaitMs`.
+ */
+export function finishSharedJob(job: BlsSignJob, todo: SignTodo, takenWaitMs = TAKEN_WAIT_MS): Uint8Array[] {
+  const out = new Array<Uint8Array>(todo.length);
+  for (let i = todo.length - 1; i >= 0; i--) {
+    if (Atomics.compareExchange(job.cells, i, BLS_PENDING, BLS_CLAIMED) !== BLS_PENDING) continue;
+    const t = todo[i] as { sk: Uint8Array; msg: Uint8Array };
+    out[i] = signWithSecretKey(t.sk, t.msg);
+  }
+  todo.forEach((t, i) => {
+    if (out[i] !== undefined) return;
+    while (Atomics.load(job.cells, i) === BLS_TAKEN) {
+      if (Atomics.wait(job.cells, i, BLS_TAKEN, takenWaitMs) === "timed-out" && Atomics.load(job.cells, i) === BLS_TAKEN) break;
+    }
+    out[i] = Atomics.load(job.cells, i) === BLS_SIGNED ? job.sigs.slice(i * 96, i * 96 + 96) : signWithSecretKey(t.sk, t.msg);
+  });
+  return out;
+}
+
+/** Signs `todo` on this thread and the workers at once (`startSharedJob`, then `finishSharedJob`); the signatures, in order. */
+export function signSharedJob(sign: (job: BlsSignJob) => void, todo: SignTodo, takenWaitMs = TAKEN_WAIT_MS): Uint8Array[] {
+  return finishSharedJob(startSharedJob(sign, todo), todo, takenWaitMs);
 }
 
 /**
@@ -62,21 +148,30 @@ export interface PresignRequest {
 
 const offloads = new WeakMap<object, BatchOffload>();
 
+/** The workload's submissions list, which a copy of the workload object shares (`handOverSubmissions`). */
+function submissionsOf(workload: object): object | undefined {
+  const subs = (workload as { readonly submissions?: unknown }).submissions;
+  return typeof subs === "object" && subs !== null ? subs : undefined;
+}
+
 /**
  * Lets the runs of `workload` verify their committee signature batches through `offload` (kept per
- * workload object, as the beacon's signature verdicts are per transaction object: no run-wide
- * switch). Returns the detach function.
+ * workload object and its submissions list — a run that takes the submissions over,
+ * `handOverSubmissions`, runs a copy of the object that shares the list — as the beacon's signature
+ * verdicts are per transaction object: no run-wide switch). Returns the detach function.
  */
 export function attachBatchOffload(workload: object, offload: BatchOffload): () => void {
-  offloads.set(workload, offload);
+  const keys = [workload, submissionsOf(workload)].filter((k): k is object => k !== undefined);
+  for (const k of keys) offloads.set(k, offload);
   return () => {
-    if (offloads.get(workload) === offload) offloads.delete(workload);
+    for (const k of keys) if (offloads.get(k) === offload) offloads.delete(k);
   };
 }
 
-/** The offload attached to `workload`, if any. */
+/** The offload attached to `workload` or to its submissions list, if any. */
 export function getBatchOffload(workload: object): BatchOffload | undefined {
-  return offloads.get(workload);
+  const subs = submissionsOf(workload);
+  return offloads.get(workload) ?? (subs === undefined ? undefined : offloads.get(subs));
 }
 
 /** A batch handed to a worker, kept until its verdict is known. */
@@ -86,10 +181,6 @@ interface PostedBatch {
   readonly cell: number;
 }
 
-/** Cells per shared-memory page of verdicts. */
-const CELLS_PER_PAGE = 256;
-/** How long `settle` waits for a batch a worker has taken before checking it itself (a worker that died). */
-const TAKEN_WAIT_MS = 60_000;
 
 export interface SignatureBatch {
   /** The verifier to hand the specs (signing is the inner verifier's; checks are recorded). */
@@ -120,27 +211,7 @@ export interface SignatureBatch {
 export function createSignatureBatch(inner: SignatureVerifier, offload?: BatchOffload): SignatureBatch {
   if (!inner.active) return { verifier: inner, flush: () => 0, settle: () => {}, presign: () => {}, pending: 0 };
   let pending: PendingCheck[] = [];
-  const aggregates = new WeakMap<Uint8Array, AggregateEntry[]>();
-
-  /** The aggregate of `pubkeys` (cached by the key objects, compared element by element), or null when one is not a valid key. */
-  const aggregateOf = (pubkeys: readonly Uint8Array[]): AggregateEntry | null => {
-    const first = pubkeys[0] as Uint8Array;
-    const list = aggregates.get(first) ?? [];
-    for (const e of list) {
-      if (e.pubkeys.length === pubkeys.length && e.pubkeys.every((k, i) => k === pubkeys[i])) return e;
-    }
-    const pks: PublicKey[] = [];
-    for (const bytes of pubkeys) {
-      const pk = parsePublicKey(bytes);
-      if (pk === null) return null;
-      pks.push(pk);
-    }
-    const entry: AggregateEntry = { pubkeys: [...pubkeys], pk: aggregatePublicKeys(pks) };
-    list.push(entry);
-    if (list.length > 8) list.shift();
-    aggregates.set(first, list);
-    return entry;
-  };
+  const aggregateOf = createAggregateCache();
 
   /** The whole batch holds (false when any check is malformed or fails). */
   const verifyBatch = (checks: readonly PendingCheck[]): boolean => {
@@ -182,30 +253,10 @@ export function createSignatureBatch(inner: SignatureVerifier, offload?: BatchOf
       if (sk !== null) todo.push({ keys: [...r.keys], msg: r.msg, sk });
     }
     if (todo.length < 2) return;
-    const n = todo.length;
-    const job = createBlsSignJob(n);
+    const sigs = signSharedJob(sign, todo);
     todo.forEach((t, i) => {
-      job.sks.set(t.sk, i * 32);
-      job.msgs.set(t.msg, i * 32);
-    });
-    sign(job);
-    // This thread signs from the last entry down while the workers go up from the first.
-    const mine = new Array<Uint8Array | undefined>(n);
-    for (let i = n - 1; i >= 0; i--) {
-      if (Atomics.compareExchange(job.cells, i, BLS_PENDING, BLS_CLAIMED) !== BLS_PENDING) break;
-      const t = todo[i] as { sk: Uint8Array; msg: Uint8Array };
-      mine[i] = signWithSecretKey(t.sk, t.msg);
-    }
-    todo.forEach((t, i) => {
-      let sig = mine[i];
-      if (sig === undefined) {
-        while (Atomics.load(job.cells, i) === BLS_TAKEN) {
-          if (Atomics.wait(job.cells, i, BLS_TAKEN, TAKEN_WAIT_MS) === "timed-out" && Atomics.load(job.cells, i) === BLS_TAKEN) break;
-        }
-        sig = Atomics.load(job.cells, i) === BLS_SIGNED ? job.sigs.slice(i * 96, i * 96 + 96) : signWithSecretKey(t.sk, t.msg);
-      }
       const id = toHex(t.msg);
-      (presigned.get(id) ?? presigned.set(id, []).get(id))?.push({ keys: t.keys, sig });
+      (presigned.get(id) ?? presigned.set(id, []).get(id))?.push({ keys: t.keys, sig: sigs[i] as Uint8Array });
     });
   };
 
@@ -234,8 +285,7 @@ export function createSignatureBatch(inner: SignatureVerifier, offload?: BatchOf
 
   // Batches handed to workers, oldest first, and the shared cells their verdicts land in.
   const posted: PostedBatch[] = [];
-  let page: Int32Array = new Int32Array(0);
-  let nextCell = 0;
+  const nextCell = createCellAllocator();
 
   /** The sets of a batch for a worker, or undefined when one is malformed here (then it is checked here). */
   const toSets = (checks: readonly PendingCheck[]): AggregatedKeySet[] | undefined => {
@@ -293,11 +343,7 @@ export function createSignatureBatch(inner: SignatureVerifier, offload?: BatchOf
       if (checks.length === 0) return 0;
       const sets = offload ? toSets(checks) : undefined;
       if (offload && sets) {
-        if (nextCell >= page.length) {
-          page = new Int32Array(new SharedArrayBuffer(CELLS_PER_PAGE * Int32Array.BYTES_PER_ELEMENT));
-          nextCell = 0;
-        }
-        const b: PostedBatch = { checks, cells: page, cell: nextCell++ };
+        const b: PostedBatch = { checks, ...nextCell() };
         posted.push(b);
         offload.post(b.cells, b.cell, sets);
         return checks.length;
