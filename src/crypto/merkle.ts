@@ -79,6 +79,8 @@ export class MerkleBatch {
   private readonly arena = new Chunks(256);
   private used = 0;
   private readonly trees: number[] = [];
+  /** Numbers of `trees` in use (six per tree). */
+  private treeFields = 0;
   private readonly input = new Chunks(256);
   private readonly outputs = [new Chunks(128), new Chunks(128)] as const;
   /** Per tree while running: nodes left, level, mix-ins applied, where its nodes are (chunk index; -1: its leaves in the arena). */
@@ -91,7 +93,7 @@ export class MerkleBatch {
 
   clear(): void {
     this.used = 0;
-    this.trees.length = 0;
+    this.treeFields = 0;
   }
 
   /** `n` zeroed chunks; returns the index of the first. */
@@ -133,13 +135,21 @@ export class MerkleBatch {
       count = 1;
       depth = 0;
     }
-    this.trees.push(first, count, depth, root, mix1, mix2);
+    const t = this.trees;
+    const o = this.treeFields;
+    t[o] = first;
+    t[o + 1] = count;
+    t[o + 2] = depth;
+    t[o + 3] = root;
+    t[o + 4] = mix1;
+    t[o + 5] = mix2;
+    this.treeFields = o + TREE_FIELDS;
   }
 
   /** Hashes every tree added since the last run, writing their roots. */
   run(): void {
     const t = this.trees;
-    const n = t.length / TREE_FIELDS;
+    const n = this.treeFields / TREE_FIELDS;
     if (this.state.length < n * 4) this.state = new Int32Array(n * 8);
     const st = this.state;
     let bound = 0;
@@ -205,7 +215,7 @@ export class MerkleBatch {
       from = out.words;
       side ^= 1;
     }
-    t.length = 0;
+    this.treeFields = 0;
   }
 }
 
