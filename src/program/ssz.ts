@@ -9,6 +9,7 @@
  * SSZ serialization does not depend on limits, so both sets read and write the same bytes.
  */
 import "../crypto/hash.js";
+import { MerkleBatch } from "../crypto/merkle.js";
 import {
   type ByteViews,
   ByteListType,
@@ -203,4 +204,149 @@ function asciiBytes(s: string): Uint8Array {
 /** One character per byte, so that name syntax checks see every byte. */
 function latin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+}
+
+/** Depth of a tree of `chunks` leaves: ceil(log2(chunks)), 0 for one. */
+function getChunkDepth(chunks: number): number {
+  return chunks <= 1 ? 0 : Math.ceil(Math.log2(chunks));
+}
+
+const ARG_BYTES_DEPTH = getChunkDepth(Math.ceil(MAX_ARG_BYTES / 32));
+const CONTRACT_ID_DEPTH = getChunkDepth(Math.ceil(MAX_CONTRACT_ID_BYTES / 32));
+const METHOD_DEPTH = getChunkDepth(Math.ceil(MAX_METHOD_BYTES / 32));
+const ARGS_DEPTH = getChunkDepth(MAX_ARGS);
+const STEPS_DEPTH = getChunkDepth(MAX_STEPS);
+const U64_LIMIT = 1n << 64n;
+
+/** Scratch of `computeTxRoot`. */
+const txBatch = new MerkleBatch();
+const u64Bytes = new Uint8Array(8);
+const u64View = new DataView(u64Bytes.buffer);
+/** Trees of `computeTxRoot`'s later runs: argument lists and require steps, then call and pure steps (six numbers each). */
+const listTrees: number[] = [];
+const stepTrees: number[] = [];
+
+function isBytesUpTo(x: unknown, max: number): boolean {
+  return x instanceof Uint8Array && x.length <= max;
+}
+
+function isU64Bigint(x: unknown): boolean {
+  return typeof x === "bigint" && x >= 0n && x < U64_LIMIT;
+}
+
+function isIntUpTo(x: unknown, max: number): boolean {
+  return Number.isInteger(x) && (x as number) >= 0 && (x as number) <= max;
+}
+
+function isSszArgWellFormed(a: SszArg): boolean {
+  return a.selector === 0 ? isBytesUpTo(a.value, MAX_ARG_BYTES) : a.selector === 1 && isIntUpTo(a.value, 0xffff);
+}
+
+function isSszArgsWellFormed(args: unknown): boolean {
+  return Array.isArray(args) && args.length <= MAX_ARGS && args.every(isSszArgWellFormed);
+}
+
+function isSszStepWellFormed(s: SszStep): boolean {
+  const v = s.value as Record<string, unknown>;
+  if (s.selector === 0) return isBytesUpTo(v.contract, MAX_CONTRACT_ID_BYTES) && isBytesUpTo(v.method, MAX_METHOD_BYTES) && isSszArgsWellFormed(v.args);
+  if (s.selector === 1) return isIntUpTo(v.op, 0xff) && isSszArgsWellFormed(v.args);
+  return s.selector === 2 && typeof v.arg === "object" && v.arg !== null && isSszArgWellFormed(v.arg as SszArg);
+}
+
+/** Every field within its SSZ limits and of its SSZ kind: what `computeTxRoot` merkleizes itself. */
+export function isSszTxWellFormed(tx: SszTx): boolean {
+  return (
+    tx.sender instanceof Uint8Array &&
+    tx.sender.length === 32 &&
+    isU64Bigint(tx.nonce) &&
+    isU64Bigint(tx.maxFeePerGas) &&
+    isU64Bigint(tx.gasLimit) &&
+    Array.isArray(tx.program) &&
+    tx.program.length <= MAX_STEPS &&
+    tx.program.every(isSszStepWellFormed)
+  );
+}
+
+/** Adds the tree of an argument's union root (ByteList literal: selector 0; uint16 step reference: selector 1), its root to chunk `root`. */
+function addArgTree(b: MerkleBatch, a: SszArg, root: number): void {
+  if (a.selector === 0) {
+    const bytes = a.value as Uint8Array;
+    b.tree(b.allocBytes(bytes), (bytes.length + 31) >> 5, ARG_BYTES_DEPTH, root, bytes.length, 0);
+    return;
+  }
+  const at = b.alloc(1);
+  const ref = a.value as number;
+  b.bytes[at * 32] = ref & 0xff;
+  b.bytes[at * 32 + 1] = ref >>> 8;
+  b.tree(at, 1, 0, root, 1);
+}
+
+/** Adds the trees of a step's arguments, and (for the next run) of their list, its root to chunk `root`. */
+function addArgsTrees(b: MerkleBatch, args: readonly SszArg[], root: number): void {
+  const first = b.alloc(args.length);
+  for (let i = 0; i < args.length; i++) addArgTree(b, args[i] as SszArg, first + i);
+  listTrees.push(first, args.length, ARGS_DEPTH, root, args.length, -1);
+}
+
+function addTrees(b: MerkleBatch, trees: number[]): void {
+  for (let i = 0; i < trees.length; i += 6) b.tree(trees[i] as number, trees[i + 1] as number, trees[i + 2] as number, trees[i + 3] as number, trees[i + 4], trees[i + 5]);
+  trees.length = 0;
+}
+
+function setU64(b: MerkleBatch, at: number, x: bigint): void {
+  u64View.setBigUint64(0, x, true);
+  b.bytes.set(u64Bytes, at * 32);
+}
+
+/**
+ * `TxType.hashTreeRoot(tx)` merkleized directly (`MerkleBatch`, src/crypto/merkle.ts), in five
+ * runs: byte lists and arguments, argument lists (and require steps), call and pure steps, the
+ * program, the transaction; a value that is not well-formed (`isSszTxWellFormed`) goes to `TxType`
+ * itself. test/program/ssz-roots.test.ts compares the two.
+ */
+export function computeTxRoot(tx: SszTx): Uint8Array {
+  if (!isSszTxWellFormed(tx)) return TxType.hashTreeRoot(tx);
+  const b = txBatch;
+  b.clear();
+  const steps = tx.program;
+  const fields = b.alloc(5);
+  const stepRoots = b.alloc(steps.length);
+  const root = b.alloc(1);
+  for (let j = 0; j < steps.length; j++) {
+    const s = steps[j] as SszStep;
+    const v = s.value as { contract?: Uint8Array; method?: Uint8Array; op?: number; args?: SszArg[]; arg?: SszArg };
+    if (s.selector === 0) {
+      const f = b.alloc(3);
+      const contract = v.contract as Uint8Array;
+      const method = v.method as Uint8Array;
+      b.tree(b.allocBytes(contract), (contract.length + 31) >> 5, CONTRACT_ID_DEPTH, f, contract.length);
+      b.tree(b.allocBytes(method), (method.length + 31) >> 5, METHOD_DEPTH, f + 1, method.length);
+      addArgsTrees(b, v.args as SszArg[], f + 2);
+      stepTrees.push(f, 3, 2, stepRoots + j, 0, -1);
+    } else if (s.selector === 1) {
+      const f = b.alloc(2);
+      b.bytes[f * 32] = v.op as number;
+      addArgsTrees(b, v.args as SszArg[], f + 1);
+      stepTrees.push(f, 2, 1, stepRoots + j, 1, -1);
+    } else {
+      // RequireStep{arg}: a container of one field, whose root is the field's.
+      const arg = b.alloc(1);
+      addArgTree(b, v.arg as SszArg, arg);
+      listTrees.push(arg, 1, 0, stepRoots + j, 2, -1);
+    }
+  }
+  b.run();
+  addTrees(b, listTrees);
+  b.run();
+  addTrees(b, stepTrees);
+  b.run();
+  b.tree(stepRoots, steps.length, STEPS_DEPTH, fields + 4, steps.length);
+  b.run();
+  b.setChunk(fields, tx.sender);
+  setU64(b, fields + 1, tx.nonce);
+  setU64(b, fields + 2, tx.maxFeePerGas);
+  setU64(b, fields + 3, tx.gasLimit);
+  b.tree(fields, 5, 3, root);
+  b.run();
+  return b.getChunk(root);
 }

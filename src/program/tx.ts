@@ -6,7 +6,7 @@ import { addressOfPubkey, ED25519_SIGNATURE_BYTES, ed25519Sign, ed25519Verify, t
 import { bytesEqual, digest64Many, sha256 } from "../crypto/hash.js";
 import { assertSignatureFields, toValidatedSszTx } from "./codec.js";
 import { txError } from "./errors.js";
-import { TxType } from "./ssz.js";
+import { computeTxRoot } from "./ssz.js";
 import type { SignedTx, Tx } from "./types.js";
 
 /** The 32-byte message a sender signs. */
@@ -67,7 +67,7 @@ const txRoots = new Memo32<Tx>();
 function getTxRoot(tx: Tx): Uint8Array {
   let root = txRoots.get(tx);
   if (!root) {
-    root = TxType.hashTreeRoot(toValidatedSszTx(tx));
+    root = computeTxRoot(toValidatedSszTx(tx));
     txRoots.set(tx, root);
   }
   return root;

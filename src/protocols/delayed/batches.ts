@@ -10,7 +10,7 @@ import { commitList, MerkleKV } from "../../state/index.js";
 import type { ContractId, WriteSet } from "../../types.js";
 import type { CommitteeBehaviour } from "./behaviour.js";
 import type { AffirmationClaim, Batch, CreatedRef, SignedBatch } from "./blocks.js";
-import { Affirmation, BatchHeader, ResultLeaf, encodeContractId, type AffirmationValue, type BatchHeaderValue, type ResultLeafValue } from "./containers.js";
+import { ResultLeaf, computeAffirmationRoots, computeBatchHeaderRoot, encodeContractId, type AffirmationValue, type BatchHeaderValue, type ResultLeafValue } from "./containers.js";
 import type { DelayedObserver } from "./observer.js";
 import type { AssumedRoot } from "./rules.js";
 import { computeBatchSigningRoot } from "./stage2.js";
@@ -78,9 +78,9 @@ export function produceBatches(v: BatchSource, k: number, round: number, slot: n
 function signBatch(v: BatchSource, k: number, round: number, work: RoundWork, ranges: readonly { id: ContractId; from: number; to: number }[], signers: readonly Validator[], wrong: boolean, behaviour: CommitteeBehaviour, verifier: SignatureVerifier, observer: DelayedObserver, slot: number): Batch {
   const built = ranges.map(({ id, from, to }) => buildAffirmation(v, id, from, to, wrong, behaviour));
   const affirmations = built.map((b) => b.affirmation);
-  const affirmationRoots = affirmations.map((a) => Affirmation.hashTreeRoot(a));
+  const affirmationRoots = computeAffirmationRoots(affirmations);
   const header: BatchHeaderValue = { committee: k, round, gasUsed: work.gasUsed, executions: work.executions, affirmationsRoot: commitList(affirmationRoots).root };
-  const root = BatchHeader.hashTreeRoot(header);
+  const root = computeBatchHeaderRoot(header);
   const attestation = collectAttestation(verifier, signers, computeBatchSigningRoot(v.chain, root));
   observer.count("signatures", signers.length);
   observer.onSignatures?.(slot, signers.length, 0);

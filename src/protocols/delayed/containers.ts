@@ -4,6 +4,7 @@
  * Stage-2 header.
  */
 import "../../crypto/hash.js";
+import { MerkleBatch, putUint64 } from "../../crypto/merkle.js";
 import { ByteListType, ByteVectorType, ContainerType, ListBasicType, ListCompositeType, UintNumberType } from "@chainsafe/ssz";
 
 const Bytes32 = new ByteVectorType(32);
@@ -127,3 +128,154 @@ export function decodeContractId(bytes: Uint8Array): string {
 export const DOMAIN_AFFIRMATION = "xshard:affirmation-batch:";
 export const DOMAIN_STAGE1 = "xshard:stage1:";
 export const DOMAIN_STAGE2 = "xshard:stage2:";
+
+/*
+ * Roots of the hot containers merkleized directly (`MerkleBatch`, src/crypto/merkle.ts) — the
+ * same roots as their SSZ types, which stay the answer for any value not well-formed (a malformed
+ * value from outside fails exactly as before). test/protocols/delayed-roots.test.ts compares them.
+ */
+
+const rootBatch = new MerkleBatch();
+/** Depths: a contract id's chunks, a list of assumptions, an affirmation's seven fields, a list of applied indices (four per chunk). */
+const CONTRACT_ID_DEPTH = 1;
+const ASSUMPTIONS_DEPTH = Math.ceil(Math.log2(MAX_ASSUMPTIONS));
+const APPLIED_DEPTH = Math.ceil(Math.log2(MAX_AFFIRMATIONS / 4));
+
+function isU64Number(x: unknown): boolean {
+  return Number.isSafeInteger(x) && (x as number) >= 0;
+}
+
+function isRoot(x: unknown): boolean {
+  return x instanceof Uint8Array && x.length === 32;
+}
+
+function isContractIdBytes(x: unknown): boolean {
+  return x instanceof Uint8Array && x.length <= 64;
+}
+
+function isAssumptionWellFormed(x: AssumptionValue): boolean {
+  return typeof x === "object" && x !== null && isContractIdBytes(x.contract) && isU64Number(x.position) && isRoot(x.root);
+}
+
+/** Every field of its SSZ kind and within its limits: what `computeAffirmationRoots` merkleizes itself. */
+export function isAffirmationWellFormed(a: AffirmationValue): boolean {
+  return (
+    isContractIdBytes(a.contract) &&
+    isU64Number(a.first) &&
+    isU64Number(a.last) &&
+    isRoot(a.preRoot) &&
+    isRoot(a.postRoot) &&
+    isRoot(a.resultsRoot) &&
+    Array.isArray(a.assumptions) &&
+    a.assumptions.length <= MAX_ASSUMPTIONS &&
+    a.assumptions.every(isAssumptionWellFormed)
+  );
+}
+
+/** Adds the tree of a contract id's ByteList root, written to chunk `root`. */
+function addContractIdTree(b: MerkleBatch, id: Uint8Array, root: number): void {
+  b.tree(b.allocBytes(id), (id.length + 31) >> 5, CONTRACT_ID_DEPTH, root, id.length);
+}
+
+/** Trees of the later runs of `computeAffirmationRoots` (six numbers each): assumptions, assumption lists, affirmations. */
+const assumptionTrees: number[] = [];
+const listTrees: number[] = [];
+const affirmationTrees: number[] = [];
+
+function addTrees(b: MerkleBatch, trees: number[]): void {
+  for (let i = 0; i < trees.length; i += 6) b.tree(trees[i] as number, trees[i + 1] as number, trees[i + 2] as number, trees[i + 3] as number, trees[i + 4], trees[i + 5]);
+  trees.length = 0;
+}
+
+/**
+ * `affs.map((a) => Affirmation.hashTreeRoot(a))`, the well-formed ones hashed together in four runs
+ * (contract ids, assumptions, assumption lists — twenty levels for any non-empty one —, the
+ * affirmations' seven fields).
+ */
+export function computeAffirmationRoots(affs: readonly AffirmationValue[]): Uint8Array[] {
+  const b = rootBatch;
+  b.clear();
+  const at = new Int32Array(affs.length).fill(-1);
+  for (let i = 0; i < affs.length; i++) {
+    const a = affs[i] as AffirmationValue;
+    if (!isAffirmationWellFormed(a)) continue;
+    const f = b.alloc(8); // seven fields, then the root
+    at[i] = f + 7;
+    addContractIdTree(b, a.contract, f);
+    putUint64(b.bytes, (f + 1) * 32, a.first);
+    putUint64(b.bytes, (f + 2) * 32, a.last);
+    b.setChunk(f + 3, a.preRoot);
+    b.setChunk(f + 4, a.postRoot);
+    b.setChunk(f + 5, a.resultsRoot);
+    const n = a.assumptions.length;
+    const list = b.alloc(n);
+    for (let k = 0; k < n; k++) {
+      const x = a.assumptions[k] as AssumptionValue;
+      const g = b.alloc(3);
+      addContractIdTree(b, x.contract, g);
+      putUint64(b.bytes, (g + 1) * 32, x.position);
+      b.setChunk(g + 2, x.root);
+      assumptionTrees.push(g, 3, 2, list + k, -1, -1);
+    }
+    listTrees.push(list, n, ASSUMPTIONS_DEPTH, f + 6, n, -1);
+    affirmationTrees.push(f, 7, 3, f + 7, -1, -1);
+  }
+  b.run();
+  addTrees(b, assumptionTrees);
+  b.run();
+  addTrees(b, listTrees);
+  b.run();
+  addTrees(b, affirmationTrees);
+  b.run();
+  return affs.map((a, i) => ((at[i] as number) < 0 ? Affirmation.hashTreeRoot(a) : b.getChunk(at[i] as number)));
+}
+
+/** `Affirmation.hashTreeRoot(a)` (`computeAffirmationRoots` of one). */
+export function computeAffirmationRoot(a: AffirmationValue): Uint8Array {
+  return computeAffirmationRoots([a])[0] as Uint8Array;
+}
+
+/** The root of a container of five fields, each a u64 (a safe integer here) or a 32-byte root; undefined if one is neither. */
+function computeFiveFieldRoot(f0: unknown, f1: unknown, f2: unknown, f3: unknown, f4: unknown): Uint8Array | undefined {
+  const b = rootBatch;
+  b.clear();
+  const f = b.alloc(6);
+  const fields = [f0, f1, f2, f3, f4];
+  for (let i = 0; i < 5; i++) {
+    const x = fields[i];
+    if (isRoot(x)) b.setChunk(f + i, x as Uint8Array);
+    else if (isU64Number(x)) putUint64(b.bytes, (f + i) * 32, x as number);
+    else return undefined;
+  }
+  b.tree(f, 5, 3, f + 5);
+  b.run();
+  return b.getChunk(f + 5);
+}
+
+/** `BatchHeader.hashTreeRoot(h)`. */
+export function computeBatchHeaderRoot(h: BatchHeaderValue): Uint8Array {
+  return (isU64Number(h.committee) && isU64Number(h.round) && isU64Number(h.gasUsed) && isU64Number(h.executions) && isRoot(h.affirmationsRoot) && computeFiveFieldRoot(h.committee, h.round, h.gasUsed, h.executions, h.affirmationsRoot)) || BatchHeader.hashTreeRoot(h);
+}
+
+/** `Stage2Header.hashTreeRoot(h)`. */
+export function computeStage2HeaderRoot(h: Stage2HeaderValue): Uint8Array {
+  return (isU64Number(h.number) && isU64Number(h.slot) && isRoot(h.parentRoot) && isRoot(h.batchesRoot) && isRoot(h.evidenceRoot) && computeFiveFieldRoot(h.number, h.slot, h.parentRoot, h.batchesRoot, h.evidenceRoot)) || Stage2Header.hashTreeRoot(h);
+}
+
+/** `BatchInclusion.hashTreeRoot(v)`: the batch root and the applied indices (u64s, four to a chunk). */
+export function computeBatchInclusionRoot(v: BatchInclusionValue): Uint8Array {
+  const applied = v.applied;
+  if (!isRoot(v.batchRoot) || !Array.isArray(applied) || applied.length > MAX_AFFIRMATIONS || !applied.every(isU64Number)) return BatchInclusion.hashTreeRoot(v);
+  const b = rootBatch;
+  b.clear();
+  const f = b.alloc(3);
+  b.setChunk(f, v.batchRoot);
+  const chunks = (applied.length + 3) >> 2;
+  const list = b.alloc(chunks);
+  for (let i = 0; i < applied.length; i++) putUint64(b.bytes, list * 32 + i * 8, applied[i] as number);
+  b.tree(list, chunks, APPLIED_DEPTH, f + 1, applied.length);
+  b.run();
+  b.tree(f, 2, 1, f + 2);
+  b.run();
+  return b.getChunk(f + 2);
+}

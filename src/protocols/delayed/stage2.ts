@@ -22,14 +22,14 @@ export type { AffirmationClaim, Batch, CreatedRef, Dispute, SignedStage2Block, S
 export { buildEvidence, processEvidence, type EvidenceEffect } from "./evidence.js";
 import { processEvidence, type EvidenceEffect } from "./evidence.js";
 import {
-  Affirmation,
-  BatchHeader,
-  BatchInclusion,
   DOMAIN_AFFIRMATION,
   DOMAIN_STAGE2,
   Evidence,
   ResultLeaf,
-  Stage2Header,
+  computeAffirmationRoot,
+  computeBatchHeaderRoot,
+  computeBatchInclusionRoot,
+  computeStage2HeaderRoot,
   decodeContractId,
   type AffirmationValue,
   type ResultLeafValue,
@@ -144,13 +144,13 @@ export function checkBatchBudget(s: DelayedState, b: Batch): "OVER_BUDGET" | und
 
 /** Every root a batch carries is the root of what it carries (header, affirmations, results). */
 export function checkBatchRoots(b: Batch, applied: readonly number[]): string | undefined {
-  if (!bytesEqual(BatchHeader.hashTreeRoot(b.header), b.root)) return "BAD_BATCH_ROOT";
+  if (!bytesEqual(computeBatchHeaderRoot(b.header), b.root)) return "BAD_BATCH_ROOT";
   if (b.affirmationRoots.length !== b.affirmations.length || !bytesEqual(commitList(b.affirmationRoots).root, b.header.affirmationsRoot)) return "BAD_AFFIRMATION_ROOT";
   for (const i of applied) {
     const a = b.affirmations[i];
     const c = b.candidates[i];
     const leaves = b.leaves[i];
-    if (!a || !c || !leaves || !bytesEqual(Affirmation.hashTreeRoot(a), b.affirmationRoots[i] as Uint8Array)) return "BAD_AFFIRMATION_ROOT";
+    if (!a || !c || !leaves || !bytesEqual(computeAffirmationRoot(a), b.affirmationRoots[i] as Uint8Array)) return "BAD_AFFIRMATION_ROOT";
     if (!bytesEqual(commitList(leaves).root, a.resultsRoot) || leaves.length !== c.to - c.from || c.leafValues.length !== leaves.length) return "BAD_RESULTS_ROOT";
     for (let j = 0; j < leaves.length; j++) {
       const v = c.leafValues[j] as ResultLeafValue;
@@ -235,7 +235,7 @@ export function computeInclusions(chosen: ReadonlyMap<ContractId, readonly HeldA
   }
   return [...applied].map(([batch, indices]) => {
     const sorted = indices.sort((a, b) => a - b);
-    return { batch, applied: sorted, root: BatchInclusion.hashTreeRoot({ batchRoot: batch.root, applied: sorted }) };
+    return { batch, applied: sorted, root: computeBatchInclusionRoot({ batchRoot: batch.root, applied: sorted }) };
   });
 }
 
@@ -261,7 +261,7 @@ export function getStage2Committee(s: DelayedState, number: number): Validator[]
 }
 
 export function computeStage2SigningRoot(s: DelayedState, header: Stage2HeaderValue): Uint8Array {
-  return computeSigningRoot(DOMAIN_STAGE2, s.genesisRoot, Stage2Header.hashTreeRoot(header));
+  return computeSigningRoot(DOMAIN_STAGE2, s.genesisRoot, computeStage2HeaderRoot(header));
 }
 
 // ------------------------------------------------------------------ verifying and applying
@@ -304,7 +304,7 @@ export function processStage2Block(pre: DelayedState, block: SignedStage2Block, 
   if (!bytesEqual(commitList(block.evidence.map((e) => Evidence.hashTreeRoot(e))).root, h.evidenceRoot)) fail("BAD_EVIDENCE_ROOT", "evidence root does not match its evidence", { number: h.number });
   if (!bytesEqual(commitList(block.inclusions.map((i) => i.root)).root, h.batchesRoot)) fail("BAD_BATCHES_ROOT", "batches root does not match its inclusions", { number: h.number });
   for (const [i, inc] of block.inclusions.entries()) {
-    if (!bytesEqual(BatchInclusion.hashTreeRoot({ batchRoot: inc.batch.root, applied: inc.applied }), inc.root)) fail("BAD_INCLUSION_ROOT", `inclusion ${i}: root does not match`, { inclusion: i });
+    if (!bytesEqual(computeBatchInclusionRoot({ batchRoot: inc.batch.root, applied: inc.applied }), inc.root)) fail("BAD_INCLUSION_ROOT", `inclusion ${i}: root does not match`, { inclusion: i });
   }
   let s = pre;
   const evidence: EvidenceEffect[] = [];
@@ -313,7 +313,7 @@ export function processStage2Block(pre: DelayedState, block: SignedStage2Block, 
     s = r.state;
     evidence.push(r.effect);
   }
-  if (!bytesEqual(Stage2Header.hashTreeRoot(h), block.root)) fail("BAD_HEADER_ROOT", "header root does not match the header", { number: h.number });
+  if (!bytesEqual(computeStage2HeaderRoot(h), block.root)) fail("BAD_HEADER_ROOT", "header root does not match the header", { number: h.number });
   if (ctx.verifyAttestation !== false) {
     const fault = checkAttestation(ctx.verifier, getStage2Committee(s, h.number), block.attestation, computeStage2SigningRoot(s, h), ctx.verifySignatures !== false);
     if (fault) fail(fault, `attestation: ${fault}`, { number: h.number });
