@@ -146,6 +146,12 @@ export class MerkleBatch {
     this.treeFields = o + TREE_FIELDS;
   }
 
+  /** Adds the trees listed in `trees` (six numbers each, `tree`'s arguments in order) and empties the list. */
+  addTrees(trees: number[]): void {
+    for (let i = 0; i < trees.length; i += TREE_FIELDS) this.tree(trees[i] as number, trees[i + 1] as number, trees[i + 2] as number, trees[i + 3] as number, trees[i + 4], trees[i + 5]);
+    trees.length = 0;
+  }
+
   /** Hashes every tree added since the last run, writing their roots. */
   run(): void {
     const t = this.trees;
@@ -220,7 +226,8 @@ export class MerkleBatch {
 }
 
 const zeroWords: Int32Array[] = [];
-function getZeroWords(d: number): Int32Array {
+/** `zeroHash(d)` as 8 words (for the padding of odd levels). */
+export function getZeroWords(d: number): Int32Array {
   let z = zeroWords[d];
   if (z === undefined) {
     z = new Int32Array(getZeroHash(d).slice().buffer);

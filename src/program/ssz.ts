@@ -288,10 +288,6 @@ function addArgsTrees(b: MerkleBatch, args: readonly SszArg[], root: number): vo
   listTrees.push(first, args.length, ARGS_DEPTH, root, args.length, -1);
 }
 
-function addTrees(b: MerkleBatch, trees: number[]): void {
-  for (let i = 0; i < trees.length; i += 6) b.tree(trees[i] as number, trees[i + 1] as number, trees[i + 2] as number, trees[i + 3] as number, trees[i + 4], trees[i + 5]);
-  trees.length = 0;
-}
 
 function setU64(b: MerkleBatch, at: number, x: bigint): void {
   u64View.setBigUint64(0, x, true);
@@ -336,9 +332,9 @@ export function computeTxRoot(tx: SszTx): Uint8Array {
     }
   }
   b.run();
-  addTrees(b, listTrees);
+  b.addTrees(listTrees);
   b.run();
-  addTrees(b, stepTrees);
+  b.addTrees(stepTrees);
   b.run();
   b.tree(stepRoots, steps.length, STEPS_DEPTH, fields + 4, steps.length);
   b.run();

@@ -145,7 +145,8 @@ function isU64Number(x: unknown): boolean {
   return Number.isSafeInteger(x) && (x as number) >= 0;
 }
 
-function isRoot(x: unknown): boolean {
+/** A 32-byte array (a root, an id). */
+export function isRoot(x: unknown): boolean {
   return x instanceof Uint8Array && x.length === 32;
 }
 
@@ -182,10 +183,6 @@ const assumptionTrees: number[] = [];
 const listTrees: number[] = [];
 const affirmationTrees: number[] = [];
 
-function addTrees(b: MerkleBatch, trees: number[]): void {
-  for (let i = 0; i < trees.length; i += 6) b.tree(trees[i] as number, trees[i + 1] as number, trees[i + 2] as number, trees[i + 3] as number, trees[i + 4], trees[i + 5]);
-  trees.length = 0;
-}
 
 /**
  * `affs.map((a) => Affirmation.hashTreeRoot(a))`, the well-formed ones hashed together in four runs
@@ -221,11 +218,11 @@ export function computeAffirmationRoots(affs: readonly AffirmationValue[]): Uint
     affirmationTrees.push(f, 7, 3, f + 7, -1, -1);
   }
   b.run();
-  addTrees(b, assumptionTrees);
+  b.addTrees(assumptionTrees);
   b.run();
-  addTrees(b, listTrees);
+  b.addTrees(listTrees);
   b.run();
-  addTrees(b, affirmationTrees);
+  b.addTrees(affirmationTrees);
   b.run();
   return affs.map((a, i) => ((at[i] as number) < 0 ? Affirmation.hashTreeRoot(a) : b.getChunk(at[i] as number)));
 }
@@ -235,17 +232,16 @@ export function computeAffirmationRoot(a: AffirmationValue): Uint8Array {
   return computeAffirmationRoots([a])[0] as Uint8Array;
 }
 
-/** The root of a container of five fields, each a u64 (a safe integer here) or a 32-byte root; undefined if one is neither. */
-function computeFiveFieldRoot(f0: unknown, f1: unknown, f2: unknown, f3: unknown, f4: unknown): Uint8Array | undefined {
+/** The root of a container of five fields, each a u64 (a safe integer) or a 32-byte root: the caller checked which. */
+function computeFiveFieldRoot(f0: number | Uint8Array, f1: number | Uint8Array, f2: number | Uint8Array, f3: number | Uint8Array, f4: number | Uint8Array): Uint8Array {
   const b = rootBatch;
   b.clear();
   const f = b.alloc(6);
   const fields = [f0, f1, f2, f3, f4];
   for (let i = 0; i < 5; i++) {
-    const x = fields[i];
-    if (isRoot(x)) b.setChunk(f + i, x as Uint8Array);
-    else if (isU64Number(x)) putUint64(b.bytes, (f + i) * 32, x as number);
-    else return undefined;
+    const x = fields[i] as number | Uint8Array;
+    if (typeof x === "number") putUint64(b.bytes, (f + i) * 32, x);
+    else b.setChunk(f + i, x);
   }
   b.tree(f, 5, 3, f + 5);
   b.run();

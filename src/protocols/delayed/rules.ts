@@ -7,6 +7,7 @@
  */
 import { bytesEqual, digest64Many, sha256 } from "../../crypto/hash.js";
 import type { ContractId } from "../../types.js";
+import { isRoot } from "./containers.js";
 
 export type Stage2Mode = "strict" | "conditional";
 
@@ -192,12 +193,9 @@ export interface ResultLeafFields {
 /** A u64-safe seq, a one-byte outcome and three 32-byte roots: what `computeResultLeafRoot` hashes. */
 export function isResultLeafWellFormed(leaf: ResultLeafFields): boolean {
   const { seq, outcome } = leaf;
-  return Number.isSafeInteger(seq) && seq >= 0 && Number.isInteger(outcome) && outcome >= 0 && outcome <= 255 && isBytes32(leaf.txId) && isBytes32(leaf.valuesRoot) && isBytes32(leaf.postRoot);
+  return Number.isSafeInteger(seq) && seq >= 0 && Number.isInteger(outcome) && outcome >= 0 && outcome <= 255 && isRoot(leaf.txId) && isRoot(leaf.valuesRoot) && isRoot(leaf.postRoot);
 }
 
-function isBytes32(x: unknown): boolean {
-  return x instanceof Uint8Array && x.length === 32;
-}
 
 /** sha256 of 64 zero bytes: the root of two zero chunks. */
 const ZERO_PAIR = sha256(new Uint8Array(64));

@@ -10,7 +10,8 @@
 import { MAX_CONTRACT_ID_BYTES } from "../../../program/index.js";
 import { MAX_ASSUMPTIONS } from "../containers.js";
 import { readHexInto, type ProofReader } from "./hex.js";
-import { AFFIRMATION_FIELD_BYTES, ASSUMPTION_BYTES, computeAffirmationRootsOfFields, putUint64 } from "./leaf.js";
+import { AFFIRMATION_FIELD_BYTES, ASSUMPTION_BYTES, computeAffirmationRootsOfFields } from "./leaf.js";
+import { putUint64 } from "../../../crypto/merkle.js";
 import { BranchSlots, grow } from "./branches.js";
 
 const AFFIRMATION_FIELDS = ["contract", "first", "last", "preRoot", "postRoot", "resultsRoot", "assumptions"];

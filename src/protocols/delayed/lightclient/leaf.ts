@@ -6,6 +6,7 @@
  * about the ≈ 25 hashes it needs.
  */
 import { digest64Many } from "../../../crypto/hash.js";
+import { putUint64 } from "../../../crypto/merkle.js";
 import { merkleizeMany, mixInLengths } from "./merkle.js";
 import { digest64, zeroHash } from "@chainsafe/persistent-merkle-tree";
 import { MAX_ARG_BYTES, MAX_CONTRACT_ID_BYTES, MAX_STEPS } from "../../../program/index.js";
@@ -208,15 +209,6 @@ function uint64Chunk(n: number): Uint8Array {
   return c;
 }
 
-/** A safe integer as little-endian uint64 bytes at `at` (no DataView: one on a fresh small array moves its buffer off the heap). */
-export function putUint64(c: Uint8Array, at: number, n: number): void {
-  let lo = n >>> 0;
-  let hi = Math.floor(n / 2 ** 32);
-  for (let i = 0; i < 4; i++, lo >>>= 8, hi >>>= 8) {
-    c[at + i] = lo & 0xff;
-    c[at + 4 + i] = hi & 0xff;
-  }
-}
 
 /**
  * `Affirmation.hashTreeRoot` (containers.ts) merkleized with `digest64` directly (the same root,

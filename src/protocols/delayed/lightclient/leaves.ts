@@ -9,7 +9,8 @@
 import { MAX_ARG_BYTES, MAX_STEPS } from "../../../program/index.js";
 import { OUTCOME_CODES, type Stage2Outcome } from "../containers.js";
 import { readHexInto, type ProofReader } from "./hex.js";
-import { LEAF_FIELD_BYTES, computeLeafRootsOfFields, putUint64 } from "./leaf.js";
+import { LEAF_FIELD_BYTES, computeLeafRootsOfFields } from "./leaf.js";
+import { putUint64 } from "../../../crypto/merkle.js";
 import { BranchSlots } from "./branches.js";
 
 const LEAF_FIELDS = ["seq", "txId", "outcome", "postRoot"];

@@ -6,7 +6,7 @@
  * level, cost more than the hash itself — V8 allocates typed arrays over 64 bytes off the heap).
  */
 import { digest64Many } from "../../../crypto/hash.js";
-import { zeroHash } from "@chainsafe/persistent-merkle-tree";
+import { getZeroWords } from "../../../crypto/merkle.js";
 
 /** A growable scratch buffer (bytes and the same memory as words); never handed out. */
 interface Scratch {
@@ -31,16 +31,6 @@ function ensure(s: Scratch, bytes: number): void {
 const input = createScratch();
 const levels = [createScratch(), createScratch()] as const;
 
-/** `zeroHash(d)` as 8 words, for the padding of odd levels. */
-const ZERO_WORDS: Int32Array[] = [];
-function zeroWords(d: number): Int32Array {
-  let z = ZERO_WORDS[d];
-  if (z === undefined) {
-    z = new Int32Array(zeroHash(d).slice().buffer);
-    ZERO_WORDS[d] = z;
-  }
-  return z;
-}
 
 /** A length below 2^32 as the first 4 bytes of a little-endian uint64 chunk (the rest already zero). */
 function putLength(bytes: Uint8Array, at: number, n: number): void {
@@ -86,7 +76,7 @@ export function merkleizeMany(flat: Uint8Array, counts: ArrayLike<number>, depth
     if (pairs === 0) break;
     ensure(input, pairs * 64);
     const into = input.words;
-    const zero = zeroWords(d);
+    const zero = getZeroWords(d);
     let from = 0;
     let to = 0;
     // Nodes are copied in runs: the items from one odd count to the next sit at the same place in
@@ -116,7 +106,7 @@ export function merkleizeMany(flat: Uint8Array, counts: ArrayLike<number>, depth
   }
   const roots = new Uint8Array(n * 32);
   const r = wordsOf(roots);
-  const empty = zeroWords(depth);
+  const empty = getZeroWords(depth);
   let from = 0;
   for (let j = 0; j < n; j++) {
     const src = (left[j] === 0 ? -1 : from++) * 8;
