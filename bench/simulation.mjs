@@ -10,7 +10,7 @@
  *        [--heap-growth P]
  *
  * --heap-growth P: V8's --heap-growing-percent for the run (0: V8's default); by default the
- * run's own rule (`limitHeapGrowth` of src/runnerThreads.ts: 20 from 200,000 transactions on).
+ * run's own rule (`limitHeapGrowth` of src/runnerThreads.ts: 100 from 200,000 transactions on).
  *
  * --threads N: as `xshard run --threads` (default every core; the same code,
  * `generateWorkloadThreaded` of src/runnerThreads.ts): from 2 threads up the transactions are
@@ -64,7 +64,7 @@ if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
   console.error(`--threads must be an integer in [1, ${MAX_THREADS}], got '${values.threads}'`);
   process.exit(2);
 }
-// --heap-growth P: V8's --heap-growing-percent for this run, whatever its size (0: V8's default); by default the run's own rule (limitHeapGrowth: 20 from 200k transactions).
+// --heap-growth P: V8's --heap-growing-percent for this run, whatever its size (0: V8's default); by default the run's own rule (limitHeapGrowth: 100 from 200k transactions).
 const heapGrowth = values["heap-growth"] === undefined ? undefined : Number(values["heap-growth"]);
 if (heapGrowth !== undefined && !(Number.isInteger(heapGrowth) && heapGrowth >= 0 && heapGrowth <= 1000)) {
   console.error(`--heap-growth must be an integer percentage in [0, 1000], got '${values["heap-growth"]}'`);

@@ -19,7 +19,7 @@ describe("limitHeapGrowth", () => {
   it("limits the growth from LARGE_RUN_TXS transactions on, not below; an explicit percentage wins, 0 is none", () => {
     expect(call("m.limitHeapGrowth(m.LARGE_RUN_TXS - 1)")).toBeNull();
     expect(call("m.limitHeapGrowth(m.LARGE_RUN_TXS) === m.LARGE_RUN_HEAP_GROWING_PERCENT")).toBe(true);
-    expect(call("m.LARGE_RUN_HEAP_GROWING_PERCENT")).toBe(20);
+    expect(call("m.LARGE_RUN_HEAP_GROWING_PERCENT")).toBe(100);
     expect(call("m.limitHeapGrowth(m.LARGE_RUN_TXS, 50)")).toBe(50);
     expect(call("m.limitHeapGrowth(1_000_000, 0)")).toBeNull();
     expect(call("m.limitHeapGrowth(10, 30)")).toBe(30);
