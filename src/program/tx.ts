@@ -204,5 +204,20 @@ const idPair = new Uint8Array(64);
 const idOut = new Uint8Array(32);
 
 function assertSenderMatches(sender: Uint8Array, pubkey: Uint8Array): void {
-  if (!bytesEqual(sender, addressOfPubkey(pubkey))) throw txError("SENDER_MISMATCH", "sender is not sha256(pubkey)");
+  if (!bytesEqual(sender, getAddress(pubkey))) throw txError("SENDER_MISMATCH", "sender is not sha256(pubkey)");
+}
+
+/** Addresses computed, per public key array, with a copy of the key's bytes they were computed from. */
+const addresses = new WeakMap<Uint8Array, { readonly key: Uint8Array; readonly address: Uint8Array }>();
+
+/**
+ * `addressOfPubkey(pubkey)`, memoised per array (a user signs many transactions with one key): a
+ * memo is used only while the array still holds the bytes it was computed from (compared each time).
+ */
+function getAddress(pubkey: Uint8Array): Uint8Array {
+  const m = addresses.get(pubkey);
+  if (m !== undefined && bytesEqual(m.key, pubkey)) return m.address;
+  const address = addressOfPubkey(pubkey);
+  addresses.set(pubkey, { key: pubkey.slice(), address });
+  return address;
 }
