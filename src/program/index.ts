@@ -13,4 +13,4 @@ export { evaluatePureOp } from "./ops.js";
 export { evaluateProgram } from "./evaluate.js";
 export type { CallOutcome, CallHandler, EvalOptions, ProgramRun, StepFailure } from "./evaluate.js";
 export { computeFootprint } from "./footprint.js";
-export { computeTxSigningMessage, signTx, signTxLater, verifySignedTx, computeTxId, type LaterSigner } from "./tx.js";
+export { computeTxSigningMessage, signTx, signTxLater, verifySignedTx, computeTxId, LaterSigning, type LaterSigner } from "./tx.js";

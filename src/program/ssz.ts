@@ -301,34 +301,50 @@ function setU64(b: MerkleBatch, at: number, x: bigint): void {
  * itself. test/program/ssz-roots.test.ts compares the two.
  */
 export function computeTxRoot(tx: SszTx): Uint8Array {
-  if (!isSszTxWellFormed(tx)) return TxType.hashTreeRoot(tx);
+  return computeTxRoots([tx])[0] as Uint8Array;
+}
+
+/**
+ * `txs.map((tx) => TxType.hashTreeRoot(tx))`, the well-formed ones merkleized together
+ * (`computeTxRoot`'s five runs, each for all of them: one hashtree call per level for every
+ * transaction of the list instead of per transaction).
+ */
+export function computeTxRoots(txs: readonly SszTx[]): Uint8Array[] {
   const b = txBatch;
   b.clear();
-  const steps = tx.program;
-  const fields = b.alloc(5);
-  const stepRoots = b.alloc(steps.length);
-  const root = b.alloc(1);
-  for (let j = 0; j < steps.length; j++) {
-    const s = steps[j] as SszStep;
-    const v = s.value as { contract?: Uint8Array; method?: Uint8Array; op?: number; args?: SszArg[]; arg?: SszArg };
-    if (s.selector === 0) {
-      const f = b.alloc(3);
-      const contract = v.contract as Uint8Array;
-      const method = v.method as Uint8Array;
-      b.tree(b.allocBytes(contract), (contract.length + 31) >> 5, CONTRACT_ID_DEPTH, f, contract.length);
-      b.tree(b.allocBytes(method), (method.length + 31) >> 5, METHOD_DEPTH, f + 1, method.length);
-      addArgsTrees(b, v.args as SszArg[], f + 2);
-      stepTrees.push(f, 3, 2, stepRoots + j, 0, -1);
-    } else if (s.selector === 1) {
-      const f = b.alloc(2);
-      b.bytes[f * 32] = v.op as number;
-      addArgsTrees(b, v.args as SszArg[], f + 1);
-      stepTrees.push(f, 2, 1, stepRoots + j, 1, -1);
-    } else {
-      // RequireStep{arg}: a container of one field, whose root is the field's.
-      const arg = b.alloc(1);
-      addArgTree(b, v.arg as SszArg, arg);
-      listTrees.push(arg, 1, 0, stepRoots + j, 2, -1);
+  /** Per transaction: its fields' first chunk, step roots' first chunk, root chunk (-1: not well-formed). */
+  const at = new Int32Array(3 * txs.length).fill(-1);
+  for (let i = 0; i < txs.length; i++) {
+    const tx = txs[i] as SszTx;
+    if (!isSszTxWellFormed(tx)) continue;
+    const steps = tx.program;
+    const fields = b.alloc(5);
+    const stepRoots = b.alloc(steps.length);
+    at[3 * i] = fields;
+    at[3 * i + 1] = stepRoots;
+    at[3 * i + 2] = b.alloc(1);
+    for (let j = 0; j < steps.length; j++) {
+      const s = steps[j] as SszStep;
+      const v = s.value as { contract?: Uint8Array; method?: Uint8Array; op?: number; args?: SszArg[]; arg?: SszArg };
+      if (s.selector === 0) {
+        const f = b.alloc(3);
+        const contract = v.contract as Uint8Array;
+        const method = v.method as Uint8Array;
+        b.tree(b.allocBytes(contract), (contract.length + 31) >> 5, CONTRACT_ID_DEPTH, f, contract.length);
+        b.tree(b.allocBytes(method), (method.length + 31) >> 5, METHOD_DEPTH, f + 1, method.length);
+        addArgsTrees(b, v.args as SszArg[], f + 2);
+        stepTrees.push(f, 3, 2, stepRoots + j, 0, -1);
+      } else if (s.selector === 1) {
+        const f = b.alloc(2);
+        b.bytes[f * 32] = v.op as number;
+        addArgsTrees(b, v.args as SszArg[], f + 1);
+        stepTrees.push(f, 2, 1, stepRoots + j, 1, -1);
+      } else {
+        // RequireStep{arg}: a container of one field, whose root is the field's.
+        const arg = b.alloc(1);
+        addArgTree(b, v.arg as SszArg, arg);
+        listTrees.push(arg, 1, 0, stepRoots + j, 2, -1);
+      }
     }
   }
   b.run();
@@ -336,13 +352,23 @@ export function computeTxRoot(tx: SszTx): Uint8Array {
   b.run();
   b.addTrees(stepTrees);
   b.run();
-  b.tree(stepRoots, steps.length, STEPS_DEPTH, fields + 4, steps.length);
+  for (let i = 0; i < txs.length; i++) {
+    const fields = at[3 * i] as number;
+    if (fields < 0) continue;
+    const steps = (txs[i] as SszTx).program.length;
+    b.tree(at[3 * i + 1] as number, steps, STEPS_DEPTH, fields + 4, steps);
+  }
   b.run();
-  b.setChunk(fields, tx.sender);
-  setU64(b, fields + 1, tx.nonce);
-  setU64(b, fields + 2, tx.maxFeePerGas);
-  setU64(b, fields + 3, tx.gasLimit);
-  b.tree(fields, 5, 3, root);
+  for (let i = 0; i < txs.length; i++) {
+    const fields = at[3 * i] as number;
+    if (fields < 0) continue;
+    const tx = txs[i] as SszTx;
+    b.setChunk(fields, tx.sender);
+    setU64(b, fields + 1, tx.nonce);
+    setU64(b, fields + 2, tx.maxFeePerGas);
+    setU64(b, fields + 3, tx.gasLimit);
+    b.tree(fields, 5, 3, at[3 * i + 2] as number);
+  }
   b.run();
-  return b.getChunk(root);
+  return txs.map((tx, i) => ((at[3 * i] as number) < 0 ? TxType.hashTreeRoot(tx) : b.getChunk(at[3 * i + 2] as number)));
 }

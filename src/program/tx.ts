@@ -6,7 +6,8 @@ import { addressOfPubkey, ED25519_SIGNATURE_BYTES, ed25519Sign, ed25519Verify, t
 import { bytesEqual, digest64Many, sha256 } from "../crypto/hash.js";
 import { assertSignatureFields, toValidatedSszTx } from "./codec.js";
 import { txError } from "./errors.js";
-import { computeTxRoot } from "./ssz.js";
+import { computeTxRoot, computeTxRoots } from "./ssz.js";
+import type { SszTx } from "./ssz.js";
 import type { SignedTx, Tx } from "./types.js";
 
 /** The 32-byte message a sender signs. */
@@ -93,6 +94,60 @@ export function signTxLater(tx: Tx, key: UserKey, signer: LaterSigner): SignedTx
   return { tx, pubkey: key.pubkey, signature };
 }
 
+/**
+ * `signTxLater` for many transactions, their roots hashed together (`computeTxRoots`: one hashtree
+ * call per level for all of them): `add` checks the sender and returns the signed transaction at
+ * once (its signature zero until the signer fills it); `flush` computes the signing messages of
+ * everything added since the last flush and hands them to `signer` in the order added. The caller
+ * flushes before it uses any of them (and before the signer's work is awaited).
+ */
+export class LaterSigning {
+  private pending: { readonly stx: SignedTx; readonly key: UserKey }[] = [];
+
+  constructor(private readonly signer: LaterSigner) {}
+
+  get size(): number {
+    return this.pending.length;
+  }
+
+  add(tx: Tx, key: UserKey): SignedTx {
+    assertSenderMatches(tx.sender, key.pubkey);
+    const stx = { tx, pubkey: key.pubkey, signature: newSignature() };
+    this.pending.push({ stx, key });
+    return stx;
+  }
+
+  flush(): void {
+    const pending = this.pending;
+    if (pending.length === 0) return;
+    this.pending = [];
+    precomputeTxRoots(pending.map((p) => p.stx.tx));
+    for (const { stx, key } of pending) this.signer(key, computeTxSigningMessage(stx.tx), stx.signature);
+  }
+}
+
+/**
+ * Fills the root memo of `txs` not yet in it, their roots hashed together (`computeTxRoots`). A
+ * transaction that does not validate is left out: `getTxRoot` throws for it as before, when asked.
+ */
+function precomputeTxRoots(txs: readonly Tx[]): void {
+  const todo: Tx[] = [];
+  const ssz: SszTx[] = [];
+  for (const tx of txs) {
+    if (txRoots.get(tx) !== undefined) continue;
+    let v: SszTx;
+    try {
+      v = toValidatedSszTx(tx);
+    } catch {
+      continue;
+    }
+    todo.push(tx);
+    ssz.push(v);
+  }
+  const roots = computeTxRoots(ssz);
+  for (let i = 0; i < todo.length; i++) txRoots.set(todo[i] as Tx, roots[i] as Uint8Array);
+}
+
 /** See `signTxLater`. */
 export type LaterSigner = (key: UserKey, message: Uint8Array, into: Uint8Array) => void;
 
@@ -149,5 +204,20 @@ const idPair = new Uint8Array(64);
 const idOut = new Uint8Array(32);
 
 function assertSenderMatches(sender: Uint8Array, pubkey: Uint8Array): void {
-  if (!bytesEqual(sender, addressOfPubkey(pubkey))) throw txError("SENDER_MISMATCH", "sender is not sha256(pubkey)");
+  if (!bytesEqual(sender, getAddress(pubkey))) throw txError("SENDER_MISMATCH", "sender is not sha256(pubkey)");
+}
+
+/** Addresses computed, per public key array, with a copy of the key's bytes they were computed from. */
+const addresses = new WeakMap<Uint8Array, { readonly key: Uint8Array; readonly address: Uint8Array }>();
+
+/**
+ * `addressOfPubkey(pubkey)`, memoised per array (a user signs many transactions with one key): a
+ * memo is used only while the array still holds the bytes it was computed from (compared each time).
+ */
+function getAddress(pubkey: Uint8Array): Uint8Array {
+  const m = addresses.get(pubkey);
+  if (m !== undefined && bytesEqual(m.key, pubkey)) return m.address;
+  const address = addressOfPubkey(pubkey);
+  addresses.set(pubkey, { key: pubkey.slice(), address });
+  return address;
 }

@@ -1,6 +1,6 @@
 import { XshardError } from "../errors.js";
 import { contractPrincipal } from "../crypto/hash.js";
-import { encodeU64, signTx, signTxLater, type LaterSigner, type Program, type SignedTx } from "../program/index.js";
+import { encodeU64, LaterSigning, signTx, type LaterSigner, type Program, type SignedTx } from "../program/index.js";
 import { createUser, type AccountSpec, type User } from "../chain/genesis.js";
 import { RngStreams } from "../sim/rng.js";
 import { parseDecimalInteger, toFiniteNumber } from "../numbers.js";
@@ -83,18 +83,31 @@ export function describeValue(v: unknown): string {
 const SMALL_NONCES = 1 << 16;
 const NONCES: bigint[] = [];
 
+/** Transactions signed later are handed to the signer in groups of this many (their roots hashed together). */
+const LATER_GROUP = 256;
+
+/** One `LaterSigning` per signer: factories sharing a signer (a generator's two) hand it their transactions in the order they made them. */
+const laterSignings = new WeakMap<LaterSigner, LaterSigning>();
+
+function getLaterSigning(signer: LaterSigner): LaterSigning {
+  let l = laterSignings.get(signer);
+  if (!l) laterSignings.set(signer, (l = new LaterSigning(signer)));
+  return l;
+}
+
 /** Users with consecutive nonces; signs transactions with default fee fields. */
 export class TxFactory {
   readonly users: User[];
   private readonly nonces = new Map<string, number>();
   private readonly subs: Submission[] = [];
   private readonly tick: () => void;
-  private readonly signer: LaterSigner | undefined;
+  /** With a later signer: transactions whose signing waits for the next flush (roots hashed together). */
+  private readonly later: LaterSigning | undefined;
 
   /** `ctx.tick` is called once per account created and per transaction signed (generation progress); `ctx.signer` signs later. */
   constructor(accounts: number, prefix = "user", ctx: GenerationContext = { tick: () => {} }) {
     this.tick = ctx.tick;
-    this.signer = ctx.signer;
+    this.later = ctx.signer && getLaterSigning(ctx.signer);
     this.users = Array.from({ length: accounts }, (_, i) => {
       ctx.tick();
       return createUser(`${prefix}${i}`);
@@ -119,13 +132,22 @@ export class TxFactory {
       gasLimit: fee.gasLimit ?? computeDeclaredGas(program),
       program,
     };
-    const tx = this.signer && !signNow ? signTxLater(unsigned, user.key, this.signer) : signTx(unsigned, user.key);
+    let tx: SignedTx;
+    if (this.later && !signNow) {
+      tx = this.later.add(unsigned, user.key);
+      if (this.later.size >= LATER_GROUP) this.later.flush();
+    } else {
+      this.later?.flush();
+      tx = signTx(unsigned, user.key);
+    }
     this.subs.push({ index: this.subs.length, slot, tx, sender: user.name, label });
     this.tick();
     return tx;
   }
 
+  /** Every submission, each handed to the later signer (if any) by now. */
   get submissions(): readonly Submission[] {
+    this.later?.flush();
     return this.subs;
   }
 }

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { toHex } from "../../src/crypto/hash.js";
 import { MAX_ARG_BYTES, MAX_ARGS, MAX_CONTRACT_ID_BYTES, MAX_METHOD_BYTES, MAX_STEPS } from "../../src/program/constants.js";
-import { computeTxRoot, isSszTxWellFormed, type SszArg, type SszStep, type SszTx, toSszTx, TxType } from "../../src/program/ssz.js";
+import { computeTxRoot, computeTxRoots, isSszTxWellFormed, type SszArg, type SszStep, type SszTx, toSszTx, TxType } from "../../src/program/ssz.js";
 import { programArb } from "./arbitraries.js";
 
 const U64_MAX = (1n << 64n) - 1n;
@@ -81,5 +81,22 @@ describe("computeTxRoot = TxType.hashTreeRoot", () => {
       expect(isSszTxWellFormed(t)).toBe(false);
       expect(fast(t)).toBe(oracle(t));
     }
+  });
+
+  it("computeTxRoots: many transactions hashed together give each one's root, well-formed or not", () => {
+    const odd: SszTx = { sender: new Uint8Array(32), nonce: 1n << 64n, maxFeePerGas: 2n, gasLimit: 3n, program: [] };
+    const failing: SszTx = { ...odd, nonce: 1n, program: [{ selector: 3, value: { arg: { selector: 1, value: 0 } } }] as SszStep[] };
+    expect(oracle(odd).startsWith("throws")).toBe(false);
+    expect(oracle(failing).startsWith("throws")).toBe(true);
+    fc.assert(
+      fc.property(fc.array(tx, { maxLength: 6 }), fc.nat({ max: 6 }), (ts, at) => {
+        expect(computeTxRoots(ts).map(toHex)).toEqual(ts.map(oracle));
+        // Not well-formed among them: the SSZ type's root, or its error, as alone.
+        const withOdd = [...ts.slice(0, at), odd, ...ts.slice(at)];
+        expect(computeTxRoots(withOdd).map(toHex)).toEqual(withOdd.map(oracle));
+        expect(() => computeTxRoots([...ts.slice(0, at), failing, ...ts.slice(at)])).toThrow(oracle(failing).slice("throws ".length));
+      }),
+      { numRuns: 100 },
+    );
   });
 });

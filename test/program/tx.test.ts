@@ -111,6 +111,17 @@ describe("signed transactions", () => {
     expect(codeOf(() => verifySignedTx(forged))).toBe("BAD_SIGNATURE");
   });
 
+  it("the sender check follows a public key array's bytes, also when they change after a check", () => {
+    const stx = signTx(aliceTx(), alice);
+    const pubkey = alice.pubkey.slice();
+    const mine = { ...stx, pubkey };
+    expect(codeOf(() => verifySignedTx(mine))).toBe("none");
+    pubkey.set(bob.pubkey);
+    expect(codeOf(() => verifySignedTx(mine))).toBe("SENDER_MISMATCH");
+    pubkey.set(alice.pubkey);
+    expect(codeOf(() => verifySignedTx(mine))).toBe("none");
+  });
+
   it("signing with a key that is not the sender's → SENDER_MISMATCH", () => {
     expect(codeOf(() => signTx(aliceTx(), bob))).toBe("SENDER_MISMATCH");
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { sha256 } from "../../src/crypto/hash.js";
 import { CoAccessGraph, computeAdaptiveAssignment, computeLoadBound, computeLoads } from "../../src/protocols/delayed/assignment.js";
 import { computeCorruptedWrites, selectWrongSigners } from "../../src/sim/delayed/behaviour.js";
-import { computeCone, computeNeed, computeResultLeafRoot, selectAffirmations, type CandidateAffirmation, type KnownState } from "../../src/protocols/delayed/rules.js";
+import { computeCone, computeNeed, computeResultLeafRoot, computeResultLeafRoots, selectAffirmations, type CandidateAffirmation, type KnownState } from "../../src/protocols/delayed/rules.js";
 import { ResultLeaf } from "../../src/protocols/delayed/containers.js";
 import fc from "fast-check";
 import type { Validator } from "../../src/chain/index.js";
@@ -162,6 +162,15 @@ describe("computeResultLeafRoot", () => {
         expect(computeResultLeafRoot(leaf)).toEqual(ResultLeaf.hashTreeRoot(leaf));
       }),
     );
+  });
+  it("computeResultLeafRoots: each leaf's root, one after the other, for lists of any length", () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ seq: fc.maxSafeNat(), txId: bytes32, outcome: fc.nat({ max: 255 }), valuesRoot: bytes32, postRoot: bytes32 }), { maxLength: 9 }), (leaves) => {
+        expect(computeResultLeafRoots(leaves)).toEqual(new Uint8Array(leaves.flatMap((l) => [...ResultLeaf.hashTreeRoot(l)])));
+      }),
+    );
+    const z = new Uint8Array(32);
+    expect(() => computeResultLeafRoots([{ seq: 0, txId: z, outcome: 0, valuesRoot: z, postRoot: z }, { seq: 0, txId: z, outcome: 256, valuesRoot: z, postRoot: z }])).toThrow(RangeError);
   });
   it("refuses what is not a result leaf", () => {
     const z = new Uint8Array(32);

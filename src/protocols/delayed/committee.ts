@@ -26,7 +26,7 @@ import type { SignedBatch } from "./blocks.js";
 export type { SignedBatch } from "./blocks.js";
 import { OUTCOME_CODES, type ResultLeafValue } from "./containers.js";
 import { NOOP_OBSERVER, type DelayedObserver } from "./observer.js";
-import { checkReads, computeNextView, executeRun, findRun, getPostState, keepRun, type CommitteeViewsOptions, type Frontier, type Run, type Snap, type Source, type TxLocal, type TxResult, type View } from "./local.js";
+import { checkReads, computeNextView, executeRun, findRun, getPostState, getRunInputs, keepRun, type CommitteeViewsOptions, type Frontier, type Run, type Snap, type Source, type TxLocal, type TxResult, type View } from "./local.js";
 export type { CommitteeViewsOptions, Frontier, PartialState, RemoteStates, Snap, TxLocal, TxResult } from "./local.js";
 import { computeCone, computeNeed, computeResultLeafRoot, type AssumedRoot, type KnownState } from "./rules.js";
 import { getAffirmedIdx, getContract, getLogItem, getTx, getTxAt, type DelayedState, type SequencedTx } from "./state.js";
@@ -161,7 +161,7 @@ export class CommitteeViews {
     const done = new Set<number>();
     while (stack.length > 0) {
       const t = stack[stack.length - 1] as SequencedTx;
-      if ([...t.positions.keys()].some((d) => getContract(this.chain, d).awaitingCreator)) return "blocked";
+      for (const d of t.positions.keys()) if (getContract(this.chain, d).awaitingCreator) return "blocked";
       this.dropViewsAhead(k, t);
       const need = computeNeed(this.chain.params.stage2Mode, t.positions, (d) => this.know(k, d));
       if (need.kind === "blocked") return "blocked";
@@ -213,12 +213,18 @@ export class CommitteeViews {
    * it met keys no fetched witness covers (a view lacking them is dropped, to be built again).
    */
   private executeBy(k: number, t: SequencedTx, slot: number, budget: number): "done" | "budget" | "blocked" {
-    const sources = new Map([...t.positions].map(([d, pos]) => [d, this.sourceOf(k, d, pos)]));
+    const sources = new Map<ContractId, Source>();
+    for (const [d, pos] of t.positions) sources.set(d, this.sourceOf(k, d, pos));
     const run = this.run(k, t, sources);
     if (run === undefined) return "blocked";
     const ex = run.ex;
-    const witnesses = [...sources].map(([d, src]) => checkReads(run, d, src, getContract(this.chain, d).chainRoots, t.positions.get(d) as number, ex.effects.reads.get(d)));
-    const witnessBytes = witnesses.reduce((a, w) => a + w.bytes, 0);
+    const witnesses: { bytes: number; count: number }[] = [];
+    let witnessBytes = 0;
+    for (const [d, src] of sources) {
+      const w = checkReads(run, d, src, getContract(this.chain, d).chainRoots, t.positions.get(d) as number, ex.effects.reads.get(d));
+      witnesses.push(w);
+      witnessBytes += w.bytes;
+    }
     const gas = computeExecutionGas(ex.gas, witnessBytes);
     if (!isWithinStage2Budget(this.used[k] as number, gas, budget)) return "budget";
     this.used[k] = (this.used[k] as number) + gas;
@@ -282,7 +288,7 @@ export class CommitteeViews {
   private run(k: number, t: SequencedTx, sources: ReadonlyMap<ContractId, Source>): Run | undefined {
     const local = this.local(t.seq);
     const codeHashOf = (d: ContractId): string => getContract(this.chain, d).codeHash;
-    const inputs = this.o.remote ? undefined : [...sources].map(([d, src]) => ({ root: src.snap.kv.root(), ended: src.snap.ended, codeHash: codeHashOf(d) }));
+    const inputs = this.o.remote ? undefined : getRunInputs(sources, codeHashOf);
     const kept = inputs && findRun(local, inputs);
     if (kept) return kept;
     const run = executeRun(this.o.runtime, t, sources, codeHashOf, inputs, this.o.remote !== undefined, this.chain.params.stage2Mode === "conditional");

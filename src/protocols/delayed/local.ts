@@ -129,7 +129,7 @@ export interface Run {
   /** Post-states of the (uncorrupted) writes, by contract, made when first asked (`getPostState`). */
   readonly posts: Map<ContractId, MerkleKV>;
   /** Witness checks of its reads (`checkReads`), by the state they were proved from and the keys. */
-  readonly witnesses: { readonly kv: MerkleKV | PartialState; readonly keys: string; readonly size: { bytes: number; count: number } }[];
+  readonly witnesses: { readonly kv: MerkleKV | PartialState; readonly keys: readonly string[]; readonly size: { bytes: number; count: number } }[];
 }
 
 /** Executions of one transaction kept at most (different inputs are rare: a view ahead of a root the chain affirmed otherwise). */
@@ -148,6 +148,13 @@ export function findRun(local: TxLocal, inputs: readonly RunInput[]): Run | unde
     if (same) return run;
   }
   return undefined;
+}
+
+/** What an execution over `sources` reads (`RunInput`s, in the sources' order). */
+export function getRunInputs(sources: ReadonlyMap<ContractId, Source>, codeHashOf: (d: ContractId) => string): RunInput[] {
+  const inputs: RunInput[] = [];
+  for (const [d, src] of sources) inputs.push({ root: src.snap.kv.root(), ended: src.snap.ended, codeHash: codeHashOf(d) });
+  return inputs;
 }
 
 /** Keeps `run` (made over `run.inputs`) for the transaction's next executions. */
@@ -242,7 +249,9 @@ export function checkReads(run: Run, d: ContractId, src: Source, chainRoots: Log
   if (src.kind === "chain") return checkWitnessOnce(run, d, src.snap.kv, getLogItem(chainRoots, pos), reads);
   if (src.kind !== "view" || !src.view || !reads) return { bytes: 0, count: 0 };
   const written = src.view.written;
-  return checkWitnessOnce(run, d, src.view.baseKv, getLogItem(chainRoots, src.view.base), new Set([...reads].filter((key) => !written.has(key))));
+  const unwritten = new Set<string>();
+  for (const key of reads) if (!written.has(key)) unwritten.add(key);
+  return checkWitnessOnce(run, d, src.view.baseKv, getLogItem(chainRoots, src.view.base), unwritten);
 }
 
 /**
@@ -252,11 +261,18 @@ export function checkReads(run: Run, d: ContractId, src: Source, chainRoots: Log
 function checkWitnessOnce(run: Run, d: ContractId, kv: MerkleKV | PartialState, root: Uint8Array, reads: ReadonlySet<string> | undefined): { bytes: number; count: number } {
   if (!reads || reads.size === 0 || run.inputs === undefined || "partial" in kv) return checkWitness(d, kv, root, reads);
   if (!bytesEqual(kv.root(), root)) throw new Error(`internal: state of ${d} read through a witness is not at the trusted root`);
-  const keys = [...reads].join(",");
-  for (const w of run.witnesses) if (w.kv === kv && w.keys === keys) return w.size;
+  const keys = [...reads];
+  for (const w of run.witnesses) if (w.kv === kv && isSameList(w.keys, keys)) return w.size;
   const size = checkWitness(d, kv, root, reads);
   run.witnesses.push({ kv, keys, size });
   return size;
+}
+
+/** The same keys in the same order. */
+function isSameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A committee's view of a contract moved from state `pos` (read from `src`) to `pos + 1`: `post` after `writes`, or unchanged. */
