@@ -50,13 +50,15 @@ const signatureChecks = new WeakMap<SignedTx, RejectReason | null>();
  * src/runnerThreads.ts): an attached transaction's entry `i` of a shared `verdicts` board, read
  * with `Atomics.load` — 1 valid, 2 invalid, anything else not known (then checked here, as without
  * a board). Kept per transaction object, like the memo above, so that there is no run-wide switch:
- * what one run attaches cannot reach another run's transactions.
+ * what one run attaches cannot reach another run's transactions. Each attached board has its own
+ * index (transaction → entry, a small integer: no object per transaction); detaching drops the
+ * board and its index. Boards are few (one a run), so a lookup tries each.
  */
-interface PendingVerdict {
+interface AttachedBoard {
   readonly verdicts: Uint8Array;
-  readonly i: number;
+  readonly index: WeakMap<SignedTx, number>;
 }
-const pendingVerdicts = new WeakMap<SignedTx, PendingVerdict>();
+let attachedBoards: readonly AttachedBoard[] = [];
 
 /**
  * Attaches a board of verdicts being computed elsewhere for `txs` (entry i for `txs[i]`). Only
@@ -66,21 +68,26 @@ const pendingVerdicts = new WeakMap<SignedTx, PendingVerdict>();
  * Returns the detach function (verdicts already read stay memoised).
  */
 export function attachSignatureVerdicts(txs: readonly SignedTx[], verdicts: Uint8Array): () => void {
-  txs.forEach((stx, i) => pendingVerdicts.set(stx, { verdicts, i }));
-  // Detaching marks the board (not the list: holding it would keep every transaction alive for the run).
-  return () => void detachedBoards.add(verdicts);
+  const board: AttachedBoard = { verdicts, index: new WeakMap() };
+  txs.forEach((stx, i) => board.index.set(stx, i));
+  attachedBoards = [...attachedBoards, board];
+  // Detaching forgets the board (holding the list would keep every transaction alive for the run).
+  return () => void (attachedBoards = attachedBoards.filter((b) => b !== board));
 }
 
-const detachedBoards = new WeakSet<Uint8Array>();
-
 function readAttachedVerdict(stx: SignedTx): RejectReason | null | undefined {
-  const p = pendingVerdicts.get(stx);
-  if (p === undefined || detachedBoards.has(p.verdicts)) return undefined;
-  const v = Atomics.load(p.verdicts, p.i);
-  if (v !== 1 && v !== 2) return undefined;
-  // The sender rule comes first in `verifySignedTx`: a board never overrides it.
-  if (!bytesEqual(stx.tx.sender, addressOfPubkey(stx.pubkey))) return undefined;
-  return v === 1 ? null : "bad signature";
+  for (const board of attachedBoards) {
+    const i = board.index.get(stx);
+    if (i === undefined) continue;
+    const v = Atomics.load(board.verdicts, i);
+    if (v !== 1 && v !== 2) return undefined;
+    // The verdict is memoised by the caller: the entry is not read again.
+    board.index.delete(stx);
+    // The sender rule comes first in `verifySignedTx`: a board never overrides it.
+    if (!bytesEqual(stx.tx.sender, addressOfPubkey(stx.pubkey))) return undefined;
+    return v === 1 ? null : "bad signature";
+  }
+  return undefined;
 }
 
 /** Signature check, memoised per transaction object (a deferred transaction is not verified twice). */

@@ -32,9 +32,15 @@ interface SlotWork {
   verified: number;
 }
 
+/** Transactions numbered below this count in a dense array (4 bytes each); any other number in a map. */
+const DENSE_TXS = 1 << 24;
+
 export class WorkCollector implements Required<WorkObserver> {
   private readonly slots = new Map<number, SlotWork>();
-  private readonly perTx = new Map<number, number>();
+  /** Executions of transaction `tx` for tx < DENSE_TXS (run numbers are dense from 0: no map entry per transaction). */
+  private perTx = new Uint32Array(1024);
+  /** Executions of any other transaction number. */
+  private readonly perTxSparse = new Map<number, number>();
   private readonly executions = zeros(EXECUTION_KINDS);
 
   /** `groups`: shards or contract committees of the run (the rows of the gas series per slot). */
@@ -49,7 +55,28 @@ export class WorkCollector implements Required<WorkObserver> {
     }
     g[kind] += gas;
     this.executions[kind]++;
-    if (tx >= 0) this.perTx.set(tx, (this.perTx.get(tx) ?? 0) + 1);
+    if (tx >= 0) this.countExecution(tx);
+  }
+
+  private countExecution(tx: number): void {
+    if (!(Number.isInteger(tx) && tx < DENSE_TXS)) {
+      this.perTxSparse.set(tx, (this.perTxSparse.get(tx) ?? 0) + 1);
+      return;
+    }
+    if (tx >= this.perTx.length) {
+      const grown = new Uint32Array(Math.min(DENSE_TXS, Math.max(2 * this.perTx.length, tx + 1)));
+      grown.set(this.perTx);
+      this.perTx = grown;
+    }
+    this.perTx[tx] = (this.perTx[tx] as number) + 1;
+  }
+
+  /** The execution count of every transaction executed at least once (in no particular order). */
+  private getExecutionCounts(): number[] {
+    const counts: number[] = [];
+    for (const c of this.perTx) if (c > 0) counts.push(c);
+    for (const c of this.perTxSparse.values()) counts.push(c);
+    return counts;
   }
 
   onTransfer(slot: number, kind: TransferKind, bytes: number): void {
@@ -107,7 +134,7 @@ export class WorkCollector implements Required<WorkObserver> {
     const gasTotal = EXECUTION_KINDS.reduce((a, k) => a + gasTotals[k], 0);
     const bytesTotal = TRANSFER_KINDS.reduce((a, k) => a + bytesTotals[k], 0);
     const executionsTotal = EXECUTION_KINDS.reduce((a, k) => a + this.executions[k], 0);
-    const counts = [...this.perTx.values()].sort((a, b) => a - b);
+    const counts = this.getExecutionCounts().sort((a, b) => a - b);
     const q = (p: number): number | null => (counts.length === 0 ? null : (counts[Math.max(0, Math.ceil((p / 100) * counts.length) - 1)] as number));
     const per = (x: number): number | null => (finalTxs > 0 ? round(x / finalTxs) : null);
     return {

@@ -11,7 +11,7 @@
 import { sha256, toHex } from "../crypto/hash.js";
 import { LeafNode, type Node, uint8ArrayToHashObject, zeroNode } from "@chainsafe/persistent-merkle-tree";
 import { XshardError } from "../errors.js";
-import { SHORT_HASH_MAX_BYTES, sha256Short } from "./shortHash.js";
+import { SHORT_HASH_MAX_BYTES, sha256Short, sha256ShortInto } from "./shortHash.js";
 
 /** Longest key a contract may store (the runtime enforces the same bound). */
 export const MAX_KEY_BYTES = 64;
@@ -25,16 +25,42 @@ export type Bucket = readonly Entry[];
 
 /**
  * A tree leaf that carries the bucket it commits to, so that a `MerkleKV` snapshot *is* its tree:
- * reading a key walks the tree, and every old snapshot keeps its contents for free.
+ * reading a key walks the tree, and every old snapshot keeps its contents for free. The bucket is
+ * kept as its canonical encoding, `data[start, end)` (the preimage of the leaf), not as arrays of
+ * entries: a state of 256,000 one-pair buckets held ≈ 0.4 kB of arrays and typed arrays per key.
+ * The bytes are never mutated: the leaf's own, or shared by the leaves of one batch written into an
+ * empty tree (a genesis state), which then live as long as one of those leaves does.
  */
 export class BucketLeaf extends LeafNode {
-  readonly bucket: Bucket;
-
-  constructor(bucket: Bucket) {
-    const h = uint8ArrayToHashObject(computeBucketHash(bucket));
-    super(h.h0, h.h1, h.h2, h.h3, h.h4, h.h5, h.h6, h.h7);
-    this.bucket = bucket;
+  constructor(
+    readonly data: Uint8Array,
+    readonly start: number,
+    readonly end: number,
+  ) {
+    super(0, 0, 0, 0, 0, 0, 0, 0);
+    if (end - start <= SHORT_HASH_MAX_BYTES) sha256ShortInto(data, start, end, this);
+    else this.applyHash(uint8ArrayToHashObject(sha256(data.subarray(start, end))));
   }
+
+  /** The bucket's pairs, decoded (fresh copies). */
+  get bucket(): Bucket {
+    return decodeBucket(this.data, this.start, this.end);
+  }
+}
+
+/** The pairs encoded in data[start, end) (by `encodeBucket`), each key and value a fresh copy. */
+function decodeBucket(data: Uint8Array, start: number, end: number): Entry[] {
+  const out: Entry[] = [];
+  let at = start;
+  while (at < end) {
+    const keyLength = data[at] as number;
+    const key = data.slice(at + 1, at + 1 + keyLength);
+    at += 1 + keyLength;
+    const valueLength = ((data[at] as number) << 8) | (data[at + 1] as number);
+    out.push([key, data.slice(at + 2, at + 2 + valueLength)]);
+    at += 2 + valueLength;
+  }
+  return out;
 }
 
 /** Bytewise lexicographic order (shorter prefix first). */
@@ -81,10 +107,20 @@ export function assertValidEntry(key: Uint8Array, value: Uint8Array | null): voi
  * The encoding is prefix-free, so distinct buckets never share an encoding.
  */
 export function encodeBucket(bucket: Bucket): Uint8Array {
+  const out = new Uint8Array(getEncodedBucketSize(bucket));
+  encodeBucketInto(bucket, out, 0);
+  return out;
+}
+
+/** The length of `encodeBucket(bucket)`. */
+function getEncodedBucketSize(bucket: Bucket): number {
   let size = 0;
   for (const [key, value] of bucket) size += 3 + key.length + value.length;
-  const out = new Uint8Array(size);
-  let at = 0;
+  return size;
+}
+
+/** Writes `encodeBucket(bucket)` into `out` at `at`; returns the offset after it. */
+function encodeBucketInto(bucket: Bucket, out: Uint8Array, at: number): number {
   for (const [key, value] of bucket) {
     out[at] = key.length;
     out.set(key, at + 1);
@@ -94,7 +130,7 @@ export function encodeBucket(bucket: Bucket): Uint8Array {
     out.set(value, at + 2);
     at += 2 + value.length;
   }
-  return out;
+  return at;
 }
 
 /** The 32-byte leaf of a bucket: zero for the empty bucket, else sha256 of its encoding. */
@@ -104,14 +140,64 @@ export function computeBucketHash(bucket: Bucket): Uint8Array {
   return encoding.length <= SHORT_HASH_MAX_BYTES ? sha256Short(encoding) : sha256(encoding);
 }
 
-/** The tree node for a bucket: the shared zero leaf when empty, else a `BucketLeaf`. */
+/** The tree node for a bucket: the shared zero leaf when empty, else a `BucketLeaf` with its own bytes. */
 export function createBucketNode(bucket: Bucket): Node {
-  return bucket.length === 0 ? zeroNode(0) : new BucketLeaf(bucket);
+  return bucket.length === 0 ? zeroNode(0) : new BucketLeaf(encodeBucket(bucket), 0, getEncodedBucketSize(bucket));
+}
+
+/**
+ * The tree nodes of `buckets`, as `createBucketNode` makes them, but with every non-empty bucket's
+ * encoding in one shared array (for a batch written into an empty tree: one allocation, and no
+ * typed array per leaf).
+ */
+export function createBucketNodesShared(buckets: readonly Bucket[]): Node[] {
+  let size = 0;
+  for (const bucket of buckets) size += getEncodedBucketSize(bucket);
+  const data = new Uint8Array(size);
+  let at = 0;
+  return buckets.map((bucket) => {
+    if (bucket.length === 0) return zeroNode(0);
+    const start = at;
+    at = encodeBucketInto(bucket, data, at);
+    return new BucketLeaf(data, start, at);
+  });
 }
 
 /** The bucket a leaf node carries; any leaf that is not a `BucketLeaf` is the empty bucket. */
 export function getNodeBucket(node: Node): Bucket {
   return node instanceof BucketLeaf ? node.bucket : [];
+}
+
+/** The length of the encoding of the bucket a leaf node carries (0 for the empty bucket). */
+export function getNodeEncodedSize(node: Node): number {
+  return node instanceof BucketLeaf ? node.end - node.start : 0;
+}
+
+/** The value stored under `key` in the bucket a leaf node carries (a fresh copy), or undefined; no decoding. */
+export function getNodeValue(node: Node, key: Uint8Array): Uint8Array | undefined {
+  if (!(node instanceof BucketLeaf)) return undefined;
+  const data = node.data;
+  const keyLength = key.length;
+  for (let at = node.start; at < node.end; ) {
+    const length = data[at] as number;
+    const valueAt = at + 3 + length;
+    const valueEnd = valueAt + (((data[at + 1 + length] as number) << 8) | (data[at + 2 + length] as number));
+    const c = compareKeyAt(data, at + 1, length, key, keyLength);
+    if (c === 0) return data.slice(valueAt, valueEnd);
+    if (c > 0) return undefined;
+    at = valueEnd;
+  }
+  return undefined;
+}
+
+/** compareBytes(data[at, at + length), key). */
+function compareKeyAt(data: Uint8Array, at: number, length: number, key: Uint8Array, keyLength: number): number {
+  const n = Math.min(length, keyLength);
+  for (let i = 0; i < n; i++) {
+    const d = (data[at + i] as number) - (key[i] as number);
+    if (d !== 0) return d;
+  }
+  return length - keyLength;
 }
 
 /** The value stored under `key` in `bucket`, or undefined. */

@@ -7,9 +7,9 @@
 import { toHex } from "../crypto/hash.js";
 import { type Node, zeroNode } from "@chainsafe/persistent-merkle-tree";
 import type { StateView, WriteSet } from "../types.js";
-import { type Bucket, getBucketValue } from "./bucket.js";
+import { getNodeEncodedSize, getNodeValue } from "./bucket.js";
 import { computeProofSiblings, countProofSiblings } from "./proof.js";
-import { hashTree } from "./sparse.js";
+import { getLeafAt, hashTree } from "./sparse.js";
 import {
   STATE_DEPTH,
   assertValidDepth,
@@ -45,7 +45,7 @@ export class MerkleKV implements StateView {
 
   /** The value under `key` (a copy), or undefined. */
   get(key: Uint8Array): Uint8Array | undefined {
-    return getBucketValue(this.getBucket(key), key)?.slice();
+    return getNodeValue(getLeafAt(this.rootNode, this.depth, computeKeyPosition(key, this.depth)), key);
   }
 
   /**
@@ -98,15 +98,10 @@ export class MerkleKV implements StateView {
     const positions = [...new Set(keys.map((k) => computeKeyPosition(k, this.depth)))].sort((a, b) => a - b);
     let size = 5;
     for (const position of positions) {
-      size += 6;
-      for (const [k, v] of getBucketAt(this.rootNode, this.depth, position)) size += 3 + k.length + v.length;
+      size += 6 + getNodeEncodedSize(getLeafAt(this.rootNode, this.depth, position)); // the bucket's encoding: 3 + key + value bytes a pair
     }
     const { siblings, present } = countProofSiblings(this.rootNode, this.depth, positions);
     return size + Math.ceil(siblings / 8) + 32 * present;
-  }
-
-  private getBucket(key: Uint8Array): Bucket {
-    return getBucketAt(this.rootNode, this.depth, computeKeyPosition(key, this.depth));
   }
 }
 

@@ -23,12 +23,11 @@ const IV = Int32Array.from([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x51
 const W = new Int32Array(64);
 const H = new Int32Array(8);
 
-/** Hashes `data` (at most SHORT_HASH_MAX_BYTES, checked by the callers) into H. */
-function compress(data: Uint8Array): void {
-  const n = data.length;
+/** Hashes data[start, start + n) (n at most SHORT_HASH_MAX_BYTES, checked by the callers) into H. */
+function compress(data: Uint8Array, start: number, n: number): void {
   const w = W;
   w.fill(0, 0, 16);
-  for (let i = 0; i < n; i++) w[i >> 2] = (w[i >> 2] as number) | ((data[i] as number) << (24 - 8 * (i & 3)));
+  for (let i = 0; i < n; i++) w[i >> 2] = (w[i >> 2] as number) | ((data[start + i] as number) << (24 - 8 * (i & 3)));
   w[n >> 2] = (w[n >> 2] as number) | (0x80 << (24 - 8 * (n & 3)));
   w[15] = n * 8;
   for (let i = 16; i < 64; i++) {
@@ -77,7 +76,7 @@ function assertShort(data: Uint8Array): void {
 /** sha256(data) for data of at most SHORT_HASH_MAX_BYTES; a RangeError for longer data. */
 export function sha256Short(data: Uint8Array): Uint8Array {
   assertShort(data);
-  compress(data);
+  compress(data, 0, data.length);
   const out = new Uint8Array(32);
   for (let j = 0; j < 8; j++) {
     const v = H[j] as number;
@@ -92,6 +91,41 @@ export function sha256Short(data: Uint8Array): Uint8Array {
 /** The first four bytes of sha256(data), big-endian, as an unsigned integer (data as for sha256Short). */
 export function sha256ShortTop(data: Uint8Array): number {
   assertShort(data);
-  compress(data);
+  compress(data, 0, data.length);
   return (H[0] as number) >>> 0;
+}
+
+/** The eight hash words of a tree node (`Node.h0` … `h7`). */
+export interface HashWords {
+  h0: number | null;
+  h1: number;
+  h2: number;
+  h3: number;
+  h4: number;
+  h5: number;
+  h6: number;
+  h7: number;
+}
+
+/** A big-endian digest word as a node's hash word (the little-endian int32 of the same four bytes). */
+function swapWord(v: number): number {
+  return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
+}
+
+/**
+ * sha256(data[start, end)) (at most SHORT_HASH_MAX_BYTES, else a RangeError) written into `out`'s
+ * hash words, as `uint8ArrayToHashObject` of the digest would set them: no digest array.
+ */
+export function sha256ShortInto(data: Uint8Array, start: number, end: number, out: HashWords): void {
+  const n = end - start;
+  if (n > SHORT_HASH_MAX_BYTES) throw new RangeError(`short sha256: ${n} bytes (at most ${SHORT_HASH_MAX_BYTES})`);
+  compress(data, start, n);
+  out.h0 = swapWord(H[0] as number);
+  out.h1 = swapWord(H[1] as number);
+  out.h2 = swapWord(H[2] as number);
+  out.h3 = swapWord(H[3] as number);
+  out.h4 = swapWord(H[4] as number);
+  out.h5 = swapWord(H[5] as number);
+  out.h6 = swapWord(H[6] as number);
+  out.h7 = swapWord(H[7] as number);
 }

@@ -9,7 +9,15 @@ import { sha256 } from "../crypto/hash.js";
 import { type Node, zeroNode } from "@chainsafe/persistent-merkle-tree";
 import { XshardError } from "../errors.js";
 import type { WriteSet } from "../types.js";
-import { type Bucket, MAX_KEY_BYTES, assertValidEntry, computeBucketAfterWrites, createBucketNode, getNodeBucket } from "./bucket.js";
+import {
+  type Bucket,
+  MAX_KEY_BYTES,
+  assertValidEntry,
+  computeBucketAfterWrites,
+  createBucketNode,
+  createBucketNodesShared,
+  getNodeBucket,
+} from "./bucket.js";
 import { SHORT_HASH_MAX_BYTES, sha256ShortTop } from "./shortHash.js";
 import { ShortNode, getLeafAt, setLeaves } from "./sparse.js";
 
@@ -124,10 +132,12 @@ export function groupWritesByPosition(writes: WriteSet, depth: number): Map<numb
 /**
  * Set the leaves at `positions` (ascending, distinct) to the given buckets and rehash the touched
  * paths (lazily, when the root is asked for). Pure: returns a new root node; `rootNode` is unchanged.
+ * Written into an empty tree (a genesis state), the buckets' encodings share one array.
  */
 export function computeTreeWithBuckets(rootNode: Node, depth: number, positions: number[], buckets: Bucket[]): Node {
   if (positions.length === 0) return rootNode;
-  return setLeaves(rootNode, depth, positions, buckets.map(createBucketNode));
+  const leaves = rootNode === zeroNode(depth) ? createBucketNodesShared(buckets) : buckets.map(createBucketNode);
+  return setLeaves(rootNode, depth, positions, leaves);
 }
 
 /**

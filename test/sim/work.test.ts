@@ -47,6 +47,13 @@ describe("WorkCollector", () => {
     });
   });
 
+  it("counts executions per transaction for any number: small, past the first array, and far beyond a dense range", () => {
+    const c = new WorkCollector(1);
+    for (const tx of [0, 5000, 5000, 2 ** 30, 2 ** 30, 2 ** 30, 1.5, 0]) c.onExecution(0, 0, tx, "execute", 1);
+    // tx 0: 2, tx 5000: 2, tx 2^30: 3, tx 1.5: 1.
+    expect(c.build(0, 4).executionsPerTx).toEqual({ txs: 4, total: 8, mean: 2, p50: 2, p90: 3, max: 3 });
+  });
+
   it("has null per-transaction figures when nothing ran or nothing became final", () => {
     const w = new WorkCollector(1).build(0, 0);
     expect(w.executionsPerTx).toEqual({ txs: 0, total: 0, mean: null, p50: null, p90: null, max: null });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { fromHex, sha256, toHex } from "../../src/crypto/hash.js";
 import { isXshardError } from "../../src/errors.js";
-import { MAX_KEY_BYTES, MAX_VALUE_BYTES, MerkleKV, computeKeyPosition } from "../../src/state/index.js";
+import { MAX_KEY_BYTES, MAX_VALUE_BYTES, MerkleKV, computeKeyPosition, encodeWitness } from "../../src/state/index.js";
 import type { WriteSet } from "../../src/types.js";
 import { arbDepth, arbState, arbWrites, refApply, refPosition, refRoot } from "./reference.js";
 
@@ -118,6 +118,20 @@ describe("MerkleKV", () => {
     expect(fewer.get(fromHex("03"))).toBeUndefined();
     expect(fewer.get(fromHex("02"))).toEqual(Uint8Array.of(2));
     expect(toHex(fewer.root())).toBe(toHex(refRoot(refApply(new Map([...writes] as [string, Uint8Array][]), new Map([["03", null]])), 1)));
+  });
+
+  it("reads absent keys that sort before, between and after a bucket's keys as absent, in shared and own leaves", () => {
+    // depth 1: keys share buckets; the first batch goes into an empty tree (one shared array), the second not
+    const first = MerkleKV.empty(1).applyWrites(new Map(["02", "04", "06"].map((k, i) => [k, Uint8Array.of(i, i)])));
+    const second = first.applyWrites(new Map([["0404", Uint8Array.of(9)], ["06", new Uint8Array(300).fill(7)]]));
+    for (const kv of [first, second]) for (const k of ["", "00", "03", "0401", "05", "07", "ff"]) expect(kv.get(fromHex(k))).toBeUndefined();
+    expect(second.get(fromHex("0404"))).toEqual(Uint8Array.of(9));
+    expect(second.get(fromHex("06"))).toEqual(new Uint8Array(300).fill(7));
+    expect(second.get(fromHex("04"))).toEqual(Uint8Array.of(1, 1));
+    expect(first.get(fromHex("06"))).toEqual(Uint8Array.of(2, 2));
+    const keys = ["00", "04", "06"].map(fromHex);
+    expect(second.witnessSize(keys)).toBe(encodeWitness(second.prove(keys)).length);
+    expect(toHex(second.root())).toBe(toHex(refRoot(new Map([["02", Uint8Array.of(0, 0)], ["04", Uint8Array.of(1, 1)], ["0404", Uint8Array.of(9)], ["06", new Uint8Array(300).fill(7)]]), 1)));
   });
 
   it("stores an empty value as present, distinct from a delete", () => {

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { SHORT_HASH_MAX_BYTES, sha256Short, sha256ShortTop } from "../../src/state/shortHash.js";
+import { uint8ArrayToHashObject } from "@chainsafe/persistent-merkle-tree";
+import { SHORT_HASH_MAX_BYTES, sha256Short, sha256ShortInto, sha256ShortTop } from "../../src/state/shortHash.js";
 
 const reference = (data: Uint8Array): Buffer => createHash("sha256").update(data).digest();
 
@@ -34,5 +35,24 @@ describe("sha256Short (one-block SHA-256 in JS)", () => {
   it("refuses a message longer than one block holds", () => {
     expect(() => sha256Short(new Uint8Array(56))).toThrow(RangeError);
     expect(() => sha256ShortTop(new Uint8Array(56))).toThrow(RangeError);
+  });
+});
+
+describe("sha256ShortInto (a range's digest as a node's hash words)", () => {
+  it("sets the words uint8ArrayToHashObject sets from node:crypto's digest, for a range inside a larger array", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), fc.nat(), fc.nat(), (data, a, b) => {
+        const start = a % (data.length + 1);
+        const end = start + Math.min(b % (data.length - start + 1), SHORT_HASH_MAX_BYTES);
+        const got = { h0: 0 as number | null, h1: 0, h2: 0, h3: 0, h4: 0, h5: 0, h6: 0, h7: 0 };
+        sha256ShortInto(data, start, end, got);
+        expect(got).toEqual({ ...uint8ArrayToHashObject(reference(data.subarray(start, end))) });
+      }),
+      { numRuns: 1000, seed: 12 },
+    );
+  });
+
+  it("refuses a range longer than one block", () => {
+    expect(() => sha256ShortInto(new Uint8Array(60), 2, 2 + SHORT_HASH_MAX_BYTES + 1, { h0: 0, h1: 0, h2: 0, h3: 0, h4: 0, h5: 0, h6: 0, h7: 0 })).toThrow(RangeError);
   });
 });
