@@ -6,6 +6,7 @@
 import { PublicKey, SecretKey, Signature, aggregatePublicKeys, aggregateSignatures, fastAggregateVerify, verifyMultipleAggregateSignatures } from "@chainsafe/blst";
 import { XshardError } from "../errors.js";
 import { bytesEqual } from "./hash.js";
+import { createKeyListMemo } from "./keyListMemo.js";
 
 /** Compressed public key size. */
 export const PUBKEY_BYTES = 48;
@@ -97,31 +98,16 @@ function getScalar(sk: SecretKey): bigint {
 
 /** A signer list's summed secret key (null: the sum is zero), and that key parsed once it signs here. */
 interface SummedKey {
-  readonly keys: readonly ValidatorKey[];
   readonly bytes: Uint8Array | null;
   sk?: SecretKey;
 }
 
-/**
- * Summed keys by the list's first key, each with the key objects it was summed from (committees
- * sign with the same members round after round): a memo of a pure function, at most 8 lists per first key.
- */
-const summedKeys = new WeakMap<ValidatorKey, SummedKey[]>();
-
-function getSummedKey(keys: readonly ValidatorKey[]): SummedKey {
-  const first = keys[0] as ValidatorKey;
-  const list = summedKeys.get(first) ?? [];
-  for (const e of list) {
-    if (e.keys.length === keys.length && e.keys.every((k, i) => k === keys[i])) return e;
-  }
+/** Summed keys by signer list (committees sign with the same members round after round): a memo of a pure function. */
+const getSummedKey = createKeyListMemo((keys: readonly ValidatorKey[]): SummedKey => {
   let sum = 0n;
   for (const k of keys) sum = (sum + getScalar(k.sk)) % BLS_ORDER;
-  const entry: SummedKey = { keys: [...keys], bytes: sum === 0n ? null : Uint8Array.from(Buffer.from(sum.toString(16).padStart(64, "0"), "hex")) };
-  list.push(entry);
-  if (list.length > 8) list.shift();
-  summedKeys.set(first, list);
-  return entry;
-}
+  return { bytes: sum === 0n ? null : Uint8Array.from(Buffer.from(sum.toString(16).padStart(64, "0"), "hex")) };
+});
 
 /**
  * The sum of the keys' secret scalars (mod r) as a 32-byte secret key: what `signAggregate` signs

@@ -69,13 +69,14 @@ function compress(data: Uint8Array, start: number, n: number): void {
   H[7] = h + (IV[7] as number);
 }
 
-function assertShort(data: Uint8Array): void {
-  if (data.length > SHORT_HASH_MAX_BYTES) throw new RangeError(`short sha256: ${data.length} bytes (at most ${SHORT_HASH_MAX_BYTES})`);
+/** A RangeError for an input of more than SHORT_HASH_MAX_BYTES bytes. */
+function assertShort(n: number): void {
+  if (n > SHORT_HASH_MAX_BYTES) throw new RangeError(`short sha256: ${n} bytes (at most ${SHORT_HASH_MAX_BYTES})`);
 }
 
 /** sha256(data) for data of at most SHORT_HASH_MAX_BYTES; a RangeError for longer data. */
 export function sha256Short(data: Uint8Array): Uint8Array {
-  assertShort(data);
+  assertShort(data.length);
   compress(data, 0, data.length);
   const out = new Uint8Array(32);
   for (let j = 0; j < 8; j++) {
@@ -90,7 +91,7 @@ export function sha256Short(data: Uint8Array): Uint8Array {
 
 /** The first four bytes of sha256(data), big-endian, as an unsigned integer (data as for sha256Short). */
 export function sha256ShortTop(data: Uint8Array): number {
-  assertShort(data);
+  assertShort(data.length);
   compress(data, 0, data.length);
   return (H[0] as number) >>> 0;
 }
@@ -118,7 +119,7 @@ function swapWord(v: number): number {
  */
 export function sha256ShortInto(data: Uint8Array, start: number, end: number, out: HashWords): void {
   const n = end - start;
-  if (n > SHORT_HASH_MAX_BYTES) throw new RangeError(`short sha256: ${n} bytes (at most ${SHORT_HASH_MAX_BYTES})`);
+  assertShort(n);
   compress(data, start, n);
   out.h0 = swapWord(H[0] as number);
   out.h1 = swapWord(H[1] as number);

@@ -7,6 +7,7 @@
  */
 import type { SignatureVerifier } from "../../crypto/bls.js";
 import { bytesEqual, fromHex } from "../../crypto/hash.js";
+import { isSameKeyList } from "../../crypto/keyListMemo.js";
 import { describeAbort } from "../../exec/describe.js";
 import { executeProgram, type ContractHandle, type CreatedSuccessor, type TxExecution } from "../../exec/executeTx.js";
 import type { Runtime } from "../../runtime/index.js";
@@ -262,17 +263,10 @@ function checkWitnessOnce(run: Run, d: ContractId, kv: MerkleKV | PartialState, 
   if (!reads || reads.size === 0 || run.inputs === undefined || "partial" in kv) return checkWitness(d, kv, root, reads);
   if (!bytesEqual(kv.root(), root)) throw new Error(`internal: state of ${d} read through a witness is not at the trusted root`);
   const keys = [...reads];
-  for (const w of run.witnesses) if (w.kv === kv && isSameList(w.keys, keys)) return w.size;
+  for (const w of run.witnesses) if (w.kv === kv && isSameKeyList(w.keys, keys)) return w.size;
   const size = checkWitness(d, kv, root, reads);
   run.witnesses.push({ kv, keys, size });
   return size;
-}
-
-/** The same keys in the same order. */
-function isSameList(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** A committee's view of a contract moved from state `pos` (read from `src`) to `pos + 1`: `post` after `writes`, or unchanged. */

@@ -210,13 +210,7 @@ export function computeResultLeafRoot(leaf: ResultLeafFields): Uint8Array {
   // Level 1: (seq, txId), (outcome, valuesRoot), (postRoot, zero) in one call; level 2: (a, b), (c, zero pair).
   const w = leafScratch;
   w.fill(0);
-  const lo = leaf.seq % 0x1_0000_0000;
-  leafView.setUint32(0, lo, true);
-  leafView.setUint32(4, (leaf.seq - lo) / 0x1_0000_0000, true);
-  w.set(leaf.txId, 32);
-  w[64] = leaf.outcome;
-  w.set(leaf.valuesRoot, 96);
-  w.set(leaf.postRoot, 128);
+  putResultLeafChunks(leafView, w, 0, leaf);
   digest64Many(w.subarray(0, 192), leafLevel1);
   leafLevel2In.set(leafLevel1);
   digest64Many(leafLevel2In, leafLevel2);
@@ -237,14 +231,7 @@ export function computeResultLeafRoots(leaves: readonly ResultLeafFields[]): Uin
   for (let i = 0; i < n; i++) {
     const leaf = leaves[i] as ResultLeafFields;
     if (!isResultLeafWellFormed(leaf)) throw new RangeError("computeResultLeafRoots: not a result leaf");
-    const at = 192 * i;
-    const lo = leaf.seq % 0x1_0000_0000;
-    view.setUint32(at, lo, true);
-    view.setUint32(at + 4, (leaf.seq - lo) / 0x1_0000_0000, true);
-    w.set(leaf.txId, at + 32);
-    w[at + 64] = leaf.outcome;
-    w.set(leaf.valuesRoot, at + 96);
-    w.set(leaf.postRoot, at + 128);
+    putResultLeafChunks(view, w, 192 * i, leaf);
   }
   // Level 1: three pairs a leaf; level 2: (a, b), (c, zero pair); then the root.
   const level1 = new Uint8Array(96 * n);
@@ -259,6 +246,20 @@ export function computeResultLeafRoots(leaves: readonly ResultLeafFields[]): Uin
   const roots = new Uint8Array(32 * n);
   digest64Many(level2, roots);
   return roots;
+}
+
+/**
+ * A well-formed leaf's first six chunks (seq, txId, outcome, valuesRoot, postRoot, zero) at `at` of
+ * `w` (zero there already; `view` over the same buffer): the level-1 input of its root.
+ */
+function putResultLeafChunks(view: DataView, w: Uint8Array, at: number, leaf: ResultLeafFields): void {
+  const lo = leaf.seq % 0x1_0000_0000;
+  view.setUint32(at, lo, true);
+  view.setUint32(at + 4, (leaf.seq - lo) / 0x1_0000_0000, true);
+  w.set(leaf.txId, at + 32);
+  w[at + 64] = leaf.outcome;
+  w.set(leaf.valuesRoot, at + 96);
+  w.set(leaf.postRoot, at + 128);
 }
 
 /** Scratch of `computeResultLeafRoot`: the three level-1 pairs, their hashes, and level 2's input (its last 32 bytes: `ZERO_PAIR`). */

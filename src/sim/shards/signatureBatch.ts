@@ -28,6 +28,7 @@ import { aggregatePublicKeys, verifyMultipleAggregateSignatures, type PublicKey,
 import { computeSummedSecretKey, parsePublicKey, parseSignature, signWithSecretKey, type AggregatedKeySet, type SignatureVerifier, type ValidatorKey } from "../../crypto/bls.js";
 import { BLS_CLAIMED, BLS_INVALID, BLS_PENDING, BLS_SIGNED, BLS_TAKEN, BLS_VALID, createBlsSignJob, type BlsSignJob } from "../../crypto/ed25519Pool.js";
 import { toHex } from "../../crypto/hash.js";
+import { createKeyListMemo, isSameKeyList } from "../../crypto/keyListMemo.js";
 import { XshardError } from "../../errors.js";
 
 interface PendingCheck {
@@ -56,37 +57,25 @@ export function createCellAllocator(): () => { readonly cells: Int32Array; reado
 
 /** The aggregate public key of a signer list (committees sign with the same members slot after slot). */
 export interface AggregateEntry {
-  readonly pubkeys: readonly Uint8Array[];
   readonly pk: PublicKey;
   /** Its compressed bytes, made when a batch first goes to a worker. */
   bytes?: Uint8Array;
 }
 
 /**
- * The aggregate of a non-empty key list, cached by the key objects (compared element by element:
- * callers pass the validators' own key arrays, which never change), or null when one is not a
- * valid key. At most 8 lists per first key.
+ * The aggregate of a non-empty key list, memoised by the key objects (`createKeyListMemo`: callers
+ * pass the validators' own key arrays, which never change), or null when one is not a valid key.
  */
 export function createAggregateCache(): (pubkeys: readonly Uint8Array[]) => AggregateEntry | null {
-  const aggregates = new WeakMap<Uint8Array, AggregateEntry[]>();
-  return (pubkeys) => {
-    const first = pubkeys[0] as Uint8Array;
-    const list = aggregates.get(first) ?? [];
-    for (const e of list) {
-      if (e.pubkeys.length === pubkeys.length && e.pubkeys.every((k, i) => k === pubkeys[i])) return e;
-    }
+  return createKeyListMemo((pubkeys: readonly Uint8Array[]): AggregateEntry | null => {
     const pks: PublicKey[] = [];
     for (const bytes of pubkeys) {
       const pk = parsePublicKey(bytes);
       if (pk === null) return null;
       pks.push(pk);
     }
-    const entry: AggregateEntry = { pubkeys: [...pubkeys], pk: aggregatePublicKeys(pks) };
-    list.push(entry);
-    if (list.length > 8) list.shift();
-    aggregates.set(first, list);
-    return entry;
-  };
+    return { pk: aggregatePublicKeys(pks) };
+  });
 }
 
 /** Summed secret keys (32 bytes) and 32-byte messages to sign. */
@@ -237,7 +226,7 @@ export function createSignatureBatch(inner: SignatureVerifier, offload?: BatchOf
   const takePresigned = (keys: readonly ValidatorKey[], msg: Uint8Array): Uint8Array | undefined => {
     const id = toHex(msg);
     const list = presigned.get(id);
-    const i = list?.findIndex((e) => e.keys.length === keys.length && e.keys.every((k, j) => k === keys[j])) ?? -1;
+    const i = list?.findIndex((e) => isSameKeyList(e.keys, keys)) ?? -1;
     if (!list || i < 0) return undefined;
     const [e] = list.splice(i, 1);
     if (list.length === 0) presigned.delete(id);

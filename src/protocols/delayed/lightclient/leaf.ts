@@ -209,7 +209,6 @@ function uint64Chunk(n: number): Uint8Array {
   return c;
 }
 
-
 /**
  * `Affirmation.hashTreeRoot` (containers.ts) merkleized with `digest64` directly (the same root,
  * property-tested; the generic SSZ path allocates a tree per call): contract id (at most

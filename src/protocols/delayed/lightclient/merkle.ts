@@ -31,7 +31,6 @@ function ensure(s: Scratch, bytes: number): void {
 const input = createScratch();
 const levels = [createScratch(), createScratch()] as const;
 
-
 /** A length below 2^32 as the first 4 bytes of a little-endian uint64 chunk (the rest already zero). */
 function putLength(bytes: Uint8Array, at: number, n: number): void {
   bytes[at] = n & 0xff;
