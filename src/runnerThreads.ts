@@ -11,7 +11,6 @@
 import { availableParallelism } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { Ed25519Pool, canStartEd25519Pool, createVerdictBoard, type VerdictBoard } from "./crypto/ed25519Pool.js";
-import { exportRawKey } from "./crypto/ed25519Raw.js";
 import { ED25519_PUBKEY_BYTES, ED25519_SIGNATURE_BYTES, addressOfPubkey, type UserKey } from "./crypto/ed25519.js";
 import { bytesEqual } from "./crypto/hash.js";
 import { attachSignatureVerdicts } from "./chain/beacon.js";
@@ -77,7 +76,6 @@ export function openSignaturePool(threads: number, txs: number, minTxs = MIN_POO
  * transaction) until `takeMessages` hands them to the verification pass; `release` drops them.
  */
 export class PoolSigner {
-  private readonly seeds = new WeakMap<UserKey, Uint8Array>();
   private readonly pending: Promise<void>[] = [];
   /** Signature arrays in signing order, and their messages in the same order (`BATCH` a chunk). */
   private signed: Uint8Array[] = [];
@@ -87,13 +85,8 @@ export class PoolSigner {
   constructor(private readonly pool: Ed25519Pool) {}
 
   readonly sign = (key: UserKey, message: Uint8Array, into: Uint8Array): void => {
-    let seed = this.seeds.get(key);
-    if (!seed) {
-      seed = exportRawKey(key.privateKey).seed;
-      this.seeds.set(key, seed);
-    }
     const b = this.batch;
-    b.seeds.set(seed, b.n * 32);
+    b.secretKeys.set(key.secretKey, b.n * 64);
     b.msgs.set(message, b.n * 32);
     b.into.push(into);
     b.n++;
@@ -130,8 +123,8 @@ export class PoolSigner {
     await Promise.all(this.pending);
   }
 
-  private newBatch(): { n: number; seeds: Uint8Array; msgs: Uint8Array; into: Uint8Array[] } {
-    return { n: 0, seeds: new Uint8Array(BATCH * 32), msgs: new Uint8Array(BATCH * 32), into: [] };
+  private newBatch(): { n: number; secretKeys: Uint8Array; msgs: Uint8Array; into: Uint8Array[] } {
+    return { n: 0, secretKeys: new Uint8Array(BATCH * 64), msgs: new Uint8Array(BATCH * 32), into: [] };
   }
 
   private flush(): void {
@@ -139,7 +132,7 @@ export class PoolSigner {
     if (b.n === 0) return;
     this.batch = this.newBatch();
     this.pending.push(
-      this.pool.sign(b.seeds.slice(0, b.n * 32), b.msgs.slice(0, b.n * 32)).then((sigs) => {
+      this.pool.sign(b.secretKeys.slice(0, b.n * 64), b.msgs.slice(0, b.n * 32)).then((sigs) => {
         b.into.forEach((into, i) => into.set(sigs.subarray(i * 64, i * 64 + 64)));
       }),
     );

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { AggregatedKeySet } from "./bls.js";
 
 export type PoolRequest =
-  | { readonly id: number; readonly op: "sign"; readonly seeds: Uint8Array; readonly msgs: Uint8Array }
+  | { readonly id: number; readonly op: "sign"; readonly secretKeys: Uint8Array; readonly msgs: Uint8Array }
   | { readonly id: number; readonly op: "verify"; readonly pubkeys: Uint8Array; readonly msgs: Uint8Array; readonly sigs: Uint8Array }
   | { readonly id: number; readonly op: "board"; readonly board: VerdictBoard; readonly from: number; readonly to: number }
   | { readonly id: number; readonly op: "bls"; readonly cells: Int32Array; readonly cell: number; readonly sets: readonly AggregatedKeySet[] }
@@ -118,9 +118,9 @@ export class Ed25519Pool {
     return this.workers.length;
   }
 
-  /** Signatures (64 bytes each, concatenated) of `msgs` (32 bytes each) under the private-key `seeds` (32 bytes each). */
-  sign(seeds: Uint8Array, msgs: Uint8Array): Promise<Uint8Array> {
-    return this.post((id) => ({ id, op: "sign", seeds, msgs }), [seeds, msgs]);
+  /** Signatures (64 bytes each, concatenated) of `msgs` (32 bytes each) under `secretKeys` (64 bytes each, `UserKey.secretKey`). */
+  sign(secretKeys: Uint8Array, msgs: Uint8Array): Promise<Uint8Array> {
+    return this.post((id) => ({ id, op: "sign", secretKeys, msgs }), [secretKeys, msgs]);
   }
 
   /** One byte per message: 1 valid, 0 invalid, 2 the check threw. Pubkeys 32, msgs 32, sigs 64 bytes each. */

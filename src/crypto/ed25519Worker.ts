@@ -4,31 +4,15 @@
  * onto shared cells. Pure functions of the bytes.
  */
 import { parentPort } from "node:worker_threads";
-import type { KeyObject } from "node:crypto";
-import { importSeed, signRaw, verifyRaw } from "./ed25519Raw.js";
+import { signRaw, verifyRaw } from "./ed25519Raw.js";
 import { BLS_INVALID, BLS_PENDING, BLS_SIGNED, BLS_TAKEN, BLS_VALID, type BlsSignJob, BOARD_INVALID, BOARD_PENDING, BOARD_THREW, BOARD_VALID, type PoolRequest, type PoolResponse, type VerdictBoard } from "./ed25519Pool.js";
 import { signWithSecretKey, verifyAggregatedKeySets, type AggregatedKeySet } from "./bls.js";
 
-/** Private keys by seed (hex): a sender signs many transactions. Bounded. */
-const keys = new Map<string, KeyObject>();
-const MAX_KEYS = 1 << 16;
-
-function keyOf(seed: Uint8Array): KeyObject {
-  const id = Buffer.from(seed.buffer, seed.byteOffset, seed.byteLength).toString("hex");
-  let k = keys.get(id);
-  if (!k) {
-    k = importSeed(seed);
-    if (keys.size >= MAX_KEYS) keys.clear();
-    keys.set(id, k);
-  }
-  return k;
-}
-
-/** Signatures (64 bytes each) of `msgs` (32 bytes each) under `seeds` (32 bytes each). */
-export function signBatch(seeds: Uint8Array, msgs: Uint8Array): Uint8Array {
+/** Signatures (64 bytes each) of `msgs` (32 bytes each) under `secretKeys` (64 bytes each, `expandSeed`'s). */
+export function signBatch(secretKeys: Uint8Array, msgs: Uint8Array): Uint8Array {
   const n = msgs.length / 32;
   const out = new Uint8Array(n * 64);
-  for (let i = 0; i < n; i++) out.set(signRaw(keyOf(seeds.subarray(i * 32, i * 32 + 32)), msgs.subarray(i * 32, i * 32 + 32)), i * 64);
+  for (let i = 0; i < n; i++) signRaw(secretKeys.subarray(i * 64, i * 64 + 64), msgs.subarray(i * 32, i * 32 + 32), out.subarray(i * 64, i * 64 + 64));
   return out;
 }
 
@@ -85,7 +69,7 @@ export function signBlsJob(job: BlsSignJob): void {
 }
 
 function handle(m: PoolRequest): Uint8Array {
-  if (m.op === "sign") return signBatch(m.seeds, m.msgs);
+  if (m.op === "sign") return signBatch(m.secretKeys, m.msgs);
   if (m.op === "verify") return verifyBatch(m.pubkeys, m.msgs, m.sigs);
   if (m.op === "bls-sign") {
     signBlsJob(m.job);
