@@ -127,6 +127,28 @@ describe("delayed: sets checked in the pool ahead of the proposer's check (check
     });
   }
 
+  it("startVerifyAggregate: the verdict of verifyAggregate, whoever checks it (worker, here, a worker that died)", () => {
+    const good = goodSets()[0]!;
+    const inputs = [
+      good,
+      { ...good, msg: msgs[1]! },
+      { ...good, signature: goodSets()[1]!.signature },
+      { ...good, signature: new Uint8Array(96).fill(7) },
+      { ...good, pubkeys: [] },
+      { ...good, pubkeys: [new Uint8Array(48).fill(1)] },
+    ];
+    for (const worker of ["checks", "silent", "dies"] as const) {
+      const p = pool();
+      const v = createSharedBatchVerifier(bls, p.post, { takenWaitMs: 5 });
+      const started = inputs.map((s) => v.startVerifyAggregate(s.pubkeys, s.msg, s.signature));
+      expect(p.posted).toHaveLength(4); // no key or an invalid one: checked by the inner verifier when read
+      if (worker === "checks") p.run();
+      if (worker === "dies") p.posted.forEach((c) => Atomics.store(c.cells, c.cell, BLS_TAKEN));
+      expect(started.map((read) => read())).toEqual(inputs.map((s) => bls.verifyAggregate(s.pubkeys, s.msg, s.signature)));
+      expect(started.map((read) => read())).toEqual([true, false, false, false, false, false]);
+    }
+  });
+
   it("a set is found by its bytes: the same signature under another message or other keys is checked as itself", () => {
     const sets = goodSets();
     const p = pool();

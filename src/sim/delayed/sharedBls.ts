@@ -24,6 +24,7 @@ import {
   type SignatureVerifier,
 } from "../../crypto/bls.js";
 import { bytesEqual } from "../../crypto/hash.js";
+import type { StartingVerifier } from "../../chain/attestation.js";
 import { BLS_CLAIMED, BLS_INVALID, BLS_PENDING, BLS_SIGNED, BLS_TAKEN, BLS_VALID, type BlsSignJob } from "../../crypto/ed25519Pool.js";
 import { TAKEN_WAIT_MS, createAggregateCache, createCellAllocator, finishSharedJob, getBatchOffload, startSharedJob, type BatchOffload } from "../shards/signatureBatch.js";
 
@@ -133,7 +134,7 @@ interface Chunk {
 }
 
 /** `createSharedBatchVerifier`'s verifier, and its way to have sets checked in the pool ahead of time. */
-export interface SharedBatchVerifier extends BatchSignatureVerifier {
+export interface SharedBatchVerifier extends BatchSignatureVerifier, StartingVerifier {
   /**
    * Posts `sets` to the pool as one chunk to be checked there now, and files them by their bytes:
    * a later `verifyAggregateSets` given one of them (the same aggregate key, message and signature)
@@ -292,7 +293,20 @@ export function createSharedBatchVerifier(inner: BatchSignatureVerifier, post: B
     return ok;
   };
 
-  return { ...inner, verifyAggregateSets, checkAhead };
+  /**
+   * One aggregate check started in the pool (a chunk of one set) and read later: the worker's
+   * verdict, or this thread's if no worker has taken it by then. Input the pool cannot take (no
+   * key, an invalid one, keys that cancel) is `inner.verifyAggregate`'s, checked when read.
+   */
+  const startVerifyAggregate = (pubkeys: readonly Uint8Array[], msg: Uint8Array, aggSig: Uint8Array): (() => boolean) => {
+    const keyed = pubkeys.length === 0 ? "invalid" : keySets([{ pubkeys, msg, signature: aggSig }]);
+    let verdict: boolean | undefined;
+    if (typeof keyed === "string") return () => (verdict ??= inner.verifyAggregate(pubkeys, msg, aggSig));
+    const c = postChunk(keyed);
+    return () => (verdict ??= verdictOf(c));
+  };
+
+  return { ...inner, verifyAggregateSets, checkAhead, startVerifyAggregate };
 }
 
 /**
