@@ -30,6 +30,53 @@ export function collectAttestation(verifier: SignatureVerifier, signers: readonl
 /** Why an attestation is not final, or `undefined` when it is. */
 export type AttestationFault = "UNKNOWN_SIGNER" | "DUPLICATE_SIGNER" | "NO_SUPERMAJORITY" | "BAD_SIGNATURE";
 
+/** The signers of an attestation, each a member once and ≥ 2/3 of the committee's weight together, or the fault. */
+function getAttestationSigners(committee: readonly Validator[], a: Pick<Attestation, "signers">): Validator[] | AttestationFault {
+  const byIndex = new Map(committee.map((v) => [v.index, v]));
+  const seen = new Set<number>();
+  const signers: Validator[] = [];
+  for (const i of a.signers) {
+    const v = byIndex.get(i);
+    if (v === undefined) return "UNKNOWN_SIGNER";
+    if (seen.has(i)) return "DUPLICATE_SIGNER";
+    seen.add(i);
+    signers.push(v);
+  }
+  if (!isSupermajority(getWeight(signers), getWeight(committee))) return "NO_SUPERMAJORITY";
+  return signers;
+}
+
+/**
+ * A verifier that can start a fast-aggregate-verify and read its verdict later (the simulator's,
+ * with a worker pool: the check runs on another thread meanwhile). The verdict read is the one
+ * `verifyAggregate` gives for the same arguments.
+ */
+export interface StartingVerifier extends SignatureVerifier {
+  startVerifyAggregate(pubkeys: readonly Uint8Array[], msg: Uint8Array, aggSig: Uint8Array): () => boolean;
+}
+
+/**
+ * `checkAttestation` in two steps: membership and weight are checked now (a fault is returned at
+ * once), the signature is started now — on another thread if the verifier can
+ * (`StartingVerifier.startVerifyAggregate`), else checked here — and the returned function gives its
+ * fault (BAD_SIGNATURE) or undefined: together the same fault as `checkAttestation`.
+ */
+export function startAttestationCheck(
+  verifier: SignatureVerifier,
+  committee: readonly Validator[],
+  a: Pick<Attestation, "signers" | "signature">,
+  message: Uint8Array,
+  verifySignatures = true,
+): AttestationFault | (() => AttestationFault | undefined) {
+  const signers = getAttestationSigners(committee, a);
+  if (typeof signers === "string") return signers;
+  if (!verifySignatures) return () => undefined;
+  const pubkeys = signers.map((v) => v.key.pubkey);
+  const start = (verifier as Partial<StartingVerifier>).startVerifyAggregate;
+  const verdict = start ? start.call(verifier, pubkeys, message, a.signature) : ((ok) => () => ok)(verifier.verifyAggregate(pubkeys, message, a.signature));
+  return () => (verdict() ? undefined : "BAD_SIGNATURE");
+}
+
 /**
  * Checks an attestation against a committee: every signer a member (once), ≥ 2/3 of the
  * committee's weight, and a valid aggregate signature over `message` (skipped when `verifySignatures`
@@ -42,17 +89,8 @@ export function checkAttestation(
   message: Uint8Array,
   verifySignatures = true,
 ): AttestationFault | undefined {
-  const byIndex = new Map(committee.map((v) => [v.index, v]));
-  const seen = new Set<number>();
-  const signers: Validator[] = [];
-  for (const i of a.signers) {
-    const v = byIndex.get(i);
-    if (v === undefined) return "UNKNOWN_SIGNER";
-    if (seen.has(i)) return "DUPLICATE_SIGNER";
-    seen.add(i);
-    signers.push(v);
-  }
-  if (!isSupermajority(getWeight(signers), getWeight(committee))) return "NO_SUPERMAJORITY";
+  const signers = getAttestationSigners(committee, a);
+  if (typeof signers === "string") return signers;
   if (verifySignatures && !verifier.verifyAggregate(signers.map((v) => v.key.pubkey), message, a.signature)) return "BAD_SIGNATURE";
   return undefined;
 }

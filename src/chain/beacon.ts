@@ -7,7 +7,7 @@
 import { addressOfPubkey } from "../crypto/ed25519.js";
 import { bytesEqual, toHex } from "../crypto/hash.js";
 import { isXshardError } from "../errors.js";
-import { encodeSignedTx, verifySignedTx, type SignedTx } from "../program/index.js";
+import { computeSignedTxSize, verifySignedTx, type SignedTx } from "../program/index.js";
 import { isFeeCapSufficient } from "./fees.js";
 
 export interface BeaconState {
@@ -147,11 +147,14 @@ export function createCountLimits(txs: number): Stage1Limits {
 
 const encodedSizes = new WeakMap<SignedTx, number>();
 
-/** Bytes a transaction takes in a block: its canonical encoding (memoised per transaction object). */
+/**
+ * Bytes a transaction takes in a block: the length of its canonical encoding (computed without
+ * encoding it — a sequenced transaction is encoded once, for its log; memoised per transaction object).
+ */
 export function getEncodedSize(stx: SignedTx): number {
   let n = encodedSizes.get(stx);
   if (n === undefined) {
-    n = encodeSignedTx(stx).length;
+    n = computeSignedTxSize(stx);
     encodedSizes.set(stx, n);
   }
   return n;

@@ -58,6 +58,14 @@ export function encodeSignedTx(stx: SignedTx): Uint8Array {
   return SignedTxType.serialize(toValidatedSszSignedTx(stx));
 }
 
+/**
+ * Length of `encodeSignedTx(stx)`, without encoding: the same validation (and the same error for a
+ * transaction that does not encode), then the SSZ size of the validated value.
+ */
+export function computeSignedTxSize(stx: SignedTx): number {
+  return SignedTxType.value_serializedSize(toValidatedSszSignedTx(stx));
+}
+
 /** Decodes a signed transaction and validates its program; use `verifySignedTx` for the signature. */
 export function decodeSignedTx(bytes: Uint8Array): SignedTx {
   assertMaxSize(bytes, MAX_SIGNED_TX_BYTES);

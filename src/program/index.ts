@@ -4,7 +4,7 @@ export type * from "./types.js";
 export type { ProgramError, ProgramErrorCode, TxErrorCode } from "./errors.js";
 export { encodeBool, encodeU64, decodeU64, isU64 } from "./values.js";
 export { validateProgram, isValidContractId, isValidMethod, isPureOpName } from "./validate.js";
-export { encodeProgram, decodeProgram, encodeTx, decodeTx, encodeSignedTx, decodeSignedTx } from "./codec.js";
+export { encodeProgram, decodeProgram, encodeTx, decodeTx, encodeSignedTx, decodeSignedTx, computeSignedTxSize } from "./codec.js";
 export { ProgramType, TxType, SignedTxType } from "./ssz.js";
 export { ProgramBuilder, lit, u64, bool, utf8, ref } from "./builder.js";
 export { programFromJson, programToJson, literalFromJson, defaultResolveName } from "./json.js";

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isXshardError } from "../../src/errors.js";
 import { lit, ProgramBuilder, ref, u64 } from "../../src/program/builder.js";
-import { decodeProgram, decodeSignedTx, decodeTx, encodeProgram, encodeSignedTx, encodeTx } from "../../src/program/codec.js";
+import { computeSignedTxSize, decodeProgram, decodeSignedTx, decodeTx, encodeProgram, encodeSignedTx, encodeTx } from "../../src/program/codec.js";
 import { MAX_ARG_BYTES, MAX_ARGS, MAX_PROGRAM_BYTES, MAX_STEPS } from "../../src/program/constants.js";
 import type { ProgramErrorCode } from "../../src/program/errors.js";
 import { computeFootprint } from "../../src/program/footprint.js";
@@ -95,10 +95,34 @@ describe("program encoding round trip", () => {
           expect(decodeTx(encodeTx(tx))).toEqual(tx);
           const stx = { tx, pubkey: sender, signature };
           expect(decodeSignedTx(encodeSignedTx(stx))).toEqual(stx);
+          expect(computeSignedTxSize(stx)).toBe(encodeSignedTx(stx).length);
         },
       ),
       { numRuns: 100 },
     );
+  });
+
+  it("computeSignedTxSize: the encoding's length, or the encoder's own error for a transaction that does not encode", () => {
+    const program: Program = { steps: [{ kind: "call", contract: "c", method: "m", args: [lit(new Uint8Array(MAX_ARG_BYTES))] }] };
+    const tx = { sender: new Uint8Array(32), nonce: 1n, maxFeePerGas: 2n, gasLimit: 3n, program };
+    const good = { tx, pubkey: new Uint8Array(32), signature: new Uint8Array(64) };
+    expect(computeSignedTxSize(good)).toBe(encodeSignedTx(good).length);
+    const broken = [
+      { ...good, signature: new Uint8Array(63) },
+      { ...good, pubkey: new Uint8Array(33) },
+      { ...good, tx: { ...tx, sender: new Uint8Array(31) } },
+      { ...good, tx: { ...tx, nonce: 1n << 64n } },
+      { ...good, tx: { ...tx, gasLimit: -1n } },
+      { ...good, tx: { ...tx, program: { steps: [] } } },
+      { ...good, tx: { ...tx, program: { steps: [{ kind: "require", arg: lit(new Uint8Array(MAX_ARG_BYTES + 1)) }] } as Program } },
+      { ...good, tx: { ...tx, program: { steps: Array<Step>(MAX_STEPS + 1).fill({ kind: "require", arg: u64(1n) }) } } },
+    ];
+    for (const stx of broken) {
+      const expected = codeOf(() => encodeSignedTx(stx));
+      const got = codeOf(() => computeSignedTxSize(stx));
+      expect(got.code).toBe(expected.code);
+      expect(got.data).toEqual(expected.data);
+    }
   });
 });
 

@@ -119,6 +119,33 @@ describe("delayed: Stage-1 blocks are verified on import", () => {
     const poor: DelayedState = { ...state, beacon: { balances: new Map([...state.beacon.balances].map(([k]) => [k, 0n] as [string, bigint])), nonces: state.beacon.nonces } };
     expect(code_(() => processStage1Block(poor, good, verifier))).toBe("INVALID_TX");
   });
+
+  it("a verifier that checks the signature meanwhile (startVerifyAggregate) gives the same errors in the same order and the same state", () => {
+    const badSig: SignedStage1Block = { ...good, attestation: { ...good.attestation, signature: collectAttestation(verifier, getStage1Committee(state, 0), sha256("x")).signature } };
+    const poor: DelayedState = { ...state, beacon: { balances: new Map([...state.beacon.balances].map(([k]) => [k, 0n] as [string, bigint])), nonces: state.beacon.nonces } };
+    const tight: DelayedState = { ...state, params: { ...state.params, slotGas: 1_000_000 } };
+    let reads = 0;
+    // Starts by remembering the arguments; the verdict is computed only when read (after the rest of the block).
+    const starting = { ...verifier, startVerifyAggregate: (pks: readonly Uint8Array[], msg: Uint8Array, sig: Uint8Array) => () => (reads++, verifier.verifyAggregate(pks, msg, sig)) };
+    for (const [pre, block] of [[state, good], [state, badSig], [poor, good], [poor, badSig], [tight, badSig], [tight, good]] as const) {
+      const plain = code_(() => processStage1Block(pre, block, verifier));
+      const before = reads;
+      expect(code_(() => processStage1Block(pre, block, starting))).toBe(plain);
+      expect(reads).toBe(before + 1);
+    }
+    // The attestation's fault comes before a later rule's, as in one sequential check.
+    expect(code_(() => processStage1Block(poor, badSig, starting))).toBe("BAD_SIGNATURE");
+    expect(code_(() => processStage1Block(tight, badSig, starting))).toBe("BAD_SIGNATURE");
+    const a = processStage1Block(state, good, verifier);
+    const b = processStage1Block(state, good, starting);
+    expect(b.seqs).toEqual(a.seqs);
+    expect(b.state.stage1Root).toEqual(a.state.stage1Root);
+    expect(b.state.beacon).toEqual(a.state.beacon);
+    // Without signature checks nothing is started.
+    const n = reads;
+    processStage1Block(state, good, starting, { verifySignatures: false });
+    expect(reads).toBe(n);
+  });
 });
 
 describe("delayed: Stage-2 blocks are verified on import", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sha256 } from "../../src/crypto/hash.js";
 import { createBatchBlsVerifier, validatorKeyFromSeed, type AggregateSet, type AggregatedKeySet } from "../../src/crypto/bls.js";
-import { BLS_CLAIMED, BLS_SIGNED, BLS_TAKEN, type BlsSignJob } from "../../src/crypto/ed25519Pool.js";
+import { BLS_CLAIMED, BLS_INVALID, BLS_PENDING, BLS_SIGNED, BLS_TAKEN, BLS_VALID, type BlsSignJob } from "../../src/crypto/ed25519Pool.js";
 import { signBlsJob, verifyBlsCell } from "../../src/crypto/ed25519Worker.js";
 import { createDeferredSigner, createSharedBatchVerifier, MIN_SHARED_SETS } from "../../src/sim/delayed/sharedBls.js";
 import { attachBatchOffload, getBatchOffload } from "../../src/sim/shards/signatureBatch.js";
@@ -81,6 +81,120 @@ describe("delayed: the proposer's aggregate check shared out with the pool (crea
     expect(v.signAggregate(committees[0]!, msgs[0]!)).toEqual(bls.signAggregate(committees[0]!, msgs[0]!));
     const s = goodSets()[0]!;
     expect(v.verifyAggregate(s.pubkeys, s.msg, s.signature)).toBe(true);
+  });
+});
+
+describe("delayed: sets checked in the pool ahead of the proposer's check (checkAhead)", () => {
+  const hexes = (sets: readonly { signature: Uint8Array }[]) => sets.map((s) => Buffer.from(s.signature).toString("hex"));
+
+  it("a set found valid ahead is not checked again; the rest are, and the verdict is the same as one batch check here", () => {
+    const sets = goodSets();
+    const p = pool();
+    const v = createSharedBatchVerifier(bls, p.post, { chunk: 2 });
+    expect(v.checkAhead(sets.slice(0, 2))).toBe(true);
+    p.run(); // the worker checks the chunk
+    expect(Atomics.load(p.posted[0]!.cells, p.posted[0]!.cell)).toBe(BLS_VALID);
+    expect(v.checkAhead(sets.slice(2, 3))).toBe(true); // posted, never taken: claimed by the check below
+    const before = p.posted.length;
+    expect(v.verifyAggregateSets(sets)).toBe(true);
+    expect(Atomics.load(p.posted[1]!.cells, p.posted[1]!.cell)).toBe(BLS_CLAIMED);
+    // Only sets 2..5 were handed out again: the two found valid were not.
+    expect(p.posted.slice(before).flatMap((c) => c.sets.map((s) => Buffer.from(s.signature).toString("hex")))).toEqual(hexes(sets.slice(2)));
+  });
+
+  const bad = (): AggregateSet[] => goodSets().map((x, i) => (i === 1 ? { ...x, signature: goodSets()[0]!.signature } : x));
+  const cases: [string, (v: ReturnType<typeof createSharedBatchVerifier>, p: ReturnType<typeof pool>) => void][] = [
+    ["checked by the worker", (_v, p) => p.run()],
+    ["never taken (claimed here)", () => {}],
+    ["taken by a worker that died", (_v, p) => p.posted.forEach((c) => Atomics.store(c.cells, c.cell, BLS_TAKEN))],
+    ["said invalid by the worker", (_v, p) => p.posted.forEach((c) => Atomics.store(c.cells, c.cell, BLS_INVALID))],
+  ];
+  for (const [name, worker] of cases) {
+    it(`a chunk ${name}: every call's verdict is its own sets' (a good set beside a bad one in a chunk is still good)`, () => {
+      for (const sets of [goodSets(), bad()]) {
+        const p = pool();
+        const v = createSharedBatchVerifier(bls, p.post, { chunk: 2, takenWaitMs: 5 });
+        // Sets 0 and 1 in one chunk, 2 and 3 in another (offered after the first was dealt with).
+        expect(v.checkAhead(sets.slice(0, 2))).toBe(true);
+        worker(v, p);
+        if (Atomics.load(p.posted[0]!.cells, p.posted[0]!.cell) === BLS_PENDING) expect(v.checkAhead(sets.slice(2, 4))).toBe(false); // busy: not taken now
+        else expect(v.checkAhead(sets.slice(2, 4))).toBe(true);
+        for (const pick of [[0], [2], [0, 2], [1], [0, 1, 2, 3], [0, 1, 2, 3, 4, 5], [5, 4, 3, 2, 1, 0]]) {
+          const asked = pick.map((i) => sets[i]!);
+          expect(v.verifyAggregateSets(asked)).toBe(bls.verifyAggregateSets(asked));
+        }
+      }
+    });
+  }
+
+  it("startVerifyAggregate: the verdict of verifyAggregate, whoever checks it (worker, here, a worker that died)", () => {
+    const good = goodSets()[0]!;
+    const inputs = [
+      good,
+      { ...good, msg: msgs[1]! },
+      { ...good, signature: goodSets()[1]!.signature },
+      { ...good, signature: new Uint8Array(96).fill(7) },
+      { ...good, pubkeys: [] },
+      { ...good, pubkeys: [new Uint8Array(48).fill(1)] },
+    ];
+    for (const worker of ["checks", "silent", "dies"] as const) {
+      const p = pool();
+      const v = createSharedBatchVerifier(bls, p.post, { takenWaitMs: 5 });
+      const started = inputs.map((s) => v.startVerifyAggregate(s.pubkeys, s.msg, s.signature));
+      expect(p.posted).toHaveLength(4); // no key or an invalid one: checked by the inner verifier when read
+      if (worker === "checks") p.run();
+      if (worker === "dies") p.posted.forEach((c) => Atomics.store(c.cells, c.cell, BLS_TAKEN));
+      expect(started.map((read) => read())).toEqual(inputs.map((s) => bls.verifyAggregate(s.pubkeys, s.msg, s.signature)));
+      expect(started.map((read) => read())).toEqual([true, false, false, false, false, false]);
+    }
+  });
+
+  it("a set is found by its bytes: the same signature under another message or other keys is checked as itself", () => {
+    const sets = goodSets();
+    const p = pool();
+    const v = createSharedBatchVerifier(bls, p.post);
+    expect(v.checkAhead(sets)).toBe(true);
+    p.run();
+    const otherMsg = { ...sets[0]!, msg: msgs[1]! };
+    const otherKeys = { ...sets[0]!, pubkeys: sets[1]!.pubkeys };
+    expect(v.verifyAggregateSets([otherMsg])).toBe(false);
+    expect(v.verifyAggregateSets([otherKeys, ...sets.slice(1)])).toBe(false);
+    expect(v.verifyAggregateSets([{ ...sets[0]!, pubkeys: [] }])).toBe(false);
+    expect(v.verifyAggregateSets(sets)).toBe(true);
+  });
+
+  it("the deferred signer offers what the pool has wholly signed, in order, each once, after posting the new job", () => {
+    const offered: AggregateSet[][] = [];
+    const jobs: BlsSignJob[] = [];
+    let accept = true;
+    const signer = createDeferredSigner(bls, (job) => jobs.push(job), 5, (sets) => {
+      if (accept) offered.push([...sets]);
+      return accept;
+    });
+    const sig = (i: number) => signer.verifier.signAggregate(committees[i]!, msgs[i]!);
+    sig(0);
+    signer.post(); // job 0: not signed yet, nothing to offer
+    expect(offered).toHaveLength(0);
+    signBlsJob(jobs[0]!);
+    sig(1);
+    sig(2);
+    accept = false;
+    signer.post(); // job 1 (two entries) posted; job 0 signed but refused: offered again next time
+    expect(offered).toHaveLength(0);
+    accept = true;
+    signBlsJob(jobs[1]!);
+    sig(3);
+    signer.post(); // jobs 0 and 1 offered together (job 2 not signed)
+    expect(offered).toHaveLength(1);
+    expect(offered[0]!.map((s) => s.msg)).toEqual([msgs[0], msgs[1], msgs[2]]);
+    expect(offered[0]!.map((s) => s.signature)).toEqual([0, 1, 2].map((i) => bls.signAggregate(committees[i]!, msgs[i]!)));
+    expect(offered[0]!.map((s) => s.pubkeys)).toEqual([0, 1, 2].map((i) => committees[i]!.map((k) => k.pubkey)));
+    for (const s of offered[0]!) expect(bls.verifyAggregate(s.pubkeys, s.msg, s.signature)).toBe(true);
+    expect(signer.settle()).toBe(4);
+    sig(4);
+    signer.post(); // a new round: nothing signed yet
+    expect(offered).toHaveLength(1);
+    expect(signer.settle()).toBe(1);
   });
 });
 

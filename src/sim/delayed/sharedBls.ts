@@ -23,7 +23,9 @@ import {
   type BatchSignatureVerifier,
   type SignatureVerifier,
 } from "../../crypto/bls.js";
-import { BLS_CLAIMED, BLS_INVALID, BLS_PENDING, BLS_TAKEN, BLS_VALID, type BlsSignJob } from "../../crypto/ed25519Pool.js";
+import { bytesEqual } from "../../crypto/hash.js";
+import type { StartingVerifier } from "../../chain/attestation.js";
+import { BLS_CLAIMED, BLS_INVALID, BLS_PENDING, BLS_SIGNED, BLS_TAKEN, BLS_VALID, type BlsSignJob } from "../../crypto/ed25519Pool.js";
 import { TAKEN_WAIT_MS, createAggregateCache, createCellAllocator, finishSharedJob, getBatchOffload, startSharedJob, type BatchOffload } from "../shards/signatureBatch.js";
 
 /** A verifier whose aggregate signatures are made later, together. */
@@ -45,14 +47,24 @@ export interface DeferredSigner {
 }
 
 /**
+ * Hands sets whose signatures the pool has made to be checked there ahead of the proposer's check
+ * (`SharedBatchVerifier.checkAhead`); false when it takes none now (then they are offered again).
+ */
+export type CheckAhead = (sets: readonly AggregateSet[]) => boolean;
+
+/**
  * A deferred signer over `inner` (the real BLS verifier: its `signAggregate` signs under the
  * summed secret key, `computeSummedSecretKey`) whose signatures are made through `sign` (the
- * pool's `signAggregatedJob`) and on this thread.
+ * pool's `signAggregatedJob`) and on this thread. With `checkAhead`, each `post` first offers the
+ * signatures the pool has already made in this round (whole jobs, in order) to be checked in the
+ * pool while this thread goes on executing; the signatures are the same bytes either way.
  */
-export function createDeferredSigner(inner: SignatureVerifier, sign: (job: BlsSignJob) => void, takenWaitMs = TAKEN_WAIT_MS): DeferredSigner {
-  type Todo = { readonly sk: Uint8Array; readonly msg: Uint8Array; readonly into: Uint8Array };
+export function createDeferredSigner(inner: SignatureVerifier, sign: (job: BlsSignJob) => void, takenWaitMs = TAKEN_WAIT_MS, checkAhead?: CheckAhead): DeferredSigner {
+  type Todo = { readonly sk: Uint8Array; readonly msg: Uint8Array; readonly into: Uint8Array; readonly pubkeys: readonly Uint8Array[] };
   let todo: Todo[] = [];
   let jobs: { readonly job: BlsSignJob; readonly todo: readonly Todo[] }[] = [];
+  /** Jobs of `jobs` whose signatures were handed to `checkAhead`. */
+  let aheadFrom = 0;
   const verifier: SignatureVerifier = {
     active: inner.active,
     sign: (key, msg) => inner.sign(key, msg),
@@ -62,14 +74,29 @@ export function createDeferredSigner(inner: SignatureVerifier, sign: (job: BlsSi
       const sk = inner.active && msg.length === 32 ? computeSummedSecretKey(keys) : null;
       if (sk === null) return inner.signAggregate(keys, msg);
       const into = new Uint8Array(SIGNATURE_BYTES);
-      todo.push({ sk, msg: Uint8Array.from(msg), into });
+      todo.push({ sk, msg: Uint8Array.from(msg), into, pubkeys: keys.map((k) => k.pubkey) });
       return into;
     },
+  };
+  /** Offers the signatures of the jobs the pool has wholly signed since the last offer taken (none after one not yet signed). */
+  const offerAhead = (): void => {
+    if (checkAhead === undefined) return;
+    const sets: AggregateSet[] = [];
+    let j = aheadFrom;
+    for (; j < jobs.length; j++) {
+      const { job, todo: list } = jobs[j] as (typeof jobs)[number];
+      let signed = true;
+      for (let i = 0; i < list.length && signed; i++) signed = Atomics.load(job.cells, i) === BLS_SIGNED;
+      if (!signed) break;
+      list.forEach((t, i) => sets.push({ pubkeys: t.pubkeys, msg: t.msg, signature: job.sigs.slice(i * SIGNATURE_BYTES, (i + 1) * SIGNATURE_BYTES) }));
+    }
+    if (sets.length > 0 && checkAhead(sets)) aheadFrom = j;
   };
   const post = (): void => {
     if (todo.length === 0) return;
     jobs.push({ job: startSharedJob(sign, todo), todo });
     todo = [];
+    offerAhead(); // after the new job: the worker signs it first
   };
   return {
     verifier,
@@ -85,6 +112,7 @@ export function createDeferredSigner(inner: SignatureVerifier, sign: (job: BlsSi
       todo = [];
       const done = jobs;
       jobs = [];
+      aheadFrom = 0;
       for (let j = done.length - 1; j >= 0; j--) {
         const { job, todo: list } = done[j] as (typeof done)[number];
         finishSharedJob(job, list, takenWaitMs).forEach((sig, i) => (list[i] as Todo).into.set(sig));
@@ -105,6 +133,20 @@ interface Chunk {
   readonly cell: number;
 }
 
+/** `createSharedBatchVerifier`'s verifier, and its way to have sets checked in the pool ahead of time. */
+export interface SharedBatchVerifier extends BatchSignatureVerifier, StartingVerifier {
+  /**
+   * Posts `sets` to the pool as one chunk to be checked there now, and files them by their bytes:
+   * a later `verifyAggregateSets` given one of them (the same aggregate key, message and signature)
+   * reads the chunk's verdict instead of checking it again. False (nothing posted) while the last
+   * such chunk is still waiting for a worker: the pool is busy, this thread checks them later.
+   */
+  readonly checkAhead: CheckAhead;
+}
+
+/** Chunks checked ahead whose sets stay filed (older ones are dropped: their sets are checked as usual). */
+export const AHEAD_CHUNKS_KEPT = 256;
+
 /**
  * `inner` with `verifyAggregateSets` shared out: the sets (at least `MIN_SHARED_SETS`) go in chunks
  * (of ⌈n/4⌉, at least 2; `chunk` to override) to the pool through `post`, each with a verdict cell;
@@ -113,8 +155,14 @@ interface Chunk {
  * checked as one batch (`verifyAggregatedKeySets` under the sets' aggregate keys): true iff every
  * set passes `verifyAggregate`, as `inner.verifyAggregateSets` answers (malformed or empty input
  * is false). After a false, the chunks not yet taken are withdrawn.
+ *
+ * Sets handed to `checkAhead` earlier are not checked again when their chunk was found valid; a
+ * chunk a worker is checking is waited for (after this thread's own share); any other (not taken
+ * yet — it is claimed here —, found invalid, or whose worker never answered) leaves its sets to be
+ * checked here with the rest. Each set's verdict is a function of its bytes, so the answer is the
+ * same whoever checks which set.
  */
-export function createSharedBatchVerifier(inner: BatchSignatureVerifier, post: BatchOffload["post"], options: { readonly chunk?: number; readonly takenWaitMs?: number } = {}): BatchSignatureVerifier {
+export function createSharedBatchVerifier(inner: BatchSignatureVerifier, post: BatchOffload["post"], options: { readonly chunk?: number; readonly takenWaitMs?: number } = {}): SharedBatchVerifier {
   const aggregateOf = createAggregateCache();
   const nextCell = createCellAllocator();
   const takenWaitMs = options.takenWaitMs ?? TAKEN_WAIT_MS;
@@ -148,21 +196,35 @@ export function createSharedBatchVerifier(inner: BatchSignatureVerifier, post: B
     }
   };
 
-  const verifyAggregateSets = (sets: readonly AggregateSet[]): boolean => {
-    if (sets.length < MIN_SHARED_SETS) return inner.verifyAggregateSets(sets);
+  /** The sets with their aggregate keys, or why not: "invalid" (no key, or one that is not a valid key), "infinity" (keys that cancel). */
+  const keySets = (sets: readonly AggregateSet[]): (AggregatedKeySet & { pk: PublicKey })[] | "invalid" | "infinity" => {
     const keyed: (AggregatedKeySet & { pk: PublicKey })[] = [];
     for (const s of sets) {
       const e = s.pubkeys.length === 0 ? null : aggregateOf(s.pubkeys);
-      if (e === null) return false; // no key, or one that is not a valid key: as inner
+      if (e === null) return "invalid";
       e.bytes ??= e.pk.toBytes(true);
-      // An aggregate at infinity (keys that cancel) is no key to hand over: inner's own check.
-      if (((e.bytes[0] as number) & 0x40) !== 0) return inner.verifyAggregateSets(sets);
+      if (((e.bytes[0] as number) & 0x40) !== 0) return "infinity";
       keyed.push({ pubkey: e.bytes, msg: s.msg, signature: s.signature, pk: e.pk });
     }
+    return keyed;
+  };
+
+  const postChunk = (sets: readonly (AggregatedKeySet & { pk: PublicKey })[]): Chunk => {
+    const c: Chunk = { sets, ...nextCell() };
+    post(c.cells, c.cell, sets.map((s) => ({ pubkey: s.pubkey, msg: s.msg, signature: s.signature })));
+    return c;
+  };
+
+  /** The check of `sets` shared out in chunks (none checked ahead). */
+  const verifyShared = (sets: readonly AggregateSet[]): boolean => {
+    if (sets.length < MIN_SHARED_SETS) return inner.verifyAggregateSets(sets);
+    const keyed = keySets(sets);
+    if (keyed === "invalid") return false; // as inner
+    // An aggregate at infinity (keys that cancel) is no key to hand over: inner's own check.
+    if (keyed === "infinity") return inner.verifyAggregateSets(sets);
     const size = options.chunk ?? Math.max(2, Math.ceil(keyed.length / 4));
     const chunks: Chunk[] = [];
-    for (let i = 0; i < keyed.length; i += size) chunks.push({ sets: keyed.slice(i, i + size), ...nextCell() });
-    for (const c of chunks) post(c.cells, c.cell, c.sets.map((s) => ({ pubkey: s.pubkey, msg: s.msg, signature: s.signature })));
+    for (let i = 0; i < keyed.length; i += size) chunks.push(postChunk(keyed.slice(i, i + size)));
     let ok = true;
     let mine = chunks.length;
     while (ok && mine > 0) {
@@ -176,7 +238,75 @@ export function createSharedBatchVerifier(inner: BatchSignatureVerifier, post: B
     return ok;
   };
 
-  return { ...inner, verifyAggregateSets };
+  /** Sets checked ahead, by their signature's bytes (hex); the chunks in the order posted, the last still to be taken maybe. */
+  const ahead = new Map<string, { readonly pubkey: Uint8Array; readonly msg: Uint8Array; readonly chunk: Chunk }>();
+  const aheadChunks: { readonly chunk: Chunk; readonly keys: readonly string[] }[] = [];
+  const hexOf = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+
+  const checkAhead: CheckAhead = (sets) => {
+    const last = aheadChunks[aheadChunks.length - 1];
+    if (last !== undefined && Atomics.load(last.chunk.cells, last.chunk.cell) === BLS_PENDING) return false;
+    const keyed = keySets(sets);
+    if (typeof keyed === "string") return true; // not for the pool: checked as usual when asked
+    const chunk = postChunk(keyed);
+    const keys = keyed.map((s) => hexOf(s.signature));
+    keyed.forEach((s, i) => ahead.set(keys[i] as string, { pubkey: s.pubkey, msg: s.msg, chunk }));
+    aheadChunks.push({ chunk, keys });
+    if (aheadChunks.length > AHEAD_CHUNKS_KEPT) {
+      const old = aheadChunks.shift() as (typeof aheadChunks)[number];
+      for (const k of old.keys) if (ahead.get(k)?.chunk === old.chunk) ahead.delete(k);
+    }
+    return true;
+  };
+
+  const verifyAggregateSets = (sets: readonly AggregateSet[]): boolean => {
+    if (ahead.size === 0) return verifyShared(sets);
+    const rest: AggregateSet[] = [];
+    const waiting = new Map<Chunk, AggregateSet[]>();
+    for (const s of sets) {
+      const e = ahead.get(hexOf(s.signature));
+      const agg = e === undefined || s.pubkeys.length === 0 ? null : aggregateOf(s.pubkeys);
+      if (agg !== null) agg.bytes ??= agg.pk.toBytes(true);
+      if (e === undefined || agg?.bytes === undefined || !bytesEqual(agg.bytes, e.pubkey) || !bytesEqual(s.msg, e.msg)) {
+        rest.push(s);
+        continue;
+      }
+      const c = e.chunk;
+      let state = Atomics.load(c.cells, c.cell);
+      // Not taken yet: claimed here, its sets checked with the rest (one batch here is cheaper than waiting).
+      if (state === BLS_PENDING && Atomics.compareExchange(c.cells, c.cell, BLS_PENDING, BLS_CLAIMED) !== BLS_PENDING) state = Atomics.load(c.cells, c.cell);
+      if (state === BLS_VALID) continue;
+      if (state === BLS_TAKEN) {
+        const list = waiting.get(c);
+        if (list === undefined) waiting.set(c, [s]);
+        else list.push(s);
+      } else rest.push(s);
+    }
+    let ok = rest.length === 0 || verifyShared(rest);
+    for (const [c, list] of waiting) {
+      if (!ok) break;
+      while (Atomics.load(c.cells, c.cell) === BLS_TAKEN) {
+        if (Atomics.wait(c.cells, c.cell, BLS_TAKEN, takenWaitMs) === "timed-out") break;
+      }
+      if (Atomics.load(c.cells, c.cell) !== BLS_VALID) ok = inner.verifyAggregateSets(list);
+    }
+    return ok;
+  };
+
+  /**
+   * One aggregate check started in the pool (a chunk of one set) and read later: the worker's
+   * verdict, or this thread's if no worker has taken it by then. Input the pool cannot take (no
+   * key, an invalid one, keys that cancel) is `inner.verifyAggregate`'s, checked when read.
+   */
+  const startVerifyAggregate = (pubkeys: readonly Uint8Array[], msg: Uint8Array, aggSig: Uint8Array): (() => boolean) => {
+    const keyed = pubkeys.length === 0 ? "invalid" : keySets([{ pubkeys, msg, signature: aggSig }]);
+    let verdict: boolean | undefined;
+    if (typeof keyed === "string") return () => (verdict ??= inner.verifyAggregate(pubkeys, msg, aggSig));
+    const c = postChunk(keyed);
+    return () => (verdict ??= verdictOf(c));
+  };
+
+  return { ...inner, verifyAggregateSets, checkAhead, startVerifyAggregate };
 }
 
 /**
@@ -192,5 +322,6 @@ export function createRunSignatures(signatures: boolean, workload: object): { re
   if (!offload) return { verifier: bls };
   const verifier = createSharedBatchVerifier(bls, (cells, cell, sets) => offload.post(cells, cell, sets));
   const sign = offload.sign;
-  return sign ? { verifier, roundSigner: createDeferredSigner(bls, (job) => sign(job)) } : { verifier };
+  // The batches the pool has signed are checked there while the next committees execute (verifier.checkAhead).
+  return sign ? { verifier, roundSigner: createDeferredSigner(bls, (job) => sign(job), TAKEN_WAIT_MS, verifier.checkAhead) } : { verifier };
 }
