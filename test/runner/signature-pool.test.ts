@@ -105,6 +105,32 @@ describe("signature pool", () => {
     expect([...board.verdicts]).toEqual([BOARD_VALID, BOARD_INVALID]);
   });
 
+  it("a request posted after the board's ranges is answered before the last range: ranges wait in the background", async () => {
+    const one = new Ed25519Pool(1, WORKER);
+    try {
+      const good = aliceTx(5n);
+      const msg = computeTxSigningMessage(good.tx);
+      const ranges = 20;
+      const per = 64;
+      const board = createVerdictBoard(ranges * per);
+      for (let i = 0; i < ranges * per; i++) {
+        board.pubkeys.set(good.pubkey, i * 32);
+        board.msgs.set(msg, i * 32);
+        board.sigs.set(good.signature, i * 64);
+      }
+      const order: string[] = [];
+      const all = Array.from({ length: ranges }, (_, r) => one.verifyBoard(board, r * per, (r + 1) * per).then(() => order.push(`range ${r}`)));
+      const late = one.verify(good.pubkey.slice(), msg.slice(), good.signature.slice()).then((v) => order.push(`verify ${v[0]}`));
+      await Promise.all([...all, late]);
+      expect(order.indexOf("verify 1")).toBeGreaterThanOrEqual(0);
+      expect(order.indexOf("verify 1")).toBeLessThan(order.indexOf(`range ${ranges - 1}`));
+      expect(order.filter((o) => o.startsWith("range"))).toEqual(Array.from({ length: ranges }, (_, r) => `range ${r}`));
+      expect([...board.verdicts].every((v) => v === BOARD_VALID)).toBe(true);
+    } finally {
+      await one.close();
+    }
+  });
+
   it("the signer hands its messages over in signing order only, and none after release", async () => {
     const alice = createUser("alice");
     const program = transferProgram("token0", createUser("carol").address, 5n);
