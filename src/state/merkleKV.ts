@@ -9,7 +9,7 @@ import { type Node, zeroNode } from "@chainsafe/persistent-merkle-tree";
 import type { StateView, WriteSet } from "../types.js";
 import { getNodeEncodedSize, getNodeValue } from "./bucket.js";
 import { computeProofSiblings, countProofSiblings } from "./proof.js";
-import { getLeafAt, hashTree } from "./sparse.js";
+import { getLeafAt, hashTree, hashTrees } from "./sparse.js";
 import {
   STATE_DEPTH,
   assertValidDepth,
@@ -65,6 +65,22 @@ export class MerkleKV implements StateView {
   root(): Uint8Array {
     hashTree(this.rootNode, this.depth);
     return this.rootNode.root;
+  }
+
+  /**
+   * Computes the hashes of several states at once (`hashTrees`: one hasher call a level for all
+   * states of a depth), so that their `root()` afterwards only reads them. The roots are the
+   * same as each state's own `root()` computes.
+   */
+  static hashAll(states: readonly MerkleKV[]): void {
+    const byDepth = new Map<number, Node[]>();
+    for (const s of states) {
+      if (s.rootNode.h0 !== null) continue;
+      const list = byDepth.get(s.depth);
+      if (list === undefined) byDepth.set(s.depth, [s.rootNode]);
+      else list.push(s.rootNode);
+    }
+    for (const [depth, nodes] of byDepth) hashTrees(nodes, depth);
   }
 
   /** Every pair (copies), ordered by position then key: the same order for the same state. */

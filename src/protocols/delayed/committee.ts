@@ -24,11 +24,11 @@ import { produceBatches } from "./batches.js";
 import { computeExecutionGas, computeStage2Budget, isWithinStage2Budget } from "./budget.js";
 import type { SignedBatch } from "./blocks.js";
 export type { SignedBatch } from "./blocks.js";
-import { OUTCOME_CODES, type ResultLeafValue } from "./containers.js";
+import type { ResultLeafValue } from "./containers.js";
 import { NOOP_OBSERVER, type DelayedObserver } from "./observer.js";
-import { checkReads, computeNextView, executeRun, findRun, getPostState, getRunInputs, keepRun, type CommitteeViewsOptions, type Frontier, type Run, type Snap, type Source, type TxLocal, type TxResult, type View } from "./local.js";
+import { OwnSteps, checkReads, computeNextView, executeRun, findRun, getPostState, getRunInputs, keepRun, type CommitteeViewsOptions, type Frontier, type Run, type Snap, type Source, type TxLocal, type TxResult, type View } from "./local.js";
 export type { CommitteeViewsOptions, Frontier, PartialState, RemoteStates, Snap, TxLocal, TxResult } from "./local.js";
-import { computeCone, computeNeed, computeResultLeafRoot, type AssumedRoot, type KnownState } from "./rules.js";
+import { computeCone, computeNeed, type AssumedRoot, type KnownState } from "./rules.js";
 import { getAffirmedIdx, getContract, getLogItem, getTx, getTxAt, type DelayedState, type SequencedTx } from "./state.js";
 
 export class CommitteeViews {
@@ -49,6 +49,8 @@ export class CommitteeViews {
   private readonly ran: number[];
   /** Per committee, with `keepHistory`: the claim gas of its execution that made each own step, by sequence number (`getStepGas`). */
   private readonly stepGas: Map<number, number>[];
+  /** Own steps and assumed roots of the round being executed, their roots computed together at its end. */
+  private readonly steps = new OwnSteps();
 
   constructor(chain: DelayedState, genesis: ReadonlyMap<ContractId, MerkleKV>, private readonly o: CommitteeViewsOptions) {
     this.chain = chain;
@@ -132,6 +134,14 @@ export class CommitteeViews {
    * executes everything ready and applies the budget to what its batch claims (`src/node/roundBatch.ts`).
    */
   executeReady(k: number, slot: number, budget = computeStage2Budget(this.chain.params)): void {
+    try {
+      this.executeReadyNow(k, slot, budget);
+    } finally {
+      this.steps.flush();
+    }
+  }
+
+  private executeReadyNow(k: number, slot: number, budget: number): void {
     const known = this.known[k] as number;
     const blocked = new Set<ContractId>();
     for (;;) {
@@ -203,7 +213,7 @@ export class CommitteeViews {
     if (root) return { snap: this.o.remote && this.isRemote(rec.committee) ? { kv: this.o.remote.read(d, pos, root), ended: getLogItem(rec.endedAt, pos) } : this.getSnap(d, pos), root, kind: "chain" };
     const view = this.views[k]?.get(d);
     if (!view || view.idx !== pos) throw new Error(`internal: committee ${k} has no view of ${d} at ${pos}`);
-    return { snap: view.snap, root: view.snap.kv.root(), kind: "view", view };
+    return { snap: view.snap, root: undefined, kind: "view", view };
   }
 
   /**
@@ -247,7 +257,7 @@ export class CommitteeViews {
     };
     this.recordResult(k, t, result);
     const assumptions: AssumedRoot[] = [];
-    for (const [d, pos] of t.positions) if (pos > getAffirmedIdx(getContract(this.chain, d))) assumptions.push({ contract: d, position: pos, root: (sources.get(d) as Source).root });
+    for (const [d, pos] of t.positions) if (pos > getAffirmedIdx(getContract(this.chain, d))) assumptions.push(this.steps.assume(d, pos, sources.get(d) as Source));
 
     const members = this.chain.committees[k] as Validator[];
     const corrupting = this.behaviour.isCorrupting(k, slot, members);
@@ -270,7 +280,7 @@ export class CommitteeViews {
       const applied = corrupting ? this.behaviour.corruptWrites(writes) : writes;
       const kv = (src.snap as Snap).kv; // own: held
       const post: Snap = { kv: applied === undefined ? kv : applied === writes ? (getPostState(run, d, kv, applied) as MerkleKV) : kv.applyWrites(applied), ended };
-      this.recordOwnStep(f, t, pos, post, result.valuesRoot, status, assumptions.filter((a) => a.contract !== d));
+      this.steps.record(f, t, pos, post, result.valuesRoot, status, assumptions.filter((a) => a.contract !== d));
     }
     if (!ownTouched) this.observer.count("speculativeExecutions", 1);
     const home = t.positions.keys().next().value;
@@ -310,17 +320,6 @@ export class CommitteeViews {
     local.executedBy.add(k);
     local.executions++;
     this.observer.executed(t.seq, k);
-  }
-
-  private recordOwnStep(f: Frontier, t: SequencedTx, pos: number, post: Snap, valuesRoot: Uint8Array, status: "committed" | "aborted", assumed: AssumedRoot[]): void {
-    const postRoot = post.kv.root();
-    f.snaps[pos + 1] = post;
-    f.roots[pos + 1] = postRoot;
-    const leaf: ResultLeafValue = { seq: t.seq, txId: t.txId, outcome: OUTCOME_CODES[status], valuesRoot, postRoot };
-    f.leaves[pos] = leaf;
-    f.leafRoots[pos] = computeResultLeafRoot(leaf);
-    f.assumed[pos] = assumed;
-    f.localIdx = pos + 1;
   }
 
   /** A fresh round for committee `k`: for a driver that builds batches itself (a node). */

@@ -11,12 +11,12 @@ import { isSameKeyList } from "../../crypto/keyListMemo.js";
 import { describeAbort } from "../../exec/describe.js";
 import { executeProgram, type ContractHandle, type CreatedSuccessor, type TxExecution } from "../../exec/executeTx.js";
 import type { Runtime } from "../../runtime/index.js";
-import type { MerkleKV } from "../../state/index.js";
+import { MerkleKV } from "../../state/index.js";
 import type { ContractId, MaybeValue, StateView, WriteSet } from "../../types.js";
 import type { CommitteeBehaviour } from "./behaviour.js";
-import { computeValuesRoot, type ResultLeafValue } from "./containers.js";
+import { OUTCOME_CODES, computeValuesRoot, type ResultLeafValue } from "./containers.js";
 import type { DelayedObserver } from "./observer.js";
-import type { AssumedRoot } from "./rules.js";
+import { computeResultLeafRoots, type AssumedRoot } from "./rules.js";
 import { getLogItem, type Log, type SequencedTx } from "./state.js";
 
 export interface Snap {
@@ -83,7 +83,8 @@ export interface View {
 /** Where a committee's execution reads a contract's state from. */
 export interface Source {
   readonly snap: ReadSnap;
-  readonly root: Uint8Array;
+  /** The root of `snap` when known without hashing (the chain's, or the frontier's once computed); else `snap.kv.root()`. */
+  readonly root: Uint8Array | undefined;
   readonly kind: "own" | "chain" | "view";
   readonly view?: View;
 }
@@ -109,9 +110,13 @@ export interface TxLocal {
   runs?: Run[];
 }
 
-/** What one position of an execution read: the state's root, whether it had ended, the contract's code. */
+/**
+ * What one position of an execution read: the state (compared by its root: the same object has the
+ * same root, so the root is computed only to compare different objects), whether it had ended, the
+ * contract's code.
+ */
 export interface RunInput {
-  readonly root: Uint8Array;
+  readonly kv: MerkleKV | PartialState;
   readonly ended: boolean;
   readonly codeHash: string;
 }
@@ -144,7 +149,7 @@ export function findRun(local: TxLocal, inputs: readonly RunInput[]): Run | unde
     for (let i = 0; same && i < kept.length; i++) {
       const a = kept[i] as RunInput;
       const b = inputs[i] as RunInput;
-      same = a.ended === b.ended && a.codeHash === b.codeHash && bytesEqual(a.root, b.root);
+      same = a.ended === b.ended && a.codeHash === b.codeHash && (a.kv === b.kv || bytesEqual(a.kv.root(), b.kv.root()));
     }
     if (same) return run;
   }
@@ -154,7 +159,7 @@ export function findRun(local: TxLocal, inputs: readonly RunInput[]): Run | unde
 /** What an execution over `sources` reads (`RunInput`s, in the sources' order). */
 export function getRunInputs(sources: ReadonlyMap<ContractId, Source>, codeHashOf: (d: ContractId) => string): RunInput[] {
   const inputs: RunInput[] = [];
-  for (const [d, src] of sources) inputs.push({ root: src.snap.kv.root(), ended: src.snap.ended, codeHash: codeHashOf(d) });
+  for (const [d, src] of sources) inputs.push({ kv: src.snap.kv, ended: src.snap.ended, codeHash: codeHashOf(d) });
   return inputs;
 }
 
@@ -274,4 +279,66 @@ export function computeNextView(pos: number, src: Source, post: MerkleKV | Parti
   const written = new Set(src.view?.written ?? []);
   for (const key of writes?.keys() ?? []) written.add(key);
   return { idx: pos + 1, snap: { kv: post ?? src.snap.kv, ended }, base: src.view?.base ?? pos, baseKv: src.view?.baseKv ?? src.snap.kv, written };
+}
+
+/** No root yet: an assumed root's placeholder until `OwnSteps.flush` fills it in. */
+const NO_ROOT = new Uint8Array(0);
+
+/**
+ * A committee's own steps (`record`) and the roots its executions assumed (`assume`) while it
+ * executes a round (`CommitteeViews.executeReady`): their post-state roots, result leaves and leaf
+ * roots are computed together at the end (`flush`), every post-state tree hashed in one pass
+ * (`MerkleKV.hashAll`: one hasher call a tree level for all of them) and the leaves in three calls,
+ * instead of each on its own as it is made. Nothing during the round reads them: an execution
+ * compares the states it reads by object first (`findRun`), and batches are built after it.
+ */
+export class OwnSteps {
+  private readonly steps: { f: Frontier; pos: number; seq: number; txId: Uint8Array; outcome: number; valuesRoot: Uint8Array; kv: MerkleKV }[] = [];
+  private readonly assumed: { a: { root: Uint8Array }; kv: MerkleKV }[] = [];
+
+  /** The root an execution that read `src` for `d` at `pos` assumes: filled in by `flush` unless already known. */
+  assume(d: ContractId, pos: number, src: Source): AssumedRoot {
+    if (src.root !== undefined) return { contract: d, position: pos, root: src.root };
+    const kv = src.snap.kv;
+    if ("partial" in kv) return { contract: d, position: pos, root: kv.root() };
+    const a = { contract: d, position: pos, root: NO_ROOT };
+    this.assumed.push({ a, kv });
+    return a;
+  }
+
+  /** `f` moves from state `pos` to `post` by `t` (the roots and the result leaf follow in `flush`). */
+  record(f: Frontier, t: SequencedTx, pos: number, post: Snap, valuesRoot: Uint8Array, status: "committed" | "aborted", assumed: AssumedRoot[]): void {
+    f.snaps[pos + 1] = post;
+    f.assumed[pos] = assumed;
+    f.localIdx = pos + 1;
+    this.steps.push({ f, pos, seq: t.seq, txId: t.txId, outcome: OUTCOME_CODES[status], valuesRoot, kv: post.kv });
+  }
+
+  /** Computes what `record` and `assume` left: each step's post-root, result leaf and leaf root, each assumed root. */
+  flush(): void {
+    const steps = this.steps;
+    const assumed = this.assumed;
+    if (steps.length === 0 && assumed.length === 0) return;
+    const states: MerkleKV[] = [];
+    for (const s of steps) states.push(s.kv);
+    for (const p of assumed) states.push(p.kv);
+    MerkleKV.hashAll(states);
+    const rootOf = new Map<MerkleKV, Uint8Array>();
+    const leaves: ResultLeafValue[] = [];
+    for (const s of steps) {
+      const postRoot = s.kv.root();
+      rootOf.set(s.kv, postRoot);
+      s.f.roots[s.pos + 1] = postRoot;
+      leaves.push({ seq: s.seq, txId: s.txId, outcome: s.outcome, valuesRoot: s.valuesRoot, postRoot });
+    }
+    const leafRoots = leaves.length === 0 ? undefined : computeResultLeafRoots(leaves);
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i] as (typeof steps)[number];
+      s.f.leaves[s.pos] = leaves[i] as ResultLeafValue;
+      s.f.leafRoots[s.pos] = (leafRoots as Uint8Array).subarray(32 * i, 32 * i + 32);
+    }
+    for (const p of assumed) p.a.root = rootOf.get(p.kv) ?? p.kv.root();
+    steps.length = 0;
+    assumed.length = 0;
+  }
 }
