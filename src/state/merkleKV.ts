@@ -13,6 +13,7 @@ import { getLeafAt, hashTree, hashTrees } from "./sparse.js";
 import {
   STATE_DEPTH,
   assertValidDepth,
+  computeHexKeyTop,
   computeKeyPosition,
   computeTreeAfterWrites,
   getBucketAt,
@@ -111,7 +112,23 @@ export class MerkleKV implements StateView {
    * for a reader that holds this state and only needs what the witness would weigh.
    */
   witnessSize(keys: readonly Uint8Array[]): number {
-    const positions = [...new Set(keys.map((k) => computeKeyPosition(k, this.depth)))].sort((a, b) => a - b);
+    return this.witnessSizeAt(keys.map((k) => computeKeyPosition(k, this.depth)));
+  }
+
+  /** `witnessSize` of the keys whose hex forms are `hexKeys` (a read set), each parsed once per hex string. */
+  witnessSizeOfHex(hexKeys: Iterable<string>): number {
+    const shift = 32 - this.depth;
+    const positions: number[] = [];
+    for (const hex of hexKeys) {
+      const top = computeHexKeyTop(hex);
+      positions.push(shift === 0 ? top : top >>> shift);
+    }
+    return this.witnessSizeAt(positions);
+  }
+
+  /** `witnessSize` of keys at `positions` (any order, repeats allowed). */
+  private witnessSizeAt(keyPositions: number[]): number {
+    const positions = [...new Set(keyPositions)].sort((a, b) => a - b);
     let size = 5;
     for (const position of positions) {
       size += 6 + getNodeEncodedSize(getLeafAt(this.rootNode, this.depth, position)); // the bucket's encoding: 3 + key + value bytes a pair

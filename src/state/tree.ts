@@ -5,7 +5,7 @@
  * subtree holding a single leaf is one `ShortNode` (sparse.ts), and a batch of writes is one
  * `setLeaves` whose new nodes hash lazily, when the root is asked for.
  */
-import { sha256 } from "../crypto/hash.js";
+import { fromHex, sha256 } from "../crypto/hash.js";
 import { type Node, zeroNode } from "@chainsafe/persistent-merkle-tree";
 import { XshardError } from "../errors.js";
 import type { WriteSet } from "../types.js";
@@ -108,6 +108,18 @@ function parseWriteKey(hexKey: string): ParsedKey {
   if (parsedKeys.size >= PARSED_KEYS_CAPACITY) parsedKeys.clear();
   parsedKeys.set(hexKey, parsed);
   return parsed;
+}
+
+/**
+ * The top 32 bits of sha256 of the key whose hex is `hexKey` (a read or write set's key): parsed
+ * once per hex string for canonical keys (`parseWriteKey`'s memo), otherwise parsed as `fromHex`
+ * parses it (and throws as it does).
+ */
+export function computeHexKeyTop(hexKey: string): number {
+  const known = parsedKeys.get(hexKey);
+  if (known !== undefined) return known.hashTop;
+  if (CANONICAL_HEX_KEY.test(hexKey) && hexKey.length <= 2 * MAX_KEY_BYTES) return parseWriteKey(hexKey).hashTop;
+  return computeKeyPosition(fromHex(hexKey), 32);
 }
 
 /**

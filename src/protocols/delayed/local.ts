@@ -6,12 +6,12 @@
  * witness check of a read.
  */
 import type { SignatureVerifier } from "../../crypto/bls.js";
-import { bytesEqual, fromHex } from "../../crypto/hash.js";
+import { bytesEqual } from "../../crypto/hash.js";
 import { isSameKeyList } from "../../crypto/keyListMemo.js";
 import { describeAbort } from "../../exec/describe.js";
 import { executeProgram, type ContractHandle, type CreatedSuccessor, type TxExecution } from "../../exec/executeTx.js";
 import type { Runtime } from "../../runtime/index.js";
-import { MerkleKV } from "../../state/index.js";
+import { MerkleKV, decodeWitness, encodeWitness, verifyWitness } from "../../state/index.js";
 import type { ContractId, MaybeValue, StateView, WriteSet } from "../../types.js";
 import type { CommitteeBehaviour } from "./behaviour.js";
 import { OUTCOME_CODES, computeValuesRoot, type ResultLeafValue } from "./containers.js";
@@ -108,6 +108,22 @@ export interface TxLocal {
   readonly executedBy: Set<number>;
   /** Its executions over held states, by what they read (`findRun`): work done once for every committee. */
   runs?: Run[];
+}
+
+/** A transaction's footprint as two arrays (contracts and their queue positions, in the map's order): walked without an iterator. */
+export interface Footprint {
+  readonly ids: readonly ContractId[];
+  readonly positions: readonly number[];
+}
+
+export function getFootprint(positions: ReadonlyMap<ContractId, number>): Footprint {
+  const ids: ContractId[] = [];
+  const at: number[] = [];
+  positions.forEach((pos, d) => {
+    ids.push(d);
+    at.push(pos);
+  });
+  return { ids, positions: at };
 }
 
 /**
@@ -207,7 +223,7 @@ export function checkWitness(id: ContractId, kv: MerkleKV | PartialState, root: 
   // Proven against its trusted root when fetched (`src/node/witnesses.ts`); its bytes were the fetch's.
   if ("partial" in kv) return { bytes: 0, count: 1 };
   if (!bytesEqual(kv.root(), root)) throw new Error(`internal: state of ${id} read through a witness is not at the trusted root`);
-  return { bytes: kv.witnessSize([...reads].map(fromHex)), count: 1 };
+  return { bytes: kv.witnessSizeOfHex(reads), count: 1 };
 }
 
 /** What an execution reads of a source: a held state as it is, a partial one through a fresh reader. */
@@ -341,4 +357,33 @@ export class OwnSteps {
     steps.length = 0;
     assumed.length = 0;
   }
+}
+
+/**
+ * A contract's state handed over at its affirmed `root` (`CommitteeViews.handOver`): every key with
+ * a multiproof, encoded, decoded and checked against the root, and the state rebuilt from it — and
+ * the bytes sent.
+ */
+export function sendState(id: ContractId, state: MerkleKV, root: Uint8Array): { kv: MerkleKV; bytes: Uint8Array } {
+  const keys = [...state.entries()].map(([k]) => k);
+  const bytes = encodeWitness(state.prove(keys));
+  const received = decodeWitness(bytes);
+  verifyWitness(root, received);
+  const kv = MerkleKV.fromEntries(received.buckets.flatMap((b) => b.entries));
+  if (!bytesEqual(kv.root(), root)) throw new Error(`internal: handed-over state of ${id} does not match its affirmed root`);
+  return { kv, bytes };
+}
+
+/** Committee `k`'s result of transaction `seq` (`local`), checked against the other committees' unless runs keep history (faults). */
+export function recordResult(local: TxLocal, k: number, seq: number, result: TxResult, keepHistory: boolean, observer: DelayedObserver): void {
+  if (!keepHistory) {
+    for (const other of local.results.values()) {
+      if (other.status !== result.status || !bytesEqual(other.valuesRoot, result.valuesRoot)) throw new Error(`internal: committees disagree on transaction ${seq}`);
+    }
+  }
+  local.results.set(k, result);
+  if (local.executedBy.has(k)) observer.count("reexecutedTxs", 1);
+  local.executedBy.add(k);
+  local.executions++;
+  observer.executed(seq, k);
 }
