@@ -14,6 +14,7 @@ import {
   STATE_DEPTH,
   assertValidDepth,
   computeHexKeyTop,
+  computeFullTreeAfterWrites,
   computeKeyPosition,
   computeTreeAfterWrites,
   getBucketAt,
@@ -55,6 +56,11 @@ export class MerkleKV implements StateView {
    */
   applyWrites(writes: WriteSet): MerkleKV {
     if (writes.size === 0) return this;
+    if (this.rootNode !== zeroNode(this.depth)) {
+      const { rootNode, sizeDelta } = computeFullTreeAfterWrites(this.rootNode, this.depth, writes);
+      return new MerkleKV(this.depth, rootNode, this.size + sizeDelta);
+    }
+    // Into an empty tree (a genesis state): the buckets' encodings share one array (`computeTreeWithBuckets`).
     const { rootNode, changes } = computeTreeAfterWrites(this.rootNode, this.depth, writes, (position) =>
       getBucketAt(this.rootNode, this.depth, position),
     );
