@@ -119,6 +119,23 @@ function set(node: Node, height: number, positions: readonly number[], leaves: r
 
 /** The leaf at `position` of a tree of `depth` (the zero leaf where nothing is set). */
 export function getLeafAt(rootNode: Node, depth: number, position: number): Node {
+  if (depth > MAX_ZERO_HEIGHT) return getLeafAtDeep(rootNode, depth, position);
+  let node = rootNode;
+  for (let height = depth; height > 0; height--) {
+    if (node instanceof ShortNode) return node.index === lowBits(position, height) ? node.leaf : (ZEROS[0] as Node);
+    if (node === ZEROS[height]) return ZEROS[0] as Node;
+    if (!(node instanceof BranchNode)) return node.left; // an opaque subtree (a LeafNode): throws as the library does
+    node = ((position >>> (height - 1)) & 1) === 0 ? node.left : node.right;
+  }
+  return node;
+}
+
+/** The zero subtrees by height, looked up in the hot loop of `getLeafAt` without a call. */
+const MAX_ZERO_HEIGHT = 32;
+const ZEROS: readonly Node[] = Array.from({ length: MAX_ZERO_HEIGHT + 1 }, (_, h) => zeroNode(h));
+
+/** `getLeafAt` for a tree deeper than `MAX_ZERO_HEIGHT` (not a state tree). */
+function getLeafAtDeep(rootNode: Node, depth: number, position: number): Node {
   let node = rootNode;
   for (let height = depth; height > 0; height--) {
     if (node instanceof ShortNode) return node.index === lowBits(position, height) ? node.leaf : zeroNode(0);
