@@ -6,6 +6,7 @@
  * The table only speeds things up: what a call reads and writes never depends on it.
  */
 import { toHex } from "../crypto/hash.js";
+import { noteFixedKey } from "../state/index.js";
 
 /** An interned storage key. Its bytes are a private copy: never mutate them. */
 export interface StorageKey {
@@ -69,6 +70,7 @@ export class KeyCache {
     const copy = new Uint8Array(data.buffer, data.byteOffset + start, len).slice();
     const key: StorageKey = { bytes: copy, length: len, data: new DataView(copy.buffer, copy.byteOffset, len), hex: toHex(copy), next: head };
     hexOfInterned.set(copy, key.hex);
+    noteFixedKey(copy); // never mutated: its position in a state tree is hashed once
     this.table.set(hash, key);
     this.count++;
     return key;

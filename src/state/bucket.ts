@@ -232,3 +232,57 @@ export function isCanonicalBucket(bucket: Bucket): boolean {
   }
   return true;
 }
+
+/** Scratch of `computeLeafAfterWrites` (grown as needed). */
+let mergeScratch = new Uint8Array(1024);
+
+/**
+ * The leaf of the bucket `leaf` carries after `writes[lo, hi)` (distinct keys, ascending by
+ * `compareBytes`; null deletes), merged directly from its encoding — no decoded bucket: the same
+ * node as `createBucketNode(computeBucketAfterWrites(getNodeBucket(leaf), writes))`, with its own
+ * bytes. `delta`: pairs after minus pairs before.
+ */
+export function computeLeafAfterWrites(leaf: Node, writes: readonly { readonly key: Uint8Array; readonly value: Uint8Array | null }[], lo: number, hi: number): { node: Node; delta: number } {
+  const own = leaf instanceof BucketLeaf;
+  const data = own ? leaf.data : mergeScratch;
+  const end = own ? leaf.end : 0;
+  let bound = own ? leaf.end - leaf.start : 0;
+  for (let w = lo; w < hi; w++) {
+    const { key, value } = writes[w] as { key: Uint8Array; value: Uint8Array | null };
+    if (value !== null) bound += 3 + key.length + value.length;
+  }
+  if (mergeScratch.length < bound) mergeScratch = new Uint8Array(2 ** Math.ceil(Math.log2(bound)));
+  const out = mergeScratch;
+  let size = 0;
+  let delta = 0;
+  let at = own ? leaf.start : 0;
+  let w = lo;
+  while (at < end || w < hi) {
+    const keyLength = at < end ? (data[at] as number) : 0;
+    const next = at < end ? at + 3 + keyLength + (((data[at + 1 + keyLength] as number) << 8) | (data[at + 2 + keyLength] as number)) : at;
+    const write = w < hi ? (writes[w] as { key: Uint8Array; value: Uint8Array | null }) : undefined;
+    const c = write === undefined ? -1 : at >= end ? 1 : compareKeyAt(data, at + 1, keyLength, write.key, write.key.length);
+    if (c < 0) {
+      out.set(data.subarray(at, next), size); // an untouched pair, as it was
+      size += next - at;
+      at = next;
+      continue;
+    }
+    if (c === 0) {
+      delta--;
+      at = next;
+    }
+    w++;
+    const { key, value } = write as { key: Uint8Array; value: Uint8Array | null };
+    if (value === null) continue;
+    delta++;
+    out[size] = key.length;
+    out.set(key, size + 1);
+    size += 1 + key.length;
+    out[size] = value.length >>> 8;
+    out[size + 1] = value.length & 0xff;
+    out.set(value, size + 2);
+    size += 2 + value.length;
+  }
+  return { node: size === 0 ? zeroNode(0) : new BucketLeaf(out.slice(0, size), 0, size), delta };
+}

@@ -4,7 +4,7 @@
  */
 export { MAX_KEY_BYTES, MAX_VALUE_BYTES, encodeBucket, computeBucketHash } from "./bucket.js";
 export type { Bucket, Entry } from "./bucket.js";
-export { STATE_DEPTH, MAX_STATE_DEPTH, computeKeyPosition } from "./tree.js";
+export { STATE_DEPTH, MAX_STATE_DEPTH, computeKeyPosition, noteFixedKey } from "./tree.js";
 export { MerkleKV, proveKey } from "./merkleKV.js";
 export {
   WitnessKV,

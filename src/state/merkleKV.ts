@@ -9,10 +9,12 @@ import { type Node, zeroNode } from "@chainsafe/persistent-merkle-tree";
 import type { StateView, WriteSet } from "../types.js";
 import { getNodeEncodedSize, getNodeValue } from "./bucket.js";
 import { computeProofSiblings, countProofSiblings } from "./proof.js";
-import { getLeafAt, hashTree } from "./sparse.js";
+import { getLeafAt, hashTree, hashTrees } from "./sparse.js";
 import {
   STATE_DEPTH,
   assertValidDepth,
+  computeHexKeyTop,
+  computeFullTreeAfterWrites,
   computeKeyPosition,
   computeTreeAfterWrites,
   getBucketAt,
@@ -54,6 +56,11 @@ export class MerkleKV implements StateView {
    */
   applyWrites(writes: WriteSet): MerkleKV {
     if (writes.size === 0) return this;
+    if (this.rootNode !== zeroNode(this.depth)) {
+      const { rootNode, sizeDelta } = computeFullTreeAfterWrites(this.rootNode, this.depth, writes);
+      return new MerkleKV(this.depth, rootNode, this.size + sizeDelta);
+    }
+    // Into an empty tree (a genesis state): the buckets' encodings share one array (`computeTreeWithBuckets`).
     const { rootNode, changes } = computeTreeAfterWrites(this.rootNode, this.depth, writes, (position) =>
       getBucketAt(this.rootNode, this.depth, position),
     );
@@ -65,6 +72,22 @@ export class MerkleKV implements StateView {
   root(): Uint8Array {
     hashTree(this.rootNode, this.depth);
     return this.rootNode.root;
+  }
+
+  /**
+   * Computes the hashes of several states at once (`hashTrees`: one hasher call a level for all
+   * states of a depth), so that their `root()` afterwards only reads them. The roots are the
+   * same as each state's own `root()` computes.
+   */
+  static hashAll(states: readonly MerkleKV[]): void {
+    const byDepth = new Map<number, Node[]>();
+    for (const s of states) {
+      if (s.rootNode.h0 !== null) continue;
+      const list = byDepth.get(s.depth);
+      if (list === undefined) byDepth.set(s.depth, [s.rootNode]);
+      else list.push(s.rootNode);
+    }
+    for (const [depth, nodes] of byDepth) hashTrees(nodes, depth);
   }
 
   /** Every pair (copies), ordered by position then key: the same order for the same state. */
@@ -95,7 +118,23 @@ export class MerkleKV implements StateView {
    * for a reader that holds this state and only needs what the witness would weigh.
    */
   witnessSize(keys: readonly Uint8Array[]): number {
-    const positions = [...new Set(keys.map((k) => computeKeyPosition(k, this.depth)))].sort((a, b) => a - b);
+    return this.witnessSizeAt(keys.map((k) => computeKeyPosition(k, this.depth)));
+  }
+
+  /** `witnessSize` of the keys whose hex forms are `hexKeys` (a read set), each parsed once per hex string. */
+  witnessSizeOfHex(hexKeys: Iterable<string>): number {
+    const shift = 32 - this.depth;
+    const positions: number[] = [];
+    for (const hex of hexKeys) {
+      const top = computeHexKeyTop(hex);
+      positions.push(shift === 0 ? top : top >>> shift);
+    }
+    return this.witnessSizeAt(positions);
+  }
+
+  /** `witnessSize` of keys at `positions` (any order, repeats allowed). */
+  private witnessSizeAt(keyPositions: number[]): number {
+    const positions = [...new Set(keyPositions)].sort((a, b) => a - b);
     let size = 5;
     for (const position of positions) {
       size += 6 + getNodeEncodedSize(getLeafAt(this.rootNode, this.depth, position)); // the bucket's encoding: 3 + key + value bytes a pair

@@ -40,13 +40,26 @@ export function computeProofSiblings(rootNode: Node, depth: number, positions: r
  * 32-byte roots): `computeProofSiblings` without building the list (for a witness's size).
  */
 export function countProofSiblings(rootNode: Node, depth: number, positions: readonly number[]): { readonly siblings: number; readonly present: number } {
-  let siblings = 0;
-  let present = 0;
-  visitProofSiblings(rootNode, depth, positions, (node, height) => {
-    siblings++;
-    if (!isZeroSubtree(node, height)) present++;
-  });
-  return { siblings, present };
+  const count = { siblings: 0, present: 0 };
+  countWalk(count, positions, rootNode, depth, 0, positions.length);
+  return count;
+}
+
+/** `visitProofSiblings`' walk, counting: the path to a ShortNode's only leaf adds its height in empty siblings at once. */
+function countWalk(count: { siblings: number; present: number }, positions: readonly number[], node: Node, height: number, lo: number, hi: number): void {
+  if (lo === hi) {
+    count.siblings++;
+    if (!isZeroSubtree(node, height)) count.present++;
+    return;
+  }
+  if (height === 0) return;
+  if (hi - lo === 1 && node instanceof ShortNode && node.index === (height === 32 ? (positions[lo] as number) : (positions[lo] as number) % 2 ** height)) {
+    count.siblings += height;
+    return;
+  }
+  const mid = computeSplit(positions, lo, hi, height);
+  countWalk(count, positions, node.left, height - 1, lo, mid);
+  countWalk(count, positions, node.right, height - 1, mid, hi);
 }
 
 /** Calls `visit` on each sibling of a multiproof for the sorted `positions`, in proof order. */

@@ -119,6 +119,23 @@ function set(node: Node, height: number, positions: readonly number[], leaves: r
 
 /** The leaf at `position` of a tree of `depth` (the zero leaf where nothing is set). */
 export function getLeafAt(rootNode: Node, depth: number, position: number): Node {
+  if (depth > MAX_ZERO_HEIGHT) return getLeafAtDeep(rootNode, depth, position);
+  let node = rootNode;
+  for (let height = depth; height > 0; height--) {
+    if (node instanceof ShortNode) return node.index === lowBits(position, height) ? node.leaf : (ZEROS[0] as Node);
+    if (node === ZEROS[height]) return ZEROS[0] as Node;
+    if (!(node instanceof BranchNode)) return node.left; // an opaque subtree (a LeafNode): throws as the library does
+    node = ((position >>> (height - 1)) & 1) === 0 ? node.left : node.right;
+  }
+  return node;
+}
+
+/** The zero subtrees by height, looked up in the hot loop of `getLeafAt` without a call. */
+const MAX_ZERO_HEIGHT = 32;
+const ZEROS: readonly Node[] = Array.from({ length: MAX_ZERO_HEIGHT + 1 }, (_, h) => zeroNode(h));
+
+/** `getLeafAt` for a tree deeper than `MAX_ZERO_HEIGHT` (not a state tree). */
+function getLeafAtDeep(rootNode: Node, depth: number, position: number): Node {
   let node = rootNode;
   for (let height = depth; height > 0; height--) {
     if (node instanceof ShortNode) return node.index === lowBits(position, height) ? node.leaf : zeroNode(0);
@@ -185,16 +202,29 @@ function takeHash(node: Node, at: number): void {
   node.h7 = w[at + 7] as number;
 }
 
-/** The unhashed nodes under `node` (of `height`): ShortNodes, and branch nodes by height. */
-function collectUnhashed(node: Node, height: number, shorts: ShortNode[], branches: Node[][]): void {
+/** The deepest tree `hashTrees` takes (state trees are at most 32 deep). */
+const MAX_HASH_HEIGHT = 64;
+/** Reused by `hashTrees` (emptied after each call): the unhashed ShortNodes and branch nodes found, by height. */
+const shortsAt: ShortNode[][] = Array.from({ length: MAX_HASH_HEIGHT + 1 }, () => []);
+const branchesAt: Node[][] = Array.from({ length: MAX_HASH_HEIGHT + 1 }, () => []);
+/** The ShortNodes found, highest first (see `hashCollected`). */
+const shorts: ShortNode[] = [];
+
+/**
+ * Finds the unhashed nodes under `node` (of `height`): ShortNodes and branch nodes, by height. A
+ * node found is marked (its `h0` set to 0 until its level is hashed), so that a node shared by
+ * several of the trees hashed together is found, and hashed, once.
+ */
+function collectUnhashed(node: Node, height: number): void {
   if (node.h0 !== null) return;
+  node.h0 = 0;
   if (node instanceof ShortNode) {
-    shorts.push(node);
+    (shortsAt[node.height] as ShortNode[]).push(node);
     return;
   }
-  (branches[height] as Node[]).push(node);
-  collectUnhashed(node.left, height - 1, shorts, branches);
-  collectUnhashed(node.right, height - 1, shorts, branches);
+  (branchesAt[height] as Node[]).push(node);
+  collectUnhashed(node.left, height - 1);
+  collectUnhashed(node.right, height - 1);
 }
 
 /**
@@ -206,23 +236,62 @@ function collectUnhashed(node: Node, height: number, shorts: ShortNode[], branch
  */
 export function hashTree(node: Node, height: number): void {
   if (node.h0 !== null) return;
-  const shorts: ShortNode[] = [];
-  const branches: Node[][] = Array.from({ length: height + 1 }, () => []);
-  collectUnhashed(node, height, shorts, branches);
-  shorts.sort((a, b) => b.height - a.height); // those still climbing at a level are a prefix
+  hashTrees([node], height);
+}
+
+/**
+ * `hashTree` of several trees of the same `height` at once: each level of all of them in one call
+ * of the hasher, so that many small post-states (a few new paths each) cost one call a level
+ * between them instead of one each. Nodes the trees share are hashed once. The hashes are the same
+ * as each tree's own `hashTree` (and its nodes' getters) would compute.
+ */
+export function hashTrees(nodes: readonly Node[], height: number): void {
+  if (!Number.isInteger(height) || height < 0 || height > MAX_HASH_HEIGHT) throw new RangeError(`hashTrees: height ${height}`);
+  let found = false;
+  for (const node of nodes) {
+    if (node.h0 !== null) continue;
+    collectUnhashed(node, height);
+    found = true;
+  }
+  if (!found) return;
+  try {
+    hashCollected(height);
+  } catch (e) {
+    // Unmark what was found: left marked, a node would read as hashed with a wrong hash.
+    for (let h = 0; h <= height; h++) {
+      for (const s of shortsAt[h] as ShortNode[]) s.h0 = null as unknown as number;
+      for (const b of branchesAt[h] as Node[]) b.h0 = null as unknown as number;
+    }
+    throw e;
+  } finally {
+    for (let h = 0; h <= height; h++) {
+      (shortsAt[h] as ShortNode[]).length = 0;
+      (branchesAt[h] as Node[]).length = 0;
+    }
+    shorts.length = 0;
+  }
+}
+
+/** Hashes the nodes `collectUnhashed` found (every tree of `height`), level by level from the bottom. */
+function hashCollected(height: number): void {
+  // ShortNodes highest first: those still climbing at a level are a prefix, each at a fixed slot.
+  let widest = 0;
+  for (let h = height; h >= 1; h--) {
+    const list = shortsAt[h] as ShortNode[];
+    for (let i = 0; i < list.length; i++) shorts.push(list[i] as ShortNode);
+  }
+  for (let h = 1; h <= height; h++) widest = Math.max(widest, (branchesAt[h] as Node[]).length);
   // Room for the largest level first: growing the scratch mid-way would lose the level below's results.
-  reserve(shorts.length + Math.max(...branches.map((b) => b.length)));
+  reserve(shorts.length + widest);
   let active = shorts.length;
   for (let level = 1; level <= height; level++) {
     while (active > 0 && (shorts[active - 1] as ShortNode).height < level) active--;
-    const here = branches[level] as Node[];
+    const here = branchesAt[level] as Node[];
     const n = active + here.length;
     if (n === 0) continue;
     const words = input32;
     const below = output32; // the level below's results, read before this level's hashing overwrites them
-    const zero = zeroNode(level - 1);
-    const zeroAt = 0; // the zero subtree's words, written once per level into a slot of their own
-    putHash(zero, zeroWords, zeroAt);
+    putHash(zeroNode(level - 1), zeroWords, 0); // the zero subtree beside a ShortNode's path at this level
     const bit = level - 1;
     for (let i = 0; i < active; i++) {
       const s = shorts[i] as ShortNode;
@@ -231,7 +300,7 @@ export function hashTree(node: Node, height: number): void {
       const own = at + 8 * side;
       if (level === 1) putHash(s.leaf, words, own);
       else copyWords(below, 8 * i, words, own);
-      copyWords(zeroWords, zeroAt, words, at + 8 - 8 * side);
+      copyWords(zeroWords, 0, words, at + 8 - 8 * side);
     }
     for (let j = 0; j < here.length; j++) {
       const b = here[j] as Node;

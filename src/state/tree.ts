@@ -5,7 +5,7 @@
  * subtree holding a single leaf is one `ShortNode` (sparse.ts), and a batch of writes is one
  * `setLeaves` whose new nodes hash lazily, when the root is asked for.
  */
-import { sha256 } from "../crypto/hash.js";
+import { fromHex, sha256 } from "../crypto/hash.js";
 import { type Node, zeroNode } from "@chainsafe/persistent-merkle-tree";
 import { XshardError } from "../errors.js";
 import type { WriteSet } from "../types.js";
@@ -13,7 +13,9 @@ import {
   type Bucket,
   MAX_KEY_BYTES,
   assertValidEntry,
+  compareBytes,
   computeBucketAfterWrites,
+  computeLeafAfterWrites,
   createBucketNode,
   createBucketNodesShared,
   getNodeBucket,
@@ -45,15 +47,34 @@ export function assertValidDepth(depth: number): void {
   }
 }
 
+/** The top 32 bits of sha256 of keys whose arrays never change (`noteFixedKey`), by array; -1 until first asked. */
+const fixedKeyTops = new WeakMap<Uint8Array, number>();
+
+/**
+ * Marks `key`'s array as never written again (the runtime's interned storage keys: a contract reads
+ * the same keys over and over), so that `computeKeyPosition` hashes it once, not at every lookup.
+ */
+export function noteFixedKey(key: Uint8Array): void {
+  if (!fixedKeyTops.has(key)) fixedKeyTops.set(key, -1);
+}
+
 /** The position of `key` in a tree of `depth`: the top `depth` bits of sha256(key). */
 export function computeKeyPosition(key: Uint8Array, depth: number): number {
+  const known = fixedKeyTops.get(key);
   let top: number;
-  if (key.length <= SHORT_HASH_MAX_BYTES) top = sha256ShortTop(key);
+  if (known !== undefined && known >= 0) top = known;
   else {
-    const h = sha256(key);
-    top = (((h[0] as number) << 24) | ((h[1] as number) << 16) | ((h[2] as number) << 8) | (h[3] as number)) >>> 0;
+    top = computeKeyTop(key);
+    if (known !== undefined) fixedKeyTops.set(key, top);
   }
   return depth === 32 ? top : top >>> (32 - depth);
+}
+
+/** The top 32 bits of sha256(key). */
+function computeKeyTop(key: Uint8Array): number {
+  if (key.length <= SHORT_HASH_MAX_BYTES) return sha256ShortTop(key);
+  const h = sha256(key);
+  return (((h[0] as number) << 24) | ((h[1] as number) << 16) | ((h[2] as number) << 8) | (h[3] as number)) >>> 0;
 }
 
 /** True when `node` is (or hashes like) the all-empty subtree of `height`. */
@@ -111,6 +132,18 @@ function parseWriteKey(hexKey: string): ParsedKey {
 }
 
 /**
+ * The top 32 bits of sha256 of the key whose hex is `hexKey` (a read or write set's key): parsed
+ * once per hex string for canonical keys (`parseWriteKey`'s memo), otherwise parsed as `fromHex`
+ * parses it (and throws as it does).
+ */
+export function computeHexKeyTop(hexKey: string): number {
+  const known = parsedKeys.get(hexKey);
+  if (known !== undefined) return known.hashTop;
+  if (CANONICAL_HEX_KEY.test(hexKey) && hexKey.length <= 2 * MAX_KEY_BYTES) return parseWriteKey(hexKey).hashTop;
+  return computeKeyPosition(fromHex(hexKey), 32);
+}
+
+/**
  * Parse and validate a write set, grouped by position, values copied. Throws BAD_KEY for a key
  * that is not canonical (lowercase, even-length) hex or is too long, BAD_VALUE for a value too long.
  * Keys are parsed once per hex string (`parseWriteKey`); their bytes are shared, never mutated.
@@ -138,6 +171,37 @@ export function computeTreeWithBuckets(rootNode: Node, depth: number, positions:
   if (positions.length === 0) return rootNode;
   const leaves = rootNode === zeroNode(depth) ? createBucketNodesShared(buckets) : buckets.map(createBucketNode);
   return setLeaves(rootNode, depth, positions, leaves);
+}
+
+/**
+ * `computeTreeAfterWrites` for a full tree (every leaf a `BucketLeaf` or empty: a `MerkleKV`'s):
+ * each touched leaf's new encoding is merged from its old encoding and the writes
+ * (`computeLeafAfterWrites`) — no decoded buckets, no copies of the values but the encoding. The
+ * same root; throws as `computeTreeAfterWrites` does, in the same order. `sizeDelta`: pairs added
+ * minus pairs removed.
+ */
+export function computeFullTreeAfterWrites(rootNode: Node, depth: number, writes: WriteSet): { rootNode: Node; sizeDelta: number } {
+  const items: { position: number; key: Uint8Array; value: Uint8Array | null }[] = [];
+  for (const [hexKey, value] of writes) {
+    const { bytes: key, hashTop } = parseWriteKey(hexKey);
+    assertValidEntry(key, value);
+    items.push({ position: depth === 32 ? hashTop : hashTop >>> (32 - depth), key, value });
+  }
+  if (items.length > 1) items.sort((a, b) => a.position - b.position || compareBytes(a.key, b.key));
+  const positions: number[] = [];
+  const leaves: Node[] = [];
+  let sizeDelta = 0;
+  for (let i = 0; i < items.length; ) {
+    const position = (items[i] as (typeof items)[number]).position;
+    let j = i + 1;
+    while (j < items.length && (items[j] as (typeof items)[number]).position === position) j++;
+    const { node, delta } = computeLeafAfterWrites(getLeafAt(rootNode, depth, position), items, i, j);
+    positions.push(position);
+    leaves.push(node);
+    sizeDelta += delta;
+    i = j;
+  }
+  return { rootNode: setLeaves(rootNode, depth, positions, leaves), sizeDelta };
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { fromHex, sha256, toHex } from "../../src/crypto/hash.js";
 import { isXshardError } from "../../src/errors.js";
-import { MAX_KEY_BYTES, MAX_VALUE_BYTES, MerkleKV, computeKeyPosition, encodeWitness } from "../../src/state/index.js";
+import { MAX_KEY_BYTES, MAX_VALUE_BYTES, MerkleKV, computeKeyPosition, encodeWitness, noteFixedKey } from "../../src/state/index.js";
 import type { WriteSet } from "../../src/types.js";
 import { arbDepth, arbState, arbWrites, refApply, refPosition, refRoot } from "./reference.js";
 
@@ -37,9 +37,36 @@ describe("MerkleKV", () => {
     );
   });
 
+  it("matches the reference model over several write sets in a row (each merged into the leaves' encodings)", () => {
+    fc.assert(
+      fc.property(arbState, fc.array(arbWrites, { minLength: 1, maxLength: 4 }), arbDepth, (state, batches, depth) => {
+        let kv = kvOf(state, depth);
+        let want: Map<string, Uint8Array> = new Map(state);
+        for (const writes of batches) {
+          const before = kv;
+          const beforeRoot = toHex(before.root());
+          kv = kv.applyWrites(writes);
+          want = refApply(want, writes);
+          expect(toHex(kv.root())).toBe(toHex(refRoot(want, depth)));
+          expect(kv.size).toBe(want.size);
+          expect(new Map([...kv.entries()].map(([k, v]) => [toHex(k), v] as const))).toEqual(want);
+          expect(toHex(before.root())).toBe(beforeRoot); // the old snapshot is untouched
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it("puts a key at the top bits of sha256(key)", () => {
     const key = new TextEncoder().encode("balance:alice");
     for (const depth of [1, 7, 16, 32]) expect(computeKeyPosition(key, depth)).toBe(refPosition(key, depth));
+    // A key marked as never changing (an interned storage key) is hashed once, with the same positions.
+    const fixed = new TextEncoder().encode("balance:bob");
+    noteFixedKey(fixed);
+    for (let i = 0; i < 2; i++) for (const depth of [1, 7, 16, 32]) expect(computeKeyPosition(fixed, depth)).toBe(refPosition(fixed, depth));
+    // Any other array is hashed at every lookup: changed in place, it moves.
+    key[0] = 0x42;
+    expect(computeKeyPosition(key, 32)).toBe(refPosition(key, 32));
   });
 
   it("has a pinned root for a small state (format vector)", () => {

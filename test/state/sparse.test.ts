@@ -12,7 +12,7 @@ import {
 } from "@chainsafe/persistent-merkle-tree";
 import "../../src/crypto/hash.js"; // installs the project's hasher
 import { computeProofSiblings } from "../../src/state/proof.js";
-import { ShortNode, getLeafAt, hashTree, setLeaves } from "../../src/state/sparse.js";
+import { ShortNode, getLeafAt, hashTree, hashTrees, setLeaves } from "../../src/state/sparse.js";
 import { computeTreeWithBuckets } from "../../src/state/tree.js";
 
 /** The plain binary tree the library builds (every level a branch node): the reference. */
@@ -106,6 +106,45 @@ describe("compact sparse tree (ShortNode)", () => {
       );
     });
   }
+
+  for (const depth of [3, 32]) {
+    it(`hashTrees hashes a chain of unhashed trees (each built on the last, sharing nodes) together like the getters (depth ${depth})`, () => {
+      fc.assert(
+        fc.property(batches(depth), fc.boolean(), (bs, hashFirst) => {
+          // The trees of successive batches, none hashed (or the first hashed alone), then all hashed at once.
+          const batched: Node[] = [];
+          const lazy: Node[] = [];
+          let b1: Node = zeroNode(depth);
+          let l1: Node = zeroNode(depth);
+          for (const b of bs) {
+            const positions = b.map(([p]) => p);
+            b1 = setLeaves(b1, depth, positions, b.map(([, v]) => leafOf(v)));
+            l1 = setLeaves(l1, depth, positions, b.map(([, v]) => leafOf(v)));
+            batched.push(b1);
+            lazy.push(l1);
+          }
+          if (hashFirst) hashTree(batched[0] as Node, depth);
+          hashTrees([...batched].reverse(), depth);
+          for (let i = 0; i < batched.length; i++) {
+            expect((batched[i] as Node).h0).not.toBeNull();
+            expect(Buffer.from((batched[i] as Node).root).toString("hex")).toBe(Buffer.from((lazy[i] as Node).root).toString("hex"));
+          }
+        }),
+        { numRuns: 200, seed: 11 },
+      );
+    });
+  }
+
+  it("getLeafAt finds the empty leaf through an empty subtree, and throws inside an opaque one", () => {
+    const depth = 32;
+    // Two leaves under the root's left half (a branch of branches), none on the right: position 2^31 lies in a zero subtree.
+    const tree = setLeaves(zeroNode(depth), depth, [0, 1], [LeafNode.fromUint32(5), LeafNode.fromUint32(6)]);
+    expect(getLeafAt(tree, depth, 0x80000000)).toBe(zeroNode(0));
+    expect(getLeafAt(tree, depth, 1).root).toEqual(LeafNode.fromUint32(6).root);
+    expect(getLeafAt(tree, depth, 2)).toBe(zeroNode(0));
+    const opaque = LeafNode.fromUint32(9); // a subtree known by its root only
+    expect(() => getLeafAt(opaque, 3, 1)).toThrow();
+  });
 
   it("hashTree hashes many scattered buckets (many ShortNodes of different heights) like the getters", () => {
     const positions = [...new Set(Array.from({ length: 700 }, (_, i) => Math.imul(i + 1, 2654435761) >>> 0))].sort((a, b) => a - b);

@@ -41,8 +41,12 @@ describe("state witnesses", () => {
     fc.assert(
       fc.property(arbCase, ({ state, depth, keys }) => {
         const kv = kvOf(state, depth);
-        const asKeys = [...keys, ...[...state.keys()].slice(0, 3)].map(fromHex);
+        const hexKeys = [...keys, ...[...state.keys()].slice(0, 3)];
+        const asKeys = hexKeys.map(fromHex);
         expect(kv.witnessSize(asKeys)).toBe(encodeWitness(kv.prove(asKeys)).length);
+        // A read set's hex keys (parsed once per hex string; upper case and 0x parsed as fromHex does).
+        expect(kv.witnessSizeOfHex(hexKeys)).toBe(kv.witnessSize(asKeys));
+        expect(kv.witnessSizeOfHex(hexKeys.map((h, i) => (i % 2 === 0 ? `0x${h.toUpperCase()}` : h)))).toBe(kv.witnessSize(asKeys));
       }),
       { numRuns: 200 },
     );
@@ -50,6 +54,8 @@ describe("state witnesses", () => {
     const keys = [sha256(new Uint8Array([1, 0])), sha256(new Uint8Array([7, 0])), new Uint8Array([9, 9])];
     expect(big.witnessSize(keys)).toBe(encodeWitness(big.prove(keys)).length);
     expect(big.witnessSize(keys)).toBeGreaterThan(100);
+    expect(big.witnessSizeOfHex(keys.map(toHex))).toBe(big.witnessSize(keys));
+    expect(() => big.witnessSizeOfHex(["zz"])).toThrow(TypeError); // not hex: as fromHex
   });
 
   it("prove inclusion iff the key is set, absence iff it is not", () => {

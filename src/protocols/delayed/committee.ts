@@ -17,18 +17,18 @@ import { XshardError } from "../../errors.js";
 import { getWeight, type Validator } from "../../chain/index.js";
 import { bytesEqual } from "../../crypto/hash.js";
 import type { SignatureVerifier } from "../../crypto/bls.js";
-import { decodeWitness, encodeWitness, MerkleKV, verifyWitness } from "../../state/index.js";
+import type { MerkleKV } from "../../state/index.js";
 import type { ContractId } from "../../types.js";
 import { HONEST_BEHAVIOUR, type CommitteeBehaviour } from "./behaviour.js";
 import { produceBatches } from "./batches.js";
 import { computeExecutionGas, computeStage2Budget, isWithinStage2Budget } from "./budget.js";
 import type { SignedBatch } from "./blocks.js";
 export type { SignedBatch } from "./blocks.js";
-import { OUTCOME_CODES, type ResultLeafValue } from "./containers.js";
+import type { ResultLeafValue } from "./containers.js";
 import { NOOP_OBSERVER, type DelayedObserver } from "./observer.js";
-import { checkReads, computeNextView, executeRun, findRun, getPostState, getRunInputs, keepRun, type CommitteeViewsOptions, type Frontier, type Run, type Snap, type Source, type TxLocal, type TxResult, type View } from "./local.js";
+import { OwnSteps, checkReads, getFootprint, recordResult, sendState, type Footprint, computeNextView, executeRun, findRun, getPostState, getRunInputs, keepRun, type CommitteeViewsOptions, type Frontier, type Run, type Snap, type Source, type TxLocal, type TxResult, type View } from "./local.js";
 export type { CommitteeViewsOptions, Frontier, PartialState, RemoteStates, Snap, TxLocal, TxResult } from "./local.js";
-import { computeCone, computeNeed, computeResultLeafRoot, type AssumedRoot, type KnownState } from "./rules.js";
+import { computeCone, computeNeed, type AssumedRoot, type KnownState } from "./rules.js";
 import { getAffirmedIdx, getContract, getLogItem, getTx, getTxAt, type DelayedState, type SequencedTx } from "./state.js";
 
 export class CommitteeViews {
@@ -49,6 +49,8 @@ export class CommitteeViews {
   private readonly ran: number[];
   /** Per committee, with `keepHistory`: the claim gas of its execution that made each own step, by sequence number (`getStepGas`). */
   private readonly stepGas: Map<number, number>[];
+  /** Own steps and assumed roots of the round being executed, their roots computed together at its end. */
+  private readonly steps = new OwnSteps();
 
   constructor(chain: DelayedState, genesis: ReadonlyMap<ContractId, MerkleKV>, private readonly o: CommitteeViewsOptions) {
     this.chain = chain;
@@ -132,22 +134,34 @@ export class CommitteeViews {
    * executes everything ready and applies the budget to what its batch claims (`src/node/roundBatch.ts`).
    */
   executeReady(k: number, slot: number, budget = computeStage2Budget(this.chain.params)): void {
+    try {
+      this.executeReadyNow(k, slot, budget);
+    } finally {
+      this.steps.flush();
+    }
+  }
+
+  private executeReadyNow(k: number, slot: number, budget: number): void {
     const known = this.known[k] as number;
-    const blocked = new Set<ContractId>();
+    // Neither the chain nor the committee's contracts change while it executes: their queues and frontiers are looked up once.
+    const followed = this.followed[k] as ContractId[];
+    const queues = followed.map((id) => getContract(this.chain, id).queue);
+    const fronts = followed.map((id) => this.frontier(id));
+    const blocked = new Array<boolean>(followed.length).fill(false);
     for (;;) {
       let next = -1;
-      let nextId: ContractId | undefined;
-      for (const id of this.followed[k] as ContractId[]) {
-        const queue = getContract(this.chain, id).queue;
-        const idx = this.frontier(id).localIdx;
-        if (blocked.has(id) || idx >= queue.length) continue;
+      let nextAt = -1;
+      for (let i = 0; i < followed.length; i++) {
+        const queue = queues[i] as (typeof queues)[number];
+        const idx = (fronts[i] as Frontier).localIdx;
+        if (blocked[i] || idx >= queue.length) continue;
         const seq = getLogItem(queue, idx);
-        if (seq < known && (next < 0 || seq < next)) [next, nextId] = [seq, id];
+        if (seq < known && (next < 0 || seq < next)) [next, nextAt] = [seq, i];
       }
-      if (nextId === undefined) return;
+      if (nextAt < 0) return;
       const r = this.executeWithCone(k, getTx(this.chain, next), slot, budget);
       if (r === "budget") return;
-      if (r === "blocked") blocked.add(nextId);
+      if (r === "blocked") blocked[nextAt] = true;
     }
   }
 
@@ -161,8 +175,9 @@ export class CommitteeViews {
     const done = new Set<number>();
     while (stack.length > 0) {
       const t = stack[stack.length - 1] as SequencedTx;
-      for (const d of t.positions.keys()) if (getContract(this.chain, d).awaitingCreator) return "blocked";
-      this.dropViewsAhead(k, t);
+      const fp = getFootprint(t.positions);
+      for (const d of fp.ids) if (getContract(this.chain, d).awaitingCreator) return "blocked";
+      this.dropViewsAhead(k, fp);
       const need = computeNeed(this.chain.params.stage2Mode, t.positions, (d) => this.know(k, d));
       if (need.kind === "blocked") return "blocked";
       if (need.kind === "first") {
@@ -172,7 +187,7 @@ export class CommitteeViews {
         if (done.has(next.seq)) return "blocked";
         stack.push(next);
       } else {
-        const r = this.executeBy(k, t, slot, budget);
+        const r = this.executeBy(k, t, fp, slot, budget);
         if (r !== "done") return r;
         done.add(t.seq);
         stack.pop();
@@ -187,9 +202,10 @@ export class CommitteeViews {
    * the work it did for its other contracts. Such a view cannot serve: it is dropped, and the cone
    * is executed again from the affirmed state (issue 14 §4: "no view of cX at S").
    */
-  private dropViewsAhead(k: number, t: SequencedTx): void {
+  private dropViewsAhead(k: number, fp: Footprint): void {
     const views = this.views[k] as Map<ContractId, View>;
-    for (const [d, pos] of t.positions) {
+    for (let i = 0; i < fp.ids.length; i++) {
+      const d = fp.ids[i] as ContractId, pos = fp.positions[i] as number;
       const v = views.get(d);
       if (v && v.idx > pos && getAffirmedIdx(getContract(this.chain, d)) < pos) views.delete(d);
     }
@@ -203,7 +219,7 @@ export class CommitteeViews {
     if (root) return { snap: this.o.remote && this.isRemote(rec.committee) ? { kv: this.o.remote.read(d, pos, root), ended: getLogItem(rec.endedAt, pos) } : this.getSnap(d, pos), root, kind: "chain" };
     const view = this.views[k]?.get(d);
     if (!view || view.idx !== pos) throw new Error(`internal: committee ${k} has no view of ${d} at ${pos}`);
-    return { snap: view.snap, root: view.snap.kv.root(), kind: "view", view };
+    return { snap: view.snap, root: undefined, kind: "view", view };
   }
 
   /**
@@ -212,16 +228,23 @@ export class CommitteeViews {
    * and, in conditional mode, its views. `budget` (nothing recorded) when it does not fit; `blocked` when
    * it met keys no fetched witness covers (a view lacking them is dropped, to be built again).
    */
-  private executeBy(k: number, t: SequencedTx, slot: number, budget: number): "done" | "budget" | "blocked" {
+  private executeBy(k: number, t: SequencedTx, fp: Footprint, slot: number, budget: number): "done" | "budget" | "blocked" {
+    const { ids, positions } = fp;
     const sources = new Map<ContractId, Source>();
-    for (const [d, pos] of t.positions) sources.set(d, this.sourceOf(k, d, pos));
+    const srcs: Source[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const src = this.sourceOf(k, ids[i] as ContractId, positions[i] as number);
+      srcs.push(src);
+      sources.set(ids[i] as ContractId, src);
+    }
     const run = this.run(k, t, sources);
     if (run === undefined) return "blocked";
     const ex = run.ex;
     const witnesses: { bytes: number; count: number }[] = [];
     let witnessBytes = 0;
-    for (const [d, src] of sources) {
-      const w = checkReads(run, d, src, getContract(this.chain, d).chainRoots, t.positions.get(d) as number, ex.effects.reads.get(d));
+    for (let i = 0; i < ids.length; i++) {
+      const d = ids[i] as ContractId;
+      const w = checkReads(run, d, srcs[i] as Source, getContract(this.chain, d).chainRoots, positions[i] as number, ex.effects.reads.get(d));
       witnesses.push(w);
       witnessBytes += w.bytes;
     }
@@ -245,16 +268,16 @@ export class CommitteeViews {
       valuesRoot: run.valuesRoot,
       created: status === "committed" ? ex.effects.created : [],
     };
-    this.recordResult(k, t, result);
+    recordResult(this.local(t.seq), k, t.seq, result, this.o.keepHistory, this.observer);
     const assumptions: AssumedRoot[] = [];
-    for (const [d, pos] of t.positions) if (pos > getAffirmedIdx(getContract(this.chain, d))) assumptions.push({ contract: d, position: pos, root: (sources.get(d) as Source).root });
+    for (let i = 0; i < ids.length; i++) if ((positions[i] as number) > getAffirmedIdx(getContract(this.chain, ids[i] as ContractId))) assumptions.push(this.steps.assume(ids[i] as ContractId, positions[i] as number, srcs[i] as Source));
 
     const members = this.chain.committees[k] as Validator[];
     const corrupting = this.behaviour.isCorrupting(k, slot, members);
     let ownTouched = false;
-    for (const [d, pos] of t.positions) {
+    for (let i = 0; i < ids.length; i++) {
+      const d = ids[i] as ContractId, pos = positions[i] as number, src = srcs[i] as Source;
       const rec = getContract(this.chain, d);
-      const src = sources.get(d) as Source;
       const writes = status === "committed" ? ex.effects.writes.get(d) : undefined;
       const ended = src.snap.ended || (status === "committed" && ex.effects.ended.has(d));
       if (rec.committee !== k) {
@@ -270,10 +293,10 @@ export class CommitteeViews {
       const applied = corrupting ? this.behaviour.corruptWrites(writes) : writes;
       const kv = (src.snap as Snap).kv; // own: held
       const post: Snap = { kv: applied === undefined ? kv : applied === writes ? (getPostState(run, d, kv, applied) as MerkleKV) : kv.applyWrites(applied), ended };
-      this.recordOwnStep(f, t, pos, post, result.valuesRoot, status, assumptions.filter((a) => a.contract !== d));
+      this.steps.record(f, t, pos, post, result.valuesRoot, status, assumptions.filter((a) => a.contract !== d));
     }
     if (!ownTouched) this.observer.count("speculativeExecutions", 1);
-    const home = t.positions.keys().next().value;
+    const home = ids[0];
     const kind = again ? "reexecute" : !ownTouched ? "speculate" : home === undefined || getContract(this.chain, home).committee === k ? "execute" : "foreign";
     this.observer.onExecution?.(slot, k, t.seq, kind, gas);
     this.observer.txEvent(t.seq, slot, "execute", `committee:${k}`, status);
@@ -296,31 +319,6 @@ export class CommitteeViews {
       for (const [d, src] of sources) if (src.kind === "view" && "partial" in src.snap.kv) this.views[k]?.delete(d);
     } else if (inputs) keepRun(local, run);
     return run;
-  }
-
-  private recordResult(k: number, t: SequencedTx, result: TxResult): void {
-    const local = this.local(t.seq);
-    if (!this.o.keepHistory) {
-      for (const other of local.results.values()) {
-        if (other.status !== result.status || !bytesEqual(other.valuesRoot, result.valuesRoot)) throw new Error(`internal: committees disagree on transaction ${t.seq}`);
-      }
-    }
-    local.results.set(k, result);
-    if (local.executedBy.has(k)) this.observer.count("reexecutedTxs", 1);
-    local.executedBy.add(k);
-    local.executions++;
-    this.observer.executed(t.seq, k);
-  }
-
-  private recordOwnStep(f: Frontier, t: SequencedTx, pos: number, post: Snap, valuesRoot: Uint8Array, status: "committed" | "aborted", assumed: AssumedRoot[]): void {
-    const postRoot = post.kv.root();
-    f.snaps[pos + 1] = post;
-    f.roots[pos + 1] = postRoot;
-    const leaf: ResultLeafValue = { seq: t.seq, txId: t.txId, outcome: OUTCOME_CODES[status], valuesRoot, postRoot };
-    f.leaves[pos] = leaf;
-    f.leafRoots[pos] = computeResultLeafRoot(leaf);
-    f.assumed[pos] = assumed;
-    f.localIdx = pos + 1;
   }
 
   /** A fresh round for committee `k`: for a driver that builds batches itself (a node). */
@@ -448,12 +446,7 @@ export class CommitteeViews {
     const at = getAffirmedIdx(rec);
     const snap = this.getSnap(id, at);
     const root = getLogItem(rec.chainRoots, at);
-    const keys = [...snap.kv.entries()].map(([k]) => k);
-    const bytes = encodeWitness(snap.kv.prove(keys));
-    const received = decodeWitness(bytes);
-    verifyWitness(root, received);
-    const kv = MerkleKV.fromEntries(received.buckets.flatMap((b) => b.entries));
-    if (!bytesEqual(kv.root(), root)) throw new Error(`internal: handed-over state of ${id} does not match its affirmed root`);
+    const { kv, bytes } = sendState(id, snap.kv, root);
     this.observer.count("handovers", 1);
     this.observer.count("handoverBytes", bytes.length);
     this.observer.onTransfer?.(slot, "proof", bytes.length);

@@ -6,17 +6,17 @@
  * witness check of a read.
  */
 import type { SignatureVerifier } from "../../crypto/bls.js";
-import { bytesEqual, fromHex } from "../../crypto/hash.js";
+import { bytesEqual } from "../../crypto/hash.js";
 import { isSameKeyList } from "../../crypto/keyListMemo.js";
 import { describeAbort } from "../../exec/describe.js";
 import { executeProgram, type ContractHandle, type CreatedSuccessor, type TxExecution } from "../../exec/executeTx.js";
 import type { Runtime } from "../../runtime/index.js";
-import type { MerkleKV } from "../../state/index.js";
+import { MerkleKV, decodeWitness, encodeWitness, verifyWitness } from "../../state/index.js";
 import type { ContractId, MaybeValue, StateView, WriteSet } from "../../types.js";
 import type { CommitteeBehaviour } from "./behaviour.js";
-import { computeValuesRoot, type ResultLeafValue } from "./containers.js";
+import { OUTCOME_CODES, computeValuesRoot, type ResultLeafValue } from "./containers.js";
 import type { DelayedObserver } from "./observer.js";
-import type { AssumedRoot } from "./rules.js";
+import { computeResultLeafRoots, type AssumedRoot } from "./rules.js";
 import { getLogItem, type Log, type SequencedTx } from "./state.js";
 
 export interface Snap {
@@ -83,7 +83,8 @@ export interface View {
 /** Where a committee's execution reads a contract's state from. */
 export interface Source {
   readonly snap: ReadSnap;
-  readonly root: Uint8Array;
+  /** The root of `snap` when known without hashing (the chain's, or the frontier's once computed); else `snap.kv.root()`. */
+  readonly root: Uint8Array | undefined;
   readonly kind: "own" | "chain" | "view";
   readonly view?: View;
 }
@@ -109,9 +110,29 @@ export interface TxLocal {
   runs?: Run[];
 }
 
-/** What one position of an execution read: the state's root, whether it had ended, the contract's code. */
+/** A transaction's footprint as two arrays (contracts and their queue positions, in the map's order): walked without an iterator. */
+export interface Footprint {
+  readonly ids: readonly ContractId[];
+  readonly positions: readonly number[];
+}
+
+export function getFootprint(positions: ReadonlyMap<ContractId, number>): Footprint {
+  const ids: ContractId[] = [];
+  const at: number[] = [];
+  positions.forEach((pos, d) => {
+    ids.push(d);
+    at.push(pos);
+  });
+  return { ids, positions: at };
+}
+
+/**
+ * What one position of an execution read: the state (compared by its root: the same object has the
+ * same root, so the root is computed only to compare different objects), whether it had ended, the
+ * contract's code.
+ */
 export interface RunInput {
-  readonly root: Uint8Array;
+  readonly kv: MerkleKV | PartialState;
   readonly ended: boolean;
   readonly codeHash: string;
 }
@@ -144,7 +165,7 @@ export function findRun(local: TxLocal, inputs: readonly RunInput[]): Run | unde
     for (let i = 0; same && i < kept.length; i++) {
       const a = kept[i] as RunInput;
       const b = inputs[i] as RunInput;
-      same = a.ended === b.ended && a.codeHash === b.codeHash && bytesEqual(a.root, b.root);
+      same = a.ended === b.ended && a.codeHash === b.codeHash && (a.kv === b.kv || bytesEqual(a.kv.root(), b.kv.root()));
     }
     if (same) return run;
   }
@@ -154,7 +175,7 @@ export function findRun(local: TxLocal, inputs: readonly RunInput[]): Run | unde
 /** What an execution over `sources` reads (`RunInput`s, in the sources' order). */
 export function getRunInputs(sources: ReadonlyMap<ContractId, Source>, codeHashOf: (d: ContractId) => string): RunInput[] {
   const inputs: RunInput[] = [];
-  for (const [d, src] of sources) inputs.push({ root: src.snap.kv.root(), ended: src.snap.ended, codeHash: codeHashOf(d) });
+  for (const [d, src] of sources) inputs.push({ kv: src.snap.kv, ended: src.snap.ended, codeHash: codeHashOf(d) });
   return inputs;
 }
 
@@ -202,7 +223,7 @@ export function checkWitness(id: ContractId, kv: MerkleKV | PartialState, root: 
   // Proven against its trusted root when fetched (`src/node/witnesses.ts`); its bytes were the fetch's.
   if ("partial" in kv) return { bytes: 0, count: 1 };
   if (!bytesEqual(kv.root(), root)) throw new Error(`internal: state of ${id} read through a witness is not at the trusted root`);
-  return { bytes: kv.witnessSize([...reads].map(fromHex)), count: 1 };
+  return { bytes: kv.witnessSizeOfHex(reads), count: 1 };
 }
 
 /** What an execution reads of a source: a held state as it is, a partial one through a fresh reader. */
@@ -274,4 +295,95 @@ export function computeNextView(pos: number, src: Source, post: MerkleKV | Parti
   const written = new Set(src.view?.written ?? []);
   for (const key of writes?.keys() ?? []) written.add(key);
   return { idx: pos + 1, snap: { kv: post ?? src.snap.kv, ended }, base: src.view?.base ?? pos, baseKv: src.view?.baseKv ?? src.snap.kv, written };
+}
+
+/** No root yet: an assumed root's placeholder until `OwnSteps.flush` fills it in. */
+const NO_ROOT = new Uint8Array(0);
+
+/**
+ * A committee's own steps (`record`) and the roots its executions assumed (`assume`) while it
+ * executes a round (`CommitteeViews.executeReady`): their post-state roots, result leaves and leaf
+ * roots are computed together at the end (`flush`), every post-state tree hashed in one pass
+ * (`MerkleKV.hashAll`: one hasher call a tree level for all of them) and the leaves in three calls,
+ * instead of each on its own as it is made. Nothing during the round reads them: an execution
+ * compares the states it reads by object first (`findRun`), and batches are built after it.
+ */
+export class OwnSteps {
+  private readonly steps: { f: Frontier; pos: number; seq: number; txId: Uint8Array; outcome: number; valuesRoot: Uint8Array; kv: MerkleKV }[] = [];
+  private readonly assumed: { a: { root: Uint8Array }; kv: MerkleKV }[] = [];
+
+  /** The root an execution that read `src` for `d` at `pos` assumes: filled in by `flush` unless already known. */
+  assume(d: ContractId, pos: number, src: Source): AssumedRoot {
+    if (src.root !== undefined) return { contract: d, position: pos, root: src.root };
+    const kv = src.snap.kv;
+    if ("partial" in kv) return { contract: d, position: pos, root: kv.root() };
+    const a = { contract: d, position: pos, root: NO_ROOT };
+    this.assumed.push({ a, kv });
+    return a;
+  }
+
+  /** `f` moves from state `pos` to `post` by `t` (the roots and the result leaf follow in `flush`). */
+  record(f: Frontier, t: SequencedTx, pos: number, post: Snap, valuesRoot: Uint8Array, status: "committed" | "aborted", assumed: AssumedRoot[]): void {
+    f.snaps[pos + 1] = post;
+    f.assumed[pos] = assumed;
+    f.localIdx = pos + 1;
+    this.steps.push({ f, pos, seq: t.seq, txId: t.txId, outcome: OUTCOME_CODES[status], valuesRoot, kv: post.kv });
+  }
+
+  /** Computes what `record` and `assume` left: each step's post-root, result leaf and leaf root, each assumed root. */
+  flush(): void {
+    const steps = this.steps;
+    const assumed = this.assumed;
+    if (steps.length === 0 && assumed.length === 0) return;
+    const states: MerkleKV[] = [];
+    for (const s of steps) states.push(s.kv);
+    for (const p of assumed) states.push(p.kv);
+    MerkleKV.hashAll(states);
+    const rootOf = new Map<MerkleKV, Uint8Array>();
+    const leaves: ResultLeafValue[] = [];
+    for (const s of steps) {
+      const postRoot = s.kv.root();
+      rootOf.set(s.kv, postRoot);
+      s.f.roots[s.pos + 1] = postRoot;
+      leaves.push({ seq: s.seq, txId: s.txId, outcome: s.outcome, valuesRoot: s.valuesRoot, postRoot });
+    }
+    const leafRoots = leaves.length === 0 ? undefined : computeResultLeafRoots(leaves);
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i] as (typeof steps)[number];
+      s.f.leaves[s.pos] = leaves[i] as ResultLeafValue;
+      s.f.leafRoots[s.pos] = (leafRoots as Uint8Array).subarray(32 * i, 32 * i + 32);
+    }
+    for (const p of assumed) p.a.root = rootOf.get(p.kv) ?? p.kv.root();
+    steps.length = 0;
+    assumed.length = 0;
+  }
+}
+
+/**
+ * A contract's state handed over at its affirmed `root` (`CommitteeViews.handOver`): every key with
+ * a multiproof, encoded, decoded and checked against the root, and the state rebuilt from it — and
+ * the bytes sent.
+ */
+export function sendState(id: ContractId, state: MerkleKV, root: Uint8Array): { kv: MerkleKV; bytes: Uint8Array } {
+  const keys = [...state.entries()].map(([k]) => k);
+  const bytes = encodeWitness(state.prove(keys));
+  const received = decodeWitness(bytes);
+  verifyWitness(root, received);
+  const kv = MerkleKV.fromEntries(received.buckets.flatMap((b) => b.entries));
+  if (!bytesEqual(kv.root(), root)) throw new Error(`internal: handed-over state of ${id} does not match its affirmed root`);
+  return { kv, bytes };
+}
+
+/** Committee `k`'s result of transaction `seq` (`local`), checked against the other committees' unless runs keep history (faults). */
+export function recordResult(local: TxLocal, k: number, seq: number, result: TxResult, keepHistory: boolean, observer: DelayedObserver): void {
+  if (!keepHistory) {
+    for (const other of local.results.values()) {
+      if (other.status !== result.status || !bytesEqual(other.valuesRoot, result.valuesRoot)) throw new Error(`internal: committees disagree on transaction ${seq}`);
+    }
+  }
+  local.results.set(k, result);
+  if (local.executedBy.has(k)) observer.count("reexecutedTxs", 1);
+  local.executedBy.add(k);
+  local.executions++;
+  observer.executed(seq, k);
 }

@@ -36,19 +36,28 @@ export type Need = { readonly kind: "ready" } | { readonly kind: "blocked" } | {
  *   last affirmed root itself (the dependency cone), the next of which comes first.
  */
 export function computeNeed(mode: Stage2Mode, positions: ReadonlyMap<ContractId, number>, know: (d: ContractId) => KnownState): Need {
-  for (const [d, pos] of positions) {
+  let need: Need = READY;
+  // forEach, not an iterator (no allocation per contract); after the first need, the rest are skipped.
+  positions.forEach((pos, d) => {
+    if (need !== READY) return;
     const s = know(d);
     if (s.own) {
-      if (s.idx < pos) return { kind: "first", contract: d, position: s.idx };
-      continue;
+      if (s.idx < pos) need = { kind: "first", contract: d, position: s.idx };
+      return;
     }
-    if (s.affirmedIdx >= pos) continue;
-    if (mode === "strict") return { kind: "blocked" };
+    if (s.affirmedIdx >= pos) return;
+    if (mode === "strict") {
+      need = BLOCKED;
+      return;
+    }
     const at = Math.max(s.idx, s.affirmedIdx);
-    if (at < pos) return { kind: "first", contract: d, position: at };
-  }
-  return { kind: "ready" };
+    if (at < pos) need = { kind: "first", contract: d, position: at };
+  });
+  return need;
 }
+
+const READY: Need = Object.freeze({ kind: "ready" });
+const BLOCKED: Need = Object.freeze({ kind: "blocked" });
 
 /** An affirmation continues a contract's affirmed chain: it starts where the chain is, from the chain's root there. */
 export function isAffirmationApplicable(affirmedIdx: number, affirmedRoot: Uint8Array, from: number, preRoot: Uint8Array): boolean {

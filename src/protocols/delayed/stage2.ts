@@ -264,8 +264,18 @@ export function chooseAffirmations(s: DelayedState, held: ReadonlyMap<ContractId
   prefetchBatchAttestations(s, [...eligible.values()].flatMap((q) => q.map((e) => e.batch)), ctx);
   const entries = new Map<ContractId, HeldAffirmation[]>();
   const candidates = new Map<ContractId, CandidateAffirmation[]>();
+  // A batch holds one affirmation per contract: with a verdict cache its check is the same each time, so it is made once here.
+  const attested = ctx.cache ? new Map<Batch, boolean>() : undefined;
+  const isAttested = (b: Batch): boolean => {
+    let ok = attested?.get(b);
+    if (ok === undefined) {
+      ok = checkBatchAttestation(s, b, ctx) === undefined;
+      attested?.set(b, ok);
+    }
+    return ok;
+  };
   for (const [c, q] of eligible) {
-    const ok = q.filter((e) => checkBatchAttestation(s, e.batch, ctx) === undefined);
+    const ok = q.filter((e) => isAttested(e.batch));
     if (ok.length === 0) continue;
     entries.set(c, ok);
     candidates.set(c, ok.map((e) => e.batch.candidates[e.index] as CandidateAffirmation));
