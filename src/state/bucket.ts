@@ -119,17 +119,20 @@ function getEncodedBucketSize(bucket: Bucket): number {
   return size;
 }
 
+/** Writes one pair's canonical encoding (key length byte, key, big-endian u16 value length, value) into `out` at `at`; returns the offset after it. */
+function putPair(out: Uint8Array, at: number, key: Uint8Array, value: Uint8Array): number {
+  out[at] = key.length;
+  out.set(key, at + 1);
+  at += 1 + key.length;
+  out[at] = value.length >>> 8;
+  out[at + 1] = value.length & 0xff;
+  out.set(value, at + 2);
+  return at + 2 + value.length;
+}
+
 /** Writes `encodeBucket(bucket)` into `out` at `at`; returns the offset after it. */
 function encodeBucketInto(bucket: Bucket, out: Uint8Array, at: number): number {
-  for (const [key, value] of bucket) {
-    out[at] = key.length;
-    out.set(key, at + 1);
-    at += 1 + key.length;
-    out[at] = value.length >>> 8;
-    out[at + 1] = value.length & 0xff;
-    out.set(value, at + 2);
-    at += 2 + value.length;
-  }
+  for (const [key, value] of bucket) at = putPair(out, at, key, value);
   return at;
 }
 
@@ -276,13 +279,7 @@ export function computeLeafAfterWrites(leaf: Node, writes: readonly { readonly k
     const { key, value } = write as { key: Uint8Array; value: Uint8Array | null };
     if (value === null) continue;
     delta++;
-    out[size] = key.length;
-    out.set(key, size + 1);
-    size += 1 + key.length;
-    out[size] = value.length >>> 8;
-    out[size + 1] = value.length & 0xff;
-    out.set(value, size + 2);
-    size += 2 + value.length;
+    size = putPair(out, size, key, value);
   }
   return { node: size === 0 ? zeroNode(0) : new BucketLeaf(out.slice(0, size), 0, size), delta };
 }
