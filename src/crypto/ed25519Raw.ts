@@ -1,7 +1,7 @@
 /**
  * The Ed25519 operations on raw bytes that the main thread and the signature worker threads share
- * (`ed25519.ts`, `ed25519Worker.ts`), through libsodium (`sodium-native`): signing ≈ 2.4× and
- * verifying ≈ 2.2× cheaper than node:crypto's OpenSSL 3.0 on this machine (docs/benchmarks.md,
+ * (`ed25519.ts`, `ed25519Worker.ts`), through libsodium (`sodium-native`): signing ≈ 2.3× and
+ * verifying ≈ 2.1× cheaper than node:crypto's OpenSSL 3.0 on this machine (docs/benchmarks.md,
  * "Ed25519 through libsodium"). Signatures are RFC 8032's, byte for byte the same as OpenSSL's
  * (test/crypto/ed25519-keys.test.ts); verification is libsodium's strict rule (docs/programs.md
  * "Why Ed25519"). Every thread uses these functions, so a verdict never depends on which thread made it.
