@@ -56,10 +56,11 @@ export interface StartingVerifier extends SignatureVerifier {
 }
 
 /**
- * `checkAttestation` in two steps: membership and weight are checked now (a fault is returned at
- * once), the signature is started now — on another thread if the verifier can
- * (`StartingVerifier.startVerifyAggregate`), else checked here — and the returned function gives its
- * fault (BAD_SIGNATURE) or undefined: together the same fault as `checkAttestation`.
+ * `checkAttestation` in two steps, when the verifier can start a check on another thread
+ * (`StartingVerifier.startVerifyAggregate`): membership and weight are checked now (a fault is
+ * returned at once), the signature is started now, and the returned function gives its fault
+ * (BAD_SIGNATURE) or undefined. Otherwise `checkAttestation` itself, whose fault (any, BAD_SIGNATURE
+ * too) is returned at once. Either way the same fault as `checkAttestation`.
  */
 export function startAttestationCheck(
   verifier: SignatureVerifier,
@@ -68,12 +69,11 @@ export function startAttestationCheck(
   message: Uint8Array,
   verifySignatures = true,
 ): AttestationFault | (() => AttestationFault | undefined) {
+  const start = (verifier as Partial<StartingVerifier>).startVerifyAggregate;
+  if (start === undefined || !verifySignatures) return checkAttestation(verifier, committee, a, message, verifySignatures) ?? (() => undefined);
   const signers = getAttestationSigners(committee, a);
   if (typeof signers === "string") return signers;
-  if (!verifySignatures) return () => undefined;
-  const pubkeys = signers.map((v) => v.key.pubkey);
-  const start = (verifier as Partial<StartingVerifier>).startVerifyAggregate;
-  const verdict = start ? start.call(verifier, pubkeys, message, a.signature) : ((ok) => () => ok)(verifier.verifyAggregate(pubkeys, message, a.signature));
+  const verdict = start.call(verifier, signers.map((v) => v.key.pubkey), message, a.signature);
   return () => (verdict() ? undefined : "BAD_SIGNATURE");
 }
 
