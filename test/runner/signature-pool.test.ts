@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BLS_INVALID, BLS_PENDING, BLS_TAKEN, BLS_VALID, BOARD_INVALID, BOARD_VALID, createVerdictBoard, Ed25519Pool } from "../../src/crypto/ed25519Pool.js";
+import { BLS_INVALID, BLS_PENDING, BLS_TAKEN, BLS_VALID, BOARD_INVALID, BOARD_PENDING, BOARD_VALID, createVerdictBoard, Ed25519Pool } from "../../src/crypto/ed25519Pool.js";
 import { createBlsVerifier, validatorKeyFromSeed } from "../../src/crypto/bls.js";
 import { sha256 } from "../../src/crypto/hash.js";
 import { aggregatePublicKeys, PublicKey } from "@chainsafe/blst";
@@ -125,6 +125,31 @@ describe("signature pool", () => {
       expect(order.indexOf("verify 1")).toBeGreaterThanOrEqual(0);
       expect(order.indexOf("verify 1")).toBeLessThan(order.indexOf(`range ${ranges - 1}`));
       expect(order.filter((o) => o.startsWith("range"))).toEqual(Array.from({ length: ranges }, (_, r) => `range ${r}`));
+      expect([...board.verdicts].every((v) => v === BOARD_VALID)).toBe(true);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it("a request posted after one long range is answered before that range ends: a range is verified in slices", async () => {
+    const one = new Ed25519Pool(1, WORKER);
+    try {
+      const good = aliceTx(5n);
+      const msg = computeTxSigningMessage(good.tx);
+      const n = 8192; // ≈ 0.5 s of checks, 256 slices of the worker's
+      const board = createVerdictBoard(n);
+      for (let i = 0; i < n; i++) {
+        board.pubkeys.set(good.pubkey, i * 32);
+        board.msgs.set(msg, i * 32);
+        board.sigs.set(good.signature, i * 64);
+      }
+      const order: string[] = [];
+      const range = one.verifyBoard(board, 0, n).then(() => order.push("range"));
+      // Posted once the worker is inside the range (its first verdict is stored).
+      while (Atomics.load(board.verdicts, 0) === BOARD_PENDING) await new Promise((r) => setTimeout(r, 1));
+      const late = one.verify(good.pubkey.slice(), msg.slice(), good.signature.slice()).then((v) => order.push(`verify ${v[0]}`));
+      await Promise.all([range, late]);
+      expect(order).toEqual(["verify 1", "range"]);
       expect([...board.verdicts].every((v) => v === BOARD_VALID)).toBe(true);
     } finally {
       await one.close();
