@@ -78,6 +78,27 @@ export function startAttestationCheck(
 }
 
 /**
+ * `rest()` with an attestation check started before it (`check`: what `startAttestationCheck` gave;
+ * undefined: none). The check's fault is thrown through `onFault` as if the attestation had been
+ * checked before `rest` ran: a fault found at once before `rest` runs; one read later (the signature)
+ * once `rest` returns, and before `rest`'s own error when `rest` throws. Otherwise `rest`'s value.
+ */
+export function withAttestationCheck<T>(check: ReturnType<typeof startAttestationCheck> | undefined, onFault: (fault: AttestationFault) => never, rest: () => T): T {
+  if (typeof check === "string") onFault(check);
+  let value: T;
+  try {
+    value = rest();
+  } catch (e) {
+    const fault = check?.();
+    if (fault) onFault(fault);
+    throw e;
+  }
+  const fault = check?.();
+  if (fault) onFault(fault);
+  return value;
+}
+
+/**
  * Checks an attestation against a committee: every signer a member (once), ≥ 2/3 of the
  * committee's weight, and a valid aggregate signature over `message` (skipped when `verifySignatures`
  * is false, as a node may skip what it already checked).

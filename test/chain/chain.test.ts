@@ -13,6 +13,8 @@ import {
   createValidators,
   getWeight,
   isSupermajority,
+  withAttestationCheck,
+  type AttestationFault,
 } from "../../src/chain/index.js";
 import { createBlsVerifier } from "../../src/crypto/bls.js";
 import { sha256 } from "../../src/crypto/hash.js";
@@ -121,5 +123,33 @@ describe("attestations: final at ≥ 2/3 of the committee's weight", () => {
     expect(checkAttestation(verifier, committee, { signers: [...good.signers, good.signers[0]!], signature: good.signature }, msg)).toBe("DUPLICATE_SIGNER");
     expect(checkAttestation(verifier, committee, good, new Uint8Array([9]))).toBe("BAD_SIGNATURE");
     expect(checkAttestation(verifier, committee, good, new Uint8Array([9]), false)).toBeUndefined();
+  });
+
+  it("withAttestationCheck: the check's fault before anything the rest does or throws, its verdict read once", () => {
+    const log: string[] = [];
+    const onFault = (f: AttestationFault): never => {
+      throw new Error(`fault ${f}`);
+    };
+    const read = (f: AttestationFault | undefined) => () => (log.push("read"), f);
+    const ok = (): string => (log.push("rest"), "value");
+    const bad = (): never => {
+      log.push("rest");
+      throw new Error("rest's error");
+    };
+    const run = (check: Parameters<typeof withAttestationCheck>[0], rest: () => string): string => {
+      log.length = 0;
+      try {
+        return withAttestationCheck(check, onFault, rest);
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect([run("NO_SUPERMAJORITY", ok), log.join()]).toEqual(["fault NO_SUPERMAJORITY", ""]);
+    expect([run(read(undefined), ok), log.join()]).toEqual(["value", "rest,read"]);
+    expect([run(read("BAD_SIGNATURE"), ok), log.join()]).toEqual(["fault BAD_SIGNATURE", "rest,read"]);
+    expect([run(read("BAD_SIGNATURE"), bad), log.join()]).toEqual(["fault BAD_SIGNATURE", "rest,read"]);
+    expect([run(read(undefined), bad), log.join()]).toEqual(["rest's error", "rest,read"]);
+    expect([run(undefined, ok), log.join()]).toEqual(["value", "rest"]);
+    expect([run(undefined, bad), log.join()]).toEqual(["rest's error", "rest"]);
   });
 });

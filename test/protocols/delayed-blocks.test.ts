@@ -176,6 +176,39 @@ describe("delayed: Stage-2 blocks are verified on import", () => {
     expect(code_(() => processStage2Block(s1, wrongAttesters, { verifier }))).toBe("UNKNOWN_SIGNER");
   });
 
+  it("a verifier that checks the header's signature meanwhile (startVerifyAggregate) gives the same errors in the same order and the same state", () => {
+    const { s1, held } = afterRound("strict");
+    const block = buildStage2Block(s1, [], held, 1, 0, { verifier });
+    const good = signStage2(s1, block);
+    const inc = block.inclusions[0]!;
+    const forged: Batch = { ...inc.batch, header: { ...inc.batch.header, round: 7 } };
+    const badRoot = signStage2(s1, recommit({ ...block, inclusions: computeInclusions(new Map([[forged.candidates[0]!.contract, inc.applied.map((index) => ({ batch: forged, index }))]])) }));
+    const s2 = processStage2Block(s1, good, { verifier }).state;
+    const again = signStage2(s2, { ...block, header: { ...block.header, number: 1, parentRoot: s2.stage2Root } });
+    const badSig = (b: SignedStage2Block): SignedStage2Block => ({ ...b, attestation: { ...b.attestation, signature: collectAttestation(verifier, b.attesters, sha256("x")).signature } });
+    let reads = 0;
+    // Starts by remembering the arguments; the verdict is computed only when read (after the rest of the block).
+    const starting = { ...verifier, startVerifyAggregate: (pks: readonly Uint8Array[], msg: Uint8Array, sig: Uint8Array) => () => (reads++, verifier.verifyAggregate(pks, msg, sig)) };
+    const cases = [[s1, good], [s1, badSig(good)], [s1, badRoot], [s1, badSig(badRoot)], [s2, again], [s2, badSig(again)]] as const;
+    expect(cases.map(([pre, b]) => code_(() => processStage2Block(pre, b, { verifier })))).toEqual(["no error", "BAD_SIGNATURE", "BAD_BATCH_ROOT", "BAD_SIGNATURE", "NOT_CONTINUING", "BAD_SIGNATURE"]);
+    for (const [pre, b] of cases) {
+      const plain = code_(() => processStage2Block(pre, b, { verifier }));
+      const before = reads;
+      expect(code_(() => processStage2Block(pre, b, { verifier: starting }))).toBe(plain);
+      expect(reads).toBe(before + 1);
+    }
+    const a = processStage2Block(s1, good, { verifier });
+    const c = processStage2Block(s1, good, { verifier: starting });
+    expect(c.state.stage2Root).toEqual(a.state.stage2Root);
+    expect(c.effects.applied.map((x) => x.finalized)).toEqual(a.effects.applied.map((x) => x.finalized));
+    expect([...c.state.contracts.keys()].map((id) => getAffirmedIdx(getContract(c.state, id)))).toEqual([...a.state.contracts.keys()].map((id) => getAffirmedIdx(getContract(a.state, id))));
+    // Without signature checks, or without an attestation to check, nothing is started.
+    const n = reads;
+    processStage2Block(s1, good, { verifier: starting, verifySignatures: false });
+    processStage2Block(s1, badSig(good), { verifier: starting, verifyAttestation: false });
+    expect(reads).toBe(n);
+  });
+
   it("OVER_BUDGET: a committee executes within its Stage-2 budget; a batch reporting more gas than the budget is refused", () => {
     // Budget 64,000,000 / 32,000 Stage-2 blocks per slot = 2,000 gas: a's committee executes the
     // first transaction alone (over the budget, but the round's first execution always fits), the

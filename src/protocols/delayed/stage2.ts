@@ -9,7 +9,7 @@
  * affirmations (roots, finality, successors, ended contracts dropped). Pure: the state given is
  * never changed; a broken rule is a typed error whose code names it.
  */
-import { computeSigningRoot, computeSlotCommittee, checkAttestation, computeSuccessorGroup, DOMAIN_STAGE2_COMMITTEE, getWeight, isSupermajority, type AttestationFault, type Validator } from "../../chain/index.js";
+import { computeSigningRoot, computeSlotCommittee, startAttestationCheck, withAttestationCheck, computeSuccessorGroup, DOMAIN_STAGE2_COMMITTEE, getWeight, isSupermajority, type AttestationFault, type Validator } from "../../chain/index.js";
 import type { AggregateSet, BatchSignatureVerifier } from "../../crypto/bls.js";
 import { bytesEqual } from "../../crypto/hash.js";
 import { XshardError } from "../../errors.js";
@@ -383,11 +383,14 @@ export function processStage2Block(pre: DelayedState, block: SignedStage2Block, 
     evidence.push(r.effect);
   }
   if (!bytesEqual(computeStage2HeaderRoot(h), block.root)) fail("BAD_HEADER_ROOT", "header root does not match the header", { number: h.number });
-  if (ctx.verifyAttestation !== false) {
-    const fault = checkAttestation(ctx.verifier, getStage2Committee(s, h.number), block.attestation, computeStage2SigningRoot(s, h), ctx.verifySignatures !== false);
-    if (fault) fail(fault, `attestation: ${fault}`, { number: h.number });
-  }
+  // The aggregate signature may be checked on another thread while the rest is: its fault still comes first.
+  const check = ctx.verifyAttestation === false ? undefined : startAttestationCheck(ctx.verifier, getStage2Committee(s, h.number), block.attestation, computeStage2SigningRoot(s, h), ctx.verifySignatures !== false);
+  return withAttestationCheck(check, (fault) => fail(fault, `attestation: ${fault}`, { number: h.number }), () => verifyAndApply(s, block, ctx, evidence));
+}
 
+/** The rest of `processStage2Block` once its roots, evidence and attestation's signers are checked. */
+function verifyAndApply(s: DelayedState, block: SignedStage2Block, ctx: Stage2Context, evidence: EvidenceEffect[]): { state: DelayedState; effects: Stage2Effects } {
+  const h = block.header;
   const order = getCanonicalOrder(block);
   const ahead = ctx.verifyRoots !== false ? computeAppliedRoots(block.inclusions) : [];
   for (const [i, inc] of block.inclusions.entries()) {
