@@ -30,12 +30,19 @@ export interface BlsSignJob {
   readonly msgs: Uint8Array;
   /** 96 bytes each, written by the worker that signs the entry. */
   readonly sigs: Uint8Array;
+  /**
+   * 48-byte compressed public keys, one per entry: a worker then also checks the signature it made
+   * against its key (`verifyAggregatedKeySets`) and ends the entry at `BLS_VALID` or `BLS_INVALID`
+   * (its 96 bytes are in `sigs` either way).
+   */
+  readonly pks?: Uint8Array;
 }
 
-/** An empty job of `n` signatures in shared memory. */
-export function createBlsSignJob(n: number): BlsSignJob {
+/** An empty job of `n` signatures in shared memory (`checked`: with room for their public keys, `BlsSignJob.pks`). */
+export function createBlsSignJob(n: number, checked = false): BlsSignJob {
   const shared = (bytes: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(Math.max(1, bytes)));
-  return { cells: new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4)), sks: shared(n * 32), msgs: shared(n * 32), sigs: shared(n * 96) };
+  const job = { cells: new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4)), sks: shared(n * 32), msgs: shared(n * 32), sigs: shared(n * 96) };
+  return checked ? { ...job, pks: shared(n * 48) } : job;
 }
 
 /**

@@ -57,13 +57,28 @@ export function verifyBlsCell(cells: Int32Array, cell: number, sets: readonly Ag
   Atomics.notify(cells, cell);
 }
 
-/** Signs the job's entries still pending, from the first, each claimed before it is signed. */
+/**
+ * Signs the job's entries still pending, from the first, each claimed before it is signed; with
+ * public keys (`BlsSignJob.pks`), checks each signature against its key and stores the verdict.
+ */
 export function signBlsJob(job: BlsSignJob): void {
   const n = Math.floor(job.msgs.length / 32);
   for (let i = 0; i < n; i++) {
     if (Atomics.compareExchange(job.cells, i, BLS_PENDING, BLS_TAKEN) !== BLS_PENDING) continue;
-    job.sigs.set(signWithSecretKey(job.sks.subarray(i * 32, i * 32 + 32), job.msgs.subarray(i * 32, i * 32 + 32)), i * 96);
-    Atomics.store(job.cells, i, BLS_SIGNED);
+    const msg = job.msgs.subarray(i * 32, i * 32 + 32);
+    const sig = signWithSecretKey(job.sks.subarray(i * 32, i * 32 + 32), msg);
+    job.sigs.set(sig, i * 96);
+    let state = BLS_SIGNED;
+    if (job.pks !== undefined) {
+      let ok = false;
+      try {
+        ok = verifyAggregatedKeySets([{ pubkey: job.pks.slice(i * 48, i * 48 + 48), msg: msg.slice(), signature: sig }]);
+      } catch {
+        ok = false;
+      }
+      state = ok ? BLS_VALID : BLS_INVALID;
+    }
+    Atomics.store(job.cells, i, state);
     Atomics.notify(job.cells, i);
   }
 }

@@ -3,7 +3,7 @@ import { sha256 } from "../../src/crypto/hash.js";
 import { createBatchBlsVerifier, validatorKeyFromSeed, type AggregateSet, type AggregatedKeySet } from "../../src/crypto/bls.js";
 import { BLS_CLAIMED, BLS_INVALID, BLS_PENDING, BLS_SIGNED, BLS_TAKEN, BLS_VALID, type BlsSignJob } from "../../src/crypto/ed25519Pool.js";
 import { signBlsJob, verifyBlsCell } from "../../src/crypto/ed25519Worker.js";
-import { createDeferredSigner, createSharedBatchVerifier, MIN_SHARED_SETS } from "../../src/sim/delayed/sharedBls.js";
+import { createDeferredSigner, createSharedBatchVerifier, getAttestationSigner, MIN_SHARED_SETS } from "../../src/sim/delayed/sharedBls.js";
 import { attachBatchOffload, getBatchOffload } from "../../src/sim/shards/signatureBatch.js";
 import { handOverSubmissions } from "../../src/workloads/index.js";
 import { resolveRunConfig, runProtocol, stringifyResults } from "../../src/runner.js";
@@ -240,6 +240,78 @@ describe("delayed: a round's batch signatures made on both threads (createDeferr
   });
 });
 
+describe("delayed: a block's attestation signed and checked in the pool (attestationSigner)", () => {
+  const expected = committees.map((c, i) => bls.signAggregate(c, msgs[i]!));
+  const pks = (c: readonly (typeof keys)[number][]): Uint8Array[] => c.map((k) => k.pubkey);
+  const zeros = (s: Uint8Array): boolean => s.every((b) => b === 0);
+  /** A verifier whose signing jobs the stand-in worker signs (and checks), leaves, takes and never finishes, or answers wrongly. */
+  function setup(worker: "signs" | "silent" | "dies" | "lies") {
+    const jobs: BlsSignJob[] = [];
+    const p = pool();
+    const v = createSharedBatchVerifier(bls, p.post, {
+      takenWaitMs: 5,
+      sign: (job) => {
+        jobs.push(job);
+        if (worker === "signs" || worker === "lies") signBlsJob(job);
+        if (worker === "lies") Atomics.store(job.cells, 0, BLS_INVALID);
+        if (worker === "dies") Atomics.store(job.cells, 0, BLS_TAKEN);
+      },
+    });
+    return { v, signer: v.attestationSigner!, jobs, p };
+  }
+
+  it("the signature is the inner verifier's bytes, filled when the check of it is read; the verdict is the worker's or this thread's", () => {
+    for (const worker of ["signs", "silent", "dies", "lies"] as const) {
+      const { v, signer, jobs, p } = setup(worker);
+      expect(getAttestationSigner(v)).toBe(signer);
+      const sig = signer.signAggregate(committees[0]!, msgs[0]!);
+      expect(jobs).toHaveLength(1);
+      expect(jobs[0]!.pks).toBeDefined();
+      const read = v.startVerifyAggregate(pks(committees[0]!), msgs[0]!, sig);
+      expect(p.posted).toHaveLength(0); // the signing job checks it: no chunk of its own
+      expect(zeros(sig)).toBe(true);
+      expect(read()).toBe(worker !== "lies"); // a worker's verdict is the one read
+      expect(sig).toEqual(expected[0]);
+      expect(read()).toBe(worker !== "lies");
+      const states = { signs: BLS_VALID, silent: BLS_CLAIMED, dies: BLS_TAKEN, lies: BLS_INVALID };
+      expect(Atomics.load(jobs[0]!.cells, 0)).toBe(states[worker]);
+    }
+  });
+
+  it("checked against other keys or another message: filled at once and checked as itself; one never checked is filled by the next signature", () => {
+    for (const worker of ["signs", "silent"] as const) {
+      const { v, signer, p } = setup(worker);
+      const a = signer.signAggregate(committees[0]!, msgs[0]!);
+      const other = v.startVerifyAggregate(pks(committees[1]!), msgs[0]!, a);
+      expect(a).toEqual(expected[0]);
+      expect(p.posted).toHaveLength(1);
+      expect(other()).toBe(false);
+      const b = signer.signAggregate(committees[1]!, msgs[1]!);
+      const otherMsg = v.startVerifyAggregate(pks(committees[1]!), msgs[0]!, b);
+      expect(b).toEqual(expected[1]);
+      expect(otherMsg()).toBe(false);
+      const c = signer.signAggregate(committees[2]!, msgs[2]!);
+      expect(zeros(c)).toBe(true);
+      const d = signer.signAggregate(committees[3]!, msgs[3]!);
+      expect(c).toEqual(expected[2]); // never checked: filled before the next one is started
+      expect(v.startVerifyAggregate(pks(committees[3]!), msgs[3]!, d)()).toBe(true);
+      expect(d).toEqual(expected[3]);
+    }
+  });
+
+  it("what the pool cannot take is signed at once by the inner verifier; without a pool that signs there is no attestation signer", () => {
+    const { signer, jobs } = setup("signs");
+    const short = sha256("x").subarray(0, 16);
+    expect(signer.signAggregate(committees[1]!, short)).toEqual(bls.signAggregate(committees[1]!, short));
+    expect(() => signer.signAggregate([], msgs[0]!)).toThrow(/zero signatures/);
+    expect(jobs).toHaveLength(0);
+    const plain = createSharedBatchVerifier(bls, pool().post);
+    expect(plain.attestationSigner).toBeUndefined();
+    expect(getAttestationSigner(plain)).toBe(plain);
+    expect(getAttestationSigner(bls)).toBe(bls);
+  });
+});
+
 describe("delayed: a run with the pool attached has the same results", () => {
   it("the offload is found through a handed-over copy of the workload (shared submissions list)", () => {
     const w = workload("transfer", { slots: 2, rate: 4, accounts: 8, contracts: 4, cross: 0.5 });
@@ -256,7 +328,7 @@ describe("delayed: a run with the pool attached has the same results", () => {
       const config = resolveRunConfig({ ...FAST, validators: 32, committeeSize: 4, shards: 8, signatures: true, protocol });
       const plain = stringifyResults(runProtocol(config, make()).results);
       const w = make();
-      const seen = { chunks: 0, jobs: 0, signedThere: 0 };
+      const seen = { chunks: 0, jobs: 0, signedThere: 0, attestations: 0 };
       const detach = attachBatchOffload(w, {
         post: (cells, cell, sets) => {
           seen.chunks++;
@@ -264,6 +336,8 @@ describe("delayed: a run with the pool attached has the same results", () => {
         },
         sign: (job) => {
           seen.jobs++;
+          // A block's attestation (signed and checked in one job): every other one left to the run's thread.
+          if (job.pks !== undefined && seen.attestations++ % 2 === 1) return;
           signBlsJob(job);
           seen.signedThere += Array.from(job.cells).filter((s) => s === BLS_SIGNED).length;
         },
@@ -272,6 +346,7 @@ describe("delayed: a run with the pool attached has the same results", () => {
         const out = runProtocol(config, handOverSubmissions(w));
         expect(seen.jobs).toBeGreaterThan(0);
         expect(seen.signedThere).toBeGreaterThan(0);
+        expect(seen.attestations).toBeGreaterThan(1);
         expect(seen.chunks).toBeGreaterThan(0);
         expect(stringifyResults(out.results)).toBe(plain);
       } finally {

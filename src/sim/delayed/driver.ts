@@ -66,7 +66,7 @@ import { takeSubmissions } from "./intake.js";
 import { AffirmationPool, type Pending } from "./pool.js";
 import { KeptBlocks, TxRecords } from "./kept.js";
 import { createProofOfTx, type ProofSource } from "./proofs.js";
-import { createRunSignatures, type DeferredSigner } from "./sharedBls.js";
+import { createRunSignatures, getAttestationSigner, type DeferredSigner } from "./sharedBls.js";
 
 /** Runs the two-stage chain over a generated workload; `mode` fixes the Stage-2 mode (else `options.stage2Mode`). */
 export function runDelayed(input: ProtocolRunInput, protocolName = "delayed", mode?: Stage2Mode): ProtocolRunOutput {
@@ -218,7 +218,7 @@ export class DelayedSimulation implements ProofSource {
     for (const tx of built.belowBaseFee) this.waiting.set(indexOf.get(tx) as number, "base fee above cap on stage 1");
     for (const tx of built.block.txs) this.waiting.delete(indexOf.get(tx) as number);
     const signers = this.liveness.online(committee, slot);
-    const attestation = collectAttestation(this.verifier, signers, built.signingRoot);
+    const attestation = collectAttestation(getAttestationSigner(this.verifier), signers, built.signingRoot);
     this.metrics.count("signatures", signers.length);
     this.metrics.onSignatures(slot, signers.length, signers.length);
     const baseFee = this.chain.stage1BaseFee;
@@ -295,7 +295,7 @@ export class DelayedSimulation implements ProofSource {
     const block = buildStage2Block(this.chain, this.roundEvidence, this.pool.pending, slot, number, this.ctx);
     const attesters = getStage2Committee(this.chain, number);
     const signers = this.liveness.online(attesters, slot);
-    const attestation = collectAttestation(this.verifier, signers, computeStage2SigningRoot(this.chain, block.header));
+    const attestation = collectAttestation(getAttestationSigner(this.verifier), signers, computeStage2SigningRoot(this.chain, block.header));
     this.metrics.count("signatures", signers.length);
     this.metrics.onSignatures(slot, signers.length, signers.length + block.inclusions.reduce((a, i) => a + i.batch.attestation.signers.length, 0));
     const signed: SignedStage2Block = { ...block, root: Stage2Header.hashTreeRoot(block.header), attestation, attesters };

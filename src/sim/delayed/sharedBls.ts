@@ -25,7 +25,7 @@ import {
 } from "../../crypto/bls.js";
 import { bytesEqual } from "../../crypto/hash.js";
 import type { StartingVerifier } from "../../chain/attestation.js";
-import { BLS_CLAIMED, BLS_INVALID, BLS_PENDING, BLS_SIGNED, BLS_TAKEN, BLS_VALID, type BlsSignJob } from "../../crypto/ed25519Pool.js";
+import { BLS_CLAIMED, BLS_INVALID, BLS_PENDING, BLS_SIGNED, BLS_TAKEN, BLS_VALID, createBlsSignJob, type BlsSignJob } from "../../crypto/ed25519Pool.js";
 import { TAKEN_WAIT_MS, createAggregateCache, createCellAllocator, finishSharedJob, getBatchOffload, startSharedJob, type BatchOffload } from "../shards/signatureBatch.js";
 
 /** A verifier whose aggregate signatures are made later, together. */
@@ -142,6 +142,21 @@ export interface SharedBatchVerifier extends BatchSignatureVerifier, StartingVer
    * such chunk is still waiting for a worker: the pool is busy, this thread checks them later.
    */
   readonly checkAhead: CheckAhead;
+  /**
+   * With a pool that signs (`options.sign`): `inner`, except that `signAggregate` starts the
+   * signature in the pool — one job that signs under the summed key and checks the signature there
+   * — and returns a new 96-byte array, zeros until read: `startVerifyAggregate` given that array
+   * with the signers' keys and the message reads the job's verdict and fills the array (with the
+   * bytes `inner.signAggregate` returns) when its verdict is read; any other use of the verifier's
+   * `startVerifyAggregate` or of this `signAggregate` fills it first. What the pool cannot take (no
+   * key, a zero sum, keys that cancel, a message not 32 bytes) is signed at once by `inner`.
+   */
+  readonly attestationSigner?: SignatureVerifier;
+}
+
+/** The verifier to sign a block's attestation with: `verifier.attestationSigner` when it has one (see `SharedBatchVerifier`), else `verifier`. */
+export function getAttestationSigner(verifier: SignatureVerifier): SignatureVerifier {
+  return (verifier as Partial<SharedBatchVerifier>).attestationSigner ?? verifier;
 }
 
 /** Chunks checked ahead whose sets stay filed (older ones are dropped: their sets are checked as usual). */
@@ -162,7 +177,7 @@ export const AHEAD_CHUNKS_KEPT = 256;
  * checked here with the rest. Each set's verdict is a function of its bytes, so the answer is the
  * same whoever checks which set.
  */
-export function createSharedBatchVerifier(inner: BatchSignatureVerifier, post: BatchOffload["post"], options: { readonly chunk?: number; readonly takenWaitMs?: number } = {}): SharedBatchVerifier {
+export function createSharedBatchVerifier(inner: BatchSignatureVerifier, post: BatchOffload["post"], options: { readonly chunk?: number; readonly takenWaitMs?: number; readonly sign?: (job: BlsSignJob) => void } = {}): SharedBatchVerifier {
   const aggregateOf = createAggregateCache();
   const nextCell = createCellAllocator();
   const takenWaitMs = options.takenWaitMs ?? TAKEN_WAIT_MS;
@@ -293,12 +308,51 @@ export function createSharedBatchVerifier(inner: BatchSignatureVerifier, post: B
     return ok;
   };
 
+  /** Signatures started by `attestationSigner`, by the array returned (filled once read). */
+  const presigned = new Map<Uint8Array, Presigned>();
+
+  /**
+   * Fills `p.into` with its signature: the worker's, with its check's verdict (the signature against
+   * `p.pk`); or, when no worker took it or the one that did never answered, signed here (undefined:
+   * no verdict).
+   */
+  const fillPresigned = (p: Presigned): boolean | undefined => {
+    presigned.delete(p.into);
+    const cells = p.job.cells;
+    if (Atomics.compareExchange(cells, 0, BLS_PENDING, BLS_CLAIMED) !== BLS_PENDING) {
+      while (Atomics.load(cells, 0) === BLS_TAKEN) {
+        if (Atomics.wait(cells, 0, BLS_TAKEN, takenWaitMs) === "timed-out") break;
+      }
+      const state = Atomics.load(cells, 0);
+      if (state === BLS_VALID || state === BLS_INVALID) {
+        p.into.set(p.job.sigs.subarray(0, SIGNATURE_BYTES));
+        return state === BLS_VALID;
+      }
+    }
+    p.into.set(signWithSecretKey(p.sk, p.msg));
+    return undefined;
+  };
+  const fillAllPresigned = (): void => {
+    for (const p of [...presigned.values()]) fillPresigned(p);
+  };
+
   /**
    * One aggregate check started in the pool (a chunk of one set) and read later: the worker's
    * verdict, or this thread's if no worker has taken it by then. Input the pool cannot take (no
    * key, an invalid one, keys that cancel) is `inner.verifyAggregate`'s, checked when read.
    */
   const startVerifyAggregate = (pubkeys: readonly Uint8Array[], msg: Uint8Array, aggSig: Uint8Array): (() => boolean) => {
+    const p = presigned.get(aggSig);
+    if (p !== undefined) {
+      const e = pubkeys.length === 0 ? null : aggregateOf(pubkeys);
+      if (e !== null) e.bytes ??= e.pk.toBytes(true);
+      // The signers' keys and the message it was signed for: the job's check is this check.
+      if (e?.bytes !== undefined && bytesEqual(e.bytes, p.pk) && bytesEqual(msg, p.msg)) {
+        let read: boolean | undefined;
+        return () => (read ??= fillPresigned(p) ?? inner.verifyAggregate(pubkeys, msg, aggSig));
+      }
+    }
+    fillAllPresigned();
     const keyed = pubkeys.length === 0 ? "invalid" : keySets([{ pubkeys, msg, signature: aggSig }]);
     let verdict: boolean | undefined;
     if (typeof keyed === "string") return () => (verdict ??= inner.verifyAggregate(pubkeys, msg, aggSig));
@@ -306,7 +360,37 @@ export function createSharedBatchVerifier(inner: BatchSignatureVerifier, post: B
     return () => (verdict ??= verdictOf(c));
   };
 
-  return { ...inner, verifyAggregateSets, checkAhead, startVerifyAggregate };
+  const sign = options.sign;
+  const attestationSigner: SignatureVerifier | undefined = sign && {
+    ...inner,
+    signAggregate(keys, msg) {
+      fillAllPresigned();
+      const sk = inner.active && msg.length === 32 ? computeSummedSecretKey(keys) : null;
+      const keyed = sk === null ? "invalid" : keySets([{ pubkeys: keys.map((k) => k.pubkey), msg, signature: new Uint8Array(0) }]);
+      if (typeof keyed === "string") return inner.signAggregate(keys, msg);
+      const pk = (keyed[0] as AggregatedKeySet).pubkey;
+      const job = createBlsSignJob(1, true);
+      job.sks.set(sk as Uint8Array);
+      job.msgs.set(msg);
+      job.pks?.set(pk);
+      const into = new Uint8Array(SIGNATURE_BYTES);
+      presigned.set(into, { job, sk: sk as Uint8Array, msg: Uint8Array.from(msg), pk, into });
+      sign(job);
+      return into;
+    },
+  };
+
+  return { ...inner, verifyAggregateSets, checkAhead, startVerifyAggregate, ...(attestationSigner && { attestationSigner }) };
+}
+
+/** An attestation's signature started in the pool (`SharedBatchVerifier.attestationSigner`), its array not filled yet. */
+interface Presigned {
+  readonly job: BlsSignJob;
+  readonly sk: Uint8Array;
+  readonly msg: Uint8Array;
+  /** The signers' aggregate key (compressed), which the job checks the signature against. */
+  readonly pk: Uint8Array;
+  readonly into: Uint8Array;
 }
 
 /**
@@ -320,8 +404,9 @@ export function createRunSignatures(signatures: boolean, workload: object): { re
   const offload = getBatchOffload(workload);
   const bls = createBatchBlsVerifier();
   if (!offload) return { verifier: bls };
-  const verifier = createSharedBatchVerifier(bls, (cells, cell, sets) => offload.post(cells, cell, sets));
   const sign = offload.sign;
+  // With a pool that signs: the blocks' attestations are signed and checked there (attestationSigner).
+  const verifier = createSharedBatchVerifier(bls, (cells, cell, sets) => offload.post(cells, cell, sets), sign ? { sign: (job) => sign(job) } : {});
   // The batches the pool has signed are checked there while the next committees execute (verifier.checkAhead).
   return sign ? { verifier, roundSigner: createDeferredSigner(bls, (job) => sign(job), TAKEN_WAIT_MS, verifier.checkAhead) } : { verifier };
 }
