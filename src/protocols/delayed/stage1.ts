@@ -7,7 +7,7 @@
  * no contract code runs, and every transaction gets its global sequence number and its position
  * in the queue of every footprint contract that exists (and is not dropped) then.
  */
-import { getEncodedSize, processStage1Block as applyBeaconRule, type BlockRejectReason } from "../../chain/beacon.js";
+import { getEncodedSize, processStage1Block as applyBeaconRule, selectStage1Block, takeSignedTxEncoding, type BlockRejectReason } from "../../chain/beacon.js";
 import { isFeeCapSufficient } from "../../chain/fees.js";
 import { startAttestationCheck, computeProposer, computeSigningRoot, computeSlotCommittee, computeSuccessorGroup, type Attestation, type AttestationFault, type Validator } from "../../chain/index.js";
 import type { SignatureVerifier } from "../../crypto/bls.js";
@@ -97,7 +97,8 @@ export function computeStage1SigningRoot(s: DelayedState, header: Stage1HeaderVa
 export function buildStage1Block(s: DelayedState, candidates: readonly SignedTx[], slot: number): Stage1Built | undefined {
   const proposer = getStage1Proposer(s, slot);
   if (!proposer) return undefined;
-  const r = applyBeaconRule(s.beacon, candidates, proposer.account, computeStage1Limits(s.params, s.stage1BaseFee));
+  // The same choice the block's import makes (`applyBeaconRule`), without the new balances: those come when it is applied.
+  const r = selectStage1Block(s.beacon, candidates, computeStage1Limits(s.params, s.stage1BaseFee));
   const header: Stage1HeaderValue = {
     slot,
     proposer: proposer.index,
@@ -203,7 +204,7 @@ function applyStage1Block(s: DelayedState, block: SignedStage1Block, txIds: read
       }
       queueOn(rec, seq, positions);
     }
-    txs = appendLog(txs, PackedTx.of(seq, txIds[i] as Uint8Array, stx, positions, h.slot));
+    txs = appendLog(txs, PackedTx.of(seq, txIds[i] as Uint8Array, stx, positions, h.slot, takeSignedTxEncoding(stx)));
     graph?.record([...positions.keys()]);
     seqs.push(seq);
   });
