@@ -363,7 +363,10 @@ function applyAffirmations(s: DelayedState, order: ReturnType<typeof getCanonica
     const finalized: number[] = [];
     for (let i = c.from; i < c.to; i++) {
       const t = getTx(state, getLogItem(rec.queue, i));
-      if (![...t.positions].every(([d, p]) => getAffirmedIdx(contracts.get(d) as ContractRecord) > p)) continue;
+      // Final once affirmed on every contract of its footprint (forEach: no entry arrays made).
+      let final = true;
+      t.positions.forEach((p, d) => void (final &&= getAffirmedIdx(contracts.get(d) as ContractRecord) > p));
+      if (!final) continue;
       finalized.push(t.seq);
       (c.created[i - c.from] ?? []).forEach((x, index) => {
         const existing = contracts.get(x.id);
