@@ -24,8 +24,8 @@ export const DOMAIN_ASSIGNMENT = "xshard:seed:assignment";
 /** Rounds of the swap-or-not shuffle (the beacon chain's SHUFFLE_ROUND_COUNT). */
 export const SHUFFLE_ROUND_COUNT = 90;
 
-/** Largest number of 256-position chunks whose source hashes a shuffler keeps in flat tables. */
-const MAX_FLAT_CHUNKS = 4096;
+/** Largest number of 256-position chunks whose source hashes a shuffler keeps in its flat table (made at once). */
+const MAX_FLAT_CHUNKS = 64;
 
 function u64le(n: number): Uint8Array {
   const out = new Uint8Array(8);
@@ -43,19 +43,19 @@ export function computeSeed(chainSeed: string, domain: string, n: number): Uint8
  * The swap-or-not network of one (count, seed) (consensus-specs `compute_shuffled_index`), with
  * each round's pivot and each 256-position source hash computed once: k positions cost
  * 90 + 90·⌈count/256⌉ hashes at most, instead of 180·k. Same permutation as the spec's function.
- * A round's source hashes sit in one flat table (chunk c at bytes 32c…32c+31, filled when first
- * needed), so a position's bit is one byte read, with shifts for the divisions.
+ * The source hashes sit in one flat table (round r's chunk c at bytes 32(r·chunks + c)…, filled
+ * when first needed), so a position's bit is one byte read, with shifts for the divisions.
  */
 export class Shuffler {
   private readonly pivots: Float64Array;
-  /** Per round: the source hashes of its chunks, 32 bytes each (allocated when the round first needs one). */
-  private readonly sources: (Uint8Array | undefined)[];
-  /** Per round: 1 where that chunk's source hash is in `sources`. */
-  private readonly filled: (Uint8Array | undefined)[];
-  /** Per round, when the count is too large for flat tables: chunk → source hash. */
+  /** Every round's source hashes, 32 bytes a chunk, round by round (empty when not `flat`). */
+  private readonly sources: Uint8Array;
+  /** 1 where a (round, chunk)'s source hash is in `sources`. */
+  private readonly filled: Uint8Array;
+  /** Per round, when the count is too large for the flat table: chunk → source hash. */
   private readonly sparse: Map<number, Uint8Array>[] = [];
   private readonly chunks: number;
-  /** Whether the flat tables are used (at most MAX_FLAT_CHUNKS chunks: 128 KiB a round). */
+  /** Whether the flat table is used (at most MAX_FLAT_CHUNKS chunks: 180 KiB for all rounds). */
   private readonly flat: boolean;
   private readonly buf: Uint8Array;
   private readonly view: DataView;
@@ -71,8 +71,8 @@ export class Shuffler {
     this.chunks = Math.floor((count - 1) / 256) + 1;
     this.flat = this.chunks <= MAX_FLAT_CHUNKS;
     this.pivots = new Float64Array(SHUFFLE_ROUND_COUNT);
-    this.sources = new Array<Uint8Array | undefined>(SHUFFLE_ROUND_COUNT).fill(undefined);
-    this.filled = new Array<Uint8Array | undefined>(SHUFFLE_ROUND_COUNT).fill(undefined);
+    this.sources = new Uint8Array(this.flat ? SHUFFLE_ROUND_COUNT * this.chunks * 32 : 0);
+    this.filled = new Uint8Array(this.flat ? SHUFFLE_ROUND_COUNT * this.chunks : 0);
     for (let round = 0; round < SHUFFLE_ROUND_COUNT; round++) {
       this.buf[seed.length] = round;
       this.pivots[round] = Number(readBigUint64LE(sha256(this.buf.subarray(0, seed.length + 1))) % BigInt(count));
@@ -93,19 +93,14 @@ export class Shuffler {
       }
       return h[Math.floor((position % 256) / 8)] as number;
     }
-    let table = this.sources[round];
-    let filled = this.filled[round] as Uint8Array;
-    if (table === undefined) {
-      table = this.sources[round] = new Uint8Array(this.chunks * 32);
-      filled = this.filled[round] = new Uint8Array(this.chunks);
-    }
-    if (filled[chunk] === 0) {
+    const at = round * this.chunks + chunk;
+    if (this.filled[at] === 0) {
       this.buf[this.seed.length] = round;
       this.view.setUint32(this.seed.length + 1, chunk, true);
-      table.set(sha256(this.buf), chunk * 32);
-      filled[chunk] = 1;
+      this.sources.set(sha256(this.buf), at * 32);
+      this.filled[at] = 1;
     }
-    return table[chunk * 32 + Math.floor((position % 256) / 8)] as number;
+    return this.sources[at * 32 + Math.floor((position % 256) / 8)] as number;
   }
 
   /** Where `index` lands in the permutation. */
@@ -114,16 +109,15 @@ export class Shuffler {
     if (!(Number.isInteger(index) && index >= 0 && index < count)) throw new XshardError("BAD_RANGE", `shuffle index ${index} outside [0, ${count})`, { index, count });
     let cur = index;
     if (this.flat) {
-      // Positions fit 20 bits: shifts and masks for the divisions, the flat tables read directly.
+      // Positions fit 14 bits: shifts and masks for the divisions, the flat table read directly.
+      const { sources, filled, chunks } = this;
       for (let round = 0; round < SHUFFLE_ROUND_COUNT; round++) {
         // (pivot + count - cur) % count, with pivot and cur in [0, count).
         let flip = (this.pivots[round] as number) - cur;
         if (flip < 0) flip += count;
         const position = cur > flip ? cur : flip;
-        const chunk = position >>> 8;
-        const table = this.sources[round];
-        const filled = this.filled[round];
-        const byte = table !== undefined && filled !== undefined && filled[chunk] === 1 ? (table[(chunk << 5) | ((position & 255) >>> 3)] as number) : this.sourceByte(round, position);
+        const at = round * chunks + (position >>> 8);
+        const byte = filled[at] === 1 ? (sources[(at << 5) | ((position & 255) >>> 3)] as number) : this.sourceByte(round, position);
         if ((byte >>> (position & 7)) & 1) cur = flip;
       }
       return cur;
