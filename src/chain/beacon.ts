@@ -7,7 +7,7 @@
 import { addressOfPubkey } from "../crypto/ed25519.js";
 import { bytesEqual, toHex } from "../crypto/hash.js";
 import { isXshardError } from "../errors.js";
-import { computeSignedTxSize, verifySignedTx, type SignedTx } from "../program/index.js";
+import { encodeSignedTx, verifySignedTx, type SignedTx } from "../program/index.js";
 import { isFeeCapSufficient } from "./fees.js";
 
 export interface BeaconState {
@@ -118,9 +118,16 @@ export function checkStage1Tx(s: BeaconState, stx: SignedTx, spentInBlock: bigin
   const sig = getSignatureProblem(stx);
   if (sig) return { ok: false, reason: sig };
   const sender = toHex(stx.tx.sender);
-  const balance = s.balances.get(sender);
+  return checkStage1TxOf(s.balances, s.nonces.get(sender), stx, spentInBlock, fee, sender);
+}
+
+/** `checkStage1Tx` with the sender's hex address and its next nonce (undefined: 0) already looked up. */
+function checkStage1TxOf(balances: ReadonlyMap<string, bigint>, senderNonce: bigint | undefined, stx: SignedTx, spentInBlock: bigint, fee: bigint, sender: string): Stage1Check {
+  const sig = getSignatureProblem(stx);
+  if (sig) return { ok: false, reason: sig };
+  const balance = balances.get(sender);
   if (balance === undefined) return { ok: false, reason: "unknown sender" };
-  const nonce = s.nonces.get(sender) ?? 0n;
+  const nonce = senderNonce ?? 0n;
   if (stx.tx.nonce < nonce) return { ok: false, reason: "nonce too low" };
   if (stx.tx.nonce > nonce) return { ok: "later" };
   if (fee > balance - spentInBlock) return { ok: false, reason: "insufficient balance for fee" };
@@ -146,18 +153,34 @@ export function createCountLimits(txs: number): Stage1Limits {
 }
 
 const encodedSizes = new WeakMap<SignedTx, number>();
+/** Encodings made for a size and not yet taken for a log (`takeSignedTxEncoding`). */
+const pendingEncodings = new WeakMap<SignedTx, Uint8Array>();
 
 /**
- * Bytes a transaction takes in a block: the length of its canonical encoding (computed without
- * encoding it — a sequenced transaction is encoded once, for its log; memoised per transaction object).
+ * Bytes a transaction takes in a block: the length of its canonical encoding (memoised per
+ * transaction object). The encoding is kept until `takeSignedTxEncoding` takes it: a sequenced
+ * transaction's log stores that encoding, so it is validated and encoded once.
  */
 export function getEncodedSize(stx: SignedTx): number {
   let n = encodedSizes.get(stx);
   if (n === undefined) {
-    n = computeSignedTxSize(stx);
+    const bytes = encodeSignedTx(stx);
+    n = bytes.length;
     encodedSizes.set(stx, n);
+    pendingEncodings.set(stx, bytes);
   }
   return n;
+}
+
+/**
+ * `encodeSignedTx(stx)` (canonical, so the same bytes whenever made), taken from what
+ * `getEncodedSize` made if it is still there — then forgotten, the caller owns the array.
+ */
+export function takeSignedTxEncoding(stx: SignedTx): Uint8Array {
+  const bytes = pendingEncodings.get(stx);
+  if (bytes === undefined) return encodeSignedTx(stx);
+  pendingEncodings.delete(stx);
+  return bytes;
 }
 
 /**
@@ -185,6 +208,14 @@ export interface Stage1BlockResult<R extends string = BlockRejectReason> {
   readonly bytes: number;
 }
 
+/** A Stage-1 block's choice of transactions without its new state, and what applying it takes. */
+export type Stage1Selection = Omit<Stage1BlockResult, "state">;
+interface Stage1Scan extends Stage1Selection {
+  /** Fees debited and next nonce, by sender (hex), for the included transactions. */
+  readonly spent: ReadonlyMap<string, bigint>;
+  readonly nextNonce: ReadonlyMap<string, bigint>;
+}
+
 /**
  * Builds and applies a Stage-1 block: takes candidates in arrival order, skipping those that do not
  * fit the room left (`limits`: count, bytes, declared gas) or whose fee cap is below the base fee
@@ -196,6 +227,24 @@ export interface Stage1BlockResult<R extends string = BlockRejectReason> {
 export function processStage1Block(pre: BeaconState, candidates: readonly SignedTx[], proposer: string, limit: number): Stage1BlockResult<RejectReason>;
 export function processStage1Block(pre: BeaconState, candidates: readonly SignedTx[], proposer: string, limits: Stage1Limits): Stage1BlockResult;
 export function processStage1Block(pre: BeaconState, candidates: readonly SignedTx[], proposer: string, blockLimits: Stage1Limits | number): Stage1BlockResult {
+  const r = scanStage1Block(pre, candidates, blockLimits);
+  const state = cloneBeaconState(pre);
+  for (const [a, f] of r.spent) state.balances.set(a, (state.balances.get(a) as bigint) - f);
+  for (const [a, n] of r.nextNonce) state.nonces.set(a, n);
+  state.balances.set(proposer, (state.balances.get(proposer) ?? 0n) + r.fees);
+  return { state, included: r.included, rejected: r.rejected, deferred: r.deferred, belowBaseFee: r.belowBaseFee, fees: r.fees, gas: r.gas, bytes: r.bytes };
+}
+
+/**
+ * What `processStage1Block` includes, rejects and defers, without the new state (a proposer
+ * choosing its block's transactions needs no copy of every balance): the same choice.
+ */
+export function selectStage1Block(pre: BeaconState, candidates: readonly SignedTx[], limits: Stage1Limits): Stage1Selection {
+  const r = scanStage1Block(pre, candidates, limits);
+  return { included: r.included, rejected: r.rejected, deferred: r.deferred, belowBaseFee: r.belowBaseFee, fees: r.fees, gas: r.gas, bytes: r.bytes };
+}
+
+function scanStage1Block(pre: BeaconState, candidates: readonly SignedTx[], blockLimits: Stage1Limits | number): Stage1Scan {
   const limits = typeof blockLimits === "number" ? createCountLimits(blockLimits) : blockLimits;
   const spent = new Map<string, bigint>();
   const nextNonce = new Map<string, bigint>();
@@ -223,8 +272,7 @@ export function processStage1Block(pre: BeaconState, candidates: readonly Signed
     }
     const sender = toHex(stx.tx.sender);
     // Within a block, a sender's nonce advances with each included transaction.
-    const view: BeaconState = nextNonce.has(sender) ? { balances: pre.balances, nonces: new Map([[sender, nextNonce.get(sender) as bigint]]) } : pre;
-    const c = checkStage1Tx(view, stx, spent.get(sender) ?? 0n);
+    const c = checkStage1TxOf(pre.balances, nextNonce.get(sender) ?? pre.nonces.get(sender), stx, spent.get(sender) ?? 0n, computeStage1Fee(stx), sender);
     if (c.ok === true && !isFeeCapSufficient(stx.tx.maxFeePerGas, limits.baseFee)) {
       deferred.push(stx);
       belowBaseFee.push(stx);
@@ -238,9 +286,5 @@ export function processStage1Block(pre: BeaconState, candidates: readonly Signed
     } else if (c.ok === "later") deferred.push(stx);
     else rejected.push({ tx: stx, reason: c.reason });
   }
-  const state = cloneBeaconState(pre);
-  for (const [a, f] of spent) state.balances.set(a, (state.balances.get(a) as bigint) - f);
-  for (const [a, n] of nextNonce) state.nonces.set(a, n);
-  state.balances.set(proposer, (state.balances.get(proposer) ?? 0n) + fees);
-  return { state, included, rejected, deferred, belowBaseFee, fees, gas, bytes };
+  return { included, rejected, deferred, belowBaseFee, fees, gas, bytes, spent, nextNonce };
 }

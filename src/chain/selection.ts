@@ -24,6 +24,9 @@ export const DOMAIN_ASSIGNMENT = "xshard:seed:assignment";
 /** Rounds of the swap-or-not shuffle (the beacon chain's SHUFFLE_ROUND_COUNT). */
 export const SHUFFLE_ROUND_COUNT = 90;
 
+/** Largest number of 256-position chunks whose source hashes a shuffler keeps in its flat table (made at once). */
+const MAX_FLAT_CHUNKS = 64;
+
 function u64le(n: number): Uint8Array {
   const out = new Uint8Array(8);
   new DataView(out.buffer).setBigUint64(0, BigInt(n), true);
@@ -40,11 +43,22 @@ export function computeSeed(chainSeed: string, domain: string, n: number): Uint8
  * The swap-or-not network of one (count, seed) (consensus-specs `compute_shuffled_index`), with
  * each round's pivot and each 256-position source hash computed once: k positions cost
  * 90 + 90·⌈count/256⌉ hashes at most, instead of 180·k. Same permutation as the spec's function.
+ * The source hashes sit in one flat table (round r's chunk c at bytes 32(r·chunks + c)…, filled
+ * when first needed), so a position's bit is one byte read, with shifts for the divisions.
  */
 export class Shuffler {
-  private readonly pivots: number[] = [];
-  private readonly sources: (Uint8Array | undefined)[][] = [];
+  private readonly pivots: Float64Array;
+  /** Every round's source hashes, 32 bytes a chunk, round by round (empty when not `flat`). */
+  private readonly sources: Uint8Array;
+  /** 1 where a (round, chunk)'s source hash is in `sources`. */
+  private readonly filled: Uint8Array;
+  /** Per round, when the count is too large for the flat table: chunk → source hash. */
+  private readonly sparse: Map<number, Uint8Array>[] = [];
+  private readonly chunks: number;
+  /** Whether the flat table is used (at most MAX_FLAT_CHUNKS chunks: 180 KiB for all rounds). */
+  private readonly flat: boolean;
   private readonly buf: Uint8Array;
+  private readonly view: DataView;
 
   constructor(
     readonly count: number,
@@ -53,23 +67,40 @@ export class Shuffler {
     if (!(Number.isSafeInteger(count) && count > 0)) throw new XshardError("BAD_RANGE", `shuffle count must be a positive integer, got ${count}`, { count });
     this.buf = new Uint8Array(seed.length + 1 + 4);
     this.buf.set(seed, 0);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    this.chunks = Math.floor((count - 1) / 256) + 1;
+    this.flat = this.chunks <= MAX_FLAT_CHUNKS;
+    this.pivots = new Float64Array(SHUFFLE_ROUND_COUNT);
+    this.sources = new Uint8Array(this.flat ? SHUFFLE_ROUND_COUNT * this.chunks * 32 : 0);
+    this.filled = new Uint8Array(this.flat ? SHUFFLE_ROUND_COUNT * this.chunks : 0);
     for (let round = 0; round < SHUFFLE_ROUND_COUNT; round++) {
       this.buf[seed.length] = round;
-      this.pivots.push(Number(readBigUint64LE(sha256(this.buf.subarray(0, seed.length + 1))) % BigInt(count)));
-      this.sources.push([]);
+      this.pivots[round] = Number(readBigUint64LE(sha256(this.buf.subarray(0, seed.length + 1))) % BigInt(count));
     }
   }
 
-  private source(round: number, chunk: number): Uint8Array {
-    const row = this.sources[round] as (Uint8Array | undefined)[];
-    let h = row[chunk];
-    if (h === undefined) {
-      this.buf[this.seed.length] = round;
-      new DataView(this.buf.buffer, this.buf.byteOffset).setUint32(this.seed.length + 1, chunk, true);
-      h = sha256(this.buf);
-      row[chunk] = h;
+  /** The byte of round `round`'s source that holds `position`'s bit (hashing its chunk the first time). */
+  private sourceByte(round: number, position: number): number {
+    const chunk = Math.floor(position / 256);
+    if (!this.flat) {
+      const row = (this.sparse[round] ??= new Map());
+      let h = row.get(chunk);
+      if (h === undefined) {
+        this.buf[this.seed.length] = round;
+        this.view.setUint32(this.seed.length + 1, chunk, true);
+        h = sha256(this.buf);
+        row.set(chunk, h);
+      }
+      return h[Math.floor((position % 256) / 8)] as number;
     }
-    return h;
+    const at = round * this.chunks + chunk;
+    if (this.filled[at] === 0) {
+      this.buf[this.seed.length] = round;
+      this.view.setUint32(this.seed.length + 1, chunk, true);
+      this.sources.set(sha256(this.buf), at * 32);
+      this.filled[at] = 1;
+    }
+    return this.sources[at * 32 + Math.floor((position % 256) / 8)] as number;
   }
 
   /** Where `index` lands in the permutation. */
@@ -77,13 +108,33 @@ export class Shuffler {
     const count = this.count;
     if (!(Number.isInteger(index) && index >= 0 && index < count)) throw new XshardError("BAD_RANGE", `shuffle index ${index} outside [0, ${count})`, { index, count });
     let cur = index;
+    if (this.flat) {
+      // Positions fit 14 bits: shifts and masks for the divisions, the flat table read directly.
+      const { sources, filled, chunks } = this;
+      for (let round = 0; round < SHUFFLE_ROUND_COUNT; round++) {
+        // (pivot + count - cur) % count, with pivot and cur in [0, count).
+        let flip = (this.pivots[round] as number) - cur;
+        if (flip < 0) flip += count;
+        const position = cur > flip ? cur : flip;
+        const at = round * chunks + (position >>> 8);
+        const byte = filled[at] === 1 ? (sources[(at << 5) | ((position & 255) >>> 3)] as number) : this.sourceByte(round, position);
+        if ((byte >>> (position & 7)) & 1) cur = flip;
+      }
+      return cur;
+    }
     for (let round = 0; round < SHUFFLE_ROUND_COUNT; round++) {
       const flip = ((this.pivots[round] as number) + count - cur) % count;
       const position = Math.max(cur, flip);
-      const byte = this.source(round, Math.floor(position / 256))[Math.floor((position % 256) / 8)] as number;
-      if ((byte >> (position % 8)) & 1) cur = flip;
+      if ((this.sourceByte(round, position) >> (position % 8)) & 1) cur = flip;
     }
     return cur;
+  }
+
+  /** The first `k` positions' images: `[index(0), …, index(k − 1)]`. */
+  prefix(k: number): Uint32Array | number[] {
+    const out = this.count <= 0xffffffff ? new Uint32Array(k) : new Array<number>(k);
+    for (let i = 0; i < k; i++) out[i] = this.index(i);
+    return out;
   }
 }
 
@@ -125,8 +176,9 @@ export function computeProposer(validators: readonly Validator[], chainSeed: str
   const n = validators.length;
   if (n === 0) throw new XshardError("NO_VALIDATORS", "no validators to propose", {});
   const seed = computeSeed(chainSeed, domain, slot);
+  const shuffler = getShuffler(n, seed);
   for (let i = 0; ; i++) {
-    const candidate = validators[computeShuffledIndex(i % n, n, seed)] as Validator;
+    const candidate = validators[shuffler.index(i % n)] as Validator;
     const random = sha256(seed, u64le(Math.floor(i / 32)))[i % 32] as number;
     if (candidate.stake * 255 >= MAX_STAKE * random) return candidate;
   }
@@ -137,9 +189,34 @@ export function computeProposer(validators: readonly Validator[], chainSeed: str
  * (`domain` DOMAIN_STAGE2_COMMITTEE with a Stage-2 block number for Stage-2 blocks).
  */
 export function computeSlotCommittee<V = Validator>(validators: readonly V[], chainSeed: string, slot: number, size: number, domain = DOMAIN_SLOT_COMMITTEE): V[] {
-  const n = validators.length;
-  const seed = computeSeed(chainSeed, domain, slot);
-  return Array.from({ length: Math.min(size, n) }, (_, i) => validators[computeShuffledIndex(i, n, seed)] as V);
+  const positions = getSlotCommitteePositions(validators.length, chainSeed, slot, size, domain);
+  const out = new Array<V>(positions.length);
+  for (let i = 0; i < positions.length; i++) out[i] = validators[positions[i] as number] as V;
+  return out;
+}
+
+/** Recent slot committees' positions in the validator list, by every input they depend on. */
+const recentCommittees = new Map<string, Uint32Array | number[]>();
+const RECENT_COMMITTEES = 64;
+
+/**
+ * Where the members of a slot committee sit in a list of `n` validators: the first min(size, n)
+ * images of the slot's shuffle. A pure function of its arguments, memoised by all of them (a
+ * block's committee is derived when it is built, applied and attested); callers get a shared
+ * read-only array.
+ */
+function getSlotCommitteePositions(n: number, chainSeed: string, slot: number, size: number, domain: string): Uint32Array | number[] {
+  const key = `${n}:${size}:${slot}:${domain.length}:${domain}:${chainSeed}`;
+  let positions = recentCommittees.get(key);
+  if (positions === undefined) {
+    const seed = computeSeed(chainSeed, domain, slot);
+    // As `Array.from({ length: min(size, n) })` would take it: NaN or negative → 0, fractions floored.
+    const k = Math.max(0, Math.floor(Math.min(size, n))) || 0;
+    positions = k > 0 ? getShuffler(n, seed).prefix(k) : [];
+    if (recentCommittees.size >= RECENT_COMMITTEES) recentCommittees.delete(recentCommittees.keys().next().value as string);
+    recentCommittees.set(key, positions);
+  }
+  return positions;
 }
 
 /**

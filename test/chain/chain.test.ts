@@ -43,6 +43,38 @@ describe("selection", () => {
     }
   });
 
+  it("the flat-table shuffler equals the spec at every index of 1024 and 1000, and on the sparse path past 64 chunks", () => {
+    for (const count of [1024, 1000]) {
+      const seed = computeSeed("full", "test", count);
+      const got = Array.from({ length: count }, (_, i) => computeShuffledIndex(i, count, seed));
+      expect(got).toEqual(Array.from({ length: count }, (_, i) => specShuffledIndex(i, count, seed)));
+    }
+    // More than 64 chunks of 256 positions: source hashes kept per chunk, not in the flat table.
+    for (const big of [64 * 256, 64 * 256 + 1, 4096 * 256 + 300]) {
+      const seed = computeSeed("big", "test", big);
+      for (const i of [0, 1, 255, 256, 64 * 256 - 1, big - 1]) expect(computeShuffledIndex(i, big, seed), `${i}/${big}`).toBe(specShuffledIndex(i, big, seed));
+    }
+  });
+
+  it("a slot committee is the spec shuffle's prefix; the memo returns fresh arrays and keys on every input", () => {
+    const vs = createValidators(300, "m");
+    const spec = (seed: string, slot: number, size: number, domain: string): number[] =>
+      Array.from({ length: Math.min(size, vs.length) }, (_, i) => specShuffledIndex(i, vs.length, computeSeed(seed, domain, slot)));
+    const c = computeSlotCommittee(vs, "m", 7, 20, "d:x");
+    expect(c.map((v) => v.index)).toEqual(spec("m", 7, 20, "d:x"));
+    c.length = 0; // a caller's copy: the memo is not changed
+    expect(computeSlotCommittee(vs, "m", 7, 20, "d:x").map((v) => v.index)).toEqual(spec("m", 7, 20, "d:x"));
+    // The same concatenation of domain and seed from other parts is another committee.
+    expect(computeSlotCommittee(vs, "x:m", 7, 20, "d").map((v) => v.index)).toEqual(spec("x:m", 7, 20, "d"));
+    expect(computeSlotCommittee(vs, "m", 7, 5, "d:x").map((v) => v.index)).toEqual(spec("m", 7, 5, "d:x"));
+    // Same positions, other validator objects: the members are taken from the list given.
+    const other = vs.map((v) => ({ ...v, stake: v.stake + 1 }));
+    expect(computeSlotCommittee(other, "m", 7, 20, "d:x")[3]).toBe(other[spec("m", 7, 20, "d:x")[3] as number]);
+    expect(computeSlotCommittee(vs.slice(0, 299), "m", 7, 20, "d:x").map((v) => v.index)).toEqual(Array.from({ length: 20 }, (_, i) => specShuffledIndex(i, 299, computeSeed("m", "d:x", 7))));
+    expect(computeSlotCommittee([], "m", 7, 20)).toEqual([]);
+    expect(computeSlotCommittee(vs, "m", 7, 2.5).length).toBe(2);
+  });
+
   it("computeShuffledIndex is a permutation, and a different seed gives a different one", () => {
     for (const count of [1, 2, 7, 64]) {
       const seed = computeSeed("s", "test", count);

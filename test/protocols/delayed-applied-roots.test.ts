@@ -1,5 +1,5 @@
 /**
- * `computeAppliedRoots` (stage2.ts): the roots `checkBatchRoots` compares, hashed ahead for a whole
+ * `computeAppliedRoots` (batchRoots.ts, exported by stage2.ts): the roots `checkBatchRoots` compares, hashed ahead for a whole
  * Stage-2 block, are those it computes alone, and `checkBatchRoots` gives the same verdict with and
  * without them — on the blocks of the conformance vectors and on forged and malformed variants.
  */
@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { computeAffirmationRoot, ResultLeaf, type AffirmationValue } from "../../src/protocols/delayed/containers.js";
 import { stage2BlockFromJson } from "../../src/protocols/delayed/json.js";
 import { checkBatchRoots, computeAppliedRoots, type Batch } from "../../src/protocols/delayed/stage2.js";
+import { commitList } from "../../src/state/index.js";
 import { parseDelayedChain } from "../vectors/delayed.vectors.js";
 
 const DIR = fileURLToPath(new URL("../vectors/delayed/processStage2Block/", import.meta.url));
@@ -45,7 +46,14 @@ function variants(b: Batch): Batch[] {
     out.push({ ...b, affirmations: swap(b.affirmations, { ...a, first: a.first + 1 }) });
     out.push({ ...b, affirmations: swap(b.affirmations, { ...a, contract: "x" as unknown as Uint8Array }) });
     out.push({ ...b, affirmations: swap(b.affirmations, { ...a, assumptions: [{ contract: new Uint8Array(3), position: -1, root: new Uint8Array(32) }] }) });
+    const leaves = b.leaves[i] as Uint8Array[];
+    out.push({ ...b, leaves: swap(b.leaves, leaves.map((l, j) => (j === 0 ? new Uint8Array(32).fill(9) : l))) });
+    out.push({ ...b, leaves: swap(b.leaves, [...leaves, new Uint8Array(30)]) });
   });
+  // The list of affirmation roots: a forged root, a malformed one, the order changed.
+  out.push({ ...b, affirmationRoots: b.affirmationRoots.map((r, j) => (j === 0 ? new Uint8Array(32).fill(7) : r)) });
+  out.push({ ...b, affirmationRoots: b.affirmationRoots.map((r, j) => (j === 0 ? new Uint8Array(31) : r)) });
+  if (b.affirmationRoots.length > 1) out.push({ ...b, affirmationRoots: [...b.affirmationRoots].reverse() });
   return out;
 }
 
@@ -56,12 +64,14 @@ describe("computeAppliedRoots", () => {
     expect(blocks.filter((b) => b.inclusions.some((i) => i.applied.length > 0)).length).toBeGreaterThanOrEqual(5);
   });
 
-  it("gives each applied affirmation's root and its leaves' roots", () => {
+  it("gives each applied affirmation's root, its leaves' roots and the roots of the lists committing to them", () => {
     let checked = 0;
     for (const { inclusions } of blocks) {
       const ahead = computeAppliedRoots(inclusions);
       inclusions.forEach(({ batch: b, applied }, k) => {
+        expect(ahead[k]!.affirmationsRoot).toEqual(commitList(b.affirmationRoots).root);
         applied.forEach((i, n) => {
+          if (b.leaves[i]) expect(ahead[k]!.results[n]).toEqual(commitList(b.leaves[i]!).root);
           if (!b.affirmations[i] || !b.candidates[i]) return expect(ahead[k]!.affirmations[n]).toBeUndefined(); // bad_inclusion: not in its batch
           expect(ahead[k]!.affirmations[n]).toEqual(computeAffirmationRoot(b.affirmations[i]!));
           const leaves = b.candidates[i]!.leafValues;

@@ -13,9 +13,11 @@ import {
   computeAffirmationRoots,
   computeBatchHeaderRoot,
   computeBatchInclusionRoot,
+  computeListRoots,
   computeStage2HeaderRoot,
   isAffirmationWellFormed,
 } from "../../src/protocols/delayed/containers.js";
+import { commitList } from "../../src/state/index.js";
 
 const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
 const u64 = fc.oneof(fc.constantFrom(0, 1, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER), fc.maxSafeNat());
@@ -115,5 +117,23 @@ describe("delayed container roots = their SSZ types", () => {
     for (const bad of [{ ...full, applied: [...full.applied, 1] }, { batchRoot: new Uint8Array(32), applied: [-1] }, { batchRoot: new Uint8Array(3), applied: [] }]) {
       expect(caught(() => computeBatchInclusionRoot(bad))).toBe(caught(() => BatchInclusion.hashTreeRoot(bad)));
     }
+  });
+
+  it("list roots hashed together = commitList's, for 0 to 70 leaves; a malformed list is undefined and commitList refuses it", () => {
+    const list = fc.oneof(fc.array(bytes32, { maxLength: 9 }), fc.array(bytes32, { minLength: 60, maxLength: 70 }));
+    fc.assert(
+      fc.property(fc.array(list, { maxLength: 6 }), (lists) => {
+        expect(computeListRoots(lists).map((r) => toHex(r as Uint8Array))).toEqual(lists.map((l) => toHex(commitList(l).root)));
+      }),
+      { numRuns: 150 },
+    );
+    const good = [new Uint8Array(32).fill(3)];
+    const bad = [new Uint8Array(32), new Uint8Array(31)];
+    const [a, b, c] = computeListRoots([good, bad as Uint8Array[], undefined]);
+    expect(toHex(a as Uint8Array)).toBe(toHex(commitList(good).root));
+    expect(b).toBeUndefined();
+    expect(c).toBeUndefined();
+    expect(caught(() => commitList(bad).root)).toMatch(/^throws/);
+    expect(computeListRoots([])).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { commitList, MerkleKV } from "../../state/index.js";
 import type { ContractId, WriteSet } from "../../types.js";
 import type { CommitteeBehaviour } from "./behaviour.js";
 import type { AffirmationClaim, Batch, CreatedRef, SignedBatch } from "./blocks.js";
-import { ResultLeaf, computeAffirmationRoots, computeBatchHeaderRoot, encodeContractId, type AffirmationValue, type BatchHeaderValue, type ResultLeafValue } from "./containers.js";
+import { ResultLeaf, computeAffirmationRoots, computeBatchHeaderRoot, computeListRoots, encodeContractId, type AffirmationValue, type BatchHeaderValue, type ResultLeafValue } from "./containers.js";
 import type { DelayedObserver } from "./observer.js";
 import type { AssumedRoot } from "./rules.js";
 import { computeBatchSigningRoot } from "./stage2.js";
@@ -77,9 +77,11 @@ export function produceBatches(v: BatchSource, k: number, round: number, slot: n
 
 function signBatch(v: BatchSource, k: number, round: number, work: RoundWork, ranges: readonly { id: ContractId; from: number; to: number }[], signers: readonly Validator[], wrong: boolean, behaviour: CommitteeBehaviour, verifier: SignatureVerifier, observer: DelayedObserver, slot: number): Batch {
   const built = ranges.map(({ id, from, to }) => buildAffirmation(v, id, from, to, wrong, behaviour));
-  const affirmations = built.map((b) => b.affirmation);
+  // Every affirmation's results root, then the list of their roots: each kind hashed together.
+  const resultsRoots = computeListRoots(built.map((b) => b.leaves));
+  const affirmations = built.map((b, i) => b.affirmation(resultsRoots[i] ?? commitList(b.leaves).root));
   const affirmationRoots = computeAffirmationRoots(affirmations);
-  const header: BatchHeaderValue = { committee: k, round, gasUsed: work.gasUsed, executions: work.executions, affirmationsRoot: commitList(affirmationRoots).root };
+  const header: BatchHeaderValue = { committee: k, round, gasUsed: work.gasUsed, executions: work.executions, affirmationsRoot: computeListRoots([affirmationRoots])[0] ?? commitList(affirmationRoots).root };
   const root = computeBatchHeaderRoot(header);
   const attestation = collectAttestation(verifier, signers, computeBatchSigningRoot(v.chain, root));
   observer.count("signatures", signers.length);
@@ -96,8 +98,11 @@ function signBatch(v: BatchSource, k: number, round: number, work: RoundWork, ra
   };
 }
 
-/** The affirmation of transactions `from..to-1` of `id` (the faulty minority's variant if `wrong`), with the roots they assumed. */
-function buildAffirmation(v: BatchSource, id: ContractId, from: number, to: number, wrong: boolean, behaviour: CommitteeBehaviour): { affirmation: AffirmationValue; candidate: AffirmationClaim; leaves: Uint8Array[] } {
+/**
+ * The affirmation of transactions `from..to-1` of `id` (the faulty minority's variant if `wrong`),
+ * with the roots they assumed; `affirmation` given the root of `leaves` (`commitList(leaves).root`).
+ */
+function buildAffirmation(v: BatchSource, id: ContractId, from: number, to: number, wrong: boolean, behaviour: CommitteeBehaviour): { affirmation: (resultsRoot: Uint8Array) => AffirmationValue; candidate: AffirmationClaim; leaves: Uint8Array[] } {
   const f = v.frontier(id);
   const postRoots: Uint8Array[] = [];
   const leaves: Uint8Array[] = [];
@@ -120,15 +125,15 @@ function buildAffirmation(v: BatchSource, id: ContractId, from: number, to: numb
   const preRoot = f.roots[from] as Uint8Array;
   const queue = getContract(v.chain, id).queue;
   return {
-    affirmation: {
+    affirmation: (resultsRoot) => ({
       contract: encodeContractId(id),
       first: getLogItem(queue, from),
       last: getLogItem(queue, to - 1),
       preRoot,
       postRoot: postRoots[postRoots.length - 1] as Uint8Array,
-      resultsRoot: commitList(leaves).root,
+      resultsRoot,
       assumptions: assumptions.map((a) => ({ contract: encodeContractId(a.contract), position: a.position, root: a.root })),
-    },
+    }),
     candidate: { contract: id, from, to, preRoot, postRoots, assumptions, leafValues, ended, created },
     leaves,
   };

@@ -5,6 +5,7 @@
  */
 import "../../crypto/hash.js";
 import { MerkleBatch, putUint64 } from "../../crypto/merkle.js";
+import { computeListDepth, MAX_LIST_LENGTH } from "../../state/results.js";
 import { ByteListType, ByteVectorType, ContainerType, ListBasicType, ListCompositeType, UintNumberType } from "@chainsafe/ssz";
 
 const Bytes32 = new ByteVectorType(32);
@@ -225,6 +226,28 @@ export function computeAffirmationRoots(affs: readonly AffirmationValue[]): Uint
   b.addTrees(affirmationTrees);
   b.run();
   return affs.map((a, i) => ((at[i] as number) < 0 ? Affirmation.hashTreeRoot(a) : b.getChunk(at[i] as number)));
+}
+
+/**
+ * `commitList(list).root` (src/state/results.ts: the leaves to depth ⌈log2 n⌉, the length mixed
+ * in) of each list, hashed together in one run; undefined for a list that is not an array of
+ * 32-byte leaves (`commitList` gives that one its error).
+ */
+export function computeListRoots(lists: readonly (readonly Uint8Array[] | undefined)[]): (Uint8Array | undefined)[] {
+  const b = rootBatch;
+  b.clear();
+  const at = new Int32Array(lists.length).fill(-1);
+  for (let i = 0; i < lists.length; i++) {
+    const list = lists[i];
+    if (!Array.isArray(list) || list.length > MAX_LIST_LENGTH || !list.every(isRoot)) continue;
+    const n = list.length;
+    const first = b.alloc(n + 1); // the leaves, then the root
+    for (let k = 0; k < n; k++) b.setChunk(first + k, list[k] as Uint8Array);
+    at[i] = first + n;
+    b.tree(first, n, computeListDepth(n), first + n, n);
+  }
+  b.run();
+  return lists.map((_, i) => ((at[i] as number) < 0 ? undefined : b.getChunk(at[i] as number)));
 }
 
 /** `Affirmation.hashTreeRoot(a)` (`computeAffirmationRoots` of one). */

@@ -303,9 +303,9 @@ export class PackedTx extends PositionMap {
     warm(this);
   }
 
-  static of(seq: number, txId: Uint8Array, stx: SignedTx, positions: Iterable<readonly [ContractId, number]>, stage1Slot: number): PackedTx {
+  /** `bytes`: the transaction's canonical encoding if the caller has it (`encodeSignedTx(stx)`, copied here). */
+  static of(seq: number, txId: Uint8Array, stx: SignedTx, positions: Iterable<readonly [ContractId, number]>, stage1Slot: number, bytes: Uint8Array = encodeSignedTx(stx)): PackedTx {
     if (txId.length !== 32) throw new RangeError(`a transaction id is 32 bytes, got ${txId.length}`);
-    const bytes = encodeSignedTx(stx);
     const { chunk, at } = toArena(txId, bytes);
     return new PackedTx(seq, stage1Slot, chunk, at, at + 32 + bytes.length, positions, stx);
   }

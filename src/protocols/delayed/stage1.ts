@@ -7,7 +7,7 @@
  * no contract code runs, and every transaction gets its global sequence number and its position
  * in the queue of every footprint contract that exists (and is not dropped) then.
  */
-import { getEncodedSize, processStage1Block as applyBeaconRule, type BlockRejectReason } from "../../chain/beacon.js";
+import { getEncodedSize, processStage1Block as applyBeaconRule, selectStage1Block, takeSignedTxEncoding, type BlockRejectReason } from "../../chain/beacon.js";
 import { isFeeCapSufficient } from "../../chain/fees.js";
 import { startAttestationCheck, computeProposer, computeSigningRoot, computeSlotCommittee, computeSuccessorGroup, type Attestation, type AttestationFault, type Validator } from "../../chain/index.js";
 import type { SignatureVerifier } from "../../crypto/bls.js";
@@ -16,7 +16,7 @@ import { XshardError } from "../../errors.js";
 import { computeFootprint, computeTxId, type SignedTx } from "../../program/index.js";
 import { commitList } from "../../state/index.js";
 import type { ContractId } from "../../types.js";
-import { DOMAIN_STAGE1, Stage1Header, type Stage1HeaderValue } from "./containers.js";
+import { computeListRoots, DOMAIN_STAGE1, Stage1Header, type Stage1HeaderValue } from "./containers.js";
 import { createContractRecord } from "./genesis.js";
 import { computeNextStage1BaseFee, computeStage1Limits } from "./budget.js";
 import { computeSuccessorCommittee } from "./stage2.js";
@@ -85,6 +85,11 @@ export function getStage1Committee(s: DelayedState, slot: number): Validator[] {
   return computeSlotCommittee(getActiveValidators(s), s.params.seed, slot, s.params.committeeSize);
 }
 
+/** `commitList(txIds).root`, hashed flat (`computeListRoots`; commitList itself for ids that are not 32 bytes: its error). */
+function computeTxsRoot(txIds: readonly Uint8Array[]): Uint8Array {
+  return computeListRoots([txIds])[0] ?? commitList(txIds).root;
+}
+
 export function computeStage1SigningRoot(s: DelayedState, header: Stage1HeaderValue): Uint8Array {
   return computeSigningRoot(DOMAIN_STAGE1, s.genesisRoot, Stage1Header.hashTreeRoot(header));
 }
@@ -97,12 +102,13 @@ export function computeStage1SigningRoot(s: DelayedState, header: Stage1HeaderVa
 export function buildStage1Block(s: DelayedState, candidates: readonly SignedTx[], slot: number): Stage1Built | undefined {
   const proposer = getStage1Proposer(s, slot);
   if (!proposer) return undefined;
-  const r = applyBeaconRule(s.beacon, candidates, proposer.account, computeStage1Limits(s.params, s.stage1BaseFee));
+  // The same choice the block's import makes (`applyBeaconRule`), without the new balances: those come when it is applied.
+  const r = selectStage1Block(s.beacon, candidates, computeStage1Limits(s.params, s.stage1BaseFee));
   const header: Stage1HeaderValue = {
     slot,
     proposer: proposer.index,
     parentRoot: s.stage1Root,
-    txsRoot: commitList(r.included.map((stx) => computeTxId(stx))).root,
+    txsRoot: computeTxsRoot(r.included.map((stx) => computeTxId(stx))),
     firstSeq: s.txs.length,
   };
   return { block: { header, txs: r.included }, signingRoot: computeStage1SigningRoot(s, header), proposer, rejected: r.rejected, deferred: r.deferred, belowBaseFee: r.belowBaseFee };
@@ -130,7 +136,7 @@ export function processStage1Block(s: DelayedState, block: SignedStage1Block, ve
   if (!proposer || s.slashed.has(h.proposer)) fail("WRONG_PROPOSER", `proposer ${h.proposer} is not an active validator`, { proposer: h.proposer });
   if (opts.verifyProposer !== false && getStage1Proposer(s, h.slot)?.index !== h.proposer) fail("WRONG_PROPOSER", `validator ${h.proposer} is not the proposer of slot ${h.slot}`, { proposer: h.proposer, slot: h.slot });
   const txIds = block.txs.map((stx) => computeTxId(stx));
-  if (!bytesEqual(commitList(txIds).root, h.txsRoot)) fail("BAD_TXS_ROOT", "transactions root does not match its transactions", { slot: h.slot });
+  if (!bytesEqual(computeTxsRoot(txIds), h.txsRoot)) fail("BAD_TXS_ROOT", "transactions root does not match its transactions", { slot: h.slot });
   let signatureFault: () => AttestationFault | undefined = () => undefined;
   if (opts.verifyAttestation !== false) {
     const check = startAttestationCheck(verifier, getStage1Committee(s, h.slot), block.attestation, computeStage1SigningRoot(s, h), opts.verifySignatures !== false);
@@ -203,7 +209,7 @@ function applyStage1Block(s: DelayedState, block: SignedStage1Block, txIds: read
       }
       queueOn(rec, seq, positions);
     }
-    txs = appendLog(txs, PackedTx.of(seq, txIds[i] as Uint8Array, stx, positions, h.slot));
+    txs = appendLog(txs, PackedTx.of(seq, txIds[i] as Uint8Array, stx, positions, h.slot, takeSignedTxEncoding(stx)));
     graph?.record([...positions.keys()]);
     seqs.push(seq);
   });

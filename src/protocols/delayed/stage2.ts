@@ -20,25 +20,22 @@ import { computeStage2Budget, isBatchWithinBudget } from "./budget.js";
 import type { AffirmationClaim, Batch, SignedStage2Block, Stage2Block, Stage2Context, Stage2Inclusion } from "./blocks.js";
 export type { AffirmationClaim, Batch, CreatedRef, Dispute, SignedStage2Block, Stage2Block, Stage2Context, Stage2Inclusion } from "./blocks.js";
 export { buildEvidence, processEvidence, type EvidenceEffect } from "./evidence.js";
+export { checkBatchRoots, computeAppliedRoots, type AppliedRoots } from "./batchRoots.js";
+import { checkBatchRoots, computeAppliedRoots } from "./batchRoots.js";
 import { processEvidence, type EvidenceEffect } from "./evidence.js";
 import {
   DOMAIN_AFFIRMATION,
   DOMAIN_STAGE2,
   Evidence,
-  ResultLeaf,
-  computeAffirmationRoot,
-  computeAffirmationRoots,
-  computeBatchHeaderRoot,
   computeBatchInclusionRoot,
   computeStage2HeaderRoot,
   decodeContractId,
-  isAffirmationWellFormed,
   type AffirmationValue,
   type ResultLeafValue,
   type Stage2HeaderValue,
 } from "./containers.js";
 import type { ProvenEvidenceValue } from "./faults.js";
-import { computeResultLeafRoot, computeResultLeafRoots, isAffirmationApplicable, isResultLeafWellFormed, selectAffirmations, type CandidateAffirmation } from "./rules.js";
+import { isAffirmationApplicable, selectAffirmations, type CandidateAffirmation } from "./rules.js";
 import { createContractRecord } from "./genesis.js";
 import { appendLog, getActiveValidators, getAffirmedIdx, getContract, getLiveAssignment, getLogItem, getTx, isTxFinal, truncateLog, type ContractRecord, type DelayedState } from "./state.js";
 
@@ -142,89 +139,6 @@ export function prefetchBatchAttestations(s: DelayedState, batches: Iterable<Bat
  */
 export function checkBatchBudget(s: DelayedState, b: Batch): "OVER_BUDGET" | undefined {
   return isBatchWithinBudget(b.header.gasUsed, b.header.executions, computeStage2Budget(s.params)) ? undefined : "OVER_BUDGET";
-}
-
-/** Every root a batch carries is the root of what it carries (header, affirmations, results). `ahead`: roots hashed ahead (`computeAppliedRoots`). */
-export function checkBatchRoots(b: Batch, applied: readonly number[], ahead?: AppliedRoots): string | undefined {
-  if (!bytesEqual(computeBatchHeaderRoot(b.header), b.root)) return "BAD_BATCH_ROOT";
-  if (b.affirmationRoots.length !== b.affirmations.length || !bytesEqual(commitList(b.affirmationRoots).root, b.header.affirmationsRoot)) return "BAD_AFFIRMATION_ROOT";
-  for (let n = 0; n < applied.length; n++) {
-    const i = applied[n] as number;
-    const a = b.affirmations[i];
-    const c = b.candidates[i];
-    const leaves = b.leaves[i];
-    if (!a || !c || !leaves || !bytesEqual(ahead?.affirmations[n] ?? computeAffirmationRoot(a), b.affirmationRoots[i] as Uint8Array)) return "BAD_AFFIRMATION_ROOT";
-    if (!bytesEqual(commitList(leaves).root, a.resultsRoot) || leaves.length !== c.to - c.from || c.leafValues.length !== leaves.length) return "BAD_RESULTS_ROOT";
-    const roots = ahead?.leaves[n];
-    for (let j = 0; j < leaves.length; j++) {
-      const v = c.leafValues[j] as ResultLeafValue;
-      const root = roots ? roots.subarray(32 * j, 32 * j + 32) : getResultLeafRoot(v);
-      if (!bytesEqual(root, leaves[j] as Uint8Array) || !bytesEqual(v.postRoot, c.postRoots[j] as Uint8Array)) return "BAD_RESULTS_ROOT";
-    }
-  }
-  return undefined;
-}
-
-/**
- * Roots `checkBatchRoots` compares for one inclusion, hashed ahead for a whole block: per applied
- * index (by its place in `applied`), the affirmation's root and its leaves' roots (32 bytes each,
- * one after the other); undefined where a value is not well-formed (`checkBatchRoots` hashes it
- * alone, as it did). Computed and used within one `processStage2Block`: nothing is kept.
- */
-export interface AppliedRoots {
-  readonly affirmations: (Uint8Array | undefined)[];
-  readonly leaves: (Uint8Array | undefined)[];
-}
-
-/**
- * The roots of every well-formed applied affirmation and result leaf of `inclusions`, hashed
- * together (`computeAffirmationRoots`, `computeResultLeafRoots`: one hashtree call per level for
- * all of them rather than per affirmation or leaf). Never throws for a malformed value: it is left out.
- */
-export function computeAppliedRoots(inclusions: readonly { readonly batch: Batch; readonly applied: readonly number[] }[]): AppliedRoots[] {
-  const out: AppliedRoots[] = [];
-  const affs: AffirmationValue[] = [];
-  const affAt: number[] = []; // per affirmation hashed: inclusion, place in applied
-  const leafValues: ResultLeafValue[] = [];
-  const leafAt: number[] = []; // per leaf list hashed: inclusion, place in applied, count
-  for (let k = 0; k < inclusions.length; k++) {
-    const { batch: b, applied } = inclusions[k] as { batch: Batch; applied: readonly number[] };
-    out.push({ affirmations: new Array<Uint8Array | undefined>(applied.length), leaves: new Array<Uint8Array | undefined>(applied.length) });
-    for (let n = 0; n < applied.length; n++) {
-      const i = applied[n] as number;
-      const a = b.affirmations?.[i];
-      if (a && isAffirmationWellFormed(a)) {
-        affs.push(a);
-        affAt.push(k, n);
-      }
-      const values = b.candidates?.[i]?.leafValues;
-      if (Array.isArray(values) && values.every((v) => typeof v === "object" && v !== null && isResultLeafWellFormed(v))) {
-        for (const v of values) leafValues.push(v);
-        leafAt.push(k, n, values.length);
-      }
-    }
-  }
-  if (affs.length > 0) {
-    const roots = computeAffirmationRoots(affs);
-    for (let x = 0; x < roots.length; x++) (out[affAt[2 * x] as number] as AppliedRoots).affirmations[affAt[2 * x + 1] as number] = roots[x];
-  }
-  if (leafValues.length > 0) {
-    const flat = computeResultLeafRoots(leafValues);
-    for (let x = 0, from = 0; x < leafAt.length; x += 3) {
-      const count = leafAt[x + 2] as number;
-      (out[leafAt[x] as number] as AppliedRoots).leaves[leafAt[x + 1] as number] = flat.subarray(32 * from, 32 * (from + count));
-      from += count;
-    }
-  }
-  return out;
-}
-
-/**
- * `ResultLeaf.hashTreeRoot(v)`: six hashes (`computeResultLeafRoot`) for a well-formed leaf, the
- * SSZ type itself for anything else (a malformed leaf from outside fails exactly as before).
- */
-function getResultLeafRoot(v: ResultLeafValue): Uint8Array {
-  return isResultLeafWellFormed(v) ? computeResultLeafRoot(v) : ResultLeaf.hashTreeRoot(v);
 }
 
 /** The affirmation says what its claim says: contract, first and last transactions, pre-, post- and assumed roots. */
@@ -452,7 +366,10 @@ function applyAffirmations(s: DelayedState, order: ReturnType<typeof getCanonica
     const finalized: number[] = [];
     for (let i = c.from; i < c.to; i++) {
       const t = getTx(state, getLogItem(rec.queue, i));
-      if (![...t.positions].every(([d, p]) => getAffirmedIdx(contracts.get(d) as ContractRecord) > p)) continue;
+      // Final once affirmed on every contract of its footprint (forEach: no entry arrays made).
+      let final = true;
+      t.positions.forEach((p, d) => void (final &&= getAffirmedIdx(contracts.get(d) as ContractRecord) > p));
+      if (!final) continue;
       finalized.push(t.seq);
       (c.created[i - c.from] ?? []).forEach((x, index) => {
         const existing = contracts.get(x.id);
