@@ -115,8 +115,6 @@ export function getSignatureProblem(stx: SignedTx): RejectReason | null {
  * the sender by earlier transactions of the same block. `later`: nonce in the future, keep it.
  */
 export function checkStage1Tx(s: BeaconState, stx: SignedTx, spentInBlock: bigint, fee = computeStage1Fee(stx)): Stage1Check {
-  const sig = getSignatureProblem(stx);
-  if (sig) return { ok: false, reason: sig };
   const sender = toHex(stx.tx.sender);
   return checkStage1TxOf(s.balances, s.nonces.get(sender), stx, spentInBlock, fee, sender);
 }
