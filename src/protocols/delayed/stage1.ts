@@ -9,7 +9,7 @@
  */
 import { getEncodedSize, processStage1Block as applyBeaconRule, selectStage1Block, takeSignedTxEncoding, type BlockRejectReason } from "../../chain/beacon.js";
 import { isFeeCapSufficient } from "../../chain/fees.js";
-import { startAttestationCheck, computeProposer, computeSigningRoot, computeSlotCommittee, computeSuccessorGroup, type Attestation, type AttestationFault, type Validator } from "../../chain/index.js";
+import { startAttestationCheck, withAttestationCheck, computeProposer, computeSigningRoot, computeSlotCommittee, computeSuccessorGroup, type Attestation, type Validator } from "../../chain/index.js";
 import type { SignatureVerifier } from "../../crypto/bls.js";
 import { bytesEqual } from "../../crypto/hash.js";
 import { XshardError } from "../../errors.js";
@@ -137,30 +137,10 @@ export function processStage1Block(s: DelayedState, block: SignedStage1Block, ve
   if (opts.verifyProposer !== false && getStage1Proposer(s, h.slot)?.index !== h.proposer) fail("WRONG_PROPOSER", `validator ${h.proposer} is not the proposer of slot ${h.slot}`, { proposer: h.proposer, slot: h.slot });
   const txIds = block.txs.map((stx) => computeTxId(stx));
   if (!bytesEqual(computeTxsRoot(txIds), h.txsRoot)) fail("BAD_TXS_ROOT", "transactions root does not match its transactions", { slot: h.slot });
-  let signatureFault: () => AttestationFault | undefined = () => undefined;
-  if (opts.verifyAttestation !== false) {
-    const check = startAttestationCheck(verifier, getStage1Committee(s, h.slot), block.attestation, computeStage1SigningRoot(s, h), opts.verifySignatures !== false);
-    if (typeof check === "string") fail(check, `attestation: ${check}`, { slot: h.slot });
-    signatureFault = check;
-  }
   // The aggregate signature may be checked on another thread while the rest is: its fault comes first,
   // before any later rule's error and before the block is applied, as if it had been checked here.
-  let settled = false;
-  const settleSignature = (): void => {
-    if (settled) return;
-    settled = true;
-    const fault = signatureFault();
-    if (fault) fail(fault, `attestation: ${fault}`, { slot: h.slot });
-  };
-  let applied: { state: DelayedState; seqs: number[]; registered: ContractId[] };
-  try {
-    applied = applyStage1Block(s, block, txIds, proposer);
-  } catch (e) {
-    settleSignature();
-    throw e;
-  }
-  settleSignature();
-  return applied;
+  const check = opts.verifyAttestation === false ? undefined : startAttestationCheck(verifier, getStage1Committee(s, h.slot), block.attestation, computeStage1SigningRoot(s, h), opts.verifySignatures !== false);
+  return withAttestationCheck(check, (fault) => fail(fault, `attestation: ${fault}`, { slot: h.slot }), () => applyStage1Block(s, block, txIds, proposer));
 }
 
 /** The rest of `processStage1Block` once its header, proposer, transactions root and attestation's members are checked. */
